@@ -1,0 +1,430 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"runtime"
+	"strings"
+	"time"
+
+	"ismsd/internal/domain"
+	"ismsd/internal/postgres"
+)
+
+// Config holds the session and login-throttling policy.
+type Config struct {
+	SessionIdle          time.Duration // a session ends after this long without a request
+	SessionMaxAge        time.Duration // and at the latest this long after login
+	FailureWindow        time.Duration // failed logins are counted over this window
+	MaxFailuresPerUser   int           // per login name within the window
+	MaxFailuresPerClient int           // per client address within the window
+}
+
+// DefaultConfig is the policy used unless configured otherwise.
+var DefaultConfig = Config{
+	SessionIdle:          30 * time.Minute,
+	SessionMaxAge:        12 * time.Hour,
+	FailureWindow:        15 * time.Minute,
+	MaxFailuresPerUser:   5,
+	MaxFailuresPerClient: 30,
+}
+
+// touchInterval bounds how often a session's or token's last use is
+// written: often enough for the idle timeout, rarely enough to keep
+// authenticated reads free of writes.
+const touchInterval = time.Minute
+
+// Service is the account logic shared by the API, the web UI and the CLI.
+type Service struct {
+	db        *postgres.DB
+	cfg       Config
+	log       *slog.Logger
+	dummyHash string        // verified against for unknown users, so timing reveals nothing
+	hashSlots chan struct{} // bounds concurrent argon2id runs (19 MiB each)
+}
+
+// New returns the service. It computes one password hash up front.
+func New(db *postgres.DB, cfg Config, log *slog.Logger) (*Service, error) {
+	dummy, err := HashPassword(GeneratePassword())
+	if err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{db: db, cfg: cfg, log: log, dummyHash: dummy,
+		hashSlots: make(chan struct{}, 2*runtime.NumCPU())}, nil
+}
+
+// Config returns the policy in force.
+func (s *Service) Config() Config { return s.cfg }
+
+// Principal is an authenticated user and how they authenticated.
+type Principal struct {
+	User      domain.User
+	SessionID int64
+	TokenID   int64
+}
+
+// ErrBadCredentials is the one answer to every failed login, whatever the
+// reason (unknown user, wrong password, disabled account).
+var ErrBadCredentials = &domain.Error{Kind: domain.ErrUnauthenticated, Message: "invalid username or password"}
+
+// NormalizeUsername is how login names are compared.
+func NormalizeUsername(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
+
+func (s *Service) hash(password string) (string, error) {
+	s.hashSlots <- struct{}{}
+	defer func() { <-s.hashSlots }()
+	return HashPassword(password)
+}
+
+func (s *Service) verify(password, encoded string) bool {
+	s.hashSlots <- struct{}{}
+	defer func() { <-s.hashSlots }()
+	ok, err := VerifyPassword(password, encoded)
+	if err != nil {
+		s.log.Error("stored password hash unreadable", "err", err)
+	}
+	return ok
+}
+
+// Login checks a password and opens a session. It returns the session
+// secret for the cookie. actor carries the request id and client address.
+func (s *Service) Login(ctx context.Context, actor domain.Actor, username, password, userAgent string) (string, Principal, error) {
+	username = NormalizeUsername(username)
+	if err := s.checkThrottle(ctx, username, actor.ClientAddr); err != nil {
+		return "", Principal{}, err
+	}
+	user, hash, err := s.db.Credentials(ctx, username)
+	switch {
+	case errors.Is(err, domain.ErrNotFound):
+		s.verify(password, s.dummyHash)
+		return "", Principal{}, s.failLogin(ctx, username, actor.ClientAddr)
+	case err != nil:
+		return "", Principal{}, err
+	}
+	if !s.verify(password, hash) || user.Disabled {
+		return "", Principal{}, s.failLogin(ctx, username, actor.ClientAddr)
+	}
+	if err := s.db.ClearLoginFailures(ctx, username); err != nil {
+		return "", Principal{}, err
+	}
+	secret := newSecret()
+	actor.UserID, actor.Name = &user.ID, user.Username
+	var sess domain.Session
+	err = s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
+		var err error
+		sess, err = tx.CreateSession(ctx, user.ID, hashSecret(secret), time.Now().Add(s.cfg.SessionMaxAge), actor.ClientAddr, truncate(userAgent, 300))
+		return err
+	})
+	if err != nil {
+		return "", Principal{}, err
+	}
+	return secret, Principal{User: user, SessionID: sess.ID}, nil
+}
+
+func (s *Service) failLogin(ctx context.Context, username, clientAddr string) error {
+	if err := s.db.RecordLoginFailure(ctx, truncate(username, 100), clientAddr); err != nil {
+		return err
+	}
+	s.log.Info("login failed", "username", truncate(username, 100), "client", clientAddr)
+	return ErrBadCredentials
+}
+
+// checkThrottle refuses a login attempt while the login name or the client
+// address has too many recent failures. Unknown names are throttled alike,
+// so the answer tells nothing about which accounts exist.
+func (s *Service) checkThrottle(ctx context.Context, username, clientAddr string) error {
+	now := time.Now()
+	f, err := s.db.CountLoginFailures(ctx, username, clientAddr, now.Add(-s.cfg.FailureWindow))
+	if err != nil {
+		return err
+	}
+	var wait time.Duration
+	if f.ByUsername >= s.cfg.MaxFailuresPerUser && f.OldestUsername != nil {
+		wait = max(wait, f.OldestUsername.Add(s.cfg.FailureWindow).Sub(now))
+	}
+	if f.ByClient >= s.cfg.MaxFailuresPerClient && f.OldestClient != nil {
+		wait = max(wait, f.OldestClient.Add(s.cfg.FailureWindow).Sub(now))
+	}
+	if wait > 0 {
+		return &domain.Error{Kind: domain.ErrThrottled, RetryAfter: wait,
+			Message: "too many failed logins; try again later"}
+	}
+	return nil
+}
+
+// Authenticate finds the user of a session secret (from the cookie).
+func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, error) {
+	a, err := s.db.SessionUser(ctx, hashSecret(secret), s.cfg.SessionIdle)
+	if err != nil {
+		return Principal{}, err
+	}
+	if time.Since(a.LastSeen) > touchInterval {
+		if err := s.db.TouchSession(ctx, a.SessionID); err != nil {
+			return Principal{}, err
+		}
+	}
+	return Principal{User: a.User, SessionID: a.SessionID}, nil
+}
+
+// TokenPrefix starts every API token, so that secret scanners and people
+// recognise one.
+const TokenPrefix = "ismsd_"
+
+// AuthenticateToken finds the user of an API token (Authorization: Bearer).
+func (s *Service) AuthenticateToken(ctx context.Context, token string) (Principal, error) {
+	if !strings.HasPrefix(token, TokenPrefix) {
+		return Principal{}, domain.ErrUnauthenticated
+	}
+	a, err := s.db.TokenUser(ctx, hashSecret(token))
+	if err != nil {
+		return Principal{}, err
+	}
+	if time.Since(a.LastSeen) > touchInterval {
+		if err := s.db.TouchToken(ctx, a.TokenID); err != nil {
+			return Principal{}, err
+		}
+	}
+	return Principal{User: a.User, TokenID: a.TokenID}, nil
+}
+
+// Logout ends the principal's session.
+func (s *Service) Logout(ctx context.Context, actor domain.Actor, p Principal) error {
+	if p.SessionID == 0 {
+		return domain.Errorf(domain.ErrInvalid, "this request is not authenticated by a session")
+	}
+	return s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
+		return tx.EndSession(ctx, p.SessionID, p.User.ID, "session.delete")
+	})
+}
+
+// NewUserInput is what an administrator gives for a new account.
+type NewUserInput struct {
+	Username    string
+	DisplayName string
+	Email       string
+	Password    string // empty: generate one
+}
+
+// CreateUser adds an account that must change its password at first
+// login. It returns the password when it was generated.
+func (s *Service) CreateUser(ctx context.Context, actor domain.Actor, in NewUserInput) (domain.User, string, error) {
+	in.Username = NormalizeUsername(in.Username)
+	if err := domain.ValidateUsername(in.Username); err != nil {
+		return domain.User{}, "", err
+	}
+	generated := ""
+	if in.Password == "" {
+		in.Password = GeneratePassword()
+		generated = in.Password
+	} else if err := domain.ValidatePassword("/password", in.Password); err != nil {
+		return domain.User{}, "", err
+	}
+	hash, err := s.hash(in.Password)
+	if err != nil {
+		return domain.User{}, "", err
+	}
+	var u domain.User
+	err = s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
+		u, err = tx.CreateUser(ctx, postgres.NewUser{Username: in.Username, DisplayName: strings.TrimSpace(in.DisplayName),
+			Email: strings.TrimSpace(in.Email), PasswordHash: hash, MustChangePassword: true})
+		return err
+	})
+	return u, generated, err
+}
+
+// EnsureInitialAdmin creates the account "admin" with the admin role when
+// there is no account at all. password empty: generate one and return it.
+// It returns created=false when accounts already exist.
+func (s *Service) EnsureInitialAdmin(ctx context.Context, actor domain.Actor, password string) (created bool, generated string, err error) {
+	n, err := s.db.UserCount(ctx)
+	if err != nil || n > 0 {
+		return false, "", err
+	}
+	if password == "" {
+		password = GeneratePassword()
+		generated = password
+	} else if err := domain.ValidatePassword("/password", password); err != nil {
+		return false, "", err
+	}
+	hash, err := s.hash(password)
+	if err != nil {
+		return false, "", err
+	}
+	err = s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
+		u, err := tx.CreateUser(ctx, postgres.NewUser{Username: "admin", DisplayName: "Administrator", PasswordHash: hash})
+		if err != nil {
+			return err
+		}
+		_, err = tx.Grant(ctx, u.ID, domain.RoleAdmin, nil)
+		return err
+	})
+	if errors.Is(err, domain.ErrConflict) {
+		return false, "", nil // another instance created it at the same moment
+	}
+	return err == nil, generated, err
+}
+
+// SetPassword sets a user's password as an administrator (empty: generate
+// one and return it). The user must change it at the next login, and all
+// their sessions end.
+func (s *Service) SetPassword(ctx context.Context, actor domain.Actor, userID int64, password string) (string, error) {
+	generated := ""
+	if password == "" {
+		password = GeneratePassword()
+		generated = password
+	} else if err := domain.ValidatePassword("/password", password); err != nil {
+		return "", err
+	}
+	hash, err := s.hash(password)
+	if err != nil {
+		return "", err
+	}
+	return generated, s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
+		if err := tx.SetPassword(ctx, userID, hash, true); err != nil {
+			return err
+		}
+		_, err := tx.RevokeUserSessions(ctx, userID)
+		return err
+	})
+}
+
+// ChangeOwnPassword changes the principal's password after checking the
+// current one. Other sessions of the user end; the current one stays.
+func (s *Service) ChangeOwnPassword(ctx context.Context, actor domain.Actor, p Principal, current, next string) error {
+	hash, err := s.db.PasswordHash(ctx, p.User.ID)
+	if err != nil {
+		return err
+	}
+	if !s.verify(current, hash) {
+		return domain.Invalid(domain.Violation{Pointer: "/current_password", Detail: "the current password is wrong"})
+	}
+	if err := domain.ValidatePassword("/new_password", next); err != nil {
+		return err
+	}
+	if current == next {
+		return domain.Invalid(domain.Violation{Pointer: "/new_password", Detail: "the new password must differ from the current one"})
+	}
+	newHash, err := s.hash(next)
+	if err != nil {
+		return err
+	}
+	return s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
+		if err := tx.SetPassword(ctx, p.User.ID, newHash, false); err != nil {
+			return err
+		}
+		sessions, err := s.db.ListSessions(ctx, p.User.ID, s.cfg.SessionIdle)
+		if err != nil {
+			return err
+		}
+		for _, other := range sessions {
+			if other.ID != p.SessionID {
+				if err := tx.EndSession(ctx, other.ID, p.User.ID, "session.revoke"); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// SetDisabled disables or re-enables an account; the last enabled
+// administrator cannot be disabled.
+func (s *Service) SetDisabled(ctx context.Context, actor domain.Actor, userID int64, disabled bool) (domain.User, error) {
+	var u domain.User
+	err := s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
+		var err error
+		if u, err = tx.SetDisabled(ctx, userID, disabled); err != nil {
+			return err
+		}
+		return tx.EnsureAdminRemains(ctx)
+	})
+	return u, err
+}
+
+// Grant gives a role, globally or for a department subtree.
+func (s *Service) Grant(ctx context.Context, actor domain.Actor, userID int64, role domain.Role, departmentID *int64) (domain.Grant, error) {
+	var g domain.Grant
+	err := s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
+		var err error
+		g, err = tx.Grant(ctx, userID, role, departmentID)
+		return err
+	})
+	return g, err
+}
+
+// Revoke takes a role away; the last administrator keeps theirs.
+func (s *Service) Revoke(ctx context.Context, actor domain.Actor, userID int64, role domain.Role, departmentID *int64) error {
+	return s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
+		if err := tx.Revoke(ctx, userID, role, departmentID); err != nil {
+			return err
+		}
+		return tx.EnsureAdminRemains(ctx)
+	})
+}
+
+// RevokeSessions ends every session of a user (admin action).
+func (s *Service) RevokeSessions(ctx context.Context, actor domain.Actor, userID int64) (int, error) {
+	if _, err := s.db.UserByID(ctx, userID); err != nil {
+		return 0, err
+	}
+	var n int
+	err := s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
+		var err error
+		n, err = tx.RevokeUserSessions(ctx, userID)
+		return err
+	})
+	return n, err
+}
+
+// RevokeSession ends one session of a user (admin action).
+func (s *Service) RevokeSession(ctx context.Context, actor domain.Actor, userID, sessionID int64) error {
+	return s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
+		return tx.EndSession(ctx, sessionID, userID, "session.revoke")
+	})
+}
+
+// MaxTokenLifetime bounds API tokens, so that a forgotten one dies.
+const MaxTokenLifetime = 366 * 24 * time.Hour
+
+// CreateToken issues a personal API token and returns its secret, which is
+// shown once and never stored.
+func (s *Service) CreateToken(ctx context.Context, actor domain.Actor, userID int64, name string, expiresAt time.Time) (domain.APIToken, string, error) {
+	name = strings.TrimSpace(name)
+	var vs []domain.Violation
+	if name == "" || len(name) > 100 {
+		vs = append(vs, domain.Violation{Pointer: "/name", Detail: "name must have 1 to 100 characters"})
+	}
+	now := time.Now()
+	if !expiresAt.After(now) || expiresAt.After(now.Add(MaxTokenLifetime)) {
+		vs = append(vs, domain.Violation{Pointer: "/expires_at", Detail: "expiry must lie in the future and at most 366 days ahead"})
+	}
+	if len(vs) > 0 {
+		return domain.APIToken{}, "", domain.Invalid(vs...)
+	}
+	secret := TokenPrefix + newSecret()
+	var t domain.APIToken
+	err := s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
+		var err error
+		t, err = tx.CreateToken(ctx, userID, name, secret[:len(TokenPrefix)+6], hashSecret(secret), &expiresAt)
+		return err
+	})
+	return t, secret, err
+}
+
+// RevokeToken revokes one of a user's tokens.
+func (s *Service) RevokeToken(ctx context.Context, actor domain.Actor, userID, tokenID int64) error {
+	return s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
+		return tx.RevokeToken(ctx, userID, tokenID)
+	})
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

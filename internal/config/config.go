@@ -1,0 +1,184 @@
+// Package config reads the ISMS_* settings from the environment, with
+// command-line flags of the same name as overrides.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting of ismsd.
+type Config struct {
+	DatabaseURL          string
+	MigrationDatabaseURL string
+	DataDir              string
+	PGBin                string
+	Listen               string
+	BaseURL              string
+	AdminPassword        string
+	LogFormat            string
+	LogLevel             slog.Level
+	SessionIdle          time.Duration
+	SessionMaxAge        time.Duration
+	MaxBodyBytes         int64
+	TrustedProxies       []string
+	DBMaxConns           int
+}
+
+// Setting describes one ISMS_* variable and its flag.
+type Setting struct {
+	Env     string
+	Flag    string
+	Default string
+	Help    string
+	Secret  bool // never printed
+	apply   func(*Config, string) error
+}
+
+// Settings lists every setting; the README's table is checked against it.
+var Settings = []Setting{
+	{Env: "ISMS_DATABASE_URL", Flag: "database-url", Secret: true,
+		Help:  "PostgreSQL connection URL the server uses. Empty: start a private PostgreSQL in ISMS_DATA_DIR",
+		apply: func(c *Config, v string) error { c.DatabaseURL = v; return nil }},
+	{Env: "ISMS_MIGRATION_DATABASE_URL", Flag: "migration-database-url", Secret: true,
+		Help:  "connection URL of the role that owns the tables and runs migrations; the server's own role then gets no right to change the audit trail. Empty: ISMS_DATABASE_URL",
+		apply: func(c *Config, v string) error { c.MigrationDatabaseURL = v; return nil }},
+	{Env: "ISMS_DATA_DIR", Flag: "data-dir", Default: "./data",
+		Help:  "folder of the private PostgreSQL cluster (used when ISMS_DATABASE_URL is empty)",
+		apply: func(c *Config, v string) error { c.DataDir = v; return nil }},
+	{Env: "ISMS_PG_BIN", Flag: "pg-bin",
+		Help:  "folder with the PostgreSQL server programs (initdb, pg_ctl, postgres). Empty: search the usual places",
+		apply: func(c *Config, v string) error { c.PGBin = v; return nil }},
+	{Env: "ISMS_LISTEN", Flag: "listen", Default: "127.0.0.1:8080",
+		Help: "address the HTTP server listens on",
+		apply: func(c *Config, v string) error {
+			if _, _, err := net.SplitHostPort(v); err != nil {
+				return fmt.Errorf("want host:port: %w", err)
+			}
+			c.Listen = v
+			return nil
+		}},
+	{Env: "ISMS_BASE_URL", Flag: "base-url",
+		Help: "public URL of the server as users reach it, e.g. https://isms.example.org. Empty: http://<ISMS_LISTEN>. With https, cookies are marked Secure",
+		apply: func(c *Config, v string) error {
+			if v == "" {
+				return nil
+			}
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return fmt.Errorf("want an absolute http or https URL")
+			}
+			c.BaseURL = strings.TrimSuffix(v, "/")
+			return nil
+		}},
+	{Env: "ISMS_ADMIN_PASSWORD", Flag: "admin-password", Secret: true,
+		Help:  "password of the first account \"admin\", created on the first start with an empty database. Empty: a random password, printed once",
+		apply: func(c *Config, v string) error { c.AdminPassword = v; return nil }},
+	{Env: "ISMS_LOG_FORMAT", Flag: "log-format",
+		Help: "log format: text or json. Empty: text on a terminal, json otherwise",
+		apply: func(c *Config, v string) error {
+			if v != "" && v != "text" && v != "json" {
+				return fmt.Errorf("want text or json")
+			}
+			c.LogFormat = v
+			return nil
+		}},
+	{Env: "ISMS_LOG_LEVEL", Flag: "log-level", Default: "info",
+		Help:  "log level: debug, info, warn or error",
+		apply: func(c *Config, v string) error { return c.LogLevel.UnmarshalText([]byte(v)) }},
+	{Env: "ISMS_SESSION_IDLE_TIMEOUT", Flag: "session-idle-timeout", Default: "30m",
+		Help:  "a login session ends after this long without a request",
+		apply: func(c *Config, v string) error { return parseDuration(v, &c.SessionIdle) }},
+	{Env: "ISMS_SESSION_MAX_AGE", Flag: "session-max-age", Default: "12h",
+		Help:  "a login session ends this long after login at the latest",
+		apply: func(c *Config, v string) error { return parseDuration(v, &c.SessionMaxAge) }},
+	{Env: "ISMS_MAX_BODY_BYTES", Flag: "max-body-bytes", Default: "1048576",
+		Help: "largest accepted request body for API and form requests, in bytes (413 beyond)",
+		apply: func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1024 {
+				return fmt.Errorf("want a number of bytes, at least 1024")
+			}
+			c.MaxBodyBytes = n
+			return nil
+		}},
+	{Env: "ISMS_TRUSTED_PROXIES", Flag: "trusted-proxies",
+		Help: "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed. Empty: none",
+		apply: func(c *Config, v string) error {
+			c.TrustedProxies = nil
+			for _, p := range strings.Split(v, ",") {
+				if p = strings.TrimSpace(p); p == "" {
+					continue
+				}
+				if net.ParseIP(p) == nil {
+					if _, _, err := net.ParseCIDR(p); err != nil {
+						return fmt.Errorf("%q is neither an IP address nor a CIDR range", p)
+					}
+				}
+				c.TrustedProxies = append(c.TrustedProxies, p)
+			}
+			return nil
+		}},
+	{Env: "ISMS_DB_MAX_CONNS", Flag: "db-max-conns", Default: "20",
+		Help: "largest number of open database connections",
+		apply: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 2 {
+				return fmt.Errorf("want a number, at least 2")
+			}
+			c.DBMaxConns = n
+			return nil
+		}},
+}
+
+func parseDuration(v string, dst *time.Duration) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("want a positive duration such as 30m or 12h")
+	}
+	*dst = d
+	return nil
+}
+
+// Register adds a flag for every setting to fs; Load reads them back.
+func Register(fs *flag.FlagSet) {
+	for _, s := range Settings {
+		help := s.Help + " (" + s.Env + ")"
+		fs.String(s.Flag, "", help)
+	}
+}
+
+// Load builds the configuration: defaults, then the environment (getenv),
+// then flags set on fs (nil: none). Errors name the variable or flag.
+func Load(getenv func(string) string, fs *flag.FlagSet) (Config, error) {
+	var c Config
+	flags := map[string]string{}
+	if fs != nil {
+		fs.Visit(func(f *flag.Flag) { flags[f.Name] = f.Value.String() })
+	}
+	for _, s := range Settings {
+		v, source := s.Default, "default of "+s.Env
+		if e := getenv(s.Env); e != "" {
+			v, source = e, s.Env
+		}
+		if f, ok := flags[s.Flag]; ok {
+			v, source = f, "--"+s.Flag
+		}
+		if err := s.apply(&c, v); err != nil {
+			return c, fmt.Errorf("%s: %w", source, err)
+		}
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Listen
+	}
+	return c, nil
+}
+
+// SecureCookies reports whether cookies must carry the Secure flag.
+func (c Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }

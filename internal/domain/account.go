@@ -1,0 +1,173 @@
+package domain
+
+import (
+	"regexp"
+	"time"
+	"unicode/utf8"
+)
+
+// Role is what a user may do; granted globally or for one department subtree.
+type Role string
+
+const (
+	RoleAdmin          Role = "admin"
+	RoleISB            Role = "isb"
+	RoleAuditor        Role = "auditor"
+	RoleDepartmentHead Role = "department_head"
+	RoleManagement     Role = "management"
+)
+
+// Roles lists every role in the order the UI shows them.
+var Roles = []Role{RoleAdmin, RoleISB, RoleAuditor, RoleDepartmentHead, RoleManagement}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	for _, known := range Roles {
+		if r == known {
+			return true
+		}
+	}
+	return false
+}
+
+// Label is the German name shown in the UI.
+func (r Role) Label() string {
+	switch r {
+	case RoleAdmin:
+		return "Administration"
+	case RoleISB:
+		return "Informationssicherheitsbeauftragte/r (ISB)"
+	case RoleAuditor:
+		return "Auditor/in"
+	case RoleDepartmentHead:
+		return "Abteilungsleitung"
+	case RoleManagement:
+		return "Institutionsleitung"
+	}
+	return string(r)
+}
+
+// Scope says whether a role may, must or must not be limited to a department.
+func (r Role) Scope() RoleScope {
+	switch r {
+	case RoleDepartmentHead:
+		return ScopeDepartmentOnly
+	case RoleISB, RoleAuditor:
+		return ScopeEither
+	}
+	return ScopeGlobalOnly
+}
+
+// RoleScope tells where a role can be granted.
+type RoleScope int
+
+const (
+	ScopeGlobalOnly RoleScope = iota
+	ScopeEither
+	ScopeDepartmentOnly
+)
+
+// User is an account that can log in.
+type User struct {
+	ID                 int64     `db:"id"`
+	Username           string    `db:"username"`
+	DisplayName        string    `db:"display_name"`
+	Email              string    `db:"email"`
+	Disabled           bool      `db:"disabled"`
+	MustChangePassword bool      `db:"must_change_password"`
+	CreatedAt          time.Time `db:"created_at"`
+	PasswordChangedAt  time.Time `db:"password_changed_at"`
+	Version            int       `db:"version"`
+}
+
+// Name is what the UI calls the user.
+func (u User) Name() string {
+	if u.DisplayName != "" {
+		return u.DisplayName
+	}
+	return u.Username
+}
+
+// Grant gives a user a role, globally (DepartmentID nil) or for the subtree
+// below one department.
+type Grant struct {
+	ID             int64     `db:"id"`
+	UserID         int64     `db:"user_id"`
+	Role           Role      `db:"role"`
+	DepartmentID   *int64    `db:"department_id"`
+	DepartmentName string    `db:"department_name"`
+	CreatedAt      time.Time `db:"created_at"`
+}
+
+// Global reports whether the grant is not limited to a department.
+func (g Grant) Global() bool { return g.DepartmentID == nil }
+
+// Department is a node of the organisation tree.
+type Department struct {
+	ID       int64  `db:"id"`
+	ParentID *int64 `db:"parent_id"`
+	Name     string `db:"name"`
+}
+
+// Session is a server-side login session; its secret is held only hashed.
+type Session struct {
+	ID         int64      `db:"id"`
+	UserID     int64      `db:"user_id"`
+	CreatedAt  time.Time  `db:"created_at"`
+	LastSeenAt time.Time  `db:"last_seen_at"`
+	ExpiresAt  time.Time  `db:"expires_at"`
+	ClientAddr string     `db:"client_addr"`
+	UserAgent  string     `db:"user_agent"`
+	RevokedAt  *time.Time `db:"revoked_at"`
+}
+
+// APIToken is a named personal token for the API; its secret is held only hashed.
+type APIToken struct {
+	ID         int64      `db:"id"`
+	UserID     int64      `db:"user_id"`
+	Name       string     `db:"name"`
+	Prefix     string     `db:"prefix"`
+	CreatedAt  time.Time  `db:"created_at"`
+	ExpiresAt  *time.Time `db:"expires_at"`
+	LastUsedAt *time.Time `db:"last_used_at"`
+	RevokedAt  *time.Time `db:"revoked_at"`
+}
+
+// Active reports whether the token can still be used at time now.
+func (t APIToken) Active(now time.Time) bool {
+	return t.RevokedAt == nil && (t.ExpiresAt == nil || now.Before(*t.ExpiresAt))
+}
+
+var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
+
+// ValidateUsername checks the form of a login name.
+func ValidateUsername(name string) error {
+	if !usernamePattern.MatchString(name) {
+		return Invalid(Violation{Pointer: "/username", Detail: "username must be 2 to 64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"})
+	}
+	return nil
+}
+
+// Password length limits: long enough to resist guessing, bounded so that
+// hashing cannot be abused with huge inputs.
+const (
+	MinPasswordLength = 12
+	MaxPasswordLength = 256
+)
+
+// ValidatePassword checks a new password against the password policy.
+func ValidatePassword(pointer, password string) error {
+	n := utf8.RuneCountInString(password)
+	if n < MinPasswordLength || len(password) > MaxPasswordLength {
+		return Invalid(Violation{Pointer: pointer, Detail: "password must have at least 12 and at most 256 characters"})
+	}
+	return nil
+}
+
+// Actor is who makes a change, as recorded in the audit trail.
+type Actor struct {
+	UserID     *int64
+	Name       string
+	RequestID  string
+	ClientAddr string
+}

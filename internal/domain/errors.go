@@ -1,0 +1,65 @@
+// Package domain holds the types, errors and pure rules of ismsd. It imports
+// only the standard library so that every other package can depend on it.
+package domain
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Error kinds. Adapters map them to their own vocabulary (HTTP status, exit
+// code); code compares with errors.Is.
+var (
+	ErrNotFound             = errors.New("not found")
+	ErrConflict             = errors.New("conflict")
+	ErrInvalid              = errors.New("invalid")
+	ErrUnauthenticated      = errors.New("unauthenticated")
+	ErrForbidden            = errors.New("forbidden")
+	ErrPreconditionFailed   = errors.New("precondition failed")
+	ErrPreconditionRequired = errors.New("precondition required")
+	ErrTooLarge             = errors.New("too large")
+	ErrThrottled            = errors.New("throttled")
+)
+
+// Violation is one reason why input was refused, located by a JSON pointer
+// (RFC 6901) into the input.
+type Violation struct {
+	Pointer string `json:"pointer"`
+	Detail  string `json:"detail"`
+}
+
+// Error is an error of a known kind whose message may be shown to the client.
+type Error struct {
+	Kind       error
+	Message    string
+	Violations []Violation
+	RetryAfter time.Duration // for ErrThrottled
+}
+
+func (e *Error) Error() string { return e.Message }
+func (e *Error) Unwrap() error { return e.Kind }
+
+// Errorf returns an *Error of the given kind with a formatted public message.
+func Errorf(kind error, format string, args ...any) *Error {
+	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid returns an ErrInvalid error listing the violations.
+func Invalid(violations ...Violation) *Error {
+	msg := "the input is invalid"
+	if len(violations) == 1 {
+		msg = violations[0].Detail
+	}
+	return &Error{Kind: ErrInvalid, Message: msg, Violations: violations}
+}
+
+// PublicMessage returns the client-safe message of err: the message of an
+// *Error, otherwise the empty string (the caller then uses a generic text).
+func PublicMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return ""
+}

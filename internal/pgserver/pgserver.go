@@ -1,0 +1,482 @@
+// Package pgserver starts, reuses and stops a private PostgreSQL cluster
+// from the locally installed server binaries: a durable one kept across
+// restarts for `ismsd serve`, or a throwaway one with fsync off for tests.
+//
+// The server listens only on a Unix socket in a 0700 folder, so trust
+// authentication admits nobody but the OS account running PostgreSQL (and
+// root).
+package pgserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+const (
+	// port only names the socket file: the server opens no TCP port. It is
+	// passed explicitly so that a PGPORT in the environment cannot move it.
+	port           = 5432
+	socketFileName = ".s.PGSQL.5432"
+	// maxSocketPath is sizeof(sockaddr_un.sun_path) minus the terminating NUL.
+	maxSocketPath = 107
+
+	startTimeout = 5 * time.Minute // crash recovery of a durable cluster may take a while
+	stopTimeout  = 2 * time.Minute
+	// reuseWaitTimeout bounds waiting for another process's server that is
+	// still starting or stopping.
+	reuseWaitTimeout = time.Minute
+	// orphanWaitTimeout bounds waiting for the children of a dead postmaster,
+	// which exit on their own once they notice it is gone.
+	orphanWaitTimeout = 30 * time.Second
+	pollInterval      = 100 * time.Millisecond
+	logTailLines      = 20
+)
+
+// Options configures a private cluster.
+type Options struct {
+	Dir     string       // root folder; the cluster lives in Dir/pg (PGDATA), the Unix socket in Dir/run. Created if missing.
+	BinDir  string       // folder holding initdb, pg_ctl, postgres; "" = discover (see FindBinDir)
+	Durable bool         // true: normal durable settings (product). false: fsync=off, synchronous_commit=off, full_page_writes=off (tests)
+	Logger  *slog.Logger // may be nil (then discard)
+}
+
+// Cluster is a running private PostgreSQL server, started by this process
+// or reused from another one.
+type Cluster struct {
+	dir       string
+	dataDir   string
+	socketDir string
+	binDir    string
+	durable   bool
+	account   *serverAccount // nil: PostgreSQL runs as the current user
+	log       *slog.Logger
+
+	mu      sync.Mutex
+	owned   bool
+	pid     int // of the postmaster we started
+	stopped bool
+}
+
+// Start initialises the cluster if Dir/pg has no PG_VERSION, reuses a
+// server already running from this Dir (started by another ismsd process),
+// recovers from a stale postmaster.pid, and otherwise starts the server and
+// waits until it accepts connections.
+func Start(ctx context.Context, opts Options) (*Cluster, error) {
+	c, err := newCluster(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.prepareDirs(); err != nil {
+		return nil, err
+	}
+	// Serialise Start across ismsd processes sharing Dir, so that two of them
+	// never both decide to start (or to clean up after) the server.
+	unlock, err := lockFile(ctx, filepath.Join(c.socketDir, "pgserver.lock"))
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+
+	reused, err := c.reuseRunning(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if reused {
+		return c, nil
+	}
+	if _, err := os.Stat(filepath.Join(c.dataDir, "PG_VERSION")); errors.Is(err, fs.ErrNotExist) {
+		if err := c.initdb(ctx); err != nil {
+			return nil, err
+		}
+	} else if err != nil {
+		return nil, err
+	}
+	if err := c.waitForOrphans(ctx); err != nil {
+		return nil, err
+	}
+	if err := c.start(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func newCluster(opts Options) (*Cluster, error) {
+	if opts.Dir == "" {
+		return nil, errors.New("pgserver: no data folder given (ISMS_DATA_DIR)")
+	}
+	dir, err := filepath.Abs(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	// pg_ctl pastes PGDATA and the log path into a shell command between
+	// double quotes, so these characters would break or subvert it.
+	if strings.ContainsAny(dir, "\"$`\\\n") {
+		return nil, fmt.Errorf("data folder %q contains a character pg_ctl cannot quote (\" $ ` \\ or newline): choose another ISMS_DATA_DIR", dir)
+	}
+	c := &Cluster{
+		dir:       dir,
+		dataDir:   filepath.Join(dir, "pg"),
+		socketDir: filepath.Join(dir, "run"),
+		durable:   opts.Durable,
+		log:       opts.Logger,
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	if socket := c.socketPath(); len(socket) >= maxSocketPath {
+		return nil, fmt.Errorf("PostgreSQL socket path %s is %d bytes, but Unix socket paths must stay under %d: choose a shorter ISMS_DATA_DIR",
+			socket, len(socket), maxSocketPath)
+	}
+	if c.binDir, err = FindBinDir(opts.BinDir); err != nil {
+		return nil, err
+	}
+	if os.Geteuid() == 0 {
+		if c.account, err = lookupServerAccount("postgres"); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// prepareDirs creates Dir, Dir/pg and Dir/run with the ownership and modes
+// described in the package comment.
+func (c *Cluster) prepareDirs() error {
+	// As root, Dir stays root's but the server account must pass through it.
+	dirPerm := fs.FileMode(0o700)
+	if c.account != nil {
+		dirPerm = 0o755
+	}
+	if err := mkdirAll(c.dir, dirPerm); err != nil {
+		return fmt.Errorf("create data folder: %w", err)
+	}
+	if c.account != nil {
+		if err := ensureTraversable(c.dir, c.account); err != nil {
+			return err
+		}
+	}
+	for _, path := range []string{c.dataDir, c.socketDir} {
+		if err := ensurePrivateDir(path, c.account); err != nil {
+			return fmt.Errorf("prepare %s: %w", path, err)
+		}
+	}
+	return nil
+}
+
+// reuseRunning looks at postmaster.pid: a live postmaster of this cluster is
+// reused (waiting if it is still starting up), a stale file is removed.
+func (c *Cluster) reuseRunning(ctx context.Context) (bool, error) {
+	pidFile := c.pidFilePath()
+	deadline := time.Now().Add(reuseWaitTimeout)
+	for {
+		pm, err := readPostmasterPid(pidFile)
+		if errors.Is(err, fs.ErrNotExist) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("read %s: %w", pidFile, err)
+		}
+		if !c.isOurPostmaster(pm.pid) {
+			return false, c.removeStale(pm.pid)
+		}
+		if pm.isLive() {
+			if !c.socketExists() {
+				return false, fmt.Errorf("PostgreSQL (pid %d) is running from %s but has no socket in %s (its socket folder is %q); stop it and retry",
+					pm.pid, c.dataDir, c.socketDir, pm.socketDir)
+			}
+			c.log.Info("reusing running PostgreSQL", "dir", c.dataDir, "pid", pm.pid)
+			return true, nil
+		}
+		// Still starting (or stopping, after which we start it ourselves).
+		if time.Now().After(deadline) {
+			return false, fmt.Errorf("PostgreSQL (pid %d) from %s is still %q after %v; see %s",
+				pm.pid, c.dataDir, pm.status, reuseWaitTimeout, c.logPath())
+		}
+		if err := sleep(ctx, pollInterval); err != nil {
+			return false, err
+		}
+	}
+}
+
+func (c *Cluster) isOurPostmaster(pid int) bool {
+	return isPostgresProcess(pid) && runsIn(pid, c.realDataDir())
+}
+
+// removeStale deletes the pid file and socket lock files a dead postmaster
+// left behind. PostgreSQL copes with a dead PID itself, but not with one the
+// OS has since given to an unrelated process, which it takes for a running
+// server.
+func (c *Cluster) removeStale(pid int) error {
+	if err := os.Remove(c.pidFilePath()); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove stale postmaster.pid: %w", err)
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(c.socketDir, ".s.PGSQL.*"))
+	for _, path := range leftovers {
+		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("remove stale socket file: %w", err)
+		}
+	}
+	c.log.Info("removed stale postmaster.pid", "dir", c.dataDir, "pid", pid)
+	return nil
+}
+
+// waitForOrphans waits until no children of a dead postmaster still work in
+// PGDATA, since a new postmaster must not run beside them.
+func (c *Cluster) waitForOrphans(ctx context.Context) error {
+	deadline := time.Now().Add(orphanWaitTimeout)
+	logged := false
+	for {
+		pids := postgresProcessesIn(c.realDataDir())
+		if len(pids) == 0 {
+			return nil
+		}
+		if !logged {
+			c.log.Info("waiting for processes of a dead PostgreSQL server to exit", "dir", c.dataDir, "pids", pids)
+			logged = true
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("PostgreSQL processes %v from an earlier server still use %s; stop them and retry", pids, c.dataDir)
+		}
+		if err := sleep(ctx, pollInterval); err != nil {
+			return err
+		}
+	}
+}
+
+func (c *Cluster) initdb(ctx context.Context) error {
+	c.log.Info("initialising PostgreSQL cluster", "dir", c.dataDir)
+	args := []string{"-D", c.dataDir, "--username=postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"}
+	if !c.durable {
+		args = append(args, "--no-sync")
+	}
+	cmd := c.command(ctx, "initdb", args...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("initialise PostgreSQL cluster in %s: %w\n%s", c.dataDir, err, tail(string(out), logTailLines))
+	}
+	return nil
+}
+
+func (c *Cluster) start(ctx context.Context) error {
+	c.log.Info("starting PostgreSQL", "dir", c.dataDir)
+	cmd := c.command(ctx, "pg_ctl", "start", "-w", "-t", seconds(startTimeout),
+		"-D", c.dataDir, "-l", c.logPath(), "-o", c.serverOptions())
+	// A Ctrl-C in the terminal goes to the whole foreground process group;
+	// PostgreSQL must not get it, since ismsd stops it itself via Stop.
+	cmd.SysProcAttr.Setpgid = true
+	out, err := cmd.CombinedOutput()
+	if err == nil && !c.socketExists() {
+		err = fmt.Errorf("server reported ready but %s is missing", c.socketPath())
+	}
+	if err != nil {
+		// pg_ctl may have given up (timeout, cancelled ctx) on a postmaster
+		// that is still coming up; do not leave it running unowned.
+		stop := c.command(context.Background(), "pg_ctl", "stop", "-w", "-m", "immediate", "-D", c.dataDir)
+		stop.SysProcAttr.Setpgid = true
+		_ = stop.Run()
+		return fmt.Errorf("start PostgreSQL in %s: %w\n%s\nlast lines of %s:\n%s",
+			c.dataDir, err, strings.TrimSpace(string(out)), c.logPath(), c.logTail())
+	}
+	pm, err := readPostmasterPid(c.pidFilePath())
+	if err != nil {
+		return fmt.Errorf("read %s after start: %w", c.pidFilePath(), err)
+	}
+	c.owned, c.pid = true, pm.pid
+	return nil
+}
+
+// serverOptions is the -o argument of pg_ctl, which a shell splits.
+func (c *Cluster) serverOptions() string {
+	opts := []string{
+		"-p", strconv.Itoa(port),
+		"-k", shellQuote(c.socketDir),
+		"-c", "listen_addresses=''",
+		"-c", "unix_socket_permissions=0700",
+	}
+	if !c.durable {
+		opts = append(opts, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+	}
+	return strings.Join(opts, " ")
+}
+
+// Stop shuts the server down cleanly (pg_ctl stop -m fast, wait) if this
+// Cluster started it; if it was reused from another process it does
+// nothing. Safe to call twice.
+func (c *Cluster) Stop() error {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.owned || c.stopped {
+		return nil
+	}
+	// If our postmaster died and another process has since started a new
+	// one, that one is not ours to stop.
+	if pm, err := readPostmasterPid(c.pidFilePath()); errors.Is(err, fs.ErrNotExist) || (err == nil && pm.pid != c.pid) {
+		c.stopped = true
+		return nil
+	}
+	cmd := c.command(context.Background(), "pg_ctl", "stop", "-w", "-t", seconds(stopTimeout), "-m", "fast", "-D", c.dataDir)
+	cmd.SysProcAttr.Setpgid = true
+	if out, err := cmd.CombinedOutput(); err != nil {
+		// Someone else may already have stopped it, which is what we wanted.
+		if _, statErr := os.Stat(c.pidFilePath()); !errors.Is(statErr, fs.ErrNotExist) {
+			return fmt.Errorf("stop PostgreSQL in %s: %w\n%s", c.dataDir, err, strings.TrimSpace(string(out)))
+		}
+	}
+	c.stopped = true
+	c.log.Info("stopped PostgreSQL", "dir", c.dataDir)
+	return nil
+}
+
+// Owned reports whether this process started the server (and so Stop will stop it).
+func (c *Cluster) Owned() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.owned
+}
+
+// SocketDir returns Dir/run (absolute path).
+func (c *Cluster) SocketDir() string { return c.socketDir }
+
+// URL returns a lib/pq connection URL for the bootstrap superuser
+// "postgres" on database dbname over the Unix socket.
+func (c *Cluster) URL(dbname string) string { return c.URLFor("postgres", dbname) }
+
+// URLFor is like URL but for another role (user) name.
+func (c *Cluster) URLFor(user, dbname string) string {
+	u := url.URL{
+		Scheme:   "postgres",
+		User:     url.User(user),
+		Path:     "/" + dbname,
+		RawQuery: "host=" + url.QueryEscape(c.socketDir) + "&port=" + strconv.Itoa(port) + "&sslmode=disable",
+	}
+	return u.String()
+}
+
+// command prepares one of the server binaries, run as the server account
+// when we are root.
+func (c *Cluster) command(ctx context.Context, name string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, filepath.Join(c.binDir, name), args...)
+	// The server account may not be allowed into our working folder.
+	cmd.Dir = c.dir
+	cmd.Env = serverEnv()
+	cmd.SysProcAttr = &syscall.SysProcAttr{}
+	if c.account != nil {
+		cmd.SysProcAttr.Credential = c.account.credential()
+	}
+	// Guards against a descendant holding our output pipe open.
+	cmd.WaitDelay = 10 * time.Second
+	return cmd
+}
+
+// serverEnv is our environment without PG* variables, which would
+// otherwise redirect the tools (PGDATA, PGPORT, PGHOST, ...).
+func serverEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "PG") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+func (c *Cluster) socketPath() string  { return filepath.Join(c.socketDir, socketFileName) }
+func (c *Cluster) pidFilePath() string { return filepath.Join(c.dataDir, "postmaster.pid") }
+func (c *Cluster) logPath() string     { return filepath.Join(c.dataDir, "server.log") }
+
+func (c *Cluster) socketExists() bool {
+	info, err := os.Lstat(c.socketPath())
+	return err == nil && info.Mode()&fs.ModeSocket != 0
+}
+
+// realDataDir is PGDATA with symlinks resolved, as /proc/<pid>/cwd shows it.
+func (c *Cluster) realDataDir() string {
+	if real, err := filepath.EvalSymlinks(c.dataDir); err == nil {
+		return real
+	}
+	return c.dataDir
+}
+
+// logTail returns the last lines of server.log, where PostgreSQL explains
+// why it did not start.
+func (c *Cluster) logTail() string {
+	f, err := os.Open(c.logPath())
+	if err != nil {
+		return "(" + err.Error() + ")"
+	}
+	defer f.Close()
+	const maxRead = 64 << 10
+	if info, err := f.Stat(); err == nil && info.Size() > maxRead {
+		if _, err := f.Seek(-maxRead, io.SeekEnd); err != nil {
+			return "(" + err.Error() + ")"
+		}
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return "(" + err.Error() + ")"
+	}
+	return tail(string(data), logTailLines)
+}
+
+func tail(text string, n int) string {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// shellQuote quotes s for /bin/sh, which pg_ctl hands the -o options to.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func seconds(d time.Duration) string { return strconv.Itoa(int(d / time.Second)) }
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// lockFile takes an exclusive flock on path, waiting until ctx is done. The
+// kernel drops the lock if the process dies, so it can never go stale.
+func lockFile(ctx context.Context, path string) (unlock func(), err error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open lock file: %w", err)
+	}
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return func() { f.Close() }, nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return nil, fmt.Errorf("lock %s: %w", path, err)
+		}
+		if err := sleep(ctx, pollInterval); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("wait for lock %s: %w", path, err)
+		}
+	}
+}

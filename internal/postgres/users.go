@@ -1,0 +1,206 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"ismsd/internal/domain"
+)
+
+const userColumns = `id, username, display_name, email, disabled, must_change_password,
+	created_at, password_changed_at, version`
+
+// NewUser is what CreateUser needs.
+type NewUser struct {
+	Username           string
+	DisplayName        string
+	Email              string
+	PasswordHash       string
+	MustChangePassword bool
+}
+
+// CreateUser adds an account.
+func (tx *Tx) CreateUser(ctx context.Context, n NewUser) (domain.User, error) {
+	var u domain.User
+	err := tx.x.GetContext(ctx, &u, `
+		INSERT INTO users (username, display_name, email, password_hash, must_change_password)
+		VALUES ($1, $2, $3, $4, $5) RETURNING `+userColumns,
+		n.Username, n.DisplayName, n.Email, n.PasswordHash, n.MustChangePassword)
+	if err != nil {
+		if isUniqueViolation(err) {
+			return u, domain.Errorf(domain.ErrConflict, "user %q already exists", n.Username)
+		}
+		return u, mapError(err)
+	}
+	return u, tx.Record("user.create", "user", u.ID, nil, u)
+}
+
+// UserByID returns one user.
+func (db *DB) UserByID(ctx context.Context, id int64) (domain.User, error) {
+	var u domain.User
+	err := db.x.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
+	if err != nil {
+		return u, mapError(err)
+	}
+	return u, nil
+}
+
+// UserByUsername returns one user by login name.
+func (db *DB) UserByUsername(ctx context.Context, username string) (domain.User, error) {
+	var u domain.User
+	err := db.x.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE username = $1`, username)
+	if err != nil {
+		return u, mapError(err)
+	}
+	return u, nil
+}
+
+// Credentials returns what login needs to check a password.
+func (db *DB) Credentials(ctx context.Context, username string) (domain.User, string, error) {
+	var row struct {
+		domain.User
+		PasswordHash string `db:"password_hash"`
+	}
+	err := db.x.GetContext(ctx, &row, `SELECT `+userColumns+`, password_hash FROM users WHERE username = $1`, username)
+	if err != nil {
+		return domain.User{}, "", mapError(err)
+	}
+	return row.User, row.PasswordHash, nil
+}
+
+// PasswordHash returns the stored hash of one user.
+func (db *DB) PasswordHash(ctx context.Context, userID int64) (string, error) {
+	var h string
+	err := db.x.GetContext(ctx, &h, `SELECT password_hash FROM users WHERE id = $1`, userID)
+	return h, mapError(err)
+}
+
+// UserCount is the number of accounts.
+func (db *DB) UserCount(ctx context.Context) (int, error) {
+	var n int
+	err := db.x.GetContext(ctx, &n, `SELECT count(*) FROM users`)
+	return n, err
+}
+
+// ListUsers returns every account ordered by login name.
+func (db *DB) ListUsers(ctx context.Context) ([]domain.User, error) {
+	var us []domain.User
+	err := db.x.SelectContext(ctx, &us, `SELECT `+userColumns+` FROM users ORDER BY username`)
+	return us, err
+}
+
+// lockUser reads a user for change and checks the expected version
+// (0 skips the check, for changes that cannot be lost, such as disabling).
+func (tx *Tx) lockUser(ctx context.Context, id int64, version int) (domain.User, error) {
+	var u domain.User
+	err := tx.x.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE id = $1 FOR UPDATE`, id)
+	if err != nil {
+		return u, mapError(err)
+	}
+	if version != 0 && u.Version != version {
+		return u, domain.Errorf(domain.ErrPreconditionFailed, "user %q was changed by someone else (version %d, not %d)", u.Username, u.Version, version)
+	}
+	return u, nil
+}
+
+// UserPatch holds the profile fields that may change; nil leaves a field.
+type UserPatch struct {
+	DisplayName *string
+	Email       *string
+}
+
+// UpdateUser changes profile fields if the user is still at version.
+func (tx *Tx) UpdateUser(ctx context.Context, id int64, version int, p UserPatch) (domain.User, error) {
+	before, err := tx.lockUser(ctx, id, version)
+	if err != nil {
+		return before, err
+	}
+	var u domain.User
+	err = tx.x.GetContext(ctx, &u, `
+		UPDATE users SET display_name = coalesce($2, display_name), email = coalesce($3, email),
+		       version = version + 1
+		WHERE id = $1 RETURNING `+userColumns, id, p.DisplayName, p.Email)
+	if err != nil {
+		return u, mapError(err)
+	}
+	return u, tx.Record("user.update", "user", id, before, u)
+}
+
+// SetPassword stores a new password hash. mustChange forces a change at
+// the next login (set when an admin resets it).
+func (tx *Tx) SetPassword(ctx context.Context, id int64, hash string, mustChange bool) error {
+	before, err := tx.lockUser(ctx, id, 0)
+	if err != nil {
+		return err
+	}
+	var u domain.User
+	err = tx.x.GetContext(ctx, &u, `
+		UPDATE users SET password_hash = $2, must_change_password = $3,
+		       password_changed_at = now(), version = version + 1
+		WHERE id = $1 RETURNING `+userColumns, id, hash, mustChange)
+	if err != nil {
+		return mapError(err)
+	}
+	// The record says that the password changed, never what it is.
+	return tx.Record("user.set_password", "user", id, before, u)
+}
+
+// SetDisabled disables or re-enables an account. Disabling also ends its
+// sessions and API tokens.
+func (tx *Tx) SetDisabled(ctx context.Context, id int64, disabled bool) (domain.User, error) {
+	before, err := tx.lockUser(ctx, id, 0)
+	if err != nil {
+		return before, err
+	}
+	if before.Disabled == disabled {
+		return before, nil
+	}
+	var u domain.User
+	err = tx.x.GetContext(ctx, &u, `
+		UPDATE users SET disabled = $2, version = version + 1 WHERE id = $1 RETURNING `+userColumns, id, disabled)
+	if err != nil {
+		return u, mapError(err)
+	}
+	action := "user.enable"
+	if disabled {
+		action = "user.disable"
+		if _, err := tx.RevokeUserSessions(ctx, id); err != nil {
+			return u, err
+		}
+		if err := tx.revokeUserTokens(ctx, id); err != nil {
+			return u, err
+		}
+		// Grants stay recorded but a disabled user is left out of the enforcer.
+		if err := tx.notifyGrants(ctx); err != nil {
+			return u, err
+		}
+	} else if err := tx.notifyGrants(ctx); err != nil {
+		return u, err
+	}
+	return u, tx.Record(action, "user", id, before, u)
+}
+
+// countActiveAdmins counts enabled users with a global admin grant.
+func (tx *Tx) countActiveAdmins(ctx context.Context) (int, error) {
+	var n int
+	err := tx.x.GetContext(ctx, &n, `
+		SELECT count(DISTINCT u.id) FROM users u JOIN role_grants g ON g.user_id = u.id
+		WHERE g.role = 'admin' AND NOT u.disabled`)
+	if err != nil {
+		return 0, fmt.Errorf("count admins: %w", err)
+	}
+	return n, nil
+}
+
+// EnsureAdminRemains fails when the change in this transaction left no
+// enabled administrator, so that nobody locks the installation out.
+func (tx *Tx) EnsureAdminRemains(ctx context.Context) error {
+	n, err := tx.countActiveAdmins(ctx)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return domain.Errorf(domain.ErrConflict, "this would leave no enabled administrator")
+	}
+	return nil
+}

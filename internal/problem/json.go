@@ -1,0 +1,5 @@
+package problem
+
+import "encoding/json"
+
+var jsonMarshal = json.Marshal
