@@ -112,5 +112,7 @@ func mapError(err error) error {
 
 func isUniqueViolation(err error) bool {
 	var pqErr *pq.Error
-	return errors.As(err, &pqErr) && pqErr.Code == "23505"
+	return asPQ(err, &pqErr) && pqErr.Code == "23505"
 }
+
+func asPQ(err error, target **pq.Error) bool { return errors.As(err, target) }

@@ -1,0 +1,111 @@
+// Package pgtest gives tests a real PostgreSQL: one private cluster per
+// test package, a migrated template database, and a fresh copy per test.
+package pgtest
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/lib/pq"
+
+	"ismsd/internal/pgserver"
+	"ismsd/internal/postgres"
+)
+
+// AppRole is the role tests connect as, like the server in production.
+const AppRole = "ismsd_app"
+
+const templateDB = "ismsd_template"
+
+var (
+	cluster *pgserver.Cluster
+	counter atomic.Int64
+)
+
+// Main runs a package's tests against a private cluster. Call it from
+// TestMain: func TestMain(m *testing.M) { pgtest.Main(m) }.
+func Main(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	ctx := context.Background()
+	// os.MkdirTemp, not t.TempDir: as root the postgres account must be able
+	// to enter the folder, and the path must stay short for the socket.
+	dir, err := os.MkdirTemp("", "ismsd-pg-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pgtest:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	c, err := pgserver.Start(ctx, pgserver.Options{Dir: dir, BinDir: os.Getenv("ISMS_PG_BIN")})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "pgtest: these tests need a PostgreSQL server:", err)
+		return 1
+	}
+	defer c.Stop()
+	cluster = c
+	if err := postgres.Bootstrap(ctx, c.URL("postgres"), templateDB, AppRole); err != nil {
+		fmt.Fprintln(os.Stderr, "pgtest:", err)
+		return 1
+	}
+	if _, err := postgres.Migrate(ctx, c.URL(templateDB), AppRole); err != nil {
+		fmt.Fprintln(os.Stderr, "pgtest: migrate template:", err)
+		return 1
+	}
+	return m.Run()
+}
+
+// DB is a fresh migrated database for one test.
+type DB struct {
+	Name     string
+	OwnerURL string // the superuser that owns the tables (for tampering tests)
+	AppURL   string // the role the server runs as
+}
+
+// New creates a database from the migrated template and drops it when the
+// test ends.
+func New(t testing.TB) DB {
+	t.Helper()
+	if cluster == nil {
+		t.Fatal("pgtest: call pgtest.Main from TestMain")
+	}
+	name := fmt.Sprintf("test_%d_%d", os.Getpid(), counter.Add(1))
+	admin, err := sql.Open("postgres", cluster.URL("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	if _, err := admin.Exec(`CREATE DATABASE ` + pq.QuoteIdentifier(name) + ` TEMPLATE ` + templateDB); err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		admin, err := sql.Open("postgres", cluster.URL("postgres"))
+		if err != nil {
+			return
+		}
+		defer admin.Close()
+		admin.Exec(`DROP DATABASE IF EXISTS ` + pq.QuoteIdentifier(name) + ` WITH (FORCE)`)
+	})
+	return DB{Name: name, OwnerURL: cluster.URL(name), AppURL: cluster.URLFor(AppRole, name)}
+}
+
+// Open returns a store on a fresh database, connected as the server's role.
+func Open(t testing.TB) (*postgres.DB, DB) {
+	t.Helper()
+	d := New(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	db, err := postgres.Open(ctx, d.AppURL, 20, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, d
+}
