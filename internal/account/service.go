@@ -3,7 +3,9 @@ package account
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"math"
 	"runtime"
 	"strings"
 	"time"
@@ -69,7 +71,8 @@ type Principal struct {
 
 // ErrBadCredentials is the one answer to every failed login, whatever the
 // reason (unknown user, wrong password, disabled account).
-var ErrBadCredentials = &domain.Error{Kind: domain.ErrUnauthenticated, Message: "invalid username or password"}
+var ErrBadCredentials = &domain.Error{Kind: domain.ErrUnauthenticated, Message: "invalid username or password",
+	German: "Benutzername oder Passwort ist falsch."}
 
 // NormalizeUsername is how login names are compared.
 func NormalizeUsername(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
@@ -151,7 +154,8 @@ func (s *Service) checkThrottle(ctx context.Context, username, clientAddr string
 	}
 	if wait > 0 {
 		return &domain.Error{Kind: domain.ErrThrottled, RetryAfter: wait,
-			Message: "too many failed logins; try again later"}
+			Message: "too many failed logins; try again later",
+			German:  fmt.Sprintf("Zu viele fehlgeschlagene Anmeldungen. Bitte versuchen Sie es in %d Minuten erneut.", int(math.Ceil(wait.Minutes())))}
 	}
 	return nil
 }
@@ -300,13 +304,13 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, actor domain.Actor, p P
 		return err
 	}
 	if !s.verify(current, hash) {
-		return domain.Invalid(domain.Violation{Pointer: "/current_password", Detail: "the current password is wrong"})
+		return domain.Invalid(domain.Violation{Pointer: "/current_password", Detail: "the current password is wrong", German: "Das aktuelle Passwort stimmt nicht."})
 	}
 	if err := domain.ValidatePassword("/new_password", next); err != nil {
 		return err
 	}
 	if current == next {
-		return domain.Invalid(domain.Violation{Pointer: "/new_password", Detail: "the new password must differ from the current one"})
+		return domain.Invalid(domain.Violation{Pointer: "/new_password", Detail: "the new password must differ from the current one", German: "Das neue Passwort muss sich vom bisherigen unterscheiden."})
 	}
 	newHash, err := s.hash(next)
 	if err != nil {
@@ -329,6 +333,40 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, actor domain.Actor, p P
 		}
 		return nil
 	})
+}
+
+// UserChanges are the changes an administrator makes to an account; nil
+// fields stay as they are.
+type UserChanges struct {
+	DisplayName *string
+	Email       *string
+	Disabled    *bool
+}
+
+// UpdateUser applies changes if the account is still at version; the
+// last enabled administrator cannot be disabled.
+func (s *Service) UpdateUser(ctx context.Context, actor domain.Actor, userID int64, version int, ch UserChanges) (domain.User, error) {
+	var u domain.User
+	err := s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
+		var err error
+		u, err = tx.UpdateUser(ctx, userID, version, postgres.UserPatch{DisplayName: trimmed(ch.DisplayName), Email: trimmed(ch.Email)})
+		if err != nil || ch.Disabled == nil {
+			return err
+		}
+		if u, err = tx.SetDisabled(ctx, userID, *ch.Disabled); err != nil {
+			return err
+		}
+		return tx.EnsureAdminRemains(ctx)
+	})
+	return u, err
+}
+
+func trimmed(s *string) *string {
+	if s == nil {
+		return nil
+	}
+	t := strings.TrimSpace(*s)
+	return &t
 }
 
 // SetDisabled disables or re-enables an account; the last enabled
@@ -396,11 +434,11 @@ func (s *Service) CreateToken(ctx context.Context, actor domain.Actor, userID in
 	name = strings.TrimSpace(name)
 	var vs []domain.Violation
 	if name == "" || len(name) > 100 {
-		vs = append(vs, domain.Violation{Pointer: "/name", Detail: "name must have 1 to 100 characters"})
+		vs = append(vs, domain.Violation{Pointer: "/name", Detail: "name must have 1 to 100 characters", German: "Der Name muss 1 bis 100 Zeichen haben."})
 	}
 	now := time.Now()
 	if !expiresAt.After(now) || expiresAt.After(now.Add(MaxTokenLifetime)) {
-		vs = append(vs, domain.Violation{Pointer: "/expires_at", Detail: "expiry must lie in the future and at most 366 days ahead"})
+		vs = append(vs, domain.Violation{Pointer: "/expires_at", Detail: "expiry must lie in the future and at most 366 days ahead", German: "Das Ablaufdatum muss in der Zukunft und höchstens 366 Tage entfernt liegen."})
 	}
 	if len(vs) > 0 {
 		return domain.APIToken{}, "", domain.Invalid(vs...)

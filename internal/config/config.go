@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // time zones work on machines without a zoneinfo database
 )
 
 // Config is every setting of ismsd.
@@ -29,6 +30,7 @@ type Config struct {
 	MaxBodyBytes         int64
 	TrustedProxies       []string
 	DBMaxConns           int
+	Location             *time.Location
 }
 
 // Setting describes one ISMS_* variable and its flag.
@@ -133,6 +135,16 @@ var Settings = []Setting{
 				return fmt.Errorf("want a number, at least 2")
 			}
 			c.DBMaxConns = n
+			return nil
+		}},
+	{Env: "ISMS_TIMEZONE", Flag: "timezone", Default: "Europe/Berlin",
+		Help: "time zone in which the web UI and reports show times",
+		apply: func(c *Config, v string) error {
+			loc, err := time.LoadLocation(v)
+			if err != nil {
+				return fmt.Errorf("unknown time zone")
+			}
+			c.Location = loc
 			return nil
 		}},
 }

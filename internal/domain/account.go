@@ -143,7 +143,8 @@ var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,63}$`)
 // ValidateUsername checks the form of a login name.
 func ValidateUsername(name string) error {
 	if !usernamePattern.MatchString(name) {
-		return Invalid(Violation{Pointer: "/username", Detail: "username must be 2 to 64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit"})
+		return Invalid(Violation{Pointer: "/username", Detail: "username must be 2 to 64 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit",
+			German: "Der Benutzername braucht 2 bis 64 Zeichen: Kleinbuchstaben, Ziffern, '.', '_' oder '-', am Anfang ein Buchstabe oder eine Ziffer."})
 	}
 	return nil
 }
@@ -159,7 +160,8 @@ const (
 func ValidatePassword(pointer, password string) error {
 	n := utf8.RuneCountInString(password)
 	if n < MinPasswordLength || len(password) > MaxPasswordLength {
-		return Invalid(Violation{Pointer: pointer, Detail: "password must have at least 12 and at most 256 characters"})
+		return Invalid(Violation{Pointer: pointer, Detail: "password must have at least 12 and at most 256 characters",
+			German: "Das Passwort muss mindestens 12 und höchstens 256 Zeichen lang sein."})
 	}
 	return nil
 }

@@ -27,12 +27,14 @@ var (
 type Violation struct {
 	Pointer string `json:"pointer"`
 	Detail  string `json:"detail"`
+	German  string `json:"-"` // what the web UI says, when known
 }
 
 // Error is an error of a known kind whose message may be shown to the client.
 type Error struct {
 	Kind       error
 	Message    string
+	German     string // what the web UI says, when known
 	Violations []Violation
 	RetryAfter time.Duration // for ErrThrottled
 }
@@ -45,21 +47,26 @@ func Errorf(kind error, format string, args ...any) *Error {
 	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
 }
 
-// Invalid returns an ErrInvalid error listing the violations.
-func Invalid(violations ...Violation) *Error {
-	msg := "the input is invalid"
-	if len(violations) == 1 {
-		msg = violations[0].Detail
-	}
-	return &Error{Kind: ErrInvalid, Message: msg, Violations: violations}
+// De sets the German message the web UI shows.
+func (e *Error) De(german string) *Error {
+	e.German = german
+	return e
 }
 
-// PublicMessage returns the client-safe message of err: the message of an
-// *Error, otherwise the empty string (the caller then uses a generic text).
-func PublicMessage(err error) string {
+// Invalid returns an ErrInvalid error listing the violations.
+func Invalid(violations ...Violation) *Error {
+	e := &Error{Kind: ErrInvalid, Message: "the input is invalid", Violations: violations}
+	if len(violations) == 1 {
+		e.Message, e.German = violations[0].Detail, violations[0].German
+	}
+	return e
+}
+
+// GermanMessage returns the German message of err, or "" when it has none.
+func GermanMessage(err error) string {
 	var e *Error
 	if errors.As(err, &e) {
-		return e.Message
+		return e.German
 	}
 	return ""
 }

@@ -25,7 +25,7 @@ func (tx *Tx) CreateDepartment(ctx context.Context, parentID *int64, name string
 	err := tx.x.GetContext(ctx, &d, `
 		INSERT INTO departments (parent_id, name) VALUES ($1, $2) RETURNING id, parent_id, name`, parentID, name)
 	if isUniqueViolation(err) {
-		return d, domain.Errorf(domain.ErrConflict, "department %q already exists there", name)
+		return d, domain.Errorf(domain.ErrConflict, "department %q already exists there", name).De("Diese Organisationseinheit gibt es dort schon.")
 	}
 	if err != nil {
 		return d, mapError(err)

@@ -51,7 +51,7 @@ func (tx *Tx) Grant(ctx context.Context, userID int64, role domain.Role, departm
 		userID, role, departmentID)
 	if err != nil {
 		if isUniqueViolation(err) {
-			return g, domain.Errorf(domain.ErrConflict, "the user already has this role")
+			return g, domain.Errorf(domain.ErrConflict, "the user already has this role").De("Das Konto hat diese Rolle bereits.")
 		}
 		return g, mapError(err)
 	}
@@ -73,7 +73,7 @@ func (tx *Tx) Revoke(ctx context.Context, userID int64, role domain.Role, depart
 		SELECT `+grantColumns+` FROM g LEFT JOIN departments d ON d.id = g.department_id`,
 		userID, role, departmentID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Errorf(domain.ErrNotFound, "the user does not have this role")
+		return domain.Errorf(domain.ErrNotFound, "the user does not have this role").De("Das Konto hat diese Rolle nicht.")
 	}
 	if err != nil {
 		return mapError(err)
@@ -86,16 +86,18 @@ func (tx *Tx) Revoke(ctx context.Context, userID int64, role domain.Role, depart
 
 func checkGrantScope(role domain.Role, departmentID *int64) error {
 	if !role.Valid() {
-		return domain.Invalid(domain.Violation{Pointer: "/role", Detail: "unknown role " + string(role)})
+		return domain.Invalid(domain.Violation{Pointer: "/role", Detail: "unknown role " + string(role), German: "Unbekannte Rolle."})
 	}
 	switch role.Scope() {
 	case domain.ScopeGlobalOnly:
 		if departmentID != nil {
-			return domain.Invalid(domain.Violation{Pointer: "/department_id", Detail: "role " + string(role) + " is granted only globally, not for a department"})
+			return domain.Invalid(domain.Violation{Pointer: "/department_id", Detail: "role " + string(role) + " is granted only globally, not for a department",
+				German: "Die Rolle „" + role.Label() + "“ wird nur ohne Organisationseinheit vergeben."})
 		}
 	case domain.ScopeDepartmentOnly:
 		if departmentID == nil {
-			return domain.Invalid(domain.Violation{Pointer: "/department_id", Detail: "role " + string(role) + " needs a department"})
+			return domain.Invalid(domain.Violation{Pointer: "/department_id", Detail: "role " + string(role) + " needs a department",
+				German: "Für die Rolle „" + role.Label() + "“ wählen Sie bitte eine Organisationseinheit."})
 		}
 	}
 	return nil
@@ -106,4 +108,21 @@ func checkGrantScope(role domain.Role, departmentID *int64) error {
 func (tx *Tx) notifyGrants(ctx context.Context) error {
 	_, err := tx.x.ExecContext(ctx, `SELECT pg_notify($1, '')`, grantsChannel)
 	return err
+}
+
+// AllGrants returns every grant, of enabled and disabled users, by user.
+func (db *DB) AllGrants(ctx context.Context) (map[int64][]domain.Grant, error) {
+	var gs []domain.Grant
+	err := db.x.SelectContext(ctx, &gs, `
+		SELECT `+grantColumns+` FROM role_grants g
+		LEFT JOIN departments d ON d.id = g.department_id
+		ORDER BY g.user_id, g.role, d.name NULLS FIRST`)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64][]domain.Grant{}
+	for _, g := range gs {
+		out[g.UserID] = append(out[g.UserID], g)
+	}
+	return out, nil
 }

@@ -20,7 +20,9 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 var ctx = context.Background()
 
-func actor(name string) domain.Actor { return domain.Actor{Name: name, RequestID: "test", ClientAddr: "127.0.0.1"} }
+func actor(name string) domain.Actor {
+	return domain.Actor{Name: name, RequestID: "test", ClientAddr: "127.0.0.1"}
+}
 
 func createUser(t *testing.T, db *postgres.DB, name string) domain.User {
 	t.Helper()

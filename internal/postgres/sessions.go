@@ -82,7 +82,7 @@ func (tx *Tx) EndSession(ctx context.Context, sessionID, userID int64, action st
 		WHERE s.id = $1 AND ($2 = 0 OR s.user_id = $2) AND s.revoked_at IS NULL
 		RETURNING `+sessionColumns, sessionID, userID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Errorf(domain.ErrNotFound, "no such active session")
+		return domain.Errorf(domain.ErrNotFound, "no such active session").De("Diese Sitzung ist nicht (mehr) aktiv.")
 	}
 	if err != nil {
 		return mapError(err)

@@ -19,7 +19,7 @@ func (tx *Tx) CreateToken(ctx context.Context, userID int64, name, prefix string
 		VALUES ($1, $2, $3, $4, $5) RETURNING `+tokenColumns,
 		userID, name, prefix, tokenHash, expiresAt)
 	if isUniqueViolation(err) {
-		return t, domain.Errorf(domain.ErrConflict, "an active token named %q already exists", name)
+		return t, domain.Errorf(domain.ErrConflict, "an active token named %q already exists", name).De("Es gibt bereits ein aktives Token mit diesem Namen.")
 	}
 	if err != nil {
 		return t, mapError(err)
@@ -74,7 +74,7 @@ func (tx *Tx) RevokeToken(ctx context.Context, userID, tokenID int64) error {
 		UPDATE api_tokens t SET revoked_at = now()
 		WHERE t.id = $1 AND t.user_id = $2 AND t.revoked_at IS NULL RETURNING `+tokenColumns, tokenID, userID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Errorf(domain.ErrNotFound, "no such active token")
+		return domain.Errorf(domain.ErrNotFound, "no such active token").De("Dieses Token ist nicht (mehr) aktiv.")
 	}
 	if err != nil {
 		return mapError(err)

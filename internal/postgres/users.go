@@ -28,7 +28,7 @@ func (tx *Tx) CreateUser(ctx context.Context, n NewUser) (domain.User, error) {
 		n.Username, n.DisplayName, n.Email, n.PasswordHash, n.MustChangePassword)
 	if err != nil {
 		if isUniqueViolation(err) {
-			return u, domain.Errorf(domain.ErrConflict, "user %q already exists", n.Username)
+			return u, domain.Errorf(domain.ErrConflict, "user %q already exists", n.Username).De("Diesen Benutzernamen gibt es bereits.")
 		}
 		return u, mapError(err)
 	}
@@ -98,7 +98,8 @@ func (tx *Tx) lockUser(ctx context.Context, id int64, version int) (domain.User,
 		return u, mapError(err)
 	}
 	if version != 0 && u.Version != version {
-		return u, domain.Errorf(domain.ErrPreconditionFailed, "user %q was changed by someone else (version %d, not %d)", u.Username, u.Version, version)
+		return u, domain.Errorf(domain.ErrPreconditionFailed, "user %q was changed by someone else (version %d, not %d)", u.Username, u.Version, version).
+			De("Das Konto wurde inzwischen von jemand anderem geändert. Bitte prüfen Sie den aktuellen Stand und wiederholen Sie die Änderung.")
 	}
 	return u, nil
 }
@@ -200,7 +201,7 @@ func (tx *Tx) EnsureAdminRemains(ctx context.Context) error {
 		return err
 	}
 	if n == 0 {
-		return domain.Errorf(domain.ErrConflict, "this would leave no enabled administrator")
+		return domain.Errorf(domain.ErrConflict, "this would leave no enabled administrator").De("Das geht nicht: Danach gäbe es kein aktives Administrationskonto mehr.")
 	}
 	return nil
 }

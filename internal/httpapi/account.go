@@ -1,0 +1,246 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"ismsd/internal/authz"
+	"ismsd/internal/domain"
+	"ismsd/internal/route"
+)
+
+func (a *API) sessionRoutes() []route.Route {
+	return []route.Route{
+		{Method: http.MethodPost, Path: "/api/v1/session", Perm: authz.Public, Handler: a.login, AllowPendingPasswordChange: true,
+			Summary: "Log in: checks user name and password, sets the session cookie and returns the user", Request: "session-create.json", Response: "me.json", Status: http.StatusCreated},
+		{Method: http.MethodDelete, Path: "/api/v1/session", Perm: authz.Authenticated, Handler: a.logout, AllowPendingPasswordChange: true,
+			Summary: "Log out: ends the current session", Status: http.StatusNoContent},
+		{Method: http.MethodGet, Path: "/api/v1/me", Perm: authz.Authenticated, Handler: a.me, AllowPendingPasswordChange: true,
+			Summary: "The authenticated user and their role grants", Response: "me.json"},
+		{Method: http.MethodPut, Path: "/api/v1/me/password", Perm: authz.Authenticated, Handler: a.changePassword, AllowPendingPasswordChange: true,
+			Summary: "Change the own password; other sessions end", Request: "password-change.json", Status: http.StatusNoContent},
+		{Method: http.MethodGet, Path: "/api/v1/me/sessions", Perm: authz.Authenticated, Handler: a.mySessions,
+			Summary: "The own active sessions", Response: "session.json", List: true},
+		{Method: http.MethodDelete, Path: "/api/v1/me/sessions/:id", Perm: authz.Authenticated, Handler: a.endMySession,
+			Summary: "End one of the own sessions", Status: http.StatusNoContent},
+		{Method: http.MethodGet, Path: "/api/v1/me/tokens", Perm: authz.Authenticated, Handler: a.myTokens,
+			Summary: "The own personal API tokens that are not revoked", Response: "token.json", List: true},
+		{Method: http.MethodPost, Path: "/api/v1/me/tokens", Perm: authz.Authenticated, Handler: a.createToken,
+			Summary: "Create a personal API token; the secret is in this answer only", Request: "token-create.json", Response: "token.json", Status: http.StatusCreated},
+		{Method: http.MethodDelete, Path: "/api/v1/me/tokens/:id", Perm: authz.Authenticated, Handler: a.revokeToken,
+			Summary: "Revoke one of the own API tokens", Status: http.StatusNoContent},
+	}
+}
+
+type userResponse struct {
+	ID                 int64           `json:"id"`
+	Username           string          `json:"username"`
+	DisplayName        string          `json:"display_name"`
+	Email              string          `json:"email"`
+	Disabled           bool            `json:"disabled"`
+	MustChangePassword bool            `json:"must_change_password"`
+	CreatedAt          time.Time       `json:"created_at"`
+	Version            int             `json:"version"`
+	Grants             []grantResponse `json:"grants"`
+	Password           string          `json:"password,omitempty"`
+}
+
+type grantResponse struct {
+	ID             int64       `json:"id"`
+	Role           domain.Role `json:"role"`
+	DepartmentID   *int64      `json:"department_id"`
+	DepartmentName string      `json:"department_name,omitempty"`
+}
+
+func newGrantResponse(g domain.Grant) grantResponse {
+	return grantResponse{ID: g.ID, Role: g.Role, DepartmentID: g.DepartmentID, DepartmentName: g.DepartmentName}
+}
+
+func newUserResponse(u domain.User, grants []domain.Grant) userResponse {
+	r := userResponse{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Email: u.Email,
+		Disabled: u.Disabled, MustChangePassword: u.MustChangePassword, CreatedAt: u.CreatedAt,
+		Version: u.Version, Grants: []grantResponse{}}
+	for _, g := range grants {
+		r.Grants = append(r.Grants, newGrantResponse(g))
+	}
+	return r
+}
+
+type meResponse struct {
+	userResponse
+	AuthenticatedBy string `json:"authenticated_by"`
+}
+
+func (a *API) meResponse(c *gin.Context, u domain.User, byToken bool) (meResponse, error) {
+	grants, err := a.DB.GrantsOf(c.Request.Context(), u.ID)
+	if err != nil {
+		return meResponse{}, err
+	}
+	m := meResponse{userResponse: newUserResponse(u, grants), AuthenticatedBy: "session"}
+	if byToken {
+		m.AuthenticatedBy = "token"
+	}
+	return m, nil
+}
+
+func (a *API) login(c *gin.Context) error {
+	var req struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	if err := a.decode(c, "session-create.json", &req); err != nil {
+		return err
+	}
+	secret, p, err := a.Accounts.Login(c.Request.Context(), route.Actor(c), req.Username, req.Password, c.Request.UserAgent())
+	if err != nil {
+		return err
+	}
+	a.Cookie.Set(c, secret)
+	m, err := a.meResponse(c, p.User, false)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, m)
+	return nil
+}
+
+func (a *API) logout(c *gin.Context) error {
+	p, _ := route.Principal(c)
+	if err := a.Accounts.Logout(c.Request.Context(), route.Actor(c), p); err != nil {
+		return err
+	}
+	a.Cookie.Clear(c)
+	c.Status(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) me(c *gin.Context) error {
+	p, _ := route.Principal(c)
+	m, err := a.meResponse(c, p.User, p.TokenID != 0)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, m)
+	return nil
+}
+
+func (a *API) changePassword(c *gin.Context) error {
+	var req struct {
+		Current string `json:"current_password"`
+		New     string `json:"new_password"`
+	}
+	if err := a.decode(c, "password-change.json", &req); err != nil {
+		return err
+	}
+	p, _ := route.Principal(c)
+	if err := a.Accounts.ChangeOwnPassword(c.Request.Context(), route.Actor(c), p, req.Current, req.New); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}
+
+type sessionResponse struct {
+	ID         int64     `json:"id"`
+	CreatedAt  time.Time `json:"created_at"`
+	LastSeenAt time.Time `json:"last_seen_at"`
+	ExpiresAt  time.Time `json:"expires_at"`
+	ClientAddr string    `json:"client_addr"`
+	UserAgent  string    `json:"user_agent"`
+	Current    bool      `json:"current"`
+}
+
+func newSessionResponses(ss []domain.Session, current int64) []sessionResponse {
+	out := make([]sessionResponse, len(ss))
+	for i, s := range ss {
+		out[i] = sessionResponse{ID: s.ID, CreatedAt: s.CreatedAt, LastSeenAt: s.LastSeenAt, ExpiresAt: s.ExpiresAt,
+			ClientAddr: s.ClientAddr, UserAgent: s.UserAgent, Current: s.ID == current}
+	}
+	return out
+}
+
+func (a *API) mySessions(c *gin.Context) error {
+	p, _ := route.Principal(c)
+	ss, err := a.DB.ListSessions(c.Request.Context(), p.User.ID, a.Accounts.Config().SessionIdle)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, newList(newSessionResponses(ss, p.SessionID), ""))
+	return nil
+}
+
+func (a *API) endMySession(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	p, _ := route.Principal(c)
+	if err := a.Accounts.RevokeSession(c.Request.Context(), route.Actor(c), p.User.ID, id); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}
+
+type tokenResponse struct {
+	ID         int64      `json:"id"`
+	Name       string     `json:"name"`
+	Prefix     string     `json:"prefix"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  *time.Time `json:"expires_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+	Token      string     `json:"token,omitempty"`
+}
+
+func newTokenResponse(t domain.APIToken) tokenResponse {
+	return tokenResponse{ID: t.ID, Name: t.Name, Prefix: t.Prefix, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, LastUsedAt: t.LastUsedAt}
+}
+
+func (a *API) myTokens(c *gin.Context) error {
+	p, _ := route.Principal(c)
+	ts, err := a.DB.ListTokens(c.Request.Context(), p.User.ID)
+	if err != nil {
+		return err
+	}
+	out := make([]tokenResponse, len(ts))
+	for i, t := range ts {
+		out[i] = newTokenResponse(t)
+	}
+	c.JSON(http.StatusOK, newList(out, ""))
+	return nil
+}
+
+func (a *API) createToken(c *gin.Context) error {
+	var req struct {
+		Name      string    `json:"name"`
+		ExpiresAt time.Time `json:"expires_at"`
+	}
+	if err := a.decode(c, "token-create.json", &req); err != nil {
+		return err
+	}
+	p, _ := route.Principal(c)
+	t, secret, err := a.Accounts.CreateToken(c.Request.Context(), route.Actor(c), p.User.ID, req.Name, req.ExpiresAt)
+	if err != nil {
+		return err
+	}
+	r := newTokenResponse(t)
+	r.Token = secret
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusCreated, r)
+	return nil
+}
+
+func (a *API) revokeToken(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	p, _ := route.Principal(c)
+	if err := a.Accounts.RevokeToken(c.Request.Context(), route.Actor(c), p.User.ID, id); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,117 @@
+// Package httpapi holds the handlers of the JSON API under /api/v1.
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"ismsd/internal/account"
+	"ismsd/internal/authz"
+	"ismsd/internal/domain"
+	"ismsd/internal/postgres"
+	"ismsd/internal/problem"
+	"ismsd/internal/route"
+	"ismsd/internal/validation"
+)
+
+// Deps are what the API handlers use.
+type Deps struct {
+	DB        *postgres.DB
+	Accounts  *account.Service
+	Authz     *authz.Enforcer
+	Validator *validation.Validator
+	Cookie    route.SessionCookie
+	BaseURL   string
+}
+
+// API is the set of JSON handlers.
+type API struct{ Deps }
+
+// New returns the API handlers.
+func New(d Deps) *API { return &API{d} }
+
+// Routes lists the API routes with their authorization rules.
+func (a *API) Routes() []route.Route {
+	var rs []route.Route
+	rs = append(rs, a.sessionRoutes()...)
+	rs = append(rs, a.userRoutes()...)
+	rs = append(rs, a.auditRoutes()...)
+	return rs
+}
+
+// decode reads the JSON body, validates it against its schema and only
+// then unmarshals it into dst, so every violation is reported at once.
+func (a *API) decode(c *gin.Context, schema string, dst any) error {
+	if ct := c.GetHeader("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
+			return &domain.Error{Kind: problem.ErrUnsupportedMediaType, Message: "send the body as application/json"}
+		}
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return domain.Errorf(domain.ErrTooLarge, "the body exceeds the limit of %d bytes", tooLarge.Limit)
+	}
+	if err != nil {
+		return domain.Errorf(domain.ErrInvalid, "the body could not be read")
+	}
+	if len(body) == 0 {
+		body = []byte("{}")
+	}
+	if err := a.Validator.Validate(schema, body); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(body, dst); err != nil {
+		return domain.Invalid(domain.Violation{Pointer: "", Detail: err.Error()})
+	}
+	return nil
+}
+
+// pathID reads a numeric path parameter; anything else is a 404, since no
+// such resource can exist.
+func pathID(c *gin.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, domain.Errorf(domain.ErrNotFound, "no such resource: %s", c.Request.URL.Path)
+	}
+	return id, nil
+}
+
+// etag renders a row version as a strong entity tag.
+func etag(version int) string { return fmt.Sprintf(`"%d"`, version) }
+
+// ifMatch reads the version the client last saw: 428 without If-Match,
+// 412 when it is not one of our tags.
+func ifMatch(c *gin.Context) (int, error) {
+	h := strings.TrimSpace(c.GetHeader("If-Match"))
+	if h == "" {
+		return 0, domain.Errorf(domain.ErrPreconditionRequired, "send the ETag you read as If-Match, so that no change is lost")
+	}
+	v, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(h, "W/"), `"`))
+	if err != nil || v <= 0 {
+		return 0, domain.Errorf(domain.ErrPreconditionFailed, "If-Match %s does not match the current version", h)
+	}
+	return v, nil
+}
+
+// list is the envelope of every collection answer.
+type list[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor,omitempty"`
+}
+
+func newList[T any](items []T, next string) list[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return list[T]{Items: items, NextCursor: next}
+}

@@ -1,0 +1,244 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"ismsd/internal/account"
+	"ismsd/internal/authz"
+	"ismsd/internal/domain"
+	"ismsd/internal/route"
+)
+
+func (a *API) userRoutes() []route.Route {
+	read, write := authz.Require(authz.ResourceUsers, authz.ActionRead), authz.Require(authz.ResourceUsers, authz.ActionWrite)
+	return []route.Route{
+		{Method: http.MethodGet, Path: "/api/v1/users", Perm: read, Handler: a.listUsers,
+			Summary: "All accounts with their role grants", Response: "user.json", List: true},
+		{Method: http.MethodPost, Path: "/api/v1/users", Perm: write, Handler: a.createUser,
+			Summary: "Create an account; a generated password is in this answer only", Request: "user-create.json", Response: "user.json", Status: http.StatusCreated},
+		{Method: http.MethodGet, Path: "/api/v1/users/:id", Perm: read, Handler: a.getUser,
+			Summary: "One account; the ETag is its version", Response: "user.json"},
+		{Method: http.MethodPatch, Path: "/api/v1/users/:id", Perm: write, Handler: a.updateUser, IfMatch: true,
+			Summary: "Change name, e-mail, or disable/enable an account (disabling ends its sessions and tokens)", Request: "user-update.json", Response: "user.json"},
+		{Method: http.MethodPut, Path: "/api/v1/users/:id/password", Perm: write, Handler: a.resetPassword,
+			Summary: "Reset a password; the user must change it at the next login and their sessions end", Request: "password-set.json", Response: "user.json"},
+		{Method: http.MethodPost, Path: "/api/v1/users/:id/grants", Perm: write, Handler: a.grant,
+			Summary: "Grant a role, globally or for a department subtree", Request: "grant-create.json", Response: "grant.json", Status: http.StatusCreated},
+		{Method: http.MethodDelete, Path: "/api/v1/users/:id/grants/:grant", Perm: write, Handler: a.revokeGrant,
+			Summary: "Revoke a role grant", Status: http.StatusNoContent},
+		{Method: http.MethodGet, Path: "/api/v1/users/:id/sessions", Perm: read, Handler: a.userSessions,
+			Summary: "The active sessions of an account", Response: "session.json", List: true},
+		{Method: http.MethodDelete, Path: "/api/v1/users/:id/sessions", Perm: write, Handler: a.revokeUserSessions,
+			Summary: "End every session of an account", Status: http.StatusNoContent},
+		{Method: http.MethodDelete, Path: "/api/v1/users/:id/sessions/:session", Perm: write, Handler: a.revokeUserSession,
+			Summary: "End one session of an account", Status: http.StatusNoContent},
+	}
+}
+
+func (a *API) listUsers(c *gin.Context) error {
+	ctx := c.Request.Context()
+	us, err := a.DB.ListUsers(ctx)
+	if err != nil {
+		return err
+	}
+	grants, err := a.DB.AllGrants(ctx)
+	if err != nil {
+		return err
+	}
+	out := make([]userResponse, len(us))
+	for i, u := range us {
+		out[i] = newUserResponse(u, grants[u.ID])
+	}
+	c.JSON(http.StatusOK, newList(out, ""))
+	return nil
+}
+
+// writeUser answers with one user, its ETag and its grants.
+func (a *API) writeUser(c *gin.Context, status int, u domain.User, password string) error {
+	grants, err := a.DB.GrantsOf(c.Request.Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	r := newUserResponse(u, grants)
+	r.Password = password
+	if password != "" {
+		c.Header("Cache-Control", "no-store")
+	}
+	c.Header("ETag", etag(u.Version))
+	c.JSON(status, r)
+	return nil
+}
+
+func (a *API) createUser(c *gin.Context) error {
+	var req struct {
+		Username    string `json:"username"`
+		DisplayName string `json:"display_name"`
+		Email       string `json:"email"`
+		Password    string `json:"password"`
+	}
+	if err := a.decode(c, "user-create.json", &req); err != nil {
+		return err
+	}
+	u, generated, err := a.Accounts.CreateUser(c.Request.Context(), route.Actor(c), account.NewUserInput{
+		Username: req.Username, DisplayName: req.DisplayName, Email: req.Email, Password: req.Password})
+	if err != nil {
+		return err
+	}
+	c.Header("Location", "/api/v1/users/"+strconv.FormatInt(u.ID, 10))
+	return a.writeUser(c, http.StatusCreated, u, generated)
+}
+
+func (a *API) getUser(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	u, err := a.DB.UserByID(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	return a.writeUser(c, http.StatusOK, u, "")
+}
+
+func (a *API) updateUser(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		DisplayName *string `json:"display_name"`
+		Email       *string `json:"email"`
+		Disabled    *bool   `json:"disabled"`
+	}
+	if err := a.decode(c, "user-update.json", &req); err != nil {
+		return err
+	}
+	u, err := a.Accounts.UpdateUser(c.Request.Context(), route.Actor(c), id, version,
+		account.UserChanges{DisplayName: req.DisplayName, Email: req.Email, Disabled: req.Disabled})
+	if err != nil {
+		return err
+	}
+	return a.writeUser(c, http.StatusOK, u, "")
+}
+
+func (a *API) resetPassword(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Password string `json:"password"`
+	}
+	if err := a.decode(c, "password-set.json", &req); err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	generated, err := a.Accounts.SetPassword(ctx, route.Actor(c), id, req.Password)
+	if err != nil {
+		return err
+	}
+	u, err := a.DB.UserByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	return a.writeUser(c, http.StatusOK, u, generated)
+}
+
+func (a *API) grant(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Role         domain.Role `json:"role"`
+		DepartmentID *int64      `json:"department_id"`
+	}
+	if err := a.decode(c, "grant-create.json", &req); err != nil {
+		return err
+	}
+	g, err := a.Accounts.Grant(c.Request.Context(), route.Actor(c), id, req.Role, req.DepartmentID)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusCreated, newGrantResponse(g))
+	return nil
+}
+
+func (a *API) revokeGrant(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	grantID, err := pathID(c, "grant")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	grants, err := a.DB.GrantsOf(ctx, id)
+	if err != nil {
+		return err
+	}
+	for _, g := range grants {
+		if g.ID == grantID {
+			if err := a.Accounts.Revoke(ctx, route.Actor(c), id, g.Role, g.DepartmentID); err != nil {
+				return err
+			}
+			c.Status(http.StatusNoContent)
+			return nil
+		}
+	}
+	return domain.Errorf(domain.ErrNotFound, "the user has no grant %d", grantID)
+}
+
+func (a *API) userSessions(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	if _, err := a.DB.UserByID(ctx, id); err != nil {
+		return err
+	}
+	ss, err := a.DB.ListSessions(ctx, id, a.Accounts.Config().SessionIdle)
+	if err != nil {
+		return err
+	}
+	p, _ := route.Principal(c)
+	c.JSON(http.StatusOK, newList(newSessionResponses(ss, p.SessionID), ""))
+	return nil
+}
+
+func (a *API) revokeUserSessions(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := a.Accounts.RevokeSessions(c.Request.Context(), route.Actor(c), id); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) revokeUserSession(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	sid, err := pathID(c, "session")
+	if err != nil {
+		return err
+	}
+	if err := a.Accounts.RevokeSession(c.Request.Context(), route.Actor(c), id, sid); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,184 @@
+// Package route describes the routes of the API and the web UI — path,
+// authorization rule, handler and API documentation — and gives handlers
+// the request's principal, actor and authorization decision.
+package route
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"ismsd/internal/account"
+	"ismsd/internal/authz"
+	"ismsd/internal/domain"
+	"ismsd/internal/postgres"
+	"ismsd/internal/problem"
+)
+
+// Handler handles a request; a returned error is answered by the server
+// (problem+json for the API, an error page for the UI).
+type Handler func(*gin.Context) error
+
+// Route is one registered route.
+type Route struct {
+	Method  string
+	Path    string // gin syntax: /api/v1/users/:id
+	Perm    authz.Permission
+	Handler Handler
+
+	// AllowPendingPasswordChange keeps the route open to a user who must
+	// change their password first (login, logout, own account).
+	AllowPendingPasswordChange bool
+
+	// API description, for routes under /api/v1.
+	Summary  string
+	Request  string // schema file of the request body
+	Response string // schema file of the answer (of one item, when List)
+	List     bool   // the answer is {"items": [...], "next_cursor": ...}
+	Status   int    // success status; 0 means 200
+	IfMatch  bool   // the request must carry If-Match with the ETag
+	Query    []Param
+}
+
+// Param documents a query parameter.
+type Param struct {
+	Name, Type, Help string
+}
+
+// SuccessStatus is the documented success status.
+func (r Route) SuccessStatus() int {
+	if r.Status == 0 {
+		return http.StatusOK
+	}
+	return r.Status
+}
+
+// ErrPasswordChangePending refuses requests of a user who must change
+// their password first.
+var ErrPasswordChangePending = domain.Errorf(domain.ErrForbidden, "you must change your password first (PUT /api/v1/me/password)")
+
+const (
+	keyPrincipal = "principal"
+	keyDecision  = "decision"
+)
+
+// SetPrincipal stores the authenticated user on the request.
+func SetPrincipal(c *gin.Context, p account.Principal) { c.Set(keyPrincipal, p) }
+
+// Principal returns the authenticated user, if any.
+func Principal(c *gin.Context) (account.Principal, bool) {
+	v, ok := c.Get(keyPrincipal)
+	if !ok {
+		return account.Principal{}, false
+	}
+	return v.(account.Principal), true
+}
+
+// SetDecision stores the authorization decision for the route.
+func SetDecision(c *gin.Context, d authz.Decision) { c.Set(keyDecision, d) }
+
+// Decision returns the authorization decision; handlers use it to limit
+// queries to the departments the user may see.
+func Decision(c *gin.Context) authz.Decision {
+	v, _ := c.Get(keyDecision)
+	d, _ := v.(authz.Decision)
+	return d
+}
+
+// Actor is who makes the change of this request, for the audit trail.
+func Actor(c *gin.Context) domain.Actor {
+	a := domain.Actor{RequestID: c.GetString(problem.KeyRequestID), ClientAddr: c.ClientIP()}
+	if p, ok := Principal(c); ok {
+		id := p.User.ID
+		a.UserID, a.Name = &id, p.User.Username
+	} else {
+		a.Name = "anonymous"
+	}
+	return a
+}
+
+// SessionCookie writes and reads the session cookie with the same
+// attributes everywhere: HttpOnly, SameSite=Lax, and under https Secure
+// with the __Host- prefix (bound to this host and path "/").
+type SessionCookie struct {
+	Secure bool
+	MaxAge time.Duration
+}
+
+// Name of the cookie.
+func (sc SessionCookie) Name() string {
+	if sc.Secure {
+		return "__Host-ismsd_session"
+	}
+	return "ismsd_session"
+}
+
+// Set stores the session secret in the browser.
+func (sc SessionCookie) Set(c *gin.Context, secret string) {
+	sc.write(c, secret, int(sc.MaxAge.Seconds()))
+}
+
+// Clear removes the cookie.
+func (sc SessionCookie) Clear(c *gin.Context) { sc.write(c, "", -1) }
+
+// Read returns the secret sent by the browser, or "".
+func (sc SessionCookie) Read(c *gin.Context) string {
+	v, _ := c.Cookie(sc.Name())
+	return v
+}
+
+func (sc SessionCookie) write(c *gin.Context, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: sc.Name(), Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: sc.Secure, SameSite: http.SameSiteLaxMode})
+}
+
+// AuditFilter reads the audit-trail filter from the query string; the API
+// and the UI page take the same parameters.
+func AuditFilter(c *gin.Context, loc *time.Location) (postgres.AuditFilter, error) {
+	f := postgres.AuditFilter{Actor: c.Query("actor"), ResourceType: c.Query("resource_type"), ResourceID: c.Query("resource_id")}
+	var vs []domain.Violation
+	var err error
+	if f.From, err = parseTime(c.Query("from"), false, loc); err != nil {
+		vs = append(vs, domain.Violation{Pointer: "/from", Detail: err.Error(), German: "Bitte ein Datum angeben."})
+	}
+	if f.To, err = parseTime(c.Query("to"), true, loc); err != nil {
+		vs = append(vs, domain.Violation{Pointer: "/to", Detail: err.Error(), German: "Bitte ein Datum angeben."})
+	}
+	if v := c.Query("cursor"); v != "" {
+		if f.BeforeSeq, err = strconv.ParseInt(v, 10, 64); err != nil || f.BeforeSeq <= 0 {
+			vs = append(vs, domain.Violation{Pointer: "/cursor", Detail: "not a cursor of this list", German: "Ungültige Seitenangabe."})
+		}
+	}
+	if v := c.Query("limit"); v != "" {
+		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 || f.Limit > 500 {
+			vs = append(vs, domain.Violation{Pointer: "/limit", Detail: "must be a number from 1 to 500", German: "Bitte eine Zahl von 1 bis 500."})
+		}
+	}
+	if len(vs) > 0 {
+		return f, domain.Invalid(vs...)
+	}
+	return f, nil
+}
+
+// parseTime accepts RFC 3339 or a date; a date as upper bound means the
+// end of that day.
+func parseTime(v string, endOfDay bool, loc *time.Location) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	d, err := time.ParseInLocation("2006-01-02", v, loc)
+	if err != nil {
+		return time.Time{}, errBadTime
+	}
+	if endOfDay {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d, nil
+}
+
+var errBadTime = domain.Errorf(domain.ErrInvalid, "want a time as 2006-01-02T15:04:05Z07:00 or a date as 2006-01-02")

@@ -1,0 +1,72 @@
+package webui
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"ismsd/internal/domain"
+	"ismsd/internal/postgres"
+	"ismsd/internal/route"
+)
+
+type auditPage struct {
+	Records []domain.AuditRecord
+	Filter  postgres.AuditFilter
+	Query   url.Values
+	NextURL string
+	Errors  formErrors
+}
+
+func (a auditPage) FormError() string { return a.Errors.Summary }
+
+func (u *UI) auditPage(c *gin.Context) error {
+	d := auditPage{Query: c.Request.URL.Query()}
+	f, err := route.AuditFilter(c, u.Location)
+	if err != nil {
+		d.Errors = newFormErrors(err)
+		return u.render(c, http.StatusUnprocessableEntity, "audit", "Protokoll", d)
+	}
+	if f.Limit == 0 {
+		f.Limit = 100
+	}
+	d.Filter = f
+	recs, next, err := u.DB.ListAudit(c.Request.Context(), f)
+	if err != nil {
+		return err
+	}
+	d.Records = recs
+	if next > 0 {
+		q := c.Request.URL.Query()
+		q.Set("cursor", strconv.FormatInt(next, 10))
+		d.NextURL = "/audit?" + q.Encode()
+	}
+	return u.render(c, http.StatusOK, "audit", "Protokoll", d)
+}
+
+// actionLabel names an audit action in German.
+func actionLabel(action string) string {
+	if l, ok := actionLabels[action]; ok {
+		return l
+	}
+	return action
+}
+
+var actionLabels = map[string]string{
+	"user.create":        "Konto angelegt",
+	"user.update":        "Konto geändert",
+	"user.set_password":  "Passwort gesetzt",
+	"user.disable":       "Konto gesperrt",
+	"user.enable":        "Konto entsperrt",
+	"grant.create":       "Rolle vergeben",
+	"grant.delete":       "Rolle entzogen",
+	"session.create":     "Anmeldung",
+	"session.delete":     "Abmeldung",
+	"session.revoke":     "Sitzung beendet",
+	"session.revoke_all": "Alle Sitzungen beendet",
+	"token.create":       "API-Token erstellt",
+	"token.revoke":       "API-Token widerrufen",
+	"department.create":  "Organisationseinheit angelegt",
+}

@@ -1,0 +1,134 @@
+package webui
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"ismsd/internal/authz"
+	"ismsd/internal/domain"
+	"ismsd/internal/postgres"
+	"ismsd/internal/route"
+)
+
+type loginPage struct {
+	Username string
+	Next     string
+	Message  string
+}
+
+func (l loginPage) FormError() string { return l.Message }
+
+// safeNext keeps redirects after login on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func (u *UI) loginPage(c *gin.Context) error {
+	if _, ok := route.Principal(c); ok {
+		c.Redirect(http.StatusSeeOther, safeNext(c.Query("next")))
+		return nil
+	}
+	return u.render(c, http.StatusOK, "login", "Anmeldung", loginPage{Next: safeNext(c.Query("next"))})
+}
+
+func (u *UI) login(c *gin.Context) error {
+	username, password := c.PostForm("username"), c.PostForm("password")
+	next := safeNext(c.PostForm("next"))
+	secret, p, err := u.Accounts.Login(c.Request.Context(), route.Actor(c), username, password, c.Request.UserAgent())
+	if err != nil {
+		if !isInputError(err) {
+			return err
+		}
+		status := http.StatusUnauthorized
+		if errors.Is(err, domain.ErrThrottled) {
+			status = http.StatusTooManyRequests
+		}
+		return u.render(c, status, "login", "Anmeldung", loginPage{Username: username, Next: next, Message: germanMessage(err)})
+	}
+	u.Cookie.Set(c, secret)
+	if p.User.MustChangePassword {
+		return u.redirect(c, "/account", "Bitte vergeben Sie jetzt ein eigenes Passwort.")
+	}
+	c.Redirect(http.StatusSeeOther, next)
+	return nil
+}
+
+func (u *UI) logout(c *gin.Context) error {
+	p, _ := route.Principal(c)
+	if p.SessionID != 0 {
+		if err := u.Accounts.Logout(c.Request.Context(), route.Actor(c), p); err != nil && !errors.Is(err, domain.ErrNotFound) {
+			return err
+		}
+	}
+	u.Cookie.Clear(c)
+	return u.redirect(c, "/login", "Sie sind abgemeldet.")
+}
+
+// roleInfo explains a grant on the start page.
+type roleInfo struct {
+	Grant       domain.Grant
+	Description string
+}
+
+var roleDescriptions = map[domain.Role]string{
+	domain.RoleAdmin:          "verwaltet Benutzerkonten, Rollen, Kataloge und Systemeinstellungen.",
+	domain.RoleISB:            "modelliert den Informationsverbund, erfasst den IT-Grundschutz-Check, plant Maßnahmen und lädt Nachweise hoch.",
+	domain.RoleAuditor:        "liest den auditierten Informationsverbund, prüft Nachweise und erfasst Feststellungen.",
+	domain.RoleDepartmentHead: "sieht Übersichten und Berichte der eigenen Organisationseinheit und der darunterliegenden.",
+	domain.RoleManagement:     "liest alles, zeichnet Risikoakzeptanzen und gibt die Leitlinie frei.",
+}
+
+type homePage struct {
+	Roles        []roleInfo
+	Sessions     int
+	Tokens       int
+	UserCount    int
+	ShowUsers    bool
+	RecentAudit  []domain.AuditRecord
+	ShowAudit    bool
+	OwnLastAudit []domain.AuditRecord
+}
+
+func (u *UI) home(c *gin.Context) error {
+	ctx := c.Request.Context()
+	p, _ := route.Principal(c)
+	grants, err := u.DB.GrantsOf(ctx, p.User.ID)
+	if err != nil {
+		return err
+	}
+	var data homePage
+	for _, g := range grants {
+		data.Roles = append(data.Roles, roleInfo{Grant: g, Description: roleDescriptions[g.Role]})
+	}
+	sessions, err := u.DB.ListSessions(ctx, p.User.ID, u.Accounts.Config().SessionIdle)
+	if err != nil {
+		return err
+	}
+	tokens, err := u.DB.ListTokens(ctx, p.User.ID)
+	if err != nil {
+		return err
+	}
+	data.Sessions, data.Tokens = len(sessions), len(tokens)
+	if u.Authz.Decide(p.User.ID, authz.Require(authz.ResourceUsers, authz.ActionRead)).Allowed {
+		data.ShowUsers = true
+		if data.UserCount, err = u.DB.UserCount(ctx); err != nil {
+			return err
+		}
+	}
+	if u.Authz.Decide(p.User.ID, authz.Require(authz.ResourceAuditLog, authz.ActionRead)).Allowed {
+		data.ShowAudit = true
+		if data.RecentAudit, _, err = u.DB.ListAudit(ctx, postgres.AuditFilter{Limit: 8}); err != nil {
+			return err
+		}
+	}
+	if data.OwnLastAudit, _, err = u.DB.ListAudit(ctx, postgres.AuditFilter{Actor: p.User.Username, Limit: 5}); err != nil {
+		return err
+	}
+	return u.render(c, http.StatusOK, "home", "Start", data)
+}
