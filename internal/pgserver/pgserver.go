@@ -66,7 +66,8 @@ type Cluster struct {
 
 	mu      sync.Mutex
 	owned   bool
-	pid     int // of the postmaster we started
+	pid     int      // of the postmaster we started
+	user    *os.File // holds a shared lock on users.lock while we use the server
 	stopped bool
 }
 
@@ -95,7 +96,7 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		return nil, err
 	}
 	if reused {
-		return c, nil
+		return c, c.registerUser()
 	}
 	if _, err := os.Stat(filepath.Join(c.dataDir, "PG_VERSION")); errors.Is(err, fs.ErrNotExist) {
 		if err := c.initdb(ctx); err != nil {
@@ -110,7 +111,25 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err := c.start(ctx); err != nil {
 		return nil, err
 	}
-	return c, nil
+	return c, c.registerUser()
+}
+
+// registerUser takes a shared lock on users.lock for as long as this
+// Cluster is in use. Every process using the server holds one, so Stop
+// can tell whether it is the last; the kernel drops the lock of a process
+// that dies. It is taken under the start lock, which Stop holds too, so a
+// process that has just reused the server is always counted.
+func (c *Cluster) registerUser() error {
+	f, err := os.OpenFile(c.usersLockPath(), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return fmt.Errorf("open users lock: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_SH); err != nil {
+		f.Close()
+		return fmt.Errorf("lock %s: %w", c.usersLockPath(), err)
+	}
+	c.user = f
+	return nil
 }
 
 func newCluster(opts Options) (*Cluster, error) {
@@ -310,22 +329,32 @@ func (c *Cluster) serverOptions() string {
 	return strings.Join(opts, " ")
 }
 
-// Stop shuts the server down cleanly (pg_ctl stop -m fast, wait) if this
-// Cluster started it; if it was reused from another process it does
-// nothing. Safe to call twice.
+// Stop ends this process's use of the server and shuts the server down
+// cleanly (pg_ctl stop -m fast, wait) when no other process uses it any
+// more, whether this process started it or reused it (say, after the one
+// that started it crashed). Safe to call twice.
 func (c *Cluster) Stop() error {
 	if c == nil {
 		return nil
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !c.owned || c.stopped {
+	if c.stopped {
 		return nil
 	}
-	// If our postmaster died and another process has since started a new
-	// one, that one is not ours to stop.
-	if pm, err := readPostmasterPid(c.pidFilePath()); errors.Is(err, fs.ErrNotExist) || (err == nil && pm.pid != c.pid) {
-		c.stopped = true
+	c.stopped = true
+	unlock, err := lockFile(context.Background(), filepath.Join(c.socketDir, "pgserver.lock"))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	last, err := c.lastUser()
+	if err != nil || !last {
+		return err
+	}
+	// Only a postmaster of this cluster is ours to stop.
+	pm, err := readPostmasterPid(c.pidFilePath())
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && !c.isOurPostmaster(pm.pid)) {
 		return nil
 	}
 	cmd := c.command(context.Background(), "pg_ctl", "stop", "-w", "-t", seconds(stopTimeout), "-m", "fast", "-D", c.dataDir)
@@ -336,12 +365,34 @@ func (c *Cluster) Stop() error {
 			return fmt.Errorf("stop PostgreSQL in %s: %w\n%s", c.dataDir, err, strings.TrimSpace(string(out)))
 		}
 	}
-	c.stopped = true
 	c.log.Info("stopped PostgreSQL", "dir", c.dataDir)
 	return nil
 }
 
-// Owned reports whether this process started the server (and so Stop will stop it).
+// lastUser gives up this process's shared lock and reports whether an
+// exclusive one can be had, that is whether no other process uses the
+// server. The caller holds the start lock, so no new user can register.
+func (c *Cluster) lastUser() (bool, error) {
+	if c.user != nil {
+		c.user.Close()
+		c.user = nil
+	}
+	f, err := os.OpenFile(c.usersLockPath(), os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return false, fmt.Errorf("open users lock: %w", err)
+	}
+	defer f.Close()
+	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("lock %s: %w", c.usersLockPath(), err)
+	}
+	return true, nil
+}
+
+// Owned reports whether this process started the server.
 func (c *Cluster) Owned() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -394,9 +445,10 @@ func serverEnv() []string {
 	return env
 }
 
-func (c *Cluster) socketPath() string  { return filepath.Join(c.socketDir, socketFileName) }
-func (c *Cluster) pidFilePath() string { return filepath.Join(c.dataDir, "postmaster.pid") }
-func (c *Cluster) logPath() string     { return filepath.Join(c.dataDir, "server.log") }
+func (c *Cluster) socketPath() string    { return filepath.Join(c.socketDir, socketFileName) }
+func (c *Cluster) pidFilePath() string   { return filepath.Join(c.dataDir, "postmaster.pid") }
+func (c *Cluster) usersLockPath() string { return filepath.Join(c.socketDir, "users.lock") }
+func (c *Cluster) logPath() string       { return filepath.Join(c.dataDir, "server.log") }
 
 func (c *Cluster) socketExists() bool {
 	info, err := os.Lstat(c.socketPath())

@@ -260,6 +260,31 @@ func TestSecondStartReusesRunningServer(t *testing.T) {
 	}
 }
 
+// TestLastUserStopsServer: the server stops when the last process using it
+// stops, even when that process only reused it (as after a crash of the one
+// that started it), and not before.
+func TestLastUserStopsServer(t *testing.T) {
+	t.Parallel()
+	dir := newDir(t)
+	first := start(t, dir, false, nil)
+	second := start(t, dir, false, nil)
+	if err := first.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if !isReady(t, second) {
+		t.Fatal("the starting Cluster stopped the server while another still used it")
+	}
+	if err := second.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if isReady(t, second) {
+		t.Fatal("the server still runs after its last user stopped")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "pg", "postmaster.pid")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("postmaster.pid left behind: %v", err)
+	}
+}
+
 func TestConcurrentStartsShareOneServer(t *testing.T) {
 	t.Parallel()
 	dir := newDir(t)
