@@ -215,8 +215,14 @@ func (u *UI) Fail(c *gin.Context, err error) {
 		c.Abort()
 		return
 	case errors.Is(err, domain.ErrUnauthenticated):
-		if _, ok := route.Principal(c); !ok && c.Request.Method == http.MethodGet {
-			c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+		if _, ok := route.Principal(c); !ok {
+			// After the login, go back to the page; a form post (say, after
+			// the session expired) cannot be repeated, so go to the start.
+			next := "/"
+			if c.Request.Method == http.MethodGet {
+				next = c.Request.URL.RequestURI()
+			}
+			c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(next))
 			c.Abort()
 			return
 		}

@@ -1,0 +1,173 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"ismsd/internal/domain"
+)
+
+// Who may use a route. "public": everyone, also without login;
+// "authenticated": everyone logged in, even without a role; otherwise the
+// roles listed.
+const (
+	public        = "public"
+	authenticated = "authenticated"
+)
+
+// expectedAccess is the authorization decision of every route, written
+// down independently of the route declarations. A route missing here, or
+// listed here but not registered, fails the test.
+var expectedAccess = map[string][]string{
+	"GET /healthz":                               {public},
+	"GET /readyz":                                {public},
+	"GET /static/*file":                          {public},
+	"GET /login":                                 {public},
+	"POST /login":                                {public},
+	"GET /api/docs":                              {public},
+	"GET /api/v1/openapi.json":                   {public},
+	"POST /api/v1/session":                       {public},
+	"DELETE /api/v1/session":                     {authenticated},
+	"GET /api/v1/me":                             {authenticated},
+	"PUT /api/v1/me/password":                    {authenticated},
+	"GET /api/v1/me/sessions":                    {authenticated},
+	"DELETE /api/v1/me/sessions/:id":             {authenticated},
+	"GET /api/v1/me/tokens":                      {authenticated},
+	"POST /api/v1/me/tokens":                     {authenticated},
+	"DELETE /api/v1/me/tokens/:id":               {authenticated},
+	"POST /logout":                               {authenticated},
+	"GET /":                                      {authenticated},
+	"GET /account":                               {authenticated},
+	"POST /account/password":                     {authenticated},
+	"POST /account/tokens":                       {authenticated},
+	"POST /account/tokens/:id/revoke":            {authenticated},
+	"POST /account/sessions/:id/end":             {authenticated},
+	"GET /api/v1/users":                          {"admin"},
+	"POST /api/v1/users":                         {"admin"},
+	"GET /api/v1/users/:id":                      {"admin"},
+	"PATCH /api/v1/users/:id":                    {"admin"},
+	"PUT /api/v1/users/:id/password":             {"admin"},
+	"POST /api/v1/users/:id/grants":              {"admin"},
+	"DELETE /api/v1/users/:id/grants/:grant":     {"admin"},
+	"GET /api/v1/users/:id/sessions":             {"admin"},
+	"DELETE /api/v1/users/:id/sessions":          {"admin"},
+	"DELETE /api/v1/users/:id/sessions/:session": {"admin"},
+	"GET /admin/users":                           {"admin"},
+	"GET /admin/users/new":                       {"admin"},
+	"POST /admin/users":                          {"admin"},
+	"GET /admin/users/:id":                       {"admin"},
+	"POST /admin/users/:id":                      {"admin"},
+	"POST /admin/users/:id/status":               {"admin"},
+	"POST /admin/users/:id/password":             {"admin"},
+	"POST /admin/users/:id/grants":               {"admin"},
+	"POST /admin/users/:id/grants/:grant/revoke": {"admin"},
+	"POST /admin/users/:id/sessions/end":         {"admin"},
+	"GET /api/v1/audit-log":                      {"admin", "auditor", "management"},
+	"GET /audit":                                 {"admin", "auditor", "management"},
+}
+
+// TestAuthorizationMatrix sends a request to every registered route as
+// every role (and anonymously, and as a user without roles) and checks the
+// decision against expectedAccess.
+func TestAuthorizationMatrix(t *testing.T) {
+	e := newTestEnv(t)
+	dept := e.department("Finanzministerium")
+	subjects := map[string]domain.Grant{
+		"admin":           {Role: domain.RoleAdmin},
+		"isb":             {Role: domain.RoleISB},
+		"auditor":         {Role: domain.RoleAuditor},
+		"department_head": {Role: domain.RoleDepartmentHead, DepartmentID: &dept},
+		"management":      {Role: domain.RoleManagement},
+	}
+	// Bearer tokens keep every subject logged in whatever a route does to
+	// sessions (logout, ending sessions).
+	tokens := map[string]string{}
+	for name, g := range subjects {
+		e.user("m-"+name, g)
+		tokens[name] = tokenFor(t, e, "m-"+name)
+	}
+	e.user("m-none")
+	tokens["none"] = tokenFor(t, e, "m-none")
+	tokens["anonymous"] = ""
+	// The routes act on this bystander, so no subject loses its account.
+	target := e.user("m-target", domain.Grant{Role: domain.RoleISB})
+	params := strings.NewReplacer(":id", strconv.FormatInt(target.ID, 10), ":grant", "999999", ":session", "999999", "*file", "style.css")
+
+	seen := map[string]bool{}
+	for _, r := range e.srv.Routes() {
+		key := r.Method + " " + r.Path
+		seen[key] = true
+		allowed, ok := expectedAccess[key]
+		if !ok {
+			t.Errorf("route %s has no expected authorization decision in this test", key)
+			continue
+		}
+		path := params.Replace(r.Path)
+		isAPI := strings.HasPrefix(r.Path, "/api/v1/")
+		for subject, token := range tokens {
+			c := e.client()
+			c.bearer = token
+			var body any
+			if r.Method != http.MethodGet {
+				body = []byte(`{}`)
+				if !isAPI {
+					body = ""
+				}
+			}
+			res := c.do(r.Method, path, body, nil)
+			want := subject != "anonymous" && slices.Contains(allowed, authenticated) || slices.Contains(allowed, public) || slices.Contains(allowed, subject)
+			denied := isDenial(res, subject == "anonymous", isAPI)
+			if want && denied {
+				t.Errorf("%s as %s: denied (%d %s), want allowed", key, subject, res.status, firstLine(res.body))
+			}
+			if !want && !denied {
+				t.Errorf("%s as %s: %d %s, want denied", key, subject, res.status, firstLine(res.body))
+			}
+		}
+	}
+	for key := range expectedAccess {
+		if !seen[key] {
+			t.Errorf("expected route %s is not registered", key)
+		}
+	}
+}
+
+// isDenial recognises the authorization middleware's refusals: 401 for
+// anonymous API calls, a redirect to the login for anonymous page views,
+// and 403 naming the missing permission otherwise.
+func isDenial(r response, anonymous, api bool) bool {
+	switch {
+	case anonymous && api:
+		return r.status == http.StatusUnauthorized
+	case anonymous:
+		return r.status == http.StatusSeeOther && strings.HasPrefix(r.header.Get("Location"), "/login")
+	}
+	return r.status == http.StatusForbidden && (strings.Contains(string(r.body), "your roles do not allow") ||
+		strings.Contains(string(r.body), "Keine Berechtigung"))
+}
+
+func firstLine(b []byte) string {
+	s, _, _ := strings.Cut(string(b), "\n")
+	if len(s) > 160 {
+		s = s[:160]
+	}
+	return s
+}
+
+func tokenFor(t *testing.T, e *testEnv, username string) string {
+	t.Helper()
+	u, err := e.db.UserByUsername(context.Background(), username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, secret, err := e.accounts.CreateToken(context.Background(), testActor, u.ID, "matrix", time.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return secret
+}

@@ -1,0 +1,228 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"ismsd/internal/account"
+	"ismsd/internal/authz"
+	"ismsd/internal/config"
+	"ismsd/internal/domain"
+	"ismsd/internal/postgres"
+	"ismsd/internal/postgres/pgtest"
+	"ismsd/internal/validation"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// testEnv is a real server on a fresh database.
+type testEnv struct {
+	t        *testing.T
+	db       *postgres.DB
+	dbInfo   pgtest.DB
+	accounts *account.Service
+	authz    *authz.Enforcer
+	srv      *Server
+	ts       *httptest.Server
+	url      string
+}
+
+const testPassword = "correct horse battery"
+
+func newTestEnv(t *testing.T) *testEnv {
+	t.Helper()
+	db, info := pgtest.Open(t)
+	return startServer(t, db, info)
+}
+
+// startServer runs a server instance on db; several may share one.
+func startServer(t *testing.T, db *postgres.DB, info pgtest.DB) *testEnv {
+	t.Helper()
+	cfg, err := config.Load(func(string) string { return "" }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewUnstartedServer(nil)
+	ts.Start()
+	t.Cleanup(ts.Close)
+	cfg.BaseURL = ts.URL
+	log := slog.New(slog.DiscardHandler)
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	accounts, err := account.New(db, account.DefaultConfig, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enf, err := authz.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := validation.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(Deps{Config: cfg, DB: db, Accounts: accounts, Authz: enf, Validator: v, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Config.Handler = srv.Handler()
+	e := &testEnv{t: t, db: db, dbInfo: info, accounts: accounts, authz: enf, srv: srv, ts: ts, url: ts.URL}
+	e.reloadGrants()
+	return e
+}
+
+func (e *testEnv) reloadGrants() {
+	e.t.Helper()
+	gs, err := e.db.ActiveGrants(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.authz.SetGrants(gs); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+var testActor = domain.Actor{Name: "test", RequestID: "test", ClientAddr: "local"}
+
+// user creates an account with testPassword (no pending change) and the
+// given grants, and reloads the enforcer.
+func (e *testEnv) user(name string, grants ...domain.Grant) domain.User {
+	e.t.Helper()
+	ctx := context.Background()
+	u, _, err := e.accounts.CreateUser(ctx, testActor, account.NewUserInput{Username: name, Password: testPassword})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	hash, err := account.HashPassword(testPassword)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	err = e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
+		if err := tx.SetPassword(ctx, u.ID, hash, false); err != nil {
+			return err
+		}
+		for _, g := range grants {
+			if _, err := tx.Grant(ctx, u.ID, g.Role, g.DepartmentID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.reloadGrants()
+	u, _ = e.db.UserByID(ctx, u.ID)
+	return u
+}
+
+func (e *testEnv) department(name string) int64 {
+	e.t.Helper()
+	var d domain.Department
+	err := e.db.InTx(context.Background(), testActor, func(tx *postgres.Tx) error {
+		var err error
+		d, err = tx.CreateDepartment(context.Background(), nil, name)
+		return err
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return d.ID
+}
+
+// client is a browser-like HTTP client with a cookie jar that sends the
+// server's own Origin on state changes, as a browser on this site does.
+type client struct {
+	e      *testEnv
+	http   *http.Client
+	bearer string
+	origin string
+}
+
+func (e *testEnv) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{e: e, origin: e.url, http: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// login returns a client logged in through the API.
+func (e *testEnv) login(username string) *client {
+	e.t.Helper()
+	c := e.client()
+	r := c.do("POST", "/api/v1/session", map[string]string{"username": username, "password": testPassword}, nil)
+	if r.status != http.StatusCreated {
+		e.t.Fatalf("login %s: %d %s", username, r.status, r.body)
+	}
+	return c
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) json(t *testing.T, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.body, err)
+	}
+}
+
+// do sends a request; body is marshalled to JSON unless it is a string
+// (sent as a form) or []byte (sent as is, JSON).
+func (c *client) do(method, path string, body any, header map[string]string) response {
+	c.e.t.Helper()
+	var rd io.Reader
+	ct := ""
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd, ct = strings.NewReader(b), "application/x-www-form-urlencoded"
+	case []byte:
+		rd, ct = bytes.NewReader(b), "application/json"
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			c.e.t.Fatal(err)
+		}
+		rd, ct = bytes.NewReader(j), "application/json"
+	}
+	req, err := http.NewRequest(method, c.e.url+path, rd)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	if ct != "" {
+		req.Header.Set("Content-Type", ct)
+	}
+	if method != http.MethodGet && method != http.MethodHead && c.origin != "" {
+		req.Header.Set("Origin", c.origin)
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+	}
+	if c.bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+c.bearer)
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{status: res.StatusCode, header: res.Header, body: b}
+}
+
+func netListen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
