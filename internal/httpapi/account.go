@@ -73,16 +73,14 @@ type meResponse struct {
 	AuthenticatedBy string `json:"authenticated_by"`
 }
 
-func (a *API) meResponse(c *gin.Context, u domain.User, byToken bool) (meResponse, error) {
-	grants, err := a.DB.GrantsOf(c.Request.Context(), u.ID)
-	if err != nil {
-		return meResponse{}, err
-	}
-	m := meResponse{userResponse: newUserResponse(u, grants), AuthenticatedBy: "session"}
+// meResponse shows the grants the enforcer decides with, which every
+// instance reloads within a second of a change.
+func (a *API) meResponse(u domain.User, byToken bool) meResponse {
+	m := meResponse{userResponse: newUserResponse(u, a.Authz.Grants(u.ID)), AuthenticatedBy: "session"}
 	if byToken {
 		m.AuthenticatedBy = "token"
 	}
-	return m, nil
+	return m
 }
 
 func (a *API) login(c *gin.Context) error {
@@ -98,11 +96,7 @@ func (a *API) login(c *gin.Context) error {
 		return err
 	}
 	a.Cookie.Set(c, secret)
-	m, err := a.meResponse(c, p.User, false)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusCreated, m)
+	c.JSON(http.StatusCreated, a.meResponse(p.User, false))
 	return nil
 }
 
@@ -118,11 +112,7 @@ func (a *API) logout(c *gin.Context) error {
 
 func (a *API) me(c *gin.Context) error {
 	p, _ := route.Principal(c)
-	m, err := a.meResponse(c, p.User, p.TokenID != 0)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, m)
+	c.JSON(http.StatusOK, a.meResponse(p.User, p.TokenID != 0))
 	return nil
 }
 

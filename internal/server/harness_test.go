@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +28,7 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // testEnv is a real server on a fresh database.
 type testEnv struct {
-	t        *testing.T
+	t        testing.TB
 	db       *postgres.DB
 	dbInfo   pgtest.DB
 	accounts *account.Service
@@ -39,14 +40,14 @@ type testEnv struct {
 
 const testPassword = "correct horse battery"
 
-func newTestEnv(t *testing.T) *testEnv {
+func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
 	db, info := pgtest.Open(t)
 	return startServer(t, db, info)
 }
 
 // startServer runs a server instance on db; several may share one.
-func startServer(t *testing.T, db *postgres.DB, info pgtest.DB) *testEnv {
+func startServer(t testing.TB, db *postgres.DB, info pgtest.DB) *testEnv {
 	t.Helper()
 	cfg, err := config.Load(func(string) string { return "" }, nil)
 	if err != nil {
@@ -226,3 +227,11 @@ func (c *client) do(method, path string, body any, header map[string]string) res
 }
 
 func netListen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
+
+func mustURL(t testing.TB, raw string) *url.URL {
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
