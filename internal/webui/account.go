@@ -79,7 +79,7 @@ func (u *UI) changePassword(c *gin.Context) error {
 			return derr
 		}
 		d.PasswordErrors = newFormErrors(err)
-		return u.render(c, http.StatusUnprocessableEntity, "account", "Mein Konto", d)
+		return u.render(c, statusOf(err), "account", "Mein Konto", d)
 	}
 	if p.User.MustChangePassword {
 		return u.redirect(c, "/", "Ihr Passwort ist geändert. Willkommen!")
@@ -108,7 +108,7 @@ func (u *UI) createToken(c *gin.Context) error {
 			return err
 		}
 		d.Errors = newFormErrors(err)
-		return u.render(c, http.StatusUnprocessableEntity, "account", "Mein Konto", d)
+		return u.render(c, statusOf(err), "account", "Mein Konto", d)
 	}
 	d.NewToken, d.NewTokenName = secret, name
 	return u.render(c, http.StatusOK, "account", "Mein Konto", d)

@@ -27,7 +27,7 @@ func (u *UI) auditPage(c *gin.Context) error {
 	f, err := route.AuditFilter(c, u.Location)
 	if err != nil {
 		d.Errors = newFormErrors(err)
-		return u.render(c, http.StatusUnprocessableEntity, "audit", "Protokoll", d)
+		return u.render(c, statusOf(err), "audit", "Protokoll", d)
 	}
 	if f.Limit == 0 {
 		f.Limit = 100

@@ -327,3 +327,6 @@ func (u *UI) funcs() template.FuncMap {
 		},
 	}
 }
+
+// statusOf is the HTTP status of a refused form, as the API would answer.
+func statusOf(err error) int { return problem.KindOf(err).Status }

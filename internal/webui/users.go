@@ -61,7 +61,7 @@ func (u *UI) createUser(c *gin.Context) error {
 		if !isInputError(err) {
 			return err
 		}
-		return u.render(c, http.StatusUnprocessableEntity, "user_new", "Neues Benutzerkonto", newUserPage{Input: in, Errors: newFormErrors(err)})
+		return u.render(c, statusOf(err), "user_new", "Neues Benutzerkonto", newUserPage{Input: in, Errors: newFormErrors(err)})
 	}
 	return u.render(c, http.StatusCreated, "user_password", "Konto angelegt", passwordShown{User: user, Password: generated, Created: true})
 }
@@ -122,7 +122,7 @@ func (u *UI) userFormFailed(c *gin.Context, err error) error {
 		return derr
 	}
 	d.Errors = newFormErrors(err)
-	return u.render(c, http.StatusUnprocessableEntity, "user", "Konto "+d.Account.Username, d)
+	return u.render(c, statusOf(err), "user", "Konto "+d.Account.Username, d)
 }
 
 func userURL(id int64) string { return "/admin/users/" + strconv.FormatInt(id, 10) }
