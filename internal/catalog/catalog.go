@@ -1,0 +1,109 @@
+// Package catalog recognises catalog files and holds what the parsers in
+// its sub-packages share. The parsers are pure: they read a file and
+// return domain values; storing them is the store's business.
+package catalog
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+)
+
+// Kind is the kind of a catalog file.
+type Kind string
+
+const (
+	KindKompendiumXML Kind = "kompendium-xml" // IT-Grundschutz-Kompendium, DocBook 5 XML
+	KindKRT           Kind = "krt-xlsx"       // cross-reference tables (Kreuzreferenztabellen), Excel workbook
+	KindOSCALCatalog  Kind = "oscal-catalog"  // OSCAL 1.x catalog, JSON
+	KindOSCALProfile  Kind = "oscal-profile"  // OSCAL 1.x profile, JSON
+)
+
+// Kinds lists the kinds in the order help texts name them.
+var Kinds = []Kind{KindKompendiumXML, KindKRT, KindOSCALCatalog, KindOSCALProfile}
+
+// ParseKind checks a kind given by the user.
+func ParseKind(s string) (Kind, error) {
+	for _, k := range Kinds {
+		if string(k) == s {
+			return k, nil
+		}
+	}
+	return "", fmt.Errorf("unknown kind %q; want one of kompendium-xml, krt-xlsx, oscal-catalog, oscal-profile", s)
+}
+
+// DefaultMaxSize bounds catalog files unless configured otherwise; the
+// Kompendium XML has about 3 MB, the Grundschutz++ catalog about 4 MB.
+const DefaultMaxSize = 64 << 20
+
+// Error refuses an input file, saying where and why.
+type Error struct {
+	Where  string // "line 12, column 3", "sheet KRT_SYS.2.1, cell D7", "catalog.groups[3].controls[2]"
+	Reason string
+}
+
+func (e *Error) Error() string {
+	if e.Where == "" {
+		return e.Reason
+	}
+	return e.Where + ": " + e.Reason
+}
+
+// Errorf returns an *Error.
+func Errorf(where, format string, args ...any) *Error {
+	return &Error{Where: where, Reason: fmt.Sprintf(format, args...)}
+}
+
+// Detect tells the kind of a file from its first bytes (at least 4 KiB
+// when the file is that long).
+func Detect(head []byte) (Kind, error) {
+	trimmed := bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return KindKRT, nil
+	case bytes.HasPrefix(trimmed, []byte("<")):
+		if bytes.Contains(head, []byte("docbook.org")) || bytes.Contains(head, []byte("<book")) {
+			return KindKompendiumXML, nil
+		}
+		return "", Errorf("", "an XML file, but not DocBook: not an IT-Grundschutz-Kompendium")
+	case bytes.HasPrefix(trimmed, []byte("{")):
+		// The root object's first key names the OSCAL model.
+		rest := bytes.TrimLeft(trimmed[1:], " \t\r\n")
+		switch {
+		case bytes.HasPrefix(rest, []byte(`"catalog"`)):
+			return KindOSCALCatalog, nil
+		case bytes.HasPrefix(rest, []byte(`"profile"`)):
+			return KindOSCALProfile, nil
+		}
+		return "", Errorf("", "a JSON file, but neither an OSCAL catalog nor an OSCAL profile (the root must hold \"catalog\" or \"profile\")")
+	}
+	return "", Errorf("", "unknown file format: neither Kompendium XML, a KRT workbook (.xlsx) nor OSCAL JSON")
+}
+
+// LimitReader reads at most max bytes from r and fails with a clear error
+// when the input is longer.
+func LimitReader(r io.Reader, max int64) io.Reader {
+	return &limitReader{r: r, left: max, max: max}
+}
+
+type limitReader struct {
+	r         io.Reader
+	left, max int64
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		// One more byte tells an input of exactly max bytes from a longer one.
+		var one [1]byte
+		if n, _ := l.r.Read(one[:]); n > 0 {
+			return 0, Errorf("", "the file is larger than the limit of %d bytes (ISMS_CATALOG_MAX_BYTES)", l.max)
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
+}
