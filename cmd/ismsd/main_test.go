@@ -254,6 +254,8 @@ func TestUserAddAndList(t *testing.T) {
 		{"duplicate in other case", []string{"user", "add", " ALICE "}, `already exists`},
 		{"space in name", []string{"user", "add", "Bad Name"}, "username must be 2 to 64 characters"},
 		{"too short", []string{"user", "add", "x"}, "username must be 2 to 64 characters"},
+		{"role needing a department", []string{"user", "add", "bob", "--role", "department_head"}, "needs a department"},
+		{"unknown role", []string{"user", "add", "bob", "--role", "wizard"}, "unknown role"},
 	}
 	for _, tc := range refused {
 		t.Run(tc.name, func(t *testing.T) {
@@ -268,6 +270,17 @@ func TestUserAddAndList(t *testing.T) {
 	if got := len(listUsersCLI(t)); got != 3 {
 		t.Errorf("after the refused additions there are %d users, want 3 (root, alice, carol)", got)
 	}
+}
+
+// TestChangesWithoutAnyAdmin: accounts made from the shell before the
+// first start have no administrator; changing them must still work.
+func TestChangesWithoutAnyAdmin(t *testing.T) {
+	useDatabase(t)
+	mustRun(t, 0, "user", "add", "alice", "--role", "auditor")
+	mustRun(t, 0, "user", "revoke", "alice", "auditor")
+	mustRun(t, 0, "user", "disable", "alice")
+	r := mustRun(t, 2, "user", "list", "--role", "isb")
+	wantContains(t, r, "stderr", r.stderr, "--role does not apply to list")
 }
 
 func TestUserGrantRevoke(t *testing.T) {

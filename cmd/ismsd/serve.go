@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -9,6 +10,7 @@ import (
 
 	"ismsd/internal/authz"
 	"ismsd/internal/config"
+	"ismsd/internal/domain"
 	"ismsd/internal/postgres"
 	"ismsd/internal/server"
 	"ismsd/internal/validation"
@@ -38,7 +40,10 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	created, generated, err := accounts.EnsureInitialAdmin(ctx, cliActor(), cfg.AdminPassword)
-	if err != nil {
+	switch {
+	case errors.Is(err, domain.ErrConflict):
+		log.Warn(err.Error())
+	case err != nil:
 		return fmt.Errorf("create the first account: %w", err)
 	}
 	if created {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -65,6 +66,26 @@ func runUser(ctx context.Context, args []string, out io.Writer) error {
 	if !ok {
 		return usageError{fmt.Sprintf("unknown subcommand %q", sub)}
 	}
+	// Flags a subcommand does not use are refused rather than ignored.
+	applies := map[string][]string{
+		"display-name":   {"add"},
+		"email":          {"add"},
+		"role":           {"add"},
+		"password-stdin": {"add", "set-password"},
+		"department":     {"add", "grant", "revoke"},
+	}
+	var misplaced error
+	fs.Visit(func(f *flag.Flag) {
+		if subs, ok := applies[f.Name]; ok && !slices.Contains(subs, sub) {
+			misplaced = usageError{fmt.Sprintf("--%s does not apply to %s", f.Name, sub)}
+		}
+	})
+	if misplaced != nil {
+		return misplaced
+	}
+	if sub == "add" && *department != 0 && *role == "" {
+		return usageError{"--department needs --role"}
+	}
 	if len(positional) != n {
 		return usageError{fmt.Sprintf("%s takes %d argument(s), got %d", sub, n, len(positional))}
 	}
@@ -117,15 +138,16 @@ func runUser(ctx context.Context, args []string, out io.Writer) error {
 		if err != nil {
 			return err
 		}
-		u, generated, err := accounts.CreateUser(ctx, actor, account.NewUserInput{Username: positional[0], DisplayName: *displayName, Email: *email, Password: pw})
+		in := account.NewUserInput{Username: positional[0], DisplayName: *displayName, Email: *email, Password: pw}
+		if *role != "" {
+			in.Grants = []domain.Grant{{Role: domain.Role(*role), DepartmentID: dept}}
+		}
+		u, generated, err := accounts.CreateUser(ctx, actor, in)
 		if err != nil {
 			return describe(err)
 		}
 		fmt.Fprintf(out, "created user %s (id %d)\n", u.Username, u.ID)
 		if *role != "" {
-			if _, err := accounts.Grant(ctx, actor, u.ID, domain.Role(*role), dept); err != nil {
-				return describe(err)
-			}
 			fmt.Fprintf(out, "granted %s\n", grantText(domain.Role(*role), dept))
 		}
 		if generated != "" {

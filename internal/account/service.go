@@ -210,7 +210,8 @@ type NewUserInput struct {
 	Username    string
 	DisplayName string
 	Email       string
-	Password    string // empty: generate one
+	Password    string         // empty: generate one
+	Grants      []domain.Grant // roles to grant with the account, in the same transaction
 }
 
 // CreateUser adds an account that must change its password at first
@@ -235,18 +236,34 @@ func (s *Service) CreateUser(ctx context.Context, actor domain.Actor, in NewUser
 	err = s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
 		u, err = tx.CreateUser(ctx, postgres.NewUser{Username: in.Username, DisplayName: strings.TrimSpace(in.DisplayName),
 			Email: strings.TrimSpace(in.Email), PasswordHash: hash, MustChangePassword: true})
-		return err
+		if err != nil {
+			return err
+		}
+		for _, g := range in.Grants {
+			if _, err := tx.Grant(ctx, u.ID, g.Role, g.DepartmentID); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return u, generated, err
 }
 
 // EnsureInitialAdmin creates the account "admin" with the admin role when
-// there is no account at all. password empty: generate one and return it.
-// It returns created=false when accounts already exist.
+// no enabled administrator exists (on the first start, or when accounts
+// were added from the shell before it). password empty: generate one and
+// return it. It returns created=false when an administrator exists.
 func (s *Service) EnsureInitialAdmin(ctx context.Context, actor domain.Actor, password string) (created bool, generated string, err error) {
-	n, err := s.db.UserCount(ctx)
+	n, err := s.db.ActiveAdmins(ctx)
 	if err != nil || n > 0 {
 		return false, "", err
+	}
+	if _, err := s.db.UserByUsername(ctx, "admin"); err == nil {
+		// Another instance may just have created it.
+		if n, err := s.db.ActiveAdmins(ctx); err != nil || n > 0 {
+			return false, "", err
+		}
+		return false, "", domain.Errorf(domain.ErrConflict, "no enabled administrator exists and the name \"admin\" is taken by an account without that role; grant it with: ismsd user grant <name> admin")
 	}
 	if password == "" {
 		password = GeneratePassword()
@@ -348,15 +365,15 @@ type UserChanges struct {
 func (s *Service) UpdateUser(ctx context.Context, actor domain.Actor, userID int64, version int, ch UserChanges) (domain.User, error) {
 	var u domain.User
 	err := s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
-		var err error
-		u, err = tx.UpdateUser(ctx, userID, version, postgres.UserPatch{DisplayName: trimmed(ch.DisplayName), Email: trimmed(ch.Email)})
-		if err != nil || ch.Disabled == nil {
+		return tx.KeepAnAdmin(ctx, func() error {
+			var err error
+			u, err = tx.UpdateUser(ctx, userID, version, postgres.UserPatch{DisplayName: trimmed(ch.DisplayName), Email: trimmed(ch.Email)})
+			if err != nil || ch.Disabled == nil {
+				return err
+			}
+			u, err = tx.SetDisabled(ctx, userID, *ch.Disabled)
 			return err
-		}
-		if u, err = tx.SetDisabled(ctx, userID, *ch.Disabled); err != nil {
-			return err
-		}
-		return tx.EnsureAdminRemains(ctx)
+		})
 	})
 	return u, err
 }
@@ -374,11 +391,11 @@ func trimmed(s *string) *string {
 func (s *Service) SetDisabled(ctx context.Context, actor domain.Actor, userID int64, disabled bool) (domain.User, error) {
 	var u domain.User
 	err := s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
-		var err error
-		if u, err = tx.SetDisabled(ctx, userID, disabled); err != nil {
+		return tx.KeepAnAdmin(ctx, func() error {
+			var err error
+			u, err = tx.SetDisabled(ctx, userID, disabled)
 			return err
-		}
-		return tx.EnsureAdminRemains(ctx)
+		})
 	})
 	return u, err
 }
@@ -397,10 +414,7 @@ func (s *Service) Grant(ctx context.Context, actor domain.Actor, userID int64, r
 // Revoke takes a role away; the last administrator keeps theirs.
 func (s *Service) Revoke(ctx context.Context, actor domain.Actor, userID int64, role domain.Role, departmentID *int64) error {
 	return s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
-		if err := tx.Revoke(ctx, userID, role, departmentID); err != nil {
-			return err
-		}
-		return tx.EnsureAdminRemains(ctx)
+		return tx.KeepAnAdmin(ctx, func() error { return tx.Revoke(ctx, userID, role, departmentID) })
 	})
 }
 

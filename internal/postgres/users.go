@@ -193,15 +193,39 @@ func (tx *Tx) countActiveAdmins(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// EnsureAdminRemains fails when the change in this transaction left no
-// enabled administrator, so that nobody locks the installation out.
-func (tx *Tx) EnsureAdminRemains(ctx context.Context) error {
-	n, err := tx.countActiveAdmins(ctx)
+// adminLockKey serialises changes that may remove an administrator, so
+// that two admins disabling each other at once cannot both succeed.
+const adminLockKey = 7_236_003
+
+// KeepAnAdmin runs change and fails if it took the last enabled
+// administrator away, so that nobody locks the installation out. (An
+// installation without any administrator is left to be repaired.)
+func (tx *Tx) KeepAnAdmin(ctx context.Context, change func() error) error {
+	if _, err := tx.x.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, adminLockKey); err != nil {
+		return fmt.Errorf("lock admins: %w", err)
+	}
+	before, err := tx.countActiveAdmins(ctx)
 	if err != nil {
 		return err
 	}
-	if n == 0 {
+	if err := change(); err != nil {
+		return err
+	}
+	after, err := tx.countActiveAdmins(ctx)
+	if err != nil {
+		return err
+	}
+	if before > 0 && after == 0 {
 		return domain.Errorf(domain.ErrConflict, "this would leave no enabled administrator").De("Das geht nicht: Danach gäbe es kein aktives Administrationskonto mehr.")
 	}
 	return nil
+}
+
+// ActiveAdmins counts enabled users with the admin role.
+func (db *DB) ActiveAdmins(ctx context.Context) (int, error) {
+	var n int
+	err := db.x.GetContext(ctx, &n, `
+		SELECT count(DISTINCT u.id) FROM users u JOIN role_grants g ON g.user_id = u.id
+		WHERE g.role = 'admin' AND NOT u.disabled`)
+	return n, err
 }
