@@ -48,7 +48,7 @@ func newLogger(cfg config.Config) *slog.Logger {
 	format := cfg.LogFormat
 	if format == "" {
 		format = "json"
-		if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+		if isTerminal(os.Stderr) {
 			format = "text"
 		}
 	}

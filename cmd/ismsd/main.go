@@ -25,6 +25,7 @@ func commands() []command {
 		{"serve", "run the web server (starts a private PostgreSQL unless ISMS_DATABASE_URL is set)", runServe},
 		{"migrate", "apply pending database migrations and exit", runMigrate},
 		{"user", "manage accounts: add, list, set-password, disable, enable, grant, revoke", runUser},
+		{"catalog", "catalogs: import, list, fetch", runCatalog},
 		{"audit", "check the audit trail: verify", runAudit},
 	}
 }

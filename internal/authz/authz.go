@@ -27,6 +27,7 @@ type Action string
 const (
 	ResourceUsers    Resource = "users"
 	ResourceAuditLog Resource = "audit_log"
+	ResourceCatalogs Resource = "catalogs"
 )
 
 const (
@@ -40,6 +41,7 @@ const (
 var resources = map[Resource]bool{
 	ResourceUsers:    false,
 	ResourceAuditLog: false,
+	ResourceCatalogs: true, // everyone with a role reads them, whatever the scope
 }
 
 var actions = []Action{ActionRead, ActionWrite}

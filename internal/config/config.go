@@ -31,6 +31,9 @@ type Config struct {
 	TrustedProxies       []string
 	DBMaxConns           int
 	Location             *time.Location
+	CatalogMaxBytes      int64
+	KompendiumURL        string
+	KompendiumSHA256     string
 }
 
 // Setting describes one ISMS_* variable and its flag.
@@ -145,6 +148,37 @@ var Settings = []Setting{
 				return fmt.Errorf("unknown time zone")
 			}
 			c.Location = loc
+			return nil
+		}},
+	{Env: "ISMS_CATALOG_MAX_BYTES", Flag: "catalog-max-bytes", Default: "67108864",
+		Help: "largest accepted catalog file (Kompendium XML, KRT workbook, OSCAL JSON), in bytes",
+		apply: func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1024 {
+				return fmt.Errorf("want a number of bytes, at least 1024")
+			}
+			c.CatalogMaxBytes = n
+			return nil
+		}},
+	{Env: "ISMS_KOMPENDIUM_URL", Flag: "kompendium-url",
+		Default: "https://www.bsi.bund.de/SharedDocs/Downloads/DE/BSI/Grundschutz/IT-GS-Kompendium/XML_Kompendium_2023.xml?__blob=publicationFile&v=4",
+		Help:    "where 'ismsd catalog fetch' downloads the IT-Grundschutz-Kompendium XML",
+		apply: func(c *Config, v string) error {
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return fmt.Errorf("want an absolute http or https URL")
+			}
+			c.KompendiumURL = v
+			return nil
+		}},
+	{Env: "ISMS_KOMPENDIUM_SHA256", Flag: "kompendium-sha256",
+		Default: "dd41a7467464982a79307a322be9abb7a07356a1104dd64583bab29138e410ae",
+		Help:    "SHA-256 the download of ISMS_KOMPENDIUM_URL must have; a file with another hash is refused",
+		apply: func(c *Config, v string) error {
+			if len(v) != 64 || strings.Trim(strings.ToLower(v), "0123456789abcdef") != "" {
+				return fmt.Errorf("want 64 hexadecimal digits")
+			}
+			c.KompendiumSHA256 = strings.ToLower(v)
 			return nil
 		}},
 }

@@ -1,6 +1,9 @@
 package domain
 
 import (
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 )
@@ -50,6 +53,7 @@ type Catalog struct {
 	Kind         CatalogKind `db:"kind"`
 	Title        string      `db:"title"`
 	Version      string      `db:"version"`
+	UUID         string      `db:"uuid"` // OSCAL catalogs
 	SourceName   string      `db:"source_name"`
 	SourceSHA256 string      `db:"source_sha256"`
 	ImportedAt   time.Time   `db:"imported_at"`
@@ -78,7 +82,7 @@ type CatalogGroup struct {
 	Title     string
 	Order     int
 	Text      Text // description, if any
-	Props     []Prop
+	Props     Props
 }
 
 // Module is a Baustein (Kompendium) or an OSCAL group that holds controls.
@@ -90,7 +94,7 @@ type Module struct {
 	Description  Text     // Beschreibung: Einleitung, Zielsetzung, Abgrenzung
 	DefaultRoles []string // "Grundsätzlich zuständig"
 	FurtherRoles []string // "Weitere Zuständigkeiten"
-	Props        []Prop
+	Props        Props
 }
 
 // Requirement is an Anforderung (Kompendium) or an OSCAL control.
@@ -108,7 +112,7 @@ type Requirement struct {
 	Effort    *int     // OSCAL effort_level
 	Tags      []string // OSCAL props named "tag" or with class "tag"
 	AltID     string   // OSCAL alt-identifier (a UUID)
-	Props     []Prop   // every other prop, namespace kept
+	Props     Props    // every other prop, namespace kept
 }
 
 // Prop is an OSCAL property, kept with its namespace.
@@ -217,4 +221,41 @@ func (t Text) writePlain(b *strings.Builder) {
 			it.writePlain(b)
 		}
 	}
+}
+
+// Scan reads Text from a JSON column.
+func (t *Text) Scan(src any) error { return scanJSON(src, t) }
+
+// Value stores Text as JSON.
+func (t Text) Value() (driver.Value, error) {
+	if t == nil {
+		return []byte("[]"), nil
+	}
+	return json.Marshal(t)
+}
+
+// Props is a list of OSCAL properties, stored as JSON.
+type Props []Prop
+
+// Scan reads Props from a JSON column.
+func (p *Props) Scan(src any) error { return scanJSON(src, p) }
+
+// Value stores Props as JSON.
+func (p Props) Value() (driver.Value, error) {
+	if p == nil {
+		return []byte("[]"), nil
+	}
+	return json.Marshal(p)
+}
+
+func scanJSON(src, dst any) error {
+	switch v := src.(type) {
+	case nil:
+		return nil
+	case []byte:
+		return json.Unmarshal(v, dst)
+	case string:
+		return json.Unmarshal([]byte(v), dst)
+	}
+	return fmt.Errorf("cannot scan %T as JSON", src)
 }

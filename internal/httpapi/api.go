@@ -15,6 +15,7 @@ import (
 
 	"ismsd/internal/account"
 	"ismsd/internal/authz"
+	"ismsd/internal/catalogimport"
 	"ismsd/internal/domain"
 	"ismsd/internal/postgres"
 	"ismsd/internal/problem"
@@ -30,6 +31,9 @@ type Deps struct {
 	Validator *validation.Validator
 	Cookie    route.SessionCookie
 	BaseURL   string
+	Catalogs  *catalogimport.Importer
+	// CatalogMaxBytes bounds catalog uploads.
+	CatalogMaxBytes int64
 }
 
 // API is the set of JSON handlers.
@@ -44,6 +48,7 @@ func (a *API) Routes() []route.Route {
 	rs = append(rs, a.sessionRoutes()...)
 	rs = append(rs, a.userRoutes()...)
 	rs = append(rs, a.auditRoutes()...)
+	rs = append(rs, a.catalogRoutes()...)
 	return rs
 }
 

@@ -79,8 +79,12 @@ func (a *API) Description(routes []route.Route) (map[string]any, error) {
 			if titles[r.Request] == "" {
 				return nil, fmt.Errorf("route %s %s: no schema %s", r.Method, r.Path, r.Request)
 			}
+			mediaType := "application/json"
+			if r.Form {
+				mediaType = "multipart/form-data"
+			}
 			op["requestBody"] = map[string]any{"required": true,
-				"content": map[string]any{"application/json": map[string]any{"schema": ref(r.Request)}}}
+				"content": map[string]any{mediaType: map[string]any{"schema": ref(r.Request)}}}
 		}
 		success := map[string]any{"description": http.StatusText(r.SuccessStatus())}
 		if r.Response != "" {

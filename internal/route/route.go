@@ -6,6 +6,7 @@ package route
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -32,9 +33,13 @@ type Route struct {
 	// change their password first (login, logout, own account).
 	AllowPendingPasswordChange bool
 
+	// MaxBody overrides the server's request body limit (uploads).
+	MaxBody int64
+
 	// API description, for routes under /api/v1.
 	Summary  string
 	Request  string // schema file of the request body
+	Form     bool   // the body is multipart/form-data (an upload), not JSON
 	Response string // schema file of the answer (of one item, when List)
 	List     bool   // the answer is {"items": [...], "next_cursor": ...}
 	Status   int    // success status; 0 means 200
@@ -182,3 +187,38 @@ func parseTime(v string, endOfDay bool, loc *time.Location) (time.Time, error) {
 }
 
 var errBadTime = domain.Errorf(domain.ErrInvalid, "want a time as 2006-01-02T15:04:05Z07:00 or a date as 2006-01-02")
+
+// SearchQuery reads the search parameters shared by the API and the UI.
+func SearchQuery(c *gin.Context) (postgres.SearchQuery, error) {
+	q := postgres.SearchQuery{Text: strings.TrimSpace(c.Query("q")), GroupKey: c.Query("layer"), Level: domain.Level(c.Query("level"))}
+	var vs []domain.Violation
+	if q.Text == "" || len(q.Text) > 200 {
+		vs = append(vs, domain.Violation{Pointer: "/q", Detail: "give 1 to 200 characters to search for", German: "Bitte einen Suchbegriff eingeben."})
+	}
+	if v := c.Query("catalog"); v != "" {
+		var err error
+		if q.CatalogID, err = strconv.ParseInt(v, 10, 64); err != nil || q.CatalogID <= 0 {
+			vs = append(vs, domain.Violation{Pointer: "/catalog", Detail: "must be a catalog id", German: "Unbekannter Katalog."})
+		}
+	}
+	if q.Level != "" && q.Level != domain.LevelBasis && q.Level != domain.LevelStandard && q.Level != domain.LevelElevated {
+		vs = append(vs, domain.Violation{Pointer: "/level", Detail: "must be basis, standard or elevated", German: "Unbekannte Stufe."})
+	}
+	q.IncludeWithdrawn = c.Query("withdrawn") == "true"
+	if v := c.Query("limit"); v != "" {
+		var err error
+		if q.Limit, err = strconv.Atoi(v); err != nil || q.Limit < 1 || q.Limit > 100 {
+			vs = append(vs, domain.Violation{Pointer: "/limit", Detail: "must be a number from 1 to 100", German: "Bitte eine Zahl von 1 bis 100."})
+		}
+	}
+	if v := c.Query("cursor"); v != "" {
+		var err error
+		if q.Offset, err = strconv.Atoi(v); err != nil || q.Offset < 0 || q.Offset > 100000 {
+			vs = append(vs, domain.Violation{Pointer: "/cursor", Detail: "not a cursor of this search", German: "Ungültige Seitenangabe."})
+		}
+	}
+	if len(vs) > 0 {
+		return q, domain.Invalid(vs...)
+	}
+	return q, nil
+}

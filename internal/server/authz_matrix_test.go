@@ -20,6 +20,9 @@ const (
 	authenticated = "authenticated"
 )
 
+// allRoles is every role, but not a user without any.
+var allRoles = []string{"admin", "isb", "auditor", "department_head", "management"}
+
 // expectedAccess is the authorization decision of every route, written
 // down independently of the route declarations. A route missing here, or
 // listed here but not registered, fails the test.
@@ -96,7 +99,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	tokens["anonymous"] = ""
 	// The routes act on this bystander, so no subject loses its account.
 	target := e.user("m-target", domain.Grant{Role: domain.RoleISB})
-	params := strings.NewReplacer(":id", strconv.FormatInt(target.ID, 10), ":grant", "999999", ":session", "999999", "*file", "style.css")
+	params := strings.NewReplacer(":id", strconv.FormatInt(target.ID, 10), ":grant", "999999", ":session", "999999", "*file", "style.css",
+		":module", "NET.3.1", ":requirement", "NET.3.1.A1")
 
 	seen := map[string]bool{}
 	for _, r := range e.srv.Routes() {

@@ -88,13 +88,20 @@ func securityHeaders(c *gin.Context) {
 	c.Next()
 }
 
-// limitBody caps request bodies; reading past the cap fails with
-// *http.MaxBytesError, which decode turns into 413.
-func (s *Server) limitBody(c *gin.Context) {
-	if c.Request.Body != nil {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, s.cfg.MaxBodyBytes)
+// limitBody caps the request body of a route (the server's limit unless
+// the route, an upload, sets its own); reading past the cap fails with
+// *http.MaxBytesError, which decoding turns into 413.
+func (s *Server) limitBody(r route.Route) gin.HandlerFunc {
+	limit := s.cfg.MaxBodyBytes
+	if r.MaxBody > 0 {
+		limit = r.MaxBody
 	}
-	c.Next()
+	return func(c *gin.Context) {
+		if c.Request.Body != nil {
+			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+		}
+		c.Next()
+	}
 }
 
 // crossOrigin refuses state-changing browser requests from other origins.

@@ -16,6 +16,7 @@ import (
 
 	"ismsd/internal/account"
 	"ismsd/internal/authz"
+	"ismsd/internal/catalogimport"
 	"ismsd/internal/config"
 	"ismsd/internal/domain"
 	"ismsd/internal/httpapi"
@@ -61,8 +62,11 @@ func New(d Deps) (*Server, error) {
 	if err := s.cop.AddTrustedOrigin(originOf(d.Config.BaseURL)); err != nil {
 		return nil, fmt.Errorf("ISMS_BASE_URL: %w", err)
 	}
-	api := httpapi.New(httpapi.Deps{DB: d.DB, Accounts: d.Accounts, Authz: d.Authz, Validator: d.Validator, Cookie: s.cookie, BaseURL: d.Config.BaseURL})
-	ui, err := webui.New(webui.Deps{DB: d.DB, Accounts: d.Accounts, Authz: d.Authz, Cookie: s.cookie, Location: d.Config.Location, Log: d.Log})
+	catalogs := catalogimport.New(d.DB, d.Config.CatalogMaxBytes)
+	api := httpapi.New(httpapi.Deps{DB: d.DB, Accounts: d.Accounts, Authz: d.Authz, Validator: d.Validator, Cookie: s.cookie,
+		BaseURL: d.Config.BaseURL, Catalogs: catalogs, CatalogMaxBytes: d.Config.CatalogMaxBytes})
+	ui, err := webui.New(webui.Deps{DB: d.DB, Accounts: d.Accounts, Authz: d.Authz, Cookie: s.cookie, Location: d.Config.Location,
+		Log: d.Log, Catalogs: catalogs, CatalogMaxBytes: d.Config.CatalogMaxBytes})
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +79,7 @@ func New(d Deps) (*Server, error) {
 	if err := e.SetTrustedProxies(d.Config.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("ISMS_TRUSTED_PROXIES: %w", err)
 	}
-	e.Use(s.recovery, s.requestContext, s.accessLog, securityHeaders, s.limitBody, s.crossOrigin, s.authenticate)
+	e.Use(s.recovery, s.requestContext, s.accessLog, securityHeaders, s.crossOrigin, s.authenticate)
 	s.engine = e
 
 	s.routes = append(s.routes, s.healthRoutes()...)
@@ -84,7 +88,7 @@ func New(d Deps) (*Server, error) {
 	s.routes = append(s.routes, ui.Routes()...)
 	s.routes = append(s.routes, ui.APIDocsRoute(s.APIRoutes))
 	for _, r := range s.routes {
-		e.Handle(r.Method, r.Path, s.authorize(r), s.handle(r.Handler))
+		e.Handle(r.Method, r.Path, s.limitBody(r), s.authorize(r), s.handle(r.Handler))
 	}
 	e.NoRoute(func(c *gin.Context) {
 		s.fail(c, domain.Errorf(domain.ErrNotFound, "no such resource: %s", c.Request.URL.Path))

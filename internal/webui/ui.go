@@ -20,6 +20,7 @@ import (
 
 	"ismsd/internal/account"
 	"ismsd/internal/authz"
+	"ismsd/internal/catalogimport"
 	"ismsd/internal/domain"
 	"ismsd/internal/postgres"
 	"ismsd/internal/problem"
@@ -35,6 +36,9 @@ type Deps struct {
 	Cookie   route.SessionCookie
 	Location *time.Location
 	Log      *slog.Logger
+	Catalogs *catalogimport.Importer
+	// CatalogMaxBytes bounds catalog uploads.
+	CatalogMaxBytes int64
 }
 
 // UI renders the pages.
@@ -78,7 +82,7 @@ func (u *UI) Routes() []route.Route {
 	users := authz.Require(authz.ResourceUsers, authz.ActionRead)
 	usersWrite := authz.Require(authz.ResourceUsers, authz.ActionWrite)
 	get, post := http.MethodGet, http.MethodPost
-	return []route.Route{
+	rs := []route.Route{
 		{Method: get, Path: "/static/*file", Perm: authz.Public, Handler: u.serveStatic, AllowPendingPasswordChange: true},
 		{Method: get, Path: "/login", Perm: authz.Public, Handler: u.loginPage, AllowPendingPasswordChange: true},
 		{Method: post, Path: "/login", Perm: authz.Public, Handler: u.login, AllowPendingPasswordChange: true},
@@ -101,6 +105,7 @@ func (u *UI) Routes() []route.Route {
 		{Method: post, Path: "/admin/users/:id/sessions/end", Perm: usersWrite, Handler: u.endUserSessions},
 		{Method: get, Path: "/audit", Perm: authz.Require(authz.ResourceAuditLog, authz.ActionRead), Handler: u.auditPage},
 	}
+	return append(rs, u.catalogRoutes()...)
 }
 
 func (u *UI) serveStatic(c *gin.Context) error {
@@ -133,6 +138,9 @@ func (u *UI) navFor(c *gin.Context, p account.Principal) []navItem {
 	if p.User.MustChangePassword {
 		items = nil
 	} else {
+		if u.Authz.Decide(p.User.ID, authz.Require(authz.ResourceCatalogs, authz.ActionRead)).Allowed {
+			items = append(items, navItem{Href: "/catalogs", Label: "Kataloge"})
+		}
 		if u.Authz.Decide(p.User.ID, authz.Require(authz.ResourceUsers, authz.ActionRead)).Allowed {
 			items = append(items, navItem{Href: "/admin/users", Label: "Benutzerverwaltung"})
 		}
@@ -310,6 +318,8 @@ func (u *UI) funcs() template.FuncMap {
 			return t.In(u.Location).Format("2006-01-02")
 		},
 		"roleLabel":   func(r domain.Role) string { return r.Label() },
+		"levelLabel":  levelLabel,
+		"kindLabel":   kindLabel,
 		"actionLabel": actionLabel,
 		"prettyJSON": func(v []byte) string {
 			var buf bytes.Buffer
@@ -330,3 +340,29 @@ func (u *UI) funcs() template.FuncMap {
 
 // statusOf is the HTTP status of a refused form, as the API would answer.
 func statusOf(err error) int { return problem.KindOf(err).Status }
+
+// levelLabel names a requirement level as the Kompendium does.
+func levelLabel(l domain.Level) string {
+	switch l {
+	case domain.LevelBasis:
+		return "Basis"
+	case domain.LevelStandard:
+		return "Standard"
+	case domain.LevelElevated:
+		return "erhöhter Schutzbedarf"
+	}
+	return string(l)
+}
+
+// kindLabel names a catalog kind.
+func kindLabel(k domain.CatalogKind) string {
+	switch k {
+	case domain.CatalogKompendium:
+		return "IT-Grundschutz-Kompendium"
+	case domain.CatalogOSCAL:
+		return "OSCAL-Katalog"
+	case domain.CatalogDemo:
+		return "Demo-Auszug"
+	}
+	return string(k)
+}

@@ -1,0 +1,247 @@
+// Package catalogimport imports catalog files: it recognises the kind,
+// bounds the size, computes the SHA-256, runs the parser and stores the
+// result in one transaction, so a file is imported whole or not at all.
+package catalogimport
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"slices"
+	"strings"
+
+	"ismsd/internal/catalog"
+	"ismsd/internal/catalog/kompendium"
+	"ismsd/internal/catalog/krt"
+	"ismsd/internal/catalog/oscal"
+	"ismsd/internal/domain"
+	"ismsd/internal/postgres"
+)
+
+// Importer imports catalog files into the store.
+type Importer struct {
+	db       *postgres.DB
+	maxBytes int64
+}
+
+// New returns an importer that refuses files larger than maxBytes (0: the default).
+func New(db *postgres.DB, maxBytes int64) *Importer {
+	if maxBytes <= 0 {
+		maxBytes = catalog.DefaultMaxSize
+	}
+	return &Importer{db: db, maxBytes: maxBytes}
+}
+
+// Phase names a step of an import, for progress reports.
+type Phase string
+
+const (
+	PhaseRead  Phase = "read"
+	PhaseParse Phase = "parse"
+	PhaseStore Phase = "store"
+)
+
+// Progress is told how far an import is: bytes read while reading, and
+// the start of every later phase.
+type Progress func(phase Phase, done int64)
+
+// Request is one file to import.
+type Request struct {
+	Name     string       // file name, kept as the catalog's source name
+	Body     io.Reader    // the file
+	Kind     catalog.Kind // "" to detect
+	Progress Progress     // may be nil
+}
+
+// Result tells what an import did.
+type Result struct {
+	Kind      catalog.Kind
+	Catalog   domain.Catalog
+	Unchanged bool // the same file was imported before; nothing was written
+	SHA256    string
+
+	Modules, Requirements, Withdrawn, Threats, ModellingHints int
+	ThreatLinks, Marks                                        int // cross-reference tables
+}
+
+// Import reads, checks and stores one file.
+func (im *Importer) Import(ctx context.Context, actor domain.Actor, req Request) (Result, error) {
+	progress := req.Progress
+	if progress == nil {
+		progress = func(Phase, int64) {}
+	}
+	data, sum, err := im.read(req.Body, progress)
+	if err != nil {
+		return Result{}, err
+	}
+	kind := req.Kind
+	if kind == "" {
+		if kind, err = catalog.Detect(data[:min(len(data), 8<<10)]); err != nil {
+			return Result{}, err
+		}
+	}
+	res := Result{Kind: kind, SHA256: sum}
+	if c, found, err := im.db.CatalogBySHA256(ctx, sum); err != nil {
+		return res, err
+	} else if found {
+		res.Catalog, res.Unchanged = c, true
+		return res, nil
+	}
+	progress(PhaseParse, 0)
+	name := path.Base(strings.ReplaceAll(req.Name, "\\", "/"))
+	if kind == catalog.KindKRT {
+		return im.importKRT(ctx, actor, name, data, res, progress)
+	}
+	var content domain.CatalogContent
+	switch kind {
+	case catalog.KindKompendiumXML:
+		content, err = kompendium.Parse(bytes.NewReader(data))
+	case catalog.KindOSCALCatalog:
+		content, err = oscal.ParseCatalog(bytes.NewReader(data))
+	case catalog.KindOSCALProfile:
+		content, err = im.applyProfile(ctx, data)
+	default:
+		err = fmt.Errorf("unknown kind %q", kind)
+	}
+	if err != nil {
+		return res, err
+	}
+	progress(PhaseStore, 0)
+	meta := domain.Catalog{Kind: content.Kind, Title: content.Title, Version: content.Version, UUID: content.UUID,
+		SourceName: name, SourceSHA256: sum}
+	return im.store(ctx, actor, meta, content, res)
+}
+
+// read takes the whole file into memory, bounded by the size limit: the
+// parsers need random access (xlsx is a zip) and catalog files are a few MB.
+func (im *Importer) read(r io.Reader, progress Progress) ([]byte, string, error) {
+	h := sha256.New()
+	var buf bytes.Buffer
+	lr := catalog.LimitReader(r, im.maxBytes)
+	chunk := make([]byte, 256<<10)
+	var done int64
+	for {
+		n, err := lr.Read(chunk)
+		if n > 0 {
+			buf.Write(chunk[:n])
+			h.Write(chunk[:n])
+			done += int64(n)
+			progress(PhaseRead, done)
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, "", err
+		}
+	}
+	if buf.Len() == 0 {
+		return nil, "", catalog.Errorf("", "the file is empty")
+	}
+	return buf.Bytes(), hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func (im *Importer) store(ctx context.Context, actor domain.Actor, meta domain.Catalog, content domain.CatalogContent, res Result) (Result, error) {
+	err := im.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
+		c, err := tx.InsertCatalog(ctx, meta, content)
+		res.Catalog = c
+		return err
+	})
+	if err != nil {
+		return res, err
+	}
+	res.Modules, res.Requirements, res.Threats, res.ModellingHints =
+		len(content.Modules), len(content.Requirements), len(content.Threats), len(content.ModellingHints)
+	for _, r := range content.Requirements {
+		if r.Withdrawn {
+			res.Withdrawn++
+		}
+	}
+	return res, nil
+}
+
+// importKRT attaches cross-reference tables to the Kompendium edition
+// whose requirements they list: the newest catalog that has every one.
+func (im *Importer) importKRT(ctx context.Context, actor domain.Actor, name string, data []byte, res Result, progress Progress) (Result, error) {
+	x, err := krt.Parse(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return res, err
+	}
+	target, err := im.krtTarget(ctx, x)
+	if err != nil {
+		return res, err
+	}
+	progress(PhaseStore, 0)
+	err = im.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
+		return tx.AttachCrossReference(ctx, target.ID, name, res.SHA256, x)
+	})
+	if err != nil {
+		return res, err
+	}
+	res.Catalog, res.ThreatLinks, res.Marks = target.Catalog, len(x.Links), len(x.Marks)
+	return res, nil
+}
+
+func (im *Importer) krtTarget(ctx context.Context, x domain.CrossReference) (postgres.CatalogSummary, error) {
+	catalogs, err := im.db.ListCatalogs(ctx)
+	if err != nil {
+		return postgres.CatalogSummary{}, err
+	}
+	for _, c := range catalogs { // newest first
+		if c.Kind != domain.CatalogKompendium {
+			continue
+		}
+		ids, err := im.db.RequirementIDs(ctx, c.ID)
+		if err != nil {
+			return c, err
+		}
+		slices.Sort(ids)
+		missing := 0
+		for _, id := range x.Requirements {
+			if _, ok := slices.BinarySearch(ids, id); !ok {
+				missing++
+			}
+		}
+		if missing == 0 {
+			if c.CrossReferenced {
+				return c, domain.Errorf(domain.ErrConflict, "catalog %d (%s %s) has cross-reference tables already", c.ID, c.Title, c.Version)
+			}
+			return c, nil
+		}
+	}
+	return postgres.CatalogSummary{}, catalog.Errorf("", "no imported Kompendium edition has all %d requirements these cross-reference tables list; import the matching Kompendium XML first", len(x.Requirements))
+}
+
+// applyProfile builds a profile's catalog from the imported catalogs its
+// imports name.
+func (im *Importer) applyProfile(ctx context.Context, data []byte) (domain.CatalogContent, error) {
+	p, err := oscal.ParseProfile(bytes.NewReader(data))
+	if err != nil {
+		return domain.CatalogContent{}, err
+	}
+	catalogs, err := im.db.ListCatalogs(ctx)
+	if err != nil {
+		return domain.CatalogContent{}, err
+	}
+	return p.Apply(func(imp oscal.Import) (domain.CatalogContent, error) {
+		for _, c := range catalogs {
+			if c.Kind != domain.CatalogOSCAL {
+				continue
+			}
+			ref := strings.TrimPrefix(imp.Href, "#")
+			if c.UUID != "" && c.UUID == ref || imp.Resource != "" && path.Base(imp.Resource) == c.SourceName {
+				return im.db.CatalogContent(ctx, c.ID)
+			}
+		}
+		where := imp.Href
+		if imp.Resource != "" {
+			where += " (" + imp.Resource + ")"
+		}
+		return domain.CatalogContent{}, catalog.Errorf("", "the profile imports %s, but no imported OSCAL catalog matches it; import that catalog first", where)
+	})
+}
