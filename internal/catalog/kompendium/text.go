@@ -1,0 +1,277 @@
+package kompendium
+
+import (
+	"encoding/xml"
+	"strings"
+	"unicode"
+
+	"ismsd/internal/domain"
+)
+
+// style is the emphasis in effect for a piece of text.
+type style struct{ emph, strong bool }
+
+// with returns the style inside an <emphasis> with the given role.
+// role="strong"/"bold" is strong, italics and every other role emphasis,
+// except the colour roles ("color:#000000") the BSI's export wraps around
+// most paragraphs: they carry no emphasis and would otherwise mark nearly
+// all of the text.
+func (s style) with(e xml.StartElement) style {
+	role := ""
+	for _, a := range e.Attr {
+		if a.Name.Local == "role" {
+			role = strings.ToLower(strings.TrimSpace(a.Value))
+		}
+	}
+	switch {
+	case role == "strong" || role == "bold":
+		s.strong = true
+	case strings.HasPrefix(role, "color:"):
+	default:
+		s.emph = true
+	}
+	return s
+}
+
+// textBuilder collects blocks; runs gather into the open paragraph until
+// a block element closes it.
+type textBuilder struct {
+	blocks domain.Text
+	runs   []domain.Run
+}
+
+func (b *textBuilder) add(text string, s style) {
+	if text == "" {
+		return
+	}
+	if n := len(b.runs); n > 0 && b.runs[n-1].Emph == s.emph && b.runs[n-1].Strong == s.strong {
+		b.runs[n-1].Text += text
+		return
+	}
+	b.runs = append(b.runs, domain.Run{Text: text, Emph: s.emph, Strong: s.strong})
+}
+
+// flush closes the open paragraph, if it holds any text.
+func (b *textBuilder) flush() {
+	if runs := normaliseRuns(b.runs); len(runs) > 0 {
+		b.blocks = append(b.blocks, domain.Block{Kind: domain.BlockParagraph, Runs: runs})
+	}
+	b.runs = nil
+}
+
+// normaliseRuns collapses white space as XML text is read: every run of
+// spaces and line breaks becomes one space, across run boundaries, with
+// none at the start and end of the paragraph. Runs left empty are dropped
+// and neighbours of equal style merged.
+func normaliseRuns(in []domain.Run) []domain.Run {
+	var out []domain.Run
+	space := true // at the start, leading space is dropped
+	for _, r := range in {
+		var sb strings.Builder
+		for _, c := range r.Text {
+			if unicode.IsSpace(c) {
+				if !space {
+					sb.WriteByte(' ')
+				}
+				space = true
+				continue
+			}
+			sb.WriteRune(c)
+			space = false
+		}
+		if sb.Len() == 0 {
+			continue
+		}
+		if n := len(out); n > 0 && out[n-1].Emph == r.Emph && out[n-1].Strong == r.Strong {
+			out[n-1].Text += sb.String()
+			continue
+		}
+		out = append(out, domain.Run{Text: sb.String(), Emph: r.Emph, Strong: r.Strong})
+	}
+	// Trailing space: drop it from the last run, and the run if nothing is left.
+	for n := len(out); n > 0; n = len(out) {
+		out[n-1].Text = strings.TrimRight(out[n-1].Text, " ")
+		if out[n-1].Text != "" {
+			break
+		}
+		out = out[:n-1]
+	}
+	return out
+}
+
+// text reads the rest of the current element as structured text.
+func (p *parser) text() (domain.Text, error) {
+	var b textBuilder
+	err := p.content(&b, style{})
+	b.flush()
+	return b.blocks, err
+}
+
+// content reads the rest of the current element into b: paragraphs,
+// lists (nested as deep as they come) and emphasis. Other elements are
+// read for their text, so that nothing written is lost.
+func (p *parser) content(b *textBuilder, s style) error {
+	for {
+		tok, err := p.next()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.EndElement:
+			return nil
+		case xml.CharData:
+			b.add(string(t), s)
+		case xml.ProcInst:
+			// <?linebreak?> separates words like a space does.
+			if t.Target == "linebreak" {
+				b.add(" ", s)
+			}
+		case xml.StartElement:
+			if err := p.contentElement(b, t, s); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func (p *parser) contentElement(b *textBuilder, t xml.StartElement, s style) error {
+	switch t.Name.Local {
+	case "para", "simpara", "formalpara", "section", "simplesect", "note", "tip",
+		"important", "warning", "caution", "blockquote", "sidebar", "informalexample", "example":
+		// Block containers: their content makes paragraphs of its own.
+		b.flush()
+		err := p.content(b, s)
+		b.flush()
+		return err
+	case "title":
+		// A heading inside the text (Einleitung, Zielsetzung …) becomes a
+		// paragraph of strong text.
+		b.flush()
+		err := p.content(b, style{strong: true})
+		b.flush()
+		return err
+	case "itemizedlist", "orderedlist":
+		b.flush()
+		return p.list(b, t.Name.Local == "orderedlist")
+	case "informaltable", "table":
+		b.flush()
+		return p.tableAsText(b)
+	case "emphasis":
+		return p.content(b, s.with(t))
+	case "footnote", "indexterm", "remark":
+		return p.skip()
+	}
+	return p.content(b, s)
+}
+
+// list reads a list's items, each a text of its own.
+func (p *parser) list(b *textBuilder, numbered bool) error {
+	blk := domain.Block{Kind: domain.BlockBullets}
+	if numbered {
+		blk.Kind = domain.BlockNumbered
+	}
+	for {
+		tok, err := p.next()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.EndElement:
+			if len(blk.Items) > 0 {
+				b.blocks = append(b.blocks, blk)
+			}
+			return nil
+		case xml.StartElement:
+			if t.Name.Local != "listitem" {
+				// A list's title or other furniture goes before the list.
+				if err := p.contentElement(b, t, style{}); err != nil {
+					return err
+				}
+				continue
+			}
+			item, err := p.text()
+			if err != nil {
+				return err
+			}
+			if len(item) > 0 {
+				blk.Items = append(blk.Items, item)
+			}
+		}
+	}
+}
+
+// tableAsText writes a table inside running text as one paragraph per
+// row, cells separated by " | ". The Kompendium has none in its requirement
+// texts and descriptions; this keeps the words should another edition.
+func (p *parser) tableAsText(b *textBuilder) error {
+	rows, err := p.tableRows()
+	if err != nil {
+		return err
+	}
+	for _, row := range rows {
+		cells := make([]string, 0, len(row.cells))
+		for _, c := range row.cells {
+			if c = oneLine(c); c != "" {
+				cells = append(cells, c)
+			}
+		}
+		b.add(strings.Join(cells, " | "), style{})
+		b.flush()
+	}
+	return nil
+}
+
+// plainText reads the rest of the current element as one line of plain
+// text, white space collapsed.
+func (p *parser) plainText() (string, error) {
+	var sb strings.Builder
+	err := p.plainInto(&sb)
+	return oneLine(sb.String()), err
+}
+
+// plainInto writes the text of the rest of the current element. Block
+// elements end with a line break, so that paragraphs in a table cell stay
+// apart ("a" "b" is not "ab"); inline elements add nothing.
+func (p *parser) plainInto(sb *strings.Builder) error {
+	for {
+		tok, err := p.next()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.EndElement:
+			return nil
+		case xml.CharData:
+			sb.Write(t)
+		case xml.ProcInst:
+			if t.Target == "linebreak" {
+				sb.WriteByte('\n')
+			}
+		case xml.StartElement:
+			if err := p.plainInto(sb); err != nil {
+				return err
+			}
+			switch t.Name.Local {
+			case "para", "simpara", "listitem", "td", "th", "entry", "tr", "row":
+				sb.WriteByte('\n')
+			}
+		}
+	}
+}
+
+// oneLine collapses all white space to single spaces.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// lines collapses white space within each line and drops empty lines,
+// keeping the line breaks that separate paragraphs.
+func lines(s string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = oneLine(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}

@@ -1,0 +1,124 @@
+package oscal
+
+// The OSCAL 1.x JSON model, as far as the parsers read it. encoding/json
+// ignores every other field, so catalogs with richer content (NIST's
+// assessment parts, links, back-matter) read all the same.
+
+// catalogDoc is the root of a catalog file. Profile is decoded only to
+// tell a profile given in a catalog's place from other JSON.
+type catalogDoc struct {
+	Catalog *catalogJSON `json:"catalog"`
+	Profile *struct{}    `json:"profile"`
+}
+
+// profileDoc is the root of a profile file.
+type profileDoc struct {
+	Profile *profileJSON `json:"profile"`
+	Catalog *struct{}    `json:"catalog"`
+}
+
+type catalogJSON struct {
+	UUID     string    `json:"uuid"`
+	Metadata metadata  `json:"metadata"`
+	Params   []param   `json:"params"`
+	Controls []control `json:"controls"`
+	Groups   []group   `json:"groups"`
+}
+
+type metadata struct {
+	Title        string `json:"title"`
+	Version      string `json:"version"`
+	OSCALVersion string `json:"oscal-version"`
+}
+
+type group struct {
+	ID       string    `json:"id"`
+	Class    string    `json:"class"`
+	Title    string    `json:"title"`
+	Params   []param   `json:"params"`
+	Props    []prop    `json:"props"`
+	Parts    []part    `json:"parts"`
+	Groups   []group   `json:"groups"`
+	Controls []control `json:"controls"`
+}
+
+type control struct {
+	ID       string    `json:"id"`
+	Class    string    `json:"class"`
+	Title    string    `json:"title"`
+	Params   []param   `json:"params"`
+	Props    []prop    `json:"props"`
+	Parts    []part    `json:"parts"`
+	Controls []control `json:"controls"`
+}
+
+type part struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	NS    string `json:"ns"`
+	Class string `json:"class"`
+	Title string `json:"title"`
+	Props []prop `json:"props"`
+	Prose string `json:"prose"`
+	Parts []part `json:"parts"`
+}
+
+type prop struct {
+	Name    string `json:"name"`
+	Value   string `json:"value"`
+	NS      string `json:"ns"`
+	Class   string `json:"class"`
+	Remarks string `json:"remarks"`
+}
+
+type param struct {
+	ID     string     `json:"id"`
+	Label  string     `json:"label"`
+	Values []string   `json:"values"`
+	Select *selection `json:"select"`
+}
+
+type selection struct {
+	HowMany string   `json:"how-many"`
+	Choice  []string `json:"choice"`
+}
+
+type profileJSON struct {
+	UUID       string       `json:"uuid"`
+	Metadata   metadata     `json:"metadata"`
+	Imports    []importJSON `json:"imports"`
+	Merge      *mergeJSON   `json:"merge"`
+	BackMatter *backMatter  `json:"back-matter"`
+}
+
+type importJSON struct {
+	Href            string       `json:"href"`
+	IncludeAll      *struct{}    `json:"include-all"`
+	IncludeControls []selectJSON `json:"include-controls"`
+	ExcludeControls []selectJSON `json:"exclude-controls"`
+}
+
+type selectJSON struct {
+	WithChildControls string   `json:"with-child-controls"`
+	WithIDs           []string `json:"with-ids"`
+	Matching          []struct {
+		Pattern string `json:"pattern"`
+	} `json:"matching"`
+}
+
+type mergeJSON struct {
+	AsIs   *bool     `json:"as-is"`
+	Flat   *struct{} `json:"flat"`
+	Custom *struct{} `json:"custom"`
+}
+
+type backMatter struct {
+	Resources []resource `json:"resources"`
+}
+
+type resource struct {
+	UUID   string `json:"uuid"`
+	Rlinks []struct {
+		Href string `json:"href"`
+	} `json:"rlinks"`
+}
