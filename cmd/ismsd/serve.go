@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"time"
 
 	"ismsd/internal/authz"
+	"ismsd/internal/catalogimport"
 	"ismsd/internal/config"
 	"ismsd/internal/domain"
 	"ismsd/internal/postgres"
@@ -48,6 +50,10 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	}
 	if created {
 		printAdminCredentials(out, cfg.BaseURL, generated)
+	}
+
+	if err := ensureSomeCatalog(ctx, e, log); err != nil {
+		return err
 	}
 
 	enforcer, err := authz.New()
@@ -114,4 +120,21 @@ func housekeeping(ctx context.Context, e *env) {
 		case <-t.C:
 		}
 	}
+}
+
+// ensureSomeCatalog stores the demo excerpt when no catalog exists yet, so
+// that catalog pages and the demo work before the official Kompendium is
+// imported.
+func ensureSomeCatalog(ctx context.Context, e *env, log *slog.Logger) error {
+	cs, err := e.db.ListCatalogs(ctx)
+	if err != nil || len(cs) > 0 {
+		return err
+	}
+	res, err := catalogimport.New(e.db, e.cfg.CatalogMaxBytes).ImportDemo(ctx, cliActor())
+	if err != nil {
+		return fmt.Errorf("store the demo catalog: %w", err)
+	}
+	log.Info("stored the demo catalog excerpt; import the official Kompendium with 'ismsd catalog fetch' or on the catalogs page",
+		"catalog", res.Catalog.ID, "modules", res.Modules, "requirements", res.Requirements)
+	return nil
 }

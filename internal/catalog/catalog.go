@@ -5,6 +5,7 @@ package catalog
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -40,7 +41,14 @@ const DefaultMaxSize = 64 << 20
 type Error struct {
 	Where  string // "line 12, column 3", "sheet KRT_SYS.2.1, cell D7", "catalog.groups[3].controls[2]"
 	Reason string
+	Err    error // ErrTooLarge, or nil
 }
+
+// ErrTooLarge is the kind of error for a file over the size limit.
+var ErrTooLarge = errors.New("file too large")
+
+// Unwrap exposes the kind of the error.
+func (e *Error) Unwrap() error { return e.Err }
 
 func (e *Error) Error() string {
 	if e.Where == "" {
@@ -96,7 +104,7 @@ func (l *limitReader) Read(p []byte) (int, error) {
 		// One more byte tells an input of exactly max bytes from a longer one.
 		var one [1]byte
 		if n, _ := l.r.Read(one[:]); n > 0 {
-			return 0, Errorf("", "the file is larger than the limit of %d bytes (ISMS_CATALOG_MAX_BYTES)", l.max)
+			return 0, &Error{Reason: fmt.Sprintf("the file is larger than the limit of %d bytes (ISMS_CATALOG_MAX_BYTES)", l.max), Err: ErrTooLarge}
 		}
 		return 0, io.EOF
 	}

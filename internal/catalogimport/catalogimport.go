@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"ismsd/internal/catalog"
+	"ismsd/internal/catalog/demo"
 	"ismsd/internal/catalog/kompendium"
 	"ismsd/internal/catalog/krt"
 	"ismsd/internal/catalog/oscal"
@@ -244,4 +245,36 @@ func (im *Importer) applyProfile(ctx context.Context, data []byte) (domain.Catal
 		}
 		return domain.CatalogContent{}, catalog.Errorf("", "the profile imports %s, but no imported OSCAL catalog matches it; import that catalog first", where)
 	})
+}
+
+// ImportDemo stores the demo excerpt with its threat links, once: a
+// second call finds it by its checksum and changes nothing.
+func (im *Importer) ImportDemo(ctx context.Context, actor domain.Actor) (Result, error) {
+	src := demo.Source()
+	h := sha256.Sum256(src)
+	res := Result{SHA256: hex.EncodeToString(h[:])}
+	if c, found, err := im.db.CatalogBySHA256(ctx, res.SHA256); err != nil || found {
+		res.Catalog, res.Unchanged = c, found
+		return res, err
+	}
+	content, err := demo.Content()
+	if err != nil {
+		return res, err
+	}
+	x := demo.CrossReference()
+	// The links are recorded as the demo file's cross-reference under a
+	// checksum of their own, as the KRT workbook would be.
+	linksSum := sha256.Sum256(append([]byte("threat links of "), src...))
+	meta := domain.Catalog{Kind: content.Kind, Title: content.Title, Version: content.Version, SourceName: demo.SourceName, SourceSHA256: res.SHA256}
+	err = im.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
+		c, err := tx.InsertCatalog(ctx, meta, content)
+		if err != nil {
+			return err
+		}
+		res.Catalog = c
+		return tx.AttachCrossReference(ctx, c.ID, demo.SourceName, hex.EncodeToString(linksSum[:]), x)
+	})
+	res.Modules, res.Requirements, res.Threats, res.ModellingHints, res.ThreatLinks =
+		len(content.Modules), len(content.Requirements), len(content.Threats), len(content.ModellingHints), len(x.Links)
+	return res, err
 }

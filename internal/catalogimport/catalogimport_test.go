@@ -183,3 +183,27 @@ func TestBadInputWritesNothing(t *testing.T) {
 		t.Errorf("%d catalogs written by refused imports", n)
 	}
 }
+
+func TestImportDemoOnce(t *testing.T) {
+	db, _ := pgtest.Open(t)
+	im := New(db, 0)
+	res, err := im.ImportDemo(ctx, actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Unchanged || res.Catalog.Kind != domain.CatalogDemo || res.Modules != 15 || res.Requirements < 300 || res.Threats != 47 || res.ThreatLinks == 0 {
+		t.Fatalf("demo %+v", res)
+	}
+	again, err := im.ImportDemo(ctx, actor)
+	if err != nil || !again.Unchanged || again.Catalog.ID != res.Catalog.ID {
+		t.Fatalf("second demo import %+v, %v", again, err)
+	}
+	r, err := db.CatalogRequirement(ctx, res.Catalog.ID, "NET.3.1.A1")
+	if err != nil || r.Level != domain.LevelBasis || len(r.Threats) == 0 || len(r.Text) == 0 {
+		t.Fatalf("demo NET.3.1.A1 %+v %v", r, err)
+	}
+	hits, total, err := db.Search(ctx, postgres.SearchQuery{Text: "Router", CatalogID: res.Catalog.ID})
+	if err != nil || total == 0 || len(hits) == 0 {
+		t.Fatalf("search in demo: %d hits, %v", total, err)
+	}
+}

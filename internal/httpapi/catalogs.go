@@ -332,6 +332,9 @@ func (a *API) runImport(c *gin.Context, req catalogimport.Request) error {
 	if errors.As(err, &tooLarge) {
 		return domain.Errorf(domain.ErrTooLarge, "the upload exceeds the limit of %d bytes", tooLarge.Limit)
 	}
+	if errors.Is(err, catalog.ErrTooLarge) {
+		return domain.Errorf(domain.ErrTooLarge, "%s", err.Error())
+	}
 	var ce *catalog.Error
 	if errors.As(err, &ce) {
 		return domain.Invalid(domain.Violation{Pointer: "/file", Detail: ce.Error()})

@@ -172,24 +172,34 @@ func componentSchemas() (map[string]any, map[string]string, error) {
 	}
 	out := map[string]any{}
 	for n, s := range raw {
-		out[titles[n]] = rewriteRefs(s, titles)
+		out[titles[n]] = rewriteRefs(s, titles, titles[n])
 	}
 	return out, titles, nil
 }
 
-func rewriteRefs(v any, titles map[string]string) any {
+// rewriteRefs points references at the document's components: "grant.json"
+// becomes the Grant component, "#/$defs/x" inside a schema its own
+// component's $defs, and "text.json#/$defs/x" the Text component's.
+func rewriteRefs(v any, titles map[string]string, self string) any {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, x := range t {
-			if s, ok := x.(string); ok && k == "$ref" && titles[s] != "" {
-				t[k] = "#/components/schemas/" + titles[s]
+			if ref, ok := x.(string); ok && k == "$ref" {
+				file, fragment, _ := strings.Cut(ref, "#")
+				target := self
+				if file != "" {
+					target = titles[file]
+				}
+				if target != "" {
+					t[k] = "#/components/schemas/" + target + fragment
+				}
 				continue
 			}
-			t[k] = rewriteRefs(x, titles)
+			t[k] = rewriteRefs(x, titles, self)
 		}
 	case []any:
 		for i := range t {
-			t[i] = rewriteRefs(t[i], titles)
+			t[i] = rewriteRefs(t[i], titles, self)
 		}
 	}
 	return v

@@ -40,18 +40,21 @@ type testEnv struct {
 
 const testPassword = "correct horse battery"
 
-func newTestEnv(t testing.TB) *testEnv {
+func newTestEnv(t testing.TB, configure ...func(*config.Config)) *testEnv {
 	t.Helper()
 	db, info := pgtest.Open(t)
-	return startServer(t, db, info)
+	return startServer(t, db, info, configure...)
 }
 
 // startServer runs a server instance on db; several may share one.
-func startServer(t testing.TB, db *postgres.DB, info pgtest.DB) *testEnv {
+func startServer(t testing.TB, db *postgres.DB, info pgtest.DB, configure ...func(*config.Config)) *testEnv {
 	t.Helper()
 	cfg, err := config.Load(func(string) string { return "" }, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, f := range configure {
+		f(&cfg)
 	}
 	ts := httptest.NewUnstartedServer(nil)
 	ts.Start()

@@ -99,6 +99,8 @@ func (u *UI) importCatalog(c *gin.Context) error {
 			switch {
 			case errors.As(err, &tooLarge):
 				return refuse(http.StatusRequestEntityTooLarge, fmt.Sprintf("Die Datei ist größer als die erlaubten %d MB.", tooLarge.Limit>>20))
+			case errors.Is(err, catalog.ErrTooLarge):
+				return refuse(http.StatusRequestEntityTooLarge, fmt.Sprintf("Die Datei ist größer als die erlaubten %d MB.", u.CatalogMaxBytes>>20))
 			case errors.As(err, &ce):
 				return refuse(http.StatusUnprocessableEntity, "Die Datei wurde nicht importiert: "+ce.Error())
 			case err != nil && isInputError(err):

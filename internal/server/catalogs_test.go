@@ -1,0 +1,249 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"ismsd/internal/catalogimport"
+	"ismsd/internal/config"
+	"ismsd/internal/domain"
+	"ismsd/internal/validation"
+)
+
+func (e *testEnv) demoCatalog() int64 {
+	e.t.Helper()
+	res, err := catalogimport.New(e.db, 0).ImportDemo(context.Background(), testActor)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return res.Catalog.ID
+}
+
+// upload sends a file as multipart/form-data field "file".
+func (c *client) upload(path, name string, content []byte, kind string) response {
+	c.e.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	if kind != "" {
+		w.WriteField("kind", kind)
+	}
+	fw, _ := w.CreateFormFile("file", name)
+	fw.Write(content)
+	w.Close()
+	return c.do("POST", path, body.Bytes(), map[string]string{"Content-Type": w.FormDataContentType()})
+}
+
+func TestCatalogAPI(t *testing.T) {
+	e := newTestEnv(t)
+	id := e.demoCatalog()
+	e.user("isa", domain.Grant{Role: domain.RoleISB})
+	c := e.login("isa")
+	v, _ := validation.New()
+	base := "/api/v1/catalogs/" + strconv.FormatInt(id, 10)
+
+	var list struct {
+		Items []map[string]any `json:"items"`
+	}
+	r := c.do("GET", "/api/v1/catalogs", nil, nil)
+	r.json(t, &list)
+	if len(list.Items) != 1 {
+		t.Fatalf("catalogs %s", r.body)
+	}
+	for _, f := range []string{"id", "kind", "title", "version", "modules", "requirements", "withdrawn", "threats"} {
+		if _, ok := list.Items[0][f]; !ok {
+			t.Errorf("catalog list lacks %q", f)
+		}
+	}
+	item, _ := json.Marshal(list.Items[0])
+	if err := v.Validate("catalog.json", item); err != nil {
+		t.Errorf("catalog does not match its schema: %v", err)
+	}
+
+	var mods struct {
+		Items []struct {
+			ID    string `json:"id"`
+			Layer string `json:"layer"`
+			Basis int    `json:"basis"`
+		} `json:"items"`
+	}
+	c.do("GET", base+"/modules?layer=NET", nil, nil).json(t, &mods)
+	if len(mods.Items) != 6 {
+		t.Errorf("NET modules %+v", mods)
+	}
+	for _, m := range mods.Items {
+		if m.Layer != "NET" {
+			t.Errorf("module %s in layer %s", m.ID, m.Layer)
+		}
+	}
+	r = c.do("GET", base+"/modules/NET.3.1", nil, nil)
+	if err := v.Validate("catalog-module.json", r.body); r.status != http.StatusOK || err != nil {
+		t.Fatalf("module: %d %v", r.status, err)
+	}
+	r = c.do("GET", base+"/requirements/NET.3.1.A1", nil, nil)
+	var req struct {
+		Level   string                `json:"level"`
+		Threats []struct{ ID string } `json:"threats"`
+		Text    []any                 `json:"text"`
+	}
+	r.json(t, &req)
+	if err := v.Validate("catalog-requirement.json", r.body); r.status != http.StatusOK || err != nil || req.Level != "basis" || len(req.Threats) == 0 || len(req.Text) == 0 {
+		t.Fatalf("requirement: %d %v %s", r.status, err, r.body)
+	}
+	problemOf(t, c.do("GET", base+"/requirements/NET.3.1.A999", nil, nil), http.StatusNotFound)
+	problemOf(t, c.do("GET", "/api/v1/catalogs/999/modules", nil, nil), http.StatusNotFound)
+
+	// Search: ranked, highlighted, filtered.
+	var raw struct {
+		Items []json.RawMessage `json:"items"`
+	}
+	var hits struct {
+		Items []struct {
+			ID    string `json:"id"`
+			Level string `json:"level"`
+			Title []struct {
+				Text  string `json:"text"`
+				Match bool   `json:"match"`
+			} `json:"title"`
+		} `json:"items"`
+		Total      int    `json:"total"`
+		NextCursor string `json:"next_cursor"`
+	}
+	r = c.do("GET", "/api/v1/search?q=Router&limit=3", nil, nil)
+	r.json(t, &hits)
+	r.json(t, &raw)
+	if hits.Total < 4 || len(hits.Items) != 3 || hits.NextCursor != "3" {
+		t.Fatalf("search Router: %s", r.body)
+	}
+	for _, it := range raw.Items {
+		if err := v.Validate("search-hit.json", it); err != nil {
+			t.Errorf("hit does not match schema: %v", err)
+		}
+	}
+	matched := false
+	for _, s := range hits.Items[0].Title {
+		matched = matched || s.Match && strings.Contains(strings.ToLower(s.Text), "router")
+	}
+	if !matched {
+		t.Errorf("best hit %+v has no highlighted 'Router' in its title", hits.Items[0])
+	}
+	c.do("GET", "/api/v1/search?q=Router&level=basis", nil, nil).json(t, &hits)
+	for _, it := range hits.Items {
+		if it.Level != "basis" {
+			t.Errorf("level filter let %s (%s) through", it.ID, it.Level)
+		}
+	}
+	c.do("GET", "/api/v1/search?q=NET.3.1.A1", nil, nil).json(t, &hits)
+	if len(hits.Items) == 0 || hits.Items[0].ID != "NET.3.1.A1" {
+		t.Errorf("search by ID: %+v", hits.Items)
+	}
+	p := problemOf(t, c.do("GET", "/api/v1/search?q=&level=x", nil, nil), http.StatusUnprocessableEntity)
+	if len(p.Errors) != 2 {
+		t.Errorf("bad search: %+v", p.Errors)
+	}
+}
+
+func TestCatalogUpload(t *testing.T) {
+	e := newTestEnv(t, func(c *config.Config) { c.CatalogMaxBytes = 64 << 10 })
+	e.user("root", domain.Grant{Role: domain.RoleAdmin})
+	c := e.login("root")
+	own, err := os.ReadFile(filepath.Join("..", "catalog", "oscal", "testdata", "tiny-catalog.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.upload("/api/v1/catalogs", "tiny-catalog.json", own, "")
+	if r.status != http.StatusCreated || r.header.Get("Location") == "" {
+		t.Fatalf("upload: %d %s", r.status, r.body)
+	}
+	v, _ := validation.New()
+	if err := v.Validate("catalog-import.json", r.body); err != nil {
+		t.Errorf("import answer does not match its schema: %v", err)
+	}
+	r = c.upload("/api/v1/catalogs", "again.json", own, "")
+	if r.status != http.StatusOK || !strings.Contains(string(r.body), `"unchanged":true`) {
+		t.Errorf("second upload: %d %s", r.status, r.body)
+	}
+	p := problemOf(t, c.upload("/api/v1/catalogs", "broken.json", own[:len(own)/2], ""), http.StatusUnprocessableEntity)
+	if len(p.Errors) != 1 || p.Errors[0].Pointer != "/file" || !strings.Contains(p.Errors[0].Detail, "line") {
+		t.Errorf("broken upload: %+v", p)
+	}
+	problemOf(t, c.upload("/api/v1/catalogs", "x.json", own, "spreadsheet"), http.StatusUnprocessableEntity)
+	problemOf(t, c.do("POST", "/api/v1/catalogs", []byte(`{}`), nil), http.StatusUnsupportedMediaType)
+	// Over the catalog limit, and over the body limit of the route (limit + 1 MiB).
+	problemOf(t, c.upload("/api/v1/catalogs", "big.json", bytes.Repeat([]byte(" "), 100<<10), ""), http.StatusRequestEntityTooLarge)
+	problemOf(t, c.upload("/api/v1/catalogs", "bigger.json", bytes.Repeat([]byte(" "), 2<<20), ""), http.StatusRequestEntityTooLarge)
+	mustContain(t, c.upload("/catalogs", "big.json", bytes.Repeat([]byte(" "), 100<<10), ""), http.StatusRequestEntityTooLarge, "größer als")
+	// Through the page: the same import with a German answer.
+	r = c.upload("/catalogs", "again.json", own, "")
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("form upload: %d %s", r.status, firstLine(r.body))
+	}
+	mustContain(t, c.do("GET", r.header.Get("Location"), nil, nil), http.StatusOK, "bereits importiert")
+	mustContain(t, c.upload("/catalogs", "broken.json", own[:len(own)/2], ""), http.StatusUnprocessableEntity, "Die Datei wurde nicht importiert", "line")
+	cs, _ := e.db.ListCatalogs(context.Background())
+	if len(cs) != 1 {
+		t.Errorf("%d catalogs after refused uploads", len(cs))
+	}
+}
+
+func TestCatalogPages(t *testing.T) {
+	e := newTestEnv(t)
+	id := e.demoCatalog()
+	e.user("dora", domain.Grant{Role: domain.RoleAuditor})
+	c := e.login("dora")
+	base := "/catalogs/" + strconv.FormatInt(id, 10)
+	mustContain(t, c.do("GET", "/catalogs", nil, nil), http.StatusOK, "Demo-Auszug", "Kompendium")
+	mustContain(t, c.do("GET", base, nil, nil), http.StatusOK, "NET: Netze und Kommunikation", "NET.3.1", "Router und Switches", "Demo-Auszug:")
+	mustContain(t, c.do("GET", base+"/modules/NET.3.1", nil, nil), http.StatusOK, "NET.3.1.A1", "Grundsätzlich zuständig")
+	mustContain(t, c.do("GET", base+"/requirements/NET.3.1.A1", nil, nil), http.StatusOK, "Elementare Gefährdungen", "Basis", "G 0.")
+	mustContain(t, c.do("GET", base+"/threats", nil, nil), http.StatusOK, "G 0.1", "Feuer")
+	r := c.do("GET", "/search?q=Router+Konfiguration", nil, nil)
+	mustContain(t, r, http.StatusOK, "Treffer", "<mark>")
+	if strings.Contains(string(r.body), "\ue000") {
+		t.Error("raw hit markers reach the page")
+	}
+	mustContain(t, c.do("GET", "/search", nil, nil), http.StatusOK, "Suche in den Katalogen")
+	mustContain(t, c.do("GET", base+"/modules/XYZ.9", nil, nil), http.StatusNotFound, "Diesen Baustein gibt es")
+}
+
+func TestBrowserSearch(t *testing.T) {
+	e := newTestEnv(t)
+	id := e.demoCatalog()
+	e.user("ines", domain.Grant{Role: domain.RoleISB})
+	ctx := newBrowser(t)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(e.url+"/login?next=/catalogs"),
+		chromedp.SendKeys("#username", "ines"),
+		chromedp.SendKeys("#password", testPassword),
+		chromedp.Click("button[type=submit]"),
+		chromedp.WaitVisible("#q"),
+		chromedp.SendKeys("#q", "Router"),
+		chromedp.Submit("#q"),
+		chromedp.WaitVisible(".hits"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	marks, err := chromedp.Run(ctx, chromedp.Text(".hit h2 mark"))
+	if err != nil || !strings.HasPrefix(strings.ToLower(marks), "router") {
+		t.Errorf("first highlighted hit %q (%v)", marks, err)
+	}
+	screenshot(t, ctx, "search")
+	if err := chromedp.Do(ctx, chromedp.Click(".hit h2 a"), chromedp.WaitVisible("#threats-h")); err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	if !strings.Contains(loc, "/catalogs/"+strconv.FormatInt(id, 10)+"/requirements/") {
+		t.Errorf("hit led to %s", loc)
+	}
+	screenshot(t, ctx, "requirement")
+}
