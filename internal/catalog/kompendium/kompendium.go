@@ -74,6 +74,7 @@ type parser struct {
 	infoEdition string // the edition as the book's info gives it
 	textEdition string // the highest "Edition YYYY" outside the layers
 
+	seenGroups       map[string]bool
 	seenModules      map[string]bool
 	seenRequirements map[string]bool
 	seenThreats      map[string]bool
@@ -89,6 +90,7 @@ func newParser(r io.Reader) *parser {
 	return &parser{
 		dec:              dec,
 		out:              domain.CatalogContent{Kind: domain.CatalogKompendium},
+		seenGroups:       map[string]bool{},
 		seenModules:      map[string]bool{},
 		seenRequirements: map[string]bool{},
 		seenThreats:      map[string]bool{},
@@ -116,7 +118,7 @@ func (p *parser) next() (xml.Token, error) {
 	if p.pending != nil {
 		tok := p.pending
 		p.pending = nil
-		p.track(tok)
+		_ = p.track(tok) // cannot fail: the depth was accepted before the token was pushed back
 		return tok, nil
 	}
 	tok, err := p.dec.Token()
@@ -148,13 +150,11 @@ func (p *parser) track(tok xml.Token) error {
 
 // unread pushes one token back so that the next call to next returns it.
 func (p *parser) unread(tok xml.Token) {
-	switch tok.(type) {
+	switch t := tok.(type) {
 	case xml.StartElement:
 		p.stack = p.stack[:len(p.stack)-1]
 	case xml.EndElement:
-		// The name is not needed again: only the depth matters, and the
-		// decoder has checked that tags match.
-		p.stack = append(p.stack, "")
+		p.stack = append(p.stack, t.Name.Local)
 	}
 	p.pending = tok
 }
@@ -163,7 +163,11 @@ func (p *parser) unread(tok xml.Token) {
 func (p *parser) decodeError(err error) error {
 	var ce *catalog.Error
 	if errors.As(err, &ce) {
-		return err // from the reader, e.g. catalog.LimitReader: already says why
+		// From the reader, e.g. catalog.LimitReader: it says why, we add where.
+		if ce.Where == "" {
+			return p.errorf("%s", ce.Reason)
+		}
+		return ce
 	}
 	var enc encodingError
 	if errors.As(err, &enc) {
@@ -182,10 +186,8 @@ func (p *parser) decodeError(err error) error {
 
 // inside names the innermost open element, for messages about the end of input.
 func (p *parser) inside() string {
-	for i := len(p.stack) - 1; i >= 0; i-- {
-		if p.stack[i] != "" {
-			return fmt.Sprintf(" inside <%s>", p.stack[i])
-		}
+	if n := len(p.stack); n > 0 {
+		return fmt.Sprintf(" inside <%s>", p.stack[n-1])
 	}
 	return ""
 }

@@ -608,6 +608,8 @@ func TestBadInput(t *testing.T) {
 		{"duplicate requirement", fake(t, "ALP.1.A4 Wachdienst", "ALP.1.A1 Wachdienst"), "requirement ALP.1.A1 appears twice"},
 		{"requirement of another module", fake(t, "ZET.3.A1 Zäune", "ALP.1.A9 Zäune"), "requirement ALP.1.A9 stands in module ZET.3"},
 		{"not a requirement", fake(t, "ZET.3.A1 Zäune", "Zäune"), "does not start with a requirement ID"},
+		{"duplicate layer", strings.ReplaceAll(fake(t, "<title>ZET Zeta-Schicht</title>", "<title>ALP Noch einmal Alpha</title>"), "ZET.", "ALP."), "layer ALP appears twice"},
+		{"duplicate module", fake(t, "<title>ALP.2.1 Zweiter Musterbaustein</title>", "<title>ALP.1 Zweiter Musterbaustein</title>"), "module ALP.1 appears twice"},
 		{"duplicate threat", fake(t, "G0.2 Dürre", "G 0.1 Dürre"), "G 0.1 appears twice"},
 		{"bad modelling order", fake(t, "<para>R2</para>", "<para>zweitens</para>"), "modelling table, row 3 (ALP.2.1)"},
 		{"hint for a missing module", fake(t, "<para>ZET.3 Dritter Musterbaustein</para>", "<para>ZET.4 Vierter</para>"), "names module ZET.4"},
@@ -654,10 +656,7 @@ func TestReaderError(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Parse(catalog.LimitReader(bytes.NewReader(data), 1000))
-	var ce *catalog.Error
-	if !errors.As(err, &ce) || !strings.Contains(ce.Reason, "larger than the limit") {
-		t.Errorf("error %v", err)
-	}
+	assertWhere(t, err, "larger than the limit")
 }
 
 func TestSplitRoles(t *testing.T) {

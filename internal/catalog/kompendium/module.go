@@ -35,11 +35,7 @@ func (p *parser) moduleSection(layer, id, title string, order int) error {
 	p.inModule = id
 	defer func() { p.inModule = "" }()
 
-	m := domain.Module{ID: id, GroupKey: layer, Title: title, Order: order}
-	// The module is appended first and filled in place, so that its
-	// requirements, appended as they are read, follow it.
-	p.out.Modules = append(p.out.Modules, m)
-	mod := &p.out.Modules[len(p.out.Modules)-1]
+	mod := domain.Module{ID: id, GroupKey: layer, Title: title, Order: order}
 	for {
 		tok, err := p.next()
 		if err != nil {
@@ -47,16 +43,15 @@ func (p *parser) moduleSection(layer, id, title string, order int) error {
 		}
 		switch t := tok.(type) {
 		case xml.EndElement:
+			p.out.Modules = append(p.out.Modules, mod)
 			return nil
 		case xml.StartElement:
 			if t.Name.Local != "section" {
-				if err := p.skip(); err != nil {
-					return err
-				}
-				continue
+				err = p.skip()
+			} else {
+				err = p.moduleChild(&mod)
 			}
-			// p.out.Modules does not grow while a module is read, so mod stays valid.
-			if err := p.moduleChild(mod); err != nil {
+			if err != nil {
 				return err
 			}
 		}

@@ -13,7 +13,7 @@ var (
 	// ("NET Netze und Kommunikation").
 	layerTitle = regexp.MustCompile(`^([A-Z]{2,})\s+(\S.*)$`)
 	// threatTitle is an elementary threat's title ("G 0.1 Feuer"); the
-	// space after the G is optional because it is in the KRT workbooks.
+	// space after the G is optional, for titles written "G0.1".
 	threatTitle = regexp.MustCompile(`^G\s*(\d+)\.(\d+)\s+(\S.*)$`)
 	// yearIn finds a year in the book's info elements.
 	yearIn = regexp.MustCompile(`\b((?:19|20)\d\d)\b`)
@@ -53,12 +53,36 @@ func (p *parser) bookChild(t xml.StartElement) error {
 		}
 		return err
 	case "part":
-		// A part only groups chapters.
-		return p.book()
+		return p.part()
 	case "chapter", "preface", "appendix", "article":
 		return p.chapterElement()
 	}
 	return p.skip()
+}
+
+// part reads a part, which only groups chapters; its own title and
+// introduction are not the book's.
+func (p *parser) part() error {
+	for {
+		tok, err := p.next()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.EndElement:
+			return nil
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "chapter", "preface", "appendix", "article":
+				err = p.chapterElement()
+			default:
+				err = p.skip()
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
 }
 
 // bookInfo reads the title and, where the book gives it, the edition.
@@ -101,7 +125,7 @@ func editionFromInfo(found map[string]string) string {
 }
 
 // noteEdition remembers the highest "Edition YYYY" in the text outside
-// the layers: the front matter speaks of this edition and of earlier
+// the modules: the front matter speaks of this edition and of earlier
 // ones ("… sowie 101 Bausteine aus der Edition 2022"), never of later ones.
 func (p *parser) noteEdition(text string) {
 	if !strings.Contains(text, "Edition") {
@@ -132,7 +156,6 @@ func (p *parser) chapterElement() error {
 // layer reads a layer chapter. Its direct sections titled "KEY.n…" are
 // modules; a chapter of that title shape without modules is no layer.
 func (p *parser) layer(key, title string) error {
-	moduleTitle := regexp.MustCompile(`^(` + regexp.QuoteMeta(key) + `(?:\.[0-9]+)+)\s+(\S.*)$`)
 	order := 0
 	for {
 		tok, err := p.next()
@@ -149,7 +172,7 @@ func (p *parser) layer(key, title string) error {
 			return nil
 		case xml.StartElement:
 			if t.Name.Local != "section" {
-				if err := p.generic(); err != nil {
+				if err := p.genericChild(t); err != nil {
 					return err
 				}
 				continue
@@ -158,31 +181,36 @@ func (p *parser) layer(key, title string) error {
 			if err != nil {
 				return err
 			}
-			m := moduleTitle.FindStringSubmatch(st)
-			if m == nil {
+			id, name, ok := moduleTitle(key, st)
+			if !ok {
 				if err := p.genericSectionBody(st); err != nil {
 					return err
 				}
 				continue
 			}
-			if p.groupIndex(key) >= 0 {
-				return p.errorf("layer %s appears twice", key)
+			if order == 0 {
+				if p.seenGroups[key] {
+					return p.errorf("layer %s appears twice", key)
+				}
+				p.seenGroups[key] = true
 			}
 			order++
-			if err := p.moduleSection(key, m[1], m[2], order); err != nil {
+			if err := p.moduleSection(key, id, name, order); err != nil {
 				return err
 			}
 		}
 	}
 }
 
-func (p *parser) groupIndex(key string) int {
-	for i, g := range p.out.Groups {
-		if g.Key == key {
-			return i
-		}
+// moduleTitle splits a module's title, "NET.3.1 Router und Switches",
+// into ID and name if the ID is in the layer with the given key.
+func moduleTitle(key, title string) (id, name string, ok bool) {
+	id, name, _ = strings.Cut(title, " ")
+	if !strings.HasPrefix(id, key+".") || !moduleID.MatchString(id) {
+		return "", "", false
 	}
-	return -1
+	name = strings.TrimSpace(name)
+	return id, name, name != ""
 }
 
 // generic reads an element outside the modules: it looks for threat
@@ -315,11 +343,8 @@ func trimZeros(digits string) string {
 
 // finish checks the whole and fills in what is known only at the end.
 func (p *parser) finish() error {
-	at := func(format string, args ...any) error {
-		return p.notKompendiumAtEnd(format, args...)
-	}
 	if len(p.out.Modules) == 0 {
-		return at("no layer chapter with modules (a chapter titled like \"NET Netze und Kommunikation\" with sections titled like \"NET.3.1 Router und Switches\")")
+		return p.endError("not a DocBook Kompendium: no layer chapter with modules (a chapter titled like \"NET Netze und Kommunikation\" with sections titled like \"NET.3.1 Router und Switches\")")
 	}
 	if p.out.Title == "" {
 		return p.endError("the book has no title (book/info/title)")
@@ -329,7 +354,7 @@ func (p *parser) finish() error {
 		p.out.Version = p.textEdition
 	}
 	if p.out.Version == "" {
-		return p.endError("cannot tell the edition: neither book/info nor the text outside the layers names one (\"Edition 2023\")")
+		return p.endError("cannot tell the edition: neither book/info nor the text outside the modules names one (\"Edition 2023\")")
 	}
 	for _, h := range p.out.ModellingHints {
 		if !p.seenModules[h.ModuleID] {
@@ -337,10 +362,6 @@ func (p *parser) finish() error {
 		}
 	}
 	return nil
-}
-
-func (p *parser) notKompendiumAtEnd(format string, args ...any) error {
-	return p.endError("not a DocBook Kompendium: "+format, args...)
 }
 
 // endError reports a problem with the file as a whole.

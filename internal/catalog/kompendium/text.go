@@ -40,15 +40,12 @@ type textBuilder struct {
 	runs   []domain.Run
 }
 
+// add appends text in a style. Runs are merged only when the paragraph
+// is closed: merging here would copy the paragraph again for every piece.
 func (b *textBuilder) add(text string, s style) {
-	if text == "" {
-		return
+	if text != "" {
+		b.runs = append(b.runs, domain.Run{Text: text, Emph: s.emph, Strong: s.strong})
 	}
-	if n := len(b.runs); n > 0 && b.runs[n-1].Emph == s.emph && b.runs[n-1].Strong == s.strong {
-		b.runs[n-1].Text += text
-		return
-	}
-	b.runs = append(b.runs, domain.Run{Text: text, Emph: s.emph, Strong: s.strong})
 }
 
 // flush closes the open paragraph, if it holds any text.
@@ -61,40 +58,44 @@ func (b *textBuilder) flush() {
 
 // normaliseRuns collapses white space as XML text is read: every run of
 // spaces and line breaks becomes one space, across run boundaries, with
-// none at the start and end of the paragraph. Runs left empty are dropped
-// and neighbours of equal style merged.
+// none at the start and end of the paragraph. Neighbours of equal style
+// are merged, and runs left empty dropped.
 func normaliseRuns(in []domain.Run) []domain.Run {
 	var out []domain.Run
+	var cur strings.Builder
+	var curStyle domain.Run // only Emph and Strong are used
+	emit := func() {
+		if cur.Len() > 0 {
+			out = append(out, domain.Run{Text: cur.String(), Emph: curStyle.Emph, Strong: curStyle.Strong})
+			cur.Reset()
+		}
+	}
 	space := true // at the start, leading space is dropped
 	for _, r := range in {
-		var sb strings.Builder
 		for _, c := range r.Text {
-			if unicode.IsSpace(c) {
-				if !space {
-					sb.WriteByte(' ')
-				}
-				space = true
+			isSpace := unicode.IsSpace(c)
+			if isSpace && space {
 				continue
 			}
-			sb.WriteRune(c)
-			space = false
+			if r.Emph != curStyle.Emph || r.Strong != curStyle.Strong {
+				emit()
+				curStyle = domain.Run{Emph: r.Emph, Strong: r.Strong}
+			}
+			if isSpace {
+				cur.WriteByte(' ')
+			} else {
+				cur.WriteRune(c)
+			}
+			space = isSpace
 		}
-		if sb.Len() == 0 {
-			continue
-		}
-		if n := len(out); n > 0 && out[n-1].Emph == r.Emph && out[n-1].Strong == r.Strong {
-			out[n-1].Text += sb.String()
-			continue
-		}
-		out = append(out, domain.Run{Text: sb.String(), Emph: r.Emph, Strong: r.Strong})
 	}
-	// Trailing space: drop it from the last run, and the run if nothing is left.
-	for n := len(out); n > 0; n = len(out) {
-		out[n-1].Text = strings.TrimRight(out[n-1].Text, " ")
-		if out[n-1].Text != "" {
-			break
+	emit()
+	// Spaces were collapsed, so at most the last run ends in one, and it
+	// may be all there is of that run.
+	if n := len(out); n > 0 {
+		if out[n-1].Text = strings.TrimSuffix(out[n-1].Text, " "); out[n-1].Text == "" {
+			out = out[:n-1]
 		}
-		out = out[:n-1]
 	}
 	return out
 }
