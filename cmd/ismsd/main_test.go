@@ -3,11 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -603,4 +608,52 @@ func emptyDatabase(t *testing.T, d pgtest.DB) (ownerURL, appURL string) {
 		return u.String()
 	}
 	return rename(d.OwnerURL), rename(d.AppURL)
+}
+
+func TestCatalogCommands(t *testing.T) {
+	useDatabase(t)
+	edition, err := os.ReadFile(filepath.Join("..", "..", "internal", "catalog", "kompendium", "testdata", "musterkatalog-2031.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(edition)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(edition) }))
+	defer srv.Close()
+	t.Setenv("ISMS_KOMPENDIUM_URL", srv.URL+"/downloads/Kompendium_2031.xml")
+
+	// A download with another hash is refused and nothing is imported.
+	t.Setenv("ISMS_KOMPENDIUM_SHA256", strings.Repeat("0", 64))
+	r := mustRun(t, 1, "catalog", "fetch")
+	wantContains(t, r, "stderr", r.stderr, "nothing was imported")
+	r = mustRun(t, 0, "catalog", "list")
+	if strings.Contains(r.stdout, "2031") {
+		t.Fatalf("refused download was imported:\n%s", r)
+	}
+
+	t.Setenv("ISMS_KOMPENDIUM_SHA256", hex.EncodeToString(sum[:]))
+	r = mustRun(t, 0, "catalog", "fetch")
+	wantContains(t, r, "stdout", r.stdout, "imported catalog", "2031", "requirements")
+	r = mustRun(t, 0, "catalog", "list")
+	wantContains(t, r, "stdout", r.stdout, "2031")
+
+	// The same file from disk changes nothing.
+	dir := t.TempDir()
+	file := filepath.Join(dir, "edition.xml")
+	os.WriteFile(file, edition, 0o644)
+	r = mustRun(t, 0, "catalog", "import", file)
+	wantContains(t, r, "stdout", r.stdout, "unchanged")
+
+	// Bad files say where and why.
+	broken := filepath.Join(dir, "broken.xml")
+	os.WriteFile(broken, edition[:len(edition)/2], 0o644)
+	r = mustRun(t, 1, "catalog", "import", broken)
+	wantContains(t, r, "stderr", r.stderr, "line ")
+	mustRun(t, 2, "catalog", "import", file, "--kind", "pdf")
+	mustRun(t, 2, "catalog", "list", "--kind", "krt-xlsx")
+	r = mustRun(t, 1, "catalog", "import", filepath.Join(dir, "missing.xml"))
+	wantContains(t, r, "stderr", r.stderr, "no such file")
+	other := filepath.Join(dir, "other.xml")
+	os.WriteFile(other, append(edition, '\n'), 0o644)
+	r = mustRun(t, 1, "catalog", "import", other, "--kind", "oscal-catalog")
+	wantContains(t, r, "stderr", r.stderr, "JSON")
 }
