@@ -27,11 +27,7 @@ func runAudit(ctx context.Context, args []string, out io.Writer) error {
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
-	cfg, log, err := loadConfig(fs)
-	if err != nil {
-		return err
-	}
-	e, err := openEnv(ctx, cfg, log)
+	e, err := open(ctx, fs)
 	if err != nil {
 		return err
 	}

@@ -47,16 +47,9 @@ func runCatalog(ctx context.Context, args []string, out io.Writer) error {
 	fs := newFlagSet("catalog "+sub, catalogUsage, out)
 	config.Register(fs)
 	kind := fs.String("kind", "", "kind of the file (import): kompendium-xml, krt-xlsx, oscal-catalog or oscal-profile")
-	var positional []string
-	for {
-		if err := parseFlags(fs, args); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
 	}
 	want := map[string]int{"import": 1, "list": 0, "fetch": 0}
 	n, ok := want[sub]
@@ -76,21 +69,18 @@ func runCatalog(ctx context.Context, args []string, out io.Writer) error {
 			return usageError{err.Error()}
 		}
 	}
-	cfg, log, err := loadConfig(fs)
-	if err != nil {
-		return err
-	}
 	if sub == "import" {
 		// Check the file before starting anything.
 		if _, err := os.Stat(positional[0]); err != nil {
 			return err
 		}
 	}
-	e, err := openEnv(ctx, cfg, log)
+	e, err := open(ctx, fs)
 	if err != nil {
 		return err
 	}
 	defer e.close()
+	cfg, log := e.cfg, e.log
 	im := catalogimport.New(e.db, cfg.CatalogMaxBytes)
 	switch sub {
 	case "list":

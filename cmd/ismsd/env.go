@@ -58,6 +58,16 @@ func newLogger(cfg config.Config) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(os.Stderr, opts))
 }
 
+// open reads the settings (environment and the flags of fs) and opens the
+// store as openEnv does.
+func open(ctx context.Context, fs *flag.FlagSet) (*env, error) {
+	cfg, log, err := loadConfig(fs)
+	if err != nil {
+		return nil, err
+	}
+	return openEnv(ctx, cfg, log)
+}
+
 // openEnv connects to the configured database, or starts (or joins) the
 // private cluster in the data folder, and applies pending migrations.
 func openEnv(ctx context.Context, cfg config.Config, log *slog.Logger) (*env, error) {

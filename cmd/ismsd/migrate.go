@@ -18,11 +18,7 @@ func runMigrate(ctx context.Context, args []string, out io.Writer) error {
 	if fs.NArg() > 0 {
 		return usageError{"migrate takes no arguments"}
 	}
-	cfg, log, err := loadConfig(fs)
-	if err != nil {
-		return err
-	}
-	e, err := openEnv(ctx, cfg, log)
+	e, err := open(ctx, fs)
 	if err != nil {
 		return err
 	}

@@ -49,17 +49,9 @@ func runUser(ctx context.Context, args []string, out io.Writer) error {
 	passwordStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input instead of generating one")
 	role := fs.String("role", "", "role to grant right away (add)")
 	department := fs.Int64("department", 0, "department id that limits the role to its subtree")
-	// Flags may come before or after the positional arguments.
-	var positional []string
-	for {
-		if err := parseFlags(fs, args); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		return err
 	}
 	want := map[string]int{"add": 1, "list": 0, "set-password": 1, "disable": 1, "enable": 1, "grant": 2, "revoke": 2}
 	n, ok := want[sub]
@@ -108,11 +100,7 @@ func runUser(ctx context.Context, args []string, out io.Writer) error {
 		return pw, nil
 	}
 
-	cfg, log, err := loadConfig(fs)
-	if err != nil {
-		return err
-	}
-	e, err := openEnv(ctx, cfg, log)
+	e, err := open(ctx, fs)
 	if err != nil {
 		return err
 	}

@@ -126,12 +126,13 @@ func importMessage(res catalogimport.Result) string {
 
 func catalogURL(id int64) string { return "/catalogs/" + strconv.FormatInt(id, 10) }
 
-func catalogID(c *gin.Context) (int64, error) {
+// catalogOf loads the catalog the page's path names.
+func (u *UI) catalogOf(c *gin.Context) (postgres.CatalogSummary, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, domain.Errorf(domain.ErrNotFound, "no such catalog").De("Diesen Katalog gibt es nicht.")
+		return postgres.CatalogSummary{}, domain.Errorf(domain.ErrNotFound, "no such catalog").De("Diesen Katalog gibt es nicht.")
 	}
-	return id, nil
+	return u.DB.CatalogByID(c.Request.Context(), id)
 }
 
 type layerView struct {
@@ -146,15 +147,11 @@ type catalogPage struct {
 }
 
 func (u *UI) catalogPage(c *gin.Context) error {
-	id, err := catalogID(c)
+	cat, err := u.catalogOf(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	cat, err := u.DB.CatalogByID(ctx, id)
-	if err != nil {
-		return err
-	}
+	ctx, id := c.Request.Context(), cat.ID
 	groups, err := u.DB.CatalogGroups(ctx, id)
 	if err != nil {
 		return err
@@ -191,15 +188,11 @@ type modulePage struct {
 }
 
 func (u *UI) modulePage(c *gin.Context) error {
-	id, err := catalogID(c)
+	cat, err := u.catalogOf(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	cat, err := u.DB.CatalogByID(ctx, id)
-	if err != nil {
-		return err
-	}
+	ctx, id := c.Request.Context(), cat.ID
 	m, err := u.DB.CatalogModule(ctx, id, c.Param("module"))
 	if err != nil {
 		return err
@@ -217,15 +210,11 @@ type requirementPage struct {
 }
 
 func (u *UI) requirementPage(c *gin.Context) error {
-	id, err := catalogID(c)
+	cat, err := u.catalogOf(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	cat, err := u.DB.CatalogByID(ctx, id)
-	if err != nil {
-		return err
-	}
+	ctx, id := c.Request.Context(), cat.ID
 	r, err := u.DB.CatalogRequirement(ctx, id, c.Param("requirement"))
 	if err != nil {
 		return err
@@ -239,15 +228,11 @@ type threatsPage struct {
 }
 
 func (u *UI) threatsPage(c *gin.Context) error {
-	id, err := catalogID(c)
+	cat, err := u.catalogOf(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	cat, err := u.DB.CatalogByID(ctx, id)
-	if err != nil {
-		return err
-	}
+	ctx, id := c.Request.Context(), cat.ID
 	ts, err := u.DB.CatalogThreats(ctx, id)
 	if err != nil {
 		return err
