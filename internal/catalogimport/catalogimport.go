@@ -234,16 +234,14 @@ func (im *Importer) applyProfile(ctx context.Context, data []byte) (domain.Catal
 			if c.Kind != domain.CatalogOSCAL {
 				continue
 			}
+			// A profile names a catalog by its uuid, or through a back-matter
+			// resource whose link ends in the catalog's file name.
 			ref := strings.TrimPrefix(imp.Href, "#")
 			if c.UUID != "" && c.UUID == ref || imp.Resource != "" && path.Base(imp.Resource) == c.SourceName {
 				return im.db.CatalogContent(ctx, c.ID)
 			}
 		}
-		where := imp.Href
-		if imp.Resource != "" {
-			where += " (" + imp.Resource + ")"
-		}
-		return domain.CatalogContent{}, catalog.Errorf("", "the profile imports %s, but no imported OSCAL catalog matches it; import that catalog first", where)
+		return domain.CatalogContent{}, catalog.Errorf("", "no imported OSCAL catalog matches it by uuid or file name; import that catalog first")
 	})
 }
 

@@ -30,8 +30,8 @@ const (
 	// props a few more; the Kernel catalog reaches 13.
 	maxJSONDepth = 128
 	// maxNesting bounds groups within groups plus controls within
-	// controls along one path, and parts within parts; the Kernel catalog
-	// nests 2 groups and 3 controls deep.
+	// controls along one path; the Kernel catalog nests 2 groups and 3
+	// controls deep. Parts within parts are bounded by maxJSONDepth.
 	maxNesting = 32
 )
 

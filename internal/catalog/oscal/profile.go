@@ -26,12 +26,13 @@ type Profile struct {
 //
 // OSCAL lets an import hold several include-controls entries, each with
 // its own with-child-controls. ParseProfile gives one Import per value of
-// with-child-controls, with the same Href, Resource and exclusions: under
-// Apply's union of imports that selects the same controls.
+// with-child-controls, adjacent and with the same Href, Resource, Index
+// and exclusions; Apply resolves them once and unites their selections,
+// which selects what the OSCAL import does.
 type Import struct {
 	Href     string // "#<uuid>" of a back-matter resource, or the catalog's address
 	Resource string // the back-matter rlink href the #uuid points at, if any
-	Index    int    // position of the import in the profile, for messages
+	Index    int    // 0-based position of the OSCAL import in the profile
 
 	IncludeAll        bool
 	IncludeIDs        []string
@@ -255,55 +256,64 @@ func boolIndex(b bool) int {
 // the imports. Threats and modelling hints are not carried over;
 // parameter settings are not applied.
 func (p Profile) Apply(resolve func(Import) (domain.CatalogContent, error)) (domain.CatalogContent, error) {
-	contents, err := p.resolveAll(resolve)
+	groups := p.importGroups()
+	contents, err := p.resolveAll(groups, resolve)
 	if err != nil {
 		return domain.CatalogContent{}, err
 	}
 	m := newMerger(p)
-	for first := 0; first < len(p.Imports); {
-		// The Imports split from one OSCAL import share its catalog: their
-		// selections are united first, so that the controls keep the
-		// catalog's order.
-		end := first + 1
-		for end < len(p.Imports) && p.Imports[end].Index == p.Imports[first].Index {
-			end++
-		}
+	for i, group := range groups {
+		// The selections of the Imports split from one OSCAL import are
+		// united first, so that the controls keep their catalog's order.
 		sel := map[string]bool{}
-		for i := first; i < end; i++ {
-			s, err := p.Imports[i].selectFrom(contents[first])
+		for _, imp := range group {
+			s, err := imp.selectFrom(contents[i])
 			if err != nil {
 				return domain.CatalogContent{}, err
 			}
 			maps.Copy(sel, s)
 		}
-		if err := m.add(p.Imports[first], contents[first], sel); err != nil {
+		if err := m.add(group[0], contents[i], sel); err != nil {
 			return domain.CatalogContent{}, err
 		}
-		first = end
 	}
 	m.reparent()
 	return m.out, nil
 }
 
-// resolveAll resolves every import first and names all that fail, so
-// that the user learns at once which catalogs to import.
-func (p Profile) resolveAll(resolve func(Import) (domain.CatalogContent, error)) ([]domain.CatalogContent, error) {
-	if len(p.Imports) == 0 {
+// importGroups gathers the Imports split from one OSCAL import (the same
+// Index, adjacent), which share their catalog.
+func (p Profile) importGroups() [][]Import {
+	var groups [][]Import
+	for i, imp := range p.Imports {
+		if i > 0 && imp.Index == p.Imports[i-1].Index {
+			groups[len(groups)-1] = append(groups[len(groups)-1], imp)
+			continue
+		}
+		groups = append(groups, []Import{imp})
+	}
+	return groups
+}
+
+// resolveAll resolves every import, once per OSCAL import, and names all
+// that fail, so that the user learns at once which catalogs to import.
+func (p Profile) resolveAll(groups [][]Import, resolve func(Import) (domain.CatalogContent, error)) ([]domain.CatalogContent, error) {
+	if len(groups) == 0 {
 		return nil, catalog.Errorf("profile", "the profile imports nothing")
 	}
-	contents := make([]domain.CatalogContent, len(p.Imports))
+	contents := make([]domain.CatalogContent, len(groups))
 	var failed []string
-	for i, imp := range p.Imports {
-		c, err := resolve(imp)
+	for i, group := range groups {
+		c, err := resolve(group[0])
 		if err != nil {
-			failed = append(failed, fmt.Sprintf("%s: %v", imp, err))
+			failed = append(failed, fmt.Sprintf("%s: %v", group[0], err))
 			continue
 		}
 		contents[i] = c
 	}
 	if len(failed) > 0 {
 		return nil, catalog.Errorf("profile "+p.Title, "cannot resolve %d of %d imports: %s",
-			len(failed), len(p.Imports), strings.Join(failed, "; "))
+			len(failed), len(groups), strings.Join(failed, "; "))
 	}
 	return contents, nil
 }
