@@ -1,0 +1,44 @@
+package catalog
+
+import (
+	"errors"
+	"io"
+	"strings"
+	"testing"
+)
+
+func TestDetect(t *testing.T) {
+	cases := map[string]Kind{
+		"PK\x03\x04rest of a zip": KindKRT,
+		`<?xml version="1.0"?><book xmlns="http://docbook.org/ns/docbook">`: KindKompendiumXML,
+		"\xef\xbb\xbf  <book>":          KindKompendiumXML,
+		` { "catalog": {"uuid": "x"} }`: KindOSCALCatalog,
+		"{\n  \"profile\": {}}":         KindOSCALProfile,
+	}
+	for head, want := range cases {
+		if got, err := Detect([]byte(head)); err != nil || got != want {
+			t.Errorf("Detect(%q) = %q, %v; want %q", head, got, err, want)
+		}
+	}
+	for _, head := range []string{"", "hello", "<html><body>", `{"component-definition": {}}`, "%PDF-1.7"} {
+		if k, err := Detect([]byte(head)); err == nil {
+			t.Errorf("Detect(%q) = %q, want an error", head, k)
+		}
+	}
+}
+
+func TestLimitReader(t *testing.T) {
+	if b, err := io.ReadAll(LimitReader(strings.NewReader("12345"), 5)); err != nil || string(b) != "12345" {
+		t.Errorf("exactly at the limit: %q, %v", b, err)
+	}
+	_, err := io.ReadAll(LimitReader(strings.NewReader("123456"), 5))
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "ISMS_CATALOG_MAX_BYTES") {
+		t.Errorf("over the limit: %v", err)
+	}
+	if _, err := ParseKind("pdf"); err == nil {
+		t.Error("ParseKind accepted pdf")
+	}
+	if k, err := ParseKind("krt-xlsx"); err != nil || k != KindKRT {
+		t.Errorf("ParseKind(krt-xlsx) = %q, %v", k, err)
+	}
+}
