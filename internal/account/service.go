@@ -308,7 +308,7 @@ func (s *Service) SetPassword(ctx context.Context, actor domain.Actor, userID in
 		if err := tx.SetPassword(ctx, userID, hash, true); err != nil {
 			return err
 		}
-		_, err := tx.RevokeUserSessions(ctx, userID)
+		_, err := tx.RevokeUserSessions(ctx, userID, 0)
 		return err
 	})
 }
@@ -316,11 +316,19 @@ func (s *Service) SetPassword(ctx context.Context, actor domain.Actor, userID in
 // ChangeOwnPassword changes the principal's password after checking the
 // current one. Other sessions of the user end; the current one stays.
 func (s *Service) ChangeOwnPassword(ctx context.Context, actor domain.Actor, p Principal, current, next string) error {
+	// Guessing the current password from a stolen session is throttled
+	// like guessing it at the login.
+	if err := s.checkThrottle(ctx, p.User.Username, actor.ClientAddr); err != nil {
+		return err
+	}
 	hash, err := s.db.PasswordHash(ctx, p.User.ID)
 	if err != nil {
 		return err
 	}
 	if !s.verify(current, hash) {
+		if err := s.db.RecordLoginFailure(ctx, p.User.Username, actor.ClientAddr); err != nil {
+			return err
+		}
 		return domain.Invalid(domain.Violation{Pointer: "/current_password", Detail: "the current password is wrong", German: "Das aktuelle Passwort stimmt nicht."})
 	}
 	if err := domain.ValidatePassword("/new_password", next); err != nil {
@@ -337,18 +345,8 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, actor domain.Actor, p P
 		if err := tx.SetPassword(ctx, p.User.ID, newHash, false); err != nil {
 			return err
 		}
-		sessions, err := s.db.ListSessions(ctx, p.User.ID, s.cfg.SessionIdle)
-		if err != nil {
-			return err
-		}
-		for _, other := range sessions {
-			if other.ID != p.SessionID {
-				if err := tx.EndSession(ctx, other.ID, p.User.ID, "session.revoke"); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
+		_, err := tx.RevokeUserSessions(ctx, p.User.ID, p.SessionID)
+		return err
 	})
 }
 
@@ -426,7 +424,7 @@ func (s *Service) RevokeSessions(ctx context.Context, actor domain.Actor, userID
 	var n int
 	err := s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
 		var err error
-		n, err = tx.RevokeUserSessions(ctx, userID)
+		n, err = tx.RevokeUserSessions(ctx, userID, 0)
 		return err
 	})
 	return n, err

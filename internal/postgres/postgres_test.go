@@ -220,7 +220,7 @@ func TestSessionsExpireAndRevoke(t *testing.T) {
 		t.Fatalf("idle session accepted: %v", err)
 	}
 	err = db.InTx(ctx, actor("admin"), func(tx *postgres.Tx) error {
-		_, err := tx.RevokeUserSessions(ctx, u.ID)
+		_, err := tx.RevokeUserSessions(ctx, u.ID, 0)
 		return err
 	})
 	if err != nil {

@@ -90,12 +90,13 @@ func (tx *Tx) EndSession(ctx context.Context, sessionID, userID int64, action st
 	return tx.Record(action, "session", s.ID, nil, s)
 }
 
-// RevokeUserSessions ends every live session of a user and returns how many.
-func (tx *Tx) RevokeUserSessions(ctx context.Context, userID int64) (int, error) {
+// RevokeUserSessions ends every live session of a user but keep (0: none)
+// and returns how many.
+func (tx *Tx) RevokeUserSessions(ctx context.Context, userID, keep int64) (int, error) {
 	var ids []int64
 	err := tx.x.SelectContext(ctx, &ids, `
 		UPDATE sessions SET revoked_at = now()
-		WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() RETURNING id`, userID)
+		WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL AND expires_at > now() RETURNING id`, userID, keep)
 	if err != nil {
 		return 0, mapError(err)
 	}

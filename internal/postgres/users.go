@@ -165,7 +165,7 @@ func (tx *Tx) SetDisabled(ctx context.Context, id int64, disabled bool) (domain.
 	action := "user.enable"
 	if disabled {
 		action = "user.disable"
-		if _, err := tx.RevokeUserSessions(ctx, id); err != nil {
+		if _, err := tx.RevokeUserSessions(ctx, id, 0); err != nil {
 			return u, err
 		}
 		if err := tx.revokeUserTokens(ctx, id); err != nil {

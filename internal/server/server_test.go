@@ -575,3 +575,27 @@ func TestGracefulShutdownDrainsRequests(t *testing.T) {
 		t.Errorf("in-flight request got %q", body)
 	}
 }
+
+func TestChangeOwnPasswordEndsOtherSessionsAndIsThrottled(t *testing.T) {
+	e := newTestEnv(t)
+	e.user("vera", domain.Grant{Role: domain.RoleISB})
+	here, elsewhere := e.login("vera"), e.login("vera")
+	for range 5 {
+		p := problemOf(t, here.do("PUT", "/api/v1/me/password", map[string]string{"current_password": "a wrong guess", "new_password": "another passphrase"}, nil), http.StatusUnprocessableEntity)
+		if len(p.Errors) != 1 || p.Errors[0].Pointer != "/current_password" {
+			t.Fatalf("wrong current password: %+v", p)
+		}
+	}
+	// Guessing on is throttled like the login, even with the right password.
+	problemOf(t, here.do("PUT", "/api/v1/me/password", map[string]string{"current_password": testPassword, "new_password": "another passphrase"}, nil), http.StatusTooManyRequests)
+	if err := e.db.DeleteExpired(context.Background(), 0); err != nil { // forget the failures
+		t.Fatal(err)
+	}
+	if r := here.do("PUT", "/api/v1/me/password", map[string]string{"current_password": testPassword, "new_password": "another passphrase"}, nil); r.status != http.StatusNoContent {
+		t.Fatalf("change: %d %s", r.status, r.body)
+	}
+	if r := here.do("GET", "/api/v1/me", nil, nil); r.status != http.StatusOK {
+		t.Errorf("the changing session ended: %d", r.status)
+	}
+	problemOf(t, elsewhere.do("GET", "/api/v1/me", nil, nil), http.StatusUnauthorized)
+}
