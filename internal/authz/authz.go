@@ -28,6 +28,10 @@ const (
 	ResourceUsers    Resource = "users"
 	ResourceAuditLog Resource = "audit_log"
 	ResourceCatalogs Resource = "catalogs"
+	// The structure of the Informationsverbund.
+	ResourceDepartments Resource = "departments"
+	ResourceScopes      Resource = "scopes"
+	ResourceObjects     Resource = "objects" // target objects, dependencies, protection needs, modelling
 )
 
 const (
@@ -42,6 +46,13 @@ var resources = map[Resource]bool{
 	ResourceUsers:    false,
 	ResourceAuditLog: false,
 	ResourceCatalogs: true, // everyone with a role reads them, whatever the scope
+	// The organisation tree and the scopes are read by everyone with a
+	// role but shaped by global roles only.
+	ResourceDepartments: true,
+	ResourceScopes:      true,
+	// Objects are limited to the department subtrees of scoped grants, in
+	// SQL (postgres.Visibility).
+	ResourceObjects: true,
 }
 
 var actions = []Action{ActionRead, ActionWrite}

@@ -107,6 +107,9 @@ type Department struct {
 	ID       int64  `db:"id"`
 	ParentID *int64 `db:"parent_id"`
 	Name     string `db:"name"`
+	Code     string `db:"code"`  // short code, e.g. "TLRZ", used in import files
+	Depth    int    `db:"depth"` // 0 for a root
+	Version  int    `db:"version"`
 }
 
 // Session is a server-side login session; its secret is held only hashed.

@@ -116,3 +116,10 @@ func isUniqueViolation(err error) bool {
 }
 
 func asPQ(err error, target **pq.Error) bool { return errors.As(err, target) }
+
+func int64Array(v []int64) any { return pq.Array(v) }
+
+func isForeignKeyViolation(err error) bool {
+	var pqErr *pq.Error
+	return asPQ(err, &pqErr) && pqErr.Code == "23503"
+}

@@ -1,0 +1,437 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+
+	"ismsd/internal/domain"
+)
+
+// ObjectInput is what a target object is made of.
+type ObjectInput struct {
+	Type                 domain.ObjectType
+	ShortID              string // empty: generated from the type, e.g. S-017
+	Name                 string
+	Description          string
+	DepartmentID         *int64
+	Responsible          string
+	Location             string
+	ExternalID           string
+	Tags                 []string
+	NoSuitableModule     bool
+	UntypicalEnvironment bool
+	Group                bool
+	Members              int
+}
+
+func (in *ObjectInput) normalize() error {
+	in.Name, in.ShortID, in.ExternalID = strings.TrimSpace(in.Name), strings.TrimSpace(in.ShortID), strings.TrimSpace(in.ExternalID)
+	if in.Members == 0 {
+		in.Members = 1
+	}
+	var vs []domain.Violation
+	if !in.Type.Valid() {
+		vs = append(vs, domain.Violation{Pointer: "/type", Detail: "unknown object type", German: "Unbekannter Typ des Zielobjekts."})
+	}
+	if in.Name == "" || len(in.Name) > 200 {
+		vs = append(vs, domain.Violation{Pointer: "/name", Detail: "name must have 1 to 200 characters", German: "Der Name muss 1 bis 200 Zeichen haben."})
+	}
+	if len(in.ShortID) > 40 || len(in.ExternalID) > 200 || len(in.Responsible) > 200 || len(in.Location) > 200 || len(in.Description) > 4000 {
+		vs = append(vs, domain.Violation{Pointer: "", Detail: "a field is too long", German: "Ein Feld ist zu lang."})
+	}
+	if in.Members < 1 || !in.Group && in.Members != 1 {
+		vs = append(vs, domain.Violation{Pointer: "/members", Detail: "members must be 1, or more for a group", German: "Die Anzahl muss 1 sein, bei einer Gruppe mindestens 1."})
+	}
+	tags := in.Tags[:0:0]
+	for _, t := range in.Tags {
+		if t = strings.TrimSpace(t); t != "" {
+			tags = append(tags, t)
+		}
+	}
+	in.Tags = tags
+	if len(in.Tags) > 50 {
+		vs = append(vs, domain.Violation{Pointer: "/tags", Detail: "at most 50 tags", German: "Höchstens 50 Schlagworte."})
+	}
+	if len(vs) > 0 {
+		return domain.Invalid(vs...)
+	}
+	return nil
+}
+
+// objectRow scans the objects table.
+type objectRow struct {
+	ID                   int64          `db:"id"`
+	ScopeID              int64          `db:"scope_id"`
+	Type                 string         `db:"type"`
+	ShortID              string         `db:"short_id"`
+	Name                 string         `db:"name"`
+	Description          string         `db:"description"`
+	DepartmentID         *int64         `db:"department_id"`
+	DepartmentName       sql.NullString `db:"department_name"`
+	Responsible          string         `db:"responsible"`
+	Location             string         `db:"location"`
+	ExternalID           sql.NullString `db:"external_id"`
+	Tags                 pq.StringArray `db:"tags"`
+	NoSuitableModule     bool           `db:"no_suitable_module"`
+	UntypicalEnvironment bool           `db:"untypical_environment"`
+	Group                bool           `db:"is_group"`
+	Members              int            `db:"members"`
+	Modules              int            `db:"modules"`
+	CreatedAt            time.Time      `db:"created_at"`
+	UpdatedAt            time.Time      `db:"updated_at"`
+	Version              int            `db:"version"`
+	Total                int            `db:"total"`
+}
+
+func (r objectRow) toDomain() domain.Object {
+	return domain.Object{ID: r.ID, ScopeID: r.ScopeID, Type: domain.ObjectType(r.Type), ShortID: r.ShortID, Name: r.Name,
+		Description: r.Description, DepartmentID: r.DepartmentID, DepartmentName: r.DepartmentName.String,
+		Responsible: r.Responsible, Location: r.Location, ExternalID: r.ExternalID.String, Tags: r.Tags,
+		NoSuitableModule: r.NoSuitableModule, UntypicalEnvironment: r.UntypicalEnvironment, Group: r.Group,
+		Members: r.Members, Modules: r.Modules, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
+}
+
+const objectSelect = `
+	SELECT o.id, o.scope_id, o.type, o.short_id, o.name, o.description, o.department_id, d.name AS department_name,
+	       o.responsible, o.location, o.external_id, o.tags, o.no_suitable_module, o.untypical_environment,
+	       o.is_group, o.members, o.created_at, o.updated_at, o.version,
+	       (SELECT count(*) FROM object_modules m WHERE m.object_id = o.id) AS modules`
+
+// visibleObject is the condition that the object o may be seen with the
+// visibility given as parameter $N.
+func visibleObject(param int) string {
+	return fmt.Sprintf(`($%d::bigint[] IS NULL OR o.department_id IN (SELECT id FROM department_subtree($%d)))`, param, param)
+}
+
+// ObjectByID returns one object with its needs. An object outside the
+// reader's departments is not found, exactly like a missing one.
+func (db *DB) ObjectByID(ctx context.Context, id int64, vis Visibility) (domain.Object, error) {
+	var r objectRow
+	err := db.x.GetContext(ctx, &r, objectSelect+`, 0 AS total FROM objects o LEFT JOIN departments d ON d.id = o.department_id
+		WHERE o.id = $1 AND `+visibleObject(2), id, vis.arg())
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Object{}, errObjectNotFound(id)
+	}
+	if err != nil {
+		return domain.Object{}, err
+	}
+	objs := []domain.Object{r.toDomain()}
+	if err := db.fillNeeds(ctx, objs, vis); err != nil {
+		return domain.Object{}, err
+	}
+	return objs[0], nil
+}
+
+func errObjectNotFound(id int64) error {
+	return domain.Errorf(domain.ErrNotFound, "no object %d", id).De("Dieses Zielobjekt gibt es nicht.")
+}
+
+// fillNeeds loads the protection needs of the objects in one query. The
+// name of the object a need is inherited from is given only where the
+// reader may see that object.
+func (db *DB) fillNeeds(ctx context.Context, objs []domain.Object, vis Visibility) error {
+	if len(objs) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(objs))
+	index := map[int64]int{}
+	for i, o := range objs {
+		ids[i], index[o.ID] = o.ID, i
+	}
+	var rows []struct {
+		ObjectID       int64          `db:"object_id"`
+		Objective      string         `db:"objective"`
+		Own            int8           `db:"own"`
+		OwnReason      string         `db:"own_reason"`
+		OverrideKind   string         `db:"override_kind"`
+		Override       int8           `db:"override"`
+		OverrideReason string         `db:"override_reason"`
+		Inherited      int8           `db:"inherited"`
+		InheritedFrom  sql.NullInt64  `db:"inherited_from"`
+		FromName       sql.NullString `db:"from_name"`
+		FromType       sql.NullString `db:"from_type"`
+		Effective      int8           `db:"effective"`
+		Source         string         `db:"source"`
+		Cycle          int            `db:"cycle"`
+	}
+	err := db.x.SelectContext(ctx, &rows, `
+		SELECT n.object_id, n.objective, n.own, n.own_reason, n.override_kind, n.override, n.override_reason,
+		       n.inherited, n.inherited_from, n.effective, n.source, n.cycle,
+		       CASE WHEN `+visibleObject(2)+` THEN o.short_id || ' ' || o.name END AS from_name,
+		       CASE WHEN `+visibleObject(2)+` THEN o.type END AS from_type
+		FROM object_needs n LEFT JOIN objects o ON o.id = n.inherited_from
+		WHERE n.object_id = ANY ($1)`, pq.Array(ids), vis.arg())
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		i := strings.Index("cia", r.Objective)
+		n := domain.ObjectNeed{Own: domain.Need(r.Own), OwnReason: r.OwnReason, OverrideKind: domain.OverrideKind(r.OverrideKind),
+			Override: domain.Need(r.Override), OverrideReason: r.OverrideReason, Inherited: domain.Need(r.Inherited),
+			Effective: domain.Need(r.Effective), Source: domain.NeedSource(r.Source), Cycle: r.Cycle}
+		if r.InheritedFrom.Valid && r.FromName.Valid {
+			n.InheritedFrom, n.InheritedFromName, n.InheritedFromType = r.InheritedFrom.Int64, r.FromName.String, domain.ObjectType(r.FromType.String)
+		}
+		objs[index[r.ObjectID]].Needs[i] = n
+	}
+	return nil
+}
+
+// ObjectFilter selects objects of a scope.
+type ObjectFilter struct {
+	Text         string // in name, short ID or external ID
+	Type         domain.ObjectType
+	DepartmentID int64 // with the departments below it
+	Tag          string
+	GapsOnly     bool        // modelling gaps only
+	NeedAtLeast  domain.Need // effective need at least this in some objective
+	Sort         string      // name (default), short_id, type, department, updated, need
+	Desc         bool
+	Limit        int
+	Offset       int
+}
+
+var objectSorts = map[string]string{
+	"name":       "lower(o.name)",
+	"short_id":   "o.short_id",
+	"type":       "o.type, lower(o.name)",
+	"department": "lower(d.name) NULLS LAST, lower(o.name)",
+	"updated":    "o.updated_at",
+	"need":       "(SELECT max(effective) FROM object_needs n WHERE n.object_id = o.id), lower(o.name)",
+}
+
+// SortKeys are the accepted values of ObjectFilter.Sort.
+func SortKeys() []string {
+	return []string{"name", "short_id", "type", "department", "updated", "need"}
+}
+
+// ListObjects returns a page of a scope's visible objects (not the scope
+// object itself) with their needs, and the number of all that match.
+func (db *DB) ListObjects(ctx context.Context, scopeID int64, f ObjectFilter, vis Visibility) ([]domain.Object, int, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	order, ok := objectSorts[f.Sort]
+	if !ok {
+		order = objectSorts["name"]
+	}
+	if f.Desc {
+		order = strings.ReplaceAll(order, ",", " DESC,") + " DESC"
+	}
+	var rows []objectRow
+	err := db.x.SelectContext(ctx, &rows, objectSelect+`, count(*) OVER () AS total
+		FROM objects o LEFT JOIN departments d ON d.id = o.department_id
+		WHERE o.scope_id = $1 AND o.type <> 'scope' AND `+visibleObject(2)+`
+		  AND ($3 = '' OR o.name ILIKE $3 OR o.short_id ILIKE $3 OR o.external_id ILIKE $3)
+		  AND ($4 = '' OR o.type = $4)
+		  AND ($5 = 0 OR o.department_id IN (SELECT id FROM department_subtree(ARRAY[$5]::bigint[])))
+		  AND ($6 = '' OR $6 = ANY (o.tags))
+		  AND (NOT $7 OR (NOT o.no_suitable_module AND NOT EXISTS (SELECT 1 FROM object_modules m WHERE m.object_id = o.id)))
+		  AND ($8 = 0 OR EXISTS (SELECT 1 FROM object_needs n WHERE n.object_id = o.id AND n.effective >= $8))
+		ORDER BY `+order+`, o.id LIMIT $9 OFFSET $10`,
+		scopeID, vis.arg(), likePattern(f.Text), string(f.Type), f.DepartmentID, f.Tag, f.GapsOnly, int(f.NeedAtLeast), f.Limit, f.Offset)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list objects: %w", err)
+	}
+	objs := make([]domain.Object, len(rows))
+	total := 0
+	for i, r := range rows {
+		objs[i], total = r.toDomain(), r.Total
+	}
+	if len(rows) == 0 && f.Offset > 0 {
+		// Past the end: count anyway, so the pager can lead back.
+		err = db.x.GetContext(ctx, &total, `SELECT count(*) FROM objects o WHERE o.scope_id = $1 AND o.type <> 'scope' AND `+visibleObject(2), scopeID, vis.arg())
+		if err != nil {
+			return nil, 0, err
+		}
+	}
+	return objs, total, db.fillNeeds(ctx, objs, vis)
+}
+
+// likePattern turns search text into an ILIKE pattern matching it
+// anywhere, with the pattern characters in it taken literally.
+func likePattern(text string) string {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return ""
+	}
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(text) + "%"
+}
+
+// checkPlacement refuses to put an object where the writer may not: a
+// writer limited to departments must place it inside them.
+func (tx *Tx) checkPlacement(ctx context.Context, departmentID *int64, vis Visibility) error {
+	if vis.All {
+		return nil
+	}
+	ok := false
+	if departmentID != nil {
+		if err := tx.x.GetContext(ctx, &ok, `SELECT $1 IN (SELECT id FROM department_subtree($2))`, *departmentID, vis.arg()); err != nil {
+			return err
+		}
+	}
+	if !ok {
+		return domain.Invalid(domain.Violation{Pointer: "/department_id", Detail: "you may place objects only in your own departments",
+			German: "Sie können Zielobjekte nur Ihren eigenen Organisationseinheiten zuordnen."})
+	}
+	return nil
+}
+
+// CreateObject adds a target object with empty protection needs.
+func (tx *Tx) CreateObject(ctx context.Context, scopeID int64, in ObjectInput, vis Visibility) (domain.Object, error) {
+	if err := in.normalize(); err != nil {
+		return domain.Object{}, err
+	}
+	if err := tx.checkPlacement(ctx, in.DepartmentID, vis); err != nil {
+		return domain.Object{}, err
+	}
+	if in.ShortID == "" {
+		prefix := in.Type.ShortIDPrefix()
+		var next int
+		err := tx.x.GetContext(ctx, &next, `
+			SELECT coalesce(max(substring(short_id FROM '-([0-9]+)$')::int), 0) + 1 FROM objects
+			WHERE scope_id = $1 AND short_id ~ ('^' || $2 || '-[0-9]+$')`, scopeID, prefix)
+		if err != nil {
+			return domain.Object{}, err
+		}
+		in.ShortID = fmt.Sprintf("%s-%03d", prefix, next)
+	}
+	var id int64
+	err := tx.x.GetContext(ctx, &id, `
+		INSERT INTO objects (scope_id, type, short_id, name, description, department_id, responsible, location, external_id,
+		                     tags, no_suitable_module, untypical_environment, is_group, members)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, nullif($9, ''), $10, $11, $12, $13, $14) RETURNING id`,
+		scopeID, in.Type, in.ShortID, in.Name, in.Description, in.DepartmentID, in.Responsible, in.Location, in.ExternalID,
+		pq.Array(orNone(in.Tags)), in.NoSuitableModule, in.UntypicalEnvironment, in.Group, in.Members)
+	if err != nil {
+		return domain.Object{}, objectError(err, in)
+	}
+	if _, err := tx.x.ExecContext(ctx, `INSERT INTO object_needs (object_id, objective) SELECT $1, unnest(ARRAY['c', 'i', 'a'])`, id); err != nil {
+		return domain.Object{}, err
+	}
+	o, err := tx.object(ctx, id)
+	if err != nil {
+		return o, err
+	}
+	return o, tx.Record("object.create", "object", id, nil, o)
+}
+
+// object reads an object inside the transaction (without needs).
+func (tx *Tx) object(ctx context.Context, id int64) (domain.Object, error) {
+	var r objectRow
+	err := tx.x.GetContext(ctx, &r, objectSelect+`, 0 AS total FROM objects o LEFT JOIN departments d ON d.id = o.department_id WHERE o.id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Object{}, errObjectNotFound(id)
+	}
+	return r.toDomain(), err
+}
+
+// lockObject reads an object for change if the writer may see it and it
+// is still at version (0: no version check).
+func (tx *Tx) lockObject(ctx context.Context, id int64, version int, vis Visibility) (domain.Object, error) {
+	var found bool
+	err := tx.x.GetContext(ctx, &found, `SELECT true FROM objects o WHERE o.id = $1 AND `+visibleObject(2)+` FOR UPDATE`, id, vis.arg())
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Object{}, errObjectNotFound(id)
+	}
+	if err != nil {
+		return domain.Object{}, err
+	}
+	o, err := tx.object(ctx, id)
+	if err != nil {
+		return o, err
+	}
+	if version != 0 && o.Version != version {
+		return o, domain.Errorf(domain.ErrPreconditionFailed, "object %s was changed by someone else (version %d, not %d)", o.ShortID, o.Version, version).
+			De("Das Zielobjekt wurde inzwischen geändert. Bitte prüfen Sie den aktuellen Stand und wiederholen Sie die Änderung.")
+	}
+	return o, nil
+}
+
+// UpdateObject changes an object if it is still at version.
+func (tx *Tx) UpdateObject(ctx context.Context, id int64, version int, in ObjectInput, vis Visibility) (domain.Object, error) {
+	before, err := tx.lockObject(ctx, id, version, vis)
+	if err != nil {
+		return before, err
+	}
+	if before.Type == domain.ObjectScope {
+		return before, domain.Errorf(domain.ErrConflict, "the scope's own object changes with the scope").De("Dieses Zielobjekt ist der Informationsverbund selbst; ändern Sie den Informationsverbund.")
+	}
+	if in.Type == domain.ObjectScope {
+		return before, domain.Invalid(domain.Violation{Pointer: "/type", Detail: "only the scope itself has type scope", German: "Nur der Informationsverbund selbst hat diesen Typ."})
+	}
+	if err := in.normalize(); err != nil {
+		return before, err
+	}
+	if err := tx.checkPlacement(ctx, in.DepartmentID, vis); err != nil {
+		return before, err
+	}
+	if in.ShortID == "" {
+		in.ShortID = before.ShortID
+	}
+	_, err = tx.x.ExecContext(ctx, `
+		UPDATE objects SET type = $2, short_id = $3, name = $4, description = $5, department_id = $6, responsible = $7,
+		       location = $8, external_id = nullif($9, ''), tags = $10, no_suitable_module = $11, untypical_environment = $12,
+		       is_group = $13, members = $14, updated_at = now(), version = version + 1
+		WHERE id = $1`,
+		id, in.Type, in.ShortID, in.Name, in.Description, in.DepartmentID, in.Responsible, in.Location, in.ExternalID,
+		pq.Array(orNone(in.Tags)), in.NoSuitableModule, in.UntypicalEnvironment, in.Group, in.Members)
+	if err != nil {
+		return before, objectError(err, in)
+	}
+	o, err := tx.object(ctx, id)
+	if err != nil {
+		return o, err
+	}
+	return o, tx.Record("object.update", "object", id, before, o)
+}
+
+// DeleteObject removes an object on which nothing depends, with its
+// protection needs, its own dependencies and its modelling.
+func (tx *Tx) DeleteObject(ctx context.Context, id int64, vis Visibility) error {
+	before, err := tx.lockObject(ctx, id, 0, vis)
+	if err != nil {
+		return err
+	}
+	if before.Type == domain.ObjectScope {
+		return domain.Errorf(domain.ErrConflict, "the scope's own object cannot be deleted").De("Der Informationsverbund selbst kann nicht gelöscht werden.")
+	}
+	var dependents []string
+	if err := tx.x.SelectContext(ctx, &dependents, `
+		SELECT o.short_id || ' ' || o.name FROM object_dependencies e JOIN objects o ON o.id = e.from_id
+		WHERE e.to_id = $1 ORDER BY o.short_id`, id); err != nil {
+		return err
+	}
+	if len(dependents) > 0 {
+		return domain.Errorf(domain.ErrConflict, "%d objects depend on this one: %s", len(dependents), strings.Join(dependents, ", ")).
+			De(fmt.Sprintf("Das Zielobjekt kann nicht gelöscht werden: %d andere hängen davon ab (%s).", len(dependents), strings.Join(dependents, ", ")))
+	}
+	if _, err := tx.x.ExecContext(ctx, `UPDATE object_needs SET inherited_from = NULL WHERE inherited_from = $1`, id); err != nil {
+		return err
+	}
+	if _, err := tx.x.ExecContext(ctx, `DELETE FROM objects WHERE id = $1`, id); err != nil {
+		return mapError(err)
+	}
+	if err := tx.Record("object.delete", "object", id, before, nil); err != nil {
+		return err
+	}
+	return tx.RecomputeNeeds(ctx, before.ScopeID)
+}
+
+func objectError(err error, in ObjectInput) error {
+	if isUniqueViolation(err) {
+		return domain.Errorf(domain.ErrConflict, "the short ID %q or the external ID %q is taken in this scope", in.ShortID, in.ExternalID).
+			De("Kürzel oder externe ID ist in diesem Informationsverbund schon vergeben.")
+	}
+	if isForeignKeyViolation(err) {
+		return domain.Invalid(domain.Violation{Pointer: "/department_id", Detail: "no such department", German: "Diese Organisationseinheit gibt es nicht."})
+	}
+	return mapError(err)
+}

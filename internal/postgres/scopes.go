@@ -1,0 +1,155 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"ismsd/internal/domain"
+)
+
+// ScopeSummary is a scope with the figures its overview shows.
+type ScopeSummary struct {
+	domain.Scope
+	CatalogTitle   string `db:"catalog_title"`
+	CatalogVersion string `db:"catalog_version"`
+	ISBName        string `db:"isb_name"`
+	Objects        int    `db:"objects"`      // without the scope's own object
+	Gaps           int    `db:"gaps"`         // objects without module and without the "no suitable module" flag
+	Undetermined   int    `db:"undetermined"` // objects with an objective without protection need
+	Cycles         int    `db:"cycles"`       // objects on a dependency cycle
+}
+
+// scopeSummarySelect counts within the reader's visibility ($1).
+const scopeSummarySelect = `
+	SELECT s.id, s.name, s.description, s.catalog_id, s.approach, s.isb_user_id, s.created_at, s.version,
+	       so.id AS object_id, c.title AS catalog_title, c.version AS catalog_version,
+	       coalesce(nullif(u.display_name, ''), u.username, '') AS isb_name,
+	       count(o.id) AS objects,
+	       count(o.id) FILTER (WHERE NOT o.no_suitable_module AND NOT EXISTS (SELECT 1 FROM object_modules m WHERE m.object_id = o.id)) AS gaps,
+	       count(o.id) FILTER (WHERE EXISTS (SELECT 1 FROM object_needs n WHERE n.object_id = o.id AND n.effective = 0)) AS undetermined,
+	       count(o.id) FILTER (WHERE EXISTS (SELECT 1 FROM object_needs n WHERE n.object_id = o.id AND n.cycle > 0)) AS cycles
+	FROM scopes s
+	JOIN catalogs c ON c.id = s.catalog_id
+	JOIN objects so ON so.scope_id = s.id AND so.type = 'scope'
+	LEFT JOIN users u ON u.id = s.isb_user_id
+	LEFT JOIN objects o ON o.scope_id = s.id AND o.type <> 'scope'
+	     AND ($1::bigint[] IS NULL OR o.department_id IN (SELECT id FROM department_subtree($1)))`
+
+const scopeSummaryGroup = ` GROUP BY s.id, so.id, c.id, u.id`
+
+// ListScopes returns every scope with its figures, by name.
+func (db *DB) ListScopes(ctx context.Context, vis Visibility) ([]ScopeSummary, error) {
+	var ss []ScopeSummary
+	err := db.x.SelectContext(ctx, &ss, scopeSummarySelect+scopeSummaryGroup+` ORDER BY lower(s.name)`, vis.arg())
+	return ss, err
+}
+
+// ScopeByID returns one scope with its figures.
+func (db *DB) ScopeByID(ctx context.Context, id int64, vis Visibility) (ScopeSummary, error) {
+	var s ScopeSummary
+	err := db.x.GetContext(ctx, &s, scopeSummarySelect+` WHERE s.id = $2`+scopeSummaryGroup, vis.arg(), id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, domain.Errorf(domain.ErrNotFound, "no scope %d", id).De("Diesen Informationsverbund gibt es nicht.")
+	}
+	return s, err
+}
+
+// ScopeInput is what a scope is made of.
+type ScopeInput struct {
+	Name        string
+	Description string
+	CatalogID   int64
+	Approach    domain.Approach
+	ISBUserID   *int64
+}
+
+func (in ScopeInput) validate() error {
+	var vs []domain.Violation
+	if !in.Approach.Valid() {
+		vs = append(vs, domain.Violation{Pointer: "/approach", Detail: "approach must be basic, standard or core", German: "Bitte eine Vorgehensweise wählen."})
+	}
+	if len(in.Name) == 0 || len(in.Name) > 200 {
+		vs = append(vs, domain.Violation{Pointer: "/name", Detail: "name must have 1 to 200 characters", German: "Der Name muss 1 bis 200 Zeichen haben."})
+	}
+	if len(vs) > 0 {
+		return domain.Invalid(vs...)
+	}
+	return nil
+}
+
+// CreateScope adds a scope and its own target object (for scope-wide
+// modules such as ISMS.1).
+func (tx *Tx) CreateScope(ctx context.Context, in ScopeInput) (domain.Scope, error) {
+	if err := in.validate(); err != nil {
+		return domain.Scope{}, err
+	}
+	var s domain.Scope
+	err := tx.x.GetContext(ctx, &s, `
+		INSERT INTO scopes (name, description, catalog_id, approach, isb_user_id) VALUES ($1, $2, $3, $4, $5)
+		RETURNING id, name, description, catalog_id, approach, isb_user_id, created_at, version`,
+		in.Name, in.Description, in.CatalogID, in.Approach, in.ISBUserID)
+	if err != nil {
+		return s, scopeError(err, in)
+	}
+	o, err := tx.CreateObject(ctx, s.ID, ObjectInput{Type: domain.ObjectScope, ShortID: "IV", Name: in.Name,
+		Description: "Der Informationsverbund als Ganzes, für übergreifende Bausteine."}, Everything)
+	if err != nil {
+		return s, err
+	}
+	s.ObjectID = o.ID
+	return s, tx.Record("scope.create", "scope", s.ID, nil, s)
+}
+
+// UpdateScope changes a scope if it is still at version. Its catalog can
+// only change while no module of it is assigned.
+func (tx *Tx) UpdateScope(ctx context.Context, id int64, version int, in ScopeInput) (domain.Scope, error) {
+	if err := in.validate(); err != nil {
+		return domain.Scope{}, err
+	}
+	var before domain.Scope
+	err := tx.x.GetContext(ctx, &before, `SELECT id, name, description, catalog_id, approach, isb_user_id, created_at, version
+		FROM scopes WHERE id = $1 FOR UPDATE`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return before, domain.Errorf(domain.ErrNotFound, "no scope %d", id).De("Diesen Informationsverbund gibt es nicht.")
+	}
+	if err != nil {
+		return before, err
+	}
+	if before.Version != version {
+		return before, domain.Errorf(domain.ErrPreconditionFailed, "scope %d was changed by someone else", id).
+			De("Der Informationsverbund wurde inzwischen geändert. Bitte laden Sie die Seite neu.")
+	}
+	if in.CatalogID != before.CatalogID {
+		var assigned int
+		if err := tx.x.GetContext(ctx, &assigned, `SELECT count(*) FROM object_modules m JOIN objects o ON o.id = m.object_id WHERE o.scope_id = $1`, id); err != nil {
+			return before, err
+		}
+		if assigned > 0 {
+			return before, domain.Errorf(domain.ErrConflict, "the scope's objects have %d modules of its catalog; the catalog cannot change", assigned).
+				De("Der Katalog kann nicht mehr gewechselt werden: Den Zielobjekten sind bereits Bausteine zugeordnet.")
+		}
+	}
+	var s domain.Scope
+	err = tx.x.GetContext(ctx, &s, `
+		UPDATE scopes SET name = $2, description = $3, catalog_id = $4, approach = $5, isb_user_id = $6, version = version + 1
+		WHERE id = $1 RETURNING id, name, description, catalog_id, approach, isb_user_id, created_at, version`,
+		id, in.Name, in.Description, in.CatalogID, in.Approach, in.ISBUserID)
+	if err != nil {
+		return s, scopeError(err, in)
+	}
+	if _, err := tx.x.ExecContext(ctx, `UPDATE objects SET name = $2 WHERE scope_id = $1 AND type = 'scope'`, id, in.Name); err != nil {
+		return s, err
+	}
+	return s, tx.Record("scope.update", "scope", id, before, s)
+}
+
+func scopeError(err error, in ScopeInput) error {
+	if isUniqueViolation(err) {
+		return domain.Errorf(domain.ErrConflict, "a scope named %q exists already", in.Name).De("Einen Informationsverbund mit diesem Namen gibt es schon.")
+	}
+	if isForeignKeyViolation(err) {
+		return domain.Invalid(domain.Violation{Pointer: "/catalog_id", Detail: "no such catalog or user", German: "Katalog oder ISB gibt es nicht."})
+	}
+	return mapError(err)
+}
