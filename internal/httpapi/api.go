@@ -49,6 +49,7 @@ func (a *API) Routes() []route.Route {
 	rs = append(rs, a.userRoutes()...)
 	rs = append(rs, a.auditRoutes()...)
 	rs = append(rs, a.catalogRoutes()...)
+	rs = append(rs, a.structureRoutes()...)
 	return rs
 }
 

@@ -5,6 +5,7 @@ package route
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -221,4 +222,59 @@ func SearchQuery(c *gin.Context) (postgres.SearchQuery, error) {
 		return q, domain.Invalid(vs...)
 	}
 	return q, nil
+}
+
+// Visibility is what the route's authorization decision lets the user
+// see or change: everything, or the objects of some department subtrees.
+func Visibility(c *gin.Context) postgres.Visibility {
+	d := Decision(c)
+	return postgres.Visibility{All: d.Global, Departments: d.Departments}
+}
+
+// ObjectFilter reads the object list parameters shared by the API and the UI.
+func ObjectFilter(c *gin.Context) (postgres.ObjectFilter, error) {
+	f := postgres.ObjectFilter{Text: strings.TrimSpace(c.Query("q")), Type: domain.ObjectType(c.Query("type")), Tag: c.Query("tag"),
+		GapsOnly: c.Query("gaps") == "true"}
+	var vs []domain.Violation
+	bad := func(pointer, detail, german string) {
+		vs = append(vs, domain.Violation{Pointer: pointer, Detail: detail, German: german})
+	}
+	if f.Type != "" && !f.Type.Valid() {
+		bad("/type", "unknown object type", "Unbekannter Typ.")
+	}
+	if v := c.Query("department"); v != "" {
+		var err error
+		if f.DepartmentID, err = strconv.ParseInt(v, 10, 64); err != nil || f.DepartmentID <= 0 {
+			bad("/department", "must be a department id", "Unbekannte Organisationseinheit.")
+		}
+	}
+	if v := c.Query("need"); v != "" {
+		n, ok := domain.ParseNeed(v)
+		if !ok || n == domain.NeedUnknown {
+			bad("/need", "must be normal, high or very_high", "Unbekannter Schutzbedarf.")
+		}
+		f.NeedAtLeast = n
+	}
+	if v := c.Query("sort"); v != "" {
+		f.Sort, f.Desc = strings.TrimPrefix(v, "-"), strings.HasPrefix(v, "-")
+		if !slices.Contains(postgres.SortKeys(), f.Sort) {
+			bad("/sort", "unknown sort key", "Unbekannte Sortierung.")
+		}
+	}
+	if v := c.Query("limit"); v != "" {
+		var err error
+		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 || f.Limit > 500 {
+			bad("/limit", "must be a number from 1 to 500", "Bitte eine Zahl von 1 bis 500.")
+		}
+	}
+	if v := c.Query("cursor"); v != "" {
+		var err error
+		if f.Offset, err = strconv.Atoi(v); err != nil || f.Offset < 0 {
+			bad("/cursor", "not a cursor of this list", "Ungültige Seitenangabe.")
+		}
+	}
+	if len(vs) > 0 {
+		return f, domain.Invalid(vs...)
+	}
+	return f, nil
 }

@@ -23,6 +23,9 @@ const (
 // allRoles is every role, but not a user without any.
 var allRoles = []string{"admin", "isb", "auditor", "department_head", "management"}
 
+// writers are the roles that shape the Informationsverbund.
+var writers = []string{"admin", "isb"}
+
 // expectedAccess is the authorization decision of every route, written
 // down independently of the route declarations. A route missing here, or
 // listed here but not registered, fails the test.
@@ -85,6 +88,29 @@ var expectedAccess = map[string][]string{
 	"GET /catalogs/:id/requirements/:requirement":        allRoles,
 	"GET /catalogs/:id/threats":                          allRoles,
 	"GET /search":                                        allRoles,
+	"GET /api/v1/departments":                            allRoles,
+	"POST /api/v1/departments":                           writers,
+	"GET /api/v1/departments/:id":                        allRoles,
+	"PATCH /api/v1/departments/:id":                      writers,
+	"DELETE /api/v1/departments/:id":                     writers,
+	"GET /api/v1/scopes":                                 allRoles,
+	"POST /api/v1/scopes":                                writers,
+	"GET /api/v1/scopes/:id":                             allRoles,
+	"PATCH /api/v1/scopes/:id":                           writers,
+	"GET /api/v1/scopes/:id/objects":                     allRoles,
+	"POST /api/v1/scopes/:id/objects":                    writers,
+	"GET /api/v1/scopes/:id/modelling":                   allRoles,
+	"POST /api/v1/scopes/:id/modelling":                  writers,
+	"GET /api/v1/objects/:id":                            allRoles,
+	"PATCH /api/v1/objects/:id":                          writers,
+	"DELETE /api/v1/objects/:id":                         writers,
+	"PUT /api/v1/objects/:id/needs":                      writers,
+	"GET /api/v1/objects/:id/dependencies":               allRoles,
+	"POST /api/v1/objects/:id/dependencies":              writers,
+	"DELETE /api/v1/objects/:id/dependencies/:target":    writers,
+	"GET /api/v1/objects/:id/modules":                    allRoles,
+	"POST /api/v1/objects/:id/modules":                   writers,
+	"DELETE /api/v1/objects/:id/modules/:module":         writers,
 	"GET /audit":                                         {"admin", "auditor", "management"},
 }
 
@@ -114,7 +140,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// The routes act on this bystander, so no subject loses its account.
 	target := e.user("m-target", domain.Grant{Role: domain.RoleISB})
 	params := strings.NewReplacer(":id", strconv.FormatInt(target.ID, 10), ":grant", "999999", ":session", "999999", "*file", "style.css",
-		":module", "NET.3.1", ":requirement", "NET.3.1.A1")
+		":module", "NET.3.1", ":requirement", "NET.3.1.A1", ":target", "999999")
 
 	seen := map[string]bool{}
 	for _, r := range e.srv.Routes() {
