@@ -1,0 +1,227 @@
+package objectimport
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"ismsd/internal/catalogimport"
+	"ismsd/internal/domain"
+	"ismsd/internal/objectio"
+	"ismsd/internal/postgres"
+	"ismsd/internal/postgres/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+var (
+	ctx   = context.Background()
+	actor = domain.Actor{Name: "test", RequestID: "test", ClientAddr: "local"}
+)
+
+type env struct {
+	db       *postgres.DB
+	im       *Importer
+	scope    int64
+	fin, inn int64
+}
+
+func newEnv(t testing.TB) env {
+	t.Helper()
+	db, _ := pgtest.Open(t)
+	demo, err := catalogimport.New(db, 0).ImportDemo(ctx, actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := env{db: db, im: New(db)}
+	err = db.InTx(ctx, actor, func(tx *postgres.Tx) error {
+		d, err := tx.CreateDepartment(ctx, postgres.DepartmentInput{Name: "Landesrechenzentrum", Code: "TLRZ"})
+		if err != nil {
+			return err
+		}
+		e.fin = d.ID
+		if d, err = tx.CreateDepartment(ctx, postgres.DepartmentInput{Name: "Innenministerium", Code: "TIM"}); err != nil {
+			return err
+		}
+		e.inn = d.ID
+		s, err := tx.CreateScope(ctx, postgres.ScopeInput{Name: "Landesdatennetz", CatalogID: demo.Catalog.ID, Approach: domain.ApproachStandard})
+		e.scope = s.ID
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+const header = "external_id;name;type;department;need_c;need_c_reason;members;group;depends_on\n"
+
+func csv(lines ...string) []byte { return []byte(header + strings.Join(lines, "\n") + "\n") }
+
+func TestDryRunApplyAndIdempotence(t *testing.T) {
+	e := newEnv(t)
+	file := csv(
+		"P1;WAN-Transport;Geschäftsprozess;TLRZ;hoch;Landesweite Kommunikation;1;nein;A1",
+		"A1;Netzmanagement;application;TLRZ;;;1;nein;S1",
+		"S1;Managementserver;IT-System;TLRZ;;;1;nein;",
+		"R1;Standortrouter;it_system;TLRZ;;;670;ja;",
+	)
+	p, err := e.im.Plan(ctx, e.scope, objectio.CSV, file, postgres.Everything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !p.OK() || p.Creates != 4 || len(p.Rows) != 4 {
+		t.Fatalf("plan %+v", p)
+	}
+	objs, total, _ := e.db.ListObjects(ctx, e.scope, postgres.ObjectFilter{}, postgres.Everything)
+	if total != 0 || len(objs) != 0 {
+		t.Fatal("the dry run wrote something")
+	}
+	p, err = e.im.Apply(ctx, actor, e.scope, objectio.CSV, file, postgres.Everything)
+	if err != nil || !p.Applied || p.Creates != 4 {
+		t.Fatalf("apply %+v %v", p, err)
+	}
+	objs, _, _ = e.db.ListObjects(ctx, e.scope, postgres.ObjectFilter{Sort: "short_id"}, postgres.Everything)
+	byName := map[string]domain.Object{}
+	for _, o := range objs {
+		byName[o.Name] = o
+	}
+	server := byName["Managementserver"]
+	if c := server.Needs[domain.Confidentiality]; c.Effective != domain.NeedHigh || c.Source != domain.SourceInherited {
+		t.Errorf("the imported chain did not inherit: %+v", c)
+	}
+	if r := byName["Standortrouter"]; !r.Group || r.Members != 670 || r.ShortID != "S-002" {
+		t.Errorf("group %+v", r)
+	}
+	// The same file again changes nothing.
+	p, err = e.im.Apply(ctx, actor, e.scope, objectio.CSV, file, postgres.Everything)
+	if err != nil || p.Unchanged != 4 || p.Creates+p.Updates != 0 {
+		t.Fatalf("second import %+v %v", p, err)
+	}
+	recs, _, _ := e.db.ListAudit(ctx, postgres.AuditFilter{ResourceType: "object", Limit: 500})
+	before := len(recs)
+	// A changed row is an update naming what changed.
+	p, err = e.im.Apply(ctx, actor, e.scope, objectio.CSV, csv("S1;Managementserver Erfurt;IT-System;TLRZ;;;1;nein;"), postgres.Everything)
+	if err != nil || p.Updates != 1 || strings.Join(p.Rows[0].Changed, ",") != "name" {
+		t.Fatalf("update %+v %v", p, err)
+	}
+	recs, _, _ = e.db.ListAudit(ctx, postgres.AuditFilter{ResourceType: "object", Limit: 500})
+	if len(recs) != before+1 {
+		t.Errorf("%d audit records for one update", len(recs)-before)
+	}
+}
+
+func TestBrokenRowsChangeNothing(t *testing.T) {
+	e := newEnv(t)
+	file := csv(
+		"P1;WAN-Transport;process;TLRZ;hoch;;1;nein;",
+		"X1;Kaputt;Raumschiff;TLRZ;;;1;nein;",
+		"X2;Unbekannte Einheit;room;XYZ;;;1;nein;",
+		"X3;Fehlende Abhängigkeit;room;TLRZ;;;1;nein;GIBTSNICHT",
+		"P1;Doppelt;process;TLRZ;;;1;nein;",
+	)
+	p, err := e.im.Apply(ctx, actor, e.scope, objectio.CSV, file, postgres.Everything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Applied || p.OK() || p.Errored != 4 {
+		t.Fatalf("plan %+v", p)
+	}
+	want := map[int]string{3: "type", 4: "department", 5: "depends_on", 6: "external_id"}
+	for _, r := range p.Rows {
+		if col, bad := want[r.Line]; bad {
+			if r.Action != ActionError || len(r.Errors) == 0 || r.Errors[0].Column != col || r.Errors[0].German == "" {
+				t.Errorf("line %d: %+v, want an error in column %s", r.Line, r, col)
+			}
+		}
+	}
+	if _, total, _ := e.db.ListObjects(ctx, e.scope, postgres.ObjectFilter{}, postgres.Everything); total != 0 {
+		t.Errorf("%d objects written by a refused import", total)
+	}
+}
+
+func TestLimitedWriterStaysInTheirDepartments(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.im.Apply(ctx, actor, e.scope, objectio.CSV, csv("I1;Fachverfahren;application;TIM;;;1;nein;"), postgres.Everything); err != nil {
+		t.Fatal(err)
+	}
+	tlrz := postgres.Visibility{Departments: []int64{e.fin}}
+	p, err := e.im.Plan(ctx, e.scope, objectio.CSV, csv(
+		"S1;Server;it_system;TLRZ;;;1;nein;",
+		"S2;Anderswo;it_system;TIM;;;1;nein;",
+		"I1;Fachverfahren neu;application;TIM;;;1;nein;"), tlrz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Creates != 1 || p.Errored != 2 {
+		t.Errorf("plan for a department's ISB %+v", p)
+	}
+	rows, err := e.im.Export(ctx, e.scope, tlrz)
+	if err != nil || len(rows) != 0 {
+		t.Errorf("export for the other department: %+v %v", rows, err)
+	}
+}
+
+func TestExportRoundTrip(t *testing.T) {
+	e := newEnv(t)
+	file := csv("P1;WAN-Transport;process;TLRZ;hoch;Landesweit;1;nein;A1", "A1;Netzmanagement;application;TLRZ;;;1;nein;")
+	if _, err := e.im.Apply(ctx, actor, e.scope, objectio.CSV, file, postgres.Everything); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range objectio.Formats {
+		rows, err := e.im.Export(ctx, e.scope, postgres.Everything)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := objectio.Write(f, &buf, rows); err != nil {
+			t.Fatal(err)
+		}
+		p, err := e.im.Plan(ctx, e.scope, f, buf.Bytes(), postgres.Everything)
+		if err != nil || p.Unchanged != 2 || !p.OK() {
+			t.Errorf("%s: re-importing the export %+v %v", f, p, err)
+		}
+	}
+}
+
+// BenchmarkImport plans and applies 10,000 rows with dependencies.
+//
+//	go test ./internal/objectimport -run '^$' -bench Import -benchtime 3x
+func BenchmarkImport(b *testing.B) {
+	var buf bytes.Buffer
+	buf.WriteString(header)
+	for i := range 10000 {
+		dep := ""
+		if i%10 != 0 {
+			dep = fmt.Sprintf("O%d", i-i%10) // nine objects depend on every tenth
+		}
+		need := ""
+		if i%10 == 0 {
+			need = "hoch"
+		}
+		fmt.Fprintf(&buf, "O%d;Objekt %d;it_system;TLRZ;%s;;1;nein;%s\n", i, i, need, dep)
+	}
+	file := buf.Bytes()
+	b.Run("dry_run", func(b *testing.B) {
+		e := newEnv(b)
+		for b.Loop() {
+			p, err := e.im.Plan(ctx, e.scope, objectio.CSV, file, postgres.Everything)
+			if err != nil || p.Creates != 10000 {
+				b.Fatal(err, p.Errored)
+			}
+		}
+	})
+	b.Run("apply", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			e := newEnv(b)
+			b.StartTimer()
+			p, err := e.im.Apply(ctx, actor, e.scope, objectio.CSV, file, postgres.Everything)
+			if err != nil || !p.Applied {
+				b.Fatal(err, p.Errored)
+			}
+		}
+	})
+}

@@ -1,0 +1,294 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"ismsd/internal/domain"
+)
+
+// StoredObject is an object as import and export see it: its fields, its
+// department's code, its own needs and what it depends on.
+type StoredObject struct {
+	ID             int64
+	Visible        bool // within the reader's or writer's departments
+	Input          ObjectInput
+	DepartmentCode string
+	Needs          [3]domain.NeedInput
+	DependsOn      []int64 // ids of the objects it depends on
+}
+
+// ScopeObjects loads every object of a scope (but the scope object) for
+// an import plan or an export, in three queries.
+func (db *DB) ScopeObjects(ctx context.Context, scopeID int64, vis Visibility) ([]StoredObject, error) {
+	return loadScopeObjects(ctx, db.x, scopeID, vis)
+}
+
+// ScopeObjects is ScopeObjects inside the transaction that will apply the
+// import, so the plan and the change see the same state.
+func (tx *Tx) ScopeObjects(ctx context.Context, scopeID int64, vis Visibility) ([]StoredObject, error) {
+	if _, err := tx.x.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2::int)`, needsLockKey, scopeID); err != nil {
+		return nil, err
+	}
+	return loadScopeObjects(ctx, tx.x, scopeID, vis)
+}
+
+func loadScopeObjects(ctx context.Context, q sqlx.QueryerContext, scopeID int64, vis Visibility) ([]StoredObject, error) {
+	var rows []struct {
+		objectRow
+		Code    string `db:"code"`
+		Visible bool   `db:"visible"`
+	}
+	err := sqlx.SelectContext(ctx, q, &rows, objectSelect+`, 0 AS total, coalesce(d.code, '') AS code, `+visibleObject(2)+` AS visible
+		FROM objects o LEFT JOIN departments d ON d.id = o.department_id
+		WHERE o.scope_id = $1 AND o.type <> 'scope' ORDER BY o.short_id, o.id`, scopeID, vis.arg())
+	if err != nil {
+		return nil, fmt.Errorf("load objects: %w", err)
+	}
+	out := make([]StoredObject, len(rows))
+	index := map[int64]int{}
+	for i, r := range rows {
+		o := r.toDomain()
+		out[i] = StoredObject{ID: o.ID, Visible: r.Visible, DepartmentCode: r.Code, Input: ObjectInput{Type: o.Type, ShortID: o.ShortID,
+			Name: o.Name, Description: o.Description, DepartmentID: o.DepartmentID, Responsible: o.Responsible, Location: o.Location,
+			ExternalID: o.ExternalID, Tags: o.Tags, NoSuitableModule: o.NoSuitableModule, UntypicalEnvironment: o.UntypicalEnvironment,
+			Group: o.Group, Members: o.Members}}
+		index[o.ID] = i
+	}
+	var needs []struct {
+		ObjectID       int64  `db:"object_id"`
+		Objective      string `db:"objective"`
+		Own            int8   `db:"own"`
+		OwnReason      string `db:"own_reason"`
+		OverrideKind   string `db:"override_kind"`
+		Override       int8   `db:"override"`
+		OverrideReason string `db:"override_reason"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &needs, `
+		SELECT n.object_id, n.objective, n.own, n.own_reason, n.override_kind, n.override, n.override_reason
+		FROM object_needs n JOIN objects o ON o.id = n.object_id WHERE o.scope_id = $1 AND o.type <> 'scope'`, scopeID); err != nil {
+		return nil, fmt.Errorf("load needs: %w", err)
+	}
+	for _, n := range needs {
+		i, ok := index[n.ObjectID]
+		if !ok {
+			continue
+		}
+		out[i].Needs[objectiveIndex(n.Objective)] = domain.NeedInput{Own: domain.Need(n.Own), OwnReason: n.OwnReason,
+			OverrideKind: domain.OverrideKind(n.OverrideKind), Override: domain.Need(n.Override), OverrideReason: n.OverrideReason}
+	}
+	var edges []struct {
+		From int64 `db:"from_id"`
+		To   int64 `db:"to_id"`
+	}
+	if err := sqlx.SelectContext(ctx, q, &edges, `
+		SELECT e.from_id, e.to_id FROM object_dependencies e JOIN objects o ON o.id = e.from_id
+		WHERE o.scope_id = $1 ORDER BY e.from_id, e.to_id`, scopeID); err != nil {
+		return nil, fmt.Errorf("load dependencies: %w", err)
+	}
+	for _, e := range edges {
+		if i, ok := index[e.From]; ok {
+			out[i].DependsOn = append(out[i].DependsOn, e.To)
+		}
+	}
+	return out, nil
+}
+
+func objectiveIndex(code string) int {
+	switch code {
+	case "i":
+		return 1
+	case "a":
+		return 2
+	}
+	return 0
+}
+
+// ImportChange is one object an import creates (ID 0) or changes.
+type ImportChange struct {
+	ID        int64
+	Input     ObjectInput // complete: the stored values with the file's applied
+	Needs     [3]domain.NeedInput
+	SetNeeds  bool
+	DependsOn []string // external IDs, when SetDeps
+	SetDeps   bool
+}
+
+// ApplyImport writes an import plan with one statement per kind of
+// change, records every changed object in the audit trail, and recomputes
+// the scope's protection needs once. Short IDs of new objects must be set.
+func (tx *Tx) ApplyImport(ctx context.Context, scopeID int64, changes []ImportChange) error {
+	type objectJSON struct {
+		ID                   int64    `json:"id"`
+		Type                 string   `json:"type"`
+		ShortID              string   `json:"short_id"`
+		Name                 string   `json:"name"`
+		Description          string   `json:"description"`
+		DepartmentID         *int64   `json:"department_id"`
+		Responsible          string   `json:"responsible"`
+		Location             string   `json:"location"`
+		ExternalID           string   `json:"external_id"`
+		Tags                 []string `json:"tags"`
+		NoSuitableModule     bool     `json:"no_suitable_module"`
+		UntypicalEnvironment bool     `json:"untypical_environment"`
+		Group                bool     `json:"is_group"`
+		Members              int      `json:"members"`
+	}
+	var creates, updates []objectJSON
+	for _, ch := range changes {
+		in := ch.Input
+		if err := in.normalize(); err != nil {
+			return fmt.Errorf("object %s: %w", in.ExternalID, err)
+		}
+		j := objectJSON{ch.ID, string(in.Type), in.ShortID, in.Name, in.Description, in.DepartmentID, in.Responsible, in.Location,
+			in.ExternalID, orNone(in.Tags), in.NoSuitableModule, in.UntypicalEnvironment, in.Group, in.Members}
+		if ch.ID == 0 {
+			creates = append(creates, j)
+		} else {
+			updates = append(updates, j)
+		}
+	}
+	const fields = `type text, short_id text, name text, description text, department_id bigint, responsible text, location text,
+		external_id text, tags text[], no_suitable_module boolean, untypical_environment boolean, is_group boolean, members int`
+	if len(creates) > 0 {
+		b, _ := json.Marshal(creates)
+		var created []struct {
+			ID         int64  `db:"id"`
+			ExternalID string `db:"external_id"`
+		}
+		err := tx.x.SelectContext(ctx, &created, `
+			INSERT INTO objects (scope_id, type, short_id, name, description, department_id, responsible, location, external_id,
+			                     tags, no_suitable_module, untypical_environment, is_group, members)
+			SELECT $1, type, short_id, name, description, department_id, responsible, location, external_id,
+			       tags, no_suitable_module, untypical_environment, is_group, members
+			FROM jsonb_to_recordset($2) AS x(`+fields+`)
+			RETURNING id, external_id`, scopeID, b)
+		if err != nil {
+			return fmt.Errorf("create objects: %w", mapError(err))
+		}
+		newIDs := make([]int64, len(created))
+		for i, c := range created {
+			newIDs[i] = c.ID
+		}
+		if _, err := tx.x.ExecContext(ctx, `
+			INSERT INTO object_needs (object_id, objective) SELECT id, obj FROM unnest($1::bigint[]) AS id, unnest(ARRAY['c', 'i', 'a']) AS obj`,
+			pq.Array(newIDs)); err != nil {
+			return err
+		}
+		for i := range changes {
+			if changes[i].ID == 0 {
+				for _, c := range created {
+					if c.ExternalID == changes[i].Input.ExternalID {
+						changes[i].ID = c.ID
+					}
+				}
+			}
+		}
+		for _, c := range created {
+			if err := tx.Record("object.import", "object", c.ID, nil, map[string]string{"external_id": c.ExternalID}); err != nil {
+				return err
+			}
+		}
+	}
+	if len(updates) > 0 {
+		b, _ := json.Marshal(updates)
+		if _, err := tx.x.ExecContext(ctx, `
+			UPDATE objects o SET type = x.type, short_id = x.short_id, name = x.name, description = x.description,
+			       department_id = x.department_id, responsible = x.responsible, location = x.location, external_id = x.external_id,
+			       tags = x.tags, no_suitable_module = x.no_suitable_module, untypical_environment = x.untypical_environment,
+			       is_group = x.is_group, members = x.members, updated_at = now(), version = o.version + 1
+			FROM jsonb_to_recordset($2) AS x(id bigint, `+fields+`)
+			WHERE o.id = x.id AND o.scope_id = $1`, scopeID, b); err != nil {
+			return fmt.Errorf("update objects: %w", mapError(err))
+		}
+		for _, u := range updates {
+			if err := tx.Record("object.import", "object", u.ID, nil, u); err != nil {
+				return err
+			}
+		}
+	}
+	if err := tx.applyImportNeeds(ctx, changes); err != nil {
+		return err
+	}
+	if err := tx.applyImportDependencies(ctx, scopeID, changes); err != nil {
+		return err
+	}
+	return tx.RecomputeNeeds(ctx, scopeID)
+}
+
+func (tx *Tx) applyImportNeeds(ctx context.Context, changes []ImportChange) error {
+	var ids, own []int64
+	var objectives, reasons []string
+	for _, ch := range changes {
+		if !ch.SetNeeds {
+			continue
+		}
+		for _, o := range domain.Objectives {
+			ids, objectives = append(ids, ch.ID), append(objectives, o.Code())
+			own, reasons = append(own, int64(ch.Needs[o].Own)), append(reasons, ch.Needs[o].OwnReason)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := tx.x.ExecContext(ctx, `
+		UPDATE object_needs n SET own = u.own, own_reason = u.reason
+		FROM unnest($1::bigint[], $2::text[], $3::smallint[], $4::text[]) AS u(object_id, objective, own, reason)
+		WHERE n.object_id = u.object_id AND n.objective = u.objective`,
+		pq.Array(ids), pq.Array(objectives), pq.Array(own), pq.Array(reasons))
+	if err != nil {
+		return fmt.Errorf("store needs: %w", mapError(err))
+	}
+	return nil
+}
+
+// applyImportDependencies replaces the dependencies of the objects whose
+// row lists them, resolving external IDs within the scope.
+func (tx *Tx) applyImportDependencies(ctx context.Context, scopeID int64, changes []ImportChange) error {
+	var from []int64
+	var fromPairs []int64
+	var toExternal []string
+	for _, ch := range changes {
+		if !ch.SetDeps {
+			continue
+		}
+		from = append(from, ch.ID)
+		for _, t := range ch.DependsOn {
+			fromPairs, toExternal = append(fromPairs, ch.ID), append(toExternal, t)
+		}
+	}
+	if len(from) == 0 {
+		return nil
+	}
+	// Dependencies on objects without an external ID cannot be named in a
+	// file, so they stay.
+	if _, err := tx.x.ExecContext(ctx, `
+		DELETE FROM object_dependencies WHERE from_id = ANY ($1)
+		AND to_id IN (SELECT id FROM objects WHERE external_id IS NOT NULL)`, pq.Array(from)); err != nil {
+		return err
+	}
+	res, err := tx.x.ExecContext(ctx, `
+		INSERT INTO object_dependencies (from_id, to_id)
+		SELECT u.from_id, o.id FROM unnest($2::bigint[], $3::text[]) AS u(from_id, ext)
+		JOIN objects o ON o.scope_id = $1 AND o.external_id = u.ext
+		ON CONFLICT DO NOTHING`, scopeID, pq.Array(fromPairs), pq.Array(toExternal))
+	if err != nil {
+		return fmt.Errorf("store dependencies: %w", mapError(err))
+	}
+	if n, _ := res.RowsAffected(); int(n) != len(dedupePairs(fromPairs, toExternal)) {
+		return fmt.Errorf("store dependencies: %d of %d resolved", n, len(toExternal))
+	}
+	return nil
+}
+
+func dedupePairs(from []int64, to []string) map[string]bool {
+	seen := map[string]bool{}
+	for i := range from {
+		seen[fmt.Sprint(from[i], "\x00", to[i])] = true
+	}
+	return seen
+}
