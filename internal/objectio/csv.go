@@ -1,0 +1,201 @@
+package objectio
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// CSV files are RFC 4180, UTF-8, with a header row.
+//
+// Written files use ";" as separator, CRLF line ends and a UTF-8 byte
+// order mark: that is what a German Excel reads by double click without
+// the import wizard (with "," and no BOM it puts every row into one cell
+// and garbles the umlauts). Read files may use "," or ";", told from the
+// header line, with or without BOM.
+//
+// Cells that a spreadsheet would run as a formula (starting with "=", "+",
+// "-", "@", tab or CR) are written with a leading apostrophe, as OWASP
+// recommends against CSV injection: an export holds text anyone could
+// enter, and it is opened in Excel. Reading removes that apostrophe again
+// (and one in front of an apostrophe, which is escaped the same way), so
+// files round-trip.
+
+var bom = []byte("\ufeff")
+
+func readCSV(data []byte) ([]Row, []RowError, error) {
+	text, err := csvText(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := csv.NewReader(bytes.NewReader(text))
+	r.Comma = separator(text)
+	r.FieldsPerRecord = -1 // short rows are padded, long ones checked cell by cell
+	r.ReuseRecord = true
+	c := newChecker()
+	var h *header
+	n := 0
+	for {
+		cells, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, csvError(err)
+		}
+		if blank(cells) {
+			continue // a row of empty cells, as spreadsheets leave them
+		}
+		line, _ := r.FieldPos(0)
+		for i := range cells {
+			cells[i] = unescapeCell(cells[i])
+		}
+		if h == nil {
+			if h, err = parseHeader(cells, c); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		if n++; n > MaxRows {
+			return nil, nil, errTooManyRows()
+		}
+		c.check(h.record(line, cells))
+	}
+	if h == nil {
+		return nil, nil, unreadable("the file is empty: it has no header row",
+			"die Datei ist leer: sie hat keine Kopfzeile")
+	}
+	rows, errs := c.result()
+	return rows, errs, nil
+}
+
+// csvText strips a UTF-8 byte order mark and refuses what is not UTF-8
+// text. Excel's plain "CSV" is Windows-1252, which is caught here with
+// the line of the first offending byte rather than imported garbled.
+func csvText(data []byte) ([]byte, error) {
+	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
+		return nil, unreadable(`the file is UTF-16 text; save it as "CSV UTF-8"`,
+			"die Datei ist UTF-16-kodiert; bitte als „CSV UTF-8 (durch Trennzeichen getrennt)“ speichern")
+	}
+	data = bytes.TrimPrefix(data, bom)
+	if i := bytes.IndexByte(data, 0); i >= 0 {
+		return nil, unreadable(fmt.Sprintf("not a CSV file: line %d holds binary data", lineOf(data, i)),
+			fmt.Sprintf("keine CSV-Datei: Zeile %d enthält Binärdaten", lineOf(data, i)))
+	}
+	if !utf8.Valid(data) {
+		i := firstInvalid(data)
+		return nil, unreadable(fmt.Sprintf(`line %d is not UTF-8 text; save the file as "CSV UTF-8"`, lineOf(data, i)),
+			fmt.Sprintf("Zeile %d ist nicht UTF-8-kodiert; bitte als „CSV UTF-8 (durch Trennzeichen getrennt)“ speichern", lineOf(data, i)))
+	}
+	return data, nil
+}
+
+func firstInvalid(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return len(b)
+}
+
+// lineOf is the 1-based line of byte offset i.
+func lineOf(b []byte, i int) int { return bytes.Count(b[:i], []byte{'\n'}) + 1 }
+
+// separator tells ";" from "," by counting both, outside quotes, in the
+// header line (the first line that is not blank, as the CSV reader skips
+// blank lines too). A header of one column has neither; "," is then as
+// good as any.
+func separator(text []byte) rune {
+	var semi, comma int
+	quoted, content := false, false
+scan:
+	for _, b := range text {
+		switch {
+		case b == '"':
+			quoted, content = !quoted, true
+		case quoted:
+		case b == '\n':
+			if content {
+				break scan
+			}
+		case b == ';':
+			semi++
+		case b == ',':
+			comma++
+		case b != ' ' && b != '\t' && b != '\r':
+			content = true
+		}
+	}
+	if semi > comma {
+		return ';'
+	}
+	return ','
+}
+
+func csvError(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return unreadable(fmt.Sprintf("not a readable CSV file: line %d, column %d: %v", pe.Line, pe.Column, pe.Err),
+			fmt.Sprintf("keine lesbare CSV-Datei: Zeile %d, Zeichen %d: %s", pe.Line, pe.Column, germanCSV(pe.Err)))
+	}
+	return unreadable("not a readable CSV file: "+err.Error(), "keine lesbare CSV-Datei: "+err.Error())
+}
+
+func germanCSV(err error) string {
+	switch {
+	case errors.Is(err, csv.ErrBareQuote):
+		return "Anführungszeichen mitten in einem Feld ohne Anführungszeichen"
+	case errors.Is(err, csv.ErrQuote):
+		return "Anführungszeichen falsch gesetzt oder nicht geschlossen"
+	}
+	return err.Error()
+}
+
+// formulaStart are the first characters that make a spreadsheet read a
+// cell as formula; the apostrophe itself is escaped so that the escape
+// can be undone unambiguously.
+const formulaStart = "=+-@\t\r'"
+
+func escapeCell(s string) string {
+	if s != "" && strings.IndexByte(formulaStart, s[0]) >= 0 {
+		return "'" + s
+	}
+	return s
+}
+
+func unescapeCell(s string) string {
+	if len(s) >= 2 && s[0] == '\'' && strings.IndexByte(formulaStart, s[1]) >= 0 {
+		return s[1:]
+	}
+	return s
+}
+
+func writeCSV(w io.Writer, rows []Row) error {
+	if _, err := w.Write(bom); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	cw.Comma = ';'
+	cw.UseCRLF = true
+	if err := cw.Write(columnNames[:]); err != nil {
+		return err
+	}
+	for i := range rows {
+		cells := rows[i].texts()
+		for j := range cells {
+			cells[j] = escapeCell(cells[j])
+		}
+		if err := cw.Write(cells[:]); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
