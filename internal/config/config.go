@@ -32,6 +32,7 @@ type Config struct {
 	DBMaxConns           int
 	Location             *time.Location
 	CatalogMaxBytes      int64
+	ImportMaxBytes       int64
 	KompendiumURL        string
 	KompendiumSHA256     string
 }
@@ -158,6 +159,16 @@ var Settings = []Setting{
 				return fmt.Errorf("want a number of bytes, at least 1024")
 			}
 			c.CatalogMaxBytes = n
+			return nil
+		}},
+	{Env: "ISMS_IMPORT_MAX_BYTES", Flag: "import-max-bytes", Default: "33554432",
+		Help: "largest accepted import file of target objects (CSV, XLSX, JSON), in bytes",
+		apply: func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1024 {
+				return fmt.Errorf("want a number of bytes, at least 1024")
+			}
+			c.ImportMaxBytes = n
 			return nil
 		}},
 	{Env: "ISMS_KOMPENDIUM_URL", Flag: "kompendium-url",

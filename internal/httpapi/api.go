@@ -17,6 +17,7 @@ import (
 	"ismsd/internal/authz"
 	"ismsd/internal/catalogimport"
 	"ismsd/internal/domain"
+	"ismsd/internal/objectimport"
 	"ismsd/internal/postgres"
 	"ismsd/internal/problem"
 	"ismsd/internal/route"
@@ -34,6 +35,9 @@ type Deps struct {
 	Catalogs  *catalogimport.Importer
 	// CatalogMaxBytes bounds catalog uploads.
 	CatalogMaxBytes int64
+	Objects         *objectimport.Importer
+	// ImportMaxBytes bounds object import files.
+	ImportMaxBytes int64
 }
 
 // API is the set of JSON handlers.
@@ -50,6 +54,7 @@ func (a *API) Routes() []route.Route {
 	rs = append(rs, a.auditRoutes()...)
 	rs = append(rs, a.catalogRoutes()...)
 	rs = append(rs, a.structureRoutes()...)
+	rs = append(rs, a.objectFileRoutes()...)
 	return rs
 }
 

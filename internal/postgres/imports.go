@@ -292,3 +292,42 @@ func dedupePairs(from []int64, to []string) map[string]bool {
 	}
 	return seen
 }
+
+// ImportFile is an uploaded file kept between its dry run and its apply.
+type ImportFile struct {
+	ID      int64  `db:"id"`
+	ScopeID int64  `db:"scope_id"`
+	UserID  int64  `db:"user_id"`
+	Name    string `db:"name"`
+	Format  string `db:"format"`
+	SHA256  string `db:"sha256"`
+	Content []byte `db:"content"`
+}
+
+// SaveImportFile keeps an uploaded file for a later apply by the same user.
+func (db *DB) SaveImportFile(ctx context.Context, f ImportFile) (int64, error) {
+	var id int64
+	err := db.x.GetContext(ctx, &id, `
+		INSERT INTO import_files (scope_id, user_id, name, format, sha256, content) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+		f.ScopeID, f.UserID, f.Name, f.Format, f.SHA256, f.Content)
+	return id, mapError(err)
+}
+
+// LoadImportFile returns a kept file of the user for the scope.
+func (db *DB) LoadImportFile(ctx context.Context, id, scopeID, userID int64) (ImportFile, error) {
+	var f ImportFile
+	err := db.x.GetContext(ctx, &f, `
+		SELECT id, scope_id, user_id, name, format, sha256, content FROM import_files
+		WHERE id = $1 AND scope_id = $2 AND user_id = $3 AND created_at > now() - interval '1 day'`, id, scopeID, userID)
+	if err != nil {
+		return f, domain.Errorf(domain.ErrNotFound, "no uploaded file %d for this scope", id).
+			De("Die hochgeladene Datei ist nicht mehr vorhanden. Bitte laden Sie sie erneut hoch.")
+	}
+	return f, nil
+}
+
+// DeleteImportFile removes a kept file once applied.
+func (db *DB) DeleteImportFile(ctx context.Context, id int64) error {
+	_, err := db.x.ExecContext(ctx, `DELETE FROM import_files WHERE id = $1`, id)
+	return err
+}

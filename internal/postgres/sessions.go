@@ -106,15 +106,20 @@ func (tx *Tx) RevokeUserSessions(ctx context.Context, userID, keep int64) (int, 
 	return len(ids), tx.Record("session.revoke_all", "user", userID, nil, map[string]any{"sessions": ids})
 }
 
-// DeleteExpired removes sessions and login failures that can no longer
-// matter: sessions ended more than keep ago, failures older than keep.
+// DeleteExpired removes what can no longer matter: sessions ended more
+// than keep ago, login failures older than keep, and import files left
+// after their dry run for more than a day.
 func (db *DB) DeleteExpired(ctx context.Context, keep time.Duration) error {
 	_, err := db.x.ExecContext(ctx, `
 		DELETE FROM sessions WHERE coalesce(revoked_at, expires_at) < now() - make_interval(secs => $1)`, keep.Seconds())
 	if err != nil {
 		return err
 	}
-	_, err = db.x.ExecContext(ctx, `DELETE FROM login_failures WHERE at < now() - make_interval(secs => $1)`, keep.Seconds())
+	if _, err = db.x.ExecContext(ctx, `DELETE FROM login_failures WHERE at < now() - make_interval(secs => $1)`, keep.Seconds()); err != nil {
+		return err
+	}
+	// Uploaded import files wait a day at most for their apply.
+	_, err = db.x.ExecContext(ctx, `DELETE FROM import_files WHERE created_at < now() - interval '1 day'`)
 	return err
 }
 
