@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"time"
 
+	"ismsd/internal/account"
 	"ismsd/internal/authz"
-	"ismsd/internal/catalogimport"
 	"ismsd/internal/config"
+	"ismsd/internal/demo"
 	"ismsd/internal/domain"
 	"ismsd/internal/postgres"
 	"ismsd/internal/server"
@@ -52,7 +52,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 		printAdminCredentials(out, cfg.BaseURL, generated)
 	}
 
-	if err := ensureSomeCatalog(ctx, e, log); err != nil {
+	if err := seedDemo(ctx, e, accounts, out); err != nil {
 		return err
 	}
 
@@ -122,19 +122,39 @@ func housekeeping(ctx context.Context, e *env) {
 	}
 }
 
-// ensureSomeCatalog stores the demo excerpt when no catalog exists yet, so
-// that catalog pages and the demo work before the official Kompendium is
-// imported.
-func ensureSomeCatalog(ctx context.Context, e *env, log *slog.Logger) error {
-	cs, err := e.db.ListCatalogs(ctx)
-	if err != nil || len(cs) > 0 {
-		return err
+// seedDemo stores the demo network as ISMS_DEMO says: "auto" on a
+// database without any scope, "on" unless it is there, "off" never. With
+// the demo comes the demo catalog excerpt, so the pages are filled before
+// the official Kompendium is imported.
+func seedDemo(ctx context.Context, e *env, accounts *account.Service, out io.Writer) error {
+	switch e.cfg.Demo {
+	case "off":
+		return nil
+	case "auto":
+		scopes, err := e.db.ListScopes(ctx, postgres.Everything)
+		if err != nil || len(scopes) > 0 {
+			return err
+		}
 	}
-	res, err := catalogimport.New(e.db, e.cfg.CatalogMaxBytes).ImportDemo(ctx, cliActor())
+	res, err := demo.Seed(ctx, e.db, accounts, cliActor())
 	if err != nil {
-		return fmt.Errorf("store the demo catalog: %w", err)
+		return fmt.Errorf("seed the demo network: %w", err)
 	}
-	log.Info("stored the demo catalog excerpt; import the official Kompendium with 'ismsd catalog fetch' or on the catalogs page",
-		"catalog", res.Catalog.ID, "modules", res.Modules, "requirements", res.Requirements)
+	if !res.Seeded {
+		return nil
+	}
+	e.log.Info("seeded the demo network", "scope", res.ScopeID, "objects", res.Objects, "dependencies", res.Dependencies)
+	fmt.Fprintf(out, "  Demo network %q seeded with %d target objects.\n", demo.ScopeName, res.Objects)
+	if len(res.Accounts) > 0 {
+		fmt.Fprintln(out, "  Demo accounts (passwords shown only now; each must be changed at the first login):")
+		for _, a := range res.Accounts {
+			scope := ""
+			if a.Department != "" {
+				scope = " for " + a.Department
+			}
+			fmt.Fprintf(out, "    %-16s %-28s %s%s\n", a.Username, a.Password, a.Role, scope)
+		}
+	}
+	fmt.Fprintln(out)
 	return nil
 }

@@ -33,6 +33,7 @@ type Config struct {
 	Location             *time.Location
 	CatalogMaxBytes      int64
 	ImportMaxBytes       int64
+	Demo                 string // auto, on or off
 	KompendiumURL        string
 	KompendiumSHA256     string
 }
@@ -44,7 +45,10 @@ type Setting struct {
 	Default string
 	Help    string
 	Secret  bool // never printed
-	apply   func(*Config, string) error
+	// SwitchOn is the value of the bare flag (--demo means "on"); empty
+	// for settings that always take a value.
+	SwitchOn string
+	apply    func(*Config, string) error
 }
 
 // Settings lists every setting; the README's table is checked against it.
@@ -171,6 +175,15 @@ var Settings = []Setting{
 			c.ImportMaxBytes = n
 			return nil
 		}},
+	{Env: "ISMS_DEMO", Flag: "demo", Default: "auto", SwitchOn: "on",
+		Help: "demo network: auto seeds it on a database without any scope, on (or the bare --demo) seeds it unless present, off never",
+		apply: func(c *Config, v string) error {
+			if v != "auto" && v != "on" && v != "off" {
+				return fmt.Errorf("want auto, on or off")
+			}
+			c.Demo = v
+			return nil
+		}},
 	{Env: "ISMS_KOMPENDIUM_URL", Flag: "kompendium-url",
 		Default: "https://www.bsi.bund.de/SharedDocs/Downloads/DE/BSI/Grundschutz/IT-GS-Kompendium/XML_Kompendium_2023.xml?__blob=publicationFile&v=4",
 		Help:    "where 'ismsd catalog fetch' downloads the IT-Grundschutz-Kompendium XML",
@@ -206,10 +219,29 @@ func parseDuration(v string, dst *time.Duration) error {
 // Register adds a flag for every setting to fs; Load reads them back.
 func Register(fs *flag.FlagSet) {
 	for _, s := range Settings {
-		help := s.Help + " (" + s.Env + ")"
-		fs.String(s.Flag, "", help)
+		fs.Var(&flagValue{switchOn: s.SwitchOn}, s.Flag, s.Help+" ("+s.Env+")")
 	}
 }
+
+// flagValue holds a setting given on the command line. A setting with a
+// SwitchOn value can be given as a bare flag (--demo) meaning that value.
+type flagValue struct {
+	v        string
+	switchOn string
+}
+
+func (f *flagValue) String() string { return f.v }
+
+func (f *flagValue) Set(v string) error {
+	if f.switchOn != "" && v == "true" {
+		v = f.switchOn
+	}
+	f.v = v
+	return nil
+}
+
+// IsBoolFlag lets the flag package accept the bare form.
+func (f *flagValue) IsBoolFlag() bool { return f.switchOn != "" }
 
 // Load builds the configuration: defaults, then the environment (getenv),
 // then flags set on fs (nil: none). Errors name the variable or flag.

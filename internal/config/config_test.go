@@ -66,3 +66,21 @@ func TestREADMEListsEverySetting(t *testing.T) {
 		}
 	}
 }
+
+func TestBareDemoFlag(t *testing.T) {
+	for args, want := range map[string]string{"": "auto", "--demo": "on", "--demo=off": "off"} {
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		Register(fs)
+		var list []string
+		if args != "" {
+			list = []string{args}
+		}
+		if err := fs.Parse(list); err != nil {
+			t.Fatal(err)
+		}
+		c, err := Load(func(string) string { return "" }, fs)
+		if err != nil || c.Demo != want {
+			t.Errorf("%q: demo %q, %v; want %q", args, c.Demo, err, want)
+		}
+	}
+}

@@ -1,0 +1,274 @@
+// Package demo seeds a believable Informationsverbund – a state voice-and-data
+// network (Landesdatennetz) modelled on the Thüringen state network – so that
+// a new user sees every screen filled. Public facts are used in the scope's
+// description; everything else is invented and labelled as demo data.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"ismsd/internal/account"
+	"ismsd/internal/catalogimport"
+	"ismsd/internal/domain"
+	"ismsd/internal/postgres"
+)
+
+// ScopeName is the demo scope's name; its presence marks the demo as seeded.
+const ScopeName = "Landesdatennetz Thüringen (Demo)"
+
+// Tag marks every demo object.
+const Tag = "Demo"
+
+// Account is a demo user with the password generated for it (shown once).
+type Account struct{ Username, Role, Department, Password string }
+
+// Result tells what Seed did.
+type Result struct {
+	Seeded       bool
+	ScopeID      int64
+	Departments  int // departments created (existing ones with the same code or name are reused)
+	Objects      int // target objects created, without the scope's own object
+	Dependencies int
+	Assignments  int // module assignments
+	Accounts     []Account
+}
+
+// Seed stores the demo network unless its scope exists already (then
+// Seeded=false and nothing changes: idempotent). It makes sure the demo
+// catalog is stored and builds on it. Departments, scope, objects, needs,
+// dependencies and modelling are written in one transaction; the demo
+// accounts afterwards, each in its own (a taken username is skipped).
+func Seed(ctx context.Context, db *postgres.DB, accounts *account.Service, actor domain.Actor) (Result, error) {
+	if id, found, err := findScope(ctx, db); err != nil || found {
+		return Result{ScopeID: id}, err
+	}
+	imp, err := catalogimport.New(db, 0).ImportDemo(ctx, actor)
+	if err != nil {
+		return Result{}, fmt.Errorf("demo catalog: %w", err)
+	}
+	catalogID := imp.Catalog.ID
+	if catalogID == 0 {
+		if catalogID, err = demoCatalog(ctx, db); err != nil {
+			return Result{}, err
+		}
+	}
+	existing, err := db.ListDepartments(ctx)
+	if err != nil {
+		return Result{}, err
+	}
+
+	var res Result
+	var scope domain.Scope
+	scopeIn := postgres.ScopeInput{Name: ScopeName, Description: scopeDescription, CatalogID: catalogID, Approach: domain.ApproachStandard}
+	deptIDs, deptNames := map[string]int64{}, map[string]string{}
+	err = db.InTx(ctx, actor, func(tx *postgres.Tx) error {
+		r := Result{}
+		ids, names, created, err := ensureDepartments(ctx, tx, existing)
+		if err != nil {
+			return err
+		}
+		r.Departments = created
+		if scope, err = tx.CreateScope(ctx, scopeIn); err != nil {
+			return err
+		}
+		r.ScopeID = scope.ID
+		objIDs := map[string]int64{"scope": scope.ObjectID}
+		for n, o := range objects {
+			dep, ok := ids[o.dept]
+			if !ok {
+				return fmt.Errorf("demo object %s: unknown department %s", o.key, o.dept)
+			}
+			in := postgres.ObjectInput{Type: o.typ, Name: o.name, Description: o.description, DepartmentID: &dep,
+				Responsible: o.responsible, Location: o.location, ExternalID: fmt.Sprintf("CMDB-%04d", n+1),
+				Tags: append([]string{Tag}, o.tags...), NoSuitableModule: o.noModule, UntypicalEnvironment: o.untypical,
+				Group: o.members > 0, Members: o.members}
+			created, err := tx.CreateObject(ctx, scope.ID, in, postgres.Everything)
+			if err != nil {
+				return fmt.Errorf("demo object %s: %w", o.key, err)
+			}
+			objIDs[o.key] = created.ID
+			r.Objects++
+		}
+		lookup := func(key string) (int64, error) {
+			id, ok := objIDs[key]
+			if !ok {
+				return 0, fmt.Errorf("demo data names an unknown object %q", key)
+			}
+			return id, nil
+		}
+		// Dependencies before needs: while no need is set, each
+		// recomputation has nothing to change.
+		for _, d := range dependencies {
+			from, err := lookup(d[0])
+			if err != nil {
+				return err
+			}
+			to, err := lookup(d[1])
+			if err != nil {
+				return err
+			}
+			if err := tx.AddDependency(ctx, from, to, postgres.Everything); err != nil {
+				return fmt.Errorf("demo dependency %s → %s: %w", d[0], d[1], err)
+			}
+			r.Dependencies++
+		}
+		for _, n := range needs {
+			id, err := lookup(n.key)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.SetNeeds(ctx, id, 0, n.needs, postgres.Everything); err != nil {
+				return fmt.Errorf("demo needs of %s: %w", n.key, err)
+			}
+		}
+		for _, m := range modelling {
+			var ids []int64
+			for _, key := range m.objects {
+				id, err := lookup(key)
+				if err != nil {
+					return err
+				}
+				ids = append(ids, id)
+			}
+			added, err := tx.AssignModules(ctx, scope.ID, ids, m.modules, postgres.Everything)
+			if err != nil {
+				return fmt.Errorf("demo modelling %v: %w", m.modules, err)
+			}
+			r.Assignments += added
+		}
+		res, deptIDs, deptNames = r, ids, names
+		return nil
+	})
+	if errors.Is(err, domain.ErrConflict) {
+		// Someone else seeded at the same time: theirs stands.
+		if id, found, ferr := findScope(ctx, db); ferr == nil && found {
+			return Result{ScopeID: id}, nil
+		}
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("seed demo: %w", err)
+	}
+	res.Seeded = true
+
+	var isbID *int64
+	for _, u := range users {
+		var grant domain.Grant
+		grant.Role = u.role
+		deptName := ""
+		if u.dept != "" {
+			id := deptIDs[u.dept]
+			grant.DepartmentID = &id
+			deptName = deptNames[u.dept]
+		}
+		if _, err := db.UserByUsername(ctx, u.username); err == nil {
+			continue // taken: leave that account alone
+		} else if !errors.Is(err, domain.ErrNotFound) {
+			return res, err
+		}
+		created, password, err := accounts.CreateUser(ctx, actor, account.NewUserInput{Username: u.username, DisplayName: u.displayName,
+			Email: u.username + "@demo.invalid", Grants: []domain.Grant{grant}})
+		if errors.Is(err, domain.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return res, fmt.Errorf("demo account %s: %w", u.username, err)
+		}
+		res.Accounts = append(res.Accounts, Account{Username: created.Username, Role: string(u.role), Department: deptName, Password: password})
+		if u.username == "demo-isb" {
+			isbID = &created.ID
+		}
+	}
+	if isbID != nil {
+		// The demo ISB is the scope's ISB, so that the overview names one.
+		scopeIn.ISBUserID = isbID
+		err := db.InTx(ctx, actor, func(tx *postgres.Tx) error {
+			_, err := tx.UpdateScope(ctx, scope.ID, scope.Version, scopeIn)
+			return err
+		})
+		if err != nil && !errors.Is(err, domain.ErrPreconditionFailed) {
+			return res, fmt.Errorf("demo scope ISB: %w", err)
+		}
+	}
+	return res, nil
+}
+
+// findScope looks for the demo scope by name.
+func findScope(ctx context.Context, db *postgres.DB) (int64, bool, error) {
+	scopes, err := db.ListScopes(ctx, postgres.Everything)
+	if err != nil {
+		return 0, false, err
+	}
+	for _, s := range scopes {
+		if s.Name == ScopeName {
+			return s.ID, true, nil
+		}
+	}
+	return 0, false, nil
+}
+
+// demoCatalog finds the stored demo catalog.
+func demoCatalog(ctx context.Context, db *postgres.DB) (int64, error) {
+	cs, err := db.ListCatalogs(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range cs {
+		if c.Kind == domain.CatalogDemo {
+			return c.ID, nil
+		}
+	}
+	return 0, errors.New("the demo catalog is not stored")
+}
+
+// ensureDepartments creates the demo tree, reusing a department that has
+// the same code, or the same name below the same parent. It returns the
+// IDs and names by code and how many it created.
+func ensureDepartments(ctx context.Context, tx *postgres.Tx, existing []domain.Department) (map[string]int64, map[string]string, int, error) {
+	byCode, nameOf := map[string]int64{}, map[int64]string{}
+	type place struct {
+		parent int64
+		name   string
+	}
+	byPlace := map[place]int64{}
+	for _, d := range existing {
+		if d.Code != "" {
+			byCode[d.Code] = d.ID
+		}
+		var parent int64
+		if d.ParentID != nil {
+			parent = *d.ParentID
+		}
+		byPlace[place{parent, d.Name}] = d.ID
+		nameOf[d.ID] = d.Name
+	}
+	ids, names := map[string]int64{}, map[string]string{}
+	created := 0
+	for _, d := range departments {
+		var parentID *int64
+		var parent int64
+		if d.parent != "" {
+			p, ok := ids[d.parent]
+			if !ok {
+				return nil, nil, 0, fmt.Errorf("demo department %s: parent %s comes later", d.code, d.parent)
+			}
+			parentID, parent = &p, p
+		}
+		if id, ok := byCode[d.code]; ok {
+			ids[d.code], names[d.code] = id, nameOf[id]
+			continue
+		}
+		if id, ok := byPlace[place{parent, d.name}]; ok {
+			ids[d.code], names[d.code] = id, nameOf[id]
+			continue
+		}
+		dep, err := tx.CreateDepartment(ctx, postgres.DepartmentInput{ParentID: parentID, Name: d.name, Code: d.code})
+		if err != nil {
+			return nil, nil, 0, fmt.Errorf("demo department %s: %w", d.code, err)
+		}
+		ids[d.code], names[d.code] = dep.ID, dep.Name
+		created++
+	}
+	return ids, names, created, nil
+}

@@ -1,0 +1,327 @@
+package demo
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"ismsd/internal/account"
+	"ismsd/internal/domain"
+	"ismsd/internal/postgres"
+	"ismsd/internal/postgres/pgtest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+var ctx = context.Background()
+
+var actor = domain.Actor{Name: "demo-test"}
+
+// The figures the demo data is built to give.
+const (
+	wantDepartments  = 11
+	wantObjects      = 45 // 44 single objects and the group of site routers
+	wantDependencies = 85
+	wantAssignments  = 52
+	wantGaps         = 3 // mail gateway, test system, network operations centre
+)
+
+func setup(t *testing.T) (*postgres.DB, *account.Service) {
+	t.Helper()
+	db, _ := pgtest.Open(t)
+	acc, err := account.New(db, account.DefaultConfig, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, acc
+}
+
+func allObjects(t *testing.T, db *postgres.DB, scopeID int64, vis postgres.Visibility) []domain.Object {
+	t.Helper()
+	objs, total, err := db.ListObjects(ctx, scopeID, postgres.ObjectFilter{Limit: 500}, vis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != len(objs) {
+		t.Fatalf("listed %d of %d objects", len(objs), total)
+	}
+	return objs
+}
+
+func byName(objs []domain.Object, name string) domain.Object {
+	for _, o := range objs {
+		if o.Name == name {
+			return o
+		}
+	}
+	return domain.Object{}
+}
+
+func lastAuditSeq(t *testing.T, db *postgres.DB) int64 {
+	t.Helper()
+	recs, _, err := db.ListAudit(ctx, postgres.AuditFilter{Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) == 0 {
+		return 0
+	}
+	return recs[0].Seq
+}
+
+func TestSeed(t *testing.T) {
+	db, acc := setup(t)
+	res, err := Seed(ctx, db, acc, actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Seeded || res.ScopeID == 0 {
+		t.Fatalf("not seeded: %+v", res)
+	}
+	if res.Departments != wantDepartments || res.Objects != wantObjects || res.Dependencies != wantDependencies || res.Assignments != wantAssignments {
+		t.Errorf("counts: %d departments, %d objects, %d dependencies, %d assignments; want %d, %d, %d, %d",
+			res.Departments, res.Objects, res.Dependencies, res.Assignments, wantDepartments, wantObjects, wantDependencies, wantAssignments)
+	}
+
+	// Structure.
+	objs := allObjects(t, db, res.ScopeID, postgres.Everything)
+	if len(objs) != wantObjects {
+		t.Fatalf("%d objects, want %d", len(objs), wantObjects)
+	}
+	groups, untypical, noModule := 0, 0, 0
+	externalIDs := map[string]bool{}
+	for _, o := range objs {
+		if o.Group {
+			groups++
+			if o.Name != "Standortrouter (Dienststellen)" || o.Members != 670 {
+				t.Errorf("group %q has %d members", o.Name, o.Members)
+			}
+		}
+		if o.UntypicalEnvironment {
+			untypical++
+		}
+		if o.NoSuitableModule {
+			noModule++
+		}
+		if o.DepartmentID == nil || o.Responsible == "" || o.Location == "" || o.ExternalID == "" || !slices.Contains(o.Tags, Tag) {
+			t.Errorf("%s %s lacks department, responsible, location, external ID or tag", o.ShortID, o.Name)
+		}
+		externalIDs[o.ExternalID] = true
+	}
+	if groups != 1 || untypical != 1 || noModule != 1 {
+		t.Errorf("%d groups, %d untypical, %d without suitable module; want 1 each", groups, untypical, noModule)
+	}
+	if len(externalIDs) != wantObjects {
+		t.Errorf("%d distinct external IDs", len(externalIDs))
+	}
+
+	// Protection needs: complete except for the deliberate test system.
+	for _, o := range objs {
+		for _, obj := range domain.Objectives {
+			n := o.Needs[obj]
+			if o.Name == "Testsystem (Demo)" {
+				if n.Effective != domain.NeedUnknown {
+					t.Errorf("the test system has %s %s, want undetermined", obj.Label(), n.Effective.Label())
+				}
+				continue
+			}
+			if n.Effective == domain.NeedUnknown {
+				t.Errorf("%s %s: %s undetermined", o.ShortID, o.Name, obj.Label())
+			}
+			if o.Type == domain.ObjectProcess {
+				if n.Source != domain.SourceOwn || n.OwnReason == "" {
+					t.Errorf("process %s: %s is %q without own justification", o.Name, obj.Label(), n.Source)
+				}
+			} else if n.Own != domain.NeedUnknown {
+				t.Errorf("%s has an own assessment; only processes should", o.Name)
+			}
+		}
+	}
+	wan := byName(objs, "WAN-Transportdienst (CNFT)")
+	if wan.Needs[domain.Availability].Effective != domain.NeedVeryHigh {
+		t.Errorf("WAN transport availability %s, want sehr hoch", wan.Needs[domain.Availability].Effective.Label())
+	}
+	if core := byName(objs, "Core-MPLS-Router Erfurt 1"); core.Needs[domain.Availability].Effective != domain.NeedVeryHigh ||
+		core.Needs[domain.Availability].Source != domain.SourceInherited || core.Needs[domain.Availability].InheritedFrom != wan.ID {
+		t.Errorf("core router availability %+v, want sehr hoch inherited from the WAN transport", core.Needs[domain.Availability])
+	}
+	sites := byName(objs, "Standortrouter (Dienststellen)").Needs[domain.Availability]
+	if sites.Source != domain.SourceOverride || sites.OverrideKind != domain.OverrideCumulation ||
+		sites.Inherited != domain.NeedNormal || sites.Effective != domain.NeedHigh || sites.OverrideReason == "" {
+		t.Errorf("site routers availability %+v, want normal raised to hoch by cumulation", sites)
+	}
+	room := byName(objs, "Technikraum Kultusministerium").Needs[domain.Availability]
+	if room.Source != domain.SourceOverride || room.OverrideKind != domain.OverrideDistribution ||
+		room.Inherited != domain.NeedHigh || room.Effective != domain.NeedNormal || room.OverrideReason == "" {
+		t.Errorf("technical room availability %+v, want hoch lowered to normal by distribution", room)
+	}
+
+	// Modelling.
+	rows, err := db.Modelling(ctx, res.ScopeID, postgres.Everything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 15 {
+		t.Errorf("%d modules assigned, want all 15 of the demo catalog", len(rows))
+	}
+	scope, err := db.ScopeByID(ctx, res.ScopeID, postgres.Everything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scopeModules, err := db.ObjectModules(ctx, scope.ObjectID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, m := range scopeModules {
+		ids = append(ids, m.ModuleID)
+	}
+	if !slices.Equal(ids, []string{"ISMS.1", "ORP.4", "CON.3", "OPS.1.1.3", "DER.2.1"}) {
+		t.Errorf("scope modules %v", ids)
+	}
+	gaps, _, err := db.ListObjects(ctx, res.ScopeID, postgres.ObjectFilter{GapsOnly: true, Limit: 500}, postgres.Everything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(gaps) != wantGaps {
+		t.Errorf("%d modelling gaps, want %d", len(gaps), wantGaps)
+	}
+	if scope.Objects != wantObjects || scope.Gaps != wantGaps || scope.Undetermined != 1 || scope.Cycles != 0 ||
+		scope.Approach != domain.ApproachStandard || scope.ISBName != "ISB Landesdatennetz (Demo)" {
+		t.Errorf("scope summary %+v", scope)
+	}
+
+	// Accounts.
+	if len(res.Accounts) != len(users) {
+		t.Fatalf("%d accounts, want %d", len(res.Accounts), len(users))
+	}
+	for _, a := range res.Accounts {
+		if a.Password == "" || a.Role == "" {
+			t.Errorf("account %+v lacks password or role", a)
+		}
+		u, err := db.UserByUsername(ctx, a.Username)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !u.MustChangePassword {
+			t.Errorf("%s need not change the password", a.Username)
+		}
+	}
+	if _, _, err := acc.Login(ctx, actor, "demo-isb", res.Accounts[1].Password, "test"); err != nil {
+		t.Errorf("log in with the generated password: %v", err)
+	}
+
+	// The department head sees only the TLRZ subtree.
+	head, err := db.UserByUsername(ctx, "demo-abteilung")
+	if err != nil {
+		t.Fatal(err)
+	}
+	grants, err := db.GrantsOf(ctx, head.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(grants) != 1 || grants[0].Role != domain.RoleDepartmentHead || grants[0].DepartmentName != "Landesrechenzentrum TLRZ" {
+		t.Fatalf("department head grants %+v", grants)
+	}
+	depts, err := db.ListDepartments(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlrz := map[int64]bool{*grants[0].DepartmentID: true}
+	for changed := true; changed; {
+		changed = false
+		for _, d := range depts {
+			if d.ParentID != nil && tlrz[*d.ParentID] && !tlrz[d.ID] {
+				tlrz[d.ID], changed = true, true
+			}
+		}
+	}
+	wantVisible := 0
+	for _, o := range objs {
+		if tlrz[*o.DepartmentID] {
+			wantVisible++
+		}
+	}
+	visible := allObjects(t, db, res.ScopeID, postgres.Visibility{Departments: []int64{*grants[0].DepartmentID}})
+	if len(visible) != wantVisible || wantVisible == 0 || wantVisible == len(objs) {
+		t.Errorf("the department head sees %d objects, want %d of %d", len(visible), wantVisible, len(objs))
+	}
+	for _, o := range visible {
+		if !tlrz[*o.DepartmentID] {
+			t.Errorf("the department head sees %s of %s", o.Name, o.DepartmentName)
+		}
+	}
+
+	if n, err := db.VerifyAudit(ctx); err != nil || n == 0 {
+		t.Errorf("audit chain: %d records, %v", n, err)
+	}
+}
+
+func TestSeedTwice(t *testing.T) {
+	db, acc := setup(t)
+	first, err := Seed(ctx, db, acc, actor)
+	if err != nil || !first.Seeded {
+		t.Fatal(first, err)
+	}
+	seq := lastAuditSeq(t, db)
+	second, err := Seed(ctx, db, acc, actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Seeded || second.ScopeID != first.ScopeID || second.Objects != 0 || len(second.Accounts) != 0 {
+		t.Errorf("second seed %+v", second)
+	}
+	if got := lastAuditSeq(t, db); got != seq {
+		t.Errorf("the second seed wrote %d audit records", got-seq)
+	}
+	if objs := allObjects(t, db, first.ScopeID, postgres.Everything); len(objs) != wantObjects {
+		t.Errorf("%d objects after the second seed", len(objs))
+	}
+	scopes, err := db.ListScopes(ctx, postgres.Everything)
+	if err != nil || len(scopes) != 1 {
+		t.Errorf("%d scopes, %v", len(scopes), err)
+	}
+}
+
+func TestSeedReusesDepartmentsAndSkipsTakenUsers(t *testing.T) {
+	db, acc := setup(t)
+	var root domain.Department
+	err := db.InTx(ctx, actor, func(tx *postgres.Tx) error {
+		var err error
+		root, err = tx.CreateDepartment(ctx, postgres.DepartmentInput{Name: "Land", Code: "TH"})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := acc.CreateUser(ctx, actor, account.NewUserInput{Username: "demo-admin",
+		Grants: []domain.Grant{{Role: domain.RoleAuditor}}}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Seed(ctx, db, acc, actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Departments != wantDepartments-1 {
+		t.Errorf("%d departments created, want %d", res.Departments, wantDepartments-1)
+	}
+	d, err := db.DepartmentByID(ctx, root.ID)
+	if err != nil || d.Name != "Land" {
+		t.Errorf("the existing root changed: %+v, %v", d, err)
+	}
+	if len(res.Accounts) != len(users)-1 {
+		t.Errorf("%d accounts, want %d", len(res.Accounts), len(users)-1)
+	}
+	for _, a := range res.Accounts {
+		if a.Username == "demo-admin" {
+			t.Error("the taken username demo-admin was given a new password")
+		}
+	}
+	u, err := db.UserByUsername(ctx, "demo-admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gs, _ := db.GrantsOf(ctx, u.ID); len(gs) != 1 || gs[0].Role != domain.RoleAuditor {
+		t.Errorf("the existing demo-admin's grants changed: %+v", gs)
+	}
+}
