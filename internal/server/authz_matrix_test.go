@@ -111,6 +111,14 @@ var expectedAccess = map[string][]string{
 	"GET /api/v1/objects/:id/modules":                    allRoles,
 	"POST /api/v1/objects/:id/modules":                   writers,
 	"DELETE /api/v1/objects/:id/modules/:module":         writers,
+	"POST /api/v1/scopes/:id/import":                     writers,
+	"GET /api/v1/scopes/:id/export":                      allRoles,
+	"GET /api/v1/import-template":                        allRoles,
+	"GET /scopes/:id/import":                             allRoles,
+	"POST /scopes/:id/import":                            writers,
+	"POST /scopes/:id/import/:file/apply":                writers,
+	"GET /scopes/:id/export":                             allRoles,
+	"GET /import-template":                               allRoles,
 	"GET /audit":                                         {"admin", "auditor", "management"},
 }
 
@@ -140,7 +148,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// The routes act on this bystander, so no subject loses its account.
 	target := e.user("m-target", domain.Grant{Role: domain.RoleISB})
 	params := strings.NewReplacer(":id", strconv.FormatInt(target.ID, 10), ":grant", "999999", ":session", "999999", "*file", "style.css",
-		":module", "NET.3.1", ":requirement", "NET.3.1.A1", ":target", "999999")
+		":module", "NET.3.1", ":requirement", "NET.3.1.A1", ":target", "999999", ":file", "999999")
 
 	seen := map[string]bool{}
 	for _, r := range e.srv.Routes() {

@@ -20,6 +20,7 @@ import (
 	"ismsd/internal/config"
 	"ismsd/internal/domain"
 	"ismsd/internal/httpapi"
+	"ismsd/internal/objectimport"
 	"ismsd/internal/postgres"
 	"ismsd/internal/problem"
 	"ismsd/internal/route"
@@ -62,11 +63,12 @@ func New(d Deps) (*Server, error) {
 	if err := s.cop.AddTrustedOrigin(originOf(d.Config.BaseURL)); err != nil {
 		return nil, fmt.Errorf("ISMS_BASE_URL: %w", err)
 	}
-	catalogs := catalogimport.New(d.DB, d.Config.CatalogMaxBytes)
+	catalogs, objects := catalogimport.New(d.DB, d.Config.CatalogMaxBytes), objectimport.New(d.DB)
 	api := httpapi.New(httpapi.Deps{DB: d.DB, Accounts: d.Accounts, Authz: d.Authz, Validator: d.Validator, Cookie: s.cookie,
-		BaseURL: d.Config.BaseURL, Catalogs: catalogs, CatalogMaxBytes: d.Config.CatalogMaxBytes})
+		BaseURL: d.Config.BaseURL, Catalogs: catalogs, CatalogMaxBytes: d.Config.CatalogMaxBytes,
+		Objects: objects, ImportMaxBytes: d.Config.ImportMaxBytes})
 	ui, err := webui.New(webui.Deps{DB: d.DB, Accounts: d.Accounts, Authz: d.Authz, Cookie: s.cookie, Location: d.Config.Location,
-		Log: d.Log, Catalogs: catalogs, CatalogMaxBytes: d.Config.CatalogMaxBytes})
+		Log: d.Log, Catalogs: catalogs, CatalogMaxBytes: d.Config.CatalogMaxBytes, Objects: objects, ImportMaxBytes: d.Config.ImportMaxBytes})
 	if err != nil {
 		return nil, err
 	}

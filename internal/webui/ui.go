@@ -22,6 +22,7 @@ import (
 	"ismsd/internal/authz"
 	"ismsd/internal/catalogimport"
 	"ismsd/internal/domain"
+	"ismsd/internal/objectimport"
 	"ismsd/internal/postgres"
 	"ismsd/internal/problem"
 	"ismsd/internal/route"
@@ -39,6 +40,9 @@ type Deps struct {
 	Catalogs *catalogimport.Importer
 	// CatalogMaxBytes bounds catalog uploads.
 	CatalogMaxBytes int64
+	Objects         *objectimport.Importer
+	// ImportMaxBytes bounds object import files.
+	ImportMaxBytes int64
 }
 
 // UI renders the pages.
@@ -105,6 +109,8 @@ func (u *UI) Routes() []route.Route {
 		{Method: post, Path: "/admin/users/:id/sessions/end", Perm: usersWrite, Handler: u.endUserSessions},
 		{Method: get, Path: "/audit", Perm: authz.Require(authz.ResourceAuditLog, authz.ActionRead), Handler: u.auditPage},
 	}
+	rs = append(rs, u.structureRoutes()...)
+	rs = append(rs, u.importRoutes()...)
 	return append(rs, u.catalogRoutes()...)
 }
 
@@ -138,6 +144,9 @@ func (u *UI) navFor(c *gin.Context, p account.Principal) []navItem {
 	if p.User.MustChangePassword {
 		items = nil
 	} else {
+		if u.Authz.Decide(p.User.ID, authz.Require(authz.ResourceScopes, authz.ActionRead)).Allowed {
+			items = append(items, navItem{Href: "/scopes", Label: "Informationsverbund"})
+		}
 		if u.Authz.Decide(p.User.ID, authz.Require(authz.ResourceCatalogs, authz.ActionRead)).Allowed {
 			items = append(items, navItem{Href: "/catalogs", Label: "Kataloge"})
 		}

@@ -1,0 +1,254 @@
+package webui
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"ismsd/internal/authz"
+	"ismsd/internal/domain"
+	"ismsd/internal/postgres"
+)
+
+// scopeView is a scope with its figures ready to print.
+type scopeView struct {
+	postgres.ScopeSummary
+	NObjects, NGaps, NUndetermined, NCycles num
+}
+
+func newScopeView(s postgres.ScopeSummary) scopeView {
+	return scopeView{ScopeSummary: s, NObjects: num(s.Objects), NGaps: num(s.Gaps), NUndetermined: num(s.Undetermined), NCycles: num(s.Cycles)}
+}
+
+// scopeForm is what the create and edit forms of a scope offer.
+type scopeForm struct {
+	Catalogs   []postgres.CatalogSummary
+	Approaches []domain.Approach
+	ISBs       []isbOption
+	Input      postgres.ScopeInput
+	ISB        int64 // selected ISB, 0 for none
+}
+
+type isbOption struct {
+	ID   int64
+	Name string
+}
+
+// scopeFormData lists catalogs and the accounts with the ISB role; keep
+// names an ISB who no longer has the role, so a save does not drop them.
+func (u *UI) scopeFormData(c *gin.Context, in postgres.ScopeInput) (scopeForm, error) {
+	ctx := c.Request.Context()
+	f := scopeForm{Approaches: domain.Approaches, Input: in}
+	if in.ISBUserID != nil {
+		f.ISB = *in.ISBUserID
+	}
+	var err error
+	if f.Catalogs, err = u.DB.ListCatalogs(ctx); err != nil {
+		return f, err
+	}
+	users, err := u.DB.ListUsers(ctx)
+	if err != nil {
+		return f, err
+	}
+	grants, err := u.DB.AllGrants(ctx)
+	if err != nil {
+		return f, err
+	}
+	for _, us := range users {
+		isb := false
+		for _, g := range grants[us.ID] {
+			isb = isb || g.Role == domain.RoleISB
+		}
+		if isb && !us.Disabled || us.ID == f.ISB {
+			f.ISBs = append(f.ISBs, isbOption{ID: us.ID, Name: us.Name() + " (" + us.Username + ")"})
+		}
+	}
+	return f, nil
+}
+
+// scopeInput reads the scope form.
+func scopeInput(c *gin.Context) (postgres.ScopeInput, error) {
+	in := postgres.ScopeInput{Name: strings.TrimSpace(c.PostForm("name")), Description: strings.TrimSpace(c.PostForm("description")),
+		Approach: domain.Approach(c.PostForm("approach"))}
+	var vs []domain.Violation
+	if id, err := strconv.ParseInt(c.PostForm("catalog_id"), 10, 64); err == nil && id > 0 {
+		in.CatalogID = id
+	} else {
+		vs = append(vs, domain.Violation{Pointer: "/catalog_id", Detail: "choose a catalog", German: "Bitte einen Katalog wählen."})
+	}
+	if v := c.PostForm("isb_user_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			vs = append(vs, domain.Violation{Pointer: "/isb_user_id", Detail: "unknown user", German: "Unbekanntes Benutzerkonto."})
+		} else {
+			in.ISBUserID = &id
+		}
+	}
+	if !in.Approach.Valid() {
+		vs = append(vs, domain.Violation{Pointer: "/approach", Detail: "approach must be basic, standard or core", German: "Bitte eine Vorgehensweise wählen."})
+	}
+	if in.Name == "" || len(in.Name) > 200 {
+		vs = append(vs, domain.Violation{Pointer: "/name", Detail: "name must have 1 to 200 characters", German: "Der Name muss 1 bis 200 Zeichen haben."})
+	}
+	if len(in.Description) > 4000 {
+		vs = append(vs, domain.Violation{Pointer: "/description", Detail: "at most 4000 characters", German: "Die Beschreibung darf höchstens 4000 Zeichen haben."})
+	}
+	if len(vs) > 0 {
+		return in, domain.Invalid(vs...)
+	}
+	return in, nil
+}
+
+type scopesPage struct {
+	Scopes   []scopeView
+	CanWrite bool
+	CanDepts bool
+	Form     scopeForm
+	Errors   formErrors
+}
+
+func (p scopesPage) FormError() string { return p.Errors.Summary }
+
+func (u *UI) scopesData(c *gin.Context, in postgres.ScopeInput) (scopesPage, error) {
+	ss, err := u.DB.ListScopes(c.Request.Context(), u.visibilityFor(c, authz.ActionRead))
+	if err != nil {
+		return scopesPage{}, err
+	}
+	d := scopesPage{CanWrite: u.allowed(c, authz.ResourceScopes, authz.ActionWrite),
+		CanDepts: u.allowed(c, authz.ResourceDepartments, authz.ActionRead), Errors: formErrors{Fields: map[string]string{}}}
+	for _, s := range ss {
+		d.Scopes = append(d.Scopes, newScopeView(s))
+	}
+	if d.CanWrite {
+		if in.Approach == "" {
+			in.Approach = domain.ApproachStandard
+		}
+		if d.Form, err = u.scopeFormData(c, in); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
+func (u *UI) scopesPage(c *gin.Context) error {
+	d, err := u.scopesData(c, postgres.ScopeInput{})
+	if err != nil {
+		return err
+	}
+	return u.render(c, http.StatusOK, "scopes", "Informationsverbünde", d)
+}
+
+func (u *UI) createScope(c *gin.Context) error {
+	in, err := scopeInput(c)
+	var s domain.Scope
+	if err == nil {
+		err = u.run(c, func(tx *postgres.Tx) error {
+			var err error
+			s, err = tx.CreateScope(c.Request.Context(), in)
+			return err
+		})
+	}
+	if err != nil {
+		if !isInputError(err) {
+			return err
+		}
+		d, derr := u.scopesData(c, in)
+		if derr != nil {
+			return derr
+		}
+		d.Errors = newFormErrors(err)
+		return u.render(c, statusOf(err), "scopes", "Informationsverbünde", d)
+	}
+	return u.redirect(c, scopeURL(s.ID), "Der Informationsverbund „"+s.Name+"“ ist angelegt.")
+}
+
+type scopePage struct {
+	Scope        scopeView
+	Tab          string
+	ScopeObject  *domain.Object // the scope as a target object, when the reader may see it
+	ScopeModules []postgres.AssignedModule
+	Suggested    []postgres.Suggestion // scope-wide modules proposed but not assigned
+	CanWrite     bool
+	CanObjects   bool
+	Form         scopeForm
+	Errors       formErrors
+}
+
+func (p scopePage) FormError() string { return p.Errors.Summary }
+
+// loadScope reads the scope of the path with the figures the reader may see.
+func (u *UI) loadScope(c *gin.Context) (postgres.ScopeSummary, error) {
+	id, err := pathID(c, "id", errScopeNotFound)
+	if err != nil {
+		return postgres.ScopeSummary{}, err
+	}
+	return u.DB.ScopeByID(c.Request.Context(), id, u.visibilityFor(c, authz.ActionRead))
+}
+
+func (u *UI) scopeData(c *gin.Context, s postgres.ScopeSummary, in *postgres.ScopeInput) (scopePage, error) {
+	ctx := c.Request.Context()
+	d := scopePage{Scope: newScopeView(s), Tab: "overview", CanWrite: u.allowed(c, authz.ResourceScopes, authz.ActionWrite),
+		CanObjects: u.allowed(c, authz.ResourceObjects, authz.ActionWrite), Errors: formErrors{Fields: map[string]string{}}}
+	if o, err := u.DB.ObjectByID(ctx, s.ObjectID, u.visibilityFor(c, authz.ActionRead)); err == nil {
+		d.ScopeObject = &o
+		if d.ScopeModules, err = u.DB.ObjectModules(ctx, o.ID); err != nil {
+			return d, err
+		}
+		if d.Suggested, err = u.DB.Suggestions(ctx, o, s.CatalogID); err != nil {
+			return d, err
+		}
+	} else if !isInputError(err) {
+		return d, err
+	}
+	if d.CanWrite {
+		cur := postgres.ScopeInput{Name: s.Name, Description: s.Description, CatalogID: s.CatalogID, Approach: s.Approach, ISBUserID: s.ISBUserID}
+		if in != nil {
+			cur = *in
+		}
+		var err error
+		if d.Form, err = u.scopeFormData(c, cur); err != nil {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
+func (u *UI) scopePage(c *gin.Context) error {
+	s, err := u.loadScope(c)
+	if err != nil {
+		return err
+	}
+	d, err := u.scopeData(c, s, nil)
+	if err != nil {
+		return err
+	}
+	return u.render(c, http.StatusOK, "scope", s.Name, d)
+}
+
+func (u *UI) updateScope(c *gin.Context) error {
+	s, err := u.loadScope(c)
+	if err != nil {
+		return err
+	}
+	in, err := scopeInput(c)
+	if err == nil {
+		err = u.run(c, func(tx *postgres.Tx) error {
+			_, err := tx.UpdateScope(c.Request.Context(), s.ID, formVersion(c), in)
+			return err
+		})
+	}
+	if err != nil {
+		if !isInputError(err) {
+			return err
+		}
+		d, derr := u.scopeData(c, s, &in)
+		if derr != nil {
+			return derr
+		}
+		d.Errors = newFormErrors(err)
+		return u.render(c, statusOf(err), "scope", s.Name, d)
+	}
+	return u.redirect(c, scopeURL(s.ID), "Die Angaben zum Informationsverbund sind gespeichert.")
+}
