@@ -39,20 +39,21 @@ const (
 	ActionWrite Action = "write"
 )
 
-// resources lists every resource and whether a department-scoped grant can
-// give access to it. Global-only resources are decided by global grants
-// alone: an ISB for one ministry does not manage the whole installation.
-var resources = map[Resource]bool{
-	ResourceUsers:    false,
-	ResourceAuditLog: false,
-	ResourceCatalogs: true, // everyone with a role reads them, whatever the scope
-	// The organisation tree and the scopes are read by everyone with a
-	// role but shaped by global roles only.
-	ResourceDepartments: true,
-	ResourceScopes:      true,
+// resources lists every resource with the actions a department-scoped
+// grant can give on it (the others need a global grant). An ISB for one
+// ministry reads the organisation and writes their own objects, but does
+// not manage accounts or reshape the organisation or the scopes.
+var resources = map[Resource][]Action{
+	ResourceUsers:    nil,
+	ResourceAuditLog: nil,
+	// Everyone with a role reads catalogs, the organisation tree and the
+	// scopes, whatever their grant's department.
+	ResourceCatalogs:    {ActionRead},
+	ResourceDepartments: {ActionRead},
+	ResourceScopes:      {ActionRead},
 	// Objects are limited to the department subtrees of scoped grants, in
 	// SQL (postgres.Visibility).
-	ResourceObjects: true,
+	ResourceObjects: {ActionRead, ActionWrite},
 }
 
 var actions = []Action{ActionRead, ActionWrite}
@@ -229,7 +230,7 @@ func (e *Enforcer) Decide(userID int64, p Permission) Decision {
 	if ok, _ := st.casbin.Enforce(sub, globalDomain, obj, act); ok {
 		return Decision{Allowed: true, Global: true}
 	}
-	if !resources[p.Resource] {
+	if !slices.Contains(resources[p.Resource], p.Action) {
 		return Decision{}
 	}
 	var d Decision

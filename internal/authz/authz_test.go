@@ -55,7 +55,7 @@ func TestRealPolicyDecisions(t *testing.T) {
 // everywhere, and global-only resources ignore department grants.
 func TestDepartmentScope(t *testing.T) {
 	const scoped Resource = "test_objects"
-	resources[scoped] = true
+	resources[scoped] = []Action{ActionWrite}
 	t.Cleanup(func() { delete(resources, scoped) })
 	e, err := newEnforcer(policies.Model, "p, isb, test_objects, write\np, admin, users, write\np, isb, users, read\n")
 	if err != nil {
@@ -93,6 +93,30 @@ func TestPolicyRefusesUnknownNames(t *testing.T) {
 			t.Errorf("policy %q accepted", bad)
 		} else if !strings.Contains(err.Error(), "line 1") {
 			t.Errorf("error %q does not name the line", err)
+		}
+	}
+}
+
+// A department's ISB reads the organisation but reshapes it only with a
+// global grant.
+func TestScopedGrantDoesNotReshapeOrganisation(t *testing.T) {
+	e, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.SetGrants([]domain.Grant{{UserID: 1, Role: domain.RoleISB, DepartmentID: ptr(7)}})
+	for _, c := range []struct {
+		perm  Permission
+		allow bool
+	}{
+		{Require(ResourceDepartments, ActionRead), true},
+		{Require(ResourceDepartments, ActionWrite), false},
+		{Require(ResourceScopes, ActionRead), true},
+		{Require(ResourceScopes, ActionWrite), false},
+		{Require(ResourceObjects, ActionWrite), true},
+	} {
+		if got := e.Decide(1, c.perm).Allowed; got != c.allow {
+			t.Errorf("%s: allowed=%v, want %v", c.perm, got, c.allow)
 		}
 	}
 }

@@ -123,3 +123,12 @@ func isForeignKeyViolation(err error) bool {
 	var pqErr *pq.Error
 	return asPQ(err, &pqErr) && pqErr.Code == "23503"
 }
+
+// foreignKey names the foreign key a violation is about, or "".
+func foreignKey(err error) string {
+	var pqErr *pq.Error
+	if asPQ(err, &pqErr) && pqErr.Code == "23503" {
+		return pqErr.Constraint
+	}
+	return ""
+}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"regexp"
+	"strings"
 
 	"ismsd/internal/domain"
 )
@@ -64,8 +66,29 @@ type DepartmentInput struct {
 	Code     string
 }
 
+var departmentCode = regexp.MustCompile(`^[A-Za-z0-9._-]{0,32}$`)
+
+func (in *DepartmentInput) validate() error {
+	in.Name, in.Code = strings.TrimSpace(in.Name), strings.TrimSpace(in.Code)
+	var vs []domain.Violation
+	if in.Name == "" || len(in.Name) > 200 {
+		vs = append(vs, domain.Violation{Pointer: "/name", Detail: "name must have 1 to 200 characters", German: "Der Name muss 1 bis 200 Zeichen haben."})
+	}
+	if !departmentCode.MatchString(in.Code) {
+		vs = append(vs, domain.Violation{Pointer: "/code", Detail: "code: up to 32 letters, digits, '.', '_' or '-'",
+			German: "Das Kürzel darf bis zu 32 Buchstaben, Ziffern, Punkte, Unter- oder Bindestriche haben."})
+	}
+	if len(vs) > 0 {
+		return domain.Invalid(vs...)
+	}
+	return nil
+}
+
 // CreateDepartment adds a department below ParentID (nil for a root).
 func (tx *Tx) CreateDepartment(ctx context.Context, in DepartmentInput) (domain.Department, error) {
+	if err := in.validate(); err != nil {
+		return domain.Department{}, err
+	}
 	var d domain.Department
 	err := tx.x.GetContext(ctx, &d, `
 		INSERT INTO departments (parent_id, name, code) VALUES ($1, $2, $3)
@@ -79,6 +102,9 @@ func (tx *Tx) CreateDepartment(ctx context.Context, in DepartmentInput) (domain.
 // UpdateDepartment renames or moves a department if it is still at
 // version; a department cannot move below itself.
 func (tx *Tx) UpdateDepartment(ctx context.Context, id int64, version int, in DepartmentInput) (domain.Department, error) {
+	if err := in.validate(); err != nil {
+		return domain.Department{}, err
+	}
 	var before domain.Department
 	err := tx.x.GetContext(ctx, &before, `SELECT id, parent_id, name, code, version FROM departments WHERE id = $1 FOR UPDATE`, id)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -141,6 +167,10 @@ func (tx *Tx) DeleteDepartment(ctx context.Context, id int64) error {
 }
 
 func departmentError(err error, in DepartmentInput) error {
+	if foreignKey(err) != "" {
+		return domain.Invalid(domain.Violation{Pointer: "/parent_id", Detail: "no such parent department",
+			German: "Die übergeordnete Organisationseinheit gibt es nicht."})
+	}
 	if isUniqueViolation(err) {
 		return domain.Errorf(domain.ErrConflict, "a department named %q or with code %q exists already there", in.Name, in.Code).
 			De("Eine Organisationseinheit mit diesem Namen (an dieser Stelle) oder diesem Kürzel gibt es schon.")

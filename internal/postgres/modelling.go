@@ -2,8 +2,8 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/lib/pq"
 
@@ -77,8 +77,9 @@ func (tx *Tx) AssignModules(ctx context.Context, scopeID int64, objectIDs []int6
 		return 0, err
 	}
 	if len(unknown) > 0 {
-		return 0, domain.Invalid(domain.Violation{Pointer: "/modules", Detail: fmt.Sprintf("the scope's catalog has no module %v", unknown),
-			German: fmt.Sprintf("Der Katalog des Informationsverbunds kennt diese Bausteine nicht: %v", unknown)})
+		list := strings.Join(unknown, ", ")
+		return 0, domain.Invalid(domain.Violation{Pointer: "/modules", Detail: "the scope's catalog has no module " + list,
+			German: "Der Katalog des Informationsverbunds kennt diese Bausteine nicht: " + list})
 	}
 	var visible int
 	if err := tx.x.GetContext(ctx, &visible, `SELECT count(*) FROM objects o WHERE o.id = ANY ($1) AND o.scope_id = $2 AND `+visibleObject(3),

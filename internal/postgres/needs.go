@@ -87,6 +87,9 @@ func (tx *Tx) RemoveDependency(ctx context.Context, from, to int64, vis Visibili
 	if err != nil {
 		return err
 	}
+	if _, err := tx.lockObject(ctx, to, 0, vis); err != nil {
+		return err
+	}
 	res, err := tx.x.ExecContext(ctx, `DELETE FROM object_dependencies WHERE from_id = $1 AND to_id = $2`, from, to)
 	if err != nil {
 		return err

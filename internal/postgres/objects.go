@@ -190,6 +190,9 @@ type ObjectFilter struct {
 	DepartmentID int64 // with the departments below it
 	Tag          string
 	GapsOnly     bool        // modelling gaps only
+	NoModuleOnly bool        // flagged "no suitable module" only
+	OnCycle      bool        // on a dependency cycle only
+	Undetermined bool        // with an objective without protection need only
 	NeedAtLeast  domain.Need // effective need at least this in some objective
 	Sort         string      // name (default), short_id, type, department, updated, need
 	Desc         bool
@@ -197,13 +200,31 @@ type ObjectFilter struct {
 	Offset       int
 }
 
-var objectSorts = map[string]string{
-	"name":       "lower(o.name)",
-	"short_id":   "o.short_id",
-	"type":       "o.type, lower(o.name)",
-	"department": "lower(d.name) NULLS LAST, lower(o.name)",
-	"updated":    "o.updated_at",
-	"need":       "(SELECT max(effective) FROM object_needs n WHERE n.object_id = o.id), lower(o.name)",
+// objectSorts lists the ORDER BY terms of each sort key; descending
+// reverses every term, and objects without a department stay last.
+var objectSorts = map[string][]string{
+	"name":       {"lower(o.name)"},
+	"short_id":   {"o.short_id"},
+	"type":       {"o.type", "lower(o.name)"},
+	"department": {"lower(d.name)", "lower(o.name)"},
+	"updated":    {"o.updated_at"},
+	"need":       {"(SELECT max(effective) FROM object_needs n WHERE n.object_id = o.id)", "lower(o.name)"},
+}
+
+func orderBy(sort string, desc bool) string {
+	terms, ok := objectSorts[sort]
+	if !ok {
+		terms = objectSorts["name"]
+	}
+	dir := " ASC NULLS LAST"
+	if desc {
+		dir = " DESC NULLS LAST"
+	}
+	out := make([]string, len(terms))
+	for i, t := range terms {
+		out[i] = t + dir
+	}
+	return strings.Join(out, ", ")
 }
 
 // SortKeys are the accepted values of ObjectFilter.Sort.
@@ -217,25 +238,22 @@ func (db *DB) ListObjects(ctx context.Context, scopeID int64, f ObjectFilter, vi
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	order, ok := objectSorts[f.Sort]
-	if !ok {
-		order = objectSorts["name"]
-	}
-	if f.Desc {
-		order = strings.ReplaceAll(order, ",", " DESC,") + " DESC"
-	}
-	var rows []objectRow
-	err := db.x.SelectContext(ctx, &rows, objectSelect+`, count(*) OVER () AS total
-		FROM objects o LEFT JOIN departments d ON d.id = o.department_id
-		WHERE o.scope_id = $1 AND o.type <> 'scope' AND `+visibleObject(2)+`
+	where := `o.scope_id = $1 AND o.type <> 'scope' AND ` + visibleObject(2) + `
 		  AND ($3 = '' OR o.name ILIKE $3 OR o.short_id ILIKE $3 OR o.external_id ILIKE $3)
 		  AND ($4 = '' OR o.type = $4)
 		  AND ($5 = 0 OR o.department_id IN (SELECT id FROM department_subtree(ARRAY[$5]::bigint[])))
 		  AND ($6 = '' OR $6 = ANY (o.tags))
 		  AND (NOT $7 OR (NOT o.no_suitable_module AND NOT EXISTS (SELECT 1 FROM object_modules m WHERE m.object_id = o.id)))
 		  AND ($8 = 0 OR EXISTS (SELECT 1 FROM object_needs n WHERE n.object_id = o.id AND n.effective >= $8))
-		ORDER BY `+order+`, o.id LIMIT $9 OFFSET $10`,
-		scopeID, vis.arg(), likePattern(f.Text), string(f.Type), f.DepartmentID, f.Tag, f.GapsOnly, int(f.NeedAtLeast), f.Limit, f.Offset)
+		  AND (NOT $9 OR o.no_suitable_module)
+		  AND (NOT $10 OR EXISTS (SELECT 1 FROM object_needs n WHERE n.object_id = o.id AND n.cycle > 0))
+		  AND (NOT $11 OR EXISTS (SELECT 1 FROM object_needs n WHERE n.object_id = o.id AND n.effective = 0))`
+	args := []any{scopeID, vis.arg(), likePattern(f.Text), string(f.Type), f.DepartmentID, f.Tag, f.GapsOnly, int(f.NeedAtLeast),
+		f.NoModuleOnly, f.OnCycle, f.Undetermined}
+	var rows []objectRow
+	err := db.x.SelectContext(ctx, &rows, objectSelect+`, count(*) OVER () AS total
+		FROM objects o LEFT JOIN departments d ON d.id = o.department_id
+		WHERE `+where+` ORDER BY `+orderBy(f.Sort, f.Desc)+`, o.id LIMIT $12 OFFSET $13`, append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list objects: %w", err)
 	}
@@ -245,8 +263,8 @@ func (db *DB) ListObjects(ctx context.Context, scopeID int64, f ObjectFilter, vi
 		objs[i], total = r.toDomain(), r.Total
 	}
 	if len(rows) == 0 && f.Offset > 0 {
-		// Past the end: count anyway, so the pager can lead back.
-		err = db.x.GetContext(ctx, &total, `SELECT count(*) FROM objects o WHERE o.scope_id = $1 AND o.type <> 'scope' AND `+visibleObject(2), scopeID, vis.arg())
+		// Past the end: count the matches anyway, so the pager can lead back.
+		err = db.x.GetContext(ctx, &total, `SELECT count(*) FROM objects o LEFT JOIN departments d ON d.id = o.department_id WHERE `+where, args...)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -286,6 +304,14 @@ func (tx *Tx) checkPlacement(ctx context.Context, departmentID *int64, vis Visib
 
 // CreateObject adds a target object with empty protection needs.
 func (tx *Tx) CreateObject(ctx context.Context, scopeID int64, in ObjectInput, vis Visibility) (domain.Object, error) {
+	if in.Type == domain.ObjectScope {
+		return domain.Object{}, domain.Invalid(domain.Violation{Pointer: "/type", Detail: "only the scope itself has type scope",
+			German: "Nur der Informationsverbund selbst hat diesen Typ."})
+	}
+	return tx.createObject(ctx, scopeID, in, vis)
+}
+
+func (tx *Tx) createObject(ctx context.Context, scopeID int64, in ObjectInput, vis Visibility) (domain.Object, error) {
 	if err := in.normalize(); err != nil {
 		return domain.Object{}, err
 	}
@@ -403,15 +429,30 @@ func (tx *Tx) DeleteObject(ctx context.Context, id int64, vis Visibility) error 
 	if before.Type == domain.ObjectScope {
 		return domain.Errorf(domain.ErrConflict, "the scope's own object cannot be deleted").De("Der Informationsverbund selbst kann nicht gelöscht werden.")
 	}
-	var dependents []string
+	// The refusal names only dependents the writer may see.
+	var dependents []struct {
+		Name    string `db:"name"`
+		Visible bool   `db:"visible"`
+	}
 	if err := tx.x.SelectContext(ctx, &dependents, `
-		SELECT o.short_id || ' ' || o.name FROM object_dependencies e JOIN objects o ON o.id = e.from_id
-		WHERE e.to_id = $1 ORDER BY o.short_id`, id); err != nil {
+		SELECT o.short_id || ' ' || o.name AS name, `+visibleObject(2)+` AS visible
+		FROM object_dependencies e JOIN objects o ON o.id = e.from_id
+		WHERE e.to_id = $1 ORDER BY o.short_id`, id, vis.arg()); err != nil {
 		return err
 	}
 	if len(dependents) > 0 {
-		return domain.Errorf(domain.ErrConflict, "%d objects depend on this one: %s", len(dependents), strings.Join(dependents, ", ")).
-			De(fmt.Sprintf("Das Zielobjekt kann nicht gelöscht werden: %d andere hängen davon ab (%s).", len(dependents), strings.Join(dependents, ", ")))
+		var names []string
+		for _, d := range dependents {
+			if d.Visible {
+				names = append(names, d.Name)
+			}
+		}
+		if hidden := len(dependents) - len(names); hidden > 0 {
+			names = append(names, fmt.Sprintf("%d außerhalb Ihrer Organisationseinheiten", hidden))
+		}
+		list := strings.Join(names, ", ")
+		return domain.Errorf(domain.ErrConflict, "%d objects depend on this one: %s", len(dependents), list).
+			De(fmt.Sprintf("Das Zielobjekt kann nicht gelöscht werden: %d andere hängen davon ab (%s).", len(dependents), list))
 	}
 	if _, err := tx.x.ExecContext(ctx, `UPDATE object_needs SET inherited_from = NULL WHERE inherited_from = $1`, id); err != nil {
 		return err
@@ -430,8 +471,11 @@ func objectError(err error, in ObjectInput) error {
 		return domain.Errorf(domain.ErrConflict, "the short ID %q or the external ID %q is taken in this scope", in.ShortID, in.ExternalID).
 			De("Kürzel oder externe ID ist in diesem Informationsverbund schon vergeben.")
 	}
-	if isForeignKeyViolation(err) {
+	switch foreignKey(err) {
+	case "objects_department_id_fkey":
 		return domain.Invalid(domain.Violation{Pointer: "/department_id", Detail: "no such department", German: "Diese Organisationseinheit gibt es nicht."})
+	case "objects_scope_id_fkey":
+		return domain.Errorf(domain.ErrNotFound, "no such scope").De("Diesen Informationsverbund gibt es nicht.")
 	}
 	return mapError(err)
 }

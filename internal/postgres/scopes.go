@@ -92,7 +92,7 @@ func (tx *Tx) CreateScope(ctx context.Context, in ScopeInput) (domain.Scope, err
 	if err != nil {
 		return s, scopeError(err, in)
 	}
-	o, err := tx.CreateObject(ctx, s.ID, ObjectInput{Type: domain.ObjectScope, ShortID: "IV", Name: in.Name,
+	o, err := tx.createObject(ctx, s.ID, ObjectInput{Type: domain.ObjectScope, ShortID: "IV", Name: in.Name,
 		Description: "Der Informationsverbund als Ganzes, für übergreifende Bausteine."}, Everything)
 	if err != nil {
 		return s, err

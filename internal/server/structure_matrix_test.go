@@ -88,6 +88,12 @@ func TestStructurePagesDenyOnlyByRole(t *testing.T) {
 			}
 			res := c.do(r.Method, path, body, nil)
 			want := slices.Contains(allowed, name)
+			// This ISB is granted for one department: reshaping the
+			// organisation or the scopes takes a global grant.
+			reshapes := r.Method == http.MethodPost && (strings.HasPrefix(r.Path, "/departments") || r.Path == "/scopes" || r.Path == "/scopes/:id")
+			if name == "isb" && reshapes {
+				want = false
+			}
 			denied := isDenial(res, false, false)
 			if want && (denied || res.status == http.StatusForbidden || res.status >= 500) {
 				t.Errorf("%s (%s) as %s: %d %s", key, path, name, res.status, firstLine(res.body))

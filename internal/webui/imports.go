@@ -34,6 +34,7 @@ const maxPlanRows = 500
 
 type importPage struct {
 	Scope    postgres.ScopeSummary
+	Tab      string
 	CanWrite bool
 	Formats  []objectio.Format
 	Columns  []string
@@ -54,7 +55,7 @@ func (u *UI) importData(c *gin.Context) (importPage, error) {
 	}
 	s, err := u.DB.ScopeByID(c.Request.Context(), id, route.Visibility(c))
 	p, _ := route.Principal(c)
-	return importPage{Scope: s, Formats: objectio.Formats, Columns: objectio.Columns(),
+	return importPage{Scope: s, Tab: "import", Formats: objectio.Formats, Columns: objectio.Columns(),
 		CanWrite: u.Authz.Decide(p.User.ID, authz.Require(authz.ResourceObjects, authz.ActionWrite)).Allowed}, err
 }
 

@@ -104,10 +104,6 @@ func filterFrom(c *gin.Context, q url.Values) (postgres.ObjectFilter, int, error
 			page = n
 		}
 	}
-	if f.Sort == "department" && f.Desc && err == nil {
-		err = domain.Invalid(domain.Violation{Pointer: "/sort", Detail: "department sorts ascending only",
-			German: "Nach der Organisationseinheit lässt sich nur aufsteigend sortieren."})
-	}
 	if f.Limit == 0 {
 		f.Limit = perPage
 	}
@@ -178,11 +174,6 @@ func (u *UI) objectListData(c *gin.Context, scope postgres.ScopeSummary, path st
 		v := cloneValues(base)
 		h := sortHead{Label: sortLabels[k], State: "none"}
 		switch {
-		case k == cur && !desc && k == "department":
-			// The store cannot sort by department descending yet
-			// ("NULLS LAST DESC"); the header goes back to the default.
-			h.State = "ascending"
-			v.Del("sort")
 		case k == cur && !desc:
 			h.State = "ascending"
 			v.Set("sort", "-"+k)
@@ -230,15 +221,6 @@ func (u *UI) objectListData(c *gin.Context, scope postgres.ScopeSummary, path st
 	objs, total, err := u.DB.ListObjects(ctx, scope.ID, f, vis)
 	if err != nil {
 		return d, err
-	}
-	if len(objs) == 0 && f.Offset > 0 {
-		// Behind the end the store counts without the filter; count the
-		// matches from the first page instead, so the pager is right.
-		first := f
-		first.Offset, first.Limit = 0, 1
-		if _, total, err = u.DB.ListObjects(ctx, scope.ID, first, vis); err != nil {
-			return d, err
-		}
 	}
 	d.Objects = objs
 	pages := max(1, (total+f.Limit-1)/f.Limit)
@@ -504,21 +486,8 @@ func (u *UI) modellingPage(c *gin.Context) error {
 		return err
 	}
 	d.Gaps, d.GapsTotal = gaps, num(total)
-	// The store has no filter for the flag, so walk the list in large
-	// pages and keep the flagged objects.
-	for off := 0; ; off += 500 {
-		page, total, err := u.DB.ListObjects(ctx, scope.ID, postgres.ObjectFilter{Sort: "short_id", Limit: 500, Offset: off}, vis)
-		if err != nil {
-			return err
-		}
-		for _, o := range page {
-			if o.NoSuitableModule {
-				d.Flagged = append(d.Flagged, o)
-			}
-		}
-		if len(page) == 0 || off+len(page) >= total {
-			break
-		}
+	if d.Flagged, _, err = u.DB.ListObjects(ctx, scope.ID, postgres.ObjectFilter{NoModuleOnly: true, Sort: "short_id", Limit: 500}, vis); err != nil {
+		return err
 	}
 	return u.render(c, http.StatusOK, "modelling", "Modellierung · "+scope.Name, d)
 }

@@ -127,6 +127,11 @@ type navItem struct {
 	Active      bool
 }
 
+// navSections names the other paths that belong to a navigation entry.
+var navSections = map[string][]string{
+	"/scopes": {"/objects", "/departments", "/import-template"},
+}
+
 // page is what every template gets.
 type page struct {
 	Title     string
@@ -161,8 +166,9 @@ func (u *UI) navFor(c *gin.Context, p account.Principal) []navItem {
 	items = append(items, navItem{Href: "/account", Label: "Mein Konto"})
 	path := c.Request.URL.Path
 	for i := range items {
-		h := items[i].Href
-		items[i].Active = path == h || h != "/" && strings.HasPrefix(path, h+"/")
+		for _, h := range append([]string{items[i].Href}, navSections[items[i].Href]...) {
+			items[i].Active = items[i].Active || path == h || h != "/" && strings.HasPrefix(path, h+"/")
+		}
 	}
 	return items
 }
