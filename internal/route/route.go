@@ -234,7 +234,8 @@ func Visibility(c *gin.Context) postgres.Visibility {
 // ObjectFilter reads the object list parameters shared by the API and the UI.
 func ObjectFilter(c *gin.Context) (postgres.ObjectFilter, error) {
 	f := postgres.ObjectFilter{Text: strings.TrimSpace(c.Query("q")), Type: domain.ObjectType(c.Query("type")), Tag: c.Query("tag"),
-		GapsOnly: c.Query("gaps") == "true"}
+		GapsOnly: c.Query("gaps") == "true", NoModuleOnly: c.Query("flagged") == "true", OnCycle: c.Query("cycle") == "true",
+		Undetermined: c.Query("undetermined") == "true"}
 	var vs []domain.Violation
 	bad := func(pointer, detail, german string) {
 		vs = append(vs, domain.Violation{Pointer: pointer, Detail: detail, German: german})
