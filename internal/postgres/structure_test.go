@@ -15,6 +15,7 @@ import (
 // objects in both.
 type structure struct {
 	db               *postgres.DB
+	ownerURL         string
 	scope            domain.Scope
 	fin, tlrz, inn   int64
 	process, app, sv int64 // a chain: process → application → server
@@ -22,14 +23,14 @@ type structure struct {
 	innSystem        int64 // in the other ministry
 }
 
-func newStructure(t *testing.T) structure {
+func newStructure(t testing.TB) structure {
 	t.Helper()
-	db, _ := pgtest.Open(t)
+	db, info := pgtest.Open(t)
 	demo, err := catalogimport.New(db, 0).ImportDemo(ctx, actor("test"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := structure{db: db}
+	s := structure{db: db, ownerURL: info.OwnerURL}
 	err = db.InTx(ctx, actor("test"), func(tx *postgres.Tx) error {
 		d, err := tx.CreateDepartment(ctx, postgres.DepartmentInput{Name: "Finanzministerium", Code: "TFM"})
 		if err != nil {
@@ -68,7 +69,7 @@ func newStructure(t *testing.T) structure {
 	return s
 }
 
-func (s structure) change(t *testing.T, fn func(tx *postgres.Tx) error) error {
+func (s structure) change(t testing.TB, fn func(tx *postgres.Tx) error) error {
 	t.Helper()
 	return s.db.InTx(ctx, actor("test"), fn)
 }
