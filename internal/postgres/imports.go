@@ -43,7 +43,7 @@ func loadScopeObjects(ctx context.Context, q sqlx.QueryerContext, scopeID int64,
 		Code    string `db:"code"`
 		Visible bool   `db:"visible"`
 	}
-	err := sqlx.SelectContext(ctx, q, &rows, objectSelect+`, 0 AS total, coalesce(d.code, '') AS code, `+visibleObject(2)+` AS visible
+	err := sqlx.SelectContext(ctx, q, &rows, objectSelect+`, coalesce(d.code, '') AS code, `+visibleObject(2)+` AS visible
 		FROM objects o LEFT JOIN departments d ON d.id = o.department_id
 		WHERE o.scope_id = $1 AND o.type <> 'scope' ORDER BY o.short_id, o.id`, scopeID, vis.arg())
 	if err != nil {

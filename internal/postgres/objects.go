@@ -86,7 +86,6 @@ type objectRow struct {
 	CreatedAt            time.Time      `db:"created_at"`
 	UpdatedAt            time.Time      `db:"updated_at"`
 	Version              int            `db:"version"`
-	Total                int            `db:"total"`
 }
 
 func (r objectRow) toDomain() domain.Object {
@@ -97,11 +96,11 @@ func (r objectRow) toDomain() domain.Object {
 		Members: r.Members, Modules: r.Modules, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
 }
 
-const objectSelect = `
-	SELECT o.id, o.scope_id, o.type, o.short_id, o.name, o.description, o.department_id, d.name AS department_name,
-	       o.responsible, o.location, o.external_id, o.tags, o.no_suitable_module, o.untypical_environment,
-	       o.is_group, o.members, o.created_at, o.updated_at, o.version,
-	       (SELECT count(*) FROM object_modules m WHERE m.object_id = o.id) AS modules`
+const objectColumns = `o.id, o.scope_id, o.type, o.short_id, o.name, o.description, o.department_id, d.name AS department_name,
+	o.responsible, o.location, o.external_id, o.tags, o.no_suitable_module, o.untypical_environment,
+	o.is_group, o.members, o.created_at, o.updated_at, o.version`
+
+const objectSelect = `SELECT ` + objectColumns + `, (SELECT count(*) FROM object_modules m WHERE m.object_id = o.id) AS modules`
 
 // visibleObject is the condition that the object o may be seen with the
 // visibility given as parameter $N.
@@ -113,7 +112,7 @@ func visibleObject(param int) string {
 // reader's departments is not found, exactly like a missing one.
 func (db *DB) ObjectByID(ctx context.Context, id int64, vis Visibility) (domain.Object, error) {
 	var r objectRow
-	err := db.x.GetContext(ctx, &r, objectSelect+`, 0 AS total FROM objects o LEFT JOIN departments d ON d.id = o.department_id
+	err := db.x.GetContext(ctx, &r, objectSelect+` FROM objects o LEFT JOIN departments d ON d.id = o.department_id
 		WHERE o.id = $1 AND `+visibleObject(2), id, vis.arg())
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Object{}, errObjectNotFound(id)
@@ -183,6 +182,27 @@ func (db *DB) fillNeeds(ctx context.Context, objs []domain.Object, vis Visibilit
 	return nil
 }
 
+// fillModuleCounts counts the assigned modules of the objects in one query.
+func (db *DB) fillModuleCounts(ctx context.Context, objs []domain.Object) error {
+	ids := make([]int64, len(objs))
+	index := map[int64]int{}
+	for i, o := range objs {
+		ids[i], index[o.ID] = o.ID, i
+	}
+	var counts []struct {
+		ObjectID int64 `db:"object_id"`
+		N        int   `db:"n"`
+	}
+	if err := db.x.SelectContext(ctx, &counts, `
+		SELECT object_id, count(*) AS n FROM object_modules WHERE object_id = ANY ($1) GROUP BY object_id`, pq.Array(ids)); err != nil {
+		return err
+	}
+	for _, c := range counts {
+		objs[index[c.ObjectID]].Modules = c.N
+	}
+	return nil
+}
+
 // ObjectFilter selects objects of a scope.
 type ObjectFilter struct {
 	Text         string // in name, short ID or external ID
@@ -208,7 +228,7 @@ var objectSorts = map[string][]string{
 	"type":       {"o.type", "lower(o.name)"},
 	"department": {"lower(d.name)", "lower(o.name)"},
 	"updated":    {"o.updated_at"},
-	"need":       {"(SELECT max(effective) FROM object_needs n WHERE n.object_id = o.id)", "lower(o.name)"},
+	"need":       {"nm.top", "lower(o.name)"}, // nm: joined when sorting by need
 }
 
 func orderBy(sort string, desc bool) string {
@@ -250,24 +270,31 @@ func (db *DB) ListObjects(ctx context.Context, scopeID int64, f ObjectFilter, vi
 		  AND (NOT $11 OR EXISTS (SELECT 1 FROM object_needs n WHERE n.object_id = o.id AND n.effective = 0))`
 	args := []any{scopeID, vis.arg(), likePattern(f.Text), string(f.Type), f.DepartmentID, f.Tag, f.GapsOnly, int(f.NeedAtLeast),
 		f.NoModuleOnly, f.OnCycle, f.Undetermined}
+	// The page is cut first; its modules and needs are then read for its
+	// rows only, and the total is counted on its own.
+	needJoin := ""
+	if f.Sort == "need" {
+		needJoin = ` LEFT JOIN (SELECT n.object_id, max(n.effective) AS top FROM object_needs n
+			JOIN objects x ON x.id = n.object_id WHERE x.scope_id = $1 GROUP BY n.object_id) nm ON nm.object_id = o.id`
+	}
+	order := orderBy(f.Sort, f.Desc) + ", o.id"
 	var rows []objectRow
-	err := db.x.SelectContext(ctx, &rows, objectSelect+`, count(*) OVER () AS total
-		FROM objects o LEFT JOIN departments d ON d.id = o.department_id
-		WHERE `+where+` ORDER BY `+orderBy(f.Sort, f.Desc)+`, o.id LIMIT $12 OFFSET $13`, append(args, f.Limit, f.Offset)...)
+	err := db.x.SelectContext(ctx, &rows, `SELECT `+objectColumns+`
+		FROM objects o LEFT JOIN departments d ON d.id = o.department_id`+needJoin+`
+		WHERE `+where+` ORDER BY `+order+` LIMIT $12 OFFSET $13`, append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list objects: %w", err)
 	}
-	objs := make([]domain.Object, len(rows))
-	total := 0
-	for i, r := range rows {
-		objs[i], total = r.toDomain(), r.Total
+	var total int
+	if err := db.x.GetContext(ctx, &total, `SELECT count(*) FROM objects o WHERE `+where, args...); err != nil {
+		return nil, 0, fmt.Errorf("count objects: %w", err)
 	}
-	if len(rows) == 0 && f.Offset > 0 {
-		// Past the end: count the matches anyway, so the pager can lead back.
-		err = db.x.GetContext(ctx, &total, `SELECT count(*) FROM objects o LEFT JOIN departments d ON d.id = o.department_id WHERE `+where, args...)
-		if err != nil {
-			return nil, 0, err
-		}
+	objs := make([]domain.Object, len(rows))
+	for i, r := range rows {
+		objs[i] = r.toDomain()
+	}
+	if err := db.fillModuleCounts(ctx, objs); err != nil {
+		return nil, 0, err
 	}
 	return objs, total, db.fillNeeds(ctx, objs, vis)
 }
@@ -352,7 +379,7 @@ func (tx *Tx) createObject(ctx context.Context, scopeID int64, in ObjectInput, v
 // object reads an object inside the transaction (without needs).
 func (tx *Tx) object(ctx context.Context, id int64) (domain.Object, error) {
 	var r objectRow
-	err := tx.x.GetContext(ctx, &r, objectSelect+`, 0 AS total FROM objects o LEFT JOIN departments d ON d.id = o.department_id WHERE o.id = $1`, id)
+	err := tx.x.GetContext(ctx, &r, objectSelect+` FROM objects o LEFT JOIN departments d ON d.id = o.department_id WHERE o.id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Object{}, errObjectNotFound(id)
 	}

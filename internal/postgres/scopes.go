@@ -20,35 +20,61 @@ type ScopeSummary struct {
 	Cycles         int    `db:"cycles"`       // objects on a dependency cycle
 }
 
-// scopeSummarySelect counts within the reader's visibility ($1).
+// scopeSummarySelect counts within the reader's visibility ($1), joining
+// aggregates of the scope's modelling and needs once instead of asking
+// per object.
 const scopeSummarySelect = `
 	SELECT s.id, s.name, s.description, s.catalog_id, s.approach, s.isb_user_id, s.created_at, s.version,
 	       so.id AS object_id, c.title AS catalog_title, c.version AS catalog_version,
 	       coalesce(nullif(u.display_name, ''), u.username, '') AS isb_name,
-	       count(o.id) AS objects,
-	       count(o.id) FILTER (WHERE NOT o.no_suitable_module AND NOT EXISTS (SELECT 1 FROM object_modules m WHERE m.object_id = o.id)) AS gaps,
-	       count(o.id) FILTER (WHERE EXISTS (SELECT 1 FROM object_needs n WHERE n.object_id = o.id AND n.effective = 0)) AS undetermined,
-	       count(o.id) FILTER (WHERE EXISTS (SELECT 1 FROM object_needs n WHERE n.object_id = o.id AND n.cycle > 0)) AS cycles
+	       f.objects, f.gaps, f.undetermined, f.cycles
 	FROM scopes s
 	JOIN catalogs c ON c.id = s.catalog_id
 	JOIN objects so ON so.scope_id = s.id AND so.type = 'scope'
 	LEFT JOIN users u ON u.id = s.isb_user_id
-	LEFT JOIN objects o ON o.scope_id = s.id AND o.type <> 'scope'
-	     AND ($1::bigint[] IS NULL OR o.department_id IN (SELECT id FROM department_subtree($1)))`
-
-const scopeSummaryGroup = ` GROUP BY s.id, so.id, c.id, u.id`
+	CROSS JOIN LATERAL (
+		SELECT count(*) AS objects,
+		       count(*) FILTER (WHERE NOT o.no_suitable_module AND m.object_id IS NULL) AS gaps,
+		       count(*) FILTER (WHERE n.undetermined) AS undetermined,
+		       count(*) FILTER (WHERE n.on_cycle) AS cycles
+		FROM objects o
+		LEFT JOIN (SELECT DISTINCT om.object_id FROM object_modules om JOIN objects x ON x.id = om.object_id
+		           WHERE x.scope_id = s.id) m ON m.object_id = o.id
+		LEFT JOIN (SELECT nn.object_id, bool_or(nn.effective = 0) AS undetermined, bool_or(nn.cycle > 0) AS on_cycle
+		           FROM object_needs nn JOIN objects x ON x.id = nn.object_id WHERE x.scope_id = s.id
+		           GROUP BY nn.object_id) n ON n.object_id = o.id
+		WHERE o.scope_id = s.id AND o.type <> 'scope'
+		  AND ($1::bigint[] IS NULL OR o.department_id IN (SELECT id FROM department_subtree($1)))) f`
 
 // ListScopes returns every scope with its figures, by name.
 func (db *DB) ListScopes(ctx context.Context, vis Visibility) ([]ScopeSummary, error) {
 	var ss []ScopeSummary
-	err := db.x.SelectContext(ctx, &ss, scopeSummarySelect+scopeSummaryGroup+` ORDER BY lower(s.name)`, vis.arg())
+	err := db.x.SelectContext(ctx, &ss, scopeSummarySelect+` ORDER BY lower(s.name)`, vis.arg())
 	return ss, err
 }
 
 // ScopeByID returns one scope with its figures.
 func (db *DB) ScopeByID(ctx context.Context, id int64, vis Visibility) (ScopeSummary, error) {
 	var s ScopeSummary
-	err := db.x.GetContext(ctx, &s, scopeSummarySelect+` WHERE s.id = $2`+scopeSummaryGroup, vis.arg(), id)
+	err := db.x.GetContext(ctx, &s, scopeSummarySelect+` WHERE s.id = $2`, vis.arg(), id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, domain.Errorf(domain.ErrNotFound, "no scope %d", id).De("Diesen Informationsverbund gibt es nicht.")
+	}
+	return s, err
+}
+
+// Scope returns one scope without its figures, for pages that only name
+// it (the figures cost a pass over the scope's objects).
+func (db *DB) Scope(ctx context.Context, id int64) (ScopeSummary, error) {
+	var s ScopeSummary
+	err := db.x.GetContext(ctx, &s, `
+		SELECT s.id, s.name, s.description, s.catalog_id, s.approach, s.isb_user_id, s.created_at, s.version,
+		       so.id AS object_id, c.title AS catalog_title, c.version AS catalog_version,
+		       coalesce(nullif(u.display_name, ''), u.username, '') AS isb_name
+		FROM scopes s JOIN catalogs c ON c.id = s.catalog_id
+		JOIN objects so ON so.scope_id = s.id AND so.type = 'scope'
+		LEFT JOIN users u ON u.id = s.isb_user_id
+		WHERE s.id = $1`, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, domain.Errorf(domain.ErrNotFound, "no scope %d", id).De("Diesen Informationsverbund gibt es nicht.")
 	}

@@ -43,6 +43,10 @@ func bigScope(b *testing.B, s structure, n int) {
 			b.Fatal(err)
 		}
 	}
+	// As autovacuum would soon after a bulk import.
+	if _, err := db.Exec(`ANALYZE`); err != nil {
+		b.Fatal(err)
+	}
 }
 
 // BenchmarkRecomputeNeeds recomputes from scratch the protection needs of

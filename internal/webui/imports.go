@@ -49,11 +49,7 @@ type importPage struct {
 func (p importPage) FormError() string { return p.Message }
 
 func (u *UI) importData(c *gin.Context) (importPage, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil {
-		return importPage{}, errNoScope
-	}
-	s, err := u.DB.ScopeByID(c.Request.Context(), id, route.Visibility(c))
+	s, err := u.scopeOfPath(c)
 	p, _ := route.Principal(c)
 	return importPage{Scope: s, Tab: "import", Formats: objectio.Formats, Columns: objectio.Columns(),
 		CanWrite: u.Authz.Decide(p.User.ID, authz.Require(authz.ResourceObjects, authz.ActionWrite)).Allowed}, err
@@ -182,7 +178,4 @@ func (u *UI) importTemplate(c *gin.Context) error {
 	return route.SendFile(c, f, "zielobjekte-vorlage", func(w io.Writer) error { _, err := w.Write(b); return err })
 }
 
-var (
-	errNoScope       = domain.Errorf(domain.ErrNotFound, "no such scope").De("Diesen Informationsverbund gibt es nicht.")
-	errUnknownFormat = domain.Invalid(domain.Violation{Pointer: "/format", Detail: "format must be csv, xlsx or json", German: "Unbekanntes Dateiformat."})
-)
+var errUnknownFormat = domain.Invalid(domain.Violation{Pointer: "/format", Detail: "format must be csv, xlsx or json", German: "Unbekanntes Dateiformat."})

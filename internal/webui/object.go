@@ -502,7 +502,7 @@ func (u *UI) formTitle(o *domain.Object) string {
 }
 
 func (u *UI) newObjectPage(c *gin.Context) error {
-	scope, err := u.loadScope(c)
+	scope, err := u.scopeOfPath(c)
 	if err != nil {
 		return err
 	}

@@ -291,7 +291,7 @@ func (u *UI) catalogLayers(c *gin.Context, catalogID int64, skip map[string]bool
 
 // listPage renders the list (A.1) or the protection-need view (A.2).
 func (u *UI) listPage(c *gin.Context, view string) error {
-	scope, err := u.loadScope(c)
+	scope, err := u.scopeOfPath(c)
 	if err != nil {
 		return err
 	}
@@ -442,7 +442,7 @@ type modellingPage struct {
 // by layer, then the modelling gaps and the objects without a suitable
 // module.
 func (u *UI) modellingPage(c *gin.Context) error {
-	scope, err := u.loadScope(c)
+	scope, err := u.scopeOfPath(c)
 	if err != nil {
 		return err
 	}

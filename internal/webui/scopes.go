@@ -187,6 +187,16 @@ func (u *UI) loadScope(c *gin.Context) (postgres.ScopeSummary, error) {
 	return u.DB.ScopeByID(c.Request.Context(), id, u.visibilityFor(c, authz.ActionRead))
 }
 
+// scopeOfPath reads the scope of the path without its figures, for the
+// pages that only name it.
+func (u *UI) scopeOfPath(c *gin.Context) (postgres.ScopeSummary, error) {
+	id, err := pathID(c, "id", errScopeNotFound)
+	if err != nil {
+		return postgres.ScopeSummary{}, err
+	}
+	return u.DB.Scope(c.Request.Context(), id)
+}
+
 func (u *UI) scopeData(c *gin.Context, s postgres.ScopeSummary, in *postgres.ScopeInput) (scopePage, error) {
 	ctx := c.Request.Context()
 	d := scopePage{Scope: newScopeView(s), Tab: "overview", CanWrite: u.allowed(c, authz.ResourceScopes, authz.ActionWrite),
