@@ -291,7 +291,11 @@ func (u *UI) catalogLayers(c *gin.Context, catalogID int64, skip map[string]bool
 
 // listPage renders the list (A.1) or the protection-need view (A.2).
 func (u *UI) listPage(c *gin.Context, view string) error {
-	scope, err := u.scopeOfPath(c)
+	load := u.scopeOfPath
+	if view == "needs" {
+		load = u.loadScope // the A.2 view reports the cycles of the scope
+	}
+	scope, err := load(c)
 	if err != nil {
 		return err
 	}
