@@ -97,6 +97,18 @@ func pathID(c *gin.Context, name string) (int64, error) {
 	return id, nil
 }
 
+// decodeUpdate reads what every update needs: the id of the path, the
+// version the client saw (If-Match) and the validated body.
+func (a *API) decodeUpdate(c *gin.Context, schema string, dst any) (id int64, version int, err error) {
+	if id, err = pathID(c, "id"); err != nil {
+		return 0, 0, err
+	}
+	if version, err = ifMatch(c); err != nil {
+		return 0, 0, err
+	}
+	return id, version, a.decode(c, schema, dst)
+}
+
 // etag renders a row version as a strong entity tag.
 func etag(version int) string { return fmt.Sprintf(`"%d"`, version) }
 

@@ -160,16 +160,9 @@ func (a *API) createDepartment(c *gin.Context) error {
 }
 
 func (a *API) updateDepartment(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
 	var req map[string]json.RawMessage
-	if err := a.decode(c, "department-update.json", &req); err != nil {
+	id, version, err := a.decodeUpdate(c, "department-update.json", &req)
+	if err != nil {
 		return err
 	}
 	ctx := c.Request.Context()
@@ -304,16 +297,9 @@ func (a *API) createScope(c *gin.Context) error {
 }
 
 func (a *API) updateScope(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
 	var req map[string]json.RawMessage
-	if err := a.decode(c, "scope-update.json", &req); err != nil {
+	id, version, err := a.decodeUpdate(c, "scope-update.json", &req)
+	if err != nil {
 		return err
 	}
 	ctx := c.Request.Context()
@@ -535,16 +521,9 @@ func (a *API) getObject(c *gin.Context) error {
 }
 
 func (a *API) updateObject(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
 	var req objectRequest
-	if err := a.decode(c, "object-update.json", &req); err != nil {
+	id, version, err := a.decodeUpdate(c, "object-update.json", &req)
+	if err != nil {
 		return err
 	}
 	ctx, vis := c.Request.Context(), route.Visibility(c)
@@ -580,14 +559,6 @@ func (a *API) deleteObject(c *gin.Context) error {
 }
 
 func (a *API) setNeeds(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
 	type needJSON struct {
 		Own            *string              `json:"own"`
 		OwnReason      string               `json:"own_reason"`
@@ -596,7 +567,8 @@ func (a *API) setNeeds(c *gin.Context) error {
 		OverrideReason string               `json:"override_reason"`
 	}
 	var req map[string]needJSON
-	if err := a.decode(c, "needs-update.json", &req); err != nil {
+	id, version, err := a.decodeUpdate(c, "needs-update.json", &req)
+	if err != nil {
 		return err
 	}
 	var in [3]domain.NeedInput

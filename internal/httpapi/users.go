@@ -104,20 +104,13 @@ func (a *API) getUser(c *gin.Context) error {
 }
 
 func (a *API) updateUser(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
 	var req struct {
 		DisplayName *string `json:"display_name"`
 		Email       *string `json:"email"`
 		Disabled    *bool   `json:"disabled"`
 	}
-	if err := a.decode(c, "user-update.json", &req); err != nil {
+	id, version, err := a.decodeUpdate(c, "user-update.json", &req)
+	if err != nil {
 		return err
 	}
 	u, err := a.Accounts.UpdateUser(c.Request.Context(), route.Actor(c), id, version,
