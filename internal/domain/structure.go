@@ -234,6 +234,7 @@ type Object struct {
 	UntypicalEnvironment bool
 	Group                bool
 	Members              int
+	GroupID              *int64 // the group this object is a member of
 	Needs                [3]ObjectNeed
 	Modules              int // number of assigned modules
 	CreatedAt, UpdatedAt time.Time

@@ -371,6 +371,7 @@ type objectResponse struct {
 	UntypicalEnvironment bool                    `json:"untypical_environment"`
 	Group                bool                    `json:"group"`
 	Members              int                     `json:"members"`
+	GroupID              *int64                  `json:"group_id"`
 	Modules              int                     `json:"modules"`
 	Gap                  bool                    `json:"gap"`
 	NeedsRiskAnalysis    bool                    `json:"needs_risk_analysis"`
@@ -383,7 +384,7 @@ func newObjectResponse(o domain.Object) objectResponse {
 	r := objectResponse{ID: o.ID, ScopeID: o.ScopeID, Type: o.Type, ShortID: o.ShortID, Name: o.Name, Description: o.Description,
 		DepartmentID: o.DepartmentID, Department: o.DepartmentName, Responsible: o.Responsible, Location: o.Location,
 		ExternalID: o.ExternalID, Tags: orNoStrings(o.Tags), NoSuitableModule: o.NoSuitableModule,
-		UntypicalEnvironment: o.UntypicalEnvironment, Group: o.Group, Members: o.Members, Modules: o.Modules, Gap: o.Gap(),
+		UntypicalEnvironment: o.UntypicalEnvironment, Group: o.Group, Members: o.Members, GroupID: o.GroupID, Modules: o.Modules, Gap: o.Gap(),
 		NeedsRiskAnalysis: o.NeedsRiskAnalysis(), Needs: map[string]needResponse{}, UpdatedAt: o.UpdatedAt, Version: o.Version}
 	for _, obj := range domain.Objectives {
 		r.Needs[obj.Code()] = newNeedResponse(o.Needs[obj])
@@ -440,6 +441,7 @@ type objectRequest struct {
 	UntypicalEnvironment *bool              `json:"untypical_environment"`
 	Group                *bool              `json:"group"`
 	Members              *int               `json:"members"`
+	GroupID              **int64            `json:"group_id"`
 }
 
 // apply writes the sent fields over in.
@@ -471,6 +473,9 @@ func (r objectRequest) apply(in *postgres.ObjectInput) {
 	}
 	if r.Members != nil {
 		in.Members = *r.Members
+	}
+	if r.GroupID != nil {
+		in.GroupID = *r.GroupID
 	}
 }
 
@@ -543,7 +548,7 @@ func (a *API) updateObject(c *gin.Context) error {
 func InputOf(o domain.Object) postgres.ObjectInput {
 	return postgres.ObjectInput{Type: o.Type, ShortID: o.ShortID, Name: o.Name, Description: o.Description, DepartmentID: o.DepartmentID,
 		Responsible: o.Responsible, Location: o.Location, ExternalID: o.ExternalID, Tags: o.Tags, NoSuitableModule: o.NoSuitableModule,
-		UntypicalEnvironment: o.UntypicalEnvironment, Group: o.Group, Members: o.Members}
+		UntypicalEnvironment: o.UntypicalEnvironment, Group: o.Group, Members: o.Members, GroupID: o.GroupID}
 }
 
 func (a *API) deleteObject(c *gin.Context) error {

@@ -105,12 +105,18 @@ func (tx *Tx) AssignModules(ctx context.Context, scopeID int64, objectIDs []int6
 			return 0, err
 		}
 	}
+	if len(added) > 0 {
+		if _, err := tx.DeriveChecks(ctx, scopeID, uniqueIDs(objectIDs)); err != nil {
+			return 0, err
+		}
+	}
 	return len(added), nil
 }
 
 // UnassignModule removes a module from an object.
 func (tx *Tx) UnassignModule(ctx context.Context, objectID int64, moduleID string, vis Visibility) error {
-	if _, err := tx.lockObject(ctx, objectID, 0, vis); err != nil {
+	o, err := tx.lockObject(ctx, objectID, 0, vis)
+	if err != nil {
 		return err
 	}
 	res, err := tx.x.ExecContext(ctx, `DELETE FROM object_modules WHERE object_id = $1 AND module_id = $2`, objectID, moduleID)
@@ -120,7 +126,11 @@ func (tx *Tx) UnassignModule(ctx context.Context, objectID int64, moduleID strin
 	if n, _ := res.RowsAffected(); n == 0 {
 		return domain.Errorf(domain.ErrNotFound, "module %s is not assigned to object %d", moduleID, objectID).De("Dieser Baustein ist dem Zielobjekt nicht zugeordnet.")
 	}
-	return tx.Record("modelling.unassign", "object", objectID, map[string]string{"module": moduleID}, nil)
+	if err := tx.Record("modelling.unassign", "object", objectID, map[string]string{"module": moduleID}, nil); err != nil {
+		return err
+	}
+	_, err = tx.DeriveChecks(ctx, o.ScopeID, []int64{objectID})
+	return err
 }
 
 func uniqueIDs(ids []int64) []int64 {

@@ -225,5 +225,7 @@ func (tx *Tx) RecomputeNeeds(ctx context.Context, scopeID int64) error {
 	if err != nil {
 		return fmt.Errorf("store needs: %w", err)
 	}
-	return nil
+	// A changed need can bring chosen H requirements in or out of scope.
+	_, err = tx.DeriveChecks(ctx, scopeID, uniqueIDs(ids))
+	return err
 }

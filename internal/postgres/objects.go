@@ -28,6 +28,7 @@ type ObjectInput struct {
 	UntypicalEnvironment bool
 	Group                bool
 	Members              int
+	GroupID              *int64 // the group this object is a member of
 }
 
 func (in *ObjectInput) normalize() error {
@@ -82,6 +83,7 @@ type objectRow struct {
 	UntypicalEnvironment bool           `db:"untypical_environment"`
 	Group                bool           `db:"is_group"`
 	Members              int            `db:"members"`
+	GroupID              *int64         `db:"group_id"`
 	Modules              int            `db:"modules"`
 	CreatedAt            time.Time      `db:"created_at"`
 	UpdatedAt            time.Time      `db:"updated_at"`
@@ -93,12 +95,12 @@ func (r objectRow) toDomain() domain.Object {
 		Description: r.Description, DepartmentID: r.DepartmentID, DepartmentName: r.DepartmentName.String,
 		Responsible: r.Responsible, Location: r.Location, ExternalID: r.ExternalID.String, Tags: r.Tags,
 		NoSuitableModule: r.NoSuitableModule, UntypicalEnvironment: r.UntypicalEnvironment, Group: r.Group,
-		Members: r.Members, Modules: r.Modules, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
+		Members: r.Members, GroupID: r.GroupID, Modules: r.Modules, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
 }
 
 const objectColumns = `o.id, o.scope_id, o.type, o.short_id, o.name, o.description, o.department_id, d.name AS department_name,
 	o.responsible, o.location, o.external_id, o.tags, o.no_suitable_module, o.untypical_environment,
-	o.is_group, o.members, o.created_at, o.updated_at, o.version`
+	o.is_group, o.members, o.group_id, o.created_at, o.updated_at, o.version`
 
 const objectSelect = `SELECT ` + objectColumns + `, (SELECT count(*) FROM object_modules m WHERE m.object_id = o.id) AS modules`
 
@@ -329,6 +331,34 @@ func (tx *Tx) checkPlacement(ctx context.Context, departmentID *int64, vis Visib
 	return nil
 }
 
+// checkGroup refuses a membership in anything but a group of the scope,
+// and groups of groups.
+func (tx *Tx) checkGroup(ctx context.Context, scopeID, self int64, in ObjectInput) error {
+	if in.GroupID == nil {
+		return nil
+	}
+	var g struct {
+		ScopeID int64  `db:"scope_id"`
+		Group   bool   `db:"is_group"`
+		Member  *int64 `db:"group_id"`
+	}
+	err := tx.x.GetContext(ctx, &g, `SELECT scope_id, is_group, group_id FROM objects WHERE id = $1`, *in.GroupID)
+	bad := func(detail, german string) error {
+		return domain.Invalid(domain.Violation{Pointer: "/group_id", Detail: detail, German: german})
+	}
+	switch {
+	case errors.Is(err, sql.ErrNoRows) || err == nil && g.ScopeID != scopeID:
+		return bad("no such group in this scope", "Diese Gruppe gibt es in diesem Informationsverbund nicht.")
+	case err != nil:
+		return err
+	case !g.Group || g.Member != nil:
+		return bad("the object named as group is not a group", "Das gewählte Zielobjekt ist keine Gruppe.")
+	case in.Group || *in.GroupID == self:
+		return bad("a group cannot be a member of a group", "Eine Gruppe kann nicht Mitglied einer Gruppe sein.")
+	}
+	return nil
+}
+
 // CreateObject adds a target object with empty protection needs.
 func (tx *Tx) CreateObject(ctx context.Context, scopeID int64, in ObjectInput, vis Visibility) (domain.Object, error) {
 	if in.Type == domain.ObjectScope {
@@ -345,6 +375,9 @@ func (tx *Tx) createObject(ctx context.Context, scopeID int64, in ObjectInput, v
 	if err := tx.checkPlacement(ctx, in.DepartmentID, vis); err != nil {
 		return domain.Object{}, err
 	}
+	if err := tx.checkGroup(ctx, scopeID, 0, in); err != nil {
+		return domain.Object{}, err
+	}
 	if in.ShortID == "" {
 		prefix := in.Type.ShortIDPrefix()
 		var next int
@@ -359,10 +392,10 @@ func (tx *Tx) createObject(ctx context.Context, scopeID int64, in ObjectInput, v
 	var id int64
 	err := tx.x.GetContext(ctx, &id, `
 		INSERT INTO objects (scope_id, type, short_id, name, description, department_id, responsible, location, external_id,
-		                     tags, no_suitable_module, untypical_environment, is_group, members)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, nullif($9, ''), $10, $11, $12, $13, $14) RETURNING id`,
+		                     tags, no_suitable_module, untypical_environment, is_group, members, group_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, nullif($9, ''), $10, $11, $12, $13, $14, $15) RETURNING id`,
 		scopeID, in.Type, in.ShortID, in.Name, in.Description, in.DepartmentID, in.Responsible, in.Location, in.ExternalID,
-		pq.Array(orNone(in.Tags)), in.NoSuitableModule, in.UntypicalEnvironment, in.Group, in.Members)
+		pq.Array(orNone(in.Tags)), in.NoSuitableModule, in.UntypicalEnvironment, in.Group, in.Members, in.GroupID)
 	if err != nil {
 		return domain.Object{}, objectError(err, in)
 	}
@@ -373,7 +406,13 @@ func (tx *Tx) createObject(ctx context.Context, scopeID int64, in ObjectInput, v
 	if err != nil {
 		return o, err
 	}
-	return o, tx.Record("object.create", "object", id, nil, o)
+	if err := tx.Record("object.create", "object", id, nil, o); err != nil {
+		return o, err
+	}
+	if in.GroupID != nil {
+		_, err = tx.DeriveChecks(ctx, scopeID, []int64{id}) // a member takes its group's modules
+	}
+	return o, err
 }
 
 // object reads an object inside the transaction (without needs).
@@ -426,16 +465,19 @@ func (tx *Tx) UpdateObject(ctx context.Context, id int64, version int, in Object
 	if err := tx.checkPlacement(ctx, in.DepartmentID, vis); err != nil {
 		return before, err
 	}
+	if err := tx.checkGroup(ctx, before.ScopeID, id, in); err != nil {
+		return before, err
+	}
 	if in.ShortID == "" {
 		in.ShortID = before.ShortID
 	}
 	_, err = tx.x.ExecContext(ctx, `
 		UPDATE objects SET type = $2, short_id = $3, name = $4, description = $5, department_id = $6, responsible = $7,
 		       location = $8, external_id = nullif($9, ''), tags = $10, no_suitable_module = $11, untypical_environment = $12,
-		       is_group = $13, members = $14, updated_at = now(), version = version + 1
+		       is_group = $13, members = $14, group_id = $15, updated_at = now(), version = version + 1
 		WHERE id = $1`,
 		id, in.Type, in.ShortID, in.Name, in.Description, in.DepartmentID, in.Responsible, in.Location, in.ExternalID,
-		pq.Array(orNone(in.Tags)), in.NoSuitableModule, in.UntypicalEnvironment, in.Group, in.Members)
+		pq.Array(orNone(in.Tags)), in.NoSuitableModule, in.UntypicalEnvironment, in.Group, in.Members, in.GroupID)
 	if err != nil {
 		return before, objectError(err, in)
 	}
@@ -443,8 +485,16 @@ func (tx *Tx) UpdateObject(ctx context.Context, id int64, version int, in Object
 	if err != nil {
 		return o, err
 	}
-	return o, tx.Record("object.update", "object", id, before, o)
+	if err := tx.Record("object.update", "object", id, before, o); err != nil {
+		return o, err
+	}
+	if !sameID(before.GroupID, o.GroupID) || before.Group != o.Group {
+		_, err = tx.DeriveChecks(ctx, o.ScopeID, []int64{id})
+	}
+	return o, err
 }
+
+func sameID(a, b *int64) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
 
 // DeleteObject removes an object on which nothing depends, with its
 // protection needs, its own dependencies and its modelling.

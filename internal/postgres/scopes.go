@@ -167,6 +167,11 @@ func (tx *Tx) UpdateScope(ctx context.Context, id int64, version int, in ScopeIn
 	if _, err := tx.x.ExecContext(ctx, `UPDATE objects SET name = $2 WHERE scope_id = $1 AND type = 'scope'`, id, in.Name); err != nil {
 		return s, err
 	}
+	if in.Approach != before.Approach {
+		if _, err := tx.DeriveChecks(ctx, id, nil); err != nil {
+			return s, err
+		}
+	}
 	return s, tx.Record("scope.update", "scope", id, before, s)
 }
 

@@ -547,7 +547,7 @@ func (u *UI) editObjectPage(c *gin.Context) error {
 func inputOf(o domain.Object) postgres.ObjectInput {
 	return postgres.ObjectInput{Type: o.Type, ShortID: o.ShortID, Name: o.Name, Description: o.Description, DepartmentID: o.DepartmentID,
 		Responsible: o.Responsible, Location: o.Location, ExternalID: o.ExternalID, Tags: slices.Clone(o.Tags), NoSuitableModule: o.NoSuitableModule,
-		UntypicalEnvironment: o.UntypicalEnvironment, Group: o.Group, Members: o.Members}
+		UntypicalEnvironment: o.UntypicalEnvironment, Group: o.Group, Members: o.Members, GroupID: o.GroupID}
 }
 
 // objectInput reads the object form.

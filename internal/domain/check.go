@@ -1,0 +1,117 @@
+package domain
+
+import "time"
+
+// Status is the Umsetzungsstatus of a check entry.
+type Status string
+
+const (
+	StatusOpen          Status = "open"           // unbearbeitet
+	StatusYes           Status = "yes"            // ja
+	StatusPartial       Status = "partial"        // teilweise
+	StatusNo            Status = "no"             // nein
+	StatusNotApplicable Status = "not_applicable" // entbehrlich
+)
+
+// Statuses lists the statuses in the order of the check.
+var Statuses = []Status{StatusOpen, StatusYes, StatusPartial, StatusNo, StatusNotApplicable}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	for _, k := range Statuses {
+		if s == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Label is the German name.
+func (s Status) Label() string {
+	switch s {
+	case StatusOpen:
+		return "unbearbeitet"
+	case StatusYes:
+		return "ja"
+	case StatusPartial:
+		return "teilweise"
+	case StatusNo:
+		return "nein"
+	case StatusNotApplicable:
+		return "entbehrlich"
+	}
+	return string(s)
+}
+
+// NeedsJustification reports rule 3: entbehrlich, teilweise and nein must
+// be justified.
+func (s Status) NeedsJustification() bool {
+	return s == StatusNotApplicable || s == StatusPartial || s == StatusNo
+}
+
+// Unfulfilled reports whether the requirement is not (fully) implemented,
+// so that the implementation plan needs a measure.
+func (s Status) Unfulfilled() bool { return s == StatusPartial || s == StatusNo }
+
+// LevelsInScope says which requirement levels an approach brings into the
+// check of an object (rule 2). Elevated requirements under the standard
+// approach come in one by one, where the risk analysis selects them.
+func LevelsInScope(a Approach) []Level {
+	switch a {
+	case ApproachBasic:
+		return []Level{LevelBasis}
+	case ApproachCore:
+		return []Level{LevelBasis, LevelStandard, LevelElevated}
+	}
+	return []Level{LevelBasis, LevelStandard}
+}
+
+// CheckEntry is one line of the IT-Grundschutz-Check: a requirement for
+// a target object.
+type CheckEntry struct {
+	ID             int64
+	ScopeID        int64
+	ObjectID       int64
+	ObjectShortID  string
+	ObjectName     string
+	ObjectType     ObjectType
+	DepartmentID   *int64
+	DepartmentName string
+	CatalogID      int64
+	RequirementID  string
+	Title          string // the requirement's
+	ModuleID       string
+	Level          Level
+	Active         bool // false: retired, the requirement left the object's scope
+	RetiredAt      *time.Time
+	FollowsGroup   bool // a group member's entry that takes its group's values
+	Status         Status
+	Justification  string
+	Implementation string
+	Responsible    string
+	ImplementedOn  *time.Time
+	TargetDate     *time.Time
+	LastReview     *time.Time
+	NextReview     *time.Time
+	UpdatedAt      time.Time
+	UpdatedBy      string
+	Version        int
+}
+
+// ReviewOverdue reports whether the next review date has passed.
+func (e CheckEntry) ReviewOverdue(today time.Time) bool {
+	return e.NextReview != nil && e.NextReview.Before(today)
+}
+
+// EntryChange is what a user sets on an entry; nil fields stay.
+type EntryChange struct {
+	Status         *Status
+	Justification  *string
+	Implementation *string
+	Responsible    *string
+	ImplementedOn  **time.Time
+	TargetDate     **time.Time
+	LastReview     **time.Time
+	NextReview     **time.Time
+	FollowGroup    bool // a member's entry goes back to following its group
+}

@@ -1,0 +1,509 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+
+	"ismsd/internal/domain"
+)
+
+// DeriveResult counts what a derivation changed.
+type DeriveResult struct {
+	Added       int
+	Reactivated int
+	Retired     int
+}
+
+// DeriveChecks brings the check entries of a scope's objects (all when
+// objectIDs is nil; members of the given groups come along) in line with
+// rule 2: the active requirements of the modules assigned to the object
+// (or to its group), B always, S under the standard and core approaches,
+// H under core, and under standard for an object with a high or very high
+// need where its risk analysis chose them to reduce a risk. Entries that come into scope are added or
+// reactivated, those that leave are retired (kept with their history).
+// One statement does it all, whatever the number of entries.
+func (tx *Tx) DeriveChecks(ctx context.Context, scopeID int64, objectIDs []int64) (DeriveResult, error) {
+	var ids any
+	if objectIDs != nil {
+		ids = pq.Array(objectIDs)
+	}
+	var r DeriveResult
+	err := tx.x.QueryRowxContext(ctx, `
+		WITH target AS (
+			SELECT o.id, coalesce(o.group_id, o.id) AS model_id, o.group_id IS NOT NULL AS member
+			FROM objects o
+			WHERE o.scope_id = $1 AND ($2::bigint[] IS NULL OR o.id = ANY ($2) OR o.group_id = ANY ($2))
+		),
+		wanted AS MATERIALIZED (
+			SELECT DISTINCT t.id AS object_id, r.catalog_id, r.id AS requirement_id, r.module_id, r.level, t.member
+			FROM target t
+			JOIN object_modules om ON om.object_id = t.id OR om.object_id = t.model_id
+			JOIN catalog_requirements r ON r.catalog_id = om.catalog_id AND r.module_id = om.module_id AND NOT r.withdrawn
+			CROSS JOIN (SELECT approach FROM scopes WHERE id = $1) s
+			WHERE r.level = 'basis'
+			   OR r.level = 'standard' AND s.approach <> 'basic'
+			   OR r.level = 'elevated' AND (s.approach = 'core' OR s.approach = 'standard'
+			      AND EXISTS (SELECT 1 FROM object_needs n WHERE n.object_id = t.model_id AND n.effective >= 2)
+			      AND EXISTS (
+			        SELECT 1 FROM risk_item_requirements rir
+			        JOIN risk_items ri ON ri.id = rir.item_id AND ri.treatment = 'reduce'
+			        JOIN risk_analyses ra ON ra.id = ri.analysis_id
+			        WHERE (ra.object_id = t.id OR ra.object_id = t.model_id) AND rir.requirement_id = r.id))
+		),
+		added AS (
+			INSERT INTO check_entries (scope_id, object_id, catalog_id, requirement_id, module_id, level, follows_group)
+			SELECT $1, w.object_id, w.catalog_id, w.requirement_id, w.module_id, w.level, w.member FROM wanted w
+			ON CONFLICT (object_id, requirement_id) DO NOTHING
+			RETURNING id
+		),
+		reactivated AS (
+			UPDATE check_entries e SET active = true, retired_at = NULL, updated_at = now(), version = e.version + 1
+			FROM wanted w
+			WHERE e.object_id = w.object_id AND e.requirement_id = w.requirement_id AND NOT e.active
+			RETURNING e.id
+		),
+		retired AS (
+			UPDATE check_entries e SET active = false, retired_at = now(), updated_at = now(), version = e.version + 1
+			WHERE e.scope_id = $1 AND e.active AND e.object_id IN (SELECT id FROM target)
+			  AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.object_id = e.object_id AND w.requirement_id = e.requirement_id)
+			RETURNING e.id
+		)
+		SELECT (SELECT count(*) FROM added), (SELECT count(*) FROM reactivated), (SELECT count(*) FROM retired)`,
+		scopeID, ids).Scan(&r.Added, &r.Reactivated, &r.Retired)
+	if err != nil {
+		return r, fmt.Errorf("derive check entries: %w", err)
+	}
+	if r == (DeriveResult{}) {
+		return r, nil
+	}
+	// New members' entries take their group's values at once.
+	if err := tx.copyGroupValues(ctx, scopeID, nil); err != nil {
+		return r, err
+	}
+	return r, tx.Record("check.derive", "scope", scopeID, nil, map[string]any{
+		"objects": objectIDs, "added": r.Added, "reactivated": r.Reactivated, "retired": r.Retired})
+}
+
+// copyGroupValues gives entries of group members that follow their group
+// the values of the group's entry for the same requirement: all of a
+// scope's (groupEntryIDs nil) or those of the given group entries (any
+// scope: scopeID 0).
+func (tx *Tx) copyGroupValues(ctx context.Context, scopeID int64, groupEntryIDs []int64) error {
+	var ids any
+	if groupEntryIDs != nil {
+		ids = pq.Array(groupEntryIDs)
+	}
+	_, err := tx.x.ExecContext(ctx, `
+		UPDATE check_entries m
+		SET status = g.status, justification = g.justification, implementation = g.implementation, responsible = g.responsible,
+		    implemented_on = g.implemented_on, target_date = g.target_date, last_review = g.last_review, next_review = g.next_review,
+		    updated_at = now(), updated_by = g.updated_by, version = m.version + 1
+		FROM objects mo, check_entries g
+		WHERE ($1 = 0 OR m.scope_id = $1) AND m.follows_group AND mo.id = m.object_id AND g.object_id = mo.group_id
+		  AND g.requirement_id = m.requirement_id AND ($2::bigint[] IS NULL OR g.id = ANY ($2))
+		  AND (m.status, m.justification, m.implementation, m.responsible, m.implemented_on, m.target_date, m.last_review, m.next_review)
+		      IS DISTINCT FROM
+		      (g.status, g.justification, g.implementation, g.responsible, g.implemented_on, g.target_date, g.last_review, g.next_review)`,
+		scopeID, ids)
+	if err != nil {
+		return fmt.Errorf("copy group values: %w", err)
+	}
+	return nil
+}
+
+// entryRow scans a check entry with its object and requirement.
+type entryRow struct {
+	ID             int64          `db:"id"`
+	ScopeID        int64          `db:"scope_id"`
+	ObjectID       int64          `db:"object_id"`
+	ObjectShortID  string         `db:"short_id"`
+	ObjectName     string         `db:"object_name"`
+	ObjectType     string         `db:"object_type"`
+	DepartmentID   *int64         `db:"department_id"`
+	DepartmentName sql.NullString `db:"department_name"`
+	CatalogID      int64          `db:"catalog_id"`
+	RequirementID  string         `db:"requirement_id"`
+	Title          string         `db:"title"`
+	ModuleID       string         `db:"module_id"`
+	Level          string         `db:"level"`
+	Active         bool           `db:"active"`
+	RetiredAt      *time.Time     `db:"retired_at"`
+	FollowsGroup   bool           `db:"follows_group"`
+	Status         string         `db:"status"`
+	Justification  string         `db:"justification"`
+	Implementation string         `db:"implementation"`
+	Responsible    string         `db:"responsible"`
+	ImplementedOn  *time.Time     `db:"implemented_on"`
+	TargetDate     *time.Time     `db:"target_date"`
+	LastReview     *time.Time     `db:"last_review"`
+	NextReview     *time.Time     `db:"next_review"`
+	UpdatedAt      time.Time      `db:"updated_at"`
+	UpdatedBy      string         `db:"updated_by"`
+	Version        int            `db:"version"`
+}
+
+func (r entryRow) toDomain() domain.CheckEntry {
+	return domain.CheckEntry{ID: r.ID, ScopeID: r.ScopeID, ObjectID: r.ObjectID, ObjectShortID: r.ObjectShortID, ObjectName: r.ObjectName,
+		ObjectType: domain.ObjectType(r.ObjectType), DepartmentID: r.DepartmentID, DepartmentName: r.DepartmentName.String,
+		CatalogID: r.CatalogID, RequirementID: r.RequirementID, Title: r.Title, ModuleID: r.ModuleID, Level: domain.Level(r.Level),
+		Active: r.Active, RetiredAt: r.RetiredAt, FollowsGroup: r.FollowsGroup, Status: domain.Status(r.Status),
+		Justification: r.Justification, Implementation: r.Implementation, Responsible: r.Responsible, ImplementedOn: r.ImplementedOn,
+		TargetDate: r.TargetDate, LastReview: r.LastReview, NextReview: r.NextReview, UpdatedAt: r.UpdatedAt, UpdatedBy: r.UpdatedBy,
+		Version: r.Version}
+}
+
+const entrySelect = `
+	SELECT e.id, e.scope_id, e.object_id, o.short_id, o.name AS object_name, o.type AS object_type, o.department_id,
+	       d.name AS department_name, e.catalog_id, e.requirement_id, r.title, e.module_id, e.level, e.active, e.retired_at,
+	       e.follows_group, e.status, e.justification, e.implementation, e.responsible, e.implemented_on, e.target_date,
+	       e.last_review, e.next_review, e.updated_at, e.updated_by, e.version
+	FROM check_entries e
+	JOIN objects o ON o.id = e.object_id
+	LEFT JOIN departments d ON d.id = o.department_id
+	JOIN catalog_requirements r ON r.catalog_id = e.catalog_id AND r.id = e.requirement_id`
+
+// EntryFilter selects check entries of a scope.
+type EntryFilter struct {
+	ObjectID       int64
+	ModuleID       string
+	Status         domain.Status
+	Level          domain.Level
+	DepartmentID   int64  // with its subtree
+	Responsible    string // part of the name, any case
+	ReviewOverdue  bool   // next review before Today
+	Today          time.Time
+	IncludeRetired bool
+	After          int64 // cursor: entries with a larger id
+	Limit          int
+	// Order "object" lists by object and requirement (for the check
+	// pages); the default is by id (stable, for cursors).
+	Order string
+}
+
+// ListEntries returns a page of a scope's visible check entries and the
+// cursor of the next page (0 at the end).
+func (db *DB) ListEntries(ctx context.Context, scopeID int64, f EntryFilter, vis Visibility) ([]domain.CheckEntry, int64, error) {
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 100
+	}
+	order := "e.id"
+	if f.Order == "object" {
+		order = "o.short_id, e.object_id, r.ord, e.module_id, e.id"
+	}
+	var today any
+	if f.ReviewOverdue {
+		today = f.Today
+	}
+	var rows []entryRow
+	err := db.x.SelectContext(ctx, &rows, entrySelect+`
+		WHERE e.scope_id = $1 AND `+visibleObject(2)+`
+		  AND ($3 OR e.active)
+		  AND ($4 = 0 OR e.object_id = $4)
+		  AND ($5 = '' OR e.module_id = $5)
+		  AND ($6 = '' OR e.status = $6)
+		  AND ($7 = '' OR e.level = $7)
+		  AND ($8 = 0 OR o.department_id IN (SELECT id FROM department_subtree(ARRAY[$8]::bigint[])))
+		  AND ($9 = '' OR e.responsible ILIKE $9)
+		  AND ($10::date IS NULL OR e.next_review < $10)
+		  AND e.id > $11
+		ORDER BY `+order+` LIMIT $12`,
+		scopeID, vis.arg(), f.IncludeRetired, f.ObjectID, f.ModuleID, string(f.Status), string(f.Level), f.DepartmentID,
+		likePattern(f.Responsible), today, f.After, f.Limit+1)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list check entries: %w", err)
+	}
+	var next int64
+	if len(rows) > f.Limit {
+		rows = rows[:f.Limit]
+		if f.Order != "object" {
+			next = rows[len(rows)-1].ID
+		}
+	}
+	out := make([]domain.CheckEntry, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, next, nil
+}
+
+// EntryByID returns one visible entry.
+func (db *DB) EntryByID(ctx context.Context, id int64, vis Visibility) (domain.CheckEntry, error) {
+	var r entryRow
+	err := db.x.GetContext(ctx, &r, entrySelect+` WHERE e.id = $1 AND `+visibleObject(2), id, vis.arg())
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.CheckEntry{}, errEntryNotFound(id)
+	}
+	return r.toDomain(), err
+}
+
+func errEntryNotFound(id int64) error {
+	return domain.Errorf(domain.ErrNotFound, "no check entry %d", id).De("Diesen Eintrag des IT-Grundschutz-Checks gibt es nicht.")
+}
+
+// EntryUpdate is one entry of a (bulk) change with the version its writer saw.
+type EntryUpdate struct {
+	ID      int64
+	Version int
+	Change  domain.EntryChange
+}
+
+// ItemError is the refusal of one item of a bulk change.
+type ItemError struct {
+	Index  int
+	Field  string
+	Kind   error // domain.ErrInvalid, ErrNotFound or ErrPreconditionFailed
+	Detail string
+	German string
+}
+
+// UpdateEntries applies changes to check entries, all or nothing: every
+// item is checked first, and any refusal changes nothing and is returned
+// with its index. Each changed entry gets an audit record; group entries
+// carry their values to the members that follow them; partial and
+// unfulfilled entries get an item in the implementation plan, entries
+// that become fulfilled close theirs; risk acceptances that cover a
+// changed entry become void.
+func (tx *Tx) UpdateEntries(ctx context.Context, items []EntryUpdate, vis Visibility, by string) ([]domain.CheckEntry, []ItemError, error) {
+	ids := make([]int64, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	var rows []entryRow
+	if err := tx.x.SelectContext(ctx, &rows, entrySelect+` WHERE e.id = ANY ($1) AND `+visibleObject(2)+` ORDER BY e.id FOR UPDATE OF e`,
+		pq.Array(ids), vis.arg()); err != nil {
+		return nil, nil, fmt.Errorf("read check entries: %w", err)
+	}
+	current := map[int64]domain.CheckEntry{}
+	for _, r := range rows {
+		current[r.ID] = r.toDomain()
+	}
+	var errs []ItemError
+	seen := map[int64]bool{}
+	next := make([]domain.CheckEntry, 0, len(items))
+	for i, it := range items {
+		cur, ok := current[it.ID]
+		switch {
+		case !ok:
+			errs = append(errs, ItemError{Index: i, Field: "id", Kind: domain.ErrNotFound, Detail: fmt.Sprintf("no check entry %d", it.ID),
+				German: "Diesen Eintrag gibt es nicht."})
+			continue
+		case seen[it.ID]:
+			errs = append(errs, ItemError{Index: i, Field: "id", Kind: domain.ErrInvalid, Detail: "the entry is listed twice", German: "Der Eintrag steht doppelt in der Liste."})
+			continue
+		case it.Version != cur.Version:
+			errs = append(errs, ItemError{Index: i, Field: "version", Kind: domain.ErrPreconditionFailed,
+				Detail: fmt.Sprintf("entry %d was changed by someone else (version %d, not %d)", it.ID, cur.Version, it.Version),
+				German: "Der Eintrag wurde inzwischen geändert."})
+			continue
+		case !cur.Active:
+			errs = append(errs, ItemError{Index: i, Field: "id", Kind: domain.ErrInvalid, Detail: "the entry is retired: its requirement left the object's scope",
+				German: "Der Eintrag ist stillgelegt: Die Anforderung gehört nicht mehr zum Prüfumfang."})
+			continue
+		}
+		seen[it.ID] = true
+		n, verrs := applyEntryChange(cur, it.Change)
+		for _, v := range verrs {
+			v.Index = i
+			errs = append(errs, v)
+		}
+		next = append(next, n)
+	}
+	if len(errs) > 0 {
+		return nil, errs, nil
+	}
+	if err := tx.writeEntries(ctx, next, current, by); err != nil {
+		return nil, nil, err
+	}
+	return next, nil, nil
+}
+
+// applyEntryChange computes an entry's new values and checks them.
+func applyEntryChange(e domain.CheckEntry, ch domain.EntryChange) (domain.CheckEntry, []ItemError) {
+	setText := func(dst *string, src *string) {
+		if src != nil {
+			*dst = strings.TrimSpace(*src)
+		}
+	}
+	setDate := func(dst **time.Time, src **time.Time) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	if ch.Status != nil {
+		e.Status = *ch.Status
+	}
+	setText(&e.Justification, ch.Justification)
+	setText(&e.Implementation, ch.Implementation)
+	setText(&e.Responsible, ch.Responsible)
+	setDate(&e.ImplementedOn, ch.ImplementedOn)
+	setDate(&e.TargetDate, ch.TargetDate)
+	setDate(&e.LastReview, ch.LastReview)
+	setDate(&e.NextReview, ch.NextReview)
+	// A member's entry changed by hand no longer follows its group.
+	e.FollowsGroup = ch.FollowGroup
+	var errs []ItemError
+	if !e.Status.Valid() {
+		errs = append(errs, ItemError{Field: "status", Kind: domain.ErrInvalid, Detail: "unknown status", German: "Unbekannter Umsetzungsstatus."})
+	}
+	if e.Status.NeedsJustification() && e.Justification == "" {
+		errs = append(errs, ItemError{Field: "justification", Kind: domain.ErrInvalid,
+			Detail: fmt.Sprintf("status %s needs a justification", e.Status),
+			German: fmt.Sprintf("Für den Status „%s“ ist eine Begründung erforderlich.", e.Status.Label())})
+	}
+	if len(e.Justification) > 4000 || len(e.Implementation) > 8000 || len(e.Responsible) > 200 {
+		errs = append(errs, ItemError{Field: "implementation", Kind: domain.ErrInvalid, Detail: "a text is too long", German: "Ein Text ist zu lang."})
+	}
+	if e.LastReview != nil && e.NextReview != nil && e.NextReview.Before(*e.LastReview) {
+		errs = append(errs, ItemError{Field: "next_review", Kind: domain.ErrInvalid, Detail: "the next review lies before the last",
+			German: "Die nächste Prüfung liegt vor der letzten."})
+	}
+	return e, errs
+}
+
+// writeEntries stores checked entries in bulk with their consequences.
+func (tx *Tx) writeEntries(ctx context.Context, next []domain.CheckEntry, before map[int64]domain.CheckEntry, by string) error {
+	if len(next) == 0 {
+		return nil
+	}
+	n := len(next)
+	ids, statuses := make([]int64, n), make([]string, n)
+	justs, impls, resps := make([]string, n), make([]string, n), make([]string, n)
+	follows := make([]bool, n)
+	dates := [4][]*time.Time{make([]*time.Time, n), make([]*time.Time, n), make([]*time.Time, n), make([]*time.Time, n)}
+	for i, e := range next {
+		ids[i], statuses[i], justs[i], impls[i], resps[i], follows[i] = e.ID, string(e.Status), e.Justification, e.Implementation, e.Responsible, e.FollowsGroup
+		dates[0][i], dates[1][i], dates[2][i], dates[3][i] = e.ImplementedOn, e.TargetDate, e.LastReview, e.NextReview
+	}
+	var versions []struct {
+		ID      int64 `db:"id"`
+		Version int   `db:"version"`
+	}
+	err := tx.x.SelectContext(ctx, &versions, `
+		UPDATE check_entries e SET status = u.status, justification = u.justification, implementation = u.implementation,
+		       responsible = u.responsible, implemented_on = u.implemented_on, target_date = u.target_date,
+		       last_review = u.last_review, next_review = u.next_review, follows_group = u.follows,
+		       updated_at = now(), updated_by = $11, version = e.version + 1
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::date[], $7::date[], $8::date[], $9::date[], $10::boolean[])
+		     AS u(id, status, justification, implementation, responsible, implemented_on, target_date, last_review, next_review, follows)
+		WHERE e.id = u.id RETURNING e.id, e.version`,
+		pq.Array(ids), pq.Array(statuses), pq.Array(justs), pq.Array(impls), pq.Array(resps),
+		dateArray(dates[0]), dateArray(dates[1]), dateArray(dates[2]), dateArray(dates[3]), pq.Array(follows), by)
+	if err != nil {
+		return fmt.Errorf("store check entries: %w", mapError(err))
+	}
+	version := map[int64]int{}
+	for _, v := range versions {
+		version[v.ID] = v.Version
+	}
+	for i := range next {
+		next[i].Version, next[i].UpdatedBy = version[next[i].ID], by
+		if err := tx.Record("check.update", "check_entry", next[i].ID, entryAudit(before[next[i].ID]), entryAudit(next[i])); err != nil {
+			return err
+		}
+	}
+	// A member that goes back to its group takes the group's values; group
+	// entries carry theirs to the members that follow them.
+	if err := tx.copyGroupValues(ctx, 0, ids); err != nil {
+		return err
+	}
+	if err := tx.copyBackToGroup(ctx, ids); err != nil {
+		return err
+	}
+	affected, err := tx.withFollowers(ctx, ids)
+	if err != nil {
+		return err
+	}
+	if err := tx.syncPlanItems(ctx, affected); err != nil {
+		return err
+	}
+	return tx.voidAcceptancesCovering(ctx, affected, "Ein abgedeckter Eintrag des IT-Grundschutz-Checks wurde geändert.")
+}
+
+// copyBackToGroup gives members that were set back to follow their group
+// the group's current values.
+func (tx *Tx) copyBackToGroup(ctx context.Context, ids []int64) error {
+	_, err := tx.x.ExecContext(ctx, `
+		UPDATE check_entries m
+		SET status = g.status, justification = g.justification, implementation = g.implementation, responsible = g.responsible,
+		    implemented_on = g.implemented_on, target_date = g.target_date, last_review = g.last_review, next_review = g.next_review
+		FROM objects mo, check_entries g
+		WHERE m.id = ANY ($1) AND m.follows_group AND mo.id = m.object_id AND g.object_id = mo.group_id AND g.requirement_id = m.requirement_id`,
+		pq.Array(ids))
+	return err
+}
+
+// withFollowers adds to entry ids the member entries that follow them.
+func (tx *Tx) withFollowers(ctx context.Context, ids []int64) ([]int64, error) {
+	var all []int64
+	err := tx.x.SelectContext(ctx, &all, `
+		SELECT unnest($1::bigint[])
+		UNION
+		SELECT m.id FROM check_entries g JOIN objects mo ON mo.group_id = g.object_id
+		JOIN check_entries m ON m.object_id = mo.id AND m.requirement_id = g.requirement_id AND m.follows_group
+		WHERE g.id = ANY ($1)`, pq.Array(ids))
+	return all, err
+}
+
+// syncPlanItems keeps the implementation plan in step with the entries:
+// a partial or unfulfilled entry has an open item (created or reopened),
+// a fulfilled one has its item closed.
+func (tx *Tx) syncPlanItems(ctx context.Context, ids []int64) error {
+	if _, err := tx.x.ExecContext(ctx, `
+		INSERT INTO plan_items (entry_id, measure, owner, due_date)
+		SELECT e.id, 'Umsetzung von ' || e.requirement_id || ' ' || r.title, e.responsible, e.target_date
+		FROM check_entries e JOIN catalog_requirements r ON r.catalog_id = e.catalog_id AND r.id = e.requirement_id
+		WHERE e.id = ANY ($1) AND e.status IN ('partial', 'no')
+		ON CONFLICT (entry_id) DO UPDATE SET state = 'planned', closed_at = NULL, updated_at = now(), version = plan_items.version + 1
+		WHERE plan_items.state = 'done'`, pq.Array(ids)); err != nil {
+		return fmt.Errorf("plan items: %w", err)
+	}
+	if _, err := tx.x.ExecContext(ctx, `
+		UPDATE plan_items p SET state = 'done', closed_at = now(), updated_at = now(), version = p.version + 1
+		FROM check_entries e WHERE e.id = p.entry_id AND e.id = ANY ($1) AND e.status = 'yes' AND p.state <> 'done'`, pq.Array(ids)); err != nil {
+		return fmt.Errorf("close plan items: %w", err)
+	}
+	return nil
+}
+
+// voidAcceptancesCovering voids the valid risk acceptances that cover one
+// of the entries: what was accepted is no longer what is.
+func (tx *Tx) voidAcceptancesCovering(ctx context.Context, entryIDs []int64, reason string) error {
+	var voided []int64
+	err := tx.x.SelectContext(ctx, &voided, `
+		UPDATE risk_acceptances a SET voided_at = now(), voided_reason = $2
+		WHERE a.voided_at IS NULL AND EXISTS (SELECT 1 FROM risk_acceptance_entries x WHERE x.acceptance_id = a.id AND x.entry_id = ANY ($1))
+		RETURNING a.id`, pq.Array(entryIDs), reason)
+	if err != nil {
+		return fmt.Errorf("void acceptances: %w", err)
+	}
+	for _, id := range voided {
+		if err := tx.Record("risk.acceptance_void", "risk_acceptance", id, nil, map[string]string{"reason": reason}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// entryAudit is what the audit trail keeps of an entry.
+func entryAudit(e domain.CheckEntry) map[string]any {
+	return map[string]any{"object": e.ObjectShortID, "requirement": e.RequirementID, "status": e.Status,
+		"justification": e.Justification, "implementation": e.Implementation, "responsible": e.Responsible,
+		"implemented_on": e.ImplementedOn, "target_date": e.TargetDate, "last_review": e.LastReview, "next_review": e.NextReview,
+		"follows_group": e.FollowsGroup}
+}
+
+func dateArray(ds []*time.Time) any {
+	out := make([]sql.NullString, len(ds))
+	for i, d := range ds {
+		if d != nil {
+			out[i] = sql.NullString{String: d.Format("2006-01-02"), Valid: true}
+		}
+	}
+	return pq.Array(out)
+}
