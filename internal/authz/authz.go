@@ -31,7 +31,9 @@ const (
 	// The structure of the Informationsverbund.
 	ResourceDepartments Resource = "departments"
 	ResourceScopes      Resource = "scopes"
-	ResourceObjects     Resource = "objects" // target objects, dependencies, protection needs, modelling
+	ResourceObjects     Resource = "objects" // target objects, dependencies, protection needs, modelling, check, risk analysis, plan
+	// Management signs risk acceptances.
+	ResourceRiskAcceptances Resource = "risk_acceptances"
 )
 
 const (
@@ -53,7 +55,8 @@ var resources = map[Resource][]Action{
 	ResourceScopes:      {ActionRead},
 	// Objects are limited to the department subtrees of scoped grants, in
 	// SQL (postgres.Visibility).
-	ResourceObjects: {ActionRead, ActionWrite},
+	ResourceObjects:         {ActionRead, ActionWrite},
+	ResourceRiskAcceptances: nil,
 }
 
 var actions = []Action{ActionRead, ActionWrite}
