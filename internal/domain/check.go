@@ -115,3 +115,84 @@ type EntryChange struct {
 	NextReview     **time.Time
 	FollowGroup    bool // a member's entry goes back to following its group
 }
+
+// PlanState is the state of a measure of the implementation plan.
+type PlanState string
+
+const (
+	PlanPlanned    PlanState = "planned"     // geplant
+	PlanInProgress PlanState = "in_progress" // in Umsetzung
+	PlanDone       PlanState = "done"        // erledigt
+)
+
+// PlanStates lists the states in order.
+var PlanStates = []PlanState{PlanPlanned, PlanInProgress, PlanDone}
+
+// Valid reports whether s is a known state.
+func (s PlanState) Valid() bool { return s == PlanPlanned || s == PlanInProgress || s == PlanDone }
+
+// Label is the German name.
+func (s PlanState) Label() string {
+	switch s {
+	case PlanPlanned:
+		return "geplant"
+	case PlanInProgress:
+		return "in Umsetzung"
+	case PlanDone:
+		return "erledigt"
+	}
+	return string(s)
+}
+
+// PriorityLabel names a plan priority (1 high … 3 low).
+func PriorityLabel(p int) string {
+	switch p {
+	case 1:
+		return "hoch"
+	case 2:
+		return "mittel"
+	case 3:
+		return "niedrig"
+	}
+	return ""
+}
+
+// PlanItem is a measure of the implementation plan (A.6) for a partial or
+// unfulfilled check entry.
+type PlanItem struct {
+	ID             int64
+	EntryID        int64
+	ScopeID        int64
+	ObjectID       int64
+	ObjectShortID  string
+	ObjectName     string
+	DepartmentID   *int64
+	DepartmentName string
+	RequirementID  string
+	Title          string
+	Level          Level
+	EntryStatus    Status
+	Measure        string
+	Owner          string
+	DueDate        *time.Time
+	BudgetCents    *int64 // in euro cents
+	Priority       int    // 1 high, 2 medium, 3 low
+	State          PlanState
+	ClosedAt       *time.Time
+	Version        int
+}
+
+// Overdue reports whether the measure is open past its due date.
+func (p PlanItem) Overdue(today time.Time) bool {
+	return p.State != PlanDone && p.DueDate != nil && p.DueDate.Before(today)
+}
+
+// PlanChange is what a user sets on a plan item; nil fields stay.
+type PlanChange struct {
+	Measure     *string
+	Owner       *string
+	DueDate     **time.Time
+	BudgetCents **int64
+	Priority    *int
+	State       *PlanState
+}
