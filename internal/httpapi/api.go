@@ -55,6 +55,7 @@ func (a *API) Routes() []route.Route {
 	rs = append(rs, a.catalogRoutes()...)
 	rs = append(rs, a.structureRoutes()...)
 	rs = append(rs, a.objectFileRoutes()...)
+	rs = append(rs, a.checkRoutes()...)
 	return rs
 }
 

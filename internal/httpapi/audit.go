@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"ismsd/internal/authz"
+	"ismsd/internal/domain"
 	"ismsd/internal/route"
 )
 
@@ -55,9 +56,7 @@ func (a *API) auditLog(c *gin.Context) error {
 	}
 	out := make([]auditResponse, len(recs))
 	for i, r := range recs {
-		out[i] = auditResponse{Seq: r.Seq, At: r.At, ActorID: r.ActorID, Actor: r.ActorName, Action: r.Action,
-			ResourceType: r.ResourceType, ResourceID: r.ResourceID, Before: r.Before, After: r.After,
-			RequestID: r.RequestID, ClientAddr: r.ClientAddr, Hash: hex.EncodeToString(r.Hash)}
+		out[i] = newAuditResponse(r)
 	}
 	cursor := ""
 	if next > 0 {
@@ -65,4 +64,10 @@ func (a *API) auditLog(c *gin.Context) error {
 	}
 	c.JSON(http.StatusOK, newList(out, cursor))
 	return nil
+}
+
+func newAuditResponse(r domain.AuditRecord) auditResponse {
+	return auditResponse{Seq: r.Seq, At: r.At, ActorID: r.ActorID, Actor: r.ActorName, Action: r.Action,
+		ResourceType: r.ResourceType, ResourceID: r.ResourceID, Before: r.Before, After: r.After,
+		RequestID: r.RequestID, ClientAddr: r.ClientAddr, Hash: hex.EncodeToString(r.Hash)}
 }

@@ -279,3 +279,77 @@ func ObjectFilter(c *gin.Context) (postgres.ObjectFilter, error) {
 	}
 	return f, nil
 }
+
+// EntryFilter reads the check-entry list parameters shared by the API and the UI.
+func EntryFilter(c *gin.Context) (postgres.EntryFilter, error) {
+	f := postgres.EntryFilter{ModuleID: c.Query("module"), Status: domain.Status(c.Query("status")), Level: domain.Level(c.Query("level")),
+		Responsible: strings.TrimSpace(c.Query("responsible")), ReviewOverdue: c.Query("review_overdue") == "true",
+		IncludeRetired: c.Query("retired") == "true"}
+	var vs []domain.Violation
+	bad := func(pointer, detail, german string) {
+		vs = append(vs, domain.Violation{Pointer: pointer, Detail: detail, German: german})
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		bad("/status", "unknown status", "Unbekannter Umsetzungsstatus.")
+	}
+	if f.Level != "" && !slices.Contains(domain.Levels, f.Level) {
+		bad("/level", "must be basis, standard or elevated", "Unbekannte Stufe.")
+	}
+	ints := map[string]*int64{"object": &f.ObjectID, "department": &f.DepartmentID, "cursor": &f.After}
+	for name, dst := range ints {
+		if v := c.Query(name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				bad("/"+name, "must be a positive number", "Ungültige Angabe.")
+			}
+			*dst = n
+		}
+	}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			bad("/limit", "must be a number from 1 to 1000", "Bitte eine Zahl von 1 bis 1000.")
+		}
+		f.Limit = n
+	}
+	if len(vs) > 0 {
+		return f, domain.Invalid(vs...)
+	}
+	return f, nil
+}
+
+// PlanFilter reads the implementation-plan list parameters of the API and the UI.
+func PlanFilter(c *gin.Context) (postgres.PlanFilter, error) {
+	f := postgres.PlanFilter{Owner: strings.TrimSpace(c.Query("owner")), DueMonth: c.Query("month"), State: domain.PlanState(c.Query("state")),
+		OverdueOnly: c.Query("overdue") == "true", IncludeDone: c.Query("done") == "true"}
+	var vs []domain.Violation
+	if f.State != "" && !f.State.Valid() {
+		vs = append(vs, domain.Violation{Pointer: "/state", Detail: "unknown state", German: "Unbekannter Stand."})
+	}
+	if f.DueMonth != "" {
+		if _, err := time.Parse("2006-01", f.DueMonth); err != nil {
+			vs = append(vs, domain.Violation{Pointer: "/month", Detail: "want a month as 2006-01", German: "Bitte einen Monat angeben."})
+		}
+	}
+	ints := map[string]*int64{"department": &f.DepartmentID, "cursor": &f.After}
+	for name, dst := range ints {
+		if v := c.Query(name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				vs = append(vs, domain.Violation{Pointer: "/" + name, Detail: "must be a positive number", German: "Ungültige Angabe."})
+			}
+			*dst = n
+		}
+	}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			vs = append(vs, domain.Violation{Pointer: "/limit", Detail: "must be a number from 1 to 1000", German: "Bitte eine Zahl von 1 bis 1000."})
+		}
+		f.Limit = n
+	}
+	if len(vs) > 0 {
+		return f, domain.Invalid(vs...)
+	}
+	return f, nil
+}
