@@ -40,11 +40,20 @@ func (tx *Tx) DeriveChecks(ctx context.Context, scopeID int64, objectIDs []int64
 			FROM objects o
 			WHERE o.scope_id = $1 AND ($2::bigint[] IS NULL OR o.id = ANY ($2) OR o.group_id = ANY ($2))
 		),
+		-- An object is modelled by its own modules and by its group's.
+		modelled AS (
+			SELECT t.id, t.model_id, t.member, om.catalog_id, om.module_id
+			FROM target t JOIN object_modules om ON om.object_id = t.id
+			UNION
+			SELECT t.id, t.model_id, t.member, om.catalog_id, om.module_id
+			FROM target t JOIN object_modules om ON om.object_id = t.model_id
+		),
+		-- Each object meets a module once in modelled and a requirement
+		-- belongs to one module, so wanted has no duplicates to remove.
 		wanted AS MATERIALIZED (
-			SELECT DISTINCT t.id AS object_id, r.catalog_id, r.id AS requirement_id, r.module_id, r.level, t.member
-			FROM target t
-			JOIN object_modules om ON om.object_id = t.id OR om.object_id = t.model_id
-			JOIN catalog_requirements r ON r.catalog_id = om.catalog_id AND r.module_id = om.module_id AND NOT r.withdrawn
+			SELECT t.id AS object_id, r.catalog_id, r.id AS requirement_id, r.module_id, r.level, t.member
+			FROM modelled t
+			JOIN catalog_requirements r ON r.catalog_id = t.catalog_id AND r.module_id = t.module_id AND NOT r.withdrawn
 			CROSS JOIN (SELECT approach FROM scopes WHERE id = $1) s
 			WHERE r.level = 'basis'
 			   OR r.level = 'standard' AND s.approach <> 'basic'
@@ -54,7 +63,7 @@ func (tx *Tx) DeriveChecks(ctx context.Context, scopeID int64, objectIDs []int64
 			        SELECT 1 FROM risk_item_requirements rir
 			        JOIN risk_items ri ON ri.id = rir.item_id AND ri.treatment = 'reduce'
 			        JOIN risk_analyses ra ON ra.id = ri.analysis_id
-			        WHERE (ra.object_id = t.id OR ra.object_id = t.model_id) AND rir.requirement_id = r.id))
+			        WHERE ra.object_id IN (t.id, t.model_id) AND rir.requirement_id = r.id))
 		),
 		added AS (
 			INSERT INTO check_entries (scope_id, object_id, catalog_id, requirement_id, module_id, level, follows_group)

@@ -1,0 +1,122 @@
+package postgres_test
+
+import (
+	"database/sql"
+	"slices"
+	"testing"
+	"time"
+
+	"ismsd/internal/domain"
+	"ismsd/internal/postgres"
+)
+
+// millionEntries gives the structure's scope 10,000 objects with six
+// demo-catalog modules each and derives their check: about a million
+// entries. It returns how long the derivation took.
+func millionEntries(b *testing.B, s structure) time.Duration {
+	b.Helper()
+	bigScope(b, s, 10000)
+	owner, err := sql.Open("postgres", s.ownerURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer owner.Close()
+	// Six modules per object, by its type, from the demo catalog.
+	if _, err := owner.Exec(`
+		INSERT INTO object_modules (object_id, catalog_id, module_id)
+		SELECT o.id, $2, m FROM objects o, unnest(CASE o.type
+			WHEN 'process' THEN ARRAY['ISMS.1','ORP.4','CON.3','OPS.1.1.3','DER.2.1','NET.1.1']
+			WHEN 'application' THEN ARRAY['APP.3.6','OPS.1.1.3','CON.3','DER.2.1','ORP.4','NET.1.2']
+			WHEN 'it_system' THEN ARRAY['SYS.1.1','SYS.1.5','NET.3.1','NET.3.2','OPS.1.1.3','CON.3']
+			ELSE ARRAY['INF.2','NET.1.1','NET.1.2','NET.3.3','NET.4.2','ORP.4'] END) AS m
+		WHERE o.scope_id = $1 AND o.short_id LIKE 'B-%'`, s.scope.ID, s.scope.CatalogID); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	var r postgres.DeriveResult
+	if err := s.change(b, func(tx *postgres.Tx) error {
+		var err error
+		r, err = tx.DeriveChecks(ctx, s.scope.ID, nil)
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
+	took := time.Since(start)
+	if _, err := owner.Exec(`ANALYZE`); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(r.Added), "entries")
+	return took
+}
+
+// BenchmarkDeriveChecks derives the check of 10,000 objects with six
+// modules each (about a million entries) from scratch.
+//
+//	go test ./internal/postgres -run '^$' -bench DeriveChecks -benchtime 1x
+func BenchmarkDeriveChecks(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		s := newStructure(b)
+		b.StartTimer()
+		took := millionEntries(b, s)
+		b.ReportMetric(took.Seconds(), "derive_s")
+	}
+}
+
+// BenchmarkCheckPage lists filtered pages of a million-entry check and
+// reports the median and 95th percentile per page; then it updates
+// 10,000 entries in one bulk transaction.
+//
+//	go test ./internal/postgres -run '^$' -bench CheckPage -benchtime 400x
+func BenchmarkCheckPage(b *testing.B) {
+	s := newStructure(b)
+	millionEntries(b, s)
+	filters := []postgres.EntryFilter{
+		{Status: domain.StatusOpen, Level: domain.LevelBasis},
+		{ModuleID: "NET.3.1"},
+		{Status: domain.StatusOpen, After: 500000},
+		{DepartmentID: s.tlrz, Level: domain.LevelStandard},
+		{Responsible: "Netz"},
+		{ObjectID: s.sv, Order: "object"},
+	}
+	var took []time.Duration
+	i := 0
+	for b.Loop() {
+		f := filters[i%len(filters)]
+		f.Limit = 50
+		start := time.Now()
+		if _, _, err := s.db.ListEntries(ctx, s.scope.ID, f, postgres.Everything); err != nil {
+			b.Fatal(err)
+		}
+		took = append(took, time.Since(start))
+		i++
+	}
+	slices.Sort(took)
+	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50_ms")
+	b.ReportMetric(float64(took[len(took)*95/100].Microseconds())/1000, "p95_ms")
+
+	// Bulk: 10,000 entries to "ja" with a responsible person, all at once.
+	var items []postgres.EntryUpdate
+	yes, who := domain.StatusYes, "Netzbetrieb"
+	for after := int64(0); len(items) < 10000; {
+		es, next, err := s.db.ListEntries(ctx, s.scope.ID, postgres.EntryFilter{Limit: 1000, After: after}, postgres.Everything)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, e := range es {
+			items = append(items, postgres.EntryUpdate{ID: e.ID, Version: e.Version, Change: domain.EntryChange{Status: &yes, Responsible: &who}})
+		}
+		after = next
+	}
+	start := time.Now()
+	if err := s.change(b, func(tx *postgres.Tx) error {
+		_, errs, err := tx.UpdateEntries(ctx, items[:10000], postgres.Everything, "bench")
+		if len(errs) > 0 {
+			b.Fatalf("%+v", errs[0])
+		}
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(time.Since(start).Seconds(), "bulk10k_s")
+}
