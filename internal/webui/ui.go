@@ -111,6 +111,8 @@ func (u *UI) Routes() []route.Route {
 	}
 	rs = append(rs, u.structureRoutes()...)
 	rs = append(rs, u.importRoutes()...)
+	rs = append(rs, u.riskRoutes()...)
+	rs = append(rs, u.checkRoutes()...)
 	return append(rs, u.catalogRoutes()...)
 }
 

@@ -1,0 +1,88 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"ismsd/internal/domain"
+)
+
+// CountEntries counts a scope's visible check entries per status under
+// the filter f (its status, cursor, limit and order are ignored), in one
+// SQL statement without loading rows. Statuses without entries are
+// missing from the map.
+func (db *DB) CountEntries(ctx context.Context, scopeID int64, f EntryFilter, vis Visibility) (map[domain.Status]int, error) {
+	var today any
+	if f.ReviewOverdue {
+		today = f.Today
+	}
+	var rows []struct {
+		Status string `db:"status"`
+		N      int    `db:"n"`
+	}
+	err := db.x.SelectContext(ctx, &rows, `
+		SELECT e.status, count(*) AS n
+		FROM check_entries e
+		JOIN objects o ON o.id = e.object_id
+		WHERE e.scope_id = $1 AND `+visibleObject(2)+`
+		  AND ($3 OR e.active)
+		  AND ($4 = 0 OR e.object_id = $4)
+		  AND ($5 = '' OR e.module_id = $5)
+		  AND ($6 = '' OR e.level = $6)
+		  AND ($7 = 0 OR o.department_id IN (SELECT id FROM department_subtree(ARRAY[$7]::bigint[])))
+		  AND ($8 = '' OR e.responsible ILIKE $8)
+		  AND ($9::date IS NULL OR e.next_review < $9)
+		GROUP BY e.status`,
+		scopeID, vis.arg(), f.IncludeRetired, f.ObjectID, f.ModuleID, string(f.Level), f.DepartmentID,
+		likePattern(f.Responsible), today)
+	if err != nil {
+		return nil, fmt.Errorf("count check entries: %w", err)
+	}
+	out := make(map[domain.Status]int, len(rows))
+	for _, r := range rows {
+		out[domain.Status(r.Status)] = r.N
+	}
+	return out, nil
+}
+
+// ModuleEntries returns the visible active entries of one module for a
+// page of the objects that have any (by short ID, after the short ID
+// cursor), ordered by object and requirement, and the cursor of the next
+// page of objects ("" at the end).
+func (db *DB) ModuleEntries(ctx context.Context, scopeID int64, moduleID, afterShortID string, objects int, vis Visibility) ([]domain.CheckEntry, string, error) {
+	if objects <= 0 || objects > 500 {
+		objects = 50
+	}
+	var page []string
+	err := db.x.SelectContext(ctx, &page, `
+		SELECT o.short_id FROM objects o
+		WHERE o.scope_id = $1 AND `+visibleObject(2)+` AND o.short_id > $4
+		  AND EXISTS (SELECT 1 FROM check_entries e WHERE e.object_id = o.id AND e.module_id = $3 AND e.active)
+		ORDER BY o.short_id LIMIT $5`,
+		scopeID, vis.arg(), moduleID, afterShortID, objects+1)
+	if err != nil {
+		return nil, "", fmt.Errorf("module objects: %w", err)
+	}
+	next := ""
+	if len(page) > objects {
+		page = page[:objects]
+		next = page[len(page)-1]
+	}
+	if len(page) == 0 {
+		return nil, "", nil
+	}
+	var rows []entryRow
+	err = db.x.SelectContext(ctx, &rows, entrySelect+`
+		WHERE e.scope_id = $1 AND `+visibleObject(2)+` AND e.module_id = $3 AND e.active
+		  AND o.short_id >= $4 AND o.short_id <= $5
+		ORDER BY o.short_id, r.ord, e.id`,
+		scopeID, vis.arg(), moduleID, page[0], page[len(page)-1])
+	if err != nil {
+		return nil, "", fmt.Errorf("module entries: %w", err)
+	}
+	out := make([]domain.CheckEntry, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, next, nil
+}

@@ -1,0 +1,398 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"ismsd/internal/domain"
+	"ismsd/internal/postgres"
+	"ismsd/internal/validation"
+)
+
+// riskUIScope is the page scope with the management server modelled as
+// SYS.1.1 and rated high in confidentiality: it needs a risk analysis.
+func riskUIScope(t *testing.T, e *testEnv) uiScope {
+	t.Helper()
+	s := newUIScope(t, e)
+	err := e.db.InTx(context.Background(), testActor, func(tx *postgres.Tx) error {
+		_, err := tx.AssignModules(context.Background(), s.scope.ID, []int64{s.server}, []string{"SYS.1.1"}, postgres.Everything)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.setOwn(t, s.server, domain.NeedHigh, domain.NeedNormal, domain.NeedNormal)
+	return s
+}
+
+// riskAnalysisJSON is what the tests read of the API's analysis.
+type riskAnalysisJSON struct {
+	ID    int64  `json:"id"`
+	State string `json:"state"`
+	Items []struct {
+		ID        int64   `json:"id"`
+		ThreatID  *string `json:"threat_id"`
+		Title     string  `json:"title"`
+		Category  *int    `json:"category"`
+		Treatment *string `json:"treatment"`
+		Version   int     `json:"version"`
+	} `json:"items"`
+	OpenEntries []struct {
+		EntryID       int64  `json:"entry_id"`
+		RequirementID string `json:"requirement_id"`
+	} `json:"open_entries"`
+	Acceptance *struct {
+		Valid        bool   `json:"valid"`
+		VoidedReason string `json:"voided_reason"`
+	} `json:"acceptance"`
+	Version int `json:"version"`
+}
+
+func getRiskAnalysis(t *testing.T, c *client, objectID int64) (riskAnalysisJSON, response) {
+	t.Helper()
+	r := c.do("GET", "/api/v1/objects/"+strconv.FormatInt(objectID, 10)+"/risk-analysis", nil, nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("get risk analysis: %d %s", r.status, r.body)
+	}
+	var a riskAnalysisJSON
+	r.json(t, &a)
+	return a, r
+}
+
+// setCheckEntry records a status with a justification on the object's
+// entry of a requirement and returns the entry's id.
+func setCheckEntry(t *testing.T, e *testEnv, s uiScope, objectID int64, requirement string, status domain.Status) int64 {
+	t.Helper()
+	ctx := context.Background()
+	es, _, err := e.db.ListEntries(ctx, s.scope.ID, postgres.EntryFilter{ObjectID: objectID, Limit: 1000}, postgres.Everything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, en := range es {
+		if en.RequirementID != requirement {
+			continue
+		}
+		just := "Ersatzteile erst 2027 lieferbar."
+		err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
+			_, errs, err := tx.UpdateEntries(ctx, []postgres.EntryUpdate{{ID: en.ID, Version: en.Version,
+				Change: domain.EntryChange{Status: &status, Justification: &just}}}, postgres.Everything, "test")
+			if len(errs) > 0 {
+				t.Fatalf("entry %s: %+v", requirement, errs)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return en.ID
+	}
+	t.Fatalf("no check entry for %s", requirement)
+	return 0
+}
+
+// assessForm fills the page's table: every threat rated and accepted as it is.
+func assessForm(a riskAnalysisJSON, frequency string) string {
+	v := url.Values{}
+	for _, it := range a.Items {
+		id := strconv.FormatInt(it.ID, 10)
+		v.Add("item", id)
+		v.Set("version_"+id, strconv.Itoa(it.Version))
+		v.Set("frequency_"+id, frequency)
+		v.Set("impact_"+id, "2")
+		v.Set("treatment_"+id, "accept")
+		v.Set("residual_frequency_"+id, frequency)
+		v.Set("residual_impact_"+id, "2")
+	}
+	return v.Encode()
+}
+
+// TestRiskAnalysisPages walks the analysis through the pages: the scope's
+// list, starting the analysis, the assessment table, a Basis requirement
+// refused from the acceptance (422), management's acceptance, and its
+// voiding by a later change, shown on the page and in the list.
+func TestRiskAnalysisPages(t *testing.T) {
+	e := newTestEnv(t)
+	s := riskUIScope(t, e)
+	e.user("isa", domain.Grant{Role: domain.RoleISB})
+	e.user("chef", domain.Grant{Role: domain.RoleManagement})
+	e.user("bob", domain.Grant{Role: domain.RoleAuditor})
+	e.user("anna", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.inn})
+	isb, mgmt := e.login("isa"), e.login("chef")
+	risk := objURL(s.server, "/risk")
+
+	r := isb.do("GET", s.url("/risk"), nil, nil)
+	mustContain(t, r, http.StatusOK, "A.5 Risikoanalyse", `aria-current="page">A.5 Risikoanalyse`, "S-001", "keine Risikoanalyse", "Risikomatrix ändern",
+		"existenzbedrohend", "sehr häufig")
+	mustContainText(t, r, "hoher Schutzbedarf (Vertraulichkeit)", "Es gilt die Beispielmatrix aus BSI-Standard 200-3")
+	mustLack(t, r, "R-001", "GP-001") // normal need: no analysis needed
+	mustContain(t, isb.do("GET", objURL(s.server, ""), nil, nil), http.StatusOK, `href="/objects/`+strconv.FormatInt(s.server, 10)+`/risk"`)
+
+	// The ISB starts the analysis; it comes pre-filled.
+	r = isb.do("GET", risk, nil, nil)
+	mustContain(t, r, http.StatusOK, "Noch keine Risikoanalyse", "Risikoanalyse anlegen")
+	mustContain(t, isb.do("POST", objURL(s.room, "/risk"), "", nil), http.StatusUnprocessableEntity, "braucht keine Risikoanalyse")
+	seeOther(t, isb.do("POST", risk, form("summary", "Zentraler Managementserver des Landesdatennetzes."), nil), risk)
+	r = isb.do("GET", risk, nil, nil)
+	mustContain(t, r, http.StatusOK, "Die Risikoanalyse ist angelegt", "G 0.23", "Bewertung speichern", "Gefährdung hinzufügen", "in Bearbeitung",
+		"SYS.1.1.A27") // an H requirement offered for reduction
+	a, _ := getRiskAnalysis(t, isb, s.server)
+	if len(a.Items) != 16 || a.State != "in_progress" {
+		t.Fatalf("analysis: %d items, state %s", len(a.Items), a.State)
+	}
+
+	// An own threat; then rate everything.
+	seeOther(t, isb.do("POST", risk+"/items", form("title", "Ausfall der Fernwartung des Herstellers"), nil), risk)
+	mustContain(t, isb.do("POST", risk+"/items", form("threat_id", "G 0.23"), nil), http.StatusConflict, "Diese Gefährdung steht schon in der Risikoanalyse.")
+	a, _ = getRiskAnalysis(t, isb, s.server)
+	r = isb.do("POST", risk+"/assess", strings.Replace(assessForm(a, "2"), "residual_impact_"+strconv.FormatInt(a.Items[0].ID, 10)+"=2",
+		"residual_impact_"+strconv.FormatInt(a.Items[0].ID, 10)+"=4", 1), nil)
+	mustContain(t, r, http.StatusUnprocessableEntity, "Das Restrisiko kann nicht höher sein als das Risiko vor der Behandlung.")
+	seeOther(t, isb.do("POST", risk+"/assess", assessForm(a, "2"), nil), risk)
+	r = isb.do("GET", risk, nil, nil)
+	mustContain(t, r, http.StatusOK, `class="risk risk-1">gering</span>`, "vollständig, nicht akzeptiert")
+	mustLack(t, r, "fehlt:")
+
+	// Unfulfilled requirements of the server: a Basis one and a Standard one.
+	basis := setCheckEntry(t, e, s, s.server, "SYS.1.1.A1", domain.StatusPartial)
+	standard := setCheckEntry(t, e, s, s.server, "SYS.1.1.A11", domain.StatusNo)
+
+	// Only management may accept, and a Basis requirement never.
+	a, _ = getRiskAnalysis(t, mgmt, s.server)
+	version := strconv.Itoa(a.Version)
+	accept := form("version", version, "accepted_by", "Dr. Erika Muster", "accepted_on", "2026-11-20", "entry", strconv.FormatInt(basis, 10),
+		"entry", strconv.FormatInt(standard, 10))
+	if r := isb.do("POST", risk+"/accept", accept, nil); r.status != http.StatusForbidden {
+		t.Errorf("the ISB accepts: %d", r.status)
+	}
+	r = mgmt.do("GET", risk, nil, nil)
+	mustContain(t, r, http.StatusOK, "Restrisiken akzeptieren", "SYS.1.1.A11", `name="accepted_by" type="text" required maxlength="200" value="chef"`)
+	regexpFind(t, string(r.body), `name="accepted_on" type="date" required value="(\d{4}-\d{2}-\d{2})"`) // today
+	mustLack(t, r, `value="`+strconv.FormatInt(basis, 10)+`"`)                                           // a Basis entry is not offered
+	r = mgmt.do("POST", risk+"/accept", accept, nil)
+	mustContain(t, r, http.StatusUnprocessableEntity, "Ein Risiko aus einer nicht erfüllten Basis-Anforderung kann nicht akzeptiert werden.",
+		`value="Dr. Erika Muster"`)
+	seeOther(t, mgmt.do("POST", risk+"/accept", form("version", version, "accepted_by", "Dr. Erika Muster", "accepted_on", "2026-11-20",
+		"entry", strconv.FormatInt(standard, 10)), nil), risk)
+	r = mgmt.do("GET", risk, nil, nil)
+	mustContain(t, r, http.StatusOK, "Die Restrisiken sind akzeptiert; die Akzeptanz deckt 1 nicht erfüllte Anforderung(en) ab.", "SHA-256")
+	mustContainText(t, r, "Akzeptiert von Dr. Erika Muster am 20.11.2026")
+	mustContain(t, isb.do("GET", s.url("/risk"), nil, nil), http.StatusOK, "am 20.11.2026 von Dr. Erika Muster")
+
+	// A later change by the ISB voids it, visibly.
+	a, _ = getRiskAnalysis(t, isb, s.server)
+	seeOther(t, isb.do("POST", risk+"/assess", assessForm(a, "3"), nil), risk)
+	r = bobGet(t, e, risk)
+	mustContainText(t, r, "Akzeptanz ungültig seit", "weil: Gefährdungen der Risikoanalyse wurden geändert",
+		"Akzeptiert hatte Dr. Erika Muster am 20.11.2026")
+	mustLack(t, r, "Restrisiken akzeptieren") // the auditor reads, without forms
+	mustLack(t, r, "Bewertung speichern")
+	mustContainText(t, isb.do("GET", s.url("/risk"), nil, nil), "Akzeptanz ungültig seit")
+
+	// A department head of another ministry does not see the server.
+	anna := e.login("anna")
+	mustContain(t, anna.do("GET", risk, nil, nil), http.StatusNotFound, "Dieses Zielobjekt gibt es nicht.")
+	mustLack(t, anna.do("GET", s.url("/risk"), nil, nil), "S-001")
+}
+
+func bobGet(t *testing.T, e *testEnv, path string) response {
+	t.Helper()
+	r := e.login("bob").do("GET", path, nil, nil)
+	if r.status != http.StatusOK {
+		t.Fatalf("GET %s as auditor: %d", path, r.status)
+	}
+	return r
+}
+
+// TestRiskAnalysisAPI: the JSON API with If-Match, its schemas, the Basis
+// refusal as 422, the acceptance voided by a change of the matrix, and
+// the H requirement a reduction brings into the check.
+func TestRiskAnalysisAPI(t *testing.T) {
+	e := newTestEnv(t)
+	s := riskUIScope(t, e)
+	e.user("isa", domain.Grant{Role: domain.RoleISB})
+	e.user("chef", domain.Grant{Role: domain.RoleManagement})
+	isb, mgmt := e.login("isa"), e.login("chef")
+	v, err := validation.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	scopeID, obj := strconv.FormatInt(s.scope.ID, 10), "/api/v1/objects/"+strconv.FormatInt(s.server, 10)
+
+	r := isb.do("GET", "/api/v1/scopes/"+scopeID+"/risk-analyses", nil, nil)
+	var list struct {
+		Items []json.RawMessage `json:"items"`
+	}
+	r.json(t, &list)
+	if r.status != http.StatusOK || len(list.Items) != 1 {
+		t.Fatalf("list: %d %s", r.status, r.body)
+	}
+	if err := v.Validate("risk-overview.json", list.Items[0]); err != nil {
+		t.Errorf("overview row: %v", err)
+	}
+	if r := isb.do("GET", obj+"/risk-analysis", nil, nil); r.status != http.StatusNotFound {
+		t.Errorf("analysis before it exists: %d", r.status)
+	}
+	r = isb.do("POST", obj+"/risk-analysis", map[string]string{"summary": "Managementserver"}, nil)
+	if r.status != http.StatusCreated || r.header.Get("ETag") == "" {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	if err := v.Validate("risk-analysis.json", r.body); err != nil {
+		t.Errorf("analysis: %v", err)
+	}
+	a, _ := getRiskAnalysis(t, isb, s.server)
+
+	// PATCH an item: If-Match required, a stale one refused.
+	item := "/api/v1/risk-items/" + strconv.FormatInt(a.Items[0].ID, 10)
+	body := map[string]any{"frequency": 3, "impact": 3, "treatment": "reduce", "requirements": []string{"SYS.1.1.A27"}}
+	if r := isb.do("PATCH", item, body, nil); r.status != http.StatusPreconditionRequired {
+		t.Errorf("without If-Match: %d", r.status)
+	}
+	r = isb.do("PATCH", item, body, map[string]string{"If-Match": `"` + strconv.Itoa(a.Items[0].Version) + `"`})
+	if r.status != http.StatusOK {
+		t.Fatalf("patch: %d %s", r.status, r.body)
+	}
+	if err := v.Validate("risk-item.json", r.body); err != nil {
+		t.Errorf("item: %v", err)
+	}
+	var it struct {
+		Category *int `json:"category"`
+		Version  int  `json:"version"`
+	}
+	r.json(t, &it)
+	if it.Category == nil || *it.Category != 3 {
+		t.Errorf("häufig × beträchtlich under the default matrix: %v, want 3 (hoch)", it.Category)
+	}
+	if r := isb.do("PATCH", item, map[string]any{"frequency": 1}, map[string]string{"If-Match": `"` + strconv.Itoa(a.Items[0].Version) + `"`}); r.status != http.StatusPreconditionFailed {
+		t.Errorf("stale If-Match: %d", r.status)
+	}
+	if r := isb.do("PATCH", item, map[string]any{"frequency": 7}, map[string]string{"If-Match": `"` + strconv.Itoa(it.Version) + `"`}); r.status != http.StatusUnprocessableEntity {
+		t.Errorf("frequency 7: %d", r.status)
+	}
+	// The H requirement chosen to reduce the risk is in the server's check now.
+	es, _, err := e.db.ListEntries(context.Background(), s.scope.ID, postgres.EntryFilter{ObjectID: s.server, Level: domain.LevelElevated, Limit: 100}, postgres.Everything)
+	if err != nil || len(es) != 1 || es[0].RequirementID != "SYS.1.1.A27" {
+		t.Errorf("H entries of the server: %+v %v", es, err)
+	}
+
+	// Rate the rest and accept; a Basis entry is refused with 422.
+	a, _ = getRiskAnalysis(t, isb, s.server)
+	for _, x := range a.Items {
+		b := map[string]any{"frequency": 2, "impact": 2, "treatment": "accept", "residual_frequency": 2, "residual_impact": 2}
+		if x.ID == a.Items[0].ID {
+			b = map[string]any{"residual_frequency": 1, "residual_impact": 3}
+		}
+		if r := isb.do("PATCH", "/api/v1/risk-items/"+strconv.FormatInt(x.ID, 10), b, map[string]string{"If-Match": `"` + strconv.Itoa(x.Version) + `"`}); r.status != http.StatusOK {
+			t.Fatalf("rate %d: %d %s", x.ID, r.status, r.body)
+		}
+	}
+	basis := setCheckEntry(t, e, s, s.server, "SYS.1.1.A1", domain.StatusNo)
+	standard := setCheckEntry(t, e, s, s.server, "SYS.1.1.A11", domain.StatusPartial)
+	a, _ = getRiskAnalysis(t, mgmt, s.server)
+	if a.State != "complete" || len(a.OpenEntries) != 1 || a.OpenEntries[0].EntryID != standard {
+		t.Fatalf("before the acceptance: state %s, open entries %+v", a.State, a.OpenEntries)
+	}
+	ifMatch := map[string]string{"If-Match": `"` + strconv.Itoa(a.Version) + `"`}
+	acceptances := obj + "/risk-analysis/acceptances"
+	if r := isb.do("POST", acceptances, map[string]any{"accepted_by": "ISB", "accepted_on": "2026-11-20"}, ifMatch); r.status != http.StatusForbidden {
+		t.Errorf("the ISB accepts: %d", r.status)
+	}
+	r = mgmt.do("POST", acceptances, map[string]any{"accepted_by": "Dr. Erika Muster", "accepted_on": "2026-11-20", "entries": []int64{basis}}, ifMatch)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), "Basis requirement") {
+		t.Fatalf("Basis acceptance: %d %s", r.status, r.body)
+	}
+	r = mgmt.do("POST", acceptances, map[string]any{"accepted_by": "Dr. Erika Muster", "accepted_on": "2026-11-20", "entries": []int64{standard}}, ifMatch)
+	if r.status != http.StatusCreated {
+		t.Fatalf("acceptance: %d %s", r.status, r.body)
+	}
+	if err := v.Validate("risk-acceptance.json", r.body); err != nil {
+		t.Errorf("acceptance: %v", err)
+	}
+	if a, _ = getRiskAnalysis(t, isb, s.server); a.State != "accepted" || a.Acceptance == nil || !a.Acceptance.Valid {
+		t.Errorf("after the acceptance: %+v", a)
+	}
+
+	// A new matrix voids it.
+	m := isb.do("GET", "/api/v1/scopes/"+scopeID+"/risk-matrix", nil, nil)
+	if err := v.Validate("risk-matrix.json", m.body); m.status != http.StatusOK || err != nil {
+		t.Fatalf("matrix: %d %v", m.status, err)
+	}
+	cells := map[string]any{"cells": [][]int{{1, 1, 1, 2}, {1, 1, 2, 3}, {2, 2, 3, 4}, {2, 3, 4, 4}}}
+	if r := isb.do("PUT", "/api/v1/scopes/"+scopeID+"/risk-matrix", cells, map[string]string{"If-Match": `"2"`}); r.status != http.StatusPreconditionFailed {
+		t.Errorf("matrix with a stale version: %d", r.status)
+	}
+	if r := isb.do("PUT", "/api/v1/scopes/"+scopeID+"/risk-matrix", map[string]any{"cells": [][]int{{4, 1, 1, 1}, {1, 1, 2, 3}, {2, 2, 3, 4}, {2, 3, 4, 4}}},
+		map[string]string{"If-Match": m.header.Get("ETag")}); r.status != http.StatusUnprocessableEntity {
+		t.Errorf("a falling matrix: %d", r.status)
+	}
+	r = isb.do("PUT", "/api/v1/scopes/"+scopeID+"/risk-matrix", cells, map[string]string{"If-Match": m.header.Get("ETag")})
+	if r.status != http.StatusOK || r.header.Get("ETag") != `"2"` {
+		t.Fatalf("matrix: %d %s", r.status, r.body)
+	}
+	a, _ = getRiskAnalysis(t, isb, s.server)
+	if a.State != "void" || a.Acceptance == nil || a.Acceptance.Valid || !strings.Contains(a.Acceptance.VoidedReason, "Risikomatrix") {
+		t.Errorf("after the new matrix: %+v", a.Acceptance)
+	}
+	r = isb.do("GET", acceptances, nil, nil)
+	r.json(t, &list)
+	if r.status != http.StatusOK || len(list.Items) != 1 {
+		t.Fatalf("history: %d %s", r.status, r.body)
+	}
+	if err := v.Validate("risk-acceptance.json", list.Items[0]); err != nil {
+		t.Errorf("history item: %v", err)
+	}
+
+	// Removing the item that chose the H requirement takes it out of the check.
+	a, _ = getRiskAnalysis(t, isb, s.server)
+	if r := isb.do("DELETE", item, nil, map[string]string{"If-Match": `"` + strconv.Itoa(a.Items[0].Version) + `"`}); r.status != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", r.status, r.body)
+	}
+	es, _, _ = e.db.ListEntries(context.Background(), s.scope.ID, postgres.EntryFilter{ObjectID: s.server, Level: domain.LevelElevated, Limit: 100}, postgres.Everything)
+	if len(es) != 0 {
+		t.Errorf("H entries after deleting the item: %+v", es)
+	}
+	// Own threats through the API.
+	r = isb.do("POST", obj+"/risk-analysis/items", map[string]string{"title": "Ausfall der Fernwartung"}, nil)
+	if r.status != http.StatusCreated {
+		t.Fatalf("own threat: %d %s", r.status, r.body)
+	}
+	if r := isb.do("POST", obj+"/risk-analysis/items", map[string]string{"title": "x", "threat_id": "G 0.1"}, nil); r.status != http.StatusUnprocessableEntity {
+		t.Errorf("threat and title at once: %d", r.status)
+	}
+}
+
+// TestRiskMatrixPage: an ISB without a limit to departments changes the
+// matrix on the page; a falling one is refused in German.
+func TestRiskMatrixPage(t *testing.T) {
+	e := newTestEnv(t)
+	s := riskUIScope(t, e)
+	e.user("isa", domain.Grant{Role: domain.RoleISB})
+	e.user("fin", domain.Grant{Role: domain.RoleISB, DepartmentID: &s.fin})
+	isb := e.login("isa")
+	cells := func(c11 string) string {
+		v := url.Values{"version": {"1"}}
+		for i := 1; i <= 4; i++ {
+			for f := 1; f <= 4; f++ {
+				cat := domain.Category(domain.DefaultRiskMatrix, domain.Frequency(f), domain.Impact(i))
+				v.Set("c_"+strconv.Itoa(i)+"_"+strconv.Itoa(f), strconv.Itoa(int(cat)))
+			}
+		}
+		v.Set("c_4_4", c11)
+		return v.Encode()
+	}
+	r := isb.do("POST", s.url("/risk/matrix"), cells("1"), nil)
+	mustContain(t, r, http.StatusUnprocessableEntity, "Die Risikokategorie darf nicht sinken")
+	seeOther(t, isb.do("POST", s.url("/risk/matrix"), cells("4"), nil), s.url("/risk"))
+	r = isb.do("GET", s.url("/risk"), nil, nil)
+	mustContain(t, r, http.StatusOK, "Die Risikomatrix ist gespeichert.", "Eigene Matrix des Informationsverbunds", "Beispielmatrix aus BSI-Standard 200-3 wiederherstellen")
+	// A stale form, and an ISB limited to one ministry: refused.
+	mustContain(t, isb.do("POST", s.url("/risk/matrix"), cells("4"), nil), http.StatusPreconditionFailed, "Die Risikomatrix wurde inzwischen geändert.")
+	fin := e.login("fin")
+	mustLack(t, fin.do("GET", s.url("/risk"), nil, nil), "Risikomatrix ändern")
+	r = fin.do("POST", s.url("/risk/matrix"), strings.Replace(cells("4"), "version=1", "version=2", 1), nil)
+	mustContain(t, r, http.StatusForbidden, "Die Risikomatrix gilt für den ganzen Informationsverbund")
+}

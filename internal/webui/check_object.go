@@ -1,0 +1,567 @@
+package webui
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"ismsd/internal/authz"
+	"ismsd/internal/domain"
+	"ismsd/internal/postgres"
+	"ismsd/internal/route"
+)
+
+// maxObjectEntries bounds the entries of one object's check page.
+const maxObjectEntries = 1000
+
+// moduleSection is a module of an object with its entries.
+type moduleSection struct {
+	ID, Title string
+	Entries   []entryView
+	Progress  progress
+	MatrixURL string
+}
+
+type objectCheckPage struct {
+	Object    domain.Object
+	Scope     scopeView
+	Group     *domain.Object // the group of a member, when the reader may see it
+	Modules   []moduleSection
+	Retired   []entryView
+	Progress  progress
+	CanWrite  bool
+	Truncated bool
+	Errors    formErrors
+}
+
+func (p objectCheckPage) FormError() string { return p.Errors.Summary }
+
+// moduleTitles maps a catalog's module IDs to their titles and order.
+func (u *UI) moduleTitles(c *gin.Context, catalogID int64) (map[string]string, map[string]int, error) {
+	ms, err := u.DB.CatalogModules(c.Request.Context(), catalogID, "")
+	if err != nil {
+		return nil, nil, err
+	}
+	titles, order := map[string]string{}, map[string]int{}
+	for i, m := range ms {
+		titles[m.ID], order[m.ID] = m.Title, i
+	}
+	return titles, order, nil
+}
+
+// objectCheckData loads an object's entries grouped by module.
+func (u *UI) objectCheckData(c *gin.Context, o domain.Object) (objectCheckPage, error) {
+	ctx, vis := c.Request.Context(), u.visibilityFor(c, authz.ActionRead)
+	d := objectCheckPage{Object: o, Errors: formErrors{Fields: map[string]string{}}}
+	scope, err := u.DB.Scope(ctx, o.ScopeID)
+	if err != nil {
+		return d, err
+	}
+	d.Scope = newScopeView(scope)
+	if o.GroupID != nil {
+		if g, err := u.DB.ObjectByID(ctx, *o.GroupID, vis); err == nil {
+			d.Group = &g
+		}
+	}
+	entries, _, err := u.DB.ListEntries(ctx, o.ScopeID, postgres.EntryFilter{ObjectID: o.ID, IncludeRetired: true, Order: "object",
+		Limit: maxObjectEntries}, vis)
+	if err != nil {
+		return d, err
+	}
+	d.Truncated = len(entries) == maxObjectEntries
+	titles, order, err := u.moduleTitles(c, scope.CatalogID)
+	if err != nil {
+		return d, err
+	}
+	w, err := u.writeScopeOf(c)
+	if err != nil {
+		return d, err
+	}
+	d.CanWrite = w.can(o.DepartmentID)
+	today := u.today()
+	byModule := map[string]int{}
+	all := map[domain.Status]int{}
+	for _, e := range entries {
+		v := u.newEntryView(e, w, today)
+		v.Member = o.GroupID != nil
+		if !e.Active {
+			d.Retired = append(d.Retired, v)
+			continue
+		}
+		all[e.Status]++
+		i, ok := byModule[e.ModuleID]
+		if !ok {
+			title := titles[e.ModuleID]
+			d.Modules = append(d.Modules, moduleSection{ID: e.ModuleID, Title: title, MatrixURL: moduleCheckURL(o.ScopeID, e.ModuleID)})
+			i = len(d.Modules) - 1
+			byModule[e.ModuleID] = i
+		}
+		d.Modules[i].Entries = append(d.Modules[i].Entries, v)
+	}
+	// Modules in catalog order (the entries come by requirement order).
+	for i := 1; i < len(d.Modules); i++ {
+		for j := i; j > 0 && order[d.Modules[j].ID] < order[d.Modules[j-1].ID]; j-- {
+			d.Modules[j], d.Modules[j-1] = d.Modules[j-1], d.Modules[j]
+		}
+	}
+	for i := range d.Modules {
+		m := &d.Modules[i]
+		counts := map[domain.Status]int{}
+		for _, e := range m.Entries {
+			counts[e.Status]++
+		}
+		m.Progress = newProgress(counts, nil, "")
+	}
+	d.Progress = newProgress(all, nil, "")
+	if saved, err := strconv.ParseInt(c.Query("saved"), 10, 64); err == nil {
+		for i := range d.Modules {
+			for j := range d.Modules[i].Entries {
+				if d.Modules[i].Entries[j].ID == saved {
+					d.Modules[i].Entries[j].Saved = true
+				}
+			}
+		}
+	}
+	return d, nil
+}
+
+func (u *UI) objectCheckPage(c *gin.Context) error {
+	o, err := u.loadObject(c)
+	if err != nil {
+		return err
+	}
+	d, err := u.objectCheckData(c, o)
+	if err != nil {
+		return err
+	}
+	return u.render(c, http.StatusOK, "check_object", "IT-Grundschutz-Check · "+objectTitle(o), d)
+}
+
+// updateEntry saves the form of one entry (inline on the object's page,
+// or the full form of the entry's own page) and goes back to it.
+func (u *UI) updateEntry(c *gin.Context) error {
+	id, err := pathID(c, "id", errEntryNotFound)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	// An entry the writer may not change is not found, like a missing one.
+	cur, err := u.DB.EntryByID(ctx, id, route.Visibility(c))
+	if err != nil {
+		return err
+	}
+	onEntryPage := strings.HasPrefix(c.PostForm("back"), entryURL(id))
+	back := safeBack(c.PostForm("back"), "/", objectCheckURL(cur.ObjectID))
+	if !strings.HasPrefix(back, entryURL(id)) && !strings.HasPrefix(back, objectCheckURL(cur.ObjectID)) &&
+		!strings.HasPrefix(back, checkURL(cur.ScopeID)) {
+		back = objectCheckURL(cur.ObjectID)
+	}
+	var ch domain.EntryChange
+	in := inputOfEntry(cur)
+	follow := c.PostForm("follow_group") == "true"
+	if follow {
+		ch = domain.EntryChange{FollowGroup: true}
+	} else {
+		ch, in, err = entryChangeFrom(c, cur)
+	}
+	var refused []postgres.ItemError
+	var done []domain.CheckEntry
+	if err == nil {
+		done, refused, err = u.runEntryUpdates(c, []postgres.EntryUpdate{{ID: id, Version: formVersion(c), Change: ch}})
+		if err != nil {
+			return err
+		}
+	}
+	if err == nil && len(refused) == 0 {
+		e := done[0]
+		msg := fmt.Sprintf("%s ist gespeichert: %s.", entryLabel(e), e.Status.Label())
+		if follow {
+			msg = fmt.Sprintf("%s folgt wieder der Gruppe und hat ihre Werte übernommen.", entryLabel(e))
+		}
+		to := back
+		if !strings.Contains(to, "#") {
+			sep := "?"
+			if strings.Contains(to, "?") {
+				sep = "&"
+			}
+			if strings.HasPrefix(to, objectCheckURL(e.ObjectID)) && !strings.Contains(to, "saved=") {
+				to += sep + "saved=" + strconv.FormatInt(id, 10)
+			}
+			to += entryAnchor(id)
+		}
+		return u.redirect(c, to, msg)
+	}
+
+	// Refused: the page again with the typed values and the reason at the entry.
+	status := 0
+	fields := map[string]string{}
+	var messages []string
+	if err != nil {
+		if !isInputError(err) {
+			return err
+		}
+		status = statusOf(err)
+		fe := newFormErrors(err)
+		for k, v := range fe.Fields {
+			fields[k] = v
+		}
+		if len(fields) == 0 {
+			messages = append(messages, fe.Summary)
+		}
+	} else {
+		status = itemsStatus(refused, true)
+		if status == http.StatusNotFound {
+			return errEntryNotFound
+		}
+		for _, r := range refused {
+			fields[r.Field] = r.German
+		}
+	}
+	// A refusal shows at its field where the form has one, else above the form.
+	atField := map[string]bool{"justification": true, "target_date": true}
+	if onEntryPage {
+		atField = map[string]bool{"justification": true, "implemented_on": true, "target_date": true, "last_review": true, "next_review": true}
+	}
+	var all []string
+	for _, f := range []string{"id", "version", "status", "justification", "implementation", "responsible", "implemented_on", "target_date",
+		"last_review", "next_review"} {
+		if m := fields[f]; m != "" {
+			all = append(all, m)
+			if !atField[f] {
+				messages = append(messages, m)
+			}
+		}
+	}
+	if len(all) == 0 {
+		all = messages
+	}
+	fresh, ferr := u.DB.EntryByID(ctx, id, u.visibilityFor(c, authz.ActionRead))
+	if ferr != nil {
+		return ferr
+	}
+	if status == http.StatusPreconditionFailed {
+		all = append(all, "Die aktuellen Werte stehen beim Eintrag.")
+		messages = append(messages, fmt.Sprintf("Gespeichert ist jetzt: Status „%s“, zuletzt geändert von %s am %s. "+
+			"Ihre Eingaben stehen noch im Formular; speichern Sie erneut, um den Stand zu ersetzen.",
+			fresh.Status.Label(), orDash(fresh.UpdatedBy), fresh.UpdatedAt.In(u.Location).Format("02.01.2006 15:04")))
+	}
+	summary := fmt.Sprintf("%s wurde nicht gespeichert: %s", entryLabel(fresh), strings.Join(all, " "))
+	focus := "status"
+	for _, f := range []string{"status", "justification", "implementation", "responsible", "implemented_on", "target_date", "last_review", "next_review"} {
+		if fields[f] != "" {
+			focus = f
+			break
+		}
+	}
+	mark := func(v *entryView) {
+		v.In, v.Fields, v.Messages, v.Focus = in, fields, messages, focus
+		if follow {
+			v.In = inputOfEntry(fresh)
+		}
+	}
+	if onEntryPage {
+		d, derr := u.entryData(c, fresh)
+		if derr != nil {
+			return derr
+		}
+		mark(&d.Entry)
+		d.Errors = formErrors{Summary: summary, Fields: fields}
+		return u.render(c, status, "check_entry", d.title(), d)
+	}
+	o, oerr := u.DB.ObjectByID(ctx, fresh.ObjectID, u.visibilityFor(c, authz.ActionRead))
+	if oerr != nil {
+		return oerr
+	}
+	d, derr := u.objectCheckData(c, o)
+	if derr != nil {
+		return derr
+	}
+	for i := range d.Modules {
+		for j := range d.Modules[i].Entries {
+			if d.Modules[i].Entries[j].ID == id {
+				mark(&d.Modules[i].Entries[j])
+			}
+		}
+	}
+	d.Errors = formErrors{Summary: summary, Fields: fields}
+	return u.render(c, status, "check_object", "IT-Grundschutz-Check · "+objectTitle(o), d)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "–"
+	}
+	return s
+}
+
+// historyRow is one change of an entry from the audit trail.
+type historyRow struct {
+	Seq     int64
+	At      time.Time
+	Actor   string
+	Action  string
+	Changes []fieldChange
+}
+
+// fieldChange is one field before and after.
+type fieldChange struct {
+	Label, Before, After string
+	Long                 bool // a text: shown below each other
+}
+
+var historyFields = []struct{ key, label string }{
+	{"status", "Umsetzungsstatus"}, {"justification", "Begründung"}, {"implementation", "Umsetzung"}, {"responsible", "Verantwortlich"},
+	{"implemented_on", "Umgesetzt am"}, {"target_date", "Umsetzung bis"}, {"last_review", "Letzte Prüfung"}, {"next_review", "Nächste Prüfung"},
+	{"follows_group", "Folgt der Gruppe"},
+}
+
+// historyValue prints a field of an audit record.
+func historyValue(key string, v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "–"
+	case bool:
+		if x {
+			return "ja"
+		}
+		return "nein"
+	case string:
+		switch {
+		case x == "":
+			return "–"
+		case key == "status":
+			return domain.Status(x).Label()
+		case strings.HasSuffix(key, "_on") || strings.HasSuffix(key, "_date") || strings.HasSuffix(key, "_review"):
+			if t, err := time.Parse(time.RFC3339, x); err == nil {
+				return t.UTC().Format("02.01.2006")
+			}
+			if t, err := time.Parse("2006-01-02", x); err == nil {
+				return t.Format("02.01.2006")
+			}
+		}
+		return x
+	}
+	return fmt.Sprint(v)
+}
+
+// entryHistory turns audit records into readable changes.
+func entryHistory(recs []domain.AuditRecord, loc *time.Location) []historyRow {
+	out := make([]historyRow, 0, len(recs))
+	for _, r := range recs {
+		var before, after map[string]any
+		json.Unmarshal(r.Before, &before)
+		json.Unmarshal(r.After, &after)
+		h := historyRow{Seq: r.Seq, At: r.At.In(loc), Actor: r.ActorName, Action: entryActionLabel(r.Action)}
+		for _, f := range historyFields {
+			b, a := historyValue(f.key, before[f.key]), historyValue(f.key, after[f.key])
+			if before == nil {
+				b = "–"
+			}
+			if after == nil {
+				a = "–"
+			}
+			if b == a {
+				continue
+			}
+			long := f.key == "justification" || f.key == "implementation"
+			h.Changes = append(h.Changes, fieldChange{Label: f.label, Before: b, After: a, Long: long})
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+func entryActionLabel(a string) string {
+	switch a {
+	case "check.update":
+		return "geändert"
+	}
+	return actionLabel(a)
+}
+
+type entryPageData struct {
+	Entry       entryView
+	Object      domain.Object
+	Scope       scopeView
+	Group       *domain.Object
+	ModuleTitle string
+	History     []historyRow
+	Errors      formErrors
+}
+
+func (p entryPageData) FormError() string { return p.Errors.Summary }
+
+func (p entryPageData) title() string {
+	return p.Entry.RequirementID + " · " + p.Entry.ObjectShortID + " · IT-Grundschutz-Check"
+}
+
+func (u *UI) entryData(c *gin.Context, e domain.CheckEntry) (entryPageData, error) {
+	ctx, vis := c.Request.Context(), u.visibilityFor(c, authz.ActionRead)
+	d := entryPageData{Errors: formErrors{Fields: map[string]string{}}}
+	w, err := u.writeScopeOf(c)
+	if err != nil {
+		return d, err
+	}
+	d.Entry = u.newEntryView(e, w, u.today())
+	if d.Object, err = u.DB.ObjectByID(ctx, e.ObjectID, vis); err != nil {
+		return d, err
+	}
+	d.Entry.Member = d.Object.GroupID != nil
+	if d.Object.GroupID != nil {
+		if g, err := u.DB.ObjectByID(ctx, *d.Object.GroupID, vis); err == nil {
+			d.Group = &g
+		}
+	}
+	scope, err := u.DB.Scope(ctx, e.ScopeID)
+	if err != nil {
+		return d, err
+	}
+	d.Scope = newScopeView(scope)
+	if m, err := u.DB.CatalogModule(ctx, e.CatalogID, e.ModuleID); err == nil {
+		d.ModuleTitle = m.Title
+	}
+	recs, _, err := u.DB.ListAudit(ctx, postgres.AuditFilter{ResourceType: "check_entry", ResourceID: strconv.FormatInt(e.ID, 10), Limit: 500})
+	if err != nil {
+		return d, err
+	}
+	d.History = entryHistory(recs, u.Location)
+	return d, nil
+}
+
+func (u *UI) entryPage(c *gin.Context) error {
+	id, err := pathID(c, "id", errEntryNotFound)
+	if err != nil {
+		return err
+	}
+	e, err := u.DB.EntryByID(c.Request.Context(), id, u.visibilityFor(c, authz.ActionRead))
+	if err != nil {
+		return err
+	}
+	d, err := u.entryData(c, e)
+	if err != nil {
+		return err
+	}
+	return u.render(c, http.StatusOK, "check_entry", d.title(), d)
+}
+
+// matrixRow is an object with the status of each requirement of the module.
+type matrixRow struct {
+	ObjectID      int64
+	ShortID, Name string
+	Department    string
+	Cells         []matrixCell
+	Progress      progress
+}
+
+type matrixCell struct {
+	Entry *domain.CheckEntry // nil: not in the object's check
+	Short string
+	Title string
+}
+
+// reqColumn is a requirement as a column of the matrix: "A1" for SYS.1.1.A1.
+type reqColumn struct {
+	domain.Requirement
+	Short string
+}
+
+type moduleCheckPage struct {
+	Scope        scopeView
+	Tab          string
+	Module       postgres.ModuleSummary
+	Requirements []reqColumn
+	Rows         []matrixRow
+	Progress     progress
+	NextURL      string
+	FirstURL     string
+	ListURL      string
+}
+
+// statusShort is the short status in the matrix cells.
+func statusShort(s domain.Status) string {
+	switch s {
+	case domain.StatusOpen:
+		return "offen"
+	case domain.StatusPartial:
+		return "teilw."
+	case domain.StatusNotApplicable:
+		return "entb."
+	}
+	return s.Label()
+}
+
+// moduleCheckPage shows one module across all objects of the scope:
+// objects × requirements with each entry's status.
+func (u *UI) moduleCheckPage(c *gin.Context) error {
+	scope, err := u.scopeOfPath(c)
+	if err != nil {
+		return err
+	}
+	ctx, vis := c.Request.Context(), u.visibilityFor(c, authz.ActionRead)
+	module, err := u.DB.CatalogModule(ctx, scope.CatalogID, c.Param("module"))
+	if err != nil {
+		return err
+	}
+	reqs, err := u.DB.ModuleRequirements(ctx, scope.CatalogID, module.ID)
+	if err != nil {
+		return err
+	}
+	cursor := c.Query("cursor")
+	entries, next, err := u.DB.ModuleEntries(ctx, scope.ID, module.ID, cursor, 50, vis)
+	if err != nil {
+		return err
+	}
+	counts, err := u.DB.CountEntries(ctx, scope.ID, postgres.EntryFilter{ModuleID: module.ID}, vis)
+	if err != nil {
+		return err
+	}
+	path := moduleCheckURL(scope.ID, module.ID)
+	list := checkURL(scope.ID) + "?module=" + url.QueryEscape(module.ID)
+	d := moduleCheckPage{Scope: newScopeView(scope), Tab: "check", Module: module, ListURL: list,
+		Progress: newProgress(counts, func(s domain.Status) string { return list + "&status=" + string(s) }, "")}
+	// The columns: the module's requirements that some object on the page has.
+	used := map[string]bool{}
+	for _, e := range entries {
+		used[e.RequirementID] = true
+	}
+	for _, r := range reqs {
+		if used[r.ID] {
+			d.Requirements = append(d.Requirements, reqColumn{Requirement: r, Short: strings.TrimPrefix(r.ID, module.ID+".")})
+		}
+	}
+	col := map[string]int{}
+	for i, r := range d.Requirements {
+		col[r.ID] = i
+	}
+	for i := range entries {
+		e := &entries[i]
+		if len(d.Rows) == 0 || d.Rows[len(d.Rows)-1].ObjectID != e.ObjectID {
+			d.Rows = append(d.Rows, matrixRow{ObjectID: e.ObjectID, ShortID: e.ObjectShortID, Name: e.ObjectName, Department: e.DepartmentName,
+				Cells: make([]matrixCell, len(d.Requirements))})
+		}
+		row := &d.Rows[len(d.Rows)-1]
+		row.Cells[col[e.RequirementID]] = matrixCell{Entry: e, Short: statusShort(e.Status), Title: e.RequirementID + " " + e.Title + ": " + e.Status.Label()}
+	}
+	for i := range d.Rows {
+		counts := map[domain.Status]int{}
+		for _, cell := range d.Rows[i].Cells {
+			if cell.Entry != nil {
+				counts[cell.Entry.Status]++
+			}
+		}
+		d.Rows[i].Progress = newProgress(counts, nil, "")
+	}
+	if next != "" {
+		d.NextURL = path + "?cursor=" + url.QueryEscape(next)
+	}
+	if cursor != "" {
+		d.FirstURL = path
+	}
+	return u.render(c, http.StatusOK, "check_module", module.ID+" "+module.Title+" · IT-Grundschutz-Check", d)
+}
