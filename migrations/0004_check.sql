@@ -43,11 +43,15 @@ CREATE TABLE check_entries (
     CHECK (status NOT IN ('not_applicable', 'partial', 'no') OR btrim(justification) <> ''),
     CHECK (active = (retired_at IS NULL))
 );
-CREATE INDEX check_entries_scope_idx ON check_entries (scope_id, active, status);
-CREATE INDEX check_entries_module_idx ON check_entries (scope_id, module_id, object_id);
-CREATE INDEX check_entries_object_idx ON check_entries (object_id, module_id, requirement_id);
+-- Filtered pages go by id (the cursor), so the filter indexes end in id;
+-- entries of one object come from the unique key.
+CREATE INDEX check_entries_status_idx ON check_entries (scope_id, active, status, id);
+CREATE INDEX check_entries_module_idx ON check_entries (scope_id, module_id, id);
 CREATE INDEX check_entries_review_idx ON check_entries (scope_id, next_review) WHERE active;
-CREATE INDEX check_entries_responsible_idx ON check_entries (scope_id, lower(responsible)) WHERE active;
+-- The responsible filter matches any part of the name; trigrams answer
+-- that without reading every entry.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX check_entries_responsible_idx ON check_entries USING gin (responsible gin_trgm_ops) WHERE responsible <> '';
 
 -- The implementation plan: a measure for every partial or unfulfilled entry.
 CREATE TABLE plan_items (

@@ -196,49 +196,88 @@ type EntryFilter struct {
 }
 
 // ListEntries returns a page of a scope's visible check entries and the
-// cursor of the next page (0 at the end).
+// cursor of the next page (0 at the end). The cursor is the id of the
+// page's last entry in either order.
 func (db *DB) ListEntries(ctx context.Context, scopeID int64, f EntryFilter, vis Visibility) ([]domain.CheckEntry, int64, error) {
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 100
 	}
-	order := "e.id"
-	if f.Order == "object" {
-		order = "o.short_id, e.object_id, r.ord, e.module_id, e.id"
+	departments, err := db.entryDepartments(ctx, f.DepartmentID, vis)
+	if err != nil || departments != nil && len(departments) == 0 {
+		return nil, 0, err
 	}
-	var today any
-	if f.ReviewOverdue {
-		today = f.Today
+	order, after := "e.id", "e.id > $10"
+	if f.Order == "object" {
+		order = "o.short_id, e.object_id, r.ord, e.id"
+		after = `($10 = 0 OR (o.short_id, e.object_id, r.ord, e.id) > (
+			SELECT ao.short_id, ae.object_id, ar.ord, ae.id FROM check_entries ae
+			JOIN objects ao ON ao.id = ae.object_id
+			JOIN catalog_requirements ar ON ar.catalog_id = ae.catalog_id AND ar.id = ae.requirement_id
+			WHERE ae.id = $10))`
 	}
 	var rows []entryRow
-	err := db.x.SelectContext(ctx, &rows, entrySelect+`
-		WHERE e.scope_id = $1 AND `+visibleObject(2)+`
-		  AND ($3 OR e.active)
-		  AND ($4 = 0 OR e.object_id = $4)
-		  AND ($5 = '' OR e.module_id = $5)
-		  AND ($6 = '' OR e.status = $6)
-		  AND ($7 = '' OR e.level = $7)
-		  AND ($8 = 0 OR o.department_id IN (SELECT id FROM department_subtree(ARRAY[$8]::bigint[])))
-		  AND ($9 = '' OR e.responsible ILIKE $9)
-		  AND ($10::date IS NULL OR e.next_review < $10)
-		  AND e.id > $11
-		ORDER BY `+order+` LIMIT $12`,
-		scopeID, vis.arg(), f.IncludeRetired, f.ObjectID, f.ModuleID, string(f.Status), string(f.Level), f.DepartmentID,
-		likePattern(f.Responsible), today, f.After, f.Limit+1)
+	err = db.x.SelectContext(ctx, &rows, entrySelect+`
+		WHERE e.scope_id = $1 AND `+entryConditions+` AND `+after+`
+		ORDER BY `+order+` LIMIT $11`,
+		append(entryArgs(scopeID, f, departments), f.After, f.Limit+1)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list check entries: %w", err)
 	}
 	var next int64
 	if len(rows) > f.Limit {
 		rows = rows[:f.Limit]
-		if f.Order != "object" {
-			next = rows[len(rows)-1].ID
-		}
+		next = rows[len(rows)-1].ID
 	}
 	out := make([]domain.CheckEntry, len(rows))
 	for i, r := range rows {
 		out[i] = r.toDomain()
 	}
 	return out, next, nil
+}
+
+// entryConditions are the filters of ListEntries and CountEntries, with
+// the parameters of entryArgs ($1 is the scope).
+const entryConditions = `($2::bigint[] IS NULL OR o.department_id = ANY ($2))
+	AND ($3 OR e.active)
+	AND ($4 = '' OR e.status = $4)
+	AND ($5 = 0 OR e.object_id = $5)
+	AND ($6 = '' OR e.module_id = $6)
+	AND ($7 = '' OR e.level = $7)
+	AND ($8 = '' OR e.responsible <> '' AND e.responsible ILIKE $8)
+	AND ($9::date IS NULL OR e.next_review < $9)`
+
+// entryArgs are $1 to $9 of entryConditions.
+func entryArgs(scopeID int64, f EntryFilter, departments []int64) []any {
+	var today, deps any
+	if f.ReviewOverdue {
+		today = f.Today
+	}
+	if departments != nil {
+		deps = pq.Array(departments)
+	}
+	return []any{scopeID, deps, f.IncludeRetired, string(f.Status), f.ObjectID, f.ModuleID, string(f.Level),
+		likePattern(f.Responsible), today}
+}
+
+// entryDepartments resolves the department filter and the reader's
+// visibility to one list of departments before the query: the planner
+// then sees how many objects they hold, and an empty intersection costs
+// no scan of the entries. Nil means no limit (objects without a
+// department included).
+func (db *DB) entryDepartments(ctx context.Context, departmentID int64, vis Visibility) ([]int64, error) {
+	if departmentID == 0 && vis.All {
+		return nil, nil
+	}
+	ids := pq.Int64Array{}
+	err := db.x.GetContext(ctx, &ids, `
+		SELECT coalesce(array_agg(d.id), '{}') FROM departments d
+		WHERE ($1 = 0 OR d.id IN (SELECT id FROM department_subtree(ARRAY[$1]::bigint[])))
+		  AND ($2::bigint[] IS NULL OR d.id IN (SELECT id FROM department_subtree($2)))`,
+		departmentID, vis.arg())
+	if err != nil {
+		return nil, fmt.Errorf("departments of the check filter: %w", err)
+	}
+	return []int64(ids), nil
 }
 
 // EntryByID returns one visible entry.

@@ -12,29 +12,22 @@ import (
 // SQL statement without loading rows. Statuses without entries are
 // missing from the map.
 func (db *DB) CountEntries(ctx context.Context, scopeID int64, f EntryFilter, vis Visibility) (map[domain.Status]int, error) {
-	var today any
-	if f.ReviewOverdue {
-		today = f.Today
+	departments, err := db.entryDepartments(ctx, f.DepartmentID, vis)
+	if err != nil || departments != nil && len(departments) == 0 {
+		return map[domain.Status]int{}, err
 	}
+	f.Status = ""
 	var rows []struct {
 		Status string `db:"status"`
 		N      int    `db:"n"`
 	}
-	err := db.x.SelectContext(ctx, &rows, `
+	err = db.x.SelectContext(ctx, &rows, `
 		SELECT e.status, count(*) AS n
 		FROM check_entries e
 		JOIN objects o ON o.id = e.object_id
-		WHERE e.scope_id = $1 AND `+visibleObject(2)+`
-		  AND ($3 OR e.active)
-		  AND ($4 = 0 OR e.object_id = $4)
-		  AND ($5 = '' OR e.module_id = $5)
-		  AND ($6 = '' OR e.level = $6)
-		  AND ($7 = 0 OR o.department_id IN (SELECT id FROM department_subtree(ARRAY[$7]::bigint[])))
-		  AND ($8 = '' OR e.responsible ILIKE $8)
-		  AND ($9::date IS NULL OR e.next_review < $9)
+		WHERE e.scope_id = $1 AND `+entryConditions+`
 		GROUP BY e.status`,
-		scopeID, vis.arg(), f.IncludeRetired, f.ObjectID, f.ModuleID, string(f.Level), f.DepartmentID,
-		likePattern(f.Responsible), today)
+		entryArgs(scopeID, f, departments)...)
 	if err != nil {
 		return nil, fmt.Errorf("count check entries: %w", err)
 	}

@@ -481,7 +481,8 @@ func (u *UI) checkData(c *gin.Context, scope postgres.ScopeSummary, q url.Values
 		d.Matching = num(counts[f.Status])
 	}
 	// One page holds them all: by object and requirement. Longer lists
-	// go by id, the order the store's cursor pages follow.
+	// go by id, which an index serves; by object, every page of a large
+	// scope would sort all its entries.
 	if f.After == 0 && int(d.Matching) <= f.Limit {
 		f.Order = "object"
 	}
