@@ -34,6 +34,7 @@ func (tx *Tx) DeriveChecks(ctx context.Context, scopeID int64, objectIDs []int64
 		ids = pq.Array(objectIDs)
 	}
 	var r DeriveResult
+	var retired pq.Int64Array
 	err := tx.x.QueryRowxContext(ctx, `
 		WITH target AS (
 			SELECT o.id, coalesce(o.group_id, o.id) AS model_id, o.group_id IS NOT NULL AS member
@@ -63,7 +64,7 @@ func (tx *Tx) DeriveChecks(ctx context.Context, scopeID int64, objectIDs []int64
 			        SELECT 1 FROM risk_item_requirements rir
 			        JOIN risk_items ri ON ri.id = rir.item_id AND ri.treatment = 'reduce'
 			        JOIN risk_analyses ra ON ra.id = ri.analysis_id
-			        WHERE ra.object_id IN (t.id, t.model_id) AND rir.requirement_id = r.id))
+			        WHERE ra.object_id IN (t.id, t.model_id) AND rir.catalog_id = r.catalog_id AND rir.requirement_id = r.id))
 		),
 		added AS (
 			INSERT INTO check_entries (scope_id, object_id, catalog_id, requirement_id, module_id, level, follows_group)
@@ -83,16 +84,29 @@ func (tx *Tx) DeriveChecks(ctx context.Context, scopeID int64, objectIDs []int64
 			  AND NOT EXISTS (SELECT 1 FROM wanted w WHERE w.object_id = e.object_id AND w.requirement_id = e.requirement_id)
 			RETURNING e.id
 		)
-		SELECT (SELECT count(*) FROM added), (SELECT count(*) FROM reactivated), (SELECT count(*) FROM retired)`,
-		scopeID, ids).Scan(&r.Added, &r.Reactivated, &r.Retired)
+		SELECT (SELECT count(*) FROM added), (SELECT count(*) FROM reactivated), (SELECT array_agg(id) FROM retired)`,
+		scopeID, ids).Scan(&r.Added, &r.Reactivated, &retired)
 	if err != nil {
 		return r, fmt.Errorf("derive check entries: %w", err)
 	}
+	r.Retired = len(retired)
 	if r == (DeriveResult{}) {
 		return r, nil
 	}
+	// An acceptance that covers an entry leaving the scope no longer
+	// describes what is checked.
+	if err := tx.voidAcceptancesCovering(ctx, retired, "Ein abgedeckter Eintrag ist aus dem Prüfumfang entfallen."); err != nil {
+		return r, err
+	}
 	// New members' entries take their group's values at once.
-	if err := tx.copyGroupValues(ctx, scopeID, nil); err != nil {
+	members, err := tx.copyGroupValues(ctx, scopeID, nil)
+	if err != nil {
+		return r, err
+	}
+	if err := tx.syncPlanItems(ctx, members); err != nil {
+		return r, err
+	}
+	if err := tx.voidAcceptancesCovering(ctx, members, "Ein abgedeckter Eintrag des IT-Grundschutz-Checks wurde geändert."); err != nil {
 		return r, err
 	}
 	return r, tx.Record("check.derive", "scope", scopeID, nil, map[string]any{
@@ -102,28 +116,49 @@ func (tx *Tx) DeriveChecks(ctx context.Context, scopeID int64, objectIDs []int64
 // copyGroupValues gives entries of group members that follow their group
 // the values of the group's entry for the same requirement: all of a
 // scope's (groupEntryIDs nil) or those of the given group entries (any
-// scope: scopeID 0).
-func (tx *Tx) copyGroupValues(ctx context.Context, scopeID int64, groupEntryIDs []int64) error {
+// scope: scopeID 0). Each changed member entry gets an audit record of
+// its own, so its history is complete; their ids are returned.
+func (tx *Tx) copyGroupValues(ctx context.Context, scopeID int64, groupEntryIDs []int64) ([]int64, error) {
 	var ids any
 	if groupEntryIDs != nil {
 		ids = pq.Array(groupEntryIDs)
 	}
-	_, err := tx.x.ExecContext(ctx, `
+	var before []entryRow
+	err := tx.x.SelectContext(ctx, &before, entrySelect+`
+		JOIN check_entries g ON g.object_id = o.group_id AND g.requirement_id = e.requirement_id
+		WHERE ($1 = 0 OR e.scope_id = $1) AND e.follows_group AND ($2::bigint[] IS NULL OR g.id = ANY ($2))
+		  AND (e.status, e.justification, e.implementation, e.responsible, e.implemented_on, e.target_date, e.last_review, e.next_review)
+		      IS DISTINCT FROM
+		      (g.status, g.justification, g.implementation, g.responsible, g.implemented_on, g.target_date, g.last_review, g.next_review)
+		ORDER BY e.id FOR UPDATE OF e`,
+		scopeID, ids)
+	if err != nil || len(before) == 0 {
+		return nil, err
+	}
+	members := make([]int64, len(before))
+	for i, r := range before {
+		members[i] = r.ID
+	}
+	if _, err := tx.x.ExecContext(ctx, `
 		UPDATE check_entries m
 		SET status = g.status, justification = g.justification, implementation = g.implementation, responsible = g.responsible,
 		    implemented_on = g.implemented_on, target_date = g.target_date, last_review = g.last_review, next_review = g.next_review,
 		    updated_at = now(), updated_by = g.updated_by, version = m.version + 1
 		FROM objects mo, check_entries g
-		WHERE ($1 = 0 OR m.scope_id = $1) AND m.follows_group AND mo.id = m.object_id AND g.object_id = mo.group_id
-		  AND g.requirement_id = m.requirement_id AND ($2::bigint[] IS NULL OR g.id = ANY ($2))
-		  AND (m.status, m.justification, m.implementation, m.responsible, m.implemented_on, m.target_date, m.last_review, m.next_review)
-		      IS DISTINCT FROM
-		      (g.status, g.justification, g.implementation, g.responsible, g.implemented_on, g.target_date, g.last_review, g.next_review)`,
-		scopeID, ids)
-	if err != nil {
-		return fmt.Errorf("copy group values: %w", err)
+		WHERE m.id = ANY ($1) AND mo.id = m.object_id AND g.object_id = mo.group_id AND g.requirement_id = m.requirement_id`,
+		pq.Array(members)); err != nil {
+		return nil, fmt.Errorf("copy group values: %w", err)
 	}
-	return nil
+	var after []entryRow
+	if err := tx.x.SelectContext(ctx, &after, entrySelect+` WHERE e.id = ANY ($1) ORDER BY e.id`, pq.Array(members)); err != nil {
+		return nil, fmt.Errorf("read member entries: %w", err)
+	}
+	for i := range after {
+		if err := tx.Record("check.update_by_group", "check_entry", after[i].ID, entryAudit(before[i].toDomain()), entryAudit(after[i].toDomain())); err != nil {
+			return nil, err
+		}
+	}
+	return members, nil
 }
 
 // entryRow scans a check entry with its object and requirement.
@@ -331,6 +366,10 @@ func (tx *Tx) UpdateEntries(ctx context.Context, items []EntryUpdate, vis Visibi
 	for _, r := range rows {
 		current[r.ID] = r.toDomain()
 	}
+	groups, err := tx.groupEntries(ctx, items)
+	if err != nil {
+		return nil, nil, err
+	}
 	var errs []ItemError
 	seen := map[int64]bool{}
 	next := make([]domain.CheckEntry, 0, len(items))
@@ -355,7 +394,7 @@ func (tx *Tx) UpdateEntries(ctx context.Context, items []EntryUpdate, vis Visibi
 			continue
 		}
 		seen[it.ID] = true
-		n, verrs := applyEntryChange(cur, it.Change)
+		n, verrs := applyEntryChange(cur, it.Change, groups[it.ID])
 		for _, v := range verrs {
 			v.Index = i
 			errs = append(errs, v)
@@ -371,8 +410,41 @@ func (tx *Tx) UpdateEntries(ctx context.Context, items []EntryUpdate, vis Visibi
 	return next, nil, nil
 }
 
-// applyEntryChange computes an entry's new values and checks them.
-func applyEntryChange(e domain.CheckEntry, ch domain.EntryChange) (domain.CheckEntry, []ItemError) {
+// groupEntries returns, for the items that set a member's entry back to
+// following its group, the group's entry for the same requirement.
+func (tx *Tx) groupEntries(ctx context.Context, items []EntryUpdate) (map[int64]*domain.CheckEntry, error) {
+	var members []int64
+	for _, it := range items {
+		if it.Change.FollowGroup {
+			members = append(members, it.ID)
+		}
+	}
+	out := map[int64]*domain.CheckEntry{}
+	if len(members) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		entryRow
+		MemberID int64 `db:"member_id"`
+	}
+	err := tx.x.SelectContext(ctx, &rows, `
+		SELECT g.*, m.id AS member_id FROM check_entries m
+		JOIN objects mo ON mo.id = m.object_id
+		JOIN LATERAL (`+entrySelect+` WHERE e.object_id = mo.group_id AND e.requirement_id = m.requirement_id) g ON true
+		WHERE m.id = ANY ($1)`, pq.Array(members))
+	if err != nil {
+		return nil, fmt.Errorf("read group entries: %w", err)
+	}
+	for _, r := range rows {
+		g := r.toDomain()
+		out[r.MemberID] = &g
+	}
+	return out, nil
+}
+
+// applyEntryChange computes an entry's new values and checks them. An
+// entry set back to following its group takes the group entry's values.
+func applyEntryChange(e domain.CheckEntry, ch domain.EntryChange, group *domain.CheckEntry) (domain.CheckEntry, []ItemError) {
 	setText := func(dst *string, src *string) {
 		if src != nil {
 			*dst = strings.TrimSpace(*src)
@@ -396,6 +468,14 @@ func applyEntryChange(e domain.CheckEntry, ch domain.EntryChange) (domain.CheckE
 	// A member's entry changed by hand no longer follows its group.
 	e.FollowsGroup = ch.FollowGroup
 	var errs []ItemError
+	if ch.FollowGroup {
+		if group == nil {
+			return e, []ItemError{{Field: "follow_group", Kind: domain.ErrInvalid, Detail: "the object is no member of a group with this requirement",
+				German: "Das Zielobjekt gehört zu keiner Gruppe, deren Check diese Anforderung enthält."}}
+		}
+		e.Status, e.Justification, e.Implementation, e.Responsible = group.Status, group.Justification, group.Implementation, group.Responsible
+		e.ImplementedOn, e.TargetDate, e.LastReview, e.NextReview = group.ImplementedOn, group.TargetDate, group.LastReview, group.NextReview
+	}
 	if !e.Status.Valid() {
 		errs = append(errs, ItemError{Field: "status", Kind: domain.ErrInvalid, Detail: "unknown status", German: "Unbekannter Umsetzungsstatus."})
 	}
@@ -455,65 +535,46 @@ func (tx *Tx) writeEntries(ctx context.Context, next []domain.CheckEntry, before
 			return err
 		}
 	}
-	// A member that goes back to its group takes the group's values; group
-	// entries carry theirs to the members that follow them.
-	if err := tx.copyGroupValues(ctx, 0, ids); err != nil {
-		return err
-	}
-	if err := tx.copyBackToGroup(ctx, ids); err != nil {
-		return err
-	}
-	affected, err := tx.withFollowers(ctx, ids)
+	// Group entries carry their values to the members that follow them.
+	members, err := tx.copyGroupValues(ctx, 0, ids)
 	if err != nil {
 		return err
 	}
+	affected := append(ids, members...)
 	if err := tx.syncPlanItems(ctx, affected); err != nil {
 		return err
 	}
 	return tx.voidAcceptancesCovering(ctx, affected, "Ein abgedeckter Eintrag des IT-Grundschutz-Checks wurde geändert.")
 }
 
-// copyBackToGroup gives members that were set back to follow their group
-// the group's current values.
-func (tx *Tx) copyBackToGroup(ctx context.Context, ids []int64) error {
-	_, err := tx.x.ExecContext(ctx, `
-		UPDATE check_entries m
-		SET status = g.status, justification = g.justification, implementation = g.implementation, responsible = g.responsible,
-		    implemented_on = g.implemented_on, target_date = g.target_date, last_review = g.last_review, next_review = g.next_review
-		FROM objects mo, check_entries g
-		WHERE m.id = ANY ($1) AND m.follows_group AND mo.id = m.object_id AND g.object_id = mo.group_id AND g.requirement_id = m.requirement_id`,
-		pq.Array(ids))
-	return err
-}
-
-// withFollowers adds to entry ids the member entries that follow them.
-func (tx *Tx) withFollowers(ctx context.Context, ids []int64) ([]int64, error) {
-	var all []int64
-	err := tx.x.SelectContext(ctx, &all, `
-		SELECT unnest($1::bigint[])
-		UNION
-		SELECT m.id FROM check_entries g JOIN objects mo ON mo.group_id = g.object_id
-		JOIN check_entries m ON m.object_id = mo.id AND m.requirement_id = g.requirement_id AND m.follows_group
-		WHERE g.id = ANY ($1)`, pq.Array(ids))
-	return all, err
-}
-
 // syncPlanItems keeps the implementation plan in step with the entries:
-// a partial or unfulfilled entry has an open item (created or reopened),
-// a fulfilled one has its item closed.
+// a partial or unfulfilled entry has an open item (created or reopened;
+// an owner or due date it lacks comes from the entry), any other entry
+// has its item closed: fulfilled, dispensable or back to open, it needs
+// no measure.
 func (tx *Tx) syncPlanItems(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
 	if _, err := tx.x.ExecContext(ctx, `
 		INSERT INTO plan_items (entry_id, measure, owner, due_date)
 		SELECT e.id, 'Umsetzung von ' || e.requirement_id || ' ' || r.title, e.responsible, e.target_date
 		FROM check_entries e JOIN catalog_requirements r ON r.catalog_id = e.catalog_id AND r.id = e.requirement_id
 		WHERE e.id = ANY ($1) AND e.status IN ('partial', 'no')
-		ON CONFLICT (entry_id) DO UPDATE SET state = 'planned', closed_at = NULL, updated_at = now(), version = plan_items.version + 1
-		WHERE plan_items.state = 'done'`, pq.Array(ids)); err != nil {
+		ON CONFLICT (entry_id) DO UPDATE
+		SET state = CASE WHEN plan_items.state = 'done' THEN 'planned' ELSE plan_items.state END,
+		    closed_at = NULL,
+		    owner = CASE WHEN plan_items.owner = '' THEN excluded.owner ELSE plan_items.owner END,
+		    due_date = coalesce(plan_items.due_date, excluded.due_date),
+		    updated_at = now(), version = plan_items.version + 1
+		WHERE plan_items.state = 'done' OR plan_items.owner = '' AND excluded.owner <> ''
+		   OR plan_items.due_date IS NULL AND excluded.due_date IS NOT NULL`, pq.Array(ids)); err != nil {
 		return fmt.Errorf("plan items: %w", err)
 	}
 	if _, err := tx.x.ExecContext(ctx, `
 		UPDATE plan_items p SET state = 'done', closed_at = now(), updated_at = now(), version = p.version + 1
-		FROM check_entries e WHERE e.id = p.entry_id AND e.id = ANY ($1) AND e.status = 'yes' AND p.state <> 'done'`, pq.Array(ids)); err != nil {
+		FROM check_entries e WHERE e.id = p.entry_id AND e.id = ANY ($1) AND e.status NOT IN ('partial', 'no') AND p.state <> 'done'`,
+		pq.Array(ids)); err != nil {
 		return fmt.Errorf("close plan items: %w", err)
 	}
 	return nil
@@ -522,6 +583,9 @@ func (tx *Tx) syncPlanItems(ctx context.Context, ids []int64) error {
 // voidAcceptancesCovering voids the valid risk acceptances that cover one
 // of the entries: what was accepted is no longer what is.
 func (tx *Tx) voidAcceptancesCovering(ctx context.Context, entryIDs []int64, reason string) error {
+	if len(entryIDs) == 0 {
+		return nil
+	}
 	var voided []int64
 	err := tx.x.SelectContext(ctx, &voided, `
 		UPDATE risk_acceptances a SET voided_at = now(), voided_reason = $2

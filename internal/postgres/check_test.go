@@ -248,23 +248,51 @@ func TestJustificationAndPlanItems(t *testing.T) {
 	if _, errs := set(en.Version, domain.EntryChange{Status: &st, Justification: &why}); len(errs) != 1 || !errors.Is(errs[0].Kind, domain.ErrPreconditionFailed) {
 		t.Errorf("stale version: %+v", errs)
 	}
+	// The measure is done when the entry is fulfilled, not by hand before.
+	done := domain.PlanDone
+	e.do(t, func(tx *postgres.Tx) error {
+		_, err := tx.UpdatePlanItem(ctx, items[0].ID, items[0].Version, domain.PlanChange{State: &done}, postgres.Everything)
+		if !errors.Is(err, domain.ErrInvalid) {
+			t.Errorf("measure done while its entry is partial: %v", err)
+		}
+		return nil
+	})
 	yes := domain.StatusYes
-	if _, errs := set(out[0].Version, domain.EntryChange{Status: &yes}); len(errs) > 0 {
+	if out, errs = set(out[0].Version, domain.EntryChange{Status: &yes}); len(errs) > 0 {
 		t.Fatal(errs)
 	}
 	items, _, _ = e.db.ListPlanItems(ctx, e.scope.ID, postgres.PlanFilter{IncludeDone: true}, postgres.Everything)
 	if len(items) != 1 || items[0].State != domain.PlanDone || items[0].ClosedAt == nil {
 		t.Errorf("plan after yes: %+v", items)
 	}
+	// Unfulfilled again: the measure reopens, and takes the responsible
+	// person it lacked; dispensable: it closes, no measure is needed.
+	no, who := domain.StatusNo, "Netzbetrieb"
+	if out, errs = set(out[0].Version, domain.EntryChange{Status: &no, Responsible: &who}); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	items, _, _ = e.db.ListPlanItems(ctx, e.scope.ID, postgres.PlanFilter{}, postgres.Everything)
+	if len(items) != 1 || items[0].State != domain.PlanPlanned || items[0].Owner != who {
+		t.Errorf("plan after no: %+v", items)
+	}
+	na := domain.StatusNotApplicable
+	if _, errs = set(out[0].Version, domain.EntryChange{Status: &na}); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	items, _, _ = e.db.ListPlanItems(ctx, e.scope.ID, postgres.PlanFilter{}, postgres.Everything)
+	if len(items) != 0 {
+		t.Errorf("open measure for a dispensable requirement: %+v", items)
+	}
 	recs, _, _ := e.db.ListAudit(ctx, postgres.AuditFilter{ResourceType: "check_entry", ResourceID: fmt.Sprint(en.ID)})
-	if len(recs) != 2 {
-		t.Errorf("%d audit records for two changes", len(recs))
+	if len(recs) != 4 {
+		t.Errorf("%d audit records for four changes", len(recs))
 	}
 }
 
 func TestGroupEntriesCarryToMembers(t *testing.T) {
 	e := newCheckEnv(t, domain.ApproachStandard)
 	e.assign(t, e.group, "TST.2")
+	e.assign(t, e.server, "TST.2")
 	if got := e.active(t, e.member); !slices.Equal(got, []string{"TST.2.A1"}) {
 		t.Fatalf("member takes the group's modules: %v", got)
 	}
@@ -296,9 +324,51 @@ func TestGroupEntriesCarryToMembers(t *testing.T) {
 		_, _, err := tx.UpdateEntries(ctx, []postgres.EntryUpdate{{ID: g.ID, Version: g.Version, Change: domain.EntryChange{Status: &partial}}}, postgres.Everything, "isa")
 		return err
 	})
-	if m := e.entry(t, e.member, "TST.2.A1"); m.FollowsGroup || m.Status != domain.StatusYes {
+	m = e.entry(t, e.member, "TST.2.A1")
+	if m.FollowsGroup || m.Status != domain.StatusYes {
 		t.Errorf("overridden member changed with its group: %+v", m)
 	}
+	// Back to following: the member takes the group's values at once, and
+	// its history says so, like the change that came through its group.
+	var back []domain.CheckEntry
+	e.do(t, func(tx *postgres.Tx) error {
+		var errs []postgres.ItemError
+		var err error
+		back, errs, err = tx.UpdateEntries(ctx, []postgres.EntryUpdate{{ID: m.ID, Version: m.Version, Change: domain.EntryChange{FollowGroup: true}}}, postgres.Everything, "isa")
+		if len(errs) > 0 {
+			return fmt.Errorf("%+v", errs)
+		}
+		return err
+	})
+	if m := e.entry(t, e.member, "TST.2.A1"); !m.FollowsGroup || m.Status != domain.StatusPartial || m.Justification != why || back[0].Status != domain.StatusPartial {
+		t.Errorf("member back with its group: %+v", m)
+	}
+	recs, _, err := e.db.ListAudit(ctx, postgres.AuditFilter{ResourceType: "check_entry", ResourceID: fmt.Sprint(m.ID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, r := range recs {
+		actions = append(actions, r.Action)
+	}
+	slices.Sort(actions)
+	if !slices.Equal(actions, []string{"check.update", "check.update", "check.update_by_group"}) {
+		t.Errorf("member history %v", actions)
+	}
+	for _, r := range recs {
+		if r.Action == "check.update" && strings.Contains(string(r.After), `"follows_group":true`) && !strings.Contains(string(r.After), `"status":"partial"`) {
+			t.Errorf("follow-back recorded with values other than the group's: %s", r.After)
+		}
+	}
+	// Only a group member can follow a group.
+	s := e.entry(t, e.server, "TST.2.A1")
+	e.do(t, func(tx *postgres.Tx) error {
+		_, errs, err := tx.UpdateEntries(ctx, []postgres.EntryUpdate{{ID: s.ID, Version: s.Version, Change: domain.EntryChange{FollowGroup: true}}}, postgres.Everything, "isa")
+		if len(errs) != 1 || errs[0].Field != "follow_group" {
+			t.Errorf("a server follows no group: %+v", errs)
+		}
+		return err
+	})
 }
 
 func TestBulkIsAllOrNothing(t *testing.T) {
@@ -451,5 +521,49 @@ func TestEntryPagesAndDepartments(t *testing.T) {
 	none, err := s.db.CountEntries(ctx, s.scope.ID, postgres.EntryFilter{DepartmentID: s.inn}, finance)
 	if err != nil || len(none) != 0 {
 		t.Fatalf("counts of the interior ministry in the finance view: %v, %v", none, err)
+	}
+}
+
+// The plan lists measures by due date, those without one last, and pages
+// through them in that order.
+func TestPlanByDueDate(t *testing.T) {
+	e := newCheckEnv(t, domain.ApproachStandard)
+	e.assign(t, e.server, "TST.1", "TST.2")
+	no, why := domain.StatusNo, "Beschaffung läuft"
+	due := func(s string) **time.Time {
+		d, _ := time.Parse("2006-01-02", s)
+		p := &d
+		return &p
+	}
+	var none *time.Time
+	changes := map[string]**time.Time{"TST.1.A1": due("2027-03-31"), "TST.1.A2": &none, "TST.2.A1": due("2027-01-15")}
+	var items []postgres.EntryUpdate
+	for req, d := range changes {
+		en := e.entry(t, e.server, req)
+		items = append(items, postgres.EntryUpdate{ID: en.ID, Version: en.Version, Change: domain.EntryChange{Status: &no, Justification: &why, TargetDate: d}})
+	}
+	e.do(t, func(tx *postgres.Tx) error {
+		_, errs, err := tx.UpdateEntries(ctx, items, postgres.Everything, "isa")
+		if len(errs) > 0 {
+			return fmt.Errorf("%+v", errs)
+		}
+		return err
+	})
+	var got []string
+	for after := int64(0); ; {
+		page, next, err := e.db.ListPlanItems(ctx, e.scope.ID, postgres.PlanFilter{Limit: 1, After: after}, postgres.Everything)
+		if err != nil || len(got) > 3 {
+			t.Fatal(err, got)
+		}
+		for _, p := range page {
+			got = append(got, p.RequirementID)
+		}
+		if next == 0 {
+			break
+		}
+		after = next
+	}
+	if want := []string{"TST.2.A1", "TST.1.A1", "TST.1.A2"}; !slices.Equal(got, want) {
+		t.Errorf("plan order %v, want %v", got, want)
 	}
 }

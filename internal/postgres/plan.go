@@ -86,8 +86,9 @@ type PlanFilter struct {
 	Limit        int
 }
 
-// ListPlanItems returns a page of the visible measures, by due date, and
-// the cursor of the next page (0 at the end).
+// ListPlanItems returns a page of the visible measures, by due date (those
+// without one last), and the cursor of the next page (0 at the end): the
+// id of the page's last item.
 func (db *DB) ListPlanItems(ctx context.Context, scopeID int64, f PlanFilter, vis Visibility) ([]domain.PlanItem, int64, error) {
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 100
@@ -113,8 +114,8 @@ func (db *DB) ListPlanItems(ctx context.Context, scopeID int64, f PlanFilter, vi
 		  AND ($6 = '' OR p.state = $6)
 		  AND ($7 OR p.state <> 'done')
 		  AND ($8::date IS NULL OR p.due_date < $8 AND p.state <> 'done')
-		  AND p.id > $9
-		ORDER BY p.id LIMIT $10`,
+		  AND ($9 = 0 OR (coalesce(p.due_date, 'infinity'), p.id) > (SELECT coalesce(due_date, 'infinity'), id FROM plan_items WHERE id = $9))
+		ORDER BY coalesce(p.due_date, 'infinity'), p.id LIMIT $10`,
 		scopeID, vis.arg(), likePattern(f.Owner), f.DepartmentID, month, string(f.State), f.IncludeDone, today, f.After, f.Limit+1)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list plan items: %w", err)
@@ -223,6 +224,12 @@ func (tx *Tx) UpdatePlanItem(ctx context.Context, id int64, version int, ch doma
 	}
 	if p.BudgetCents != nil && (*p.BudgetCents < 0 || *p.BudgetCents >= 1e12) {
 		vs = append(vs, domain.Violation{Pointer: "/budget_eur", Detail: "budget must be 0 or more", German: "Das Budget darf nicht negativ sein."})
+	}
+	// The plan follows the check: a measure is done when its requirement
+	// is met, and that is recorded on the entry, with its evidence.
+	if p.State == domain.PlanDone && before.State != domain.PlanDone && (p.EntryStatus == domain.StatusPartial || p.EntryStatus == domain.StatusNo) {
+		vs = append(vs, domain.Violation{Pointer: "/state", Detail: "a measure is done when its check entry is fulfilled; set the entry to yes",
+			German: "Eine Maßnahme ist erledigt, wenn ihre Anforderung erfüllt ist: Bitte den Eintrag im IT-Grundschutz-Check auf „ja“ setzen."})
 	}
 	if len(p.Measure) > 4000 || len(p.Owner) > 200 {
 		vs = append(vs, domain.Violation{Pointer: "/measure", Detail: "a text is too long", German: "Ein Text ist zu lang."})

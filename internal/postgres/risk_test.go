@@ -418,9 +418,27 @@ func TestAcceptanceVoidedByALaterChange(t *testing.T) {
 	s.setEntry(t, s.sv, "SYS.1.1.A11", domain.StatusNo)
 	acceptanceVoided(t, s, "abgedeckter Eintrag")
 
+	// A covered entry that leaves the check: its module is unassigned.
+	if err := s.change(t, func(tx *postgres.Tx) error {
+		_, err := tx.AssignModules(ctx, s.scope.ID, []int64{s.sv}, []string{"SYS.1.5"}, postgres.Everything)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	virtual := s.setEntry(t, s.sv, "SYS.1.5.A8", domain.StatusNo)
+	if _, err := s.accept(s.sv, virtual.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.change(t, func(tx *postgres.Tx) error {
+		return tx.UnassignModule(ctx, s.sv, "SYS.1.5", postgres.Everything)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	acceptanceVoided(t, s, "aus dem Prüfumfang entfallen")
+
 	// Every acceptance stays in the history, the newest first.
 	accs, err := s.db.RiskAcceptances(ctx, s.analysis(t, s.sv).ID)
-	if err != nil || len(accs) != 3 {
+	if err != nil || len(accs) != 4 {
 		t.Fatalf("history: %d %v", len(accs), err)
 	}
 	for _, a := range accs {
@@ -436,7 +454,7 @@ func TestAcceptanceVoidedByALaterChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	accs, _ = s.db.RiskAcceptances(ctx, s.analysis(t, s.sv).ID)
-	if len(accs) != 5 || !accs[0].Valid() || accs[1].Valid() || !strings.Contains(accs[1].VoidedReason, "neue Risikoakzeptanz") {
+	if len(accs) != 6 || !accs[0].Valid() || accs[1].Valid() || !strings.Contains(accs[1].VoidedReason, "neue Risikoakzeptanz") {
 		t.Errorf("after replacing: %+v", accs[:2])
 	}
 	// An unchanged save (the page form sends every row) voids nothing.
