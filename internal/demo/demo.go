@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"ismsd/internal/account"
 	"ismsd/internal/catalogimport"
@@ -137,6 +138,17 @@ func Seed(ctx context.Context, db *postgres.DB, accounts *account.Service, actor
 				return fmt.Errorf("demo modelling %v: %w", m.modules, err)
 			}
 			r.Assignments += added
+		}
+		keyOf := make(map[int64]string, len(objIDs))
+		for key, id := range objIDs {
+			keyOf[id] = key
+		}
+		today := time.Now().UTC().Truncate(24 * time.Hour)
+		if err := seedCheck(ctx, tx, scope.ID, keyOf, today); err != nil {
+			return err
+		}
+		if err := seedRisks(ctx, tx, objIDs, today); err != nil {
+			return err
 		}
 		res, deptIDs, deptNames = r, ids, names
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"ismsd/internal/account"
 	"ismsd/internal/domain"
@@ -255,6 +256,88 @@ func TestSeed(t *testing.T) {
 	if n, err := db.VerifyAudit(ctx); err != nil || n == 0 {
 		t.Errorf("audit chain: %d records, %v", n, err)
 	}
+	seededResults(t, db, res.ScopeID, objs)
+}
+
+// seededResults checks that the demo's check tells a story: results
+// everywhere, the data centre far ahead of the ministries' own sites,
+// measures with budgets and some overdue, reviews overdue, one accepted
+// and one unfinished risk analysis.
+func seededResults(t *testing.T, db *postgres.DB, scopeID int64, objs []domain.Object) {
+	t.Helper()
+	counts, err := db.CountEntries(ctx, scopeID, postgres.EntryFilter{}, postgres.Everything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	if total < 300 || counts[domain.StatusYes] < total/2 || counts[domain.StatusOpen] == 0 || counts[domain.StatusNo] == 0 ||
+		counts[domain.StatusPartial] == 0 || counts[domain.StatusNotApplicable] == 0 {
+		t.Errorf("check results %v", counts)
+	}
+	share := func(code string) float64 {
+		var dept int64
+		for _, o := range objs {
+			if o.DepartmentID != nil && o.DepartmentName == departmentName(code) {
+				dept = *o.DepartmentID
+			}
+		}
+		c, err := db.CountEntries(ctx, scopeID, postgres.EntryFilter{DepartmentID: dept}, postgres.Everything)
+		if err != nil || dept == 0 {
+			t.Fatalf("department %s: %v", code, err)
+		}
+		all := 0
+		for _, n := range c {
+			all += n
+		}
+		return float64(c[domain.StatusYes]) / float64(all)
+	}
+	if rz, kultus := share("TLRZ-RZ"), share("TMBJS"); rz < 0.85 || kultus > 0.6 {
+		t.Errorf("fulfilled: data centre %.2f, Kultusministerium %.2f", rz, kultus)
+	}
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	late, _, err := db.ListEntries(ctx, scopeID, postgres.EntryFilter{ReviewOverdue: true, Today: today, Limit: 1000}, postgres.Everything)
+	if err != nil || len(late) == 0 {
+		t.Errorf("overdue reviews: %d, %v", len(late), err)
+	}
+	items, _, err := db.ListPlanItems(ctx, scopeID, postgres.PlanFilter{Limit: 1000}, postgres.Everything)
+	if err != nil || len(items) != counts[domain.StatusPartial]+counts[domain.StatusNo] {
+		t.Fatalf("%d measures for %d partial and unfulfilled entries, %v", len(items), counts[domain.StatusPartial]+counts[domain.StatusNo], err)
+	}
+	overdue := 0
+	for _, p := range items {
+		if p.BudgetCents == nil || p.Owner == "" || p.DueDate == nil {
+			t.Errorf("measure %s %s lacks budget, owner or due date", p.ObjectShortID, p.RequirementID)
+		}
+		if p.Overdue(today) {
+			overdue++
+		}
+	}
+	if overdue == 0 || overdue > len(items)/3 {
+		t.Errorf("%d of %d measures overdue", overdue, len(items))
+	}
+	risks, err := db.RiskOverview(ctx, scopeID, postgres.Everything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	states := map[domain.RiskState]int{}
+	for _, r := range risks {
+		states[r.State]++
+	}
+	if states[domain.RiskStateAccepted] != 1 || states[domain.RiskStateInProgress] != 1 || states[domain.RiskStateNone] == 0 {
+		t.Errorf("risk analyses by state %v", states)
+	}
+}
+
+func departmentName(code string) string {
+	for _, d := range departments {
+		if d.code == code {
+			return d.name
+		}
+	}
+	return ""
 }
 
 func TestSeedTwice(t *testing.T) {

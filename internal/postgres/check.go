@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"ismsd/internal/domain"
@@ -234,10 +235,20 @@ type EntryFilter struct {
 // cursor of the next page (0 at the end). The cursor is the id of the
 // page's last entry in either order.
 func (db *DB) ListEntries(ctx context.Context, scopeID int64, f EntryFilter, vis Visibility) ([]domain.CheckEntry, int64, error) {
+	return listEntries(ctx, db.x, scopeID, f, vis)
+}
+
+// ListEntries is DB.ListEntries within the transaction, which sees its
+// own changes: for writers that work through many entries at once.
+func (tx *Tx) ListEntries(ctx context.Context, scopeID int64, f EntryFilter, vis Visibility) ([]domain.CheckEntry, int64, error) {
+	return listEntries(ctx, tx.x, scopeID, f, vis)
+}
+
+func listEntries(ctx context.Context, q sqlx.QueryerContext, scopeID int64, f EntryFilter, vis Visibility) ([]domain.CheckEntry, int64, error) {
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 100
 	}
-	departments, err := db.entryDepartments(ctx, f.DepartmentID, vis)
+	departments, err := resolveDepartments(ctx, q, f.DepartmentID, vis)
 	if err != nil || departments != nil && len(departments) == 0 {
 		return nil, 0, err
 	}
@@ -251,7 +262,7 @@ func (db *DB) ListEntries(ctx context.Context, scopeID int64, f EntryFilter, vis
 			WHERE ae.id = $10))`
 	}
 	var rows []entryRow
-	err = db.x.SelectContext(ctx, &rows, entrySelect+`
+	err = sqlx.SelectContext(ctx, q, &rows, entrySelect+`
 		WHERE e.scope_id = $1 AND `+entryConditions+` AND `+after+`
 		ORDER BY `+order+` LIMIT $11`,
 		append(entryArgs(scopeID, f, departments), f.After, f.Limit+1)...)
@@ -294,17 +305,17 @@ func entryArgs(scopeID int64, f EntryFilter, departments []int64) []any {
 		likePattern(f.Responsible), today}
 }
 
-// entryDepartments resolves the department filter and the reader's
+// resolveDepartments resolves the department filter and the reader's
 // visibility to one list of departments before the query: the planner
 // then sees how many objects they hold, and an empty intersection costs
 // no scan of the entries. Nil means no limit (objects without a
 // department included).
-func (db *DB) entryDepartments(ctx context.Context, departmentID int64, vis Visibility) ([]int64, error) {
+func resolveDepartments(ctx context.Context, q sqlx.QueryerContext, departmentID int64, vis Visibility) ([]int64, error) {
 	if departmentID == 0 && vis.All {
 		return nil, nil
 	}
 	ids := pq.Int64Array{}
-	err := db.x.GetContext(ctx, &ids, `
+	err := sqlx.GetContext(ctx, q, &ids, `
 		SELECT coalesce(array_agg(d.id), '{}') FROM departments d
 		WHERE ($1 = 0 OR d.id IN (SELECT id FROM department_subtree(ARRAY[$1]::bigint[])))
 		  AND ($2::bigint[] IS NULL OR d.id IN (SELECT id FROM department_subtree($2)))`,
@@ -313,6 +324,10 @@ func (db *DB) entryDepartments(ctx context.Context, departmentID int64, vis Visi
 		return nil, fmt.Errorf("departments of the check filter: %w", err)
 	}
 	return []int64(ids), nil
+}
+
+func (db *DB) entryDepartments(ctx context.Context, departmentID int64, vis Visibility) ([]int64, error) {
+	return resolveDepartments(ctx, db.x, departmentID, vis)
 }
 
 // EntryByID returns one visible entry.

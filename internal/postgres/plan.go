@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"ismsd/internal/domain"
 )
 
@@ -90,6 +92,16 @@ type PlanFilter struct {
 // without one last), and the cursor of the next page (0 at the end): the
 // id of the page's last item.
 func (db *DB) ListPlanItems(ctx context.Context, scopeID int64, f PlanFilter, vis Visibility) ([]domain.PlanItem, int64, error) {
+	return listPlanItems(ctx, db.x, scopeID, f, vis)
+}
+
+// ListPlanItems is DB.ListPlanItems within the transaction, which sees
+// its own changes.
+func (tx *Tx) ListPlanItems(ctx context.Context, scopeID int64, f PlanFilter, vis Visibility) ([]domain.PlanItem, int64, error) {
+	return listPlanItems(ctx, tx.x, scopeID, f, vis)
+}
+
+func listPlanItems(ctx context.Context, q sqlx.QueryerContext, scopeID int64, f PlanFilter, vis Visibility) ([]domain.PlanItem, int64, error) {
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 100
 	}
@@ -106,7 +118,7 @@ func (db *DB) ListPlanItems(ctx context.Context, scopeID int64, f PlanFilter, vi
 		today = f.Today
 	}
 	var rows []planRow
-	err := db.x.SelectContext(ctx, &rows, planSelect+`
+	err := sqlx.SelectContext(ctx, q, &rows, planSelect+`
 		WHERE e.scope_id = $1 AND e.active AND `+visibleObject(2)+`
 		  AND ($3 = '' OR p.owner ILIKE $3)
 		  AND ($4 = 0 OR o.department_id IN (SELECT id FROM department_subtree(ARRAY[$4]::bigint[])))
