@@ -17,6 +17,10 @@ import (
 	"ismsd/internal/route"
 )
 
+// bulkMaxBytes bounds a bulk request: 10,000 items with a paragraph of
+// text each fit, the server's general limit would not.
+const bulkMaxBytes = 32 << 20
+
 func (a *API) checkRoutes() []route.Route {
 	read, write := authz.Require(authz.ResourceObjects, authz.ActionRead), authz.Require(authz.ResourceObjects, authz.ActionWrite)
 	get, post, patch := http.MethodGet, http.MethodPost, http.MethodPatch
@@ -24,7 +28,8 @@ func (a *API) checkRoutes() []route.Route {
 		{Method: get, Path: "/api/v1/scopes/:id/check", Perm: read, Handler: a.listEntries,
 			Summary: "The IT-Grundschutz-Check (A.4): entries filtered, in cursor pages", Response: "check-entry.json", List: true, Query: entryParams},
 		{Method: post, Path: "/api/v1/scopes/:id/check/bulk", Perm: write, Handler: a.bulkEntries,
-			Summary: "Change up to 10,000 entries in one transaction: all or nothing, with every refused item listed", Request: "check-bulk.json", Response: "check-entry.json", List: true},
+			Summary: "Change up to 10,000 entries in one transaction: all or nothing, with every refused item listed", Request: "check-bulk.json", Response: "check-entry.json", List: true,
+			MaxBody: bulkMaxBytes},
 		{Method: get, Path: "/api/v1/check-entries/:id", Perm: read, Handler: a.getEntry,
 			Summary: "One check entry; the ETag is its version", Response: "check-entry.json"},
 		{Method: patch, Path: "/api/v1/check-entries/:id", Perm: write, Handler: a.updateEntry, IfMatch: true,
@@ -51,7 +56,7 @@ var entryParams = []route.Param{
 	{Name: "review_overdue", Type: "boolean", Help: "true: only entries whose next review date has passed"},
 	{Name: "retired", Type: "boolean", Help: "true: include retired entries"},
 	{Name: "limit", Type: "integer", Help: "entries per page, 1 to 1000 (default 100)"},
-	{Name: "cursor", Type: "string", Help: "next_cursor of the previous page"},
+	cursorParam,
 }
 
 var planParams = []route.Param{
@@ -62,8 +67,11 @@ var planParams = []route.Param{
 	{Name: "overdue", Type: "boolean", Help: "true: only open measures past their due date"},
 	{Name: "done", Type: "boolean", Help: "true: include done measures"},
 	{Name: "limit", Type: "integer", Help: "measures per page, 1 to 1000 (default 100)"},
-	{Name: "cursor", Type: "string", Help: "next_cursor of the previous page"},
+	cursorParam,
 }
+
+// cursorParam is the parameter of every keyset page.
+var cursorParam = route.Param{Name: "cursor", Type: "string", Help: "next_cursor of the previous page"}
 
 type entryObjectJSON struct {
 	ID           int64             `json:"id"`
@@ -124,8 +132,28 @@ func today() time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
+// scopeOfPath reads the id of the path's scope; a scope that does not
+// exist is a 404, not an empty list.
+func (a *API) scopeOfPath(c *gin.Context) (int64, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return 0, err
+	}
+	_, err = a.DB.Scope(c.Request.Context(), id)
+	return id, err
+}
+
+// nextCursor is the next_cursor of a keyset page: the id the store
+// returned, "" at the end.
+func nextCursor(next int64) string {
+	if next == 0 {
+		return ""
+	}
+	return strconv.FormatInt(next, 10)
+}
+
 func (a *API) listEntries(c *gin.Context) error {
-	scopeID, err := pathID(c, "id")
+	scopeID, err := a.scopeOfPath(c)
 	if err != nil {
 		return err
 	}
@@ -134,11 +162,7 @@ func (a *API) listEntries(c *gin.Context) error {
 		return err
 	}
 	f.Today = today()
-	ctx, vis := c.Request.Context(), route.Visibility(c)
-	if _, err := a.DB.Scope(ctx, scopeID); err != nil {
-		return err
-	}
-	es, next, err := a.DB.ListEntries(ctx, scopeID, f, vis)
+	es, next, err := a.DB.ListEntries(c.Request.Context(), scopeID, f, route.Visibility(c))
 	if err != nil {
 		return err
 	}
@@ -146,11 +170,7 @@ func (a *API) listEntries(c *gin.Context) error {
 	for i, e := range es {
 		out[i] = newEntryJSON(e, f.Today)
 	}
-	cursor := ""
-	if next > 0 {
-		cursor = strconv.FormatInt(next, 10)
-	}
-	c.JSON(http.StatusOK, newList(out, cursor))
+	c.JSON(http.StatusOK, newList(out, nextCursor(next)))
 	return nil
 }
 
@@ -215,14 +235,15 @@ func (a *API) updateEntry(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := a.runEntries(c, []postgres.EntryUpdate{{ID: id, Version: version, Change: req.change()}}, ""); err != nil {
+	if _, err := a.runEntries(c, 0, []postgres.EntryUpdate{{ID: id, Version: version, Change: req.change()}}, ""); err != nil {
 		return err
 	}
 	return a.writeEntry(c, id)
 }
 
 func (a *API) bulkEntries(c *gin.Context) error {
-	if _, err := pathID(c, "id"); err != nil {
+	scopeID, err := a.scopeOfPath(c)
+	if err != nil {
 		return err
 	}
 	var req struct {
@@ -239,7 +260,7 @@ func (a *API) bulkEntries(c *gin.Context) error {
 	for i, it := range req.Items {
 		items[i] = postgres.EntryUpdate{ID: it.ID, Version: it.Version, Change: it.change()}
 	}
-	done, err := a.runEntries(c, items, "/items")
+	done, err := a.runEntries(c, scopeID, items, "/items")
 	if err != nil {
 		return err
 	}
@@ -251,16 +272,22 @@ func (a *API) bulkEntries(c *gin.Context) error {
 	return nil
 }
 
-// runEntries applies entry changes in one transaction and turns item
-// refusals into one error: 412 when every refusal is a stale version,
-// 404 for a single missing entry, otherwise 422 listing each item.
-func (a *API) runEntries(c *gin.Context, items []postgres.EntryUpdate, pointer string) ([]domain.CheckEntry, error) {
+// runEntries applies entry changes in one transaction (those of a bulk
+// must be entries of its scope; scopeID 0 takes an entry of any) and
+// turns item refusals into one error: 412 when every refusal is a stale
+// version, 404 for a single missing entry, otherwise 422 listing each item.
+func (a *API) runEntries(c *gin.Context, scopeID int64, items []postgres.EntryUpdate, pointer string) ([]domain.CheckEntry, error) {
 	p, _ := route.Principal(c)
+	ctx, vis := c.Request.Context(), route.Visibility(c)
 	var done []domain.CheckEntry
 	var itemErrs []postgres.ItemError
 	err := a.run(c, func(tx *postgres.Tx) error {
 		var err error
-		done, itemErrs, err = tx.UpdateEntries(c.Request.Context(), items, route.Visibility(c), p.User.Username)
+		if scopeID != 0 {
+			done, itemErrs, err = tx.UpdateScopeEntries(ctx, scopeID, items, vis, p.User.Username)
+		} else {
+			done, itemErrs, err = tx.UpdateEntries(ctx, items, vis, p.User.Username)
+		}
 		if err == nil && len(itemErrs) > 0 {
 			err = errRefused // roll back
 		}
@@ -351,7 +378,7 @@ func newPlanJSON(p domain.PlanItem, today time.Time) planJSON {
 }
 
 func (a *API) listPlan(c *gin.Context) error {
-	scopeID, err := pathID(c, "id")
+	scopeID, err := a.scopeOfPath(c)
 	if err != nil {
 		return err
 	}
@@ -360,11 +387,7 @@ func (a *API) listPlan(c *gin.Context) error {
 		return err
 	}
 	f.Today = today()
-	ctx := c.Request.Context()
-	if _, err := a.DB.Scope(ctx, scopeID); err != nil {
-		return err
-	}
-	items, next, err := a.DB.ListPlanItems(ctx, scopeID, f, route.Visibility(c))
+	items, next, err := a.DB.ListPlanItems(c.Request.Context(), scopeID, f, route.Visibility(c))
 	if err != nil {
 		return err
 	}
@@ -372,24 +395,16 @@ func (a *API) listPlan(c *gin.Context) error {
 	for i, p := range items {
 		out[i] = newPlanJSON(p, f.Today)
 	}
-	cursor := ""
-	if next > 0 {
-		cursor = strconv.FormatInt(next, 10)
-	}
-	c.JSON(http.StatusOK, newList(out, cursor))
+	c.JSON(http.StatusOK, newList(out, nextCursor(next)))
 	return nil
 }
 
 func (a *API) planSummary(c *gin.Context) error {
-	scopeID, err := pathID(c, "id")
+	scopeID, err := a.scopeOfPath(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	if _, err := a.DB.Scope(ctx, scopeID); err != nil {
-		return err
-	}
-	gs, err := a.DB.PlanSummary(ctx, scopeID, c.DefaultQuery("by", "owner"), today(), route.Visibility(c))
+	gs, err := a.DB.PlanSummary(c.Request.Context(), scopeID, c.DefaultQuery("by", "owner"), today(), route.Visibility(c))
 	if err != nil {
 		return err
 	}

@@ -88,24 +88,14 @@ type riskOverviewJSON struct {
 	VoidedReason        string              `json:"voided_reason,omitempty"`
 }
 
-func riskDate(t *time.Time) *string {
-	if t == nil {
-		return nil
-	}
-	s := t.Format("2006-01-02")
-	return &s
-}
-
+// listRiskAnalyses, like the matrix's handlers, leaves a missing scope to
+// the store (404): ScopeByID would first make a pass over its objects.
 func (a *API) listRiskAnalyses(c *gin.Context) error {
 	scopeID, err := pathID(c, "id")
 	if err != nil {
 		return err
 	}
-	ctx, vis := c.Request.Context(), route.Visibility(c)
-	if _, err := a.DB.ScopeByID(ctx, scopeID, vis); err != nil {
-		return err
-	}
-	rows, err := a.DB.RiskOverview(ctx, scopeID, vis)
+	rows, err := a.DB.RiskOverview(c.Request.Context(), scopeID, route.Visibility(c))
 	if err != nil {
 		return err
 	}
@@ -118,7 +108,7 @@ func (a *API) listRiskAnalyses(c *gin.Context) error {
 		out[i] = riskOverviewJSON{Object: riskObjectJSON{ID: r.ObjectID, ShortID: r.ShortID, Name: r.Name, Type: r.Type, Department: r.DepartmentName.String},
 			Reasons: reasons, Needs: map[string]*string{"c": needCode(r.C), "i": needCode(r.I), "a": needCode(r.A)},
 			AnalysisID: r.AnalysisID, State: r.State, Items: r.Items, CompleteItems: r.Complete, MaxCategory: riskLevel(r.MaxCategory),
-			MaxResidualCategory: riskLevel(r.MaxResidual), AcceptedBy: r.AcceptedBy.String, AcceptedOn: riskDate(r.AcceptedOn),
+			MaxResidualCategory: riskLevel(r.MaxResidual), AcceptedBy: r.AcceptedBy.String, AcceptedOn: dateJSON(r.AcceptedOn),
 			VoidedAt: r.VoidedAt, VoidedReason: r.VoidedReason.String}
 	}
 	c.JSON(http.StatusOK, newList(out, ""))
@@ -145,11 +135,7 @@ func (a *API) getRiskMatrix(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	if _, err := a.DB.ScopeByID(ctx, scopeID, route.Visibility(c)); err != nil {
-		return err
-	}
-	m, err := a.DB.RiskMatrix(ctx, scopeID)
+	m, err := a.DB.RiskMatrix(c.Request.Context(), scopeID)
 	if err != nil {
 		return err
 	}
@@ -171,14 +157,10 @@ func (a *API) putRiskMatrix(c *gin.Context) error {
 			m[i][f] = domain.RiskCategory(req.Cells[i][f])
 		}
 	}
-	ctx, vis := c.Request.Context(), route.Visibility(c)
-	if _, err := a.DB.ScopeByID(ctx, scopeID, vis); err != nil {
-		return err
-	}
 	var out postgres.ScopeRiskMatrix
 	if err := a.run(c, func(tx *postgres.Tx) error {
 		var err error
-		out, err = tx.SetRiskMatrix(ctx, scopeID, version, m, vis)
+		out, err = tx.SetRiskMatrix(c.Request.Context(), scopeID, version, m, route.Visibility(c))
 		return err
 	}); err != nil {
 		return err
@@ -250,6 +232,11 @@ type riskEntryJSON struct {
 	Status        domain.Status `json:"status"`
 }
 
+func newRiskEntryJSON(e domain.AcceptedEntry) riskEntryJSON {
+	return riskEntryJSON{EntryID: e.EntryID, Object: e.ObjectShortID, RequirementID: e.RequirementID, Title: e.Title, Level: e.Level,
+		Status: e.Status}
+}
+
 type riskAcceptanceJSON struct {
 	ID             int64           `json:"id"`
 	AnalysisID     int64           `json:"analysis_id"`
@@ -271,8 +258,7 @@ func newRiskAcceptanceJSON(acc domain.RiskAcceptance) riskAcceptanceJSON {
 		UserID: acc.UserID, Valid: acc.Valid(), VoidedAt: acc.VoidedAt, VoidedReason: acc.VoidedReason, Entries: []riskEntryJSON{},
 		Snapshot: json.RawMessage(acc.Snapshot), SnapshotSHA256: acc.SnapshotHash, Intact: acc.Intact, CreatedAt: acc.CreatedAt}
 	for _, e := range acc.Entries {
-		r.Entries = append(r.Entries, riskEntryJSON{EntryID: e.EntryID, Object: e.ObjectShortID, RequirementID: e.RequirementID,
-			Title: e.Title, Level: e.Level, Status: e.Status})
+		r.Entries = append(r.Entries, newRiskEntryJSON(e))
 	}
 	return r
 }
@@ -294,8 +280,10 @@ type riskAnalysisJSON struct {
 	Version            int                   `json:"version"`
 }
 
-func (a *API) writeRiskAnalysis(c *gin.Context, status int, objectID int64, vis postgres.Visibility) error {
-	ctx := c.Request.Context()
+// writeRiskAnalysis answers with an object's analysis as the reader may
+// see it; the ETag is its version.
+func (a *API) writeRiskAnalysis(c *gin.Context, status int, objectID int64) error {
+	ctx, vis := c.Request.Context(), a.objectVisibility(c)
 	an, err := a.DB.RiskAnalysisOf(ctx, objectID, vis)
 	if err != nil {
 		return err
@@ -304,7 +292,7 @@ func (a *API) writeRiskAnalysis(c *gin.Context, status int, objectID int64, vis 
 	if err != nil {
 		return err
 	}
-	open, err := a.DB.AcceptableEntries(ctx, objectID)
+	open, err := a.DB.AcceptableEntries(ctx, objectID, vis)
 	if err != nil {
 		return err
 	}
@@ -320,8 +308,7 @@ func (a *API) writeRiskAnalysis(c *gin.Context, status int, objectID int64, vis 
 		r.Acceptance = &acc
 	}
 	for _, e := range open {
-		r.OpenEntries = append(r.OpenEntries, riskEntryJSON{EntryID: e.EntryID, Object: e.ObjectShortID, RequirementID: e.RequirementID,
-			Title: e.Title, Level: e.Level, Status: e.Status})
+		r.OpenEntries = append(r.OpenEntries, newRiskEntryJSON(e.AcceptedEntry))
 	}
 	c.Header("ETag", etag(an.Version))
 	c.JSON(status, r)
@@ -333,7 +320,7 @@ func (a *API) getRiskAnalysis(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.writeRiskAnalysis(c, http.StatusOK, id, route.Visibility(c))
+	return a.writeRiskAnalysis(c, http.StatusOK, id)
 }
 
 func (a *API) createRiskAnalysis(c *gin.Context) error {
@@ -347,15 +334,14 @@ func (a *API) createRiskAnalysis(c *gin.Context) error {
 	if err := a.decode(c, "risk-analysis-create.json", &req); err != nil {
 		return err
 	}
-	vis := route.Visibility(c)
 	if err := a.run(c, func(tx *postgres.Tx) error {
-		_, err := tx.CreateRiskAnalysis(c.Request.Context(), id, req.Summary, vis)
+		_, err := tx.CreateRiskAnalysis(c.Request.Context(), id, req.Summary, route.Visibility(c))
 		return err
 	}); err != nil {
 		return err
 	}
 	c.Header("Location", "/api/v1/objects/"+strconv.FormatInt(id, 10)+"/risk-analysis")
-	return a.writeRiskAnalysis(c, http.StatusCreated, id, vis)
+	return a.writeRiskAnalysis(c, http.StatusCreated, id)
 }
 
 func (a *API) updateRiskAnalysis(c *gin.Context) error {
@@ -366,14 +352,13 @@ func (a *API) updateRiskAnalysis(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	vis := route.Visibility(c)
 	if err := a.run(c, func(tx *postgres.Tx) error {
-		_, err := tx.UpdateRiskSummary(c.Request.Context(), id, version, req.Summary, vis)
+		_, err := tx.UpdateRiskSummary(c.Request.Context(), id, version, req.Summary, route.Visibility(c))
 		return err
 	}); err != nil {
 		return err
 	}
-	return a.writeRiskAnalysis(c, http.StatusOK, id, vis)
+	return a.writeRiskAnalysis(c, http.StatusOK, id)
 }
 
 // writeRiskItem answers with one item as it is now, categorised by its

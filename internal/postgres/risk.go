@@ -286,18 +286,28 @@ func errNoRiskAnalysis(objectID int64) error {
 // RiskAnalysisOf returns the risk analysis of a visible object with its
 // threats, the matrix its categories come from and its acceptance.
 func (db *DB) RiskAnalysisOf(ctx context.Context, objectID int64, vis Visibility) (domain.RiskAnalysis, error) {
-	var h riskHead
-	err := db.x.GetContext(ctx, &h, riskHeadSelect+` WHERE ra.object_id = $1 AND `+visibleObject(2), objectID, vis.arg())
-	if errors.Is(err, sql.ErrNoRows) {
+	a, err := riskAnalysisOf(ctx, db.x, objectID, vis)
+	if errors.Is(err, domain.ErrNotFound) {
+		// A hidden object is not found, like a missing one; a visible one
+		// has no analysis yet.
 		if _, oerr := db.ObjectByID(ctx, objectID, vis); oerr != nil {
-			return domain.RiskAnalysis{}, oerr
+			return a, oerr
 		}
+	}
+	return a, err
+}
+
+// riskAnalysisOf reads the analysis of a visible object.
+func riskAnalysisOf(ctx context.Context, q sqlx.QueryerContext, objectID int64, vis Visibility) (domain.RiskAnalysis, error) {
+	var h riskHead
+	err := sqlx.GetContext(ctx, q, &h, riskHeadSelect+` WHERE ra.object_id = $1 AND `+visibleObject(2), objectID, vis.arg())
+	if errors.Is(err, sql.ErrNoRows) {
 		return domain.RiskAnalysis{}, errNoRiskAnalysis(objectID)
 	}
 	if err != nil {
 		return domain.RiskAnalysis{}, err
 	}
-	return loadRiskAnalysis(ctx, db.x, h)
+	return loadRiskAnalysis(ctx, q, h)
 }
 
 func loadRiskAnalysis(ctx context.Context, q sqlx.QueryerContext, h riskHead) (domain.RiskAnalysis, error) {
@@ -356,11 +366,8 @@ func loadRiskItems(ctx context.Context, q sqlx.QueryerContext, analysisID int64)
 		return nil, fmt.Errorf("read risk items: %w", err)
 	}
 	var links []struct {
-		ItemID   int64        `db:"item_id"`
-		ID       string       `db:"id"`
-		Title    string       `db:"title"`
-		ModuleID string       `db:"module_id"`
-		Level    domain.Level `db:"level"`
+		ItemID int64 `db:"item_id"`
+		linkedRow
 	}
 	if err := sqlx.SelectContext(ctx, q, &links, `
 		SELECT x.item_id, r.id, r.title, r.module_id, r.level
@@ -376,9 +383,21 @@ func loadRiskItems(ctx context.Context, q sqlx.QueryerContext, analysisID int64)
 	}
 	for _, l := range links {
 		it := &out[index[l.ItemID]]
-		it.Requirements = append(it.Requirements, domain.LinkedRequirement{ID: l.ID, Title: l.Title, ModuleID: l.ModuleID, Level: l.Level})
+		it.Requirements = append(it.Requirements, l.toDomain())
 	}
 	return out, nil
+}
+
+// linkedRow scans a requirement as a risk item links it.
+type linkedRow struct {
+	ID       string       `db:"id"`
+	Title    string       `db:"title"`
+	ModuleID string       `db:"module_id"`
+	Level    domain.Level `db:"level"`
+}
+
+func (r linkedRow) toDomain() domain.LinkedRequirement {
+	return domain.LinkedRequirement{ID: r.ID, Title: r.Title, ModuleID: r.ModuleID, Level: r.Level}
 }
 
 // lockRiskAnalysis reads an object's analysis for a change: the object
@@ -482,15 +501,7 @@ func (tx *Tx) CreateRiskAnalysis(ctx context.Context, objectID int64, summary st
 
 // riskAnalysis reads an analysis inside the transaction.
 func (tx *Tx) riskAnalysis(ctx context.Context, objectID int64) (domain.RiskAnalysis, error) {
-	var h riskHead
-	err := tx.x.GetContext(ctx, &h, riskHeadSelect+` WHERE ra.object_id = $1`, objectID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.RiskAnalysis{}, errNoRiskAnalysis(objectID)
-	}
-	if err != nil {
-		return domain.RiskAnalysis{}, err
-	}
-	return loadRiskAnalysis(ctx, tx.x, h)
+	return riskAnalysisOf(ctx, tx.x, objectID, Everything)
 }
 
 // UpdateRiskSummary changes the summary of an analysis if it is still at
@@ -594,8 +605,12 @@ func errNoRiskItem(id int64) error {
 
 // RiskItemObject returns the object whose analysis holds an item.
 func (db *DB) RiskItemObject(ctx context.Context, itemID int64) (int64, error) {
+	return riskItemObject(ctx, db.x, itemID)
+}
+
+func riskItemObject(ctx context.Context, q sqlx.QueryerContext, itemID int64) (int64, error) {
 	var id int64
-	err := db.x.GetContext(ctx, &id, `SELECT ra.object_id FROM risk_items i JOIN risk_analyses ra ON ra.id = i.analysis_id WHERE i.id = $1`, itemID)
+	err := sqlx.GetContext(ctx, q, &id, `SELECT ra.object_id FROM risk_items i JOIN risk_analyses ra ON ra.id = i.analysis_id WHERE i.id = $1`, itemID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, errNoRiskItem(itemID)
 	}
@@ -728,26 +743,21 @@ func (tx *Tx) UpdateRiskItems(ctx context.Context, objectID int64, updates []Ris
 	return out, nil
 }
 
-// UpdateRiskItem changes one threat of an analysis.
+// UpdateRiskItem changes one threat of an analysis. An item of an object
+// the writer may not change is not found, exactly like a missing one.
 func (tx *Tx) UpdateRiskItem(ctx context.Context, itemID int64, version int, ch domain.RiskItemChange, vis Visibility) (domain.RiskItem, error) {
-	objectID, err := tx.riskItemObject(ctx, itemID)
+	objectID, err := riskItemObject(ctx, tx.x, itemID)
 	if err != nil {
 		return domain.RiskItem{}, err
 	}
 	items, err := tx.UpdateRiskItems(ctx, objectID, []RiskItemUpdate{{ID: itemID, Version: version, Change: ch}}, vis)
+	if errors.Is(err, domain.ErrNotFound) {
+		return domain.RiskItem{}, errNoRiskItem(itemID)
+	}
 	if err != nil {
 		return domain.RiskItem{}, err
 	}
 	return items[0], nil
-}
-
-func (tx *Tx) riskItemObject(ctx context.Context, itemID int64) (int64, error) {
-	var id int64
-	err := tx.x.GetContext(ctx, &id, `SELECT ra.object_id FROM risk_items i JOIN risk_analyses ra ON ra.id = i.analysis_id WHERE i.id = $1`, itemID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, errNoRiskItem(itemID)
-	}
-	return id, err
 }
 
 // applyRiskChange computes an item's new values; the linked requirements
@@ -794,12 +804,7 @@ func (tx *Tx) applyRiskChange(ctx context.Context, catalogID int64, it domain.Ri
 	if len(ids) > 200 {
 		return it, nil, domain.Invalid(domain.Violation{Pointer: "/requirements", Detail: "at most 200 requirements", German: "Höchstens 200 Anforderungen."})
 	}
-	var rows []struct {
-		ID       string       `db:"id"`
-		Title    string       `db:"title"`
-		ModuleID string       `db:"module_id"`
-		Level    domain.Level `db:"level"`
-	}
+	var rows []linkedRow
 	if err := tx.x.SelectContext(ctx, &rows, `
 		SELECT r.id, r.title, r.module_id, r.level FROM catalog_requirements r
 		WHERE r.catalog_id = $1 AND r.id = ANY ($2) AND NOT r.withdrawn ORDER BY r.module_id, r.ord`, catalogID, pq.Array(ids)); err != nil {
@@ -807,7 +812,7 @@ func (tx *Tx) applyRiskChange(ctx context.Context, catalogID int64, it domain.Ri
 	}
 	found := make([]domain.LinkedRequirement, len(rows))
 	for i, r := range rows {
-		found[i] = domain.LinkedRequirement{ID: r.ID, Title: r.Title, ModuleID: r.ModuleID, Level: r.Level}
+		found[i] = r.toDomain()
 	}
 	if len(found) != len(ids) {
 		var unknown []string
@@ -850,13 +855,17 @@ func nullInt(v int) sql.NullInt64 { return sql.NullInt64{Int64: int64(v), Valid:
 func nullString(v string) sql.NullString { return sql.NullString{String: v, Valid: v != ""} }
 
 // DeleteRiskItem removes a threat from its analysis if it is still at
-// version (0: no check).
+// version (0: no check). An item of an object the writer may not change
+// is not found, exactly like a missing one.
 func (tx *Tx) DeleteRiskItem(ctx context.Context, itemID int64, version int, vis Visibility) error {
-	objectID, err := tx.riskItemObject(ctx, itemID)
+	objectID, err := riskItemObject(ctx, tx.x, itemID)
 	if err != nil {
 		return err
 	}
 	h, err := tx.lockRiskAnalysis(ctx, objectID, 0, vis)
+	if errors.Is(err, domain.ErrNotFound) {
+		return errNoRiskItem(itemID)
+	}
 	if err != nil {
 		return err
 	}
@@ -887,23 +896,18 @@ func (tx *Tx) DeleteRiskItem(ctx context.Context, itemID int64, version int, vis
 // modules (or its group's) in the scope's catalog: the requirements a
 // risk analysis typically chooses to reduce a risk.
 func (db *DB) RiskRequirementOptions(ctx context.Context, objectID int64) ([]domain.LinkedRequirement, error) {
-	var rows []struct {
-		ID       string       `db:"id"`
-		Title    string       `db:"title"`
-		ModuleID string       `db:"module_id"`
-		Level    domain.Level `db:"level"`
-		Ord      int          `db:"ord"`
-	}
+	var rows []linkedRow
 	err := db.x.SelectContext(ctx, &rows, `
-		SELECT DISTINCT r.id, r.title, r.module_id, r.level, r.ord
+		SELECT r.id, r.title, r.module_id, r.level
 		FROM objects o JOIN scopes s ON s.id = o.scope_id
-		JOIN object_modules om ON om.object_id = o.id OR om.object_id = o.group_id
-		JOIN catalog_requirements r ON r.catalog_id = s.catalog_id AND r.catalog_id = om.catalog_id AND r.module_id = om.module_id
+		JOIN catalog_requirements r ON r.catalog_id = s.catalog_id
 		WHERE o.id = $1 AND r.level = 'elevated' AND NOT r.withdrawn
+		  AND EXISTS (SELECT 1 FROM object_modules om
+		              WHERE om.object_id IN (o.id, o.group_id) AND om.catalog_id = r.catalog_id AND om.module_id = r.module_id)
 		ORDER BY r.module_id, r.ord`, objectID)
 	out := make([]domain.LinkedRequirement, len(rows))
 	for i, r := range rows {
-		out[i] = domain.LinkedRequirement{ID: r.ID, Title: r.Title, ModuleID: r.ModuleID, Level: r.Level}
+		out[i] = r.toDomain()
 	}
 	return out, err
 }
@@ -914,30 +918,39 @@ type OpenEntry struct {
 	Justification string
 }
 
+// acceptedEntryRow scans a check entry as an acceptance names it.
+type acceptedEntryRow struct {
+	EntryID       int64         `db:"entry_id"`
+	ShortID       string        `db:"short_id"`
+	RequirementID string        `db:"requirement_id"`
+	Title         string        `db:"title"`
+	Level         domain.Level  `db:"level"`
+	Status        domain.Status `db:"status"`
+}
+
+func (r acceptedEntryRow) toDomain() domain.AcceptedEntry {
+	return domain.AcceptedEntry{EntryID: r.EntryID, ObjectShortID: r.ShortID, RequirementID: r.RequirementID, Title: r.Title,
+		Level: r.Level, Status: r.Status}
+}
+
 // AcceptableEntries lists the unfulfilled Standard requirements of an
-// object (and of its group): active check entries with status partial or
-// no, which a risk acceptance may cover.
-func (db *DB) AcceptableEntries(ctx context.Context, objectID int64) ([]OpenEntry, error) {
+// object (and of its group, where the reader may see it): active check
+// entries with status partial or no, which a risk acceptance may cover.
+func (db *DB) AcceptableEntries(ctx context.Context, objectID int64, vis Visibility) ([]OpenEntry, error) {
 	var rows []struct {
-		ID            int64         `db:"id"`
-		ShortID       string        `db:"short_id"`
-		RequirementID string        `db:"requirement_id"`
-		Title         string        `db:"title"`
-		Level         domain.Level  `db:"level"`
-		Status        domain.Status `db:"status"`
-		Justification string        `db:"justification"`
+		acceptedEntryRow
+		Justification string `db:"justification"`
 	}
 	err := db.x.SelectContext(ctx, &rows, `
-		SELECT e.id, o.short_id, e.requirement_id, r.title, e.level, e.status, e.justification
+		SELECT e.id AS entry_id, o.short_id, e.requirement_id, r.title, e.level, e.status, e.justification
 		FROM check_entries e JOIN objects o ON o.id = e.object_id
 		JOIN catalog_requirements r ON r.catalog_id = e.catalog_id AND r.id = e.requirement_id
-		WHERE (e.object_id = $1 OR e.object_id = (SELECT group_id FROM objects WHERE id = $1))
+		WHERE (e.object_id = $1 OR e.object_id = (SELECT group_id FROM objects WHERE id = $1)) AND `+visibleObject(2)+`
 		  AND e.active AND e.status IN ('partial', 'no') AND e.level = 'standard'
-		ORDER BY o.short_id, e.module_id, r.ord`, objectID)
+		ORDER BY o.short_id, e.module_id, r.ord`, objectID, vis.arg())
 	out := make([]OpenEntry, len(rows))
 	for i, r := range rows {
-		out[i] = OpenEntry{AcceptedEntry: domain.AcceptedEntry{EntryID: r.ID, ObjectShortID: r.ShortID, RequirementID: r.RequirementID,
-			Title: r.Title, Level: r.Level, Status: r.Status}, Justification: r.Justification}
+		out[i] = OpenEntry{AcceptedEntry: r.toDomain(), Justification: r.Justification}
 	}
 	return out, err
 }
@@ -1196,13 +1209,8 @@ func loadAcceptances(ctx context.Context, q sqlx.QueryerContext, analysisID int6
 		ids[i], index[r.ID] = r.ID, i
 	}
 	var entries []struct {
-		AcceptanceID  int64         `db:"acceptance_id"`
-		EntryID       int64         `db:"entry_id"`
-		ShortID       string        `db:"short_id"`
-		RequirementID string        `db:"requirement_id"`
-		Title         string        `db:"title"`
-		Level         domain.Level  `db:"level"`
-		Status        domain.Status `db:"status"`
+		AcceptanceID int64 `db:"acceptance_id"`
+		acceptedEntryRow
 	}
 	if err := sqlx.SelectContext(ctx, q, &entries, `
 		SELECT x.acceptance_id, x.entry_id, o.short_id, e.requirement_id, r.title, e.level, e.status
@@ -1213,8 +1221,7 @@ func loadAcceptances(ctx context.Context, q sqlx.QueryerContext, analysisID int6
 	}
 	for _, e := range entries {
 		a := &out[index[e.AcceptanceID]]
-		a.Entries = append(a.Entries, domain.AcceptedEntry{EntryID: e.EntryID, ObjectShortID: e.ShortID, RequirementID: e.RequirementID,
-			Title: e.Title, Level: e.Level, Status: e.Status})
+		a.Entries = append(a.Entries, e.toDomain())
 	}
 	return out, nil
 }

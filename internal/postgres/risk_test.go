@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -204,6 +205,22 @@ func TestRiskAnalysisIsPrefilledFromTheModulesThreats(t *testing.T) {
 	if _, err := s.db.RiskAnalysisOf(ctx, s.sv, inn); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("analysis outside the subtree: %v", err)
 	}
+	// Nor may an ISB of that ministry change or remove a threat of it: the
+	// item is not found, exactly like a missing one (its object unnamed).
+	desc := "Fremde Änderung"
+	for _, id := range []int64{a.Items[0].ID, 999999} {
+		update := s.change(t, func(tx *postgres.Tx) error {
+			_, err := tx.UpdateRiskItem(ctx, id, a.Items[0].Version, domain.RiskItemChange{Description: &desc}, inn)
+			return err
+		})
+		remove := s.change(t, func(tx *postgres.Tx) error { return tx.DeleteRiskItem(ctx, id, 0, inn) })
+		want := fmt.Sprintf("no risk item %d", id)
+		for _, err := range []error{update, remove} {
+			if !errors.Is(err, domain.ErrNotFound) || err.Error() != want || domain.GermanMessage(err) != "Diese Gefährdung gibt es in der Risikoanalyse nicht." {
+				t.Errorf("change of item %d outside the subtree: %v (%s)", id, err, domain.GermanMessage(err))
+			}
+		}
+	}
 }
 
 func TestRiskCategoryFromTheMatrix(t *testing.T) {
@@ -351,9 +368,12 @@ func TestBasisRiskAcceptanceRefused(t *testing.T) {
 	if r := s.overviewRow(t, s.sv); r.State != domain.RiskStateAccepted || r.AcceptedOn == nil {
 		t.Errorf("overview after the acceptance: %+v", r)
 	}
-	open, err := s.db.AcceptableEntries(ctx, s.sv)
+	open, err := s.db.AcceptableEntries(ctx, s.sv, postgres.Everything)
 	if err != nil || len(open) != 1 || open[0].RequirementID != "SYS.1.1.A11" {
 		t.Errorf("acceptable entries: %+v %v", open, err)
+	}
+	if open, _ := s.db.AcceptableEntries(ctx, s.sv, postgres.Visibility{Departments: []int64{s.inn}}); len(open) != 0 {
+		t.Errorf("another ministry sees the acceptable entries %+v", open)
 	}
 }
 

@@ -32,6 +32,32 @@ func checkScope(t *testing.T, e *testEnv) (scopeID, serverID int64) {
 	return scopeID, serverID
 }
 
+// otherScopeEntry is the entry of SYS.1.1.A1 of a server in a second
+// scope, which no bulk of the first may change.
+func otherScopeEntry(t *testing.T, e *testEnv) domain.CheckEntry {
+	t.Helper()
+	catalog := e.demoCatalog()
+	ctx := context.Background()
+	var scopeID, objectID int64
+	err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
+		s, err := tx.CreateScope(ctx, postgres.ScopeInput{Name: "Behördennetz", CatalogID: catalog, Approach: domain.ApproachStandard})
+		if err != nil {
+			return err
+		}
+		o, err := tx.CreateObject(ctx, s.ID, postgres.ObjectInput{Type: domain.ObjectITSystem, Name: "Mailserver"}, postgres.Everything)
+		if err != nil {
+			return err
+		}
+		scopeID, objectID = s.ID, o.ID
+		_, err = tx.AssignModules(ctx, s.ID, []int64{o.ID}, []string{"SYS.1.1"}, postgres.Everything)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return checkEntries(t, e, scopeID, objectID)["SYS.1.1.A1"]
+}
+
 type entryPage struct {
 	Items []struct {
 		ID          int64  `json:"id"`
@@ -50,6 +76,9 @@ func TestCheckAPI(t *testing.T) {
 	c := e.login("isa")
 	base := "/api/v1/scopes/" + strconv.FormatInt(scope, 10)
 
+	for _, path := range []string{"/check", "/plan", "/plan/summary"} {
+		problemOf(t, c.do("GET", "/api/v1/scopes/999999"+path, nil, nil), http.StatusNotFound)
+	}
 	var page entryPage
 	r := c.do("GET", base+"/check?object="+strconv.FormatInt(server, 10)+"&level=basis&limit=2", nil, nil)
 	r.json(t, &page)
@@ -151,6 +180,17 @@ func TestCheckBulkAPI(t *testing.T) {
 	}
 	// The same versions again: all stale, 412.
 	problemOf(t, c.do("POST", base+"/check/bulk", map[string]any{"items": items[:2]}, nil), http.StatusPreconditionFailed)
+	// An entry of another scope is not found in this one's bulk; nothing changes.
+	other := otherScopeEntry(t, e)
+	p = problemOf(t, c.do("POST", base+"/check/bulk", map[string]any{"items": []map[string]any{{"id": other.ID, "version": other.Version,
+		"status": "yes"}}}, nil), http.StatusUnprocessableEntity)
+	if len(p.Errors) != 1 || p.Errors[0].Pointer != "/items/0/id" {
+		t.Errorf("bulk with another scope's entry: %+v", p)
+	}
+	if got := checkEntries(t, e, other.ScopeID, other.ObjectID)["SYS.1.1.A1"]; got.Status != domain.StatusOpen || got.Version != other.Version {
+		t.Errorf("a bulk changed another scope's entry: %+v", got)
+	}
+	problemOf(t, c.do("POST", "/api/v1/scopes/999999/check/bulk", map[string]any{"items": items[:1]}, nil), http.StatusNotFound)
 	// A department head reads, but cannot change.
 	d := e.department("Kultusministerium")
 	e.user("dora", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &d})

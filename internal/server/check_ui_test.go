@@ -44,6 +44,34 @@ func entryBlock(t *testing.T, r response, id int64) string {
 	return rest
 }
 
+// planItemOf returns the measure of a check entry.
+func planItemOf(t *testing.T, e *testEnv, scopeID, entryID int64) domain.PlanItem {
+	t.Helper()
+	items, _, err := e.db.ListPlanItems(context.Background(), scopeID, postgres.PlanFilter{IncludeDone: true}, postgres.Everything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range items {
+		if p.EntryID == entryID {
+			return p
+		}
+	}
+	t.Fatalf("no measure for entry %d", entryID)
+	return domain.PlanItem{}
+}
+
+// planBlock is the part of the plan page that shows one measure.
+func planBlock(t *testing.T, r response, id int64) string {
+	t.Helper()
+	body := string(r.body)
+	i := strings.Index(body, `id="plan-`+idStr(id)+`"`)
+	if i < 0 {
+		t.Fatalf("no measure %d on the page", id)
+	}
+	rest := body[i:]
+	return rest[:strings.Index(rest, "</tbody>")]
+}
+
 func idStr(id int64) string { return strconv.FormatInt(id, 10) }
 
 func entryPath(id int64) string { return "/check-entries/" + idStr(id) }
@@ -138,6 +166,11 @@ func TestCheckPages(t *testing.T) {
 	if got := checkEntries(t, e, scope, server)["SYS.1.1.A1"]; got.Status != domain.StatusOpen || got.Version != 1 {
 		t.Fatalf("a refused change was stored: %+v", got)
 	}
+	// A form posted from another site is refused before it is read.
+	r = c.do("POST", entryPath(a1.ID), form("version", "1", "status", "yes"), map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"})
+	if got := checkEntries(t, e, scope, server)["SYS.1.1.A1"]; r.status != http.StatusForbidden || got.Version != 1 {
+		t.Fatalf("cross-site form: %d, entry %+v", r.status, got)
+	}
 	mustContain(t, edit(a1, 1, "status", "no", "target_date", "bald"), http.StatusUnprocessableEntity, "Bitte ein Datum angeben, z. B. 31.12.2026.")
 
 	// With the justification it is saved and the page shows it at the entry.
@@ -147,7 +180,7 @@ func TestCheckPages(t *testing.T) {
 		t.Errorf("redirect to %s", loc)
 	}
 	r = c.do("GET", strings.Split(loc, "#")[0], nil, nil)
-	mustContain(t, r, http.StatusOK, "SYS.1.1.A1 ("+short+") ist gespeichert: nein.")
+	mustContain(t, r, http.StatusOK, "SYS.1.1.A1 ("+short+") ist gespeichert: nein. Die Maßnahme dazu steht im Realisierungsplan.")
 	block = entryBlock(t, r, a1.ID)
 	for _, want := range []string{`<span class="status status-no">nein</span>`, "Härtung folgt im Wartungsfenster", `role="status">Gespeichert.`} {
 		if !strings.Contains(block, want) {
@@ -210,6 +243,13 @@ func TestCheckPages(t *testing.T) {
 	if got := checkEntries(t, e, scope, server)["SYS.1.1.A2"]; got.Status != domain.StatusOpen {
 		t.Fatalf("a refused bulk changed an entry: %+v", got)
 	}
+	other := otherScopeEntry(t, e)
+	r = c.do("POST", base+"/check/bulk", form("back", base+"/check", "entry", idStr(other.ID), "version_"+idStr(other.ID), strconv.Itoa(other.Version),
+		"bulk_status", "yes"), nil)
+	mustContain(t, r, http.StatusUnprocessableEntity, "Diesen Eintrag gibt es nicht.")
+	if got := checkEntries(t, e, other.ScopeID, other.ObjectID)["SYS.1.1.A1"]; got.Status != domain.StatusOpen {
+		t.Fatalf("the bulk of one scope changed an entry of another: %+v", got)
+	}
 	mustContain(t, c.do("POST", base+"/check/bulk", form("bulk_status", "yes"), nil), http.StatusUnprocessableEntity,
 		"Bitte kreuzen Sie in der Liste mindestens einen Eintrag an.")
 	mustContain(t, bulk(), http.StatusUnprocessableEntity, "Bitte geben Sie an, was sich ändern soll")
@@ -247,6 +287,22 @@ func TestCheckPages(t *testing.T) {
 	mustContain(t, r, http.StatusOK, `href="`+base+`/plan" aria-current="page">A.6 Realisierungsplan</a>`, "Umsetzung von SYS.1.1.A1 Zugriffsschutz und Nutzung",
 		"Team Server", "31.03.2027", "Maßnahme bearbeiten")
 	mustContainText(t, r, "Team Server 1 0 0,00 €", "Summe 4 0 0,00 €")
+	// Measures by due date, one per page: the three due at the end of 2026 first, A1 (March 2027) last.
+	var order []string
+	for next, pages := base+"/plan?limit=1", 0; next != ""; pages++ {
+		if pages > 4 {
+			t.Fatal("the plan's paging does not end")
+		}
+		r = c.do("GET", next, nil, nil)
+		order = append(order, regexpFind(t, string(r.body), `<tbody class="plan-item[^"]*" id="plan-(\d+)"`))
+		next = ""
+		if strings.Contains(string(r.body), `rel="next"`) {
+			next = strings.ReplaceAll(regexpFind(t, string(r.body), `href="([^"]*)" rel="next">Weitere Maßnahmen`), "&amp;", "&")
+		}
+	}
+	if len(order) != 4 || order[3] != idStr(planItemOf(t, e, scope, a1.ID).ID) {
+		t.Errorf("measures over the pages: %v", order)
+	}
 	items, _, err := e.db.ListPlanItems(context.Background(), scope, postgres.PlanFilter{}, postgres.Everything)
 	if err != nil || len(items) != 4 {
 		t.Fatalf("plan items %d (%v)", len(items), err)
@@ -283,12 +339,31 @@ func TestCheckPages(t *testing.T) {
 	r = planForm(item.Version, "owner", "Überholt")
 	mustContain(t, r, http.StatusPreconditionFailed, "Die Maßnahme wurde inzwischen geändert. Bitte laden Sie die Seite neu.", `value="Überholt"`)
 	mustContain(t, planForm(item.Version+1, "priority", "7"), http.StatusUnprocessableEntity, "Die Priorität ist hoch, mittel oder niedrig.")
+	// Done is what the check says: not offered while A1 is "nein", and refused in German at the measure.
+	block = planBlock(t, c.do("GET", base+"/plan", nil, nil), item.ID)
+	for _, want := range []string{`id="ps-` + idStr(item.ID) + `-hint"`, `aria-describedby="ps-` + idStr(item.ID) + `-hint"`,
+		`<option value="in_progress" selected>in Umsetzung</option>`} {
+		if !strings.Contains(block, want) {
+			t.Errorf("the open measure lacks %q", want)
+		}
+	}
+	if strings.Contains(block, `<option value="done"`) {
+		t.Error("an open measure offers to be set done by hand")
+	}
+	r = planForm(item.Version+1, "state", "done")
+	mustContain(t, r, http.StatusUnprocessableEntity, "Eine Maßnahme ist erledigt, wenn ihre Anforderung erfüllt ist", "<details open>")
+	mustLack(t, r, `name="state" aria-invalid="true"><option value="">alle</option>`)
 	mustContain(t, c.do("POST", "/plan-items/999999", form("version", "1"), nil), http.StatusNotFound, "Diese Maßnahme gibt es nicht.")
 
-	// A1 becomes "ja": its measure closes by itself.
-	seeOther(t, edit(a1, 3, "status", "yes", "justification", ""), objURL(server, "/check"))
-	r = c.do("GET", base+"/plan?done=true&state=done", nil, nil)
+	// A1 becomes "ja": its measure closes by itself, and stays as the check says.
+	loc = seeOther(t, edit(a1, 3, "status", "yes", "justification", ""), objURL(server, "/check"))
+	mustContain(t, c.do("GET", strings.Split(loc, "#")[0], nil, nil), http.StatusOK, "Die Maßnahme dazu im Realisierungsplan ist damit erledigt.")
+	r = c.do("GET", base+"/plan?state=done", nil, nil)
 	mustContain(t, r, http.StatusOK, "Härtung nach Checkliste", "erledigt am ")
+	block = planBlock(t, r, item.ID)
+	if !strings.Contains(block, "Stand: erledigt, folgt dem Eintrag im Check") || strings.Contains(block, `name="state"`) {
+		t.Errorf("the done measure's state: %s", block)
+	}
 	mustLack(t, c.do("GET", base+"/plan", nil, nil), "Härtung nach Checkliste")
 
 	// Without SYS.1.1 the entries are retired, listed apart with their last values.
@@ -343,6 +418,7 @@ func TestCheckGroupMember(t *testing.T) {
 
 	r = c.do("GET", objURL(member, "/check"), nil, nil)
 	mustContain(t, r, http.StatusOK, "Mitglied einer Gruppe", `href="/objects/`+idStr(group)+`/check"`)
+	mustContainText(t, c.do("GET", entryPath(me.ID), nil, nil), "von der Gruppe übernommen", "Umsetzungsstatus unbearbeitet ja")
 	block := entryBlock(t, r, me.ID)
 	if !strings.Contains(block, "folgt der Gruppe") || !strings.Contains(block, `status-yes`) || strings.Contains(block, "Wieder der Gruppe folgen") {
 		t.Errorf("following member entry: %s", block)

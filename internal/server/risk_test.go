@@ -145,6 +145,11 @@ func TestRiskAnalysisPages(t *testing.T) {
 		t.Fatalf("analysis: %d items, state %s", len(a.Items), a.State)
 	}
 
+	// A threat of the server is not one of the room's.
+	first := strconv.FormatInt(a.Items[0].ID, 10)
+	mustContain(t, isb.do("POST", objURL(s.room, "/risk/items/"+first+"/delete"), form("version", strconv.Itoa(a.Items[0].Version)), nil),
+		http.StatusNotFound, "Diese Gefährdung gibt es in der Risikoanalyse nicht.")
+
 	// An own threat; then rate everything.
 	seeOther(t, isb.do("POST", risk+"/items", form("title", "Ausfall der Fernwartung des Herstellers"), nil), risk)
 	mustContain(t, isb.do("POST", risk+"/items", form("threat_id", "G 0.23"), nil), http.StatusConflict, "Diese Gefährdung steht schon in der Risikoanalyse.")
@@ -223,6 +228,11 @@ func TestRiskAnalysisAPI(t *testing.T) {
 	}
 	scopeID, obj := strconv.FormatInt(s.scope.ID, 10), "/api/v1/objects/"+strconv.FormatInt(s.server, 10)
 
+	for _, path := range []string{"/risk-analyses", "/risk-matrix"} {
+		problemOf(t, isb.do("GET", "/api/v1/scopes/999999"+path, nil, nil), http.StatusNotFound)
+	}
+	problemOf(t, isb.do("PUT", "/api/v1/scopes/999999/risk-matrix", map[string]any{"cells": domain.DefaultRiskMatrix.Cells()},
+		map[string]string{"If-Match": `"1"`}), http.StatusNotFound)
 	r := isb.do("GET", "/api/v1/scopes/"+scopeID+"/risk-analyses", nil, nil)
 	var list struct {
 		Items []json.RawMessage `json:"items"`
@@ -272,6 +282,17 @@ func TestRiskAnalysisAPI(t *testing.T) {
 	}
 	if r := isb.do("PATCH", item, map[string]any{"frequency": 7}, map[string]string{"If-Match": `"` + strconv.Itoa(it.Version) + `"`}); r.status != http.StatusUnprocessableEntity {
 		t.Errorf("frequency 7: %d", r.status)
+	}
+	// An ISB of another ministry finds the server's threat exactly as missing as one that is not there.
+	e.user("ines", domain.Grant{Role: domain.RoleISB, DepartmentID: &s.inn})
+	ines := e.login("ines")
+	current := map[string]string{"If-Match": `"` + strconv.Itoa(it.Version) + `"`}
+	for _, method := range []string{"PATCH", "DELETE"} {
+		hidden := problemOf(t, ines.do(method, item, map[string]any{"frequency": 1}, current), http.StatusNotFound)
+		missing := problemOf(t, ines.do(method, "/api/v1/risk-items/999999", map[string]any{"frequency": 1}, current), http.StatusNotFound)
+		if hidden.Detail != strings.Replace(missing.Detail, "999999", strconv.FormatInt(a.Items[0].ID, 10), 1) {
+			t.Errorf("%s of a hidden threat: %q, of a missing one: %q", method, hidden.Detail, missing.Detail)
+		}
 	}
 	// The H requirement chosen to reduce the risk is in the server's check now.
 	es, _, err := e.db.ListEntries(context.Background(), s.scope.ID, postgres.EntryFilter{ObjectID: s.server, Level: domain.LevelElevated, Limit: 100}, postgres.Everything)

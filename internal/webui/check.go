@@ -320,15 +320,21 @@ func entryChangeFrom(c *gin.Context, cur domain.CheckEntry) (domain.EntryChange,
 // errItemsRefused rolls back a change whose items were refused.
 var errItemsRefused = errors.New("items refused")
 
-// runEntryUpdates applies the changes in one transaction; refused items
-// come back (and nothing is changed).
-func (u *UI) runEntryUpdates(c *gin.Context, items []postgres.EntryUpdate) ([]domain.CheckEntry, []postgres.ItemError, error) {
+// runEntryUpdates applies the changes in one transaction (those of a bulk
+// must be entries of its scope; scopeID 0 takes an entry of any); refused
+// items come back, and nothing is changed.
+func (u *UI) runEntryUpdates(c *gin.Context, scopeID int64, items []postgres.EntryUpdate) ([]domain.CheckEntry, []postgres.ItemError, error) {
 	p, _ := route.Principal(c)
+	ctx, vis := c.Request.Context(), route.Visibility(c)
 	var done []domain.CheckEntry
 	var refused []postgres.ItemError
 	err := u.run(c, func(tx *postgres.Tx) error {
 		var err error
-		done, refused, err = tx.UpdateEntries(c.Request.Context(), items, route.Visibility(c), p.User.Username)
+		if scopeID != 0 {
+			done, refused, err = tx.UpdateScopeEntries(ctx, scopeID, items, vis, p.User.Username)
+		} else {
+			done, refused, err = tx.UpdateEntries(ctx, items, vis, p.User.Username)
+		}
 		if err == nil && len(refused) > 0 {
 			err = errItemsRefused
 		}
@@ -398,17 +404,63 @@ type checkPage struct {
 
 func (p checkPage) FormError() string { return p.Errors.Summary }
 
-// entryFilterFrom reads the check-list parameters from query values the
-// way the API does (the same names and German refusals), and an object
-// given by its short ID.
-func (u *UI) entryFilterFrom(c *gin.Context, scopeID int64, q url.Values) (postgres.EntryFilter, error) {
-	cc := c.Copy()
+// withQuery is c with the query values q, for the readers of list
+// parameters the pages share with the API (route.EntryFilter …).
+func withQuery(c *gin.Context, q url.Values) *gin.Context {
+	cc := c.Copy() // a context with its own query cache for these values
 	r := *c.Request
 	ru := *r.URL
 	ru.RawQuery = q.Encode()
 	r.URL = &ru
 	cc.Request = &r
-	f, err := route.EntryFilter(cc)
+	return cc
+}
+
+// withoutCursor is q without the cursor: the first page of the same list.
+func withoutCursor(q url.Values) url.Values {
+	out := cloneValues(q)
+	out.Del("cursor")
+	return out
+}
+
+// nextPageURL leads to the keyset page after the cursor next, with the
+// list's other values; "" at the end.
+func nextPageURL(path string, base url.Values, next int64) string {
+	if next == 0 {
+		return ""
+	}
+	v := cloneValues(base)
+	v.Set("cursor", strconv.FormatInt(next, 10))
+	return listURL(path, v)
+}
+
+// departmentOptions are the departments the reader may filter a list by.
+func (u *UI) departmentOptions(c *gin.Context, vis postgres.Visibility) ([]deptOption, error) {
+	ds, err := u.DB.ListDepartments(c.Request.Context())
+	if err != nil {
+		return nil, err
+	}
+	return deptOptions(subtreeOf(ds, vis)), nil
+}
+
+// renderList shows a list page. A refused filter is shown on the page,
+// with the status the API would answer; any other failure fails.
+func (u *UI) renderList(c *gin.Context, name, title string, d any, err error) error {
+	status := http.StatusOK
+	if err != nil {
+		if !isInputError(err) {
+			return err
+		}
+		status = statusOf(err)
+	}
+	return u.render(c, status, name, title, d)
+}
+
+// entryFilterFrom reads the check-list parameters from query values the
+// way the API does (the same names and German refusals), and an object
+// given by its short ID.
+func (u *UI) entryFilterFrom(c *gin.Context, scopeID int64, q url.Values) (postgres.EntryFilter, error) {
+	f, err := route.EntryFilter(withQuery(c, q))
 	if err != nil {
 		return f, err
 	}
@@ -442,26 +494,18 @@ func (u *UI) checkData(c *gin.Context, scope postgres.ScopeSummary, q url.Values
 	d.Filtered = d.Form != checkFilterForm{} || q.Get("object") != ""
 	d.Statuses = statusOptions(d.Form.Status, true)
 	d.BulkStatuses = statusOptions("", false)
-	ds, err := u.DB.ListDepartments(ctx)
-	if err != nil {
+	var err error
+	if d.Departments, err = u.departmentOptions(c, vis); err != nil {
 		return d, err
 	}
-	d.Departments = deptOptions(subtreeOf(ds, vis))
 	if d.Layers, err = u.catalogLayers(c, scope.CatalogID, nil); err != nil {
 		return d, err
 	}
-	base := url.Values{}
-	for k, vs := range q {
-		if k != "cursor" {
-			base[k] = vs
-		}
-	}
+	base := withoutCursor(q)
 	d.Back = listURL(path, q)
-	d.FirstURL = listURL(path, base)
 	if d.Form.Module != "" {
 		d.ModuleURL = moduleCheckURL(scope.ID, d.Form.Module)
 	}
-	d.Progress = progress{}
 	f, err := u.entryFilterFrom(c, scope.ID, q)
 	if err != nil {
 		d.Errors = newFormErrors(err)
@@ -494,19 +538,14 @@ func (u *UI) checkData(c *gin.Context, scope postgres.ScopeSummary, q url.Values
 	if err != nil {
 		return d, err
 	}
-	today := u.today()
 	for _, e := range entries {
-		v := u.newEntryView(e, w, today)
+		v := u.newEntryView(e, w, f.Today)
 		d.CanWrite = d.CanWrite || v.CanWrite
 		d.Entries = append(d.Entries, v)
 	}
-	if next > 0 {
-		v := cloneValues(base)
-		v.Set("cursor", strconv.FormatInt(next, 10))
-		d.NextURL = listURL(path, v)
-	}
-	if f.After == 0 {
-		d.FirstURL = ""
+	d.NextURL = nextPageURL(path, base, next)
+	if f.After > 0 {
+		d.FirstURL = listURL(path, base)
 	}
 	return d, nil
 }
@@ -517,14 +556,7 @@ func (u *UI) checkPage(c *gin.Context) error {
 		return err
 	}
 	d, err := u.checkData(c, scope, c.Request.URL.Query())
-	status := http.StatusOK
-	if err != nil {
-		if !isInputError(err) {
-			return err
-		}
-		status = statusOf(err)
-	}
-	return u.render(c, status, "check", "IT-Grundschutz-Check · "+scope.Name, d)
+	return u.renderList(c, "check", "IT-Grundschutz-Check · "+scope.Name, d, err)
 }
 
 // bulkCheck changes the ticked entries of the check list in one
@@ -601,7 +633,7 @@ func (u *UI) bulkCheck(c *gin.Context) error {
 		err = domain.Invalid(vs...)
 		status = statusOf(err)
 	} else {
-		done, refused, err = u.runEntryUpdates(c, items)
+		done, refused, err = u.runEntryUpdates(c, scope.ID, items)
 		if err != nil {
 			return err
 		}
@@ -648,13 +680,13 @@ func (u *UI) bulkCheck(c *gin.Context) error {
 		}
 	}
 	if len(refused) > 0 {
-		n := len(byID)
+		n := num(len(byID))
 		if status == http.StatusPreconditionFailed {
-			d.Errors.Summary = fmt.Sprintf("Nichts gespeichert: %d der %d ausgewählten Einträge wurden inzwischen von anderen geändert. "+
-				"Die Liste zeigt jetzt den aktuellen Stand; prüfen Sie ihn und speichern Sie erneut.", n, len(items))
+			d.Errors.Summary = fmt.Sprintf("Nichts gespeichert: %s der %s ausgewählten Einträge wurden inzwischen von anderen geändert. "+
+				"Die Liste zeigt jetzt den aktuellen Stand; prüfen Sie ihn und speichern Sie erneut.", n, num(len(items)))
 		} else {
-			d.Errors.Summary = fmt.Sprintf("Nichts gespeichert: %d der %d ausgewählten Einträge lassen sich so nicht ändern. "+
-				"Die Gründe stehen bei den Einträgen.", n, len(items))
+			d.Errors.Summary = fmt.Sprintf("Nichts gespeichert: %s der %s ausgewählten Einträge lassen sich so nicht ändern. "+
+				"Die Gründe stehen bei den Einträgen.", n, num(len(items)))
 		}
 	}
 	return u.render(c, status, "check", "IT-Grundschutz-Check · "+scope.Name, d)

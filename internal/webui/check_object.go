@@ -17,7 +17,8 @@ import (
 	"ismsd/internal/route"
 )
 
-// maxObjectEntries bounds the entries of one object's check page.
+// maxObjectEntries bounds the entries of one object's check page; the
+// list of the scope's check pages through the rest.
 const maxObjectEntries = 1000
 
 // moduleSection is a module of an object with its entries.
@@ -36,7 +37,8 @@ type objectCheckPage struct {
 	Retired   []entryView
 	Progress  progress
 	CanWrite  bool
-	Truncated bool
+	Truncated bool // more entries than the page shows
+	Shown     num  // how many it shows then
 	Errors    formErrors
 }
 
@@ -69,12 +71,12 @@ func (u *UI) objectCheckData(c *gin.Context, o domain.Object) (objectCheckPage, 
 			d.Group = &g
 		}
 	}
-	entries, _, err := u.DB.ListEntries(ctx, o.ScopeID, postgres.EntryFilter{ObjectID: o.ID, IncludeRetired: true, Order: "object",
+	entries, next, err := u.DB.ListEntries(ctx, o.ScopeID, postgres.EntryFilter{ObjectID: o.ID, IncludeRetired: true, Order: "object",
 		Limit: maxObjectEntries}, vis)
 	if err != nil {
 		return d, err
 	}
-	d.Truncated = len(entries) == maxObjectEntries
+	d.Truncated, d.Shown = next != 0, num(len(entries))
 	titles, order, err := u.moduleTitles(c, scope.CatalogID)
 	if err != nil {
 		return d, err
@@ -118,6 +120,12 @@ func (u *UI) objectCheckData(c *gin.Context, o domain.Object) (objectCheckPage, 
 		}
 		m.Progress = newProgress(counts, nil, "")
 	}
+	if d.Truncated {
+		// The figures are of all the object's entries, not just those shown.
+		if all, err = u.DB.CountEntries(ctx, o.ScopeID, postgres.EntryFilter{ObjectID: o.ID}, vis); err != nil {
+			return d, err
+		}
+	}
 	d.Progress = newProgress(all, nil, "")
 	if saved, err := strconv.ParseInt(c.Query("saved"), 10, 64); err == nil {
 		for i := range d.Modules {
@@ -156,10 +164,12 @@ func (u *UI) updateEntry(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	onEntryPage := strings.HasPrefix(c.PostForm("back"), entryURL(id))
+	// Back to the page the form is on: the entry's own, or its object's check.
 	back := safeBack(c.PostForm("back"), "/", objectCheckURL(cur.ObjectID))
-	if !strings.HasPrefix(back, entryURL(id)) && !strings.HasPrefix(back, objectCheckURL(cur.ObjectID)) &&
-		!strings.HasPrefix(back, checkURL(cur.ScopeID)) {
+	backPath, _, _ := strings.Cut(back, "?")
+	backPath, _, _ = strings.Cut(backPath, "#")
+	onEntryPage := backPath == entryURL(id)
+	if !onEntryPage && backPath != objectCheckURL(cur.ObjectID) {
 		back = objectCheckURL(cur.ObjectID)
 	}
 	var ch domain.EntryChange
@@ -173,7 +183,7 @@ func (u *UI) updateEntry(c *gin.Context) error {
 	var refused []postgres.ItemError
 	var done []domain.CheckEntry
 	if err == nil {
-		done, refused, err = u.runEntryUpdates(c, []postgres.EntryUpdate{{ID: id, Version: formVersion(c), Change: ch}})
+		done, refused, err = u.runEntryUpdates(c, 0, []postgres.EntryUpdate{{ID: id, Version: formVersion(c), Change: ch}})
 		if err != nil {
 			return err
 		}
@@ -184,13 +194,20 @@ func (u *UI) updateEntry(c *gin.Context) error {
 		if follow {
 			msg = fmt.Sprintf("%s folgt wieder der Gruppe und hat ihre Werte übernommen.", entryLabel(e))
 		}
+		// The plan follows the check: say what became of the measure.
+		switch {
+		case e.Status.Unfulfilled():
+			msg += " Die Maßnahme dazu steht im Realisierungsplan."
+		case cur.Status.Unfulfilled():
+			msg += " Die Maßnahme dazu im Realisierungsplan ist damit erledigt."
+		}
 		to := back
 		if !strings.Contains(to, "#") {
 			sep := "?"
 			if strings.Contains(to, "?") {
 				sep = "&"
 			}
-			if strings.HasPrefix(to, objectCheckURL(e.ObjectID)) && !strings.Contains(to, "saved=") {
+			if !onEntryPage && !strings.Contains(to, "saved=") {
 				to += sep + "saved=" + strconv.FormatInt(id, 10)
 			}
 			to += entryAnchor(id)
@@ -381,6 +398,8 @@ func entryActionLabel(a string) string {
 	switch a {
 	case "check.update":
 		return "geändert"
+	case "check.update_by_group":
+		return "von der Gruppe übernommen"
 	}
 	return actionLabel(a)
 }
@@ -487,7 +506,7 @@ type moduleCheckPage struct {
 func statusShort(s domain.Status) string {
 	switch s {
 	case domain.StatusOpen:
-		return "offen"
+		return "unbearb."
 	case domain.StatusPartial:
 		return "teilw."
 	case domain.StatusNotApplicable:

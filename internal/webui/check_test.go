@@ -2,6 +2,7 @@ package webui
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -73,5 +74,36 @@ func TestProgress(t *testing.T) {
 	}
 	if got := p.Label(); got != "50 % umgesetzt oder entbehrlich: 4 unbearbeitet, 3 ja, 1 entbehrlich" {
 		t.Errorf("label %q", got)
+	}
+}
+
+func TestPlanStateFollowsTheCheck(t *testing.T) {
+	states := func(v planItemView) string {
+		var out []string
+		for _, o := range v.StateOptions() {
+			out = append(out, o.Value)
+		}
+		return strings.Join(out, " ")
+	}
+	open := planItemView{PlanItem: domain.PlanItem{State: domain.PlanInProgress, EntryStatus: domain.StatusNo}}
+	if got := states(open); got != "planned in_progress" || !open.AwaitsEntry() || open.StateFollowsCheck() {
+		t.Errorf("measure of an unfulfilled entry: states %q", got)
+	}
+	done := planItemView{PlanItem: domain.PlanItem{State: domain.PlanDone, EntryStatus: domain.StatusYes}}
+	if done.AwaitsEntry() || !done.StateFollowsCheck() {
+		t.Error("the measure of a fulfilled entry is not done by the check")
+	}
+	// Done by hand before the rule: the form keeps it as it is.
+	early := planItemView{PlanItem: domain.PlanItem{State: domain.PlanDone, EntryStatus: domain.StatusPartial}}
+	if got := states(early); got != "planned in_progress done" || early.StateFollowsCheck() {
+		t.Errorf("done measure of a partial entry: states %q", got)
+	}
+}
+
+func TestEntryActionLabel(t *testing.T) {
+	for action, want := range map[string]string{"check.update": "geändert", "check.update_by_group": "von der Gruppe übernommen"} {
+		if got := entryActionLabel(action); got != want {
+			t.Errorf("entryActionLabel(%q) = %q, want %q", action, got, want)
+		}
 	}
 }

@@ -2,7 +2,6 @@ package webui
 
 import (
 	"fmt"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -106,13 +105,29 @@ func (v planItemView) PriorityOptions() []option {
 	return out
 }
 
-// StateOptions are the states for the select.
+// StateOptions are the states a writer may choose. The plan follows the
+// check: a measure is done when its entry needs none any more (the store
+// closes and reopens it with the entry), and the store refuses "erledigt"
+// by hand while the entry is partial or unfulfilled, so it is not offered.
 func (v planItemView) StateOptions() []option {
 	var out []option
 	for _, s := range domain.PlanStates {
+		if s == domain.PlanDone && v.AwaitsEntry() && v.State != domain.PlanDone {
+			continue
+		}
 		out = append(out, option{Value: string(s), Label: s.Label(), Selected: string(s) == v.In.State})
 	}
 	return out
+}
+
+// AwaitsEntry tells that the measure is done only once its check entry
+// is no longer partial or unfulfilled.
+func (v planItemView) AwaitsEntry() bool { return v.EntryStatus.Unfulfilled() }
+
+// StateFollowsCheck tells that the measure is done because its entry
+// needs none: its state is not for the form to change.
+func (v planItemView) StateFollowsCheck() bool {
+	return v.State == domain.PlanDone && !v.EntryStatus.Unfulfilled()
 }
 
 func (u *UI) newPlanItemView(p domain.PlanItem, w writeScope, today time.Time) planItemView {
@@ -170,15 +185,13 @@ func (p planPage) FormError() string { return p.Errors.Summary }
 
 // planFilterFrom reads the plan parameters from query values as the API does.
 func (u *UI) planFilterFrom(c *gin.Context, q url.Values) (postgres.PlanFilter, error) {
-	cc := c.Copy()
-	r := *c.Request
-	ru := *r.URL
-	ru.RawQuery = q.Encode()
-	r.URL = &ru
-	cc.Request = &r
-	f, err := route.PlanFilter(cc)
+	f, err := route.PlanFilter(withQuery(c, q))
 	if f.Limit == 0 {
 		f.Limit = planPerPage
+	}
+	// Who chooses the state "erledigt" asks for the done measures.
+	if f.State == domain.PlanDone {
+		f.IncludeDone = true
 	}
 	f.Today = u.today()
 	return f, err
@@ -207,17 +220,11 @@ func (u *UI) planData(c *gin.Context, scope postgres.ScopeSummary, q url.Values)
 	for _, s := range domain.PlanStates {
 		d.States = append(d.States, option{Value: string(s), Label: s.Label(), Selected: string(s) == d.Form.State})
 	}
-	ds, err := u.DB.ListDepartments(ctx)
-	if err != nil {
+	var err error
+	if d.Departments, err = u.departmentOptions(c, vis); err != nil {
 		return d, err
 	}
-	d.Departments = deptOptions(subtreeOf(ds, vis))
-	base := url.Values{}
-	for k, vs := range q {
-		if k != "cursor" {
-			base[k] = vs
-		}
-	}
+	base := withoutCursor(q)
 	d.Back = listURL(path, q)
 
 	// The summary: open measures by owner, department or due month.
@@ -286,16 +293,13 @@ func (u *UI) planData(c *gin.Context, scope postgres.ScopeSummary, q url.Values)
 	if err != nil {
 		return d, err
 	}
-	today := u.today()
 	for _, p := range items {
-		v := u.newPlanItemView(p, w, today)
+		v := u.newPlanItemView(p, w, f.Today)
 		d.CanWrite = d.CanWrite || v.CanWrite
 		d.Items = append(d.Items, v)
 	}
-	if next > 0 {
-		v := cloneValues(base)
-		v.Set("cursor", strconv.FormatInt(next, 10))
-		d.NextURL = listURL(path, v) + "#measures-h"
+	if next := nextPageURL(path, base, next); next != "" {
+		d.NextURL = next + "#measures-h"
 	}
 	if f.After > 0 {
 		d.FirstURL = listURL(path, base) + "#measures-h"
@@ -309,14 +313,7 @@ func (u *UI) planPage(c *gin.Context) error {
 		return err
 	}
 	d, err := u.planData(c, scope, c.Request.URL.Query())
-	status := http.StatusOK
-	if err != nil {
-		if !isInputError(err) {
-			return err
-		}
-		status = statusOf(err)
-	}
-	return u.render(c, status, "plan", "Realisierungsplan · "+scope.Name, d)
+	return u.renderList(c, "plan", "Realisierungsplan · "+scope.Name, d, err)
 }
 
 // planChangeFrom reads a measure's form.
@@ -438,8 +435,10 @@ func (u *UI) updatePlanItem(c *gin.Context) error {
 		v.In, v.Open, v.Messages = in, true, []string{fe.Summary}
 		d.Items = append([]planItemView{v}, d.Items...)
 	}
+	// The fields' refusals stand at the measure, not at the filter form's
+	// fields of the same name (state).
 	d.Errors = formErrors{Summary: fmt.Sprintf("Die Maßnahme zu %s (%s) wurde nicht gespeichert: %s", cur.RequirementID, cur.ObjectShortID, fe.Summary),
-		Fields: fe.Fields}
+		Fields: map[string]string{}}
 	return u.render(c, statusOf(err), "plan", "Realisierungsplan · "+scope.Name, d)
 }
 

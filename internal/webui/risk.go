@@ -117,7 +117,8 @@ type riskOverviewPage struct {
 	Scope         scopeView
 	Tab           string
 	Rows          []riskRowView
-	Counts        map[string]int // by state
+	Total         num
+	Counts        map[string]num // by state
 	Matrix        riskMatrixView
 	CanEditMatrix bool
 	Errors        formErrors
@@ -127,7 +128,7 @@ func (p riskOverviewPage) FormError() string { return p.Errors.Summary }
 
 func (u *UI) riskOverviewData(c *gin.Context, scope postgres.ScopeSummary) (riskOverviewPage, error) {
 	ctx := c.Request.Context()
-	d := riskOverviewPage{Scope: newScopeView(scope), Tab: "risk", Counts: map[string]int{},
+	d := riskOverviewPage{Scope: newScopeView(scope), Tab: "risk", Counts: map[string]num{},
 		CanEditMatrix: u.visibilityFor(c, authz.ActionWrite).All, Errors: formErrors{Fields: map[string]string{}}}
 	rows, err := u.DB.RiskOverview(ctx, scope.ID, u.visibilityFor(c, authz.ActionRead))
 	if err != nil {
@@ -137,6 +138,7 @@ func (u *UI) riskOverviewData(c *gin.Context, scope postgres.ScopeSummary) (risk
 		d.Rows = append(d.Rows, riskRowView{RiskOverviewRow: r, Reasons: riskReasonLabels(r)})
 		d.Counts[string(r.State)]++
 	}
+	d.Total = num(len(rows))
 	m, err := u.DB.RiskMatrix(ctx, scope.ID)
 	if err != nil {
 		return d, err
@@ -318,7 +320,7 @@ func (u *UI) riskData(c *gin.Context, o domain.Object) (riskPage, error) {
 			d.Threats = append(d.Threats, t)
 		}
 	}
-	if d.OpenEntries, err = u.DB.AcceptableEntries(ctx, o.ID); err != nil {
+	if d.OpenEntries, err = u.DB.AcceptableEntries(ctx, o.ID, u.visibilityFor(c, authz.ActionRead)); err != nil {
 		return d, err
 	}
 	if d.History, err = u.DB.RiskAcceptances(ctx, a.ID); err != nil {
@@ -498,9 +500,22 @@ func (u *UI) addRiskItem(c *gin.Context) error {
 	return u.redirect(c, riskURL(o.ID)+fmt.Sprintf("#item-%d", it.ID), "Die Gefährdung „"+it.Name()+"“ ist hinzugefügt. Bitte bewerten Sie sie.")
 }
 
-// riskItemOfPath reads the item id of the path.
-func riskItemOfPath(c *gin.Context) (int64, error) {
-	return pathID(c, "item", domain.Errorf(domain.ErrNotFound, "no such risk item").De("Diese Gefährdung gibt es in der Risikoanalyse nicht."))
+// riskItemOfPath reads the item of the path, a threat of the object o's
+// analysis; any other is not found.
+func (u *UI) riskItemOfPath(c *gin.Context, o domain.Object) (int64, error) {
+	notFound := domain.Errorf(domain.ErrNotFound, "no such risk item").De("Diese Gefährdung gibt es in der Risikoanalyse nicht.")
+	id, err := pathID(c, "item", notFound)
+	if err != nil {
+		return 0, err
+	}
+	objectID, err := u.DB.RiskItemObject(c.Request.Context(), id)
+	if err != nil {
+		return 0, err
+	}
+	if objectID != o.ID {
+		return 0, notFound
+	}
+	return id, nil
 }
 
 // splitIDs reads requirement IDs typed into one field, separated by
@@ -514,7 +529,7 @@ func (u *UI) updateRiskItem(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := riskItemOfPath(c)
+	id, err := u.riskItemOfPath(c, o)
 	if err != nil {
 		return err
 	}
@@ -565,7 +580,7 @@ func (u *UI) deleteRiskItem(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	id, err := riskItemOfPath(c)
+	id, err := u.riskItemOfPath(c, o)
 	if err != nil {
 		return err
 	}
