@@ -68,7 +68,7 @@ func seedCheck(ctx context.Context, tx *postgres.Tx, scopeID int64, keyOf map[in
 		}
 		after = next
 	}
-	_, errs, err := tx.UpdateEntries(ctx, updates, postgres.Everything, "demo")
+	_, errs, err := tx.UpdateEntries(ctx, scopeID, updates, postgres.Everything, "demo")
 	if err != nil {
 		return err
 	}

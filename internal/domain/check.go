@@ -98,6 +98,13 @@ type CheckEntry struct {
 	Version        int
 }
 
+// Today is the calendar date in loc, stored like the check's dates
+// (midnight UTC): what is overdue turns over at local midnight.
+func Today(loc *time.Location) time.Time {
+	y, m, d := time.Now().In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
 // ReviewOverdue reports whether the next review date has passed.
 func (e CheckEntry) ReviewOverdue(today time.Time) bool {
 	return e.NextReview != nil && e.NextReview.Before(today)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -38,13 +39,21 @@ type Deps struct {
 	Objects         *objectimport.Importer
 	// ImportMaxBytes bounds object import files.
 	ImportMaxBytes int64
+	// Location is the organisation's time zone: it decides which day is
+	// today, and so what is overdue.
+	Location *time.Location
 }
 
 // API is the set of JSON handlers.
 type API struct{ Deps }
 
 // New returns the API handlers.
-func New(d Deps) *API { return &API{d} }
+func New(d Deps) *API {
+	if d.Location == nil {
+		d.Location = time.Local
+	}
+	return &API{d}
+}
 
 // Routes lists the API routes with their authorization rules.
 func (a *API) Routes() []route.Route {

@@ -126,11 +126,9 @@ func newEntryJSON(e domain.CheckEntry, today time.Time) entryJSON {
 		Version: e.Version}
 }
 
-// today is the date that decides what is overdue.
-func today() time.Time {
-	y, m, d := time.Now().Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+// today is the date that decides what is overdue, in the organisation's
+// time zone like the web pages.
+func (a *API) today() time.Time { return domain.Today(a.Location) }
 
 // scopeOfPath reads the id of the path's scope; a scope that does not
 // exist is a 404, not an empty list.
@@ -161,7 +159,7 @@ func (a *API) listEntries(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f.Today = today()
+	f.Today = a.today()
 	es, next, err := a.DB.ListEntries(c.Request.Context(), scopeID, f, route.Visibility(c))
 	if err != nil {
 		return err
@@ -180,7 +178,7 @@ func (a *API) writeEntry(c *gin.Context, id int64) error {
 		return err
 	}
 	c.Header("ETag", etag(e.Version))
-	c.JSON(http.StatusOK, newEntryJSON(e, today()))
+	c.JSON(http.StatusOK, newEntryJSON(e, a.today()))
 	return nil
 }
 
@@ -266,7 +264,7 @@ func (a *API) bulkEntries(c *gin.Context) error {
 	}
 	out := make([]entryJSON, len(done))
 	for i, e := range done {
-		out[i] = newEntryJSON(e, today())
+		out[i] = newEntryJSON(e, a.today())
 	}
 	c.JSON(http.StatusOK, newList(out, ""))
 	return nil
@@ -283,11 +281,7 @@ func (a *API) runEntries(c *gin.Context, scopeID int64, items []postgres.EntryUp
 	var itemErrs []postgres.ItemError
 	err := a.run(c, func(tx *postgres.Tx) error {
 		var err error
-		if scopeID != 0 {
-			done, itemErrs, err = tx.UpdateScopeEntries(ctx, scopeID, items, vis, p.User.Username)
-		} else {
-			done, itemErrs, err = tx.UpdateEntries(ctx, items, vis, p.User.Username)
-		}
+		done, itemErrs, err = tx.UpdateEntries(ctx, scopeID, items, vis, p.User.Username)
 		if err == nil && len(itemErrs) > 0 {
 			err = errRefused // roll back
 		}
@@ -386,7 +380,7 @@ func (a *API) listPlan(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f.Today = today()
+	f.Today = a.today()
 	items, next, err := a.DB.ListPlanItems(c.Request.Context(), scopeID, f, route.Visibility(c))
 	if err != nil {
 		return err
@@ -404,7 +398,7 @@ func (a *API) planSummary(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	gs, err := a.DB.PlanSummary(c.Request.Context(), scopeID, c.DefaultQuery("by", "owner"), today(), route.Visibility(c))
+	gs, err := a.DB.PlanSummary(c.Request.Context(), scopeID, c.DefaultQuery("by", "owner"), a.today(), route.Visibility(c))
 	if err != nil {
 		return err
 	}
@@ -456,6 +450,6 @@ func (a *API) updatePlanItem(c *gin.Context) error {
 		return err
 	}
 	c.Header("ETag", etag(p.Version))
-	c.JSON(http.StatusOK, newPlanJSON(p, today()))
+	c.JSON(http.StatusOK, newPlanJSON(p, a.today()))
 	return nil
 }

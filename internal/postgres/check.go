@@ -326,10 +326,6 @@ func resolveDepartments(ctx context.Context, q sqlx.QueryerContext, departmentID
 	return []int64(ids), nil
 }
 
-func (db *DB) entryDepartments(ctx context.Context, departmentID int64, vis Visibility) ([]int64, error) {
-	return resolveDepartments(ctx, db.x, departmentID, vis)
-}
-
 // EntryByID returns one visible entry.
 func (db *DB) EntryByID(ctx context.Context, id int64, vis Visibility) (domain.CheckEntry, error) {
 	var r entryRow
@@ -366,15 +362,16 @@ type ItemError struct {
 // carry their values to the members that follow them; partial and
 // unfulfilled entries get an item in the implementation plan, entries
 // that become fulfilled close theirs; risk acceptances that cover a
-// changed entry become void.
-func (tx *Tx) UpdateEntries(ctx context.Context, items []EntryUpdate, vis Visibility, by string) ([]domain.CheckEntry, []ItemError, error) {
+// changed entry become void. With a scopeID other than 0, entries of
+// other scopes are not found, like missing ones.
+func (tx *Tx) UpdateEntries(ctx context.Context, scopeID int64, items []EntryUpdate, vis Visibility, by string) ([]domain.CheckEntry, []ItemError, error) {
 	ids := make([]int64, len(items))
 	for i, it := range items {
 		ids[i] = it.ID
 	}
 	var rows []entryRow
-	if err := tx.x.SelectContext(ctx, &rows, entrySelect+` WHERE e.id = ANY ($1) AND `+visibleObject(2)+` ORDER BY e.id FOR UPDATE OF e`,
-		pq.Array(ids), vis.arg()); err != nil {
+	if err := tx.x.SelectContext(ctx, &rows, entrySelect+` WHERE e.id = ANY ($1) AND ($3 = 0 OR e.scope_id = $3) AND `+visibleObject(2)+`
+		ORDER BY e.id FOR UPDATE OF e`, pq.Array(ids), vis.arg(), scopeID); err != nil {
 		return nil, nil, fmt.Errorf("read check entries: %w", err)
 	}
 	current := map[int64]domain.CheckEntry{}

@@ -162,7 +162,7 @@ func BenchmarkCheckPage(b *testing.B) {
 	}
 	start := time.Now()
 	if err := s.change(b, func(tx *postgres.Tx) error {
-		_, errs, err := tx.UpdateEntries(ctx, items[:10000], postgres.Everything, "bench")
+		_, errs, err := tx.UpdateEntries(ctx, 0, items[:10000], postgres.Everything, "bench")
 		if len(errs) > 0 {
 			b.Fatalf("%+v", errs[0])
 		}

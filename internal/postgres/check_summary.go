@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/lib/pq"
-
 	"ismsd/internal/domain"
 )
 
@@ -14,7 +12,7 @@ import (
 // SQL statement without loading rows. Statuses without entries are
 // missing from the map.
 func (db *DB) CountEntries(ctx context.Context, scopeID int64, f EntryFilter, vis Visibility) (map[domain.Status]int, error) {
-	departments, err := db.entryDepartments(ctx, f.DepartmentID, vis)
+	departments, err := resolveDepartments(ctx, db.x, f.DepartmentID, vis)
 	if err != nil || departments != nil && len(departments) == 0 {
 		return map[domain.Status]int{}, err
 	}
@@ -80,34 +78,4 @@ func (db *DB) ModuleEntries(ctx context.Context, scopeID int64, moduleID, afterS
 		out[i] = r.toDomain()
 	}
 	return out, next, nil
-}
-
-// UpdateScopeEntries applies a bulk change made in one scope's check, as
-// UpdateEntries does: an entry of another scope is not found there, like
-// a missing one, and nothing is changed.
-func (tx *Tx) UpdateScopeEntries(ctx context.Context, scopeID int64, items []EntryUpdate, vis Visibility, by string) ([]domain.CheckEntry, []ItemError, error) {
-	ids := make([]int64, len(items))
-	for i, it := range items {
-		ids[i] = it.ID
-	}
-	var elsewhere []int64
-	if err := tx.x.SelectContext(ctx, &elsewhere, `SELECT id FROM check_entries WHERE id = ANY ($1) AND scope_id <> $2`,
-		pq.Array(ids), scopeID); err != nil {
-		return nil, nil, fmt.Errorf("scope of check entries: %w", err)
-	}
-	if len(elsewhere) == 0 {
-		return tx.UpdateEntries(ctx, items, vis, by)
-	}
-	other := map[int64]bool{}
-	for _, id := range elsewhere {
-		other[id] = true
-	}
-	var errs []ItemError
-	for i, it := range items {
-		if other[it.ID] {
-			errs = append(errs, ItemError{Index: i, Field: "id", Kind: domain.ErrNotFound, Detail: fmt.Sprintf("no check entry %d", it.ID),
-				German: "Diesen Eintrag gibt es nicht."})
-		}
-	}
-	return nil, errs, nil
 }

@@ -144,7 +144,7 @@ func TestRederivationRetiresAndReactivates(t *testing.T) {
 	entry := e.entry(t, e.server, "TST.2.A1")
 	st := domain.StatusYes
 	e.do(t, func(tx *postgres.Tx) error {
-		_, errs, err := tx.UpdateEntries(ctx, []postgres.EntryUpdate{{ID: entry.ID, Version: entry.Version, Change: domain.EntryChange{Status: &st}}}, postgres.Everything, "test")
+		_, errs, err := tx.UpdateEntries(ctx, 0, []postgres.EntryUpdate{{ID: entry.ID, Version: entry.Version, Change: domain.EntryChange{Status: &st}}}, postgres.Everything, "test")
 		if len(errs) > 0 {
 			return fmt.Errorf("%+v", errs)
 		}
@@ -224,7 +224,7 @@ func TestJustificationAndPlanItems(t *testing.T) {
 		var errs []postgres.ItemError
 		e.do(t, func(tx *postgres.Tx) error {
 			var err error
-			out, errs, err = tx.UpdateEntries(ctx, []postgres.EntryUpdate{{ID: en.ID, Version: version, Change: ch}}, postgres.Everything, "isa")
+			out, errs, err = tx.UpdateEntries(ctx, 0, []postgres.EntryUpdate{{ID: en.ID, Version: version, Change: ch}}, postgres.Everything, "isa")
 			return err
 		})
 		return out, errs
@@ -265,6 +265,9 @@ func TestJustificationAndPlanItems(t *testing.T) {
 	if len(items) != 1 || items[0].State != domain.PlanDone || items[0].ClosedAt == nil {
 		t.Errorf("plan after yes: %+v", items)
 	}
+	if done, _, _ := e.db.ListPlanItems(ctx, e.scope.ID, postgres.PlanFilter{State: domain.PlanDone}, postgres.Everything); len(done) != 1 {
+		t.Errorf("asking for done measures finds %d", len(done))
+	}
 	// Unfulfilled again: the measure reopens, and takes the responsible
 	// person it lacked; dispensable: it closes, no measure is needed.
 	no, who := domain.StatusNo, "Netzbetrieb"
@@ -299,7 +302,7 @@ func TestGroupEntriesCarryToMembers(t *testing.T) {
 	g := e.entry(t, e.group, "TST.2.A1")
 	st, why := domain.StatusNo, "Firmware-Update steht aus"
 	e.do(t, func(tx *postgres.Tx) error {
-		_, errs, err := tx.UpdateEntries(ctx, []postgres.EntryUpdate{{ID: g.ID, Version: g.Version, Change: domain.EntryChange{Status: &st, Justification: &why}}}, postgres.Everything, "isa")
+		_, errs, err := tx.UpdateEntries(ctx, 0, []postgres.EntryUpdate{{ID: g.ID, Version: g.Version, Change: domain.EntryChange{Status: &st, Justification: &why}}}, postgres.Everything, "isa")
 		if len(errs) > 0 {
 			return fmt.Errorf("%+v", errs)
 		}
@@ -312,7 +315,7 @@ func TestGroupEntriesCarryToMembers(t *testing.T) {
 	// Set on its own, the member no longer follows.
 	yes := domain.StatusYes
 	e.do(t, func(tx *postgres.Tx) error {
-		_, errs, err := tx.UpdateEntries(ctx, []postgres.EntryUpdate{{ID: m.ID, Version: m.Version, Change: domain.EntryChange{Status: &yes}}}, postgres.Everything, "isa")
+		_, errs, err := tx.UpdateEntries(ctx, 0, []postgres.EntryUpdate{{ID: m.ID, Version: m.Version, Change: domain.EntryChange{Status: &yes}}}, postgres.Everything, "isa")
 		if len(errs) > 0 {
 			return fmt.Errorf("%+v", errs)
 		}
@@ -321,7 +324,7 @@ func TestGroupEntriesCarryToMembers(t *testing.T) {
 	g = e.entry(t, e.group, "TST.2.A1")
 	partial := domain.StatusPartial
 	e.do(t, func(tx *postgres.Tx) error {
-		_, _, err := tx.UpdateEntries(ctx, []postgres.EntryUpdate{{ID: g.ID, Version: g.Version, Change: domain.EntryChange{Status: &partial}}}, postgres.Everything, "isa")
+		_, _, err := tx.UpdateEntries(ctx, 0, []postgres.EntryUpdate{{ID: g.ID, Version: g.Version, Change: domain.EntryChange{Status: &partial}}}, postgres.Everything, "isa")
 		return err
 	})
 	m = e.entry(t, e.member, "TST.2.A1")
@@ -334,7 +337,7 @@ func TestGroupEntriesCarryToMembers(t *testing.T) {
 	e.do(t, func(tx *postgres.Tx) error {
 		var errs []postgres.ItemError
 		var err error
-		back, errs, err = tx.UpdateEntries(ctx, []postgres.EntryUpdate{{ID: m.ID, Version: m.Version, Change: domain.EntryChange{FollowGroup: true}}}, postgres.Everything, "isa")
+		back, errs, err = tx.UpdateEntries(ctx, 0, []postgres.EntryUpdate{{ID: m.ID, Version: m.Version, Change: domain.EntryChange{FollowGroup: true}}}, postgres.Everything, "isa")
 		if len(errs) > 0 {
 			return fmt.Errorf("%+v", errs)
 		}
@@ -363,7 +366,7 @@ func TestGroupEntriesCarryToMembers(t *testing.T) {
 	// Only a group member can follow a group.
 	s := e.entry(t, e.server, "TST.2.A1")
 	e.do(t, func(tx *postgres.Tx) error {
-		_, errs, err := tx.UpdateEntries(ctx, []postgres.EntryUpdate{{ID: s.ID, Version: s.Version, Change: domain.EntryChange{FollowGroup: true}}}, postgres.Everything, "isa")
+		_, errs, err := tx.UpdateEntries(ctx, 0, []postgres.EntryUpdate{{ID: s.ID, Version: s.Version, Change: domain.EntryChange{FollowGroup: true}}}, postgres.Everything, "isa")
 		if len(errs) != 1 || errs[0].Field != "follow_group" {
 			t.Errorf("a server follows no group: %+v", errs)
 		}
@@ -379,7 +382,7 @@ func TestBulkIsAllOrNothing(t *testing.T) {
 	var errs []postgres.ItemError
 	e.do(t, func(tx *postgres.Tx) error {
 		var err error
-		_, errs, err = tx.UpdateEntries(ctx, []postgres.EntryUpdate{
+		_, errs, err = tx.UpdateEntries(ctx, 0, []postgres.EntryUpdate{
 			{ID: a.ID, Version: a.Version, Change: domain.EntryChange{Status: &yes}},
 			{ID: b.ID, Version: b.Version, Change: domain.EntryChange{Status: &no}},
 			{ID: 999999, Version: 1, Change: domain.EntryChange{Status: &yes}},
@@ -414,7 +417,7 @@ func TestConcurrentWritersLoseNoUpdate(t *testing.T) {
 				var errs []postgres.ItemError
 				err = e.db.InTx(ctx, actor("w"), func(tx *postgres.Tx) error {
 					var err error
-					_, errs, err = tx.UpdateEntries(ctx, []postgres.EntryUpdate{{ID: id, Version: cur.Version, Change: domain.EntryChange{Implementation: &text}}}, postgres.Everything, "w")
+					_, errs, err = tx.UpdateEntries(ctx, 0, []postgres.EntryUpdate{{ID: id, Version: cur.Version, Change: domain.EntryChange{Implementation: &text}}}, postgres.Everything, "w")
 					return err
 				})
 				if err != nil {
@@ -543,7 +546,7 @@ func TestPlanByDueDate(t *testing.T) {
 		items = append(items, postgres.EntryUpdate{ID: en.ID, Version: en.Version, Change: domain.EntryChange{Status: &no, Justification: &why, TargetDate: d}})
 	}
 	e.do(t, func(tx *postgres.Tx) error {
-		_, errs, err := tx.UpdateEntries(ctx, items, postgres.Everything, "isa")
+		_, errs, err := tx.UpdateEntries(ctx, 0, items, postgres.Everything, "isa")
 		if len(errs) > 0 {
 			return fmt.Errorf("%+v", errs)
 		}

@@ -102,6 +102,9 @@ func (tx *Tx) ListPlanItems(ctx context.Context, scopeID int64, f PlanFilter, vi
 }
 
 func listPlanItems(ctx context.Context, q sqlx.QueryerContext, scopeID int64, f PlanFilter, vis Visibility) ([]domain.PlanItem, int64, error) {
+	if f.State == domain.PlanDone {
+		f.IncludeDone = true // asking for done measures is asking to see them
+	}
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 100
 	}

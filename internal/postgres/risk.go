@@ -85,17 +85,27 @@ func matrixArg(m domain.RiskMatrix) any {
 	return pq.Array(cells)
 }
 
+// MayChangeRiskMatrix refuses writers limited to departments: the matrix
+// holds for the whole scope. It is asked before anything else, so such a
+// writer learns that first, whatever the request holds.
+func MayChangeRiskMatrix(vis Visibility) error {
+	if vis.All {
+		return nil
+	}
+	return domain.Errorf(domain.ErrForbidden, "the risk matrix holds for the whole scope; changing it takes a grant not limited to departments").
+		De("Die Risikomatrix gilt für den ganzen Informationsverbund; ändern können sie nur Administratoren und ISB ohne Beschränkung auf Organisationseinheiten.")
+}
+
 // SetRiskMatrix replaces a scope's risk matrix if it is still at version.
 // The matrix holds for the whole scope, so only writers without a limit
 // to departments may change it. Every valid acceptance in the scope
 // becomes void: the categories it accepted may have changed.
 func (tx *Tx) SetRiskMatrix(ctx context.Context, scopeID int64, version int, m domain.RiskMatrix, vis Visibility) (ScopeRiskMatrix, error) {
+	if err := MayChangeRiskMatrix(vis); err != nil {
+		return ScopeRiskMatrix{}, err
+	}
 	if vs := m.Validate(); len(vs) > 0 {
 		return ScopeRiskMatrix{}, domain.Invalid(vs...)
-	}
-	if !vis.All {
-		return ScopeRiskMatrix{}, domain.Errorf(domain.ErrForbidden, "the risk matrix holds for the whole scope; changing it takes a grant not limited to departments").
-			De("Die Risikomatrix gilt für den ganzen Informationsverbund; ändern können sie nur Administratoren und ISB ohne Beschränkung auf Organisationseinheiten.")
 	}
 	var found bool
 	err := tx.x.GetContext(ctx, &found, `SELECT true FROM scopes WHERE id = $1 FOR NO KEY UPDATE`, scopeID)

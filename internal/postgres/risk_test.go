@@ -77,7 +77,7 @@ func (s structure) setEntry(t *testing.T, objectID int64, requirement string, st
 	err := s.change(t, func(tx *postgres.Tx) error {
 		var errs []postgres.ItemError
 		var err error
-		out, errs, err = tx.UpdateEntries(ctx, []postgres.EntryUpdate{{ID: e.ID, Version: e.Version,
+		out, errs, err = tx.UpdateEntries(ctx, 0, []postgres.EntryUpdate{{ID: e.ID, Version: e.Version,
 			Change: domain.EntryChange{Status: &status, Justification: &just}}}, postgres.Everything, "test")
 		if len(errs) > 0 {
 			t.Fatalf("update entry %s: %+v", requirement, errs)

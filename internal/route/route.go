@@ -295,23 +295,7 @@ func EntryFilter(c *gin.Context) (postgres.EntryFilter, error) {
 	if f.Level != "" && !slices.Contains(domain.Levels, f.Level) {
 		bad("/level", "must be basis, standard or elevated", "Unbekannte Stufe.")
 	}
-	ints := map[string]*int64{"object": &f.ObjectID, "department": &f.DepartmentID, "cursor": &f.After}
-	for name, dst := range ints {
-		if v := c.Query(name); v != "" {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n <= 0 {
-				bad("/"+name, "must be a positive number", "Ungültige Angabe.")
-			}
-			*dst = n
-		}
-	}
-	if v := c.Query("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			bad("/limit", "must be a number from 1 to 1000", "Bitte eine Zahl von 1 bis 1000.")
-		}
-		f.Limit = n
-	}
+	vs = append(vs, pageQuery(c, map[string]*int64{"object": &f.ObjectID, "department": &f.DepartmentID, "cursor": &f.After}, &f.Limit)...)
 	if len(vs) > 0 {
 		return f, domain.Invalid(vs...)
 	}
@@ -331,7 +315,17 @@ func PlanFilter(c *gin.Context) (postgres.PlanFilter, error) {
 			vs = append(vs, domain.Violation{Pointer: "/month", Detail: "want a month as 2006-01", German: "Bitte einen Monat angeben."})
 		}
 	}
-	ints := map[string]*int64{"department": &f.DepartmentID, "cursor": &f.After}
+	vs = append(vs, pageQuery(c, map[string]*int64{"department": &f.DepartmentID, "cursor": &f.After}, &f.Limit)...)
+	if len(vs) > 0 {
+		return f, domain.Invalid(vs...)
+	}
+	return f, nil
+}
+
+// pageQuery reads the ids named in ints (positive numbers) and the page
+// limit (1 to 1000) of a list request; each bad one is a violation.
+func pageQuery(c *gin.Context, ints map[string]*int64, limit *int) []domain.Violation {
+	var vs []domain.Violation
 	for name, dst := range ints {
 		if v := c.Query(name); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
@@ -346,10 +340,7 @@ func PlanFilter(c *gin.Context) (postgres.PlanFilter, error) {
 		if err != nil || n < 1 || n > 1000 {
 			vs = append(vs, domain.Violation{Pointer: "/limit", Detail: "must be a number from 1 to 1000", German: "Bitte eine Zahl von 1 bis 1000."})
 		}
-		f.Limit = n
+		*limit = n
 	}
-	if len(vs) > 0 {
-		return f, domain.Invalid(vs...)
-	}
-	return f, nil
+	return vs
 }

@@ -79,7 +79,7 @@ func setCheckEntry(t *testing.T, e *testEnv, s uiScope, objectID int64, requirem
 		}
 		just := "Ersatzteile erst 2027 lieferbar."
 		err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
-			_, errs, err := tx.UpdateEntries(ctx, []postgres.EntryUpdate{{ID: en.ID, Version: en.Version,
+			_, errs, err := tx.UpdateEntries(ctx, 0, []postgres.EntryUpdate{{ID: en.ID, Version: en.Version,
 				Change: domain.EntryChange{Status: &status, Justification: &just}}}, postgres.Everything, "test")
 			if len(errs) > 0 {
 				t.Fatalf("entry %s: %+v", requirement, errs)

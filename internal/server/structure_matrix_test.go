@@ -89,8 +89,10 @@ func TestStructurePagesDenyOnlyByRole(t *testing.T) {
 			res := c.do(r.Method, path, body, nil)
 			want := slices.Contains(allowed, name)
 			// This ISB is granted for one department: reshaping the
-			// organisation or the scopes takes a global grant.
-			reshapes := r.Method == http.MethodPost && (strings.HasPrefix(r.Path, "/departments") || r.Path == "/scopes" || r.Path == "/scopes/:id")
+			// organisation or the scopes, or the scope's risk matrix,
+			// takes a global grant.
+			reshapes := r.Method == http.MethodPost && (strings.HasPrefix(r.Path, "/departments") || r.Path == "/scopes" || r.Path == "/scopes/:id" ||
+				r.Path == "/scopes/:id/risk/matrix")
 			if name == "isb" && reshapes {
 				want = false
 			}

@@ -50,10 +50,7 @@ func moduleCheckURL(scopeID int64, module string) string {
 
 // today is the date that decides what is overdue, as a date at UTC
 // midnight like the dates the database returns.
-func (u *UI) today() time.Time {
-	y, m, d := time.Now().In(u.Location).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+func (u *UI) today() time.Time { return domain.Today(u.Location) }
 
 // day prints a calendar date (a DATE column) without time-zone shifts.
 type day struct{ t *time.Time }
@@ -330,11 +327,7 @@ func (u *UI) runEntryUpdates(c *gin.Context, scopeID int64, items []postgres.Ent
 	var refused []postgres.ItemError
 	err := u.run(c, func(tx *postgres.Tx) error {
 		var err error
-		if scopeID != 0 {
-			done, refused, err = tx.UpdateScopeEntries(ctx, scopeID, items, vis, p.User.Username)
-		} else {
-			done, refused, err = tx.UpdateEntries(ctx, items, vis, p.User.Username)
-		}
+		done, refused, err = tx.UpdateEntries(ctx, scopeID, items, vis, p.User.Username)
 		if err == nil && len(refused) > 0 {
 			err = errItemsRefused
 		}

@@ -189,10 +189,6 @@ func (u *UI) planFilterFrom(c *gin.Context, q url.Values) (postgres.PlanFilter, 
 	if f.Limit == 0 {
 		f.Limit = planPerPage
 	}
-	// Who chooses the state "erledigt" asks for the done measures.
-	if f.State == domain.PlanDone {
-		f.IncludeDone = true
-	}
 	f.Today = u.today()
 	return f, err
 }

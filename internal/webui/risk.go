@@ -180,6 +180,10 @@ func (u *UI) setRiskMatrix(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	// The form is shown only to those who may change the matrix.
+	if err := postgres.MayChangeRiskMatrix(route.Visibility(c)); err != nil {
+		return err
+	}
 	m, err := riskMatrixInput(c)
 	if err == nil {
 		err = u.run(c, func(tx *postgres.Tx) error {
@@ -188,7 +192,7 @@ func (u *UI) setRiskMatrix(c *gin.Context) error {
 		})
 	}
 	if err != nil {
-		if !isInputError(err) && !errors.Is(err, domain.ErrForbidden) {
+		if !isInputError(err) {
 			return err
 		}
 		d, derr := u.riskOverviewData(c, scope)
@@ -196,7 +200,7 @@ func (u *UI) setRiskMatrix(c *gin.Context) error {
 			return derr
 		}
 		d.Errors = newFormErrors(err)
-		if !errors.Is(err, domain.ErrPreconditionFailed) && !errors.Is(err, domain.ErrForbidden) {
+		if !errors.Is(err, domain.ErrPreconditionFailed) {
 			// Show what was chosen, so it can be corrected.
 			for ri, r := range d.Matrix.Rows {
 				for ci, cell := range r.Cells {
