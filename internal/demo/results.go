@@ -120,6 +120,11 @@ func checkResult(key, dept string, e domain.CheckEntry, today time.Time) domain.
 	case s < yes+p.partial+p.no+p.na:
 		status, text = domain.StatusNotApplicable, textNA
 	}
+	// A Basis requirement, or one of the scope's own modules (ISMS.1 and
+	// the like), is hardly ever dispensable: an auditor would ask.
+	if status == domain.StatusNotApplicable && (e.Level == domain.LevelBasis || key == "scope") {
+		status, text = domain.StatusYes, textYes
+	}
 	ch := domain.EntryChange{Status: &status}
 	if status == domain.StatusOpen {
 		return ch

@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -24,7 +23,7 @@ func (a *API) auditRoutes() []route.Route {
 				{Name: "actor", Type: "string", Help: "user name of who acted"},
 				{Name: "resource_type", Type: "string", Help: "e.g. user, session, api_token"},
 				{Name: "resource_id", Type: "string", Help: "id of the resource"},
-				{Name: "cursor", Type: "string", Help: "next_cursor of the previous page"},
+				cursorParam,
 				{Name: "limit", Type: "integer", Help: "records per page, 1 to 500 (default 50)"},
 			}},
 	}
@@ -58,11 +57,7 @@ func (a *API) auditLog(c *gin.Context) error {
 	for i, r := range recs {
 		out[i] = newAuditResponse(r)
 	}
-	cursor := ""
-	if next > 0 {
-		cursor = strconv.FormatInt(next, 10)
-	}
-	c.JSON(http.StatusOK, newList(out, cursor))
+	c.JSON(http.StatusOK, newList(out, nextCursor(next)))
 	return nil
 }
 

@@ -50,7 +50,7 @@ var searchParams = []route.Param{
 	{Name: "level", Type: "string", Help: "basis, standard or elevated"},
 	{Name: "withdrawn", Type: "boolean", Help: "true: include withdrawn requirements"},
 	{Name: "limit", Type: "integer", Help: "hits per page, 1 to 100 (default 20)"},
-	{Name: "cursor", Type: "string", Help: "next_cursor of the previous page"},
+	cursorParam,
 }
 
 type catalogResponse struct {

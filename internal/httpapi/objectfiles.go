@@ -41,14 +41,11 @@ type planErrorJSON struct {
 }
 
 func (a *API) importObjects(c *gin.Context) error {
-	scopeID, err := pathID(c, "id")
+	scopeID, err := a.scopeOfPath(c)
 	if err != nil {
 		return err
 	}
 	ctx, vis := c.Request.Context(), route.Visibility(c)
-	if _, err := a.DB.ScopeByID(ctx, scopeID, vis); err != nil {
-		return err
-	}
 	name, data, fields, err := route.ReadUpload(c, a.ImportMaxBytes)
 	if err != nil {
 		return err
@@ -100,7 +97,7 @@ func exportFormat(c *gin.Context) (objectio.Format, error) {
 }
 
 func (a *API) exportObjects(c *gin.Context) error {
-	scopeID, err := pathID(c, "id")
+	scopeID, err := a.scopeOfPath(c)
 	if err != nil {
 		return err
 	}
@@ -109,9 +106,6 @@ func (a *API) exportObjects(c *gin.Context) error {
 		return err
 	}
 	ctx, vis := c.Request.Context(), route.Visibility(c)
-	if _, err := a.DB.ScopeByID(ctx, scopeID, vis); err != nil {
-		return err
-	}
 	rows, err := a.Objects.Export(ctx, scopeID, vis)
 	if err != nil {
 		return err

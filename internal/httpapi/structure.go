@@ -85,7 +85,7 @@ var objectListParams = []route.Param{
 	{Name: "need", Type: "string", Help: "only objects with at least this effective need in some objective: normal, high, very_high"},
 	{Name: "sort", Type: "string", Help: "name, short_id, type, department, updated or need; prefix - for descending"},
 	{Name: "limit", Type: "integer", Help: "objects per page, 1 to 500 (default 50)"},
-	{Name: "cursor", Type: "string", Help: "next_cursor of the previous page"},
+	cursorParam,
 }
 
 // run runs fn in a transaction on behalf of the request's user.
@@ -784,14 +784,11 @@ func (a *API) assignBulk(c *gin.Context) error {
 }
 
 func (a *API) modelling(c *gin.Context) error {
-	scopeID, err := pathID(c, "id")
+	scopeID, err := a.scopeOfPath(c)
 	if err != nil {
 		return err
 	}
 	ctx, vis := c.Request.Context(), route.Visibility(c)
-	if _, err := a.DB.ScopeByID(ctx, scopeID, vis); err != nil {
-		return err
-	}
 	rows, err := a.DB.Modelling(ctx, scopeID, vis)
 	if err != nil {
 		return err

@@ -46,7 +46,9 @@ func (u *UI) auditPage(c *gin.Context) error {
 	return u.render(c, http.StatusOK, "audit", "Protokoll", d)
 }
 
-// actionLabel names an audit action in German.
+// actionLabel names an audit action in German. A code without a label is
+// shown as it is, so that no record becomes unreadable; audit_labels_test.go
+// makes sure every action the code records has one.
 func actionLabel(action string) string {
 	if l, ok := actionLabels[action]; ok {
 		return l
@@ -55,18 +57,51 @@ func actionLabel(action string) string {
 }
 
 var actionLabels = map[string]string{
-	"user.create":        "Konto angelegt",
-	"user.update":        "Konto geändert",
-	"user.set_password":  "Passwort gesetzt",
-	"user.disable":       "Konto gesperrt",
-	"user.enable":        "Konto entsperrt",
-	"grant.create":       "Rolle vergeben",
-	"grant.delete":       "Rolle entzogen",
+	"user.create":       "Konto angelegt",
+	"user.update":       "Konto geändert",
+	"user.set_password": "Passwort gesetzt",
+	"user.disable":      "Konto gesperrt",
+	"user.enable":       "Konto entsperrt",
+	"grant.create":      "Rolle vergeben",
+	"grant.delete":      "Rolle entzogen",
+
 	"session.create":     "Anmeldung",
 	"session.delete":     "Abmeldung",
 	"session.revoke":     "Sitzung beendet",
 	"session.revoke_all": "Alle Sitzungen beendet",
 	"token.create":       "API-Token erstellt",
 	"token.revoke":       "API-Token widerrufen",
-	"department.create":  "Organisationseinheit angelegt",
+
+	"department.create": "Organisationseinheit angelegt",
+	"department.update": "Organisationseinheit geändert",
+	"department.delete": "Organisationseinheit gelöscht",
+
+	"catalog.import":          "Katalog importiert",
+	"catalog.cross_reference": "Kreuzreferenztabellen importiert",
+
+	"scope.create":       "Informationsverbund angelegt",
+	"scope.update":       "Informationsverbund geändert",
+	"object.create":      "Zielobjekt angelegt",
+	"object.update":      "Zielobjekt geändert",
+	"object.delete":      "Zielobjekt gelöscht",
+	"object.import":      "Zielobjekt importiert",
+	"object.needs":       "Schutzbedarf geändert",
+	"dependency.create":  "Abhängigkeit hinzugefügt",
+	"dependency.delete":  "Abhängigkeit entfernt",
+	"modelling.assign":   "Baustein zugeordnet (Modellierung)",
+	"modelling.unassign": "Baustein-Zuordnung entfernt (Modellierung)",
+
+	"check.derive":          "IT-Grundschutz-Check aus der Modellierung abgeleitet",
+	"check.update":          "IT-Grundschutz-Check: Eintrag geändert",
+	"check.update_by_group": "IT-Grundschutz-Check: Eintrag von der Gruppe übernommen",
+	"plan.update":           "Realisierungsplan: Maßnahme geändert",
+
+	"risk.matrix":          "Risikomatrix geändert",
+	"risk.analysis_create": "Risikoanalyse angelegt",
+	"risk.analysis_update": "Risikoanalyse geändert",
+	"risk.item_create":     "Risikoanalyse: Gefährdung hinzugefügt",
+	"risk.item_update":     "Risikoanalyse: Gefährdung bewertet oder behandelt",
+	"risk.item_delete":     "Risikoanalyse: Gefährdung entfernt",
+	"risk.accept":          "Risikoakzeptanz durch die Leitung",
+	"risk.acceptance_void": "Risikoakzeptanz ungültig geworden",
 }

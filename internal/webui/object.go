@@ -130,29 +130,6 @@ func (p objectPage) FieldError(code, field string) string {
 	return p.Errors.Fields[code]
 }
 
-// canWriteObject tells whether the user may change o: globally, or
-// within the department subtrees of their write grants.
-func (u *UI) canWriteObject(c *gin.Context, o domain.Object) (bool, error) {
-	p, _ := route.Principal(c)
-	d := u.Authz.Decide(p.User.ID, authz.Require(authz.ResourceObjects, authz.ActionWrite))
-	if d.Global || !d.Allowed {
-		return d.Allowed, nil
-	}
-	if o.DepartmentID == nil {
-		return false, nil
-	}
-	ds, err := u.DB.ListDepartments(c.Request.Context())
-	if err != nil {
-		return false, err
-	}
-	for _, x := range subtreeOf(ds, postgres.Visibility{Departments: d.Departments}) {
-		if x.ID == *o.DepartmentID {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
 // loadObject reads the object of the path as the reader may see it.
 func (u *UI) loadObject(c *gin.Context) (domain.Object, error) {
 	id, err := pathID(c, "id", errObjectNotFound)
@@ -181,9 +158,11 @@ func (u *UI) objectData(c *gin.Context, o domain.Object) (objectPage, error) {
 		return d, err
 	}
 	d.Scope = newScopeView(scope)
-	if d.CanWrite, err = u.canWriteObject(c, o); err != nil {
+	w, err := u.writeScopeOf(c)
+	if err != nil {
 		return d, err
 	}
+	d.CanWrite = w.can(o.DepartmentID)
 	for _, obj := range domain.Objectives {
 		n := o.Needs[obj]
 		r := needRow{Objective: obj, Code: obj.Code(), Effective: explainNeed(n, o.ID),

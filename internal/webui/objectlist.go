@@ -85,13 +85,7 @@ func (p objectsPage) ModuleChosen(id string) bool { return p.Chosen[id] }
 // filterFrom reads the list parameters from query values the way the API
 // does (the same names and German refusals), plus the page number.
 func filterFrom(c *gin.Context, q url.Values) (postgres.ObjectFilter, int, error) {
-	cc := c.Copy() // a context with its own query cache for these values
-	r := *c.Request
-	u := *r.URL
-	u.RawQuery = q.Encode()
-	r.URL = &u
-	cc.Request = &r
-	f, err := route.ObjectFilter(cc)
+	f, err := route.ObjectFilter(withQuery(c, q))
 	page := 1
 	if v := q.Get("page"); v != "" {
 		n, perr := strconv.Atoi(v)
@@ -154,18 +148,15 @@ func (u *UI) objectListData(c *gin.Context, scope postgres.ScopeSummary, path st
 	d.Form = filterForm{Q: q.Get("q"), Type: q.Get("type"), Department: q.Get("department"), Tag: q.Get("tag"),
 		Need: q.Get("need"), Sort: q.Get("sort"), Gaps: q.Get("gaps") == "true"}
 	d.Filtered = d.Form.Q != "" || d.Form.Type != "" || d.Form.Department != "" || d.Form.Tag != "" || d.Form.Need != "" || d.Form.Gaps
-	ds, err := u.DB.ListDepartments(ctx)
+	depts, err := u.departmentOptions(c, vis)
 	if err != nil {
 		return d, err
 	}
-	d.Departments = deptOptions(subtreeOf(ds, vis))
+	d.Departments = depts
 
-	base := url.Values{}
-	for k, vs := range q {
-		if k != "page" && k != "cursor" {
-			base[k] = vs
-		}
-	}
+	// base is the first page of the same list, for the sort and page links.
+	base := withoutCursor(q)
+	base.Del("page")
 	cur, desc := strings.TrimPrefix(d.Form.Sort, "-"), strings.HasPrefix(d.Form.Sort, "-")
 	if cur == "" {
 		cur = "name"

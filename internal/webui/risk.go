@@ -270,9 +270,11 @@ func (u *UI) riskData(c *gin.Context, o domain.Object) (riskPage, error) {
 		return d, err
 	}
 	d.Scope = newScopeView(scope)
-	if d.CanWrite, err = u.canWriteObject(c, o); err != nil {
+	w, err := u.writeScopeOf(c)
+	if err != nil {
 		return d, err
 	}
+	d.CanWrite = w.can(o.DepartmentID)
 	d.CanAccept = u.allowed(c, authz.ResourceRiskAcceptances, authz.ActionWrite)
 	if p, ok := route.Principal(c); ok {
 		d.AcceptBy = p.User.Name()
