@@ -34,6 +34,13 @@ const (
 	ResourceObjects     Resource = "objects" // target objects, dependencies, protection needs, modelling, check, risk analysis, plan
 	// Management signs risk acceptances.
 	ResourceRiskAcceptances Resource = "risk_acceptances"
+	// Evidence (Nachweise): ISBs upload, auditors review.
+	ResourceEvidence        Resource = "evidence"
+	ResourceEvidenceReviews Resource = "evidence_reviews"
+	// Audits with their sample and findings, run by auditors; ISBs answer
+	// findings with corrective actions.
+	ResourceAudits            Resource = "audits"
+	ResourceCorrectiveActions Resource = "corrective_actions"
 )
 
 const (
@@ -57,6 +64,14 @@ var resources = map[Resource][]Action{
 	// SQL (postgres.Visibility).
 	ResourceObjects:         {ActionRead, ActionWrite},
 	ResourceRiskAcceptances: nil,
+	// Evidence belongs to a department: scoped grants read, write and
+	// review within their subtree (in SQL).
+	ResourceEvidence:        {ActionRead, ActionWrite},
+	ResourceEvidenceReviews: {ActionWrite},
+	// An audit covers the whole scope: everyone reads it, but running one
+	// or answering its findings takes a grant without a department limit.
+	ResourceAudits:            {ActionRead},
+	ResourceCorrectiveActions: nil,
 }
 
 var actions = []Action{ActionRead, ActionWrite}

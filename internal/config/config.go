@@ -33,6 +33,7 @@ type Config struct {
 	Location             *time.Location
 	CatalogMaxBytes      int64
 	ImportMaxBytes       int64
+	EvidenceMaxBytes     int64
 	Demo                 string // auto, on or off
 	KompendiumURL        string
 	KompendiumSHA256     string
@@ -173,6 +174,16 @@ var Settings = []Setting{
 				return fmt.Errorf("want a number of bytes, at least 1024")
 			}
 			c.ImportMaxBytes = n
+			return nil
+		}},
+	{Env: "ISMS_EVIDENCE_MAX_BYTES", Flag: "evidence-max-bytes", Default: "209715200",
+		Help: "largest accepted evidence file, in bytes (uploads are streamed: memory use does not grow with it)",
+		apply: func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 1024 {
+				return fmt.Errorf("want a number of bytes, at least 1024")
+			}
+			c.EvidenceMaxBytes = n
 			return nil
 		}},
 	{Env: "ISMS_DEMO", Flag: "demo", Default: "auto", SwitchOn: "on",

@@ -147,6 +147,8 @@ func grantRuntimeRole(ctx context.Context, conn *sql.Conn, role string) error {
 	r := pq.QuoteIdentifier(role)
 	stmts := []string{
 		`REVOKE UPDATE, DELETE, TRUNCATE ON audit_log FROM ` + r,
+		// Evidence content is written once; a failed upload rolls back.
+		`REVOKE UPDATE, TRUNCATE ON evidence_chunks FROM ` + r,
 	}
 	if role != owner {
 		stmts = append([]string{

@@ -314,7 +314,7 @@ func likePattern(text string) string {
 
 // checkPlacement refuses to put an object where the writer may not: a
 // writer limited to departments must place it inside them.
-func (tx *Tx) checkPlacement(ctx context.Context, departmentID *int64, vis Visibility) error {
+func (tx *Tx) checkPlacement(ctx context.Context, departmentID *int64, vis Visibility, what string) error {
 	if vis.All {
 		return nil
 	}
@@ -325,8 +325,8 @@ func (tx *Tx) checkPlacement(ctx context.Context, departmentID *int64, vis Visib
 		}
 	}
 	if !ok {
-		return domain.Invalid(domain.Violation{Pointer: "/department_id", Detail: "you may place objects only in your own departments",
-			German: "Sie können Zielobjekte nur Ihren eigenen Organisationseinheiten zuordnen."})
+		return domain.Invalid(domain.Violation{Pointer: "/department_id", Detail: "you may place records only in your own departments",
+			German: "Sie können " + what + " nur Ihren eigenen Organisationseinheiten zuordnen."})
 	}
 	return nil
 }
@@ -372,7 +372,7 @@ func (tx *Tx) createObject(ctx context.Context, scopeID int64, in ObjectInput, v
 	if err := in.normalize(); err != nil {
 		return domain.Object{}, err
 	}
-	if err := tx.checkPlacement(ctx, in.DepartmentID, vis); err != nil {
+	if err := tx.checkPlacement(ctx, in.DepartmentID, vis, "Zielobjekte"); err != nil {
 		return domain.Object{}, err
 	}
 	if err := tx.checkGroup(ctx, scopeID, 0, in); err != nil {
@@ -462,7 +462,7 @@ func (tx *Tx) UpdateObject(ctx context.Context, id int64, version int, in Object
 	if err := in.normalize(); err != nil {
 		return before, err
 	}
-	if err := tx.checkPlacement(ctx, in.DepartmentID, vis); err != nil {
+	if err := tx.checkPlacement(ctx, in.DepartmentID, vis, "Zielobjekte"); err != nil {
 		return before, err
 	}
 	if err := tx.checkGroup(ctx, before.ScopeID, id, in); err != nil {

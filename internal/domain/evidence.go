@@ -1,0 +1,238 @@
+package domain
+
+import (
+	"strings"
+	"time"
+)
+
+// ReviewState is where a version of an evidence item stands in review.
+type ReviewState string
+
+const (
+	ReviewSubmitted ReviewState = "submitted"  // eingereicht: waits for an auditor
+	ReviewAccepted  ReviewState = "accepted"   // akzeptiert: immutable from now on
+	ReviewRejected  ReviewState = "rejected"   // abgelehnt: with the reason in the thread
+	ReviewNeedsInfo ReviewState = "needs_info" // Rückfrage: the ISB answers with a comment or a new version
+)
+
+// ReviewStates lists the states in the order of the review.
+var ReviewStates = []ReviewState{ReviewSubmitted, ReviewAccepted, ReviewRejected, ReviewNeedsInfo}
+
+// Valid reports whether s is a known state.
+func (s ReviewState) Valid() bool {
+	for _, k := range ReviewStates {
+		if s == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Decision reports whether a reviewer may decide s.
+func (s ReviewState) Decision() bool {
+	return s == ReviewAccepted || s == ReviewRejected || s == ReviewNeedsInfo
+}
+
+// Label is the German name.
+func (s ReviewState) Label() string {
+	switch s {
+	case ReviewSubmitted:
+		return "eingereicht"
+	case ReviewAccepted:
+		return "akzeptiert"
+	case ReviewRejected:
+		return "abgelehnt"
+	case ReviewNeedsInfo:
+		return "Rückfrage"
+	}
+	return string(s)
+}
+
+// Evidence is a Nachweis: a file or a reference that proves an
+// implementation, in versions.
+type Evidence struct {
+	ID             int64
+	ScopeID        int64
+	DepartmentID   *int64
+	DepartmentName string
+	Title          string
+	Description    string
+	Tags           []string
+	CreatedBy      string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	Version        int
+	Current        EvidenceVersion   // the newest version
+	Versions       []EvidenceVersion // newest first, where loaded
+}
+
+// EvidenceVersion is one upload or reference of an evidence item.
+type EvidenceVersion struct {
+	ID           int64
+	EvidenceID   int64
+	Number       int
+	EffectiveOn  time.Time  // Stichtag: the day the evidence speaks of
+	ValidUntil   *time.Time // after it the evidence is expired
+	Reference    string     // document number or URL, for a version without a file
+	FileName     string
+	ContentType  string
+	Size         int64
+	SHA256       string // hex; "" without a file
+	Note         string
+	UploadedByID *int64
+	UploadedBy   string
+	UploadedAt   time.Time
+	State        ReviewState
+	ReviewedBy   string
+	ReviewedAt   *time.Time
+}
+
+// HasFile reports whether the version has content to download.
+func (v EvidenceVersion) HasFile() bool { return v.SHA256 != "" }
+
+// Expired reports whether the version's validity ended before today.
+func (v EvidenceVersion) Expired(today time.Time) bool {
+	return v.ValidUntil != nil && v.ValidUntil.Before(today)
+}
+
+// Valid reports whether the version counts as evidence today: accepted
+// and not expired.
+func (v EvidenceVersion) Valid(today time.Time) bool {
+	return v.State == ReviewAccepted && !v.Expired(today)
+}
+
+// StateLabel is the German state shown for the version today: an expired
+// version says so whatever its review state.
+func (v EvidenceVersion) StateLabel(today time.Time) string {
+	if v.Expired(today) {
+		return "abgelaufen"
+	}
+	return v.State.Label()
+}
+
+// EvidenceInput is what a writer gives for a new evidence item or changes
+// on one.
+type EvidenceInput struct {
+	Title        string
+	Description  string
+	DepartmentID *int64
+	Tags         []string
+}
+
+// Validate checks the input and trims its texts.
+func (in *EvidenceInput) Validate() []Violation {
+	in.Title, in.Description = strings.TrimSpace(in.Title), strings.TrimSpace(in.Description)
+	var vs []Violation
+	if in.Title == "" || len(in.Title) > 300 {
+		vs = append(vs, Violation{Pointer: "/title", Detail: "a title of 1 to 300 characters", German: "Bitte einen Titel angeben (höchstens 300 Zeichen)."})
+	}
+	if len(in.Description) > 8000 {
+		vs = append(vs, Violation{Pointer: "/description", Detail: "at most 8000 characters", German: "Die Beschreibung ist zu lang."})
+	}
+	tags := in.Tags[:0]
+	for _, t := range in.Tags {
+		if t = strings.TrimSpace(t); t != "" {
+			tags = append(tags, t)
+		}
+	}
+	in.Tags = tags
+	if len(in.Tags) > 50 {
+		vs = append(vs, Violation{Pointer: "/tags", Detail: "at most 50 tags", German: "Höchstens 50 Schlagwörter."})
+	}
+	return vs
+}
+
+// VersionInput describes a new version apart from its content.
+type VersionInput struct {
+	EffectiveOn time.Time
+	ValidUntil  *time.Time
+	Reference   string // for a version without a file
+	FileName    string
+	ContentType string
+	Note        string
+}
+
+// Validate checks the input and trims its texts; withFile tells whether
+// content follows.
+func (in *VersionInput) Validate(withFile bool) []Violation {
+	in.Reference, in.Note = strings.TrimSpace(in.Reference), strings.TrimSpace(in.Note)
+	in.FileName = strings.TrimSpace(in.FileName)
+	var vs []Violation
+	if in.EffectiveOn.IsZero() {
+		vs = append(vs, Violation{Pointer: "/effective_on", Detail: "give the effective date", German: "Bitte den Stichtag angeben."})
+	}
+	if in.ValidUntil != nil && !in.EffectiveOn.IsZero() && in.ValidUntil.Before(in.EffectiveOn) {
+		vs = append(vs, Violation{Pointer: "/valid_until", Detail: "valid until lies before the effective date",
+			German: "„Gültig bis“ liegt vor dem Stichtag."})
+	}
+	if !withFile && in.Reference == "" {
+		vs = append(vs, Violation{Pointer: "/reference", Detail: "a version without a file needs a reference (document number or URL)",
+			German: "Ohne Datei braucht der Nachweis eine Fundstelle (Dokumentnummer oder Adresse)."})
+	}
+	if len(in.Reference) > 2000 || len(in.Note) > 8000 || len(in.FileName) > 255 {
+		vs = append(vs, Violation{Pointer: "/reference", Detail: "a text is too long", German: "Ein Text ist zu lang."})
+	}
+	return vs
+}
+
+// LinkTarget is what evidence can prove.
+type LinkTarget string
+
+const (
+	LinkCheckEntry   LinkTarget = "check_entry"
+	LinkRiskAnalysis LinkTarget = "risk_analysis"
+	LinkPlanItem     LinkTarget = "plan_item"
+	LinkFinding      LinkTarget = "finding"
+)
+
+// LinkTargets lists the kinds of link.
+var LinkTargets = []LinkTarget{LinkCheckEntry, LinkRiskAnalysis, LinkPlanItem, LinkFinding}
+
+// Valid reports whether t is a known kind of link.
+func (t LinkTarget) Valid() bool {
+	for _, k := range LinkTargets {
+		if t == k {
+			return true
+		}
+	}
+	return false
+}
+
+// Label is the German name.
+func (t LinkTarget) Label() string {
+	switch t {
+	case LinkCheckEntry:
+		return "Anforderung im IT-Grundschutz-Check"
+	case LinkRiskAnalysis:
+		return "Risikoanalyse"
+	case LinkPlanItem:
+		return "Maßnahme des Realisierungsplans"
+	case LinkFinding:
+		return "Feststellung"
+	}
+	return string(t)
+}
+
+// EvidenceLink ties an evidence item to what it proves.
+type EvidenceLink struct {
+	EvidenceID int64
+	Target     LinkTarget
+	TargetID   int64
+	Label      string // what the target is, e.g. "SYS.1.1.A1 · S-001 Managementserver"
+	CreatedBy  string
+	CreatedAt  time.Time
+}
+
+// EvidenceComment is a message in an evidence item's thread: a review
+// decision (Decision set) or a comment.
+type EvidenceComment struct {
+	ID         int64
+	EvidenceID int64
+	VersionID  *int64
+	Version    int // the version's number, 0 if none
+	AuthorID   *int64
+	Author     string
+	Decision   ReviewState // "" for a comment
+	Body       string
+	CreatedAt  time.Time
+}

@@ -1,0 +1,374 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+
+	"ismsd/internal/domain"
+)
+
+// evidenceRow scans an evidence item with its newest version.
+type evidenceRow struct {
+	ID             int64          `db:"id"`
+	ScopeID        int64          `db:"scope_id"`
+	DepartmentID   *int64         `db:"department_id"`
+	DepartmentName sql.NullString `db:"department_name"`
+	Title          string         `db:"title"`
+	Description    string         `db:"description"`
+	Tags           pq.StringArray `db:"tags"`
+	CreatedBy      string         `db:"created_by"`
+	CreatedAt      time.Time      `db:"created_at"`
+	UpdatedAt      time.Time      `db:"updated_at"`
+	Version        int            `db:"version"`
+	versionRow
+}
+
+type versionRow struct {
+	VID          int64      `db:"v_id"`
+	Number       int        `db:"v_number"`
+	EffectiveOn  time.Time  `db:"v_effective_on"`
+	ValidUntil   *time.Time `db:"v_valid_until"`
+	Reference    string     `db:"v_reference"`
+	FileName     string     `db:"v_file_name"`
+	ContentType  string     `db:"v_content_type"`
+	Size         int64      `db:"v_size"`
+	SHA256       string     `db:"v_sha256"`
+	Note         string     `db:"v_note"`
+	UploadedByID *int64     `db:"v_uploaded_by_id"`
+	UploadedBy   string     `db:"v_uploaded_by"`
+	UploadedAt   time.Time  `db:"v_uploaded_at"`
+	State        string     `db:"v_state"`
+	ReviewedBy   string     `db:"v_reviewed_by"`
+	ReviewedAt   *time.Time `db:"v_reviewed_at"`
+	EvidenceID   int64      `db:"v_evidence_id"`
+}
+
+func (r versionRow) toDomain() domain.EvidenceVersion {
+	return domain.EvidenceVersion{ID: r.VID, EvidenceID: r.EvidenceID, Number: r.Number, EffectiveOn: r.EffectiveOn, ValidUntil: r.ValidUntil,
+		Reference: r.Reference, FileName: r.FileName, ContentType: r.ContentType, Size: r.Size, SHA256: r.SHA256, Note: r.Note,
+		UploadedByID: r.UploadedByID, UploadedBy: r.UploadedBy, UploadedAt: r.UploadedAt, State: domain.ReviewState(r.State),
+		ReviewedBy: r.ReviewedBy, ReviewedAt: r.ReviewedAt}
+}
+
+func (r evidenceRow) toDomain() domain.Evidence {
+	return domain.Evidence{ID: r.ID, ScopeID: r.ScopeID, DepartmentID: r.DepartmentID, DepartmentName: r.DepartmentName.String,
+		Title: r.Title, Description: r.Description, Tags: []string(r.Tags), CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
+		UpdatedAt: r.UpdatedAt, Version: r.Version, Current: r.versionRow.toDomain()}
+}
+
+const versionColumns = `v.id AS v_id, v.evidence_id AS v_evidence_id, v.number AS v_number, v.effective_on AS v_effective_on,
+	v.valid_until AS v_valid_until, v.reference AS v_reference, v.file_name AS v_file_name, v.content_type AS v_content_type,
+	v.size AS v_size, v.sha256 AS v_sha256, v.note AS v_note, v.uploaded_by_id AS v_uploaded_by_id, v.uploaded_by AS v_uploaded_by,
+	v.uploaded_at AS v_uploaded_at, v.state AS v_state, v.reviewed_by AS v_reviewed_by, v.reviewed_at AS v_reviewed_at`
+
+// evidenceSelect reads evidence items with their newest version; the
+// caller adds WHERE (with ev for the item, v for the version).
+const evidenceSelect = `
+	SELECT ev.id, ev.scope_id, ev.department_id, d.name AS department_name, ev.title, ev.description, ev.tags,
+	       ev.created_by, ev.created_at, ev.updated_at, ev.version, ` + versionColumns + `
+	FROM evidence ev
+	JOIN LATERAL (SELECT * FROM evidence_versions x WHERE x.evidence_id = ev.id ORDER BY x.number DESC LIMIT 1) v ON true
+	LEFT JOIN departments d ON d.id = ev.department_id`
+
+// visibleEvidence limits to the departments of the reader (parameter
+// param): an item without a department is seen by global grants only.
+func visibleEvidence(param int) string {
+	return fmt.Sprintf(`($%d::bigint[] IS NULL OR ev.department_id IN (SELECT id FROM department_subtree($%d)))`, param, param)
+}
+
+func errEvidenceNotFound(id int64) error {
+	return domain.Errorf(domain.ErrNotFound, "no evidence %d", id).De("Diesen Nachweis gibt es nicht.")
+}
+
+// EvidenceByID returns a visible evidence item with all its versions.
+func (db *DB) EvidenceByID(ctx context.Context, id int64, vis Visibility) (domain.Evidence, error) {
+	var r evidenceRow
+	err := db.x.GetContext(ctx, &r, evidenceSelect+` WHERE ev.id = $1 AND `+visibleEvidence(2), id, vis.arg())
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Evidence{}, errEvidenceNotFound(id)
+	}
+	if err != nil {
+		return domain.Evidence{}, err
+	}
+	e := r.toDomain()
+	var vs []versionRow
+	if err := db.x.SelectContext(ctx, &vs, `SELECT `+versionColumns+` FROM evidence_versions v WHERE v.evidence_id = $1 ORDER BY v.number DESC`, id); err != nil {
+		return e, fmt.Errorf("evidence versions: %w", err)
+	}
+	for _, v := range vs {
+		e.Versions = append(e.Versions, v.toDomain())
+	}
+	return e, nil
+}
+
+// EvidenceFilter selects evidence items of a scope by their newest version.
+type EvidenceFilter struct {
+	State        domain.ReviewState // of the newest version
+	Query        string             // part of the title, description or file name
+	DepartmentID int64              // with its subtree
+	Tag          string
+	// ExpiringWithin lists items whose newest version is valid and ends
+	// within so many days from Today; Expired those that ended before it.
+	ExpiringWithin int
+	Expired        bool
+	Today          time.Time
+	// ReviewQueue lists what the reader may review: submitted newest
+	// versions not uploaded by ReviewerID, oldest first.
+	ReviewQueue bool
+	ReviewerID  int64
+	UploadedBy  int64 // only items whose newest version this user uploaded
+	After       int64 // cursor: the id of the last item of the previous page
+	Limit       int
+}
+
+// ListEvidence returns a page of a scope's visible evidence (newest first;
+// the review queue oldest first) and the cursor of the next page.
+func (db *DB) ListEvidence(ctx context.Context, scopeID int64, f EvidenceFilter, vis Visibility) ([]domain.Evidence, int64, error) {
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 50
+	}
+	if f.ReviewQueue {
+		f.State = domain.ReviewSubmitted
+	}
+	var today any
+	if f.ExpiringWithin > 0 || f.Expired {
+		today = f.Today
+	}
+	order, after := "ev.id DESC", "($11 = 0 OR ev.id < $11)"
+	if f.ReviewQueue {
+		order, after = "v.uploaded_at, ev.id", `($11 = 0 OR (v.uploaded_at, ev.id) > (
+			SELECT y.uploaded_at, y.evidence_id FROM evidence_versions y WHERE y.evidence_id = $11 ORDER BY y.number DESC LIMIT 1))`
+	}
+	var rows []evidenceRow
+	err := db.x.SelectContext(ctx, &rows, evidenceSelect+`
+		WHERE ev.scope_id = $1 AND `+visibleEvidence(2)+`
+		  AND ($3 = '' OR v.state = $3)
+		  AND ($4 = '' OR ev.title ILIKE $4 OR ev.description ILIKE $4 OR v.file_name ILIKE $4)
+		  AND ($5 = 0 OR ev.department_id IN (SELECT id FROM department_subtree(ARRAY[$5]::bigint[])))
+		  AND ($6 = '' OR $6 = ANY (ev.tags))
+		  AND ($7::date IS NULL OR NOT $8 OR v.valid_until < $7)
+		  AND ($7::date IS NULL OR $9 = 0 OR v.state = 'accepted' AND v.valid_until >= $7 AND v.valid_until < $7::date + $9::int)
+		  AND ($10 = 0 OR v.uploaded_by_id IS DISTINCT FROM $10)
+		  AND `+after+`
+		  AND ($12 = 0 OR v.uploaded_by_id = $12)
+		ORDER BY `+order+` LIMIT $13`,
+		scopeID, vis.arg(), string(f.State), likePattern(f.Query), f.DepartmentID, strings.TrimSpace(f.Tag), today, f.Expired,
+		f.ExpiringWithin, reviewerOf(f), f.After, f.UploadedBy, f.Limit+1)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list evidence: %w", err)
+	}
+	var next int64
+	if len(rows) > f.Limit {
+		rows = rows[:f.Limit]
+		next = rows[len(rows)-1].ID
+	}
+	out := make([]domain.Evidence, len(rows))
+	for i, r := range rows {
+		out[i] = r.toDomain()
+	}
+	return out, next, nil
+}
+
+// reviewerOf is the user whose own uploads the review queue leaves out.
+func reviewerOf(f EvidenceFilter) int64 {
+	if f.ReviewQueue {
+		return f.ReviewerID
+	}
+	return 0
+}
+
+// CreateEvidence stores a new evidence item with its first version: the
+// content read from content (nil for a reference without a file),
+// streamed in chunks. Everything is one transaction: an upload cut off
+// midway leaves nothing behind.
+func (tx *Tx) CreateEvidence(ctx context.Context, scopeID int64, in domain.EvidenceInput, v domain.VersionInput, content io.Reader,
+	vis Visibility) (domain.Evidence, error) {
+	vs := append(in.Validate(), v.Validate(content != nil)...)
+	if len(vs) > 0 {
+		return domain.Evidence{}, domain.Invalid(vs...)
+	}
+	if err := tx.checkPlacement(ctx, in.DepartmentID, vis, "Nachweise"); err != nil {
+		return domain.Evidence{}, err
+	}
+	var id int64
+	err := tx.x.GetContext(ctx, &id, `
+		INSERT INTO evidence (scope_id, department_id, title, description, tags, created_by)
+		SELECT id, $2, $3, $4, $5, $6 FROM scopes WHERE id = $1 RETURNING id`,
+		scopeID, in.DepartmentID, in.Title, in.Description, pq.Array(orNone(in.Tags)), tx.actor.Name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Evidence{}, domain.Errorf(domain.ErrNotFound, "no scope %d", scopeID).De("Diesen Informationsverbund gibt es nicht.")
+	}
+	if err != nil {
+		return domain.Evidence{}, mapError(err)
+	}
+	if err := tx.addVersion(ctx, id, 1, v, content); err != nil {
+		return domain.Evidence{}, err
+	}
+	e, err := tx.evidence(ctx, id)
+	if err != nil {
+		return e, err
+	}
+	return e, tx.Record("evidence.create", "evidence", id, nil, evidenceAudit(e))
+}
+
+// AddEvidenceVersion adds a new version to an evidence item still at
+// version (its ETag): a new upload or reference, to be reviewed again.
+func (tx *Tx) AddEvidenceVersion(ctx context.Context, id int64, version int, v domain.VersionInput, content io.Reader,
+	vis Visibility) (domain.Evidence, error) {
+	if vs := v.Validate(content != nil); len(vs) > 0 {
+		return domain.Evidence{}, domain.Invalid(vs...)
+	}
+	before, err := tx.lockEvidence(ctx, id, version, vis)
+	if err != nil {
+		return before, err
+	}
+	if err := tx.addVersion(ctx, id, before.Current.Number+1, v, content); err != nil {
+		return before, err
+	}
+	if _, err := tx.x.ExecContext(ctx, `UPDATE evidence SET updated_at = now(), version = version + 1 WHERE id = $1`, id); err != nil {
+		return before, err
+	}
+	e, err := tx.evidence(ctx, id)
+	if err != nil {
+		return e, err
+	}
+	return e, tx.Record("evidence.version", "evidence", id, versionAudit(before.Current), versionAudit(e.Current))
+}
+
+// UpdateEvidence changes an item's title, description, department and
+// tags; its versions stay as they are.
+func (tx *Tx) UpdateEvidence(ctx context.Context, id int64, version int, in domain.EvidenceInput, vis Visibility) (domain.Evidence, error) {
+	if vs := in.Validate(); len(vs) > 0 {
+		return domain.Evidence{}, domain.Invalid(vs...)
+	}
+	before, err := tx.lockEvidence(ctx, id, version, vis)
+	if err != nil {
+		return before, err
+	}
+	if err := tx.checkPlacement(ctx, in.DepartmentID, vis, "Nachweise"); err != nil {
+		return before, err
+	}
+	if _, err := tx.x.ExecContext(ctx, `
+		UPDATE evidence SET title = $2, description = $3, department_id = $4, tags = $5, updated_at = now(), version = version + 1
+		WHERE id = $1`, id, in.Title, in.Description, in.DepartmentID, pq.Array(orNone(in.Tags))); err != nil {
+		return before, mapError(err)
+	}
+	e, err := tx.evidence(ctx, id)
+	if err != nil {
+		return e, err
+	}
+	return e, tx.Record("evidence.update", "evidence", id, evidenceAudit(before), evidenceAudit(e))
+}
+
+// lockEvidence reads a visible evidence item for a change at version (0:
+// any version).
+func (tx *Tx) lockEvidence(ctx context.Context, id int64, version int, vis Visibility) (domain.Evidence, error) {
+	var r evidenceRow
+	err := tx.x.GetContext(ctx, &r, evidenceSelect+` WHERE ev.id = $1 AND `+visibleEvidence(2)+` FOR UPDATE OF ev`, id, vis.arg())
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Evidence{}, errEvidenceNotFound(id)
+	}
+	if err != nil {
+		return domain.Evidence{}, err
+	}
+	e := r.toDomain()
+	if version != 0 && e.Version != version {
+		return e, domain.Errorf(domain.ErrPreconditionFailed, "evidence %d was changed by someone else (version %d, not %d)", id, e.Version, version).
+			De("Der Nachweis wurde inzwischen geändert. Bitte laden Sie die Seite neu.")
+	}
+	return e, nil
+}
+
+func (tx *Tx) evidence(ctx context.Context, id int64) (domain.Evidence, error) {
+	var r evidenceRow
+	if err := tx.x.GetContext(ctx, &r, evidenceSelect+` WHERE ev.id = $1`, id); err != nil {
+		return domain.Evidence{}, mapError(err)
+	}
+	return r.toDomain(), nil
+}
+
+// addVersion stores version number of an evidence item and its content.
+func (tx *Tx) addVersion(ctx context.Context, evidenceID int64, number int, v domain.VersionInput, content io.Reader) error {
+	if content == nil {
+		v.FileName, v.ContentType = "", ""
+	}
+	var versionID int64
+	err := tx.x.GetContext(ctx, &versionID, `
+		INSERT INTO evidence_versions (evidence_id, number, effective_on, valid_until, reference, file_name, content_type, note,
+		                               uploaded_by_id, uploaded_by, sha256)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $11 THEN repeat('0', 64) ELSE '' END) RETURNING id`,
+		evidenceID, number, v.EffectiveOn, v.ValidUntil, v.Reference, v.FileName, v.ContentType, v.Note, tx.actor.UserID, tx.actor.Name,
+		content != nil)
+	if err != nil {
+		return mapError(err)
+	}
+	if content == nil {
+		return nil
+	}
+	stored, err := evidenceContent.put(ctx, tx, versionID, content)
+	if err != nil {
+		return err
+	}
+	_, err = tx.x.ExecContext(ctx, `UPDATE evidence_versions SET size = $2, sha256 = $3, chunks = $4 WHERE id = $1`,
+		versionID, stored.Size, stored.SHA256, stored.Chunks)
+	return err
+}
+
+// EvidenceVersion returns one visible version with its item's id.
+func (db *DB) EvidenceVersion(ctx context.Context, versionID int64, vis Visibility) (domain.EvidenceVersion, error) {
+	var r versionRow
+	err := db.x.GetContext(ctx, &r, `SELECT `+versionColumns+` FROM evidence_versions v JOIN evidence ev ON ev.id = v.evidence_id
+		WHERE v.id = $1 AND `+visibleEvidence(2), versionID, vis.arg())
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.EvidenceVersion{}, domain.Errorf(domain.ErrNotFound, "no evidence version %d", versionID).
+			De("Diese Version des Nachweises gibt es nicht.")
+	}
+	return r.toDomain(), err
+}
+
+// OpenEvidence opens the content of a visible version for reading. The
+// reader checks every chunk against its SHA-256 before handing it out,
+// and the whole against the version's; a mismatch is an error wrapping
+// ErrTampered, never silently different data.
+func (db *DB) OpenEvidence(ctx context.Context, versionID int64, vis Visibility) (domain.EvidenceVersion, io.ReadCloser, error) {
+	v, err := db.EvidenceVersion(ctx, versionID, vis)
+	if err != nil {
+		return v, nil, err
+	}
+	if !v.HasFile() {
+		return v, nil, domain.Errorf(domain.ErrNotFound, "evidence version %d has no file", versionID).
+			De("Diese Version des Nachweises hat keine Datei, nur eine Fundstelle.")
+	}
+	var chunks int
+	if err := db.x.GetContext(ctx, &chunks, `SELECT chunks FROM evidence_versions WHERE id = $1`, versionID); err != nil {
+		return v, nil, err
+	}
+	return v, evidenceContent.open(ctx, db, versionID, storedContent{Size: v.Size, SHA256: v.SHA256, Chunks: chunks}), nil
+}
+
+// RecordTampering notes in the audit trail that a version's content no
+// longer matches its hash, in a transaction of its own: the download
+// that found it fails, the record stays.
+func (db *DB) RecordTampering(ctx context.Context, actor domain.Actor, v domain.EvidenceVersion, cause error) error {
+	return db.InTx(ctx, actor, func(tx *Tx) error {
+		return tx.Record("evidence.integrity_failure", "evidence", v.EvidenceID, nil,
+			map[string]any{"version": v.Number, "sha256": v.SHA256, "error": cause.Error()})
+	})
+}
+
+func evidenceAudit(e domain.Evidence) map[string]any {
+	return map[string]any{"title": e.Title, "description": e.Description, "department_id": e.DepartmentID, "tags": e.Tags,
+		"version": versionAudit(e.Current)}
+}
+
+func versionAudit(v domain.EvidenceVersion) map[string]any {
+	return map[string]any{"number": v.Number, "effective_on": v.EffectiveOn.Format(time.DateOnly), "valid_until": v.ValidUntil,
+		"reference": v.Reference, "file_name": v.FileName, "size": v.Size, "sha256": v.SHA256, "state": v.State}
+}
