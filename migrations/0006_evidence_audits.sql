@@ -45,6 +45,10 @@ CREATE TABLE evidence_versions (
 );
 -- The review queue: submitted versions, oldest first.
 CREATE INDEX evidence_versions_state_idx ON evidence_versions (state, uploaded_at, id);
+
+-- The newest version of each item, kept on the item: lists and the review
+-- queue join it directly instead of looking for the highest number.
+ALTER TABLE evidence ADD COLUMN current_version_id bigint UNIQUE REFERENCES evidence_versions (id);
 CREATE INDEX evidence_versions_valid_idx ON evidence_versions (valid_until) WHERE valid_until IS NOT NULL;
 
 -- The content in chunks of at most a few MiB, each with its own SHA-256 so

@@ -20,6 +20,7 @@ var (
 	ErrPreconditionRequired = errors.New("precondition required")
 	ErrTooLarge             = errors.New("too large")
 	ErrThrottled            = errors.New("throttled")
+	ErrIntegrity            = errors.New("stored content failed its integrity check")
 )
 
 // Violation is one reason why input was refused, located by a JSON pointer

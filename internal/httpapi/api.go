@@ -39,6 +39,8 @@ type Deps struct {
 	Objects         *objectimport.Importer
 	// ImportMaxBytes bounds object import files.
 	ImportMaxBytes int64
+	// EvidenceMaxBytes bounds evidence files.
+	EvidenceMaxBytes int64
 	// Location is the organisation's time zone: it decides which day is
 	// today, and so what is overdue.
 	Location *time.Location
@@ -66,6 +68,7 @@ func (a *API) Routes() []route.Route {
 	rs = append(rs, a.riskRoutes()...)
 	rs = append(rs, a.objectFileRoutes()...)
 	rs = append(rs, a.checkRoutes()...)
+	rs = append(rs, a.evidenceRoutes()...)
 	return rs
 }
 

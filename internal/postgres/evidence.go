@@ -74,7 +74,7 @@ const evidenceSelect = `
 	SELECT ev.id, ev.scope_id, ev.department_id, d.name AS department_name, ev.title, ev.description, ev.tags,
 	       ev.created_by, ev.created_at, ev.updated_at, ev.version, ` + versionColumns + `
 	FROM evidence ev
-	JOIN LATERAL (SELECT * FROM evidence_versions x WHERE x.evidence_id = ev.id ORDER BY x.number DESC LIMIT 1) v ON true
+	JOIN evidence_versions v ON v.id = ev.current_version_id
 	LEFT JOIN departments d ON d.id = ev.department_id`
 
 // visibleEvidence limits to the departments of the reader (parameter
@@ -124,8 +124,12 @@ type EvidenceFilter struct {
 	ReviewQueue bool
 	ReviewerID  int64
 	UploadedBy  int64 // only items whose newest version this user uploaded
-	After       int64 // cursor: the id of the last item of the previous page
-	Limit       int
+	// Target and TargetID list the items linked to a check entry, risk
+	// analysis, measure or finding.
+	Target   domain.LinkTarget
+	TargetID int64
+	After    int64 // cursor: the id of the last item of the previous page
+	Limit    int
 }
 
 // ListEvidence returns a page of a scope's visible evidence (newest first;
@@ -143,8 +147,8 @@ func (db *DB) ListEvidence(ctx context.Context, scopeID int64, f EvidenceFilter,
 	}
 	order, after := "ev.id DESC", "($11 = 0 OR ev.id < $11)"
 	if f.ReviewQueue {
-		order, after = "v.uploaded_at, ev.id", `($11 = 0 OR (v.uploaded_at, ev.id) > (
-			SELECT y.uploaded_at, y.evidence_id FROM evidence_versions y WHERE y.evidence_id = $11 ORDER BY y.number DESC LIMIT 1))`
+		order, after = "v.uploaded_at, v.id", `($11 = 0 OR (v.uploaded_at, v.id) > (
+			SELECT y.uploaded_at, y.id FROM evidence x JOIN evidence_versions y ON y.id = x.current_version_id WHERE x.id = $11))`
 	}
 	var rows []evidenceRow
 	err := db.x.SelectContext(ctx, &rows, evidenceSelect+`
@@ -158,9 +162,10 @@ func (db *DB) ListEvidence(ctx context.Context, scopeID int64, f EvidenceFilter,
 		  AND ($10 = 0 OR v.uploaded_by_id IS DISTINCT FROM $10)
 		  AND `+after+`
 		  AND ($12 = 0 OR v.uploaded_by_id = $12)
-		ORDER BY `+order+` LIMIT $13`,
+		  AND ($13 = '' OR EXISTS (SELECT 1 FROM evidence_links l WHERE l.evidence_id = ev.id AND l.target_type = $13 AND l.target_id = $14))
+		ORDER BY `+order+` LIMIT $15`,
 		scopeID, vis.arg(), string(f.State), likePattern(f.Query), f.DepartmentID, strings.TrimSpace(f.Tag), today, f.Expired,
-		f.ExpiringWithin, reviewerOf(f), f.After, f.UploadedBy, f.Limit+1)
+		f.ExpiringWithin, reviewerOf(f), f.After, f.UploadedBy, string(f.Target), f.TargetID, f.Limit+1)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list evidence: %w", err)
 	}
@@ -309,6 +314,9 @@ func (tx *Tx) addVersion(ctx context.Context, evidenceID int64, number int, v do
 	if err != nil {
 		return mapError(err)
 	}
+	if _, err := tx.x.ExecContext(ctx, `UPDATE evidence SET current_version_id = $2 WHERE id = $1`, evidenceID, versionID); err != nil {
+		return err
+	}
 	if content == nil {
 		return nil
 	}
@@ -321,36 +329,36 @@ func (tx *Tx) addVersion(ctx context.Context, evidenceID int64, number int, v do
 	return err
 }
 
-// EvidenceVersion returns one visible version with its item's id.
-func (db *DB) EvidenceVersion(ctx context.Context, versionID int64, vis Visibility) (domain.EvidenceVersion, error) {
+// EvidenceVersion returns version number of a visible evidence item.
+func (db *DB) EvidenceVersion(ctx context.Context, evidenceID int64, number int, vis Visibility) (domain.EvidenceVersion, error) {
 	var r versionRow
 	err := db.x.GetContext(ctx, &r, `SELECT `+versionColumns+` FROM evidence_versions v JOIN evidence ev ON ev.id = v.evidence_id
-		WHERE v.id = $1 AND `+visibleEvidence(2), versionID, vis.arg())
+		WHERE v.evidence_id = $1 AND v.number = $2 AND `+visibleEvidence(3), evidenceID, number, vis.arg())
 	if errors.Is(err, sql.ErrNoRows) {
-		return domain.EvidenceVersion{}, domain.Errorf(domain.ErrNotFound, "no evidence version %d", versionID).
+		return domain.EvidenceVersion{}, domain.Errorf(domain.ErrNotFound, "no version %d of evidence %d", number, evidenceID).
 			De("Diese Version des Nachweises gibt es nicht.")
 	}
 	return r.toDomain(), err
 }
 
-// OpenEvidence opens the content of a visible version for reading. The
-// reader checks every chunk against its SHA-256 before handing it out,
-// and the whole against the version's; a mismatch is an error wrapping
-// ErrTampered, never silently different data.
-func (db *DB) OpenEvidence(ctx context.Context, versionID int64, vis Visibility) (domain.EvidenceVersion, io.ReadCloser, error) {
-	v, err := db.EvidenceVersion(ctx, versionID, vis)
+// OpenEvidence opens the content of a version of a visible evidence item.
+// The reader checks every chunk against its SHA-256 before handing it
+// out, and the whole against the version's; a mismatch is an error
+// wrapping ErrTampered, never silently different data.
+func (db *DB) OpenEvidence(ctx context.Context, evidenceID int64, number int, vis Visibility) (domain.EvidenceVersion, io.ReadCloser, error) {
+	v, err := db.EvidenceVersion(ctx, evidenceID, number, vis)
 	if err != nil {
 		return v, nil, err
 	}
 	if !v.HasFile() {
-		return v, nil, domain.Errorf(domain.ErrNotFound, "evidence version %d has no file", versionID).
+		return v, nil, domain.Errorf(domain.ErrNotFound, "version %d of evidence %d has no file", number, evidenceID).
 			De("Diese Version des Nachweises hat keine Datei, nur eine Fundstelle.")
 	}
 	var chunks int
-	if err := db.x.GetContext(ctx, &chunks, `SELECT chunks FROM evidence_versions WHERE id = $1`, versionID); err != nil {
+	if err := db.x.GetContext(ctx, &chunks, `SELECT chunks FROM evidence_versions WHERE id = $1`, v.ID); err != nil {
 		return v, nil, err
 	}
-	return v, evidenceContent.open(ctx, db, versionID, storedContent{Size: v.Size, SHA256: v.SHA256, Chunks: chunks}), nil
+	return v, evidenceContent.open(ctx, db, v.ID, storedContent{Size: v.Size, SHA256: v.SHA256, Chunks: chunks}), nil
 }
 
 // RecordTampering notes in the audit trail that a version's content no

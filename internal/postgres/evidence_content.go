@@ -11,10 +11,12 @@ import (
 	"fmt"
 	"hash"
 	"io"
+
+	"ismsd/internal/domain"
 )
 
 // ErrTampered marks evidence content that no longer matches its SHA-256.
-var ErrTampered = errors.New("evidence content does not match its SHA-256")
+var ErrTampered = fmt.Errorf("%w: evidence content does not match its SHA-256", domain.ErrIntegrity)
 
 // chunkSize is the size of a stored chunk: large enough that a gigabyte is
 // a thousand rows, small enough that reading or writing one keeps memory
@@ -49,7 +51,7 @@ func (chunkStore) put(ctx context.Context, tx *Tx, versionID int64, r io.Reader)
 	buf := make([]byte, chunkSize)
 	var out storedContent
 	for {
-		n, err := io.ReadFull(r, buf)
+		n, err := fill(r, buf)
 		if n > 0 {
 			part := buf[:n]
 			whole.Write(part)
@@ -62,7 +64,7 @@ func (chunkStore) put(ctx context.Context, tx *Tx, versionID int64, r io.Reader)
 			out.Chunks++
 			out.Size += int64(n)
 		}
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
+		if err == io.EOF {
 			break
 		}
 		if err != nil {
@@ -71,6 +73,21 @@ func (chunkStore) put(ctx context.Context, tx *Tx, versionID int64, r io.Reader)
 	}
 	out.SHA256 = hex.EncodeToString(whole.Sum(nil))
 	return out, nil
+}
+
+// fill reads into buf until it is full or r ends (io.EOF). Unlike
+// io.ReadFull it passes on every error of r as it is: an upload cut off
+// midway (io.ErrUnexpectedEOF from the body) must fail, not end early.
+func fill(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		k, err := r.Read(buf[n:])
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 func (chunkStore) open(ctx context.Context, db *DB, versionID int64, want storedContent) io.ReadCloser {

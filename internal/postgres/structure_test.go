@@ -16,6 +16,7 @@ import (
 type structure struct {
 	db               *postgres.DB
 	ownerURL         string
+	appURL           string // the runtime role, with its restricted privileges
 	scope            domain.Scope
 	fin, tlrz, inn   int64
 	process, app, sv int64 // a chain: process → application → server
@@ -30,7 +31,7 @@ func newStructure(t testing.TB) structure {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := structure{db: db, ownerURL: info.OwnerURL}
+	s := structure{db: db, ownerURL: info.OwnerURL, appURL: info.AppURL}
 	err = db.InTx(ctx, actor("test"), func(tx *postgres.Tx) error {
 		d, err := tx.CreateDepartment(ctx, postgres.DepartmentInput{Name: "Finanzministerium", Code: "TFM"})
 		if err != nil {

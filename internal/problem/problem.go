@@ -49,6 +49,8 @@ var Table = []Kind{
 	{domain.ErrPreconditionRequired, http.StatusPreconditionRequired, "precondition-required", "If-Match header required", "Die Änderung braucht die Version des Datensatzes."},
 	{domain.ErrTooLarge, http.StatusRequestEntityTooLarge, "too-large", "Request body too large", "Die Anfrage ist zu groß."},
 	{domain.ErrThrottled, http.StatusTooManyRequests, "throttled", "Too many requests", "Zu viele Versuche. Bitte warten Sie etwas."},
+	{domain.ErrIntegrity, http.StatusInternalServerError, "integrity", "Stored content failed its integrity check",
+		"Der gespeicherte Inhalt stimmt nicht mehr mit seiner Prüfsumme überein und wird nicht ausgeliefert. Der Vorfall ist protokolliert."},
 	{ErrMethodNotAllowed, http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed", "Diese Aktion ist hier nicht möglich."},
 	{ErrUnsupportedMediaType, http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type", "Das Format der Anfrage wird nicht unterstützt."},
 	{nil, http.StatusInternalServerError, "internal", "Internal server error", "Ein interner Fehler ist aufgetreten. Er wurde protokolliert."},

@@ -19,6 +19,10 @@ import (
 	"ismsd/internal/problem"
 )
 
+// StreamTimeout bounds a streaming route's upload or download: a
+// gigabyte over a slow office line still fits.
+const StreamTimeout = 2 * time.Hour
+
 // Handler handles a request; a returned error is answered by the server
 // (problem+json for the API, an error page for the UI).
 type Handler func(*gin.Context) error
@@ -36,6 +40,9 @@ type Route struct {
 
 	// MaxBody overrides the server's request body limit (uploads).
 	MaxBody int64
+	// Streams marks a large upload or download: the server's read and
+	// write timeouts, meant for ordinary requests, give way to StreamTimeout.
+	Streams bool
 
 	// API description, for routes under /api/v1.
 	Summary  string
@@ -316,6 +323,44 @@ func PlanFilter(c *gin.Context) (postgres.PlanFilter, error) {
 		}
 	}
 	vs = append(vs, pageQuery(c, map[string]*int64{"department": &f.DepartmentID, "cursor": &f.After}, &f.Limit)...)
+	if len(vs) > 0 {
+		return f, domain.Invalid(vs...)
+	}
+	return f, nil
+}
+
+// EvidenceFilter reads the evidence list parameters of the API and the
+// UI. queue=true is the reader's review queue (never their own uploads),
+// mine=true their own uploads.
+func EvidenceFilter(c *gin.Context) (postgres.EvidenceFilter, error) {
+	f := postgres.EvidenceFilter{State: domain.ReviewState(c.Query("state")), Query: strings.TrimSpace(c.Query("q")), Tag: c.Query("tag"),
+		Expired: c.Query("expired") == "true", ReviewQueue: c.Query("queue") == "true", Target: domain.LinkTarget(c.Query("target"))}
+	var vs []domain.Violation
+	if f.State != "" && !f.State.Valid() {
+		vs = append(vs, domain.Violation{Pointer: "/state", Detail: "unknown review state", German: "Unbekannter Prüfstand."})
+	}
+	if f.Target != "" && !f.Target.Valid() {
+		vs = append(vs, domain.Violation{Pointer: "/target", Detail: "unknown kind of link", German: "Unbekannte Art der Verknüpfung."})
+	}
+	if v := c.Query("expiring"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 366 {
+			vs = append(vs, domain.Violation{Pointer: "/expiring", Detail: "days from 1 to 366", German: "Bitte eine Zahl von Tagen (1 bis 366)."})
+		}
+		f.ExpiringWithin = n
+	}
+	if p, ok := Principal(c); ok {
+		if f.ReviewQueue {
+			f.ReviewerID = p.User.ID
+		}
+		if c.Query("mine") == "true" {
+			f.UploadedBy = p.User.ID
+		}
+	}
+	vs = append(vs, pageQuery(c, map[string]*int64{"department": &f.DepartmentID, "target_id": &f.TargetID, "cursor": &f.After}, &f.Limit)...)
+	if f.Target != "" && f.TargetID == 0 {
+		vs = append(vs, domain.Violation{Pointer: "/target_id", Detail: "a target needs its id", German: "Zum Ziel fehlt die Nummer."})
+	}
 	if len(vs) > 0 {
 		return f, domain.Invalid(vs...)
 	}

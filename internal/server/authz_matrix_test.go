@@ -148,7 +148,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	// The routes act on this bystander, so no subject loses its account.
 	target := e.user("m-target", domain.Grant{Role: domain.RoleISB})
 	params := strings.NewReplacer(":id", strconv.FormatInt(target.ID, 10), ":grant", "999999", ":session", "999999", "*file", "style.css",
-		":module", "NET.3.1", ":requirement", "NET.3.1.A1", ":target", "999999", ":file", "999999")
+		":module", "NET.3.1", ":requirement", "NET.3.1.A1", ":target", "999999", ":file", "999999", ":number", "1",
+		":link_type", "check_entry", ":link_id", "999999")
 
 	seen := map[string]bool{}
 	for _, r := range e.srv.Routes() {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -27,20 +26,6 @@ func (e *testEnv) demoCatalog() int64 {
 		e.t.Fatal(err)
 	}
 	return res.Catalog.ID
-}
-
-// upload sends a file as multipart/form-data field "file".
-func (c *client) upload(path, name string, content []byte, kind string) response {
-	c.e.t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	if kind != "" {
-		w.WriteField("kind", kind)
-	}
-	fw, _ := w.CreateFormFile("file", name)
-	fw.Write(content)
-	w.Close()
-	return c.do("POST", path, body.Bytes(), map[string]string{"Content-Type": w.FormDataContentType()})
 }
 
 func TestCatalogAPI(t *testing.T) {
@@ -160,7 +145,7 @@ func TestCatalogUpload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := c.upload("/api/v1/catalogs", "tiny-catalog.json", own, "")
+	r := c.upload("/api/v1/catalogs", nil, "tiny-catalog.json", bytes.NewReader(own), nil)
 	if r.status != http.StatusCreated || r.header.Get("Location") == "" {
 		t.Fatalf("upload: %d %s", r.status, r.body)
 	}
@@ -168,27 +153,27 @@ func TestCatalogUpload(t *testing.T) {
 	if err := v.Validate("catalog-import.json", r.body); err != nil {
 		t.Errorf("import answer does not match its schema: %v", err)
 	}
-	r = c.upload("/api/v1/catalogs", "again.json", own, "")
+	r = c.upload("/api/v1/catalogs", nil, "again.json", bytes.NewReader(own), nil)
 	if r.status != http.StatusOK || !strings.Contains(string(r.body), `"unchanged":true`) {
 		t.Errorf("second upload: %d %s", r.status, r.body)
 	}
-	p := problemOf(t, c.upload("/api/v1/catalogs", "broken.json", own[:len(own)/2], ""), http.StatusUnprocessableEntity)
+	p := problemOf(t, c.upload("/api/v1/catalogs", nil, "broken.json", bytes.NewReader(own[:len(own)/2]), nil), http.StatusUnprocessableEntity)
 	if len(p.Errors) != 1 || p.Errors[0].Pointer != "/file" || !strings.Contains(p.Errors[0].Detail, "line") {
 		t.Errorf("broken upload: %+v", p)
 	}
-	problemOf(t, c.upload("/api/v1/catalogs", "x.json", own, "spreadsheet"), http.StatusUnprocessableEntity)
+	problemOf(t, c.upload("/api/v1/catalogs", map[string]string{"kind": "spreadsheet"}, "x.json", bytes.NewReader(own), nil), http.StatusUnprocessableEntity)
 	problemOf(t, c.do("POST", "/api/v1/catalogs", []byte(`{}`), nil), http.StatusUnsupportedMediaType)
 	// Over the catalog limit, and over the body limit of the route (limit + 1 MiB).
-	problemOf(t, c.upload("/api/v1/catalogs", "big.json", bytes.Repeat([]byte(" "), 100<<10), ""), http.StatusRequestEntityTooLarge)
-	problemOf(t, c.upload("/api/v1/catalogs", "bigger.json", bytes.Repeat([]byte(" "), 2<<20), ""), http.StatusRequestEntityTooLarge)
-	mustContain(t, c.upload("/catalogs", "big.json", bytes.Repeat([]byte(" "), 100<<10), ""), http.StatusRequestEntityTooLarge, "größer als")
+	problemOf(t, c.upload("/api/v1/catalogs", nil, "big.json", bytes.NewReader(bytes.Repeat([]byte(" "), 100<<10)), nil), http.StatusRequestEntityTooLarge)
+	problemOf(t, c.upload("/api/v1/catalogs", nil, "bigger.json", bytes.NewReader(bytes.Repeat([]byte(" "), 2<<20)), nil), http.StatusRequestEntityTooLarge)
+	mustContain(t, c.upload("/catalogs", nil, "big.json", bytes.NewReader(bytes.Repeat([]byte(" "), 100<<10)), nil), http.StatusRequestEntityTooLarge, "größer als")
 	// Through the page: the same import with a German answer.
-	r = c.upload("/catalogs", "again.json", own, "")
+	r = c.upload("/catalogs", nil, "again.json", bytes.NewReader(own), nil)
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("form upload: %d %s", r.status, firstLine(r.body))
 	}
 	mustContain(t, c.do("GET", r.header.Get("Location"), nil, nil), http.StatusOK, "bereits importiert")
-	mustContain(t, c.upload("/catalogs", "broken.json", own[:len(own)/2], ""), http.StatusUnprocessableEntity, "Die Datei wurde nicht importiert", "line")
+	mustContain(t, c.upload("/catalogs", nil, "broken.json", bytes.NewReader(own[:len(own)/2]), nil), http.StatusUnprocessableEntity, "Die Datei wurde nicht importiert", "line")
 	cs, _ := e.db.ListCatalogs(context.Background())
 	if len(cs) != 1 {
 		t.Errorf("%d catalogs after refused uploads", len(cs))

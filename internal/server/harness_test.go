@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -218,6 +219,50 @@ func (c *client) do(method, path string, body any, header map[string]string) res
 	if c.bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+c.bearer)
 	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{status: res.StatusCode, header: res.Header, body: b}
+}
+
+// upload sends fields and then, if content is not nil, the file, as one
+// streamed multipart request.
+func (c *client) upload(path string, fields map[string]string, fileName string, content io.Reader, header map[string]string) response {
+	c.e.t.Helper()
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	go func() {
+		for k, v := range fields {
+			if err := mw.WriteField(k, v); err != nil {
+				pw.CloseWithError(err)
+				return
+			}
+		}
+		if content != nil {
+			fw, err := mw.CreateFormFile("file", fileName)
+			if err != nil {
+				pw.CloseWithError(err)
+				return
+			}
+			if _, err := io.Copy(fw, content); err != nil {
+				pw.CloseWithError(err)
+				return
+			}
+		}
+		pw.CloseWithError(mw.Close())
+	}()
+	req, err := http.NewRequest(http.MethodPost, c.e.url+path, pr)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Origin", c.origin)
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}

@@ -100,6 +100,12 @@ func (s *Server) limitBody(r route.Route) gin.HandlerFunc {
 		if c.Request.Body != nil {
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 		}
+		if r.Streams {
+			rc, deadline := http.NewResponseController(c.Writer), time.Now().Add(route.StreamTimeout)
+			if err := errors.Join(rc.SetReadDeadline(deadline), rc.SetWriteDeadline(deadline)); err != nil {
+				problem.Logger(c).Warn("streaming route keeps the server's timeouts", "error", err)
+			}
+		}
 		c.Next()
 	}
 }

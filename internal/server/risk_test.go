@@ -19,13 +19,7 @@ import (
 func riskUIScope(t *testing.T, e *testEnv) uiScope {
 	t.Helper()
 	s := newUIScope(t, e)
-	err := e.db.InTx(context.Background(), testActor, func(tx *postgres.Tx) error {
-		_, err := tx.AssignModules(context.Background(), s.scope.ID, []int64{s.server}, []string{"SYS.1.1"}, postgres.Everything)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s.assign(t, []int64{s.server}, "SYS.1.1")
 	s.setOwn(t, s.server, domain.NeedHigh, domain.NeedNormal, domain.NeedNormal)
 	return s
 }

@@ -67,6 +67,18 @@ func newUIScope(t testing.TB, e *testEnv) uiScope {
 	return s
 }
 
+// assign models objects with modules, which brings their check entries.
+func (s uiScope) assign(t testing.TB, objects []int64, modules ...string) {
+	t.Helper()
+	err := s.e.db.InTx(context.Background(), testActor, func(tx *postgres.Tx) error {
+		_, err := tx.AssignModules(context.Background(), s.scope.ID, objects, modules, postgres.Everything)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func (s uiScope) url(suffix string) string {
 	return "/scopes/" + strconv.FormatInt(s.scope.ID, 10) + suffix
 }

@@ -1,0 +1,568 @@
+package httpapi
+
+import (
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"ismsd/internal/authz"
+	"ismsd/internal/domain"
+	"ismsd/internal/postgres"
+	"ismsd/internal/problem"
+	"ismsd/internal/route"
+)
+
+func (a *API) evidenceRoutes() []route.Route {
+	read, write := authz.Require(authz.ResourceEvidence, authz.ActionRead), authz.Require(authz.ResourceEvidence, authz.ActionWrite)
+	review := authz.Require(authz.ResourceEvidenceReviews, authz.ActionWrite)
+	get, post, patch, del := http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete
+	upload := a.EvidenceMaxBytes + 1<<20 // the file and its form fields
+	return []route.Route{
+		{Method: get, Path: "/api/v1/scopes/:id/evidence", Perm: read, Handler: a.listEvidence,
+			Summary:  "Evidence (Nachweise) of a scope by their newest version, filtered, in cursor pages; queue=true is the reader's review queue",
+			Response: "evidence.json", List: true, Query: evidenceParams},
+		{Method: post, Path: "/api/v1/scopes/:id/evidence", Perm: write, Handler: a.createEvidence, MaxBody: upload, Streams: true,
+			Summary: "Upload evidence (multipart/form-data: the fields, then the part \"file\"; without a file a reference is required). " +
+				"The file is streamed, hashed (SHA-256) and stored in one transaction", Request: "evidence-upload.json", Form: true,
+			Response: "evidence.json", Status: http.StatusCreated},
+		{Method: get, Path: "/api/v1/evidence/:id", Perm: read, Handler: a.getEvidence,
+			Summary: "One evidence item with its versions and links; the ETag is its version", Response: "evidence.json"},
+		{Method: patch, Path: "/api/v1/evidence/:id", Perm: write, Handler: a.updateEvidence, IfMatch: true,
+			Summary: "Change an evidence item's title, description, department or tags", Request: "evidence-update.json", Response: "evidence.json"},
+		{Method: post, Path: "/api/v1/evidence/:id/versions", Perm: write, Handler: a.addEvidenceVersion, IfMatch: true, MaxBody: upload,
+			Streams: true, Summary: "Add a new version (multipart/form-data as for the upload); it goes to review again",
+			Request: "evidence-version-upload.json", Form: true, Response: "evidence.json", Status: http.StatusCreated},
+		{Method: get, Path: "/api/v1/evidence/:id/versions/:number/content", Perm: read, Handler: a.downloadEvidence, Streams: true,
+			Summary: "The file of a version, streamed as an attachment; every chunk is checked against its SHA-256 before it is sent"},
+		{Method: post, Path: "/api/v1/evidence/:id/review", Perm: review, Handler: a.reviewEvidence, IfMatch: true,
+			Summary: "Decide on the newest version: accepted (immutable from then on), rejected or needs_info (both with a comment); " +
+				"nobody reviews their own upload", Request: "evidence-review.json", Response: "evidence.json"},
+		{Method: get, Path: "/api/v1/evidence/:id/thread", Perm: read, Handler: a.evidenceThread,
+			Summary: "Review decisions and comments on an evidence item, oldest first", Response: "evidence-comment.json", List: true},
+		{Method: post, Path: "/api/v1/evidence/:id/comments", Perm: write, Handler: a.commentEvidence,
+			Summary: "Comment on an evidence item; a comment answers an open question and sends the version back to review",
+			Request: "evidence-comment-create.json", Response: "evidence.json", Status: http.StatusCreated},
+		{Method: post, Path: "/api/v1/evidence/:id/links", Perm: write, Handler: a.linkEvidence,
+			Summary: "Link an evidence item to a check entry, risk analysis, measure or finding of its scope (twice is once)",
+			Request: "evidence-link.json", Response: "evidence.json"},
+		{Method: del, Path: "/api/v1/evidence/:id/links/:link_type/:link_id", Perm: write, Handler: a.unlinkEvidence,
+			Summary: "Remove a link", Status: http.StatusNoContent},
+	}
+}
+
+var evidenceParams = []route.Param{
+	{Name: "state", Type: "string", Help: "review state of the newest version: submitted, accepted, rejected, needs_info"},
+	{Name: "q", Type: "string", Help: "part of the title, description or file name"},
+	{Name: "department", Type: "integer", Help: "a department, with its subtree"},
+	{Name: "tag", Type: "string", Help: "a tag"},
+	{Name: "expiring", Type: "integer", Help: "accepted evidence whose validity ends within so many days"},
+	{Name: "expired", Type: "boolean", Help: "evidence whose validity has ended"},
+	{Name: "queue", Type: "boolean", Help: "the reader's review queue: submitted, not uploaded by the reader, oldest first"},
+	{Name: "mine", Type: "boolean", Help: "the reader's own uploads"},
+	{Name: "target", Type: "string", Help: "linked to: check_entry, risk_analysis, plan_item or finding (with target_id)"},
+	{Name: "target_id", Type: "integer", Help: "the id of the link target"},
+	cursorParam,
+	{Name: "limit", Type: "integer", Help: "1 to 1000, default 50"},
+}
+
+type evidenceVersionJSON struct {
+	Number      int                `json:"number"`
+	EffectiveOn string             `json:"effective_on"`
+	ValidUntil  *string            `json:"valid_until"`
+	Reference   string             `json:"reference"`
+	FileName    string             `json:"file_name"`
+	ContentType string             `json:"content_type"`
+	Size        int64              `json:"size"`
+	SHA256      string             `json:"sha256"`
+	Note        string             `json:"note"`
+	UploadedBy  string             `json:"uploaded_by"`
+	UploadedAt  time.Time          `json:"uploaded_at"`
+	State       domain.ReviewState `json:"state"`
+	Expired     bool               `json:"expired"`
+	ReviewedBy  string             `json:"reviewed_by"`
+	ReviewedAt  *time.Time         `json:"reviewed_at"`
+	Content     *string            `json:"content"` // the download path, null without a file
+}
+
+type evidenceLinkJSON struct {
+	Target    domain.LinkTarget `json:"target"`
+	TargetID  int64             `json:"target_id"`
+	Label     string            `json:"label"`
+	CreatedBy string            `json:"created_by"`
+	CreatedAt time.Time         `json:"created_at"`
+}
+
+type evidenceJSON struct {
+	ID           int64                 `json:"id"`
+	ScopeID      int64                 `json:"scope_id"`
+	DepartmentID *int64                `json:"department_id"`
+	Department   string                `json:"department"`
+	Title        string                `json:"title"`
+	Description  string                `json:"description"`
+	Tags         []string              `json:"tags"`
+	CreatedBy    string                `json:"created_by"`
+	CreatedAt    time.Time             `json:"created_at"`
+	UpdatedAt    time.Time             `json:"updated_at"`
+	Version      int                   `json:"version"`
+	Current      evidenceVersionJSON   `json:"current"`
+	Versions     []evidenceVersionJSON `json:"versions,omitempty"`
+	Links        []evidenceLinkJSON    `json:"links,omitempty"`
+}
+
+func newEvidenceVersionJSON(v domain.EvidenceVersion, today time.Time) evidenceVersionJSON {
+	out := evidenceVersionJSON{Number: v.Number, EffectiveOn: v.EffectiveOn.Format(time.DateOnly), ValidUntil: dateJSON(v.ValidUntil),
+		Reference: v.Reference, FileName: v.FileName, ContentType: v.ContentType, Size: v.Size, SHA256: v.SHA256, Note: v.Note,
+		UploadedBy: v.UploadedBy, UploadedAt: v.UploadedAt, State: v.State, Expired: v.Expired(today), ReviewedBy: v.ReviewedBy,
+		ReviewedAt: v.ReviewedAt}
+	if v.HasFile() {
+		path := fmt.Sprintf("/api/v1/evidence/%d/versions/%d/content", v.EvidenceID, v.Number)
+		out.Content = &path
+	}
+	return out
+}
+
+func newEvidenceJSON(e domain.Evidence, today time.Time) evidenceJSON {
+	out := evidenceJSON{ID: e.ID, ScopeID: e.ScopeID, DepartmentID: e.DepartmentID, Department: e.DepartmentName, Title: e.Title,
+		Description: e.Description, Tags: e.Tags, CreatedBy: e.CreatedBy, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
+		Version: e.Version, Current: newEvidenceVersionJSON(e.Current, today)}
+	if out.Tags == nil {
+		out.Tags = []string{}
+	}
+	for _, v := range e.Versions {
+		out.Versions = append(out.Versions, newEvidenceVersionJSON(v, today))
+	}
+	return out
+}
+
+func (a *API) listEvidence(c *gin.Context) error {
+	scopeID, err := a.scopeOfPath(c)
+	if err != nil {
+		return err
+	}
+	f, err := route.EvidenceFilter(c)
+	if err != nil {
+		return err
+	}
+	f.Today = a.today()
+	es, next, err := a.DB.ListEvidence(c.Request.Context(), scopeID, f, route.Visibility(c))
+	if err != nil {
+		return err
+	}
+	out := make([]evidenceJSON, len(es))
+	for i, e := range es {
+		out[i] = newEvidenceJSON(e, f.Today)
+	}
+	c.JSON(http.StatusOK, newList(out, nextCursor(next)))
+	return nil
+}
+
+// writeEvidence answers with an evidence item as it now is, with its
+// versions and links and its version as the ETag.
+func (a *API) writeEvidence(c *gin.Context, id int64, status int) error {
+	ctx := c.Request.Context()
+	e, err := a.DB.EvidenceByID(ctx, id, route.Visibility(c))
+	if err != nil {
+		return err
+	}
+	links, err := a.DB.EvidenceLinks(ctx, id)
+	if err != nil {
+		return err
+	}
+	out := newEvidenceJSON(e, a.today())
+	for _, l := range links {
+		out.Links = append(out.Links, evidenceLinkJSON{Target: l.Target, TargetID: l.TargetID, Label: l.Label, CreatedBy: l.CreatedBy,
+			CreatedAt: l.CreatedAt})
+	}
+	c.Header("ETag", etag(e.Version))
+	c.JSON(status, out)
+	return nil
+}
+
+func (a *API) getEvidence(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	return a.writeEvidence(c, id, http.StatusOK)
+}
+
+// uploadForm reads the form fields of a multipart upload up to the part
+// "file", which must come last so it can be streamed; file is nil when
+// there is none. The fields are validated against schema as JSON.
+func (a *API) uploadForm(c *gin.Context, schema string) (fields url.Values, file *multipart.Part, err error) {
+	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if mt != "multipart/form-data" {
+		return nil, nil, &domain.Error{Kind: problem.ErrUnsupportedMediaType,
+			Message: "send multipart/form-data: the fields, then the file in the part \"file\""}
+	}
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		return nil, nil, domain.Invalid(domain.Violation{Pointer: "", Detail: "not a readable multipart body: " + err.Error()})
+	}
+	fields = url.Values{}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, nil, uploadError(err)
+		}
+		if part.FormName() == "file" {
+			if part.FileName() != "" {
+				file = part
+			}
+			break
+		}
+		value, err := io.ReadAll(io.LimitReader(part, 64<<10+1))
+		if err != nil {
+			return nil, nil, uploadError(err)
+		}
+		if len(value) > 64<<10 {
+			return nil, nil, domain.Invalid(domain.Violation{Pointer: "/" + part.FormName(), Detail: "a form field is larger than 64 KiB"})
+		}
+		fields.Add(part.FormName(), string(value))
+	}
+	if err := a.validateFields(schema, fields); err != nil {
+		return nil, nil, err
+	}
+	return fields, file, nil
+}
+
+// validateFields checks form fields against a JSON Schema, as a JSON body
+// would be: numbers and lists are read as such where the schema wants them.
+func (a *API) validateFields(schema string, fields url.Values) error {
+	doc := map[string]any{}
+	for name, values := range fields {
+		switch name {
+		case "tags":
+			doc[name] = values
+		case "department_id":
+			if n, err := strconv.ParseInt(values[0], 10, 64); err == nil {
+				doc[name] = n
+			} else if values[0] != "" {
+				doc[name] = values[0]
+			}
+		default:
+			if values[0] != "" || name == "title" {
+				doc[name] = values[0]
+			}
+		}
+	}
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		return err
+	}
+	return a.Validator.Validate(schema, raw)
+}
+
+// uploadError turns a failure to read an upload into the client's error.
+func uploadError(err error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return domain.Errorf(domain.ErrTooLarge, "the upload exceeds the limit of %d bytes", tooLarge.Limit).
+			De("Die Datei ist zu groß.")
+	}
+	return domain.Invalid(domain.Violation{Pointer: "/file", Detail: "the upload could not be read completely: " + err.Error(),
+		German: "Die Datei kam nicht vollständig an; bitte erneut hochladen."})
+}
+
+// versionInput reads a version's fields; the schema has checked them.
+func versionInput(fields url.Values, file *multipart.Part) domain.VersionInput {
+	in := domain.VersionInput{Reference: fields.Get("reference"), Note: fields.Get("note")}
+	in.EffectiveOn, _ = time.Parse(time.DateOnly, fields.Get("effective_on"))
+	if v := fields.Get("valid_until"); v != "" {
+		d, _ := time.Parse(time.DateOnly, v)
+		in.ValidUntil = &d
+	}
+	if file != nil {
+		in.FileName, in.ContentType = file.FileName(), file.Header.Get("Content-Type")
+	}
+	return in
+}
+
+// content is the upload's file as the store reads it, or nil.
+func content(file *multipart.Part) io.Reader {
+	if file == nil {
+		return nil
+	}
+	return file
+}
+
+func (a *API) createEvidence(c *gin.Context) error {
+	scopeID, err := a.scopeOfPath(c)
+	if err != nil {
+		return err
+	}
+	fields, file, err := a.uploadForm(c, "evidence-upload.json")
+	if err != nil {
+		return err
+	}
+	in := domain.EvidenceInput{Title: fields.Get("title"), Description: fields.Get("description"), Tags: fields["tags"]}
+	if v := fields.Get("department_id"); v != "" {
+		id, _ := strconv.ParseInt(v, 10, 64)
+		in.DepartmentID = &id
+	}
+	var e domain.Evidence
+	err = a.run(c, func(tx *postgres.Tx) error {
+		var err error
+		e, err = tx.CreateEvidence(c.Request.Context(), scopeID, in, versionInput(fields, file), content(file), route.Visibility(c))
+		return err
+	})
+	if err != nil {
+		return storeUploadError(err)
+	}
+	c.Header("Location", fmt.Sprintf("/api/v1/evidence/%d", e.ID))
+	return a.writeEvidence(c, e.ID, http.StatusCreated)
+}
+
+// storeUploadError reports an upload that broke off while it was stored
+// like one that broke off before.
+func storeUploadError(err error) error {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, multipart.ErrMessageTooLarge) {
+		return uploadError(err)
+	}
+	return err
+}
+
+func (a *API) addEvidenceVersion(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	version, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	fields, file, err := a.uploadForm(c, "evidence-version-upload.json")
+	if err != nil {
+		return err
+	}
+	err = a.run(c, func(tx *postgres.Tx) error {
+		_, err := tx.AddEvidenceVersion(c.Request.Context(), id, version, versionInput(fields, file), content(file), route.Visibility(c))
+		return err
+	})
+	if err != nil {
+		return storeUploadError(err)
+	}
+	return a.writeEvidence(c, id, http.StatusCreated)
+}
+
+func (a *API) updateEvidence(c *gin.Context) error {
+	var req struct {
+		Title        string   `json:"title"`
+		Description  string   `json:"description"`
+		DepartmentID *int64   `json:"department_id"`
+		Tags         []string `json:"tags"`
+	}
+	id, version, err := a.decodeUpdate(c, "evidence-update.json", &req)
+	if err != nil {
+		return err
+	}
+	err = a.run(c, func(tx *postgres.Tx) error {
+		_, err := tx.UpdateEvidence(c.Request.Context(), id, version, domain.EvidenceInput{Title: req.Title, Description: req.Description,
+			DepartmentID: req.DepartmentID, Tags: req.Tags}, route.Visibility(c))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return a.writeEvidence(c, id, http.StatusOK)
+}
+
+// downloadEvidence streams a version's file as an attachment that no
+// browser renders from our origin. The first chunk is checked before any
+// header goes out, so tampering found there is a clean error; found
+// later, the connection is cut: the client never gets a complete file
+// that fails its hash. Either way it is logged and recorded.
+func (a *API) downloadEvidence(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	number, err := strconv.Atoi(c.Param("number"))
+	if err != nil {
+		return domain.Errorf(domain.ErrNotFound, "no such version")
+	}
+	ctx := c.Request.Context()
+	v, r, err := a.DB.OpenEvidence(ctx, id, number, route.Visibility(c))
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	first := make([]byte, 32<<10)
+	n, err := io.ReadFull(r, first)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return a.tampered(c, v, err)
+	}
+	h := c.Writer.Header()
+	h.Set("Content-Type", "application/octet-stream")
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": downloadName(v)}))
+	h.Set("Content-Length", strconv.FormatInt(v.Size, 10))
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
+	h.Set("Cache-Control", "private, no-store")
+	if sum, err := hex.DecodeString(v.SHA256); err == nil {
+		h.Set("Repr-Digest", "sha-256=:"+base64.StdEncoding.EncodeToString(sum)+":") // RFC 9530
+	}
+	c.Status(http.StatusOK)
+	if _, err := c.Writer.Write(first[:n]); err != nil {
+		return nil // the client went away
+	}
+	if _, err := io.Copy(c.Writer, r); err != nil {
+		if errors.Is(err, domain.ErrIntegrity) {
+			_ = a.tampered(c, v, err)
+		}
+		// Cut the connection: with Content-Length set, the client sees an
+		// incomplete download, never a complete wrong one.
+		panic(http.ErrAbortHandler)
+	}
+	return nil
+}
+
+// tampered logs and records content that failed its check and returns
+// the error the client gets.
+func (a *API) tampered(c *gin.Context, v domain.EvidenceVersion, err error) error {
+	if !errors.Is(err, domain.ErrIntegrity) {
+		return err
+	}
+	problem.Logger(c).Error("evidence content failed its integrity check", "evidence", v.EvidenceID, "version", v.Number, "error", err)
+	if rerr := a.DB.RecordTampering(c.Request.Context(), route.Actor(c), v, err); rerr != nil {
+		problem.Logger(c).Error("record evidence integrity failure", "error", rerr)
+	}
+	return err
+}
+
+// downloadName is the file name offered for a download.
+func downloadName(v domain.EvidenceVersion) string {
+	if name := strings.TrimSpace(v.FileName); name != "" {
+		return name
+	}
+	return fmt.Sprintf("nachweis-%d-v%d", v.EvidenceID, v.Number)
+}
+
+func (a *API) reviewEvidence(c *gin.Context) error {
+	var req struct {
+		Decision domain.ReviewState `json:"decision"`
+		Comment  string             `json:"comment"`
+	}
+	id, version, err := a.decodeUpdate(c, "evidence-review.json", &req)
+	if err != nil {
+		return err
+	}
+	err = a.run(c, func(tx *postgres.Tx) error {
+		_, err := tx.ReviewEvidence(c.Request.Context(), id, version, req.Decision, req.Comment, route.Visibility(c))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return a.writeEvidence(c, id, http.StatusOK)
+}
+
+type evidenceCommentJSON struct {
+	ID        int64               `json:"id"`
+	Version   int                 `json:"version"`
+	Author    string              `json:"author"`
+	Decision  *domain.ReviewState `json:"decision"`
+	Body      string              `json:"body"`
+	CreatedAt time.Time           `json:"created_at"`
+}
+
+func (a *API) evidenceThread(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	if _, err := a.DB.EvidenceByID(ctx, id, route.Visibility(c)); err != nil {
+		return err
+	}
+	thread, err := a.DB.EvidenceThread(ctx, id)
+	if err != nil {
+		return err
+	}
+	out := make([]evidenceCommentJSON, len(thread))
+	for i, m := range thread {
+		out[i] = evidenceCommentJSON{ID: m.ID, Version: m.Version, Author: m.Author, Body: m.Body, CreatedAt: m.CreatedAt}
+		if m.Decision != "" {
+			d := m.Decision
+			out[i].Decision = &d
+		}
+	}
+	c.JSON(http.StatusOK, newList(out, ""))
+	return nil
+}
+
+func (a *API) commentEvidence(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Body string `json:"body"`
+	}
+	if err := a.decode(c, "evidence-comment-create.json", &req); err != nil {
+		return err
+	}
+	err = a.run(c, func(tx *postgres.Tx) error {
+		_, err := tx.CommentEvidence(c.Request.Context(), id, req.Body, route.Visibility(c))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return a.writeEvidence(c, id, http.StatusCreated)
+}
+
+func (a *API) linkEvidence(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Target   domain.LinkTarget `json:"target"`
+		TargetID int64             `json:"target_id"`
+	}
+	if err := a.decode(c, "evidence-link.json", &req); err != nil {
+		return err
+	}
+	if err := a.run(c, func(tx *postgres.Tx) error {
+		return tx.LinkEvidence(c.Request.Context(), id, req.Target, req.TargetID, route.Visibility(c))
+	}); err != nil {
+		return err
+	}
+	return a.writeEvidence(c, id, http.StatusOK)
+}
+
+func (a *API) unlinkEvidence(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	target := domain.LinkTarget(c.Param("link_type"))
+	targetID, err := pathID(c, "link_id")
+	if err != nil || !target.Valid() {
+		return domain.Errorf(domain.ErrNotFound, "no such link")
+	}
+	if err := a.run(c, func(tx *postgres.Tx) error {
+		return tx.UnlinkEvidence(c.Request.Context(), id, target, targetID, route.Visibility(c))
+	}); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}
