@@ -1,6 +1,11 @@
 package domain
 
-import "time"
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
 
 // This file is about audits of a scope (certification, surveillance and
 // internal audits) – not the audit trail of changes (audit.go).
@@ -305,4 +310,298 @@ type CorrectiveAction struct {
 	VerifiedBy  string
 	VerifiedAt  *time.Time
 	Comment     string
+}
+
+// AuditInput is what an audit is planned with, or changed to.
+type AuditInput struct {
+	Kind      AuditKind
+	Title     string
+	Auditors  []string
+	StartsOn  time.Time
+	EndsOn    time.Time
+	ScopeNote string
+	State     AuditState
+}
+
+// Input is the audit's current data, to apply a change to.
+func (a Audit) Input() AuditInput {
+	return AuditInput{Kind: a.Kind, Title: a.Title, Auditors: a.Auditors, StartsOn: a.StartsOn, EndsOn: a.EndsOn, ScopeNote: a.ScopeNote,
+		State: a.State}
+}
+
+// Validate checks the input and trims its texts; auditors without a name
+// are dropped.
+func (in *AuditInput) Validate() []Violation {
+	in.Title, in.ScopeNote = strings.TrimSpace(in.Title), strings.TrimSpace(in.ScopeNote)
+	auditors := []string{}
+	for _, a := range in.Auditors {
+		if a = strings.TrimSpace(a); a != "" {
+			auditors = append(auditors, a)
+		}
+	}
+	in.Auditors = auditors
+	var vs []Violation
+	if !in.Kind.Valid() {
+		vs = append(vs, Violation{Pointer: "/kind", Detail: "unknown kind of audit", German: "Bitte die Art des Audits wählen."})
+	}
+	if in.Title == "" || len(in.Title) > 300 {
+		vs = append(vs, Violation{Pointer: "/title", Detail: "a title of 1 to 300 characters", German: "Bitte einen Titel angeben (höchstens 300 Zeichen)."})
+	}
+	if len(in.Auditors) > 20 || slices.ContainsFunc(in.Auditors, func(a string) bool { return len(a) > 200 }) {
+		vs = append(vs, Violation{Pointer: "/auditors", Detail: "at most 20 auditors of up to 200 characters each",
+			German: "Höchstens 20 Auditorinnen und Auditoren mit je höchstens 200 Zeichen."})
+	}
+	if in.StartsOn.IsZero() {
+		vs = append(vs, Violation{Pointer: "/starts_on", Detail: "give the first day of the audit", German: "Bitte den ersten Audittag angeben."})
+	}
+	if in.EndsOn.IsZero() {
+		vs = append(vs, Violation{Pointer: "/ends_on", Detail: "give the last day of the audit", German: "Bitte den letzten Audittag angeben."})
+	} else if !in.StartsOn.IsZero() && in.EndsOn.Before(in.StartsOn) {
+		vs = append(vs, Violation{Pointer: "/ends_on", Detail: "the audit ends before it starts", German: "Das Audit endet vor seinem Beginn."})
+	}
+	if len(in.ScopeNote) > 8000 {
+		vs = append(vs, Violation{Pointer: "/scope_note", Detail: "at most 8000 characters", German: "Der Prüfumfang ist zu lang."})
+	}
+	if !in.State.Valid() {
+		vs = append(vs, Violation{Pointer: "/state", Detail: "unknown state", German: "Unbekannter Stand des Audits."})
+	}
+	return vs
+}
+
+// AuditChange is a change of an audit; nil fields stay.
+type AuditChange struct {
+	Kind      *AuditKind
+	Title     *string
+	Auditors  *[]string
+	StartsOn  *time.Time
+	EndsOn    *time.Time
+	ScopeNote *string
+	State     *AuditState
+}
+
+// Apply returns the audit's data with the change.
+func (ch AuditChange) Apply(a Audit) AuditInput {
+	in := a.Input()
+	if ch.Kind != nil {
+		in.Kind = *ch.Kind
+	}
+	if ch.Title != nil {
+		in.Title = *ch.Title
+	}
+	if ch.Auditors != nil {
+		in.Auditors = *ch.Auditors
+	}
+	if ch.StartsOn != nil {
+		in.StartsOn = *ch.StartsOn
+	}
+	if ch.EndsOn != nil {
+		in.EndsOn = *ch.EndsOn
+	}
+	if ch.ScopeNote != nil {
+		in.ScopeNote = *ch.ScopeNote
+	}
+	if ch.State != nil {
+		in.State = *ch.State
+	}
+	return in
+}
+
+// Label names the sampled item: "NET.3.1 Router und Switches",
+// "S-001 Managementserver" or "SYS.1.1.A1 Titel (S-001)".
+func (s SampleItem) Label() string {
+	switch s.Type {
+	case SampleModule:
+		return strings.TrimSpace(s.ModuleID + " " + s.ModuleTitle)
+	case SampleObject:
+		return s.ObjectShortID + " " + s.ObjectName
+	}
+	return strings.TrimSpace(s.RequirementID+" "+s.RequirementTitle) + " (" + s.ObjectShortID + ")"
+}
+
+// SampleInput is an item picked by hand: a module of the scope's catalog
+// that is assigned in the scope, a target object, or a requirement as
+// the check entry of an object.
+type SampleInput struct {
+	Type     SampleType
+	ModuleID string
+	ObjectID int64
+	EntryID  int64
+}
+
+// Validate checks that the item names exactly what its type needs.
+func (in *SampleInput) Validate() []Violation {
+	in.ModuleID = strings.TrimSpace(in.ModuleID)
+	switch in.Type {
+	case SampleModule:
+		if in.ModuleID == "" || in.ObjectID != 0 || in.EntryID != 0 {
+			return []Violation{{Pointer: "/module_id", Detail: "a module item names the module only", German: "Bitte einen Baustein wählen."}}
+		}
+	case SampleObject:
+		if in.ObjectID <= 0 || in.ModuleID != "" || in.EntryID != 0 {
+			return []Violation{{Pointer: "/object_id", Detail: "an object item names the object only", German: "Bitte ein Zielobjekt angeben."}}
+		}
+	case SampleRequirement:
+		if in.EntryID <= 0 || in.ModuleID != "" || in.ObjectID != 0 {
+			return []Violation{{Pointer: "/entry_id", Detail: "a requirement item names the check entry only",
+				German: "Bitte eine Anforderung eines Zielobjekts angeben."}}
+		}
+	default:
+		return []Violation{{Pointer: "/type", Detail: "type must be module, object or requirement", German: "Bitte die Art des Elements wählen."}}
+	}
+	return nil
+}
+
+// MaxDraw bounds the items of one kind a random draw may pick.
+const MaxDraw = 1000
+
+// SampleDraw asks for a random sample: so many modules, objects and
+// requirements, drawn with the seed (one is chosen when nil).
+type SampleDraw struct {
+	Modules      int
+	Objects      int
+	Requirements int
+	Seed         *int64
+}
+
+// Validate checks the counts.
+func (d SampleDraw) Validate() []Violation {
+	var vs []Violation
+	for _, n := range []struct {
+		pointer, german string
+		count           int
+	}{{"/modules", "Bausteine", d.Modules}, {"/objects", "Zielobjekte", d.Objects}, {"/requirements", "Anforderungen", d.Requirements}} {
+		if n.count < 0 || n.count > MaxDraw {
+			vs = append(vs, Violation{Pointer: n.pointer, Detail: fmt.Sprintf("from 0 to %d", MaxDraw),
+				German: fmt.Sprintf("Bitte zwischen 0 und %d %s angeben.", MaxDraw, n.german)})
+		}
+	}
+	if len(vs) == 0 && d.Modules+d.Objects+d.Requirements == 0 {
+		vs = append(vs, Violation{Pointer: "/requirements", Detail: "draw at least one item",
+			German: "Bitte mindestens ein Element ziehen lassen: Bausteine, Zielobjekte oder Anforderungen."})
+	}
+	if d.Seed != nil && *d.Seed < 0 {
+		vs = append(vs, Violation{Pointer: "/seed", Detail: "a seed is a number of 0 or more", German: "Der Startwert ist eine Zahl ab 0."})
+	}
+	return vs
+}
+
+// Valid reports whether s is a known state.
+func (s FindingState) Valid() bool {
+	return s == FindingOpen || s == FindingActionSubmitted || s == FindingClosed
+}
+
+// FindingStates lists the states in the order of a finding's life.
+var FindingStates = []FindingState{FindingOpen, FindingActionSubmitted, FindingClosed}
+
+// NeedsDueDate reports whether a finding of the class needs a due date:
+// a nonconformity must be corrected by a given day.
+func (c FindingClass) NeedsDueDate() bool { return c == FindingMinor || c == FindingMajor }
+
+// What a finding can concern (FindingLink.Target).
+const (
+	FindingOnSample = "sample"      // an item of the audit's sample
+	FindingOnEntry  = "check_entry" // a requirement of an object (check entry)
+	FindingOnObject = "object"      // a target object
+)
+
+// FindingTargetLabel is the German name of what a link points at.
+func FindingTargetLabel(target string) string {
+	switch target {
+	case FindingOnSample:
+		return "Stichprobe"
+	case FindingOnEntry:
+		return "Anforderung"
+	case FindingOnObject:
+		return "Zielobjekt"
+	}
+	return target
+}
+
+// FindingInput is what a finding is recorded with, or changed to.
+type FindingInput struct {
+	Class       FindingClass
+	Title       string
+	Description string
+	DueDate     *time.Time
+	Links       []FindingLink // Target and TargetID
+}
+
+// Input is the finding's current data, to apply a change to.
+func (f Finding) Input() FindingInput {
+	return FindingInput{Class: f.Class, Title: f.Title, Description: f.Description, DueDate: f.DueDate, Links: f.Links}
+}
+
+// Validate checks the input and trims its texts: a minor or major
+// nonconformity needs a due date.
+func (in *FindingInput) Validate() []Violation {
+	in.Title, in.Description = strings.TrimSpace(in.Title), strings.TrimSpace(in.Description)
+	var vs []Violation
+	if !in.Class.Valid() {
+		vs = append(vs, Violation{Pointer: "/class", Detail: "class must be recommendation, minor or major",
+			German: "Bitte die Art der Feststellung wählen."})
+	}
+	if in.Title == "" || len(in.Title) > 300 {
+		vs = append(vs, Violation{Pointer: "/title", Detail: "a title of 1 to 300 characters", German: "Bitte einen Titel angeben (höchstens 300 Zeichen)."})
+	}
+	if len(in.Description) > 8000 {
+		vs = append(vs, Violation{Pointer: "/description", Detail: "at most 8000 characters", German: "Die Beschreibung ist zu lang."})
+	}
+	if in.Class.NeedsDueDate() && in.DueDate == nil {
+		vs = append(vs, Violation{Pointer: "/due_date", Detail: "a minor or major nonconformity needs a due date",
+			German: "Eine Abweichung braucht eine Frist: Bis wann ist sie zu beheben?"})
+	}
+	if len(in.Links) > 100 {
+		vs = append(vs, Violation{Pointer: "/links", Detail: "at most 100 links", German: "Höchstens 100 Bezüge."})
+	}
+	for i, l := range in.Links {
+		if l.Target != FindingOnSample && l.Target != FindingOnEntry && l.Target != FindingOnObject {
+			vs = append(vs, Violation{Pointer: fmt.Sprintf("/links/%d/target", i), Detail: "target must be sample, check_entry or object",
+				German: "Unbekannte Art des Bezugs."})
+		}
+	}
+	return vs
+}
+
+// FindingChange is a change of a finding; nil fields stay. Its state
+// changes only through corrective actions.
+type FindingChange struct {
+	Class       *FindingClass
+	Title       *string
+	Description *string
+	DueDate     **time.Time // a nil inside clears it
+	Links       *[]FindingLink
+}
+
+// Apply returns the finding's data with the change.
+func (ch FindingChange) Apply(f Finding) FindingInput {
+	in := f.Input()
+	if ch.Class != nil {
+		in.Class = *ch.Class
+	}
+	if ch.Title != nil {
+		in.Title = *ch.Title
+	}
+	if ch.Description != nil {
+		in.Description = *ch.Description
+	}
+	if ch.DueDate != nil {
+		in.DueDate = *ch.DueDate
+	}
+	if ch.Links != nil {
+		in.Links = *ch.Links
+	}
+	return in
+}
+
+// Decided reports whether v is a verdict an auditor can give.
+func (v Verdict) Decided() bool { return v == VerdictAccepted || v == VerdictRejected }
+
+// Pending returns the corrective action that waits for the auditor, if any.
+func (f Finding) Pending() *CorrectiveAction {
+	for i := range f.Actions {
+		if f.Actions[i].Verdict == VerdictPending {
+			return &f.Actions[i]
+		}
+	}
+	return nil
 }

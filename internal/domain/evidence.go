@@ -219,6 +219,7 @@ type EvidenceLink struct {
 	Target     LinkTarget
 	TargetID   int64
 	Label      string // what the target is, e.g. "SYS.1.1.A1 · S-001 Managementserver"
+	ObjectID   int64  // the object of a risk analysis, whose page shows it; 0 for other targets
 	CreatedBy  string
 	CreatedAt  time.Time
 }

@@ -69,6 +69,7 @@ func (a *API) Routes() []route.Route {
 	rs = append(rs, a.objectFileRoutes()...)
 	rs = append(rs, a.checkRoutes()...)
 	rs = append(rs, a.evidenceRoutes()...)
+	rs = append(rs, a.auditingRoutes()...)
 	return rs
 }
 

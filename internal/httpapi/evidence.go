@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -383,76 +380,9 @@ func (a *API) updateEvidence(c *gin.Context) error {
 	return a.writeEvidence(c, id, http.StatusOK)
 }
 
-// downloadEvidence streams a version's file as an attachment that no
-// browser renders from our origin. The first chunk is checked before any
-// header goes out, so tampering found there is a clean error; found
-// later, the connection is cut: the client never gets a complete file
-// that fails its hash. Either way it is logged and recorded.
-func (a *API) downloadEvidence(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	number, err := strconv.Atoi(c.Param("number"))
-	if err != nil {
-		return domain.Errorf(domain.ErrNotFound, "no such version")
-	}
-	ctx := c.Request.Context()
-	v, r, err := a.DB.OpenEvidence(ctx, id, number, route.Visibility(c))
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	first := make([]byte, 32<<10)
-	n, err := io.ReadFull(r, first)
-	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
-		return a.tampered(c, v, err)
-	}
-	h := c.Writer.Header()
-	h.Set("Content-Type", "application/octet-stream")
-	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": downloadName(v)}))
-	h.Set("Content-Length", strconv.FormatInt(v.Size, 10))
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
-	h.Set("Cache-Control", "private, no-store")
-	if sum, err := hex.DecodeString(v.SHA256); err == nil {
-		h.Set("Repr-Digest", "sha-256=:"+base64.StdEncoding.EncodeToString(sum)+":") // RFC 9530
-	}
-	c.Status(http.StatusOK)
-	if _, err := c.Writer.Write(first[:n]); err != nil {
-		return nil // the client went away
-	}
-	if _, err := io.Copy(c.Writer, r); err != nil {
-		if errors.Is(err, domain.ErrIntegrity) {
-			_ = a.tampered(c, v, err)
-		}
-		// Cut the connection: with Content-Length set, the client sees an
-		// incomplete download, never a complete wrong one.
-		panic(http.ErrAbortHandler)
-	}
-	return nil
-}
-
-// tampered logs and records content that failed its check and returns
-// the error the client gets.
-func (a *API) tampered(c *gin.Context, v domain.EvidenceVersion, err error) error {
-	if !errors.Is(err, domain.ErrIntegrity) {
-		return err
-	}
-	problem.Logger(c).Error("evidence content failed its integrity check", "evidence", v.EvidenceID, "version", v.Number, "error", err)
-	if rerr := a.DB.RecordTampering(c.Request.Context(), route.Actor(c), v, err); rerr != nil {
-		problem.Logger(c).Error("record evidence integrity failure", "error", rerr)
-	}
-	return err
-}
-
-// downloadName is the file name offered for a download.
-func downloadName(v domain.EvidenceVersion) string {
-	if name := strings.TrimSpace(v.FileName); name != "" {
-		return name
-	}
-	return fmt.Sprintf("nachweis-%d-v%d", v.EvidenceID, v.Number)
-}
+// downloadEvidence streams a version's file; the web UI serves the same
+// download through route.SendEvidence.
+func (a *API) downloadEvidence(c *gin.Context) error { return route.SendEvidence(c, a.DB) }
 
 func (a *API) reviewEvidence(c *gin.Context) error {
 	var req struct {

@@ -132,12 +132,9 @@ type EvidenceFilter struct {
 	Limit    int
 }
 
-// ListEvidence returns a page of a scope's visible evidence (newest first;
-// the review queue oldest first) and the cursor of the next page.
-func (db *DB) ListEvidence(ctx context.Context, scopeID int64, f EvidenceFilter, vis Visibility) ([]domain.Evidence, int64, error) {
-	if f.Limit <= 0 || f.Limit > 1000 {
-		f.Limit = 50
-	}
+// evidenceWhere is the condition of a filtered evidence list with its
+// arguments $1 to $14, shared by the list and its counts.
+func evidenceWhere(scopeID int64, f EvidenceFilter, vis Visibility) (string, []any) {
 	if f.ReviewQueue {
 		f.State = domain.ReviewSubmitted
 	}
@@ -145,14 +142,13 @@ func (db *DB) ListEvidence(ctx context.Context, scopeID int64, f EvidenceFilter,
 	if f.ExpiringWithin > 0 || f.Expired {
 		today = f.Today
 	}
-	order, after := "ev.id DESC", "($11 = 0 OR ev.id < $11)"
+	after := "($11 = 0 OR ev.id < $11)"
 	if f.ReviewQueue {
-		order, after = "v.uploaded_at, v.id", `($11 = 0 OR (v.uploaded_at, v.id) > (
+		after = `($11 = 0 OR (v.uploaded_at, v.id) > (
 			SELECT y.uploaded_at, y.id FROM evidence x JOIN evidence_versions y ON y.id = x.current_version_id WHERE x.id = $11))`
 	}
-	var rows []evidenceRow
-	err := db.x.SelectContext(ctx, &rows, evidenceSelect+`
-		WHERE ev.scope_id = $1 AND `+visibleEvidence(2)+`
+	return `
+		WHERE ev.scope_id = $1 AND ` + visibleEvidence(2) + `
 		  AND ($3 = '' OR v.state = $3)
 		  AND ($4 = '' OR ev.title ILIKE $4 OR ev.description ILIKE $4 OR v.file_name ILIKE $4)
 		  AND ($5 = 0 OR ev.department_id IN (SELECT id FROM department_subtree(ARRAY[$5]::bigint[])))
@@ -160,12 +156,26 @@ func (db *DB) ListEvidence(ctx context.Context, scopeID int64, f EvidenceFilter,
 		  AND ($7::date IS NULL OR NOT $8 OR v.valid_until < $7)
 		  AND ($7::date IS NULL OR $9 = 0 OR v.state = 'accepted' AND v.valid_until >= $7 AND v.valid_until < $7::date + $9::int)
 		  AND ($10 = 0 OR v.uploaded_by_id IS DISTINCT FROM $10)
-		  AND `+after+`
+		  AND ` + after + `
 		  AND ($12 = 0 OR v.uploaded_by_id = $12)
-		  AND ($13 = '' OR EXISTS (SELECT 1 FROM evidence_links l WHERE l.evidence_id = ev.id AND l.target_type = $13 AND l.target_id = $14))
-		ORDER BY `+order+` LIMIT $15`,
-		scopeID, vis.arg(), string(f.State), likePattern(f.Query), f.DepartmentID, strings.TrimSpace(f.Tag), today, f.Expired,
-		f.ExpiringWithin, reviewerOf(f), f.After, f.UploadedBy, string(f.Target), f.TargetID, f.Limit+1)
+		  AND ($13 = '' OR EXISTS (SELECT 1 FROM evidence_links l WHERE l.evidence_id = ev.id AND l.target_type = $13 AND l.target_id = $14))`,
+		[]any{scopeID, vis.arg(), string(f.State), likePattern(f.Query), f.DepartmentID, strings.TrimSpace(f.Tag), today, f.Expired,
+			f.ExpiringWithin, reviewerOf(f), f.After, f.UploadedBy, string(f.Target), f.TargetID}
+}
+
+// ListEvidence returns a page of a scope's visible evidence (newest first;
+// the review queue oldest first) and the cursor of the next page.
+func (db *DB) ListEvidence(ctx context.Context, scopeID int64, f EvidenceFilter, vis Visibility) ([]domain.Evidence, int64, error) {
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 50
+	}
+	order := "ev.id DESC"
+	if f.ReviewQueue {
+		order = "v.uploaded_at, v.id"
+	}
+	where, args := evidenceWhere(scopeID, f, vis)
+	var rows []evidenceRow
+	err := db.x.SelectContext(ctx, &rows, evidenceSelect+where+` ORDER BY `+order+` LIMIT $15`, append(args, f.Limit+1)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list evidence: %w", err)
 	}
@@ -179,6 +189,33 @@ func (db *DB) ListEvidence(ctx context.Context, scopeID int64, f EvidenceFilter,
 		out[i] = r.toDomain()
 	}
 	return out, next, nil
+}
+
+// CountEvidence counts the visible items the filter selects by the review
+// state of their newest version, and those expired before f.Today, for
+// the figures above a list. The filter's state, expiry and cursor do not
+// count: the figures are the choices.
+func (db *DB) CountEvidence(ctx context.Context, scopeID int64, f EvidenceFilter, vis Visibility) (map[domain.ReviewState]int, int, error) {
+	today := f.Today
+	f.State, f.Expired, f.After = "", false, 0
+	where, args := evidenceWhere(scopeID, f, vis)
+	var rows []struct {
+		State   string `db:"state"`
+		N       int    `db:"n"`
+		Expired int    `db:"expired"`
+	}
+	err := db.x.SelectContext(ctx, &rows, `
+		SELECT v.state, count(*) AS n, count(*) FILTER (WHERE v.valid_until < $15) AS expired
+		FROM evidence ev JOIN evidence_versions v ON v.id = ev.current_version_id`+where+` GROUP BY v.state`, append(args, today)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("count evidence: %w", err)
+	}
+	counts, expired := map[domain.ReviewState]int{}, 0
+	for _, r := range rows {
+		counts[domain.ReviewState(r.State)] = r.N
+		expired += r.Expired
+	}
+	return counts, expired, nil
 }
 
 // reviewerOf is the user whose own uploads the review queue leaves out.

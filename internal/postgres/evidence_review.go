@@ -207,6 +207,7 @@ func (db *DB) EvidenceLinks(ctx context.Context, evidenceID int64) ([]domain.Evi
 		Target    string    `db:"target_type"`
 		TargetID  int64     `db:"target_id"`
 		Label     *string   `db:"label"`
+		ObjectID  *int64    `db:"object_id"`
 		CreatedBy string    `db:"created_by"`
 		CreatedAt time.Time `db:"created_at"`
 	}
@@ -221,7 +222,8 @@ func (db *DB) EvidenceLinks(ctx context.Context, evidenceID int64) ([]domain.Evi
 		                           FROM plan_items p JOIN check_entries e ON e.id = p.entry_id JOIN objects o ON o.id = e.object_id
 		                           WHERE p.id = l.target_id)
 		    WHEN 'finding' THEN (SELECT 'Feststellung: ' || f.title FROM findings f WHERE f.id = l.target_id)
-		  END AS label
+		  END AS label,
+		  CASE WHEN l.target_type = 'risk_analysis' THEN (SELECT object_id FROM risk_analyses WHERE id = l.target_id) END AS object_id
 		FROM evidence_links l WHERE l.evidence_id = $1 ORDER BY l.created_at, l.target_type, l.target_id`, evidenceID)
 	if err != nil {
 		return nil, fmt.Errorf("evidence links: %w", err)
@@ -232,6 +234,9 @@ func (db *DB) EvidenceLinks(ctx context.Context, evidenceID int64) ([]domain.Evi
 			CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
 		if r.Label != nil {
 			out[i].Label = *r.Label
+		}
+		if r.ObjectID != nil {
+			out[i].ObjectID = *r.ObjectID
 		}
 	}
 	return out, nil

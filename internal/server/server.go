@@ -68,7 +68,8 @@ func New(d Deps) (*Server, error) {
 		BaseURL: d.Config.BaseURL, Catalogs: catalogs, CatalogMaxBytes: d.Config.CatalogMaxBytes,
 		Objects: objects, ImportMaxBytes: d.Config.ImportMaxBytes, EvidenceMaxBytes: d.Config.EvidenceMaxBytes, Location: d.Config.Location})
 	ui, err := webui.New(webui.Deps{DB: d.DB, Accounts: d.Accounts, Authz: d.Authz, Cookie: s.cookie, Location: d.Config.Location,
-		Log: d.Log, Catalogs: catalogs, CatalogMaxBytes: d.Config.CatalogMaxBytes, Objects: objects, ImportMaxBytes: d.Config.ImportMaxBytes})
+		Log: d.Log, Catalogs: catalogs, CatalogMaxBytes: d.Config.CatalogMaxBytes, Objects: objects, ImportMaxBytes: d.Config.ImportMaxBytes,
+		EvidenceMaxBytes: d.Config.EvidenceMaxBytes})
 	if err != nil {
 		return nil, err
 	}

@@ -93,6 +93,7 @@ type homePage struct {
 	RecentAudit  []domain.AuditRecord
 	ShowAudit    bool
 	OwnLastAudit []domain.AuditRecord
+	Work         workspace // what waits for the user (workspace.go)
 }
 
 func (u *UI) home(c *gin.Context) error {
@@ -103,6 +104,9 @@ func (u *UI) home(c *gin.Context) error {
 		return err
 	}
 	var data homePage
+	if data.Work, err = u.workspaceData(c); err != nil {
+		return err
+	}
 	for _, g := range grants {
 		data.Roles = append(data.Roles, roleInfo{Grant: g, Description: roleDescriptions[g.Role]})
 	}

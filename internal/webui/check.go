@@ -98,8 +98,14 @@ func (w writeScope) can(dept *int64) bool { return w.all || dept != nil && w.dep
 func (w writeScope) any() bool            { return w.all || len(w.depts) > 0 }
 
 func (u *UI) writeScopeOf(c *gin.Context) (writeScope, error) {
+	return u.grantScopeOf(c, authz.Require(authz.ResourceObjects, authz.ActionWrite))
+}
+
+// grantScopeOf tells where the user's grants for perm reach, department by
+// department (writeScopeOf for objects, evidence writers and reviewers).
+func (u *UI) grantScopeOf(c *gin.Context, perm authz.Permission) (writeScope, error) {
 	p, _ := route.Principal(c)
-	d := u.Authz.Decide(p.User.ID, authz.Require(authz.ResourceObjects, authz.ActionWrite))
+	d := u.Authz.Decide(p.User.ID, perm)
 	switch {
 	case !d.Allowed:
 		return writeScope{}, nil

@@ -411,6 +411,7 @@ type entryPageData struct {
 	Group       *domain.Object
 	ModuleTitle string
 	History     []historyRow
+	Evidence    entryEvidence // what proves the entry (evidence.go)
 	Errors      formErrors
 }
 
@@ -450,7 +451,8 @@ func (u *UI) entryData(c *gin.Context, e domain.CheckEntry) (entryPageData, erro
 		return d, err
 	}
 	d.History = entryHistory(recs, u.Location)
-	return d, nil
+	d.Evidence, err = u.entryEvidenceOf(c, e)
+	return d, err
 }
 
 func (u *UI) entryPage(c *gin.Context) error {

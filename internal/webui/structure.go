@@ -61,8 +61,14 @@ func (u *UI) allowed(c *gin.Context, r authz.Resource, a authz.Action) bool {
 // whatever the route's own permission is about (a scope page shows the
 // figures of the objects the reader may see).
 func (u *UI) visibilityFor(c *gin.Context, a authz.Action) postgres.Visibility {
+	return u.visibilityOf(c, authz.Require(authz.ResourceObjects, a))
+}
+
+// visibilityOf is what the user's grants for perm reach: everything, some
+// department subtrees, or nothing.
+func (u *UI) visibilityOf(c *gin.Context, perm authz.Permission) postgres.Visibility {
 	p, _ := route.Principal(c)
-	d := u.Authz.Decide(p.User.ID, authz.Require(authz.ResourceObjects, a))
+	d := u.Authz.Decide(p.User.ID, perm)
 	if !d.Allowed {
 		return postgres.Visibility{Departments: []int64{}}
 	}

@@ -43,6 +43,8 @@ type Deps struct {
 	Objects         *objectimport.Importer
 	// ImportMaxBytes bounds object import files.
 	ImportMaxBytes int64
+	// EvidenceMaxBytes bounds evidence files.
+	EvidenceMaxBytes int64
 }
 
 // UI renders the pages.
@@ -113,6 +115,8 @@ func (u *UI) Routes() []route.Route {
 	rs = append(rs, u.importRoutes()...)
 	rs = append(rs, u.riskRoutes()...)
 	rs = append(rs, u.checkRoutes()...)
+	rs = append(rs, u.auditingRoutes()...)
+	rs = append(rs, u.evidenceRoutes()...)
 	return append(rs, u.catalogRoutes()...)
 }
 

@@ -1,0 +1,231 @@
+package webui
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"ismsd/internal/authz"
+	"ismsd/internal/domain"
+	"ismsd/internal/postgres"
+	"ismsd/internal/route"
+)
+
+// The start page is the user's workspace: per scope, what waits for them.
+// Auditors find the evidence to review, their audits in progress with the
+// sample's checklist, and the open findings; ISBs their evidence that came
+// back rejected or with a question, the open findings, and the evidence
+// that expires soon. Each part shows for the permission it needs, and
+// every list is limited to the reader's departments in SQL.
+
+// workspaceRows bounds each list of the workspace; the lists behind the
+// links hold the rest.
+const workspaceRows = 10
+
+// expiryWindows are the days ahead the workspace looks for expiring evidence.
+var expiryWindows = []int{30, 60, 90}
+
+// workspace is the start page's part above the account.
+type workspace struct {
+	Scopes       []workspaceScope
+	Queue        bool // the parts the user's permissions open
+	Audits       bool
+	Findings     bool
+	Returned     bool
+	Expiring     bool
+	Days         int // the expiry window shown
+	Windows      []option
+	ScopeHeading bool // more than one scope: each gets its name
+}
+
+// workspaceScope is what waits in one scope.
+type workspaceScope struct {
+	Scope         postgres.ScopeSummary
+	Queue         []evidenceView
+	QueueURL      string
+	QueueMore     bool
+	Audits        []auditProgress
+	Findings      []findingView
+	FindingsURL   string
+	Returned      []returnedEvidence
+	ReturnedURL   string
+	Expiring      []evidenceView
+	ExpiringTotal num
+	ExpiringURL   string
+	ExpiredURL    string
+	Expired       num
+}
+
+// auditProgress is an audit in progress with its sample's checklist: the
+// items still without a result.
+type auditProgress struct {
+	domain.Audit
+	Period string
+	Open   []sampleLink
+	More   num // open items beyond those listed
+}
+
+// sampleLink is a sample item with the page of what it names.
+type sampleLink struct {
+	Label, URL string
+}
+
+// returnedEvidence is one's own evidence that came back from review, with
+// the thread's last word.
+type returnedEvidence struct {
+	evidenceView
+	Last *domain.EvidenceComment
+}
+
+// sampleURL is the page of what a sample item names.
+func sampleURL(s domain.SampleItem) string {
+	switch {
+	case s.EntryID != nil:
+		return entryURL(*s.EntryID)
+	case s.ObjectID != nil:
+		return objectURL(*s.ObjectID)
+	}
+	return fmt.Sprintf("%s/modules/%s", catalogURL(s.CatalogID), url.PathEscape(s.ModuleID))
+}
+
+func (u *UI) workspaceData(c *gin.Context) (workspace, error) {
+	ctx := c.Request.Context()
+	w := workspace{Queue: u.allowed(c, authz.ResourceEvidenceReviews, authz.ActionWrite),
+		Audits: u.allowed(c, authz.ResourceAudits, authz.ActionWrite), Returned: u.allowed(c, authz.ResourceEvidence, authz.ActionWrite),
+		Expiring: u.allowed(c, authz.ResourceEvidence, authz.ActionRead)}
+	w.Findings = w.Audits || u.allowed(c, authz.ResourceCorrectiveActions, authz.ActionWrite)
+	if !w.Queue && !w.Audits && !w.Findings && !w.Returned && !w.Expiring {
+		return w, nil
+	}
+	w.Days = expiryWindows[0]
+	if n, err := strconv.Atoi(c.Query("expiring")); err == nil && slices.Contains(expiryWindows, n) {
+		w.Days = n
+	}
+	for _, n := range expiryWindows {
+		w.Windows = append(w.Windows, option{Value: strconv.Itoa(n), Label: strconv.Itoa(n) + " Tage", Selected: n == w.Days})
+	}
+	scopes, err := u.DB.ListScopes(ctx, u.visibilityFor(c, authz.ActionRead))
+	if err != nil {
+		return w, err
+	}
+	w.ScopeHeading = len(scopes) > 1
+	for _, s := range scopes {
+		ws, err := u.workspaceScope(c, w, s)
+		if err != nil {
+			return w, err
+		}
+		w.Scopes = append(w.Scopes, ws)
+	}
+	return w, nil
+}
+
+func (u *UI) workspaceScope(c *gin.Context, w workspace, s postgres.ScopeSummary) (workspaceScope, error) {
+	ctx, today := c.Request.Context(), u.today()
+	p, _ := route.Principal(c)
+	list := evidenceListURL(s.ID)
+	ws := workspaceScope{Scope: s, QueueURL: list + "?queue=true", FindingsURL: auditsURL(s.ID), ReturnedURL: list + "?mine=true",
+		ExpiringURL: list + "?expiring=" + strconv.Itoa(w.Days), ExpiredURL: list + "?expired=true"}
+	if w.Queue {
+		// Oldest first and never one's own upload: the store's review queue.
+		items, next, err := u.DB.ListEvidence(ctx, s.ID, postgres.EvidenceFilter{ReviewQueue: true, ReviewerID: p.User.ID, Limit: workspaceRows},
+			u.visibilityOf(c, evidenceReview))
+		if err != nil {
+			return ws, err
+		}
+		for _, e := range items {
+			ws.Queue = append(ws.Queue, newEvidenceView(e, today))
+		}
+		ws.QueueMore = next != 0
+	}
+	if w.Audits {
+		audits, err := u.DB.ListAudits(ctx, s.ID)
+		if err != nil {
+			return ws, err
+		}
+		for _, a := range audits {
+			if a.State != domain.AuditInProgress {
+				continue
+			}
+			ap, err := u.auditProgressOf(c, a)
+			if err != nil {
+				return ws, err
+			}
+			ws.Audits = append(ws.Audits, ap)
+		}
+	}
+	if w.Findings {
+		fs, _, err := u.DB.ListFindings(ctx, postgres.FindingFilter{ScopeID: s.ID, OpenOnly: true, Today: today, Limit: workspaceRows},
+			u.visibilityFor(c, authz.ActionRead))
+		if err != nil {
+			return ws, err
+		}
+		for _, f := range fs {
+			ws.Findings = append(ws.Findings, newFindingView(f, today))
+		}
+	}
+	if w.Returned {
+		vis := u.visibilityOf(c, evidenceRead)
+		for _, state := range []domain.ReviewState{domain.ReviewRejected, domain.ReviewNeedsInfo} {
+			items, _, err := u.DB.ListEvidence(ctx, s.ID, postgres.EvidenceFilter{State: state, UploadedBy: p.User.ID, Limit: workspaceRows}, vis)
+			if err != nil {
+				return ws, err
+			}
+			for _, e := range items {
+				r := returnedEvidence{evidenceView: newEvidenceView(e, today)}
+				thread, err := u.DB.EvidenceThread(ctx, e.ID)
+				if err != nil {
+					return ws, err
+				}
+				if len(thread) > 0 {
+					r.Last = &thread[len(thread)-1]
+				}
+				ws.Returned = append(ws.Returned, r)
+			}
+		}
+	}
+	if w.Expiring {
+		// The store lists newest first; the workspace wants the soonest to
+		// expire, so it sorts all of the window's items (a few dozen in
+		// practice, at most a store page) and shows the first.
+		vis := u.visibilityOf(c, evidenceRead)
+		items, _, err := u.DB.ListEvidence(ctx, s.ID, postgres.EvidenceFilter{ExpiringWithin: w.Days, Today: today, Limit: 1000}, vis)
+		if err != nil {
+			return ws, err
+		}
+		slices.SortStableFunc(items, func(a, b domain.Evidence) int { return a.Current.ValidUntil.Compare(*b.Current.ValidUntil) })
+		ws.ExpiringTotal = num(len(items))
+		for _, e := range items[:min(len(items), workspaceRows)] {
+			ws.Expiring = append(ws.Expiring, newEvidenceView(e, today))
+		}
+		_, expired, err := u.DB.CountEvidence(ctx, s.ID, postgres.EvidenceFilter{Today: today}, vis)
+		if err != nil {
+			return ws, err
+		}
+		ws.Expired = num(expired)
+	}
+	return ws, nil
+}
+
+// auditProgressOf is an audit in progress with the open items of its
+// sample, as the reader may see them.
+func (u *UI) auditProgressOf(c *gin.Context, a domain.Audit) (auditProgress, error) {
+	ap := auditProgress{Audit: a, Period: period(a)}
+	items, err := u.DB.SampleItems(c.Request.Context(), a.ID, u.visibilityFor(c, authz.ActionRead))
+	if err != nil {
+		return ap, err
+	}
+	for _, s := range items {
+		if s.Result != domain.ResultOpen {
+			continue
+		}
+		if len(ap.Open) == workspaceRows {
+			ap.More++
+			continue
+		}
+		ap.Open = append(ap.Open, sampleLink{Label: s.Label(), URL: sampleURL(s)})
+	}
+	return ap, nil
+}
