@@ -382,9 +382,18 @@ func (c *Cluster) lastUser() (bool, error) {
 		return false, fmt.Errorf("open users lock: %w", err)
 	}
 	defer f.Close()
-	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-	if errors.Is(err, syscall.EWOULDBLOCK) {
-		return false, nil
+	// A child forked by any goroutine of this process holds a copy of the
+	// shared lock's descriptor until it execs, so a refusal is tried again
+	// for a moment before it counts as another user.
+	for try := 0; ; try++ {
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			break
+		}
+		if try == 10 {
+			return false, nil
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 	if err != nil {
 		return false, fmt.Errorf("lock %s: %w", c.usersLockPath(), err)
