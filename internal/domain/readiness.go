@@ -1,0 +1,140 @@
+package domain
+
+import "time"
+
+// GateID names a readiness gate (DOMAIN.md, "Certification readiness").
+type GateID string
+
+const (
+	GateGuideline   GateID = "G1"  // Leitlinie
+	GateStructure   GateID = "G2"  // Strukturanalyse (A.1)
+	GateNeeds       GateID = "G3"  // Schutzbedarf (A.2)
+	GateModelling   GateID = "G4"  // Modellierung (A.3)
+	GateCheck       GateID = "G5"  // IT-Grundschutz-Check (A.4)
+	GateRisk        GateID = "G6"  // Risikoanalyse (A.5)
+	GatePlan        GateID = "G7"  // Realisierungsplan (A.6)
+	GateEvidence    GateID = "G8"  // Nachweise
+	GateAudit       GateID = "G9"  // Audit
+	GateCertificate GateID = "G10" // Zertifikat
+)
+
+// Gates lists the gates in order.
+var Gates = []GateID{GateGuideline, GateStructure, GateNeeds, GateModelling, GateCheck, GateRisk, GatePlan, GateEvidence,
+	GateAudit, GateCertificate}
+
+// Valid reports whether g is a known gate.
+func (g GateID) Valid() bool {
+	for _, x := range Gates {
+		if g == x {
+			return true
+		}
+	}
+	return false
+}
+
+// Label is the German name of the gate.
+func (g GateID) Label() string {
+	switch g {
+	case GateGuideline:
+		return "Leitlinie"
+	case GateStructure:
+		return "Strukturanalyse (A.1)"
+	case GateNeeds:
+		return "Schutzbedarfsfeststellung (A.2)"
+	case GateModelling:
+		return "Modellierung (A.3)"
+	case GateCheck:
+		return "IT-Grundschutz-Check (A.4)"
+	case GateRisk:
+		return "Risikoanalyse (A.5)"
+	case GatePlan:
+		return "Realisierungsplan (A.6)"
+	case GateEvidence:
+		return "Nachweise"
+	case GateAudit:
+		return "Audit"
+	case GateCertificate:
+		return "Zertifikat"
+	}
+	return string(g)
+}
+
+// GateStatus is a gate's outcome.
+type GateStatus string
+
+const (
+	GatePass GateStatus = "pass" // erfüllt
+	GateFail GateStatus = "fail" // nicht erfüllt
+	// GateNotApplicable: the gate does not apply yet (G10 before the
+	// first certificate); it does not block the verdict.
+	GateNotApplicable GateStatus = "not_applicable"
+)
+
+// Label is the German name.
+func (s GateStatus) Label() string {
+	switch s {
+	case GatePass:
+		return "erfüllt"
+	case GateFail:
+		return "nicht erfüllt"
+	case GateNotApplicable:
+		return "entfällt"
+	}
+	return string(s)
+}
+
+// Gate is one gate's result: how many items it looked at and how many
+// block it. The gate passes exactly when Blocking is zero (or it does not
+// apply), so the verdict always agrees with the list of blockers.
+type Gate struct {
+	ID       GateID
+	Status   GateStatus
+	Checked  int    // items the gate looked at
+	Blocking int    // items that block it; the blocker list has exactly these
+	Summary  string // one German sentence for the dashboard
+}
+
+// Readiness is a scope's verdict on a day: ready for the certification
+// audit when no gate fails.
+type Readiness struct {
+	ScopeID int64
+	Day     time.Time
+	Ready   bool
+	Gates   []Gate
+}
+
+// Blocker is one item that keeps a gate closed, with where it is fixed.
+type Blocker struct {
+	Gate           GateID
+	Kind           string // object, check_entry, risk_analysis, plan_item, evidence, finding, guideline, certificate, audit, scope
+	ID             int64
+	Label          string // what it is, e.g. "SYS.1.1.A3 · S-001 Managementserver"
+	Reason         string // German: why it blocks
+	DepartmentID   *int64
+	DepartmentName string
+	URL            string // the page where it is fixed
+}
+
+// Progress is the check progress of a slice of entries (a department
+// subtree, a layer or a level).
+type Progress struct {
+	Key           string // department id, layer or level
+	Label         string
+	Total         int
+	Yes           int
+	NotApplicable int
+	Partial       int
+	No            int
+	Open          int
+}
+
+// Done is the number of entries that need nothing more.
+func (p Progress) Done() int { return p.Yes + p.NotApplicable }
+
+// Percent is the share done, rounded down.
+func (p Progress) Percent() int {
+	if p.Total == 0 {
+		return 100
+	}
+	return p.Done() * 100 / p.Total
+}
