@@ -131,7 +131,7 @@ func (p auditsPage) FormError() string { return p.Errors.Summary }
 func (u *UI) auditsData(c *gin.Context, scope postgres.ScopeSummary) (auditsPage, error) {
 	ctx := c.Request.Context()
 	d := auditsPage{Scope: newScopeView(scope), Tab: "audits", Kinds: domain.AuditKinds, CanWrite: u.allowed(c, authz.ResourceAudits, authz.ActionWrite),
-		In: auditInput{Kind: string(domain.AuditInternal)}, Errors: formErrors{Fields: map[string]string{}}}
+		In: auditInput{Kind: string(domain.AuditInternal)}}
 	as, err := u.DB.ListAudits(ctx, scope.ID)
 	if err != nil {
 		return d, err
@@ -214,36 +214,25 @@ type findingInput struct {
 }
 
 type auditDetailPage struct {
-	Scope     scopeView
-	Audit     domain.Audit
-	Period    string
-	Items     []sampleView
-	Hidden    int     // items of objects outside the reader's departments
-	Seeds     []int64 // of the random draws in the sample
-	Modules   []postgres.ScopeModule
-	Findings  []findingView
-	Kinds     []domain.AuditKind
-	States    []domain.AuditState
-	Results   []domain.SampleResult
-	Classes   []domain.FindingClass
-	CanWrite  bool
-	Completed bool
-	In        auditInput
-	Draw      drawInput
-	Add       addInput
-	Finding   findingInput
-	ErrorsFor string // audit, draw, add, finding, item-<id>
-	Errors    formErrors
-}
-
-func (p auditDetailPage) FormError() string { return p.Errors.Summary }
-
-// Field is the refusal of a field of the form that failed.
-func (p auditDetailPage) Field(form, name string) string {
-	if p.ErrorsFor != form {
-		return ""
-	}
-	return p.Errors.Fields[name]
+	Scope      scopeView
+	Audit      domain.Audit
+	Period     string
+	Items      []sampleView
+	Hidden     int     // items of objects outside the reader's departments
+	Seeds      []int64 // of the random draws in the sample
+	Modules    []postgres.ScopeModule
+	Findings   []findingView
+	Kinds      []domain.AuditKind
+	States     []domain.AuditState
+	Results    []domain.SampleResult
+	Classes    []domain.FindingClass
+	CanWrite   bool
+	Completed  bool
+	In         auditInput
+	Draw       drawInput
+	Add        addInput
+	Finding    findingInput
+	formsState // forms: audit, draw, add, finding, item-<id>
 }
 
 func (u *UI) auditOfPath(c *gin.Context) (domain.Audit, error) {
@@ -258,8 +247,7 @@ func (u *UI) auditDetailData(c *gin.Context, a domain.Audit) (auditDetailPage, e
 	ctx := c.Request.Context()
 	d := auditDetailPage{Audit: a, Period: period(a), Kinds: domain.AuditKinds, States: domain.AuditStates,
 		Results: domain.SampleResults, Classes: domain.FindingClasses, CanWrite: u.allowed(c, authz.ResourceAudits, authz.ActionWrite),
-		Completed: a.State == domain.AuditCompleted, In: inputOfAudit(a), Finding: findingInput{Samples: map[int64]bool{}},
-		Errors: formErrors{Fields: map[string]string{}}}
+		Completed: a.State == domain.AuditCompleted, In: inputOfAudit(a), Finding: findingInput{Samples: map[int64]bool{}}}
 	scope, err := u.DB.Scope(ctx, a.ScopeID)
 	if err != nil {
 		return d, err
@@ -318,7 +306,7 @@ func (u *UI) auditFormFailed(c *gin.Context, a domain.Audit, form string, err er
 	if derr != nil {
 		return derr
 	}
-	d.ErrorsFor, d.Errors = form, newFormErrors(err)
+	d.refuse(form, err)
 	if edit != nil && !errors.Is(err, domain.ErrPreconditionFailed) {
 		edit(&d)
 	}
@@ -607,18 +595,7 @@ type findingPageData struct {
 	Action     string
 	Verdict    string
 	Comment    string
-	ErrorsFor  string // finding, action, verify
-	Errors     formErrors
-}
-
-func (p findingPageData) FormError() string { return p.Errors.Summary }
-
-// Field is the refusal of a field of the form that failed.
-func (p findingPageData) Field(form, name string) string {
-	if p.ErrorsFor != form {
-		return ""
-	}
-	return p.Errors.Fields[name]
+	formsState // forms: finding, action, verify
 }
 
 // LinkURL is where a link of the finding leads.
@@ -649,8 +626,7 @@ func (u *UI) findingData(c *gin.Context, f domain.Finding) (findingPageData, err
 	ctx := c.Request.Context()
 	d := findingPageData{Finding: newFindingView(f, u.today()), Pending: f.Pending(), Classes: domain.FindingClasses,
 		CanWrite: u.allowed(c, authz.ResourceAudits, authz.ActionWrite), CanAnswer: u.allowed(c, authz.ResourceCorrectiveActions, authz.ActionWrite),
-		In:     findingInput{Class: string(f.Class), Title: f.Title, Description: f.Description, DueDate: day{f.DueDate}.ISO()},
-		Errors: formErrors{Fields: map[string]string{}}}
+		In: findingInput{Class: string(f.Class), Title: f.Title, Description: f.Description, DueDate: day{f.DueDate}.ISO()}}
 	if p, ok := route.Principal(c); ok && d.Pending != nil {
 		d.OwnPending = d.Pending.SubmittedBy == p.User.Username
 	}
@@ -692,7 +668,7 @@ func (u *UI) findingFormFailed(c *gin.Context, id int64, form string, err error,
 	if derr != nil {
 		return derr
 	}
-	d.ErrorsFor, d.Errors = form, newFormErrors(err)
+	d.refuse(form, err)
 	if edit != nil && !errors.Is(err, domain.ErrPreconditionFailed) {
 		edit(&d)
 	}

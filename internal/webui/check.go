@@ -487,7 +487,7 @@ func (u *UI) entryFilterFrom(c *gin.Context, scopeID int64, q url.Values) (postg
 func (u *UI) checkData(c *gin.Context, scope postgres.ScopeSummary, q url.Values) (checkPage, error) {
 	ctx, vis := c.Request.Context(), u.visibilityFor(c, authz.ActionRead)
 	path := checkURL(scope.ID)
-	d := checkPage{Scope: newScopeView(scope), Tab: "check", Path: path, Levels: domain.Levels, Errors: formErrors{Fields: map[string]string{}}}
+	d := checkPage{Scope: newScopeView(scope), Tab: "check", Path: path, Levels: domain.Levels}
 	d.Form = checkFilterForm{Status: q.Get("status"), Level: q.Get("level"), Department: q.Get("department"), Responsible: q.Get("responsible"),
 		Module: q.Get("module"), Object: q.Get("object_short"), ReviewOverdue: q.Get("review_overdue") == "true"}
 	d.Filtered = d.Form != checkFilterForm{} || q.Get("object") != ""

@@ -60,7 +60,7 @@ func (u *UI) moduleTitles(c *gin.Context, catalogID int64) (map[string]string, m
 // objectCheckData loads an object's entries grouped by module.
 func (u *UI) objectCheckData(c *gin.Context, o domain.Object) (objectCheckPage, error) {
 	ctx, vis := c.Request.Context(), u.visibilityFor(c, authz.ActionRead)
-	d := objectCheckPage{Object: o, Errors: formErrors{Fields: map[string]string{}}}
+	d := objectCheckPage{Object: o}
 	scope, err := u.DB.Scope(ctx, o.ScopeID)
 	if err != nil {
 		return d, err

@@ -31,21 +31,17 @@ type departmentsPage struct {
 	EditParent  int64
 	EditParents []deptOption
 
-	Input     postgres.DepartmentInput // the create form after a refusal
-	NewParent int64
-	ErrorsFor string // "create" or "edit"
-	Errors    formErrors
+	Input      postgres.DepartmentInput // the create form after a refusal
+	NewParent  int64
+	formsState // forms: create, edit
 }
-
-func (p departmentsPage) FormError() string { return p.Errors.Summary }
 
 func (u *UI) departmentsData(c *gin.Context, editID int64) (departmentsPage, error) {
 	ds, err := u.DB.ListDepartments(c.Request.Context())
 	if err != nil {
 		return departmentsPage{}, err
 	}
-	d := departmentsPage{CanWrite: u.allowed(c, authz.ResourceDepartments, authz.ActionWrite), Parents: deptOptions(ds),
-		Errors: formErrors{Fields: map[string]string{}}}
+	d := departmentsPage{CanWrite: u.allowed(c, authz.ResourceDepartments, authz.ActionWrite), Parents: deptOptions(ds)}
 	names := map[int64]string{}
 	for _, x := range ds {
 		names[x.ID] = x.Name
@@ -153,7 +149,7 @@ func (u *UI) departmentFormFailed(c *gin.Context, err error, form string, editID
 	if derr != nil {
 		return derr
 	}
-	d.Errors, d.ErrorsFor = newFormErrors(err), form
+	d.refuse(form, err)
 	var parent int64
 	if in.ParentID != nil {
 		parent = *in.ParentID

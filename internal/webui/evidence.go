@@ -53,7 +53,7 @@ var errEvidenceNotFound = domain.Errorf(domain.ErrNotFound, "no such evidence").
 // evidencePerPage is the page size of a scope's evidence list.
 const evidencePerPage = 50
 
-func evidenceURL(id int64) string           { return "/evidence/" + strconv.FormatInt(id, 10) }
+func evidenceURL(id int64) string          { return "/evidence/" + strconv.FormatInt(id, 10) }
 func evidenceListURL(scopeID int64) string { return scopeURL(scopeID) + "/evidence" }
 
 // fileSize prints a size the German way, in binary units with one decimal
@@ -586,18 +586,7 @@ type evidencePage struct {
 	Reply        string // a comment of a writer
 	LinkTarget   string
 	LinkID       string
-	ErrorsFor    string // edit, review, comment, version, link
-	Errors       formErrors
-}
-
-func (p evidencePage) FormError() string { return p.Errors.Summary }
-
-// FieldError is the refusal of a field of one of the page's forms.
-func (p evidencePage) FieldError(form, field string) string {
-	if p.ErrorsFor != form {
-		return ""
-	}
-	return p.Errors.Fields[field]
+	formsState   // forms: edit, review, comment, version, link
 }
 
 func (p evidencePage) title() string { return p.Evidence.Title + " · Nachweis" }
@@ -614,8 +603,7 @@ func (u *UI) loadEvidence(c *gin.Context) (domain.Evidence, error) {
 
 func (u *UI) evidenceData(c *gin.Context, e domain.Evidence) (evidencePage, error) {
 	ctx, today := c.Request.Context(), u.today()
-	d := evidencePage{Evidence: e, Current: newVersionView(e.Current, today), MaxSize: fileSize(u.EvidenceMaxBytes),
-		Errors: formErrors{Fields: map[string]string{}}}
+	d := evidencePage{Evidence: e, Current: newVersionView(e.Current, today), MaxSize: fileSize(u.EvidenceMaxBytes)}
 	scope, err := u.DB.Scope(ctx, e.ScopeID)
 	if err != nil {
 		return d, err
@@ -713,7 +701,7 @@ func (u *UI) evidenceFormFailed(c *gin.Context, id int64, form string, err error
 	if derr != nil {
 		return derr
 	}
-	d.Errors, d.ErrorsFor = newFormErrors(err), form
+	d.refuse(form, err)
 	if edit != nil {
 		edit(&d)
 	}

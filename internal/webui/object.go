@@ -151,8 +151,7 @@ func (u *UI) loadWritable(c *gin.Context) (domain.Object, error) {
 
 func (u *UI) objectData(c *gin.Context, o domain.Object) (objectPage, error) {
 	ctx, vis := c.Request.Context(), u.visibilityFor(c, authz.ActionRead)
-	d := objectPage{Object: o, IsScope: o.Type == domain.ObjectScope, NeedOptions: needOptions, Kinds: overrideKinds,
-		Errors: formErrors{Fields: map[string]string{}}}
+	d := objectPage{Object: o, IsScope: o.Type == domain.ObjectScope, NeedOptions: needOptions, Kinds: overrideKinds}
 	scope, err := u.DB.ScopeByID(ctx, o.ScopeID, vis)
 	if err != nil {
 		return d, err
@@ -456,8 +455,7 @@ func (p objectFormPage) Action() string {
 }
 
 func (u *UI) objectFormData(c *gin.Context, scope postgres.ScopeSummary, o *domain.Object, in postgres.ObjectInput, tags, members string) (objectFormPage, error) {
-	d := objectFormPage{Scope: newScopeView(scope), Object: o, Input: in, TagsText: tags, MembersText: members, Types: objectTypes(),
-		Errors: formErrors{Fields: map[string]string{}}}
+	d := objectFormPage{Scope: newScopeView(scope), Object: o, Input: in, TagsText: tags, MembersText: members, Types: objectTypes()}
 	if in.DepartmentID != nil {
 		d.Department = *in.DepartmentID
 	}

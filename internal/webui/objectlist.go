@@ -143,8 +143,7 @@ func (u *UI) objectListData(c *gin.Context, scope postgres.ScopeSummary, path st
 	vis := u.visibilityFor(c, authz.ActionRead)
 	d := objectsPage{Scope: newScopeView(scope), Path: path, Types: objectTypes(),
 		NeedLevels: []domain.Need{domain.NeedNormal, domain.NeedHigh, domain.NeedVeryHigh},
-		CanWrite:   u.allowed(c, authz.ResourceObjects, authz.ActionWrite), Sort: map[string]sortHead{},
-		Errors: formErrors{Fields: map[string]string{}}}
+		CanWrite:   u.allowed(c, authz.ResourceObjects, authz.ActionWrite), Sort: map[string]sortHead{}}
 	d.Form = filterForm{Q: q.Get("q"), Type: q.Get("type"), Department: q.Get("department"), Tag: q.Get("tag"),
 		Need: q.Get("need"), Sort: q.Get("sort"), Gaps: q.Get("gaps") == "true"}
 	d.Filtered = d.Form.Q != "" || d.Form.Type != "" || d.Form.Department != "" || d.Form.Tag != "" || d.Form.Need != "" || d.Form.Gaps

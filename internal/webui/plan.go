@@ -209,7 +209,7 @@ func monthLabel(key string) string {
 func (u *UI) planData(c *gin.Context, scope postgres.ScopeSummary, q url.Values) (planPage, error) {
 	ctx, vis := c.Request.Context(), u.visibilityFor(c, authz.ActionRead)
 	path := planURL(scope.ID)
-	d := planPage{Scope: newScopeView(scope), Tab: "plan", Path: path, Errors: formErrors{Fields: map[string]string{}}}
+	d := planPage{Scope: newScopeView(scope), Tab: "plan", Path: path}
 	d.Form = planFilterForm{Owner: q.Get("owner"), Department: q.Get("department"), Month: q.Get("month"), State: q.Get("state"),
 		Overdue: q.Get("overdue") == "true", Done: q.Get("done") == "true"}
 	d.Filtered = d.Form != planFilterForm{}

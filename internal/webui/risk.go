@@ -129,7 +129,7 @@ func (p riskOverviewPage) FormError() string { return p.Errors.Summary }
 func (u *UI) riskOverviewData(c *gin.Context, scope postgres.ScopeSummary) (riskOverviewPage, error) {
 	ctx := c.Request.Context()
 	d := riskOverviewPage{Scope: newScopeView(scope), Tab: "risk", Counts: map[string]num{},
-		CanEditMatrix: u.visibilityFor(c, authz.ActionWrite).All, Errors: formErrors{Fields: map[string]string{}}}
+		CanEditMatrix: u.visibilityFor(c, authz.ActionWrite).All}
 	rows, err := u.DB.RiskOverview(ctx, scope.ID, u.visibilityFor(c, authz.ActionRead))
 	if err != nil {
 		return d, err
@@ -251,18 +251,15 @@ type riskPage struct {
 	AcceptBy      string
 	AcceptOn      string
 	AcceptEntries map[int64]bool
-	ErrorsFor     string // create, summary, assess, add, item, accept
+	formsState    // forms: create, summary, assess, add, item, accept
 	ErrorItem     int64
-	Errors        formErrors
 	Messages      []string // every refusal of the assessment table
 }
-
-func (p riskPage) FormError() string { return p.Errors.Summary }
 
 func (u *UI) riskData(c *gin.Context, o domain.Object) (riskPage, error) {
 	ctx := c.Request.Context()
 	d := riskPage{Object: o, Frequencies: domain.Frequencies, Impacts: domain.Impacts, Treatments: domain.Treatments,
-		AcceptEntries: map[int64]bool{}, Errors: formErrors{Fields: map[string]string{}}}
+		AcceptEntries: map[int64]bool{}}
 	d.Reasons = riskReasonLabels(postgres.RiskOverviewRow{NoSuitableModule: o.NoSuitableModule, UntypicalEnvironment: o.UntypicalEnvironment,
 		C: o.Needs[domain.Confidentiality].Effective, I: o.Needs[domain.Integrity].Effective, A: o.Needs[domain.Availability].Effective})
 	scope, err := u.DB.Scope(ctx, o.ScopeID)
@@ -357,7 +354,7 @@ func (u *UI) riskFormFailed(c *gin.Context, o domain.Object, form string, err er
 	if derr != nil {
 		return derr
 	}
-	d.Errors, d.ErrorsFor = newFormErrors(err), form
+	d.refuse(form, err)
 	var de *domain.Error
 	if errors.As(err, &de) {
 		for _, v := range de.Violations {

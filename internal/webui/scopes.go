@@ -117,7 +117,7 @@ func (u *UI) scopesData(c *gin.Context, in postgres.ScopeInput) (scopesPage, err
 		return scopesPage{}, err
 	}
 	d := scopesPage{CanWrite: u.allowed(c, authz.ResourceScopes, authz.ActionWrite),
-		CanDepts: u.allowed(c, authz.ResourceDepartments, authz.ActionRead), Errors: formErrors{Fields: map[string]string{}}}
+		CanDepts: u.allowed(c, authz.ResourceDepartments, authz.ActionRead)}
 	for _, s := range ss {
 		d.Scopes = append(d.Scopes, newScopeView(s))
 	}
@@ -200,7 +200,7 @@ func (u *UI) scopeOfPath(c *gin.Context) (postgres.ScopeSummary, error) {
 func (u *UI) scopeData(c *gin.Context, s postgres.ScopeSummary, in *postgres.ScopeInput) (scopePage, error) {
 	ctx := c.Request.Context()
 	d := scopePage{Scope: newScopeView(s), Tab: "overview", CanWrite: u.allowed(c, authz.ResourceScopes, authz.ActionWrite),
-		CanObjects: u.allowed(c, authz.ResourceObjects, authz.ActionWrite), Errors: formErrors{Fields: map[string]string{}}}
+		CanObjects: u.allowed(c, authz.ResourceObjects, authz.ActionWrite)}
 	if o, err := u.DB.ObjectByID(ctx, s.ObjectID, u.visibilityFor(c, authz.ActionRead)); err == nil {
 		d.ScopeObject = &o
 		if d.ScopeModules, err = u.DB.ObjectModules(ctx, o.ID); err != nil {

@@ -292,6 +292,25 @@ type formErrors struct {
 
 func (f formErrors) FormError() string { return f.Summary }
 
+// formsState is what a page with several forms knows after a refusal:
+// which form failed and its messages, so only that form shows them.
+type formsState struct {
+	ErrorsFor string
+	Errors    formErrors
+}
+
+func (f formsState) FormError() string { return f.Errors.Summary }
+
+// FieldError is the refusal of a field of the form that failed.
+func (f formsState) FieldError(form, field string) string {
+	if f.ErrorsFor != form {
+		return ""
+	}
+	return f.Errors.Fields[field]
+}
+
+func (f *formsState) refuse(form string, err error) { f.ErrorsFor, f.Errors = form, newFormErrors(err) }
+
 func newFormErrors(err error) formErrors {
 	f := formErrors{Summary: germanMessage(err), Fields: map[string]string{}}
 	var de *domain.Error
