@@ -143,8 +143,10 @@ func seedDemo(ctx context.Context, e *env, accounts *account.Service, out io.Wri
 	if !res.Seeded {
 		return nil
 	}
-	e.log.Info("seeded the demo network", "scope", res.ScopeID, "objects", res.Objects, "dependencies", res.Dependencies)
-	fmt.Fprintf(out, "  Demo network %q seeded with %d target objects.\n", demo.ScopeName, res.Objects)
+	e.log.Info("seeded the demo network", "scope", res.ScopeID, "objects", res.Objects, "dependencies", res.Dependencies,
+		"evidence", res.Evidence, "audits", res.Audits, "findings", res.Findings)
+	fmt.Fprintf(out, "  Demo network %q seeded with %d target objects, %d evidence items, %d audits and %d findings.\n",
+		demo.ScopeName, res.Objects, res.Evidence, res.Audits, res.Findings)
 	if len(res.Accounts) > 0 {
 		fmt.Fprintln(out, "  Demo accounts (passwords shown only now; each must be changed at the first login):")
 		for _, a := range res.Accounts {

@@ -33,6 +33,9 @@ type Result struct {
 	Objects      int // target objects created, without the scope's own object
 	Dependencies int
 	Assignments  int // module assignments
+	Evidence     int // evidence items (Nachweise)
+	Audits       int
+	Findings     int
 	Accounts     []Account
 }
 
@@ -40,7 +43,9 @@ type Result struct {
 // Seeded=false and nothing changes: idempotent). It makes sure the demo
 // catalog is stored and builds on it. Departments, scope, objects, needs,
 // dependencies and modelling are written in one transaction; the demo
-// accounts afterwards, each in its own (a taken username is skipped).
+// accounts afterwards, each in its own (a taken username is skipped);
+// then the evidence and audits, on behalf of the demo accounts (see
+// seedEvidence).
 func Seed(ctx context.Context, db *postgres.DB, accounts *account.Service, actor domain.Actor) (Result, error) {
 	if id, found, err := findScope(ctx, db); err != nil || found {
 		return Result{ScopeID: id}, err
@@ -64,6 +69,7 @@ func Seed(ctx context.Context, db *postgres.DB, accounts *account.Service, actor
 	var scope domain.Scope
 	scopeIn := postgres.ScopeInput{Name: ScopeName, Description: scopeDescription, CatalogID: catalogID, Approach: domain.ApproachStandard}
 	deptIDs, deptNames := map[string]int64{}, map[string]string{}
+	var objIDs map[string]int64
 	err = db.InTx(ctx, actor, func(tx *postgres.Tx) error {
 		r := Result{}
 		ids, names, created, err := ensureDepartments(ctx, tx, existing)
@@ -75,7 +81,7 @@ func Seed(ctx context.Context, db *postgres.DB, accounts *account.Service, actor
 			return err
 		}
 		r.ScopeID = scope.ID
-		objIDs := map[string]int64{"scope": scope.ObjectID}
+		objIDs = map[string]int64{"scope": scope.ObjectID}
 		for n, o := range objects {
 			dep, ok := ids[o.dept]
 			if !ok {
@@ -203,6 +209,13 @@ func Seed(ctx context.Context, db *postgres.DB, accounts *account.Service, actor
 			return res, fmt.Errorf("demo scope ISB: %w", err)
 		}
 	}
+	// Evidence and audits last: their uploads, reviews and findings are
+	// made by the demo accounts, which exist only now.
+	ev, err := seedEvidence(ctx, db, scope.ID, objIDs, deptIDs, time.Now().UTC().Truncate(24*time.Hour))
+	if err != nil {
+		return res, fmt.Errorf("demo evidence and audits: %w", err)
+	}
+	res.Evidence, res.Audits, res.Findings = ev.evidence, ev.audits, ev.findings
 	return res, nil
 }
 

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -25,7 +26,14 @@ const (
 	wantDependencies = 85
 	wantAssignments  = 52
 	wantGaps         = 3 // mail gateway, test system, network operations centre
+	wantEvidence     = 14
+	wantAudits       = 2 // the completed internal audit and the surveillance audit in progress
+	wantFindings     = 3 // a closed minor one, the open minor one and a recommendation
 )
+
+// wantReviews is the review state of the demo evidence's newest versions.
+var wantReviews = map[domain.ReviewState]int{domain.ReviewAccepted: 7, domain.ReviewSubmitted: 5, domain.ReviewRejected: 1,
+	domain.ReviewNeedsInfo: 1}
 
 func setup(t *testing.T) (*postgres.DB, *account.Service) {
 	t.Helper()
@@ -257,6 +265,8 @@ func TestSeed(t *testing.T) {
 		t.Errorf("audit chain: %d records, %v", n, err)
 	}
 	seededResults(t, db, res.ScopeID, objs)
+	seededEvidence(t, db, res)
+	seededAudits(t, db, res)
 }
 
 // seededResults checks that the demo's check tells a story: results
@@ -331,6 +341,187 @@ func seededResults(t *testing.T, db *postgres.DB, scopeID int64, objs []domain.O
 	}
 }
 
+// seededEvidence checks the demo's evidence: the review states, expiry
+// dates that put items on the ISB's desk, links, no self-review and a
+// queue for the auditor.
+func seededEvidence(t *testing.T, db *postgres.DB, res Result) {
+	t.Helper()
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	list := func(f postgres.EvidenceFilter) []domain.Evidence {
+		t.Helper()
+		f.Today, f.Limit = today, 1000
+		items, _, err := db.ListEvidence(ctx, res.ScopeID, f, postgres.Everything)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return items
+	}
+	all := list(postgres.EvidenceFilter{})
+	if res.Evidence != wantEvidence || len(all) != wantEvidence {
+		t.Fatalf("%d evidence items stored, %d reported; want %d", len(all), res.Evidence, wantEvidence)
+	}
+	states, expired, err := db.CountEvidence(ctx, res.ScopeID, postgres.EvidenceFilter{Today: today}, postgres.Everything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !maps.Equal(states, wantReviews) || expired != 1 {
+		t.Errorf("evidence by review state %v, %d expired; want %v, 1 expired", states, expired, wantReviews)
+	}
+	if n := len(list(postgres.EvidenceFilter{ExpiringWithin: 30})); n != 2 {
+		t.Errorf("%d items expire within 30 days, want 2", n)
+	}
+	if n := len(list(postgres.EvidenceFilter{ExpiringWithin: 90})) - len(list(postgres.EvidenceFilter{ExpiringWithin: 60})); n != 1 {
+		t.Errorf("%d items expire in 60 to 90 days, want 1", n)
+	}
+	if n := len(list(postgres.EvidenceFilter{Expired: true})); n != 1 {
+		t.Errorf("%d items expired, want 1", n)
+	}
+
+	depts, uploaders, files := map[string]bool{}, map[string]int{}, 0
+	targets := map[domain.LinkTarget]int{}
+	for _, e := range all {
+		depts[e.DepartmentName] = true
+		if !slices.Contains(e.Tags, Tag) || e.DepartmentID == nil {
+			t.Errorf("%q lacks the demo tag or a department", e.Title)
+		}
+		v := e.Current
+		uploaders[v.UploadedBy]++
+		if v.HasFile() {
+			files++
+		} else if v.Reference == "" {
+			t.Errorf("%q has neither file nor reference", e.Title)
+		}
+		if v.EffectiveOn.After(today) {
+			t.Errorf("%q takes effect on %s, in the future", e.Title, v.EffectiveOn.Format(time.DateOnly))
+		}
+		if v.State != domain.ReviewSubmitted && v.ReviewedBy != "demo-auditor" {
+			t.Errorf("%q was reviewed by %q", e.Title, v.ReviewedBy)
+		}
+		thread, err := db.EvidenceThread(ctx, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range thread {
+			if c.Decision != "" && (c.Author == v.UploadedBy || c.AuthorID == nil || v.UploadedByID == nil || *c.AuthorID == *v.UploadedByID) {
+				t.Errorf("%q: %s decided %s on their own upload", e.Title, c.Author, c.Decision)
+			}
+			if c.Decision != "" && c.Decision != domain.ReviewAccepted && c.Body == "" {
+				t.Errorf("%q: %s without a comment", e.Title, c.Decision)
+			}
+		}
+		links, err := db.EvidenceLinks(ctx, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(links) == 0 {
+			t.Errorf("%q proves nothing", e.Title)
+		}
+		for _, l := range links {
+			targets[l.Target]++
+		}
+	}
+	if len(depts) < 5 || uploaders["demo-isb"] < 10 || uploaders["demo-isb-tlrz"] != 2 || files < 5 || files > wantEvidence-4 {
+		t.Errorf("%d departments, uploads %v, %d files", len(depts), uploaders, files)
+	}
+	if targets[domain.LinkCheckEntry] < 15 || targets[domain.LinkRiskAnalysis] != 1 || targets[domain.LinkPlanItem] != 1 ||
+		targets[domain.LinkFinding] != 1 {
+		t.Errorf("links by target %v", targets)
+	}
+
+	// The auditor has a queue; the ISB's holds only what the other ISB
+	// uploaded, never their own.
+	auditor, err := db.UserByUsername(ctx, "demo-auditor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if queue := list(postgres.EvidenceFilter{ReviewQueue: true, ReviewerID: auditor.ID}); len(queue) != wantReviews[domain.ReviewSubmitted] {
+		t.Errorf("the auditor's queue holds %d items, want %d", len(queue), wantReviews[domain.ReviewSubmitted])
+	}
+	isb, err := db.UserByUsername(ctx, "demo-isb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range list(postgres.EvidenceFilter{ReviewQueue: true, ReviewerID: isb.ID}) {
+		if e.Current.UploadedBy != "demo-isb-tlrz" {
+			t.Errorf("the ISB's queue holds %q uploaded by %s", e.Title, e.Current.UploadedBy)
+		}
+	}
+	// The question with an answer went back to the queue, the other waits.
+	if n := len(list(postgres.EvidenceFilter{State: domain.ReviewNeedsInfo, UploadedBy: isb.ID})); n != 1 {
+		t.Errorf("the ISB has %d questions to answer, want 1", n)
+	}
+}
+
+// seededAudits checks the demo's audits: a completed internal one with
+// its finding closed, a surveillance audit in progress with a drawn and a
+// picked sample, some results and exactly one open minor finding.
+func seededAudits(t *testing.T, db *postgres.DB, res Result) {
+	t.Helper()
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	audits, err := db.ListAudits(ctx, res.ScopeID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(audits) != wantAudits || res.Audits != wantAudits {
+		t.Fatalf("%d audits stored, %d reported; want %d", len(audits), res.Audits, wantAudits)
+	}
+	kinds := map[domain.AuditKind]domain.Audit{}
+	for _, a := range audits {
+		kinds[a.Kind] = a
+	}
+	internal, surveillance := kinds[domain.AuditInternal], kinds[domain.AuditSurveillance1]
+	if internal.State != domain.AuditCompleted || !internal.EndsOn.Before(today) || internal.OpenFindings != 0 || internal.Samples != internal.Assessed {
+		t.Errorf("internal audit %+v", internal)
+	}
+	if surveillance.State != domain.AuditInProgress || surveillance.StartsOn.After(today) || surveillance.EndsOn.Before(today) ||
+		surveillance.Assessed < 2 || surveillance.Assessed >= surveillance.Samples || surveillance.OpenFindings != 2 ||
+		!slices.Contains(surveillance.Auditors, "demo-auditor") {
+		t.Errorf("surveillance audit %+v", surveillance)
+	}
+	items, err := db.SampleItems(ctx, surveillance.ID, postgres.Everything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drawn, picked := 0, 0
+	for _, s := range items {
+		if s.Seed != nil && *s.Seed == sampleSeed {
+			drawn++
+		} else if s.Seed == nil {
+			picked++
+		}
+	}
+	if drawn != 13 || picked != 1 {
+		t.Errorf("%d items drawn with the seed, %d picked by hand", drawn, picked)
+	}
+
+	all, _, err := db.ListFindings(ctx, postgres.FindingFilter{ScopeID: res.ScopeID}, postgres.Everything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != wantFindings || res.Findings != wantFindings {
+		t.Errorf("%d findings stored, %d reported; want %d", len(all), res.Findings, wantFindings)
+	}
+	minor, _, err := db.ListFindings(ctx, postgres.FindingFilter{ScopeID: res.ScopeID, Class: domain.FindingMinor, OpenOnly: true}, postgres.Everything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(minor) != 1 {
+		t.Fatalf("%d open minor findings, want 1", len(minor))
+	}
+	f := minor[0]
+	if f.AuditID != surveillance.ID || f.DueDate == nil || !f.DueDate.After(today) || len(f.Links) == 0 || f.Pending() == nil ||
+		f.Pending().SubmittedBy != "demo-isb" {
+		t.Errorf("open minor finding %+v", f)
+	}
+	closed, _, err := db.ListFindings(ctx, postgres.FindingFilter{ScopeID: res.ScopeID, State: domain.FindingClosed}, postgres.Everything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(closed) != 1 || closed[0].AuditID != internal.ID || closed[0].ClosedBy != "demo-auditor" {
+		t.Errorf("closed findings %+v", closed)
+	}
+}
+
 func departmentName(code string) string {
 	for _, d := range departments {
 		if d.code == code {
@@ -360,6 +551,15 @@ func TestSeedTwice(t *testing.T) {
 	if objs := allObjects(t, db, first.ScopeID, postgres.Everything); len(objs) != wantObjects {
 		t.Errorf("%d objects after the second seed", len(objs))
 	}
+	if second.Evidence != 0 || second.Audits != 0 || second.Findings != 0 {
+		t.Errorf("the second seed reports %d evidence items, %d audits, %d findings", second.Evidence, second.Audits, second.Findings)
+	}
+	if items, _, err := db.ListEvidence(ctx, first.ScopeID, postgres.EvidenceFilter{Limit: 1000}, postgres.Everything); err != nil || len(items) != wantEvidence {
+		t.Errorf("%d evidence items after the second seed, %v", len(items), err)
+	}
+	if audits, err := db.ListAudits(ctx, first.ScopeID); err != nil || len(audits) != wantAudits {
+		t.Errorf("%d audits after the second seed, %v", len(audits), err)
+	}
 	scopes, err := db.ListScopes(ctx, postgres.Everything)
 	if err != nil || len(scopes) != 1 {
 		t.Errorf("%d scopes, %v", len(scopes), err)
@@ -381,6 +581,13 @@ func TestSeedReusesDepartmentsAndSkipsTakenUsers(t *testing.T) {
 		Grants: []domain.Grant{{Role: domain.RoleAuditor}}}); err != nil {
 		t.Fatal(err)
 	}
+	// A taken demo-auditor is skipped too, but still reviews the demo
+	// evidence: the seed finds the people by username.
+	taken, _, err := acc.CreateUser(ctx, actor, account.NewUserInput{Username: "demo-auditor",
+		Grants: []domain.Grant{{Role: domain.RoleAuditor}}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	res, err := Seed(ctx, db, acc, actor)
 	if err != nil {
 		t.Fatal(err)
@@ -392,12 +599,12 @@ func TestSeedReusesDepartmentsAndSkipsTakenUsers(t *testing.T) {
 	if err != nil || d.Name != "Land" {
 		t.Errorf("the existing root changed: %+v, %v", d, err)
 	}
-	if len(res.Accounts) != len(users)-1 {
-		t.Errorf("%d accounts, want %d", len(res.Accounts), len(users)-1)
+	if len(res.Accounts) != len(users)-2 {
+		t.Errorf("%d accounts, want %d", len(res.Accounts), len(users)-2)
 	}
 	for _, a := range res.Accounts {
-		if a.Username == "demo-admin" {
-			t.Error("the taken username demo-admin was given a new password")
+		if a.Username == "demo-admin" || a.Username == "demo-auditor" {
+			t.Errorf("the taken username %s was given a new password", a.Username)
 		}
 	}
 	u, err := db.UserByUsername(ctx, "demo-admin")
@@ -406,5 +613,16 @@ func TestSeedReusesDepartmentsAndSkipsTakenUsers(t *testing.T) {
 	}
 	if gs, _ := db.GrantsOf(ctx, u.ID); len(gs) != 1 || gs[0].Role != domain.RoleAuditor {
 		t.Errorf("the existing demo-admin's grants changed: %+v", gs)
+	}
+	if res.Evidence != wantEvidence || res.Audits != wantAudits {
+		t.Errorf("with taken accounts: %d evidence items, %d audits", res.Evidence, res.Audits)
+	}
+	queue, _, err := db.ListEvidence(ctx, res.ScopeID, postgres.EvidenceFilter{ReviewQueue: true, ReviewerID: taken.ID, Limit: 100}, postgres.Everything)
+	if err != nil || len(queue) != wantReviews[domain.ReviewSubmitted] {
+		t.Errorf("the taken auditor's queue holds %d items, %v", len(queue), err)
+	}
+	states, _, err := db.CountEvidence(ctx, res.ScopeID, postgres.EvidenceFilter{}, postgres.Everything)
+	if err != nil || !maps.Equal(states, wantReviews) {
+		t.Errorf("with taken accounts, evidence by review state %v, %v", states, err)
 	}
 }
