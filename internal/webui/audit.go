@@ -124,4 +124,16 @@ var actionLabels = map[string]string{
 	"finding.update":        "Feststellung geändert",
 	"finding.action_submit": "Korrekturmaßnahme eingereicht",
 	"finding.action_verify": "Korrekturmaßnahme geprüft",
+
+	"guideline.create":    "Entwurf der Leitlinie angelegt",
+	"guideline.update":    "Entwurf der Leitlinie geändert",
+	"guideline.delete":    "Entwurf der Leitlinie gelöscht",
+	"guideline.approve":   "Leitlinie durch die Leitung freigegeben",
+	"guideline.supersede": "Leitlinie abgelöst",
+	"policy.create":       "Richtlinie (A.0) erfasst",
+	"policy.update":       "Richtlinie (A.0) geändert",
+	"policy.withdraw":     "Richtlinie (A.0) zurückgezogen",
+	"certificate.create":  "Zertifikat erfasst",
+	"certificate.update":  "Zertifikat geändert",
+	"certificate.delete":  "Zertifikat gelöscht",
 }
