@@ -41,6 +41,10 @@ const (
 	// findings with corrective actions.
 	ResourceAudits            Resource = "audits"
 	ResourceCorrectiveActions Resource = "corrective_actions"
+	// The guideline (Leitlinie), the policies of A.0 and the certificate:
+	// ISBs edit, management approves the guideline.
+	ResourceGuidelines         Resource = "guidelines"
+	ResourceGuidelineApprovals Resource = "guideline_approvals"
 )
 
 const (
@@ -72,6 +76,10 @@ var resources = map[Resource][]Action{
 	// or answering its findings takes a grant without a department limit.
 	ResourceAudits:            {ActionRead},
 	ResourceCorrectiveActions: nil,
+	// The guideline binds the whole scope, like an audit: everyone reads
+	// it, changing or approving it takes a grant without a limit.
+	ResourceGuidelines:         {ActionRead},
+	ResourceGuidelineApprovals: nil,
 }
 
 var actions = []Action{ActionRead, ActionWrite}

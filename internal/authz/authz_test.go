@@ -40,6 +40,16 @@ func TestRealPolicyDecisions(t *testing.T) {
 		{4, Require(ResourceUsers, ActionWrite), false},
 		{5, Require(ResourceUsers, ActionRead), false},
 		{99, Require(ResourceAuditLog, ActionRead), false},
+		// The guideline: read by everyone, also a department head;
+		// approved by management, never by a department's ISB.
+		{3, Require(ResourceGuidelines, ActionRead), true},
+		{3, Require(ResourceGuidelines, ActionWrite), false},
+		{4, Require(ResourceGuidelineApprovals, ActionWrite), true},
+		{4, Require(ResourceGuidelines, ActionWrite), false},
+		{5, Require(ResourceGuidelines, ActionWrite), false},
+		{5, Require(ResourceGuidelineApprovals, ActionWrite), false},
+		{2, Require(ResourceGuidelineApprovals, ActionWrite), false},
+		{1, Require(ResourceGuidelineApprovals, ActionWrite), true},
 		{99, Authenticated, true},
 		{99, Public, true},
 	}

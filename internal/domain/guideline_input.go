@@ -419,3 +419,9 @@ func (ch CertificateChange) Apply(c Certificate) CertificateInput {
 	}
 	return in
 }
+
+// HashIntact reports whether an approved or superseded version still
+// hashes to what management approved; false for a draft.
+func (g Guideline) HashIntact() bool {
+	return g.ApprovedHash != "" && g.Input().ContentHash() == g.ApprovedHash
+}

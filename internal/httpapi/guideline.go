@@ -1,0 +1,550 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"ismsd/internal/authz"
+	"ismsd/internal/domain"
+	"ismsd/internal/postgres"
+	"ismsd/internal/route"
+)
+
+// guidelineRoutes are the guideline (Leitlinie) in versions, the policies
+// of A.0 and the certificate. ISBs edit, management approves; everyone
+// who reads the scope reads them.
+func (a *API) guidelineRoutes() []route.Route {
+	read, write := authz.Require(authz.ResourceGuidelines, authz.ActionRead), authz.Require(authz.ResourceGuidelines, authz.ActionWrite)
+	approve := authz.Require(authz.ResourceGuidelineApprovals, authz.ActionWrite)
+	get, post, patch, del := http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete
+	return []route.Route{
+		{Method: get, Path: "/api/v1/scopes/:id/guidelines", Perm: read, Handler: a.listGuidelines,
+			Summary:  "The versions of the scope's guideline, the newest first: the draft, the version in force, the superseded ones",
+			Response: "guideline.json", List: true},
+		{Method: post, Path: "/api/v1/scopes/:id/guidelines", Perm: write, Handler: a.createGuideline,
+			Summary: "Start the next version as a draft (one draft per scope)", Request: "guideline-create.json", Response: "guideline.json",
+			Status: http.StatusCreated},
+		{Method: get, Path: "/api/v1/guidelines/:id", Perm: read, Handler: a.getGuideline,
+			Summary: "One version of a guideline; the ETag is its version", Response: "guideline.json"},
+		{Method: patch, Path: "/api/v1/guidelines/:id", Perm: write, Handler: a.updateGuideline, IfMatch: true,
+			Summary: "Change a draft; approved versions never change", Request: "guideline-update.json", Response: "guideline.json"},
+		{Method: del, Path: "/api/v1/guidelines/:id", Perm: write, Handler: a.deleteGuideline, IfMatch: true,
+			Summary: "Discard a draft", Status: http.StatusNoContent},
+		{Method: post, Path: "/api/v1/guidelines/:id/approve", Perm: approve, Handler: a.approveGuideline, IfMatch: true,
+			Summary: "Approve the draft (management): it goes into force with the name, the day and the SHA-256 of its content, superseding the version in force",
+			Request: "guideline-approve.json", Response: "guideline.json"},
+
+		{Method: get, Path: "/api/v1/scopes/:id/policies", Perm: read, Handler: a.listPolicies,
+			Summary:  "A.0: the policies of the scope by title with their next review date; withdrawn ones only when asked",
+			Response: "policy.json", List: true, Query: []route.Param{{Name: "withdrawn", Type: "boolean", Help: "true: also the withdrawn policies"}}},
+		{Method: post, Path: "/api/v1/scopes/:id/policies", Perm: write, Handler: a.createPolicy,
+			Summary: "Record a policy in force, held by an evidence item of the scope", Request: "policy-create.json", Response: "policy.json",
+			Status: http.StatusCreated},
+		{Method: get, Path: "/api/v1/policies/:id", Perm: read, Handler: a.getPolicy,
+			Summary: "One policy; the ETag is its version", Response: "policy.json"},
+		{Method: patch, Path: "/api/v1/policies/:id", Perm: write, Handler: a.updatePolicy, IfMatch: true,
+			Summary: "Change a policy in force", Request: "policy-update.json", Response: "policy.json"},
+		{Method: post, Path: "/api/v1/policies/:id/withdraw", Perm: write, Handler: a.withdrawPolicy, IfMatch: true,
+			Summary: "Withdraw a policy; it stays listed as withdrawn", Response: "policy.json"},
+
+		{Method: get, Path: "/api/v1/scopes/:id/certificates", Perm: read, Handler: a.listCertificates,
+			Summary: "The certificates of the scope, the latest first", Response: "certificate.json", List: true},
+		{Method: post, Path: "/api/v1/scopes/:id/certificates", Perm: write, Handler: a.createCertificate,
+			Summary: "Record a certificate; it runs three years unless valid_until says otherwise", Request: "certificate-create.json",
+			Response: "certificate.json", Status: http.StatusCreated},
+		{Method: get, Path: "/api/v1/certificates/:id", Perm: read, Handler: a.getCertificate,
+			Summary: "One certificate; the ETag is its version", Response: "certificate.json"},
+		{Method: patch, Path: "/api/v1/certificates/:id", Perm: write, Handler: a.updateCertificate, IfMatch: true,
+			Summary: "Change a certificate", Request: "certificate-update.json", Response: "certificate.json"},
+		{Method: del, Path: "/api/v1/certificates/:id", Perm: write, Handler: a.deleteCertificate, IfMatch: true,
+			Summary: "Delete a certificate entered by mistake", Status: http.StatusNoContent},
+	}
+}
+
+type guidelineJSON struct {
+	ID               int64                  `json:"id"`
+	ScopeID          int64                  `json:"scope_id"`
+	Number           int                    `json:"number"`
+	Title            string                 `json:"title"`
+	ScopeStatement   string                 `json:"scope_statement"`
+	Approach         domain.Approach        `json:"approach"`
+	BasisBy          *string                `json:"basis_by"`
+	StandardBy       *string                `json:"standard_by"`
+	ElevatedBy       *string                `json:"elevated_by"`
+	ReviewMonths     int                    `json:"review_months"`
+	EvidenceCoverage int                    `json:"evidence_coverage"`
+	RequiredModules  []string               `json:"required_modules"`
+	Roles            []domain.GuidelineRole `json:"roles"`
+	State            domain.GuidelineState  `json:"state"`
+	ApprovedBy       string                 `json:"approved_by"`
+	ApprovedOn       *string                `json:"approved_on"`
+	ApprovedHash     string                 `json:"approved_hash"`
+	HashIntact       *bool                  `json:"hash_intact"`
+	ReviewDue        *string                `json:"review_due"`
+	ReviewOverdue    bool                   `json:"review_overdue"`
+	CreatedBy        string                 `json:"created_by"`
+	CreatedAt        time.Time              `json:"created_at"`
+	Version          int                    `json:"version"`
+}
+
+func newGuidelineJSON(g domain.Guideline, today time.Time) guidelineJSON {
+	j := guidelineJSON{ID: g.ID, ScopeID: g.ScopeID, Number: g.Number, Title: g.Title, ScopeStatement: g.ScopeStatement, Approach: g.Approach,
+		BasisBy: dateJSON(g.BasisBy), StandardBy: dateJSON(g.StandardBy), ElevatedBy: dateJSON(g.ElevatedBy), ReviewMonths: g.ReviewMonths,
+		EvidenceCoverage: g.EvidenceCoverage, RequiredModules: g.RequiredModules, Roles: g.Roles, State: g.State, ApprovedBy: g.ApprovedBy,
+		ApprovedOn: dateJSON(g.ApprovedOn), ApprovedHash: g.ApprovedHash, CreatedBy: g.CreatedBy, CreatedAt: g.CreatedAt, Version: g.Version}
+	if g.State != domain.GuidelineDraft {
+		intact, due := g.HashIntact(), g.ReviewDue()
+		j.HashIntact, j.ReviewDue = &intact, dateJSON(&due)
+		j.ReviewOverdue = g.State == domain.GuidelineApproved && g.ReviewOverdue(today)
+	}
+	return j
+}
+
+func (a *API) writeGuideline(c *gin.Context, status int, g domain.Guideline) {
+	c.Header("ETag", etag(g.Version))
+	c.JSON(status, newGuidelineJSON(g, a.today()))
+}
+
+func (a *API) listGuidelines(c *gin.Context) error {
+	scopeID, err := a.scopeOfPath(c)
+	if err != nil {
+		return err
+	}
+	gs, err := a.DB.ListGuidelines(c.Request.Context(), scopeID)
+	if err != nil {
+		return err
+	}
+	today := a.today()
+	out := make([]guidelineJSON, len(gs))
+	for i, g := range gs {
+		out[i] = newGuidelineJSON(g, today)
+	}
+	c.JSON(http.StatusOK, newList(out, ""))
+	return nil
+}
+
+// guidelineBody is a guideline's content as the API sends it; dates as
+// text, a present null clears.
+type guidelineBody struct {
+	Title            *string                 `json:"title"`
+	ScopeStatement   *string                 `json:"scope_statement"`
+	Approach         *domain.Approach        `json:"approach"`
+	BasisBy          json.RawMessage         `json:"basis_by"`
+	StandardBy       json.RawMessage         `json:"standard_by"`
+	ElevatedBy       json.RawMessage         `json:"elevated_by"`
+	ReviewMonths     *int                    `json:"review_months"`
+	EvidenceCoverage *int                    `json:"evidence_coverage"`
+	RequiredModules  *[]string               `json:"required_modules"`
+	Roles            *[]domain.GuidelineRole `json:"roles"`
+}
+
+func (b guidelineBody) change() domain.GuidelineChange {
+	return domain.GuidelineChange{Title: b.Title, ScopeStatement: b.ScopeStatement, Approach: b.Approach, BasisBy: optionalDate(b.BasisBy),
+		StandardBy: optionalDate(b.StandardBy), ElevatedBy: optionalDate(b.ElevatedBy), ReviewMonths: b.ReviewMonths,
+		EvidenceCoverage: b.EvidenceCoverage, RequiredModules: b.RequiredModules, Roles: b.Roles}
+}
+
+func (a *API) createGuideline(c *gin.Context) error {
+	scopeID, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req guidelineBody
+	if err := a.decode(c, "guideline-create.json", &req); err != nil {
+		return err
+	}
+	// The schema requires what a draft needs; the rest starts empty.
+	in := req.change().Apply(domain.Guideline{})
+	var g domain.Guideline
+	if err := a.run(c, func(tx *postgres.Tx) error {
+		var err error
+		g, err = tx.CreateGuidelineDraft(c.Request.Context(), scopeID, in)
+		return err
+	}); err != nil {
+		return err
+	}
+	c.Header("Location", "/api/v1/guidelines/"+strconv.FormatInt(g.ID, 10))
+	a.writeGuideline(c, http.StatusCreated, g)
+	return nil
+}
+
+func (a *API) getGuideline(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	g, err := a.DB.GuidelineByID(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	a.writeGuideline(c, http.StatusOK, g)
+	return nil
+}
+
+func (a *API) updateGuideline(c *gin.Context) error {
+	var req guidelineBody
+	id, version, err := a.decodeUpdate(c, "guideline-update.json", &req)
+	if err != nil {
+		return err
+	}
+	var g domain.Guideline
+	if err := a.run(c, func(tx *postgres.Tx) error {
+		var err error
+		g, err = tx.UpdateGuidelineDraft(c.Request.Context(), id, version, req.change())
+		return err
+	}); err != nil {
+		return err
+	}
+	a.writeGuideline(c, http.StatusOK, g)
+	return nil
+}
+
+// pathAndVersion reads the id and If-Match of a request without a body.
+func pathAndVersion(c *gin.Context) (int64, int, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return 0, 0, err
+	}
+	version, err := ifMatch(c)
+	return id, version, err
+}
+
+func (a *API) deleteGuideline(c *gin.Context) error {
+	id, version, err := pathAndVersion(c)
+	if err != nil {
+		return err
+	}
+	if err := a.run(c, func(tx *postgres.Tx) error { return tx.DeleteGuidelineDraft(c.Request.Context(), id, version) }); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) approveGuideline(c *gin.Context) error {
+	var req struct {
+		ApprovedBy string `json:"approved_by"`
+		ApprovedOn string `json:"approved_on"`
+	}
+	id, version, err := a.decodeUpdate(c, "guideline-approve.json", &req)
+	if err != nil {
+		return err
+	}
+	ap := domain.GuidelineApproval{By: req.ApprovedBy}
+	if ap.On, err = parseDateAt("/approved_on", req.ApprovedOn); err != nil {
+		return err
+	}
+	var g domain.Guideline
+	if err := a.run(c, func(tx *postgres.Tx) error {
+		var err error
+		g, err = tx.ApproveGuideline(c.Request.Context(), id, version, ap)
+		return err
+	}); err != nil {
+		return err
+	}
+	a.writeGuideline(c, http.StatusOK, g)
+	return nil
+}
+
+type policyJSON struct {
+	ID            int64              `json:"id"`
+	ScopeID       int64              `json:"scope_id"`
+	Title         string             `json:"title"`
+	EvidenceID    int64              `json:"evidence_id"`
+	EvidenceTitle string             `json:"evidence_title"`
+	VersionLabel  string             `json:"version_label"`
+	ApprovedBy    string             `json:"approved_by"`
+	ApprovedOn    string             `json:"approved_on"`
+	ReviewMonths  int                `json:"review_months"`
+	NextReview    string             `json:"next_review"`
+	ReviewOverdue bool               `json:"review_overdue"`
+	State         domain.PolicyState `json:"state"`
+	WithdrawnBy   string             `json:"withdrawn_by"`
+	WithdrawnAt   *time.Time         `json:"withdrawn_at"`
+	CreatedBy     string             `json:"created_by"`
+	CreatedAt     time.Time          `json:"created_at"`
+	UpdatedAt     time.Time          `json:"updated_at"`
+	Version       int                `json:"version"`
+}
+
+func newPolicyJSON(p domain.Policy, today time.Time) policyJSON {
+	next := p.NextReview()
+	return policyJSON{ID: p.ID, ScopeID: p.ScopeID, Title: p.Title, EvidenceID: p.EvidenceID, EvidenceTitle: p.EvidenceTitle,
+		VersionLabel: p.VersionLabel, ApprovedBy: p.ApprovedBy, ApprovedOn: *dateJSON(&p.ApprovedOn), ReviewMonths: p.ReviewMonths,
+		NextReview: *dateJSON(&next), ReviewOverdue: p.ReviewOverdue(today), State: p.State, WithdrawnBy: p.WithdrawnBy,
+		WithdrawnAt: p.WithdrawnAt, CreatedBy: p.CreatedBy, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Version: p.Version}
+}
+
+func (a *API) writePolicy(c *gin.Context, status int, p domain.Policy) {
+	c.Header("ETag", etag(p.Version))
+	c.JSON(status, newPolicyJSON(p, a.today()))
+}
+
+func (a *API) listPolicies(c *gin.Context) error {
+	scopeID, err := a.scopeOfPath(c)
+	if err != nil {
+		return err
+	}
+	ps, err := a.DB.ListPolicies(c.Request.Context(), scopeID, c.Query("withdrawn") == "true")
+	if err != nil {
+		return err
+	}
+	today := a.today()
+	out := make([]policyJSON, len(ps))
+	for i, p := range ps {
+		out[i] = newPolicyJSON(p, today)
+	}
+	c.JSON(http.StatusOK, newList(out, ""))
+	return nil
+}
+
+// policyBody is a policy as the API sends it; absent fields stay.
+type policyBody struct {
+	Title        *string `json:"title"`
+	EvidenceID   *int64  `json:"evidence_id"`
+	VersionLabel *string `json:"version_label"`
+	ApprovedBy   *string `json:"approved_by"`
+	ApprovedOn   *string `json:"approved_on"`
+	ReviewMonths *int    `json:"review_months"`
+}
+
+func (b policyBody) change() (domain.PolicyChange, error) {
+	ch := domain.PolicyChange{Title: b.Title, EvidenceID: b.EvidenceID, VersionLabel: b.VersionLabel, ApprovedBy: b.ApprovedBy,
+		ReviewMonths: b.ReviewMonths}
+	if b.ApprovedOn != nil {
+		d, err := parseDateAt("/approved_on", *b.ApprovedOn)
+		if err != nil {
+			return ch, err
+		}
+		ch.ApprovedOn = &d
+	}
+	return ch, nil
+}
+
+func (a *API) createPolicy(c *gin.Context) error {
+	scopeID, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req policyBody
+	if err := a.decode(c, "policy-create.json", &req); err != nil {
+		return err
+	}
+	ch, err := req.change()
+	if err != nil {
+		return err
+	}
+	var p domain.Policy
+	if err := a.run(c, func(tx *postgres.Tx) error {
+		var err error
+		p, err = tx.CreatePolicy(c.Request.Context(), scopeID, ch.Apply(domain.Policy{}))
+		return err
+	}); err != nil {
+		return err
+	}
+	c.Header("Location", "/api/v1/policies/"+strconv.FormatInt(p.ID, 10))
+	a.writePolicy(c, http.StatusCreated, p)
+	return nil
+}
+
+func (a *API) getPolicy(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	p, err := a.DB.PolicyByID(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	a.writePolicy(c, http.StatusOK, p)
+	return nil
+}
+
+func (a *API) updatePolicy(c *gin.Context) error {
+	var req policyBody
+	id, version, err := a.decodeUpdate(c, "policy-update.json", &req)
+	if err != nil {
+		return err
+	}
+	ch, err := req.change()
+	if err != nil {
+		return err
+	}
+	var p domain.Policy
+	if err := a.run(c, func(tx *postgres.Tx) error {
+		var err error
+		p, err = tx.UpdatePolicy(c.Request.Context(), id, version, ch)
+		return err
+	}); err != nil {
+		return err
+	}
+	a.writePolicy(c, http.StatusOK, p)
+	return nil
+}
+
+func (a *API) withdrawPolicy(c *gin.Context) error {
+	id, version, err := pathAndVersion(c)
+	if err != nil {
+		return err
+	}
+	var p domain.Policy
+	if err := a.run(c, func(tx *postgres.Tx) error {
+		var err error
+		p, err = tx.WithdrawPolicy(c.Request.Context(), id, version)
+		return err
+	}); err != nil {
+		return err
+	}
+	a.writePolicy(c, http.StatusOK, p)
+	return nil
+}
+
+type certificateJSON struct {
+	ID         int64     `json:"id"`
+	ScopeID    int64     `json:"scope_id"`
+	Number     string    `json:"number"`
+	IssuedOn   string    `json:"issued_on"`
+	ValidUntil string    `json:"valid_until"`
+	Expired    bool      `json:"expired"`
+	CreatedBy  string    `json:"created_by"`
+	CreatedAt  time.Time `json:"created_at"`
+	Version    int       `json:"version"`
+}
+
+func newCertificateJSON(cert domain.Certificate, today time.Time) certificateJSON {
+	return certificateJSON{ID: cert.ID, ScopeID: cert.ScopeID, Number: cert.Number, IssuedOn: *dateJSON(&cert.IssuedOn),
+		ValidUntil: *dateJSON(&cert.ValidUntil), Expired: cert.Expired(today), CreatedBy: cert.CreatedBy, CreatedAt: cert.CreatedAt,
+		Version: cert.Version}
+}
+
+func (a *API) writeCertificate(c *gin.Context, status int, cert domain.Certificate) {
+	c.Header("ETag", etag(cert.Version))
+	c.JSON(status, newCertificateJSON(cert, a.today()))
+}
+
+func (a *API) listCertificates(c *gin.Context) error {
+	scopeID, err := a.scopeOfPath(c)
+	if err != nil {
+		return err
+	}
+	cs, err := a.DB.ListCertificates(c.Request.Context(), scopeID)
+	if err != nil {
+		return err
+	}
+	today := a.today()
+	out := make([]certificateJSON, len(cs))
+	for i, cert := range cs {
+		out[i] = newCertificateJSON(cert, today)
+	}
+	c.JSON(http.StatusOK, newList(out, ""))
+	return nil
+}
+
+// certificateBody is a certificate as the API sends it; absent fields stay.
+type certificateBody struct {
+	Number     *string `json:"number"`
+	IssuedOn   *string `json:"issued_on"`
+	ValidUntil *string `json:"valid_until"`
+}
+
+func (b certificateBody) change() (domain.CertificateChange, error) {
+	ch := domain.CertificateChange{Number: b.Number}
+	for _, d := range []struct {
+		pointer string
+		in      *string
+		out     **time.Time
+	}{{"/issued_on", b.IssuedOn, &ch.IssuedOn}, {"/valid_until", b.ValidUntil, &ch.ValidUntil}} {
+		if d.in != nil {
+			t, err := parseDateAt(d.pointer, *d.in)
+			if err != nil {
+				return ch, err
+			}
+			*d.out = &t
+		}
+	}
+	return ch, nil
+}
+
+func (a *API) createCertificate(c *gin.Context) error {
+	scopeID, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req certificateBody
+	if err := a.decode(c, "certificate-create.json", &req); err != nil {
+		return err
+	}
+	ch, err := req.change()
+	if err != nil {
+		return err
+	}
+	in := domain.CertificateInput{ValidUntil: ch.ValidUntil}
+	if ch.Number != nil {
+		in.Number = *ch.Number
+	}
+	if ch.IssuedOn != nil {
+		in.IssuedOn = *ch.IssuedOn
+	}
+	var cert domain.Certificate
+	if err := a.run(c, func(tx *postgres.Tx) error {
+		var err error
+		cert, err = tx.CreateCertificate(c.Request.Context(), scopeID, in)
+		return err
+	}); err != nil {
+		return err
+	}
+	c.Header("Location", "/api/v1/certificates/"+strconv.FormatInt(cert.ID, 10))
+	a.writeCertificate(c, http.StatusCreated, cert)
+	return nil
+}
+
+func (a *API) getCertificate(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	cert, err := a.DB.CertificateByID(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	a.writeCertificate(c, http.StatusOK, cert)
+	return nil
+}
+
+func (a *API) updateCertificate(c *gin.Context) error {
+	var req certificateBody
+	id, version, err := a.decodeUpdate(c, "certificate-update.json", &req)
+	if err != nil {
+		return err
+	}
+	ch, err := req.change()
+	if err != nil {
+		return err
+	}
+	var cert domain.Certificate
+	if err := a.run(c, func(tx *postgres.Tx) error {
+		var err error
+		cert, err = tx.UpdateCertificate(c.Request.Context(), id, version, ch)
+		return err
+	}); err != nil {
+		return err
+	}
+	a.writeCertificate(c, http.StatusOK, cert)
+	return nil
+}
+
+func (a *API) deleteCertificate(c *gin.Context) error {
+	id, version, err := pathAndVersion(c)
+	if err != nil {
+		return err
+	}
+	if err := a.run(c, func(tx *postgres.Tx) error { return tx.DeleteCertificate(c.Request.Context(), id, version) }); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}
