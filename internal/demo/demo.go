@@ -36,6 +36,9 @@ type Result struct {
 	Evidence     int // evidence items (Nachweise)
 	Audits       int
 	Findings     int
+	Guidelines   int    // versions of the guideline, the draft included
+	Policies     int    // policies of A.0 in force
+	Certificate  string // the number of the certificate recorded
 	Accounts     []Account
 }
 
@@ -45,7 +48,8 @@ type Result struct {
 // dependencies and modelling are written in one transaction; the demo
 // accounts afterwards, each in its own (a taken username is skipped);
 // then the evidence and audits, on behalf of the demo accounts (see
-// seedEvidence).
+// seedEvidence), and last the guideline, the policies of A.0 and the
+// certificate (see seedGuideline).
 func Seed(ctx context.Context, db *postgres.DB, accounts *account.Service, actor domain.Actor) (Result, error) {
 	if id, found, err := findScope(ctx, db); err != nil || found {
 		return Result{ScopeID: id}, err
@@ -209,13 +213,22 @@ func Seed(ctx context.Context, db *postgres.DB, accounts *account.Service, actor
 			return res, fmt.Errorf("demo scope ISB: %w", err)
 		}
 	}
-	// Evidence and audits last: their uploads, reviews and findings are
+	// Evidence and audits next: their uploads, reviews and findings are
 	// made by the demo accounts, which exist only now.
-	ev, err := seedEvidence(ctx, db, scope.ID, objIDs, deptIDs, time.Now().UTC().Truncate(24*time.Hour))
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	ev, err := seedEvidence(ctx, db, scope.ID, objIDs, deptIDs, today)
 	if err != nil {
 		return res, fmt.Errorf("demo evidence and audits: %w", err)
 	}
 	res.Evidence, res.Audits, res.Findings = ev.evidence, ev.audits, ev.findings
+	// The guideline and the policies last: the policies are documents
+	// among the evidence.
+	gl, err := seedGuideline(ctx, db, scope.ID, ev.ids, today)
+	if err != nil {
+		return res, fmt.Errorf("demo guideline, policies and certificate: %w", err)
+	}
+	res.Audits += gl.audits
+	res.Guidelines, res.Policies, res.Certificate = gl.guidelines, gl.policies, gl.certificate
 	return res, nil
 }
 

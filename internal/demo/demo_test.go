@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -26,13 +27,15 @@ const (
 	wantDependencies = 85
 	wantAssignments  = 52
 	wantGaps         = 3 // mail gateway, test system, network operations centre
-	wantEvidence     = 14
-	wantAudits       = 2 // the completed internal audit and the surveillance audit in progress
+	wantEvidence     = 16
+	wantAudits       = 3 // the completed internal and recertification audits, the surveillance audit in progress
 	wantFindings     = 3 // a closed minor one, the open minor one and a recommendation
+	wantGuidelines   = 3 // version 1 superseded, version 2 in force, version 3 in draft
+	wantPolicies     = 5
 )
 
 // wantReviews is the review state of the demo evidence's newest versions.
-var wantReviews = map[domain.ReviewState]int{domain.ReviewAccepted: 7, domain.ReviewSubmitted: 5, domain.ReviewRejected: 1,
+var wantReviews = map[domain.ReviewState]int{domain.ReviewAccepted: 9, domain.ReviewSubmitted: 5, domain.ReviewRejected: 1,
 	domain.ReviewNeedsInfo: 1}
 
 func setup(t *testing.T) (*postgres.DB, *account.Service) {
@@ -267,6 +270,7 @@ func TestSeed(t *testing.T) {
 	seededResults(t, db, res.ScopeID, objs)
 	seededEvidence(t, db, res)
 	seededAudits(t, db, res)
+	seededGuideline(t, db, res)
 }
 
 // seededResults checks that the demo's check tells a story: results
@@ -470,6 +474,11 @@ func seededAudits(t *testing.T, db *postgres.DB, res Result) {
 		kinds[a.Kind] = a
 	}
 	internal, surveillance := kinds[domain.AuditInternal], kinds[domain.AuditSurveillance1]
+	recert := kinds[domain.AuditRecertification]
+	if recert.State != domain.AuditCompleted || !recert.EndsOn.Before(certificateIssued(today)) || recert.OpenFindings != 0 ||
+		recert.Samples != 3 || recert.Assessed != 3 || recert.Title != fmt.Sprintf("Re-Zertifizierungsaudit %d (Demo)", certificateIssued(today).Year()) {
+		t.Errorf("recertification audit %+v", recert)
+	}
 	if internal.State != domain.AuditCompleted || !internal.EndsOn.Before(today) || internal.OpenFindings != 0 || internal.Samples != internal.Assessed {
 		t.Errorf("internal audit %+v", internal)
 	}
@@ -522,6 +531,143 @@ func seededAudits(t *testing.T, db *postgres.DB, res Result) {
 	}
 }
 
+// seededGuideline checks the guideline, the policies and the
+// certificate: version 2 in force, approved by management with the
+// approver's name and an intact hash, version 1 superseded, one draft,
+// one vacant role, a required module the scope lacks; the policies with
+// one overdue for review; the certificate of the last recertification
+// valid today.
+func seededGuideline(t *testing.T, db *postgres.DB, res Result) {
+	t.Helper()
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	day := func(tm *time.Time) string {
+		if tm == nil {
+			return "none"
+		}
+		return tm.Format(time.DateOnly)
+	}
+	versions, err := db.ListGuidelines(ctx, res.ScopeID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(versions) != wantGuidelines || res.Guidelines != wantGuidelines {
+		t.Fatalf("%d guideline versions stored, %d reported; want %d", len(versions), res.Guidelines, wantGuidelines)
+	}
+	states := []domain.GuidelineState{domain.GuidelineDraft, domain.GuidelineApproved, domain.GuidelineSuperseded}
+	for i, g := range versions {
+		if g.Number != wantGuidelines-i || g.State != states[i] || g.Title != GuidelineTitle || g.CreatedBy != isbUser {
+			t.Errorf("version %d: number %d, %s, %q by %s", i, g.Number, g.State, g.Title, g.CreatedBy)
+		}
+	}
+	draft, inForce, old := versions[0], versions[1], versions[2]
+
+	g, err := db.GuidelineInForce(ctx, res.ScopeID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.ID != inForce.ID || g.Number != 2 || g.ApprovedBy != Approver || len(g.ApprovedHash) != 64 || !g.HashIntact() ||
+		day(g.ApprovedOn) != today.AddDate(0, -3, 0).Format(time.DateOnly) {
+		t.Errorf("in force: version %d approved by %q on %s, hash %q (intact %v)", g.Number, g.ApprovedBy, day(g.ApprovedOn),
+			g.ApprovedHash, g.HashIntact())
+	}
+	if g.Approach != domain.ApproachStandard || g.ReviewMonths != 12 || g.ReviewOverdue(today) || g.EvidenceCoverage != 60 ||
+		g.BasisBy == nil || g.StandardBy == nil || g.ElevatedBy == nil || !g.BasisBy.After(today) ||
+		!g.StandardBy.After(*g.BasisBy) || !g.ElevatedBy.After(*g.StandardBy) {
+		t.Errorf("in force: %s, review every %d months (overdue %v), coverage %d %%, targets %s / %s / %s", g.Approach,
+			g.ReviewMonths, g.ReviewOverdue(today), g.EvidenceCoverage, day(g.BasisBy), day(g.StandardBy), day(g.ElevatedBy))
+	}
+	var vacant []string
+	for _, r := range g.Roles {
+		if r.Holder == "" {
+			vacant = append(vacant, r.Title)
+		}
+	}
+	if len(g.Roles) != 4 || !slices.Equal(vacant, []string{VacantRole}) {
+		t.Errorf("roles %+v; want four with exactly %s vacant", g.Roles, VacantRole)
+	}
+	// Every required module but NET.1.1 is on the scope object: gate G4
+	// has that one blocker.
+	scope, err := db.ScopeByID(ctx, res.ScopeID, postgres.Everything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	assigned, err := db.ObjectModules(ctx, scope.ObjectID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var missing []string
+	for _, m := range domain.ScopeModules(g.RequiredModules) {
+		if !slices.ContainsFunc(assigned, func(a postgres.AssignedModule) bool { return a.ModuleID == m }) {
+			missing = append(missing, m)
+		}
+	}
+	if len(g.RequiredModules) < 5 || !slices.Equal(missing, []string{missingScopeModule}) {
+		t.Errorf("required modules %v, missing on the scope %v; want only %s missing", g.RequiredModules, missing, missingScopeModule)
+	}
+
+	if old.ApprovedBy != Approver || !old.HashIntact() || day(old.ApprovedOn) != today.AddDate(0, -14, 0).Format(time.DateOnly) ||
+		old.ApprovedHash == g.ApprovedHash {
+		t.Errorf("superseded: version %d approved by %q on %s", old.Number, old.ApprovedBy, day(old.ApprovedOn))
+	}
+	if draft.ApprovedHash != "" || draft.ApprovedOn != nil || day(draft.StandardBy) == day(g.StandardBy) ||
+		day(draft.BasisBy) != day(g.BasisBy) || draft.Input().ContentHash() == g.ApprovedHash {
+		t.Errorf("draft: standard target %s (in force %s), basis %s, approved %s", day(draft.StandardBy), day(g.StandardBy),
+			day(draft.BasisBy), day(draft.ApprovedOn))
+	}
+	// Management approved, in the demo account's name.
+	recs, _, err := db.ListAudit(ctx, postgres.AuditFilter{ResourceType: "guideline", Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	approvals := 0
+	for _, r := range recs {
+		if r.Action == "guideline.approve" {
+			approvals++
+			if r.ActorName != managementUser {
+				t.Errorf("guideline approved by %s", r.ActorName)
+			}
+		}
+	}
+	if approvals != 2 {
+		t.Errorf("%d approvals in the audit trail, want 2", approvals)
+	}
+
+	ps, err := db.ListPolicies(ctx, res.ScopeID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != wantPolicies || res.Policies != wantPolicies {
+		t.Fatalf("%d policies stored, %d reported; want %d", len(ps), res.Policies, wantPolicies)
+	}
+	var overdue []string
+	for _, p := range ps {
+		if p.State != domain.PolicyInForce || p.VersionLabel == "" || p.ApprovedBy == "" || p.CreatedBy != isbUser ||
+			p.EvidenceTitle == "" || p.ApprovedOn.After(today) {
+			t.Errorf("policy %+v", p)
+		}
+		if p.ReviewOverdue(today) {
+			overdue = append(overdue, p.Title)
+		}
+	}
+	if !slices.Equal(overdue, []string{"Notfallvorsorgekonzept Landesdatennetz"}) {
+		t.Errorf("policies overdue for review: %v", overdue)
+	}
+
+	c, err := db.CertificateOf(ctx, res.ScopeID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Number != res.Certificate || c.Expired(today) || c.IssuedOn.After(today) || c.IssuedOn.Month() != time.December ||
+		(c.IssuedOn.Year()-2019)%3 != 0 || !c.ValidUntil.Equal(c.IssuedOn.AddDate(3, 0, 0)) || c.CreatedBy != isbUser {
+		t.Errorf("certificate %+v, reported %q", c, res.Certificate)
+	}
+	// Until the next recertification it is the one of December 2025.
+	if today.Before(time.Date(2028, time.December, 12, 0, 0, 0, 0, time.UTC)) &&
+		(c.IssuedOn.Format(time.DateOnly) != "2025-12-12" || c.Number != "BSI-IGZ-0815-2025 (Demo)") {
+		t.Errorf("certificate %s issued on %s, want BSI-IGZ-0815-2025 (Demo) of 12 December 2025", c.Number, c.IssuedOn.Format(time.DateOnly))
+	}
+}
+
 func departmentName(code string) string {
 	for _, d := range departments {
 		if d.code == code {
@@ -559,6 +705,18 @@ func TestSeedTwice(t *testing.T) {
 	}
 	if audits, err := db.ListAudits(ctx, first.ScopeID); err != nil || len(audits) != wantAudits {
 		t.Errorf("%d audits after the second seed, %v", len(audits), err)
+	}
+	if second.Guidelines != 0 || second.Policies != 0 || second.Certificate != "" {
+		t.Errorf("the second seed reports %d guideline versions, %d policies, certificate %q", second.Guidelines, second.Policies, second.Certificate)
+	}
+	if gs, err := db.ListGuidelines(ctx, first.ScopeID); err != nil || len(gs) != wantGuidelines {
+		t.Errorf("%d guideline versions after the second seed, %v", len(gs), err)
+	}
+	if ps, err := db.ListPolicies(ctx, first.ScopeID, true); err != nil || len(ps) != wantPolicies {
+		t.Errorf("%d policies after the second seed, %v", len(ps), err)
+	}
+	if cs, err := db.ListCertificates(ctx, first.ScopeID); err != nil || len(cs) != 1 {
+		t.Errorf("%d certificates after the second seed, %v", len(cs), err)
 	}
 	scopes, err := db.ListScopes(ctx, postgres.Everything)
 	if err != nil || len(scopes) != 1 {
@@ -614,8 +772,9 @@ func TestSeedReusesDepartmentsAndSkipsTakenUsers(t *testing.T) {
 	if gs, _ := db.GrantsOf(ctx, u.ID); len(gs) != 1 || gs[0].Role != domain.RoleAuditor {
 		t.Errorf("the existing demo-admin's grants changed: %+v", gs)
 	}
-	if res.Evidence != wantEvidence || res.Audits != wantAudits {
-		t.Errorf("with taken accounts: %d evidence items, %d audits", res.Evidence, res.Audits)
+	if res.Evidence != wantEvidence || res.Audits != wantAudits || res.Guidelines != wantGuidelines || res.Policies != wantPolicies {
+		t.Errorf("with taken accounts: %d evidence items, %d audits, %d guideline versions, %d policies",
+			res.Evidence, res.Audits, res.Guidelines, res.Policies)
 	}
 	queue, _, err := db.ListEvidence(ctx, res.ScopeID, postgres.EvidenceFilter{ReviewQueue: true, ReviewerID: taken.ID, Limit: 100}, postgres.Everything)
 	if err != nil || len(queue) != wantReviews[domain.ReviewSubmitted] {

@@ -113,6 +113,16 @@ var evidenceItems = []evidenceItem{
 		links: []evidenceLink{entry("scope", "ORP.4.A2"), entry("radius", "ORP.4.A4")}, decision: domain.ReviewRejected,
 		comment: "Das Dokument beschreibt das Konzept, belegt aber nicht seine Umsetzung: Es fehlt das Protokoll der letzten Rezertifizierung " +
 			"der Administrationskonten. Bitte mit Stand und Freigabe als neue Version einreichen."},
+	{key: "notfall", title: "Notfallvorsorgekonzept Landesdatennetz", dept: "TLRZ", uploader: isbUser, effective: 790,
+		description: "Notfallorganisation, Wiederanlaufpläne der Kernstandorte und Umschaltung auf Ilmenau; die turnusmäßige " +
+			"Überprüfung steht aus, eine Notfallbeauftragte oder ein Notfallbeauftragter ist noch nicht benannt (Demo).",
+		reference: "DOK-TLRZ-0007, Version 1.2 (Demo)",
+		links:     []evidenceLink{entry("wan", "NET.1.1.A27"), entry("scope", "DER.2.1.A13")}, decision: domain.ReviewAccepted},
+	{key: "patch", title: "Richtlinie Patch- und Änderungsmanagement", dept: "TLRZ-NET", uploader: isbUser, effective: 240,
+		description: "Zuständigkeiten, Änderungsklassen, Freigabe im Änderungsbeirat, Wartungsfenster und Rückfallpläne für alle " +
+			"Netz- und Serverkomponenten des Landesdatennetzes (Demo).",
+		reference: "DOK-TLRZ-NET-0019, Version 2.3 (Demo)",
+		links:     []evidenceLink{entry("scope", "OPS.1.1.3.A1"), entry("scope", "OPS.1.1.3.A2")}, decision: domain.ReviewAccepted},
 	{key: "zutritt", title: "Zutrittsprotokoll Technikraum Kultusministerium", dept: "TMBJS", uploader: isbUser, effective: 35,
 		description: "Auszug aus dem Zutrittsbuch des Technikraums (Demo).",
 		reference:   "Zutrittsbuch Technikraum, Auszug der letzten drei Monate (Demo)",
@@ -168,8 +178,12 @@ Rezertifizierung: halbjährlich durch das Sicherheitsteam TLRZ
 `
 )
 
-// evidenceCounts is what seedEvidence stored.
-type evidenceCounts struct{ evidence, audits, findings int }
+// evidenceCounts is what seedEvidence stored; ids are the evidence
+// items' IDs by key.
+type evidenceCounts struct {
+	evidence, audits, findings int
+	ids                        map[string]int64
+}
 
 // seedEvidence stores the demo's evidence and audits as the demo people
 // would: the ISBs upload, the auditor reviews and audits, the ISB answers
@@ -219,6 +233,10 @@ func seedEvidence(ctx context.Context, db *postgres.DB, scopeID int64, objIDs ma
 		}
 	}
 	n.evidence = len(stored)
+	n.ids = make(map[string]int64, len(stored))
+	for key, e := range stored {
+		n.ids[key] = e.ID
+	}
 
 	// 2. The auditor reviews and audits.
 	var internalFinding, minorFinding domain.Finding
