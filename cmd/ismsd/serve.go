@@ -144,9 +144,11 @@ func seedDemo(ctx context.Context, e *env, accounts *account.Service, out io.Wri
 		return nil
 	}
 	e.log.Info("seeded the demo network", "scope", res.ScopeID, "objects", res.Objects, "dependencies", res.Dependencies,
-		"evidence", res.Evidence, "audits", res.Audits, "findings", res.Findings)
-	fmt.Fprintf(out, "  Demo network %q seeded with %d target objects, %d evidence items, %d audits and %d findings.\n",
-		demo.ScopeName, res.Objects, res.Evidence, res.Audits, res.Findings)
+		"evidence", res.Evidence, "audits", res.Audits, "findings", res.Findings, "guideline_versions", res.Guidelines,
+		"policies", res.Policies)
+	fmt.Fprintf(out, "  Demo network %q seeded with %d target objects, %d evidence items, %d audits, %d findings,\n"+
+		"  the guideline in %d versions, %d policies and the certificate %s.\n",
+		demo.ScopeName, res.Objects, res.Evidence, res.Audits, res.Findings, res.Guidelines, res.Policies, res.Certificate)
 	if len(res.Accounts) > 0 {
 		fmt.Fprintln(out, "  Demo accounts (passwords shown only now; each must be changed at the first login):")
 		for _, a := range res.Accounts {
