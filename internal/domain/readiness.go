@@ -101,6 +101,9 @@ type Readiness struct {
 	Day     time.Time
 	Ready   bool
 	Gates   []Gate
+	// Limited: computed for the reader's department subtrees only; the
+	// scope-wide gates (guideline, certificate) are the whole scope's.
+	Limited bool
 }
 
 // Blocker is one item that keeps a gate closed, with where it is fixed.

@@ -117,6 +117,7 @@ func (u *UI) Routes() []route.Route {
 	rs = append(rs, u.checkRoutes()...)
 	rs = append(rs, u.auditingRoutes()...)
 	rs = append(rs, u.evidenceRoutes()...)
+	rs = append(rs, u.readinessRoutes()...)
 	rs = append(rs, u.guidelineRoutes()...)
 	return append(rs, u.catalogRoutes()...)
 }
