@@ -70,6 +70,7 @@ func (a *API) Routes() []route.Route {
 	rs = append(rs, a.checkRoutes()...)
 	rs = append(rs, a.evidenceRoutes()...)
 	rs = append(rs, a.auditingRoutes()...)
+	rs = append(rs, a.reportRoutes()...)
 	rs = append(rs, a.readinessRoutes()...)
 	rs = append(rs, a.guidelineRoutes()...)
 	return rs

@@ -37,6 +37,9 @@ func (a *API) DescriptionRoutes(routes func() []route.Route) []route.Route {
 
 var ginParam = regexp.MustCompile(`:([A-Za-z_]+)`)
 
+// textParams are the path parameters that are names, not numeric ids.
+var textParams = map[string]bool{"module": true, "requirement": true, "link_type": true, "gate": true, "report": true}
+
 // OpenAPIPath turns a gin path into an OpenAPI path template.
 func OpenAPIPath(ginPath string) string { return ginParam.ReplaceAllString(ginPath, "{$1}") }
 
@@ -63,7 +66,11 @@ func (a *API) Description(routes []route.Route) (map[string]any, error) {
 		}
 		var params []map[string]any
 		for _, m := range ginParam.FindAllStringSubmatch(r.Path, -1) {
-			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "integer"}})
+			typ := "integer"
+			if textParams[m[1]] {
+				typ = "string"
+			}
+			params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": typ}})
 		}
 		for _, q := range r.Query {
 			params = append(params, map[string]any{"name": q.Name, "in": "query", "description": q.Help, "schema": map[string]any{"type": q.Type}})

@@ -163,7 +163,9 @@ func germanCSV(err error) string {
 // can be undone unambiguously.
 const formulaStart = "=+-@\t\r'"
 
-func escapeCell(s string) string {
+// EscapeCell prefixes an apostrophe to a cell a spreadsheet would run as
+// a formula; every CSV file written for Excel passes its cells through it.
+func EscapeCell(s string) string {
 	if s != "" && strings.IndexByte(formulaStart, s[0]) >= 0 {
 		return "'" + s
 	}
@@ -190,7 +192,7 @@ func writeCSV(w io.Writer, rows []Row) error {
 	for i := range rows {
 		cells := rows[i].texts()
 		for j := range cells {
-			cells[j] = escapeCell(cells[j])
+			cells[j] = EscapeCell(cells[j])
 		}
 		if err := cw.Write(cells[:]); err != nil {
 			return err

@@ -119,6 +119,7 @@ func (u *UI) Routes() []route.Route {
 	rs = append(rs, u.evidenceRoutes()...)
 	rs = append(rs, u.readinessRoutes()...)
 	rs = append(rs, u.guidelineRoutes()...)
+	rs = append(rs, u.reportRoutes()...)
 	return append(rs, u.catalogRoutes()...)
 }
 

@@ -1,0 +1,87 @@
+package postgres_test
+
+import (
+	"database/sql"
+	"io"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"ismsd/internal/postgres"
+	"ismsd/internal/report"
+)
+
+// BenchmarkReportCheck writes the A.4 of a million check entries (the
+// data of BenchmarkCheckPage) as XLSX and as CSV to io.Discard, straight
+// from the store, and reports the rate and the peak heap in use while it
+// runs (sampled, so a lower bound). Building the data takes a few minutes.
+//
+//	go test ./internal/postgres -run '^$' -bench ReportCheck -benchtime 1x
+func BenchmarkReportCheck(b *testing.B) {
+	s := newStructure(b)
+	millionEntries(b, s)
+	checkResults(b, s)
+	owner, err := sql.Open("postgres", s.ownerURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer owner.Close()
+	var entries int
+	if err := owner.QueryRow(`SELECT count(*) FROM check_entries WHERE scope_id = $1 AND active`, s.scope.ID).Scan(&entries); err != nil {
+		b.Fatal(err)
+	}
+	scope, err := s.db.Scope(ctx, s.scope.ID)
+	if err != nil {
+		b.Fatal(err)
+	}
+	a4, _ := report.Find("a4")
+	for _, f := range []report.Format{report.XLSX, report.CSV} {
+		b.Run(string(f), func(b *testing.B) {
+			for b.Loop() {
+				q := report.Query{Scope: scope, Vis: postgres.Everything, Generated: time.Now(), Version: "bench"}
+				out := &countingDiscard{}
+				runtime.GC()
+				stop := samplePeakHeap()
+				start := time.Now()
+				if err := report.Write(ctx, out, s.db, a4, f, q); err != nil {
+					b.Fatal(err)
+				}
+				took := time.Since(start)
+				peak := stop()
+				b.ReportMetric(float64(entries), "rows")
+				b.ReportMetric(float64(out.n)/1e6, "MB")
+				b.ReportMetric(float64(out.n)/1e6/took.Seconds(), "MB/s")
+				b.ReportMetric(float64(entries)/took.Seconds(), "rows/s")
+				b.ReportMetric(float64(peak)/(1<<20), "peak_heap_MiB")
+			}
+		})
+	}
+}
+
+type countingDiscard struct{ n int64 }
+
+func (w *countingDiscard) Write(p []byte) (int, error) {
+	w.n += int64(len(p))
+	return io.Discard.Write(p)
+}
+
+// samplePeakHeap samples the heap in use every 20 ms until stopped and
+// returns the highest value seen.
+func samplePeakHeap() (stop func() uint64) {
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	go func() {
+		var m runtime.MemStats
+		for {
+			runtime.ReadMemStats(&m)
+			peak.Store(max(peak.Load(), m.HeapInuse))
+			select {
+			case <-done:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}()
+	return func() uint64 { close(done); return peak.Load() }
+}
