@@ -82,25 +82,34 @@ func visibleDepartments(ctx context.Context, db *DB, vis Visibility) (any, error
 
 // objectFacts is one row per visible target object of the scope (not the
 // scope's own object, which stands for the scope-wide modules) with what
-// the object gates ask about.
+// the object gates ask about. Needs and modules are read for the whole
+// scope at once (a join and two hashed sets), not object by object.
 var objectFacts = `
 	SELECT o.id, o.short_id, o.name, o.department_id, o.responsible, o.no_suitable_module, o.untypical_environment,
-	       n.determined < 3 AS need_unknown, n.unjustified, n.on_cycle, n.max_need,
-	       EXISTS (SELECT 1 FROM object_modules m WHERE m.object_id = ANY (ARRAY[o.id, o.group_id])) AS modelled,
+	       coalesce(n.determined, 0) < 3 AS need_unknown, coalesce(n.unjustified, false) AS unjustified,
+	       coalesce(n.on_cycle, false) AS on_cycle, coalesce(n.max_need, 0) AS max_need,
+	       (o.id IN ` + scopeModelled + ` OR o.group_id IS NOT NULL AND o.group_id IN ` + scopeModelled + `) AS modelled,
 	       ra.id AS analysis_id, coalesce(ri.items, 0) AS items, coalesce(ri.complete, 0) AS complete,
 	       EXISTS (SELECT 1 FROM risk_acceptances a WHERE a.analysis_id = ra.id AND a.voided_at IS NULL) AS accepted
 	FROM objects o
-	CROSS JOIN LATERAL (
-		SELECT count(*) FILTER (WHERE x.effective > 0) AS determined,
-		       coalesce(bool_or(x.override_kind <> '' AND btrim(x.override_reason) = ''), false) AS unjustified,
-		       coalesce(bool_or(x.cycle > 0), false) AS on_cycle,
-		       coalesce(max(x.effective), 0) AS max_need
-		FROM object_needs x WHERE x.object_id = o.id) n
+	LEFT JOIN (
+		SELECT x.object_id, count(*) FILTER (WHERE x.effective > 0) AS determined,
+		       bool_or(x.override_kind <> '' AND btrim(x.override_reason) = '') AS unjustified,
+		       bool_or(x.cycle > 0) AS on_cycle, max(x.effective) AS max_need
+		FROM object_needs x JOIN objects y ON y.id = x.object_id
+		WHERE y.scope_id = @scope
+		GROUP BY x.object_id) n ON n.object_id = o.id
 	LEFT JOIN risk_analyses ra ON ra.object_id = o.id
-	LEFT JOIN LATERAL (
-		SELECT count(*) AS items, count(*) FILTER (WHERE ` + riskItemComplete + `) AS complete
-		FROM risk_items i WHERE i.analysis_id = ra.id) ri ON true
+	LEFT JOIN (
+		SELECT i.analysis_id, count(*) AS items, count(*) FILTER (WHERE ` + riskItemComplete + `) AS complete
+		FROM risk_items i JOIN risk_analyses y ON y.id = i.analysis_id
+		WHERE y.scope_id = @scope
+		GROUP BY i.analysis_id) ri ON ri.analysis_id = ra.id
 	WHERE o.scope_id = @scope AND o.type <> 'scope' AND ` + visibleSubtree("o.department_id")
+
+// scopeModelled are the scope's objects with a module of their own (a
+// group's members are modelled by the group's).
+const scopeModelled = `(SELECT m.object_id FROM object_modules m JOIN objects y ON y.id = m.object_id WHERE y.scope_id = @scope)`
 
 // The object gates: when an object blocks, and why (German).
 const (
