@@ -37,7 +37,7 @@ func errTooLargeForPDF() error {
 	return domain.Invalid(domain.Violation{Pointer: "/format",
 		Detail: fmt.Sprintf("the report has more than %d rows, too many for a PDF; download it as xlsx", MaxPDFRows),
 		German: fmt.Sprintf("Der Bericht hat mehr als %s Zeilen und ist für ein PDF zu umfangreich. Bitte laden Sie ihn als Excel-Datei (XLSX) herunter.",
-			domain.FormatCount(MaxPDFRows))})
+			domain.Count(MaxPDFRows))})
 }
 
 // pdfWriter is a PDF being written.
@@ -151,7 +151,7 @@ func (d *document) pdfTable(ctx context.Context, p *pdfWriter, t Table, limit in
 	}
 	p.SetFont("Helvetica", "", 8)
 	p.Ln(1.5)
-	summary := domain.FormatCount(n) + " " + t.Unit
+	summary := domain.Count(n) + " " + t.Unit
 	if n == 0 {
 		summary = "Keine " + t.Unit + " in dieser Sicht."
 	}

@@ -238,7 +238,7 @@ func text(v any) string {
 	case string:
 		return x
 	case int:
-		return domain.FormatCount(x)
+		return domain.Count(x)
 	case time.Time:
 		if x.IsZero() {
 			return ""

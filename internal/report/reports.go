@@ -78,6 +78,7 @@ var reports = []*Report{
 			{Title: "unbearbeitet", Width: 11}, {Title: "Anwendbar", Width: 10}, {Title: "Umsetzung", Width: 18}, {Title: "Begründungen", Width: 48},
 		}}},
 	},
+	readinessReport,
 }
 
 func structureRows(ctx context.Context, db *postgres.DB, q Query, emit func(Row) error) error {
@@ -218,7 +219,7 @@ func applicabilityRows(ctx context.Context, db *postgres.DB, q Query, emit func(
 		}
 		reasons := strings.Join(a.Justifications, " | ")
 		if a.MoreReasons > 0 {
-			reasons += " | und " + domain.FormatCount(a.MoreReasons) + " weitere"
+			reasons += " | und " + domain.Count(a.MoreReasons) + " weitere"
 		}
 		return emit(Row{a.Layer, a.ModuleID, a.ModuleTitle, a.RequirementID, a.Title, a.Level.Letter(), a.Objects,
 			a.Yes, a.Partial, a.No, a.NotApplicable, a.Open, applicable, implementation(a), reasons})

@@ -101,6 +101,42 @@ func sheetRows(t *testing.T, b []byte) [][]string {
 	return rows
 }
 
+// workbookSheet reads a sheet of a workbook.
+func workbookSheet(t *testing.T, b []byte, sheet string) [][]string {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatalf("sheet %s: %v", sheet, err)
+	}
+	return rows
+}
+
+// workbookText is every cell of every sheet of a workbook, one line each.
+func workbookText(t *testing.T, b []byte) string {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var sb strings.Builder
+	for _, sheet := range f.GetSheetList() {
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			sb.WriteString(strings.Join(r, "\n") + "\n")
+		}
+	}
+	return sb.String()
+}
+
 // cellValue reads a cell of the first sheet as stored: a number as a number.
 func cellValue(t *testing.T, b []byte, cell string) string {
 	t.Helper()
@@ -177,7 +213,7 @@ func TestReportFiles(t *testing.T) {
 	for _, it := range list.Items {
 		names = append(names, it.Name)
 	}
-	if strings.Join(names, " ") != "a1 a2 a3 a4 a5 a6 soa" {
+	if strings.Join(names, " ") != "a1 a2 a3 a4 a5 a6 soa readiness" {
 		t.Errorf("reports %q", names)
 	}
 	// Every file of every report comes with its type and name.
@@ -271,6 +307,27 @@ func TestReportFiles(t *testing.T) {
 		t.Errorf("statement of applicability: %q", soa)
 	}
 
+	// The readiness: every gate and the verdict, each blocker, the progress.
+	ready := download(t, c, base+"/readiness.xlsx", xlsxType)
+	gates, blockers, progress := workbookSheet(t, ready, "Prüfpunkte"), workbookSheet(t, ready, "Blockierende Punkte"),
+		workbookSheet(t, ready, "Umsetzungsstand")
+	if len(gates) != 12 || !strings.HasPrefix(gates[5][0], "G5 ") || gates[5][1] != "nicht erfüllt" || gates[11][0] != "Gesamturteil" ||
+		gates[11][1] != "nicht bereit" {
+		t.Errorf("gates %q", gates)
+	}
+	if g5, _ := strconv.Atoi(gates[5][3]); g5 == 0 || len(rowsWith(blockers, gates[5][0])) != g5 {
+		t.Errorf("G5 counts %s blockers, the list has %d", gates[5][3], len(rowsWith(blockers, gates[5][0])))
+	}
+	if len(rowsWith(progress, "Stufe", "Basis")) != 1 || len(rowsWith(progress, "Organisationseinheit", "Innenministerium")) != 1 {
+		t.Errorf("progress %q", progress)
+	}
+	text = pdfPlainText(t, download(t, c, base+"/readiness.pdf", "application/pdf"))
+	for _, want := range []string{"Zertifizierungsreife", "Prüfpunkte", "Blockierende Punkte", "Umsetzungsstand", "G5 IT-Grundschutz-Check (A.4)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("readiness PDF lacks %q", want)
+		}
+	}
+
 	// Unknown reports, formats and scopes are 404 problems.
 	for _, path := range []string{base + "/a9.xlsx", base + "/a1.csv", base + "/a4", "/api/v1/scopes/999999/reports/a4.xlsx", "/api/v1/scopes/999999/reports"} {
 		problemOf(t, c.do("GET", path, nil, nil), http.StatusNotFound)
@@ -298,12 +355,15 @@ func TestReportsOfDepartmentHead(t *testing.T) {
 	if bytes.Contains(raw, []byte("Managementserver")) || !bytes.Contains(raw, []byte("Fachverfahren-Server")) {
 		t.Errorf("the Innenministerium's CSV: %s", raw)
 	}
-	for _, file := range []string{"a1.xlsx", "a2.xlsx", "a3.xlsx", "a5.xlsx", "a6.xlsx", "soa.xlsx"} {
-		b := download(t, inn, base+"/"+file, xlsxType)
+	for _, file := range []string{"a1.xlsx", "a2.xlsx", "a3.xlsx", "a5.xlsx", "a6.xlsx", "soa.xlsx", "readiness.xlsx"} {
+		text := workbookText(t, download(t, inn, base+"/"+file, xlsxType))
 		for _, other := range []string{"Managementserver", "WAN-Transport", "Ersatzteile erst 2027"} {
-			if len(rowsWith(sheetRows(t, b), other)) > 0 || bytes.Contains(b, []byte(other)) {
+			if strings.Contains(text, other) {
 				t.Errorf("the Innenministerium's %s names %q", file, other)
 			}
+		}
+		if !strings.Contains("a5.xlsx a6.xlsx soa.xlsx", file) && !strings.Contains(text, "Fachverfahren-Server") {
+			t.Errorf("the Innenministerium's %s lacks its own server", file)
 		}
 	}
 	text := pdfPlainText(t, download(t, inn, base+"/a1.pdf", "application/pdf"))
