@@ -235,7 +235,7 @@ var entryCounts = `
 func entryList(blocks, reason string) string {
 	return `
 		SELECT e.id AS sort, e.id, e.requirement_id || ' · ' || o.short_id || ' ' || o.name AS label, ` + reason + ` AS reason,
-		       o.department_id, d.name AS department_name, p.id AS aux_id,
+		       o.department_id, d.name AS department_name, CASE WHEN p.state <> 'done' THEN p.id END AS aux_id,
 		       CASE WHEN p.due_date < @today::date AND p.state <> 'done' THEN 'overdue'
 		            WHEN p.due_date IS NOT NULL THEN 'month:' || to_char(p.due_date, 'YYYY-MM')
 		            WHEN p.owner <> '' THEN 'owner:' || p.owner ELSE '' END AS aux
@@ -754,7 +754,8 @@ func idPath(prefix string, id int64, suffix string) string {
 }
 
 // planItemURL leads to a measure in the plan, filtered so that it is on
-// the first page: overdue, by due month or by owner.
+// the first page: overdue, by due month or by owner. An entry without an
+// open measure is fixed at the entry: setting it again opens one.
 func planItemURL(scope ScopeSummary, r blockerRow) string {
 	if r.AuxID == nil {
 		return idPath("/check-entries/", r.ID, "")
