@@ -15,6 +15,7 @@ import (
 	"ismsd/internal/domain"
 	"ismsd/internal/postgres"
 	"ismsd/internal/server"
+	"ismsd/internal/snapshot"
 	"ismsd/internal/validation"
 )
 
@@ -76,6 +77,9 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 		}
 	}()
 	go housekeeping(ctx, e)
+	// The readiness history: a snapshot shortly after the start and every
+	// day after midnight in the organisation's time zone.
+	go snapshot.Run(ctx, e.db, snapshot.Daily(cfg.Location), log)
 
 	validator, err := validation.New()
 	if err != nil {

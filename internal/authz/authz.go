@@ -45,6 +45,10 @@ const (
 	// ISBs edit, management approves the guideline.
 	ResourceGuidelines         Resource = "guidelines"
 	ResourceGuidelineApprovals Resource = "guideline_approvals"
+	// Dashboards: the management's view of the whole scope, and the
+	// figures of a department subtree with its history.
+	ResourceManagementDashboard Resource = "management_dashboard"
+	ResourceDashboards          Resource = "dashboards"
 )
 
 const (
@@ -80,6 +84,10 @@ var resources = map[Resource][]Action{
 	// it, changing or approving it takes a grant without a limit.
 	ResourceGuidelines:         {ActionRead},
 	ResourceGuidelineApprovals: nil,
+	// The management dashboard shows the whole scope; the department
+	// dashboards and the history are limited to the grant's subtrees.
+	ResourceManagementDashboard: nil,
+	ResourceDashboards:          {ActionRead},
 }
 
 var actions = []Action{ActionRead, ActionWrite}

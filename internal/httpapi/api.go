@@ -73,6 +73,7 @@ func (a *API) Routes() []route.Route {
 	rs = append(rs, a.reportRoutes()...)
 	rs = append(rs, a.readinessRoutes()...)
 	rs = append(rs, a.guidelineRoutes()...)
+	rs = append(rs, a.historyRoutes()...)
 	return rs
 }
 

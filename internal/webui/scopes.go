@@ -172,6 +172,7 @@ type scopePage struct {
 	Suggested    []postgres.Suggestion // scope-wide modules proposed but not assigned
 	CanWrite     bool
 	CanObjects   bool
+	DashboardURL string // the dashboard the reader may open, if any
 	Form         scopeForm
 	Errors       formErrors
 }
@@ -201,6 +202,12 @@ func (u *UI) scopeData(c *gin.Context, s postgres.ScopeSummary, in *postgres.Sco
 	ctx := c.Request.Context()
 	d := scopePage{Scope: newScopeView(s), Tab: "overview", CanWrite: u.allowed(c, authz.ResourceScopes, authz.ActionWrite),
 		CanObjects: u.allowed(c, authz.ResourceObjects, authz.ActionWrite)}
+	switch {
+	case u.allowed(c, authz.ResourceManagementDashboard, authz.ActionRead):
+		d.DashboardURL = dashboardURL(s.ID)
+	case u.allowed(c, authz.ResourceDashboards, authz.ActionRead):
+		d.DashboardURL = departmentDashboardURL(s.ID, 0)
+	}
 	if o, err := u.DB.ObjectByID(ctx, s.ObjectID, u.visibilityFor(c, authz.ActionRead)); err == nil {
 		d.ScopeObject = &o
 		if d.ScopeModules, err = u.DB.ObjectModules(ctx, o.ID); err != nil {

@@ -50,8 +50,9 @@ type Deps struct {
 // UI renders the pages.
 type UI struct {
 	Deps
-	pages  map[string]*template.Template
-	static http.Handler
+	pages   map[string]*template.Template
+	static  http.Handler
+	figures *figuresCache // the dashboards' figures over whole scopes
 }
 
 // New parses every page template with the layout.
@@ -59,7 +60,7 @@ func New(d Deps) (*UI, error) {
 	if d.Location == nil {
 		d.Location = time.Local
 	}
-	u := &UI{Deps: d, pages: map[string]*template.Template{}}
+	u := &UI{Deps: d, pages: map[string]*template.Template{}, figures: newFiguresCache()}
 	names, err := fs.Glob(web.FS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -120,6 +121,7 @@ func (u *UI) Routes() []route.Route {
 	rs = append(rs, u.readinessRoutes()...)
 	rs = append(rs, u.guidelineRoutes()...)
 	rs = append(rs, u.reportRoutes()...)
+	rs = append(rs, u.dashboardRoutes()...)
 	return append(rs, u.catalogRoutes()...)
 }
 

@@ -36,7 +36,11 @@ type workspace struct {
 	Findings     bool
 	Returned     bool
 	Expiring     bool
-	Days         int // the expiry window shown
+	WorkQueue    bool // what blocks the certification, overdue measures: those who fix it
+	Dashboard    bool // the management's dashboard
+	DeptBoard    bool // the department dashboard
+	Readiness    bool // the verdict with the failing gates
+	Days         int  // the expiry window shown
 	Windows      []option
 	ScopeHeading bool // more than one scope: each gets its name
 }
@@ -57,6 +61,17 @@ type workspaceScope struct {
 	ExpiringURL   string
 	ExpiredURL    string
 	Expired       num
+	// The readiness as the reader sees it, with the failing gates leading
+	// to their blockers; the reader's overdue measures, soonest first.
+	Verdict      string
+	Ready        bool
+	Failing      []gateView
+	ReadinessURL string
+	DashboardURL string
+	DeptURL      string
+	Overdue      []domain.PlanItem
+	OverdueMore  bool
+	OverdueURL   string
 }
 
 // auditProgress is an audit in progress with its sample's checklist: the
@@ -97,7 +112,11 @@ func (u *UI) workspaceData(c *gin.Context) (workspace, error) {
 		Audits: u.allowed(c, authz.ResourceAudits, authz.ActionWrite), Returned: u.allowed(c, authz.ResourceEvidence, authz.ActionWrite),
 		Expiring: u.allowed(c, authz.ResourceEvidence, authz.ActionRead)}
 	w.Findings = w.Audits || u.allowed(c, authz.ResourceCorrectiveActions, authz.ActionWrite)
-	if !w.Queue && !w.Audits && !w.Findings && !w.Returned && !w.Expiring {
+	w.WorkQueue = u.allowed(c, authz.ResourceObjects, authz.ActionWrite)
+	w.Dashboard = u.allowed(c, authz.ResourceManagementDashboard, authz.ActionRead)
+	w.DeptBoard = u.allowed(c, authz.ResourceDashboards, authz.ActionRead)
+	w.Readiness = w.WorkQueue || w.Dashboard || w.DeptBoard
+	if !w.Queue && !w.Audits && !w.Findings && !w.Returned && !w.Expiring && !w.Readiness {
 		return w, nil
 	}
 	w.Days = expiryWindows[0]
@@ -128,6 +147,11 @@ func (u *UI) workspaceScope(c *gin.Context, w workspace, s postgres.ScopeSummary
 	list := evidenceListURL(s.ID)
 	ws := workspaceScope{Scope: s, QueueURL: list + "?queue=true", FindingsURL: auditsURL(s.ID), ReturnedURL: list + "?mine=true",
 		ExpiringURL: list + "?expiring=" + strconv.Itoa(w.Days), ExpiredURL: list + "?expired=true"}
+	if w.Readiness {
+		if err := u.workspaceReadiness(c, w, &ws); err != nil {
+			return ws, err
+		}
+	}
 	if w.Queue {
 		// Oldest first and never one's own upload: the store's review queue.
 		items, next, err := u.DB.ListEvidence(ctx, s.ID, postgres.EvidenceFilter{ReviewQueue: true, ReviewerID: p.User.ID, Limit: workspaceRows},
@@ -228,4 +252,36 @@ func (u *UI) auditProgressOf(c *gin.Context, a domain.Audit) (auditProgress, err
 		ap.Open = append(ap.Open, sampleLink{Label: s.Label(), URL: sampleURL(s)})
 	}
 	return ap, nil
+}
+
+// workspaceReadiness adds the scope's readiness as the reader sees it
+// (the figures are shared with the dashboards, see figuresCache) and, for
+// those who fix things, the overdue measures: with the failing gates'
+// blockers, the ISB's work queue.
+func (u *UI) workspaceReadiness(c *gin.Context, w workspace, ws *workspaceScope) error {
+	ctx, today, id := c.Request.Context(), u.today(), ws.Scope.ID
+	vis := u.visibilityFor(c, authz.ActionRead)
+	r, _, err := u.readinessOf(ctx, id, vis, today)
+	if err != nil {
+		return err
+	}
+	ws.Verdict, ws.Ready, ws.ReadinessURL = r.Verdict(), r.Ready, readinessURL(id)
+	for _, g := range r.Failing() {
+		ws.Failing = append(ws.Failing, newGateView(id, g))
+	}
+	if w.Dashboard {
+		ws.DashboardURL = dashboardURL(id)
+	}
+	if w.DeptBoard && !vis.All {
+		ws.DeptURL = departmentDashboardURL(id, 0)
+	}
+	if w.WorkQueue {
+		var next int64
+		ws.Overdue, next, err = u.DB.ListPlanItems(ctx, id, postgres.PlanFilter{OverdueOnly: true, Today: today, Limit: workspaceRows}, vis)
+		if err != nil {
+			return err
+		}
+		ws.OverdueMore, ws.OverdueURL = next != 0, planURL(id)+"?overdue=true"
+	}
+	return nil
 }
