@@ -11,8 +11,8 @@ import (
 
 func TestEuro(t *testing.T) {
 	for cents, want := range map[int64]string{0: "0,00 €", 5: "0,05 €", 125050: "1.250,50 €", 100000000: "1.000.000,00 €", -1999: "-19,99 €"} {
-		if got := eur(cents); got != want {
-			t.Errorf("eur(%d) = %q, want %q", cents, got, want)
+		if got := domain.FormatEuro(cents); got != want {
+			t.Errorf("FormatEuro(%d) = %q, want %q", cents, got, want)
 		}
 	}
 	for in, want := range map[string]int64{"1.250,50": 125050, "1250,5": 125050, "1250.50": 125050, "1.250": 125000, "1250 €": 125000,

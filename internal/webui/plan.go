@@ -18,15 +18,6 @@ import (
 // planPerPage is the page size of the measures.
 const planPerPage = 100
 
-// eur prints euro cents the German way: "1.250,50 €".
-func eur(cents int64) string {
-	sign := ""
-	if cents < 0 {
-		sign, cents = "-", -cents
-	}
-	return fmt.Sprintf("%s%s,%02d €", sign, num(cents/100), cents%100)
-}
-
 // euroInput prints cents for the budget field: "1250,50".
 func euroInput(c *int64) string {
 	if c == nil {
@@ -137,7 +128,7 @@ func (u *UI) newPlanItemView(p domain.PlanItem, w writeScope, today time.Time) p
 		v.Closed = p.ClosedAt.In(u.Location).Format("02.01.2006")
 	}
 	if p.BudgetCents != nil {
-		v.Budget = eur(*p.BudgetCents)
+		v.Budget = domain.FormatEuro(*p.BudgetCents)
 	}
 	return v
 }
@@ -251,7 +242,7 @@ func (u *UI) planData(c *gin.Context, scope postgres.ScopeSummary, q url.Values)
 	var open, overdue int
 	var budget int64
 	for _, g := range groups {
-		gv := planGroupView{Label: g.Label, Open: num(g.Open), Overdue: num(g.Overdue), Budget: eur(g.BudgetCents)}
+		gv := planGroupView{Label: g.Label, Open: num(g.Open), Overdue: num(g.Overdue), Budget: domain.FormatEuro(g.BudgetCents)}
 		link := url.Values{}
 		if by != "owner" {
 			link.Set("by", by)
@@ -274,7 +265,7 @@ func (u *UI) planData(c *gin.Context, scope postgres.ScopeSummary, q url.Values)
 		open, overdue, budget = open+g.Open, overdue+g.Overdue, budget+g.BudgetCents
 		d.Groups = append(d.Groups, gv)
 	}
-	d.GroupTotal = planGroupView{Label: "Summe", Open: num(open), Overdue: num(overdue), Budget: eur(budget)}
+	d.GroupTotal = planGroupView{Label: "Summe", Open: num(open), Overdue: num(overdue), Budget: domain.FormatEuro(budget)}
 
 	f, err := u.planFilterFrom(c, q)
 	if err != nil {
