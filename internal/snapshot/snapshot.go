@@ -34,6 +34,9 @@ type Schedule struct {
 // Daily is the schedule of the server: 00:15 local time, a minute after
 // the start, retries every ten minutes.
 func Daily(loc *time.Location) Schedule {
+	if loc == nil {
+		loc = time.Local
+	}
 	return Schedule{Location: loc, At: 15 * time.Minute, StartDelay: time.Minute, Retry: 10 * time.Minute}
 }
 
