@@ -105,16 +105,12 @@ func (d *document) writePDF(ctx context.Context, w io.Writer) error {
 // pdfTable writes a table with at most limit rows and returns how many it wrote.
 func (d *document) pdfTable(ctx context.Context, p *pdfWriter, t Table, limit int) (int, error) {
 	var cols []int // indexes of the columns the PDF shows
-	var total float64
 	for i, c := range t.Columns {
 		if !c.NotInPDF {
-			cols, total = append(cols, i), total+c.Width
+			cols = append(cols, i)
 		}
 	}
-	widths := make([]float64, len(cols))
-	for j, i := range cols {
-		widths[j] = t.Columns[i].Width / total * (pageWidth - 2*marginX)
-	}
+	widths := p.widths(t.Columns, cols)
 	if len(d.report.Tables) > 1 {
 		p.keepSpace(20)
 		p.SetFont("Helvetica", "B", 11)
@@ -159,6 +155,51 @@ func (d *document) pdfTable(ctx context.Context, p *pdfWriter, t Table, limit in
 	p.CellFormat(0, 5, p.tr(summary), "", 1, "L", false, 0, "")
 	p.Ln(4)
 	return n, nil
+}
+
+// widths shares the page among the shown columns in proportion to their
+// widths, but gives each at least the width of its heading's longest word
+// (up to a fifth of the page), so that headings break between words.
+func (p *pdfWriter) widths(columns []Column, cols []int) []float64 {
+	p.setRowFont(true)
+	page := pageWidth - 2*marginX
+	least := make([]float64, len(cols))
+	for j, i := range cols {
+		for _, word := range strings.Fields(columns[i].Title) {
+			least[j] = max(least[j], min(p.GetStringWidth(p.tr(word))+2*p.GetCellMargin()+0.5, page/5))
+		}
+	}
+	// Columns held at their least width leave the rest of the page to the
+	// others; holding one can push another below its least, so repeat.
+	widths := make([]float64, len(cols))
+	held := make([]bool, len(cols))
+	for changed := true; changed; {
+		changed = false
+		free, units := page, 0.0
+		for j, i := range cols {
+			if held[j] {
+				free -= least[j]
+			} else {
+				units += columns[i].Width
+			}
+		}
+		for j, i := range cols {
+			widths[j] = least[j]
+			if !held[j] {
+				widths[j] = columns[i].Width / units * free
+				if widths[j] < least[j] {
+					held[j], changed = true, true
+				}
+			}
+		}
+	}
+	// Headings too long for the page together: everything shrinks.
+	if sum := sumOf(widths); sum > page {
+		for j := range widths {
+			widths[j] *= page / sum
+		}
+	}
+	return widths
 }
 
 // keepSpace starts a new page unless h millimetres are left on this one.
@@ -232,4 +273,12 @@ func (p *pdfWriter) fit(s string, width float64) string {
 		t = t[:len(t)-1]
 	}
 	return t + ellipsis
+}
+
+func sumOf(xs []float64) float64 {
+	var s float64
+	for _, x := range xs {
+		s += x
+	}
+	return s
 }

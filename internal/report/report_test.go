@@ -185,6 +185,38 @@ func TestXLSXReadsBack(t *testing.T) {
 	}
 }
 
+// A table longer than an Excel sheet goes on in numbered sheets, each
+// with the heading row.
+func TestXLSXContinuesBeyondASheet(t *testing.T) {
+	defer func(n int) { maxSheetRows = n }(maxSheetRows)
+	maxSheetRows = 50
+	f, err := excelize.OpenReader(bytes.NewReader(write(t, testReport(120), XLSX)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	want := []string{"IT-Grundschutz-Check", "IT-Grundschutz-Check (2)", "IT-Grundschutz-Check (3)", "Angaben"}
+	if got := f.GetSheetList(); strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("sheets %q", got)
+	}
+	var names []string
+	for _, sheet := range want[:3] {
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rows[0][0] != "Anforderung" {
+			t.Errorf("%s starts %q", sheet, rows[0])
+		}
+		for _, r := range rows[1:] {
+			names = append(names, r[0])
+		}
+	}
+	if len(names) != 120 || names[48] != "NET.3.1.A49" || names[49] != "NET.3.1.A50" || names[119] != "NET.3.1.A120" {
+		t.Errorf("%d rows over the sheets: %q", len(names), names)
+	}
+}
+
 // sheetXML reads a part of a workbook.
 func sheetXML(t *testing.T, xlsx []byte, part string) []byte {
 	t.Helper()

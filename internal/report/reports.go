@@ -44,8 +44,8 @@ var reports = []*Report{
 			{Title: "Kürzel", Width: 10}, {Title: "Zielobjekt", Width: 24}, {Title: "Organisationseinheit", Width: 20},
 			{Title: "Baustein", Width: 10, NotInPDF: true}, {Title: "Anforderung", Width: 14}, {Title: "Titel", Width: 32}, {Title: "Stufe", Width: 6},
 			{Title: "Umsetzungsstatus", Width: 12}, {Title: "Begründung", Width: 32}, {Title: "Umsetzung", Width: 36}, {Title: "Verantwortlich", Width: 16},
-			{Title: "Umgesetzt am", Width: 11}, {Title: "Zieltermin", Width: 11}, {Title: "Letzte Prüfung", Width: 11, NotInPDF: true},
-			{Title: "Nächste Prüfung", Width: 11},
+			{Title: "Umgesetzt am", Width: 12}, {Title: "Zieltermin", Width: 12}, {Title: "Letzte Prüfung", Width: 12, NotInPDF: true},
+			{Title: "Nächste Prüfung", Width: 12},
 		}}},
 	},
 	{
@@ -54,7 +54,7 @@ var reports = []*Report{
 		Tables: []Table{{Title: "Risikoanalyse", Unit: "Zeilen", Rows: riskRows, Columns: []Column{
 			{Title: "Kürzel", Width: 10}, {Title: "Zielobjekt", Width: 22}, {Title: "Anlass", Width: 18}, {Title: "Gefährdung", Width: 30},
 			{Title: "Eintrittshäufigkeit", Width: 12}, {Title: "Schadensauswirkung", Width: 14}, {Title: "Risikokategorie", Width: 11},
-			{Title: "Behandlung", Width: 14}, {Title: "Maßnahmen und Anforderungen", Width: 34}, {Title: "Restrisiko", Width: 24},
+			{Title: "Behandlung", Width: 17}, {Title: "Maßnahmen und Anforderungen", Width: 34}, {Title: "Restrisiko", Width: 24},
 			{Title: "Akzeptanz", Width: 28},
 		}}},
 	},
@@ -64,7 +64,7 @@ var reports = []*Report{
 		Tables: []Table{{Title: "Realisierungsplan", Unit: "Maßnahmen", Rows: planRows, Columns: []Column{
 			{Title: "Kürzel", Width: 10}, {Title: "Zielobjekt", Width: 22}, {Title: "Organisationseinheit", Width: 20},
 			{Title: "Anforderung", Width: 14}, {Title: "Titel", Width: 28}, {Title: "Stufe", Width: 6}, {Title: "Umsetzungsstatus", Width: 12},
-			{Title: "Maßnahme", Width: 36}, {Title: "Verantwortlich", Width: 18}, {Title: "Fällig am", Width: 11}, {Title: "Budget", Width: 12},
+			{Title: "Maßnahme", Width: 36}, {Title: "Verantwortlich", Width: 18}, {Title: "Fällig am", Width: 12}, {Title: "Budget", Width: 12},
 			{Title: "Priorität", Width: 9}, {Title: "Stand", Width: 16},
 		}}},
 	},

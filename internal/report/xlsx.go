@@ -13,11 +13,12 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// Excel's limits: rows per sheet and characters per cell.
-const (
-	maxSheetRows  = 1 << 20
-	maxCellLength = 32767
-)
+// maxCellLength is the most characters Excel holds in a cell.
+const maxCellLength = 32767
+
+// maxSheetRows is the most rows of an Excel sheet (a variable so that a
+// test can try a shorter one).
+var maxSheetRows = 1 << 20
 
 // xlsxStyles are the cell styles of a report workbook.
 type xlsxStyles struct{ header, wrap, date, money, label int }
