@@ -367,14 +367,36 @@ func (u *UI) managementData(ctx context.Context, scope postgres.ScopeSummary, to
 	for _, g := range r.Gates {
 		d.Gates = append(d.Gates, newGateView(scope.ID, g))
 	}
-	var top []postgres.DepartmentFigures
-	for _, df := range f.Departments {
-		if df.ParentID == nil {
-			top = append(top, df)
+	d.Departments, d.DeptChart = newDepartmentRows(scope.ID, rankedDepartments(f.Departments))
+	return d, nil
+}
+
+// rankedDepartments are the departments the management dashboard
+// compares. A state has one root (the Freistaat) above its ministries; the
+// ranking compares the ministries, so a lone top department gives way to
+// the departments below it.
+func rankedDepartments(all []postgres.DepartmentFigures) []postgres.DepartmentFigures {
+	top := childFigures(all, nil)
+	for len(top) == 1 {
+		below := childFigures(all, &top[0].ID)
+		if len(below) == 0 {
+			break
+		}
+		top = below
+	}
+	return top
+}
+
+// childFigures are the figures of the departments right below parent
+// (the top departments for nil).
+func childFigures(all []postgres.DepartmentFigures, parent *int64) []postgres.DepartmentFigures {
+	var out []postgres.DepartmentFigures
+	for _, df := range all {
+		if (parent == nil && df.ParentID == nil) || (parent != nil && df.ParentID != nil && *df.ParentID == *parent) {
+			out = append(out, df)
 		}
 	}
-	d.Departments, d.DeptChart = newDepartmentRows(scope.ID, top)
-	return d, nil
+	return out
 }
 
 // ---------------------------------------------------------------------
@@ -590,18 +612,16 @@ func (u *UI) departmentData(ctx context.Context, scope postgres.ScopeSummary, re
 	// reader's one, the top level for everything; a reader with several
 	// departments sees those.
 	var below []postgres.DepartmentFigures
-	for _, df := range f.Departments {
-		switch {
-		case vis.All:
-			if df.ParentID == nil {
+	switch {
+	case vis.All:
+		below = childFigures(f.Departments, nil)
+	case len(vis.Departments) == 1:
+		below = childFigures(f.Departments, &vis.Departments[0])
+	default:
+		for _, df := range f.Departments {
+			if slices.Contains(vis.Departments, df.ID) {
 				below = append(below, df)
 			}
-		case len(vis.Departments) == 1:
-			if df.ParentID != nil && *df.ParentID == vis.Departments[0] {
-				below = append(below, df)
-			}
-		case slices.Contains(vis.Departments, df.ID):
-			below = append(below, df)
 		}
 	}
 	d.Below, d.BelowChart = newDepartmentRows(scope.ID, below)
