@@ -39,6 +39,7 @@ type Result struct {
 	Guidelines   int    // versions of the guideline, the draft included
 	Policies     int    // policies of A.0 in force
 	Certificate  string // the number of the certificate recorded
+	History      int64  // invented readiness snapshots before today (see historyInsert)
 	Accounts     []Account
 }
 
@@ -48,8 +49,9 @@ type Result struct {
 // dependencies and modelling are written in one transaction; the demo
 // accounts afterwards, each in its own (a taken username is skipped);
 // then the evidence and audits, on behalf of the demo accounts (see
-// seedEvidence), and last the guideline, the policies of A.0 and the
-// certificate (see seedGuideline).
+// seedEvidence), the guideline, the policies of A.0 and the certificate
+// (see seedGuideline), and last today's readiness snapshot with an
+// invented history before it (see seedHistory).
 func Seed(ctx context.Context, db *postgres.DB, accounts *account.Service, actor domain.Actor) (Result, error) {
 	if id, found, err := findScope(ctx, db); err != nil || found {
 		return Result{ScopeID: id}, err
@@ -229,6 +231,11 @@ func Seed(ctx context.Context, db *postgres.DB, accounts *account.Service, actor
 	}
 	res.Audits += gl.audits
 	res.Guidelines, res.Policies, res.Certificate = gl.guidelines, gl.policies, gl.certificate
+	// Today's readiness snapshot and an invented history before it, so
+	// that the dashboards' trend and forecast are not empty.
+	if res.History, err = seedHistory(ctx, db, actor, scope.ID, deptIDs, today); err != nil {
+		return res, fmt.Errorf("demo readiness history: %w", err)
+	}
 	return res, nil
 }
 

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"maps"
 	"slices"
@@ -783,5 +784,111 @@ func TestSeedReusesDepartmentsAndSkipsTakenUsers(t *testing.T) {
 	states, _, err := db.CountEvidence(ctx, res.ScopeID, postgres.EvidenceFilter{}, postgres.Everything)
 	if err != nil || !maps.Equal(states, wantReviews) {
 		t.Errorf("with taken accounts, evidence by review state %v, %v", states, err)
+	}
+}
+
+// TestSeedHistory checks the invented readiness history: twelve weeks
+// before today's real snapshot, which equals Readiness; the scope's
+// blockers fall, but so slowly that the forecast lies years ahead: most of
+// them are "yes" entries without evidence (G8), and marking an entry done
+// moves it from G5 to G8 rather than closing it — the story the demo's
+// dashboards tell. One department makes no headway; every stored row is
+// consistent.
+func TestSeedHistory(t *testing.T) {
+	db, pg := pgtest.Open(t)
+	acc, err := account.New(db, account.DefaultConfig, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Seed(ctx, db, acc, actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	hist, err := db.ReadinessHistory(ctx, res.ScopeID, postgres.Everything, today.AddDate(0, 0, -365), today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) < 80 {
+		t.Fatalf("%d days of history, want at least 80", len(hist))
+	}
+	for i := 1; i < len(hist); i++ {
+		if !hist[i].Day.Equal(hist[i-1].Day.AddDate(0, 0, 1)) {
+			t.Errorf("day %s follows %s", hist[i].Day.Format(time.DateOnly), hist[i-1].Day.Format(time.DateOnly))
+		}
+	}
+	last := hist[len(hist)-1]
+	if last.Day.Format(time.DateOnly) != today.Format(time.DateOnly) {
+		t.Fatalf("the latest snapshot is of %s, want today", last.Day.Format(time.DateOnly))
+	}
+	r, err := db.Readiness(ctx, res.ScopeID, postgres.Everything, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, g := range r.Gates {
+		if last.Blocking[i] != g.Blocking {
+			t.Errorf("today's snapshot: %s blocking %d, Readiness %d", g.ID, last.Blocking[i], g.Blocking)
+		}
+	}
+	if last.Ready != r.Ready || last.Blockers() == 0 {
+		t.Errorf("today's snapshot ready %v with %d blockers, Readiness ready %v", last.Ready, last.Blockers(), r.Ready)
+	}
+	// Further back: more blockers, fewer entries done.
+	first := hist[0]
+	if first.Blockers() <= last.Blockers() || first.DonePercent() >= last.DonePercent() {
+		t.Errorf("%s: %d blockers, %.1f %% done; today %d, %.1f %%", first.Day.Format(time.DateOnly), first.Blockers(),
+			first.DonePercent(), last.Blockers(), last.DonePercent())
+	}
+	fc := domain.ForecastBlockers(hist)
+	t.Logf("scope: %s", fc.Sentence())
+	if fc.Outcome != domain.ForecastDate || !fc.Day.After(today.AddDate(1, 0, 0)) {
+		t.Errorf("scope forecast %s on %s, want a date more than a year ahead", fc.Outcome, fc.Day.Format(time.DateOnly))
+	}
+
+	figs, err := db.TodaysFigures(ctx, res.ScopeID, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outcomes := map[domain.ForecastOutcome][]string{}
+	for _, d := range figs.Departments {
+		h, err := db.ReadinessHistory(ctx, res.ScopeID, postgres.Visibility{Departments: []int64{d.ID}}, today.AddDate(0, 0, -365), today)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(h) != len(hist) {
+			t.Errorf("%s: %d days of history, the scope %d", d.Name, len(h), len(hist))
+		}
+		f := domain.ForecastBlockers(h)
+		outcomes[f.Outcome] = append(outcomes[f.Outcome], d.Name)
+		t.Logf("%s: %s", d.Name, f.Sentence())
+	}
+	if len(outcomes[domain.ForecastNotAtPace]) == 0 || len(outcomes[domain.ForecastDate]) == 0 {
+		t.Errorf("department forecasts %v; want some with a date and some not at the current rate", outcomes)
+	}
+
+	// Every stored row: no negative figure, no level with more done than
+	// there are, G8 as the snapshot computes it, the verdict as the gates.
+	raw, err := sql.Open("postgres", pg.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var rows, bad int
+	err = raw.QueryRowContext(ctx, `SELECT count(*), count(*) FILTER (WHERE NOT (
+		least(objects, basis_done, standard_done, elevated_done, g1, g2, g3, g4, g4_scope, g5, g6, g7, g8, g9, g9_scope, g10,
+		      evidence_yes, evidence_covered, evidence_rejected, overdue_measures, open_findings, open_findings_scope) >= 0
+		AND basis_done <= basis_total AND standard_done <= standard_total AND elevated_done <= elevated_total
+		AND evidence_covered <= evidence_yes
+		AND g8 = CASE WHEN evidence_covered * 100 < evidence_target * evidence_yes THEN evidence_yes - evidence_covered ELSE 0 END + evidence_rejected
+		AND ready = (g1 + g2 + g3 + g4 + g4_scope + g5 + g6 + g7 + g8 + g9 + g9_scope + g10 = 0)))
+		FROM readiness_snapshots WHERE scope_id = $1`, res.ScopeID).Scan(&rows, &bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := len(hist) * (len(figs.Departments) + 1); rows != want || bad != 0 {
+		t.Errorf("%d stored rows, %d inconsistent; want %d, none", rows, bad, want)
+	}
+	if res.History != int64(rows-len(figs.Departments)-1) {
+		t.Errorf("reported %d invented rows of %d", res.History, rows)
 	}
 }
