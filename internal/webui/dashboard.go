@@ -171,7 +171,7 @@ func newTrendView(id string, hist []domain.Snapshot) trendView {
 	series := []chart.Series{measured}
 	if f := v.Forecast; f.Outcome == domain.ForecastDate {
 		series = append(series, chart.Series{Label: "Prognose", Class: "line-forecast", Dashed: true,
-			Points: []chart.Point{{Day: f.To, Value: float64(f.Blockers)}, {Day: f.Day, Value: 0}}})
+			Points: []chart.Point{{Day: f.To, Value: float64(f.Blockers)}, forecastEnd(f, hist[0].Day)}})
 	}
 	v.Blockers = chart.Trend{ID: id + "-blockers", Title: "Blockierende Punkte je Tag mit Prognose", Unit: "blockierende Punkte",
 		Series: series}.SVG()
@@ -190,6 +190,20 @@ func newTrendView(id string, hist []domain.Snapshot) trendView {
 			Done: strings.Replace(strconv.FormatFloat(s.DonePercent(), 'f', 1, 64), ".", ",", 1) + " %"})
 	}
 	return v
+}
+
+// forecastEnd is where the dashed forecast line ends: at zero on the
+// forecast day, or, when that lies further ahead than the history reaches
+// back, on the line at that horizon, so that a forecast years ahead does
+// not squeeze the measured weeks into the chart's left edge. The sentence
+// above the chart names the day either way.
+func forecastEnd(f domain.Forecast, first time.Time) chart.Point {
+	horizon := f.To.Add(max(f.To.Sub(first), 30*24*time.Hour))
+	if !f.Day.After(horizon) {
+		return chart.Point{Day: f.Day, Value: 0}
+	}
+	left := float64(f.Blockers) * (1 - horizon.Sub(f.To).Hours()/f.Day.Sub(f.To).Hours())
+	return chart.Point{Day: horizon, Value: left}
 }
 
 // statusSegments split a progress into the check's statuses, done first.

@@ -3,7 +3,9 @@ package webui
 import (
 	"slices"
 	"testing"
+	"time"
 
+	"ismsd/internal/domain"
 	"ismsd/internal/postgres"
 )
 
@@ -33,5 +35,26 @@ func TestRankedDepartmentsSkipsALoneRoot(t *testing.T) {
 		if got := ids(rankedDepartments(tc.all)); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
+	}
+}
+
+func TestForecastLineStopsAtTheHistorysReach(t *testing.T) {
+	day := func(n int) time.Time { return time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n) }
+	first := day(0)
+	// Near: the line reaches zero on the forecast day.
+	near := domain.Forecast{Outcome: domain.ForecastDate, To: day(60), Day: day(80), Blockers: 100}
+	if p := forecastEnd(near, first); !p.Day.Equal(day(80)) || p.Value != 0 {
+		t.Errorf("near forecast ends at %s with %v", p.Day.Format(time.DateOnly), p.Value)
+	}
+	// Years ahead: the line stops 60 days on (as far as the history
+	// reaches back), where the straight line stands at 100·(1 − 60/2000).
+	far := domain.Forecast{Outcome: domain.ForecastDate, To: day(60), Day: day(2060), Blockers: 100}
+	if p := forecastEnd(far, first); !p.Day.Equal(day(120)) || p.Value < 96.99 || p.Value > 97.01 {
+		t.Errorf("far forecast ends at %s with %v", p.Day.Format(time.DateOnly), p.Value)
+	}
+	// A short history still shows a month of the forecast.
+	short := domain.Forecast{Outcome: domain.ForecastDate, To: day(7), Day: day(400), Blockers: 10}
+	if p := forecastEnd(short, first); !p.Day.Equal(day(37)) {
+		t.Errorf("short history: forecast ends at %s", p.Day.Format(time.DateOnly))
 	}
 }
