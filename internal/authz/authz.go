@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/casbin/casbin/v2"
@@ -156,6 +157,17 @@ type enforcerState struct {
 	casbin  *casbin.SyncedEnforcer
 	domains map[int64][]string // user → domains of their grants
 	grants  map[int64][]domain.Grant
+	// decided remembers each user's decisions for this set of grants: a
+	// page asks the same dozen questions for its menu and links on every
+	// request, and casbin's matcher is the costlier part of it. The cache
+	// goes with the state, so new grants start afresh.
+	decided sync.Map // decisionKey → Decision
+}
+
+type decisionKey struct {
+	user     int64
+	resource Resource
+	action   Action
 }
 
 // New loads the model and policy from the policies folder and checks that
@@ -260,6 +272,22 @@ func (e *Enforcer) Decide(userID int64, p Permission) Decision {
 		return Decision{Allowed: true, Global: true}
 	}
 	st := e.state.Load()
+	key := decisionKey{userID, p.Resource, p.Action}
+	if d, ok := st.decided.Load(key); ok {
+		return d.(Decision).clone()
+	}
+	d := st.decide(userID, p)
+	st.decided.Store(key, d)
+	return d.clone()
+}
+
+// clone gives the caller its own department list to keep or extend.
+func (d Decision) clone() Decision {
+	d.Departments = slices.Clone(d.Departments)
+	return d
+}
+
+func (st *enforcerState) decide(userID int64, p Permission) Decision {
 	sub, obj, act := subject(userID), string(p.Resource), string(p.Action)
 	if ok, _ := st.casbin.Enforce(sub, globalDomain, obj, act); ok {
 		return Decision{Allowed: true, Global: true}

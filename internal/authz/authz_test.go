@@ -90,6 +90,21 @@ func TestDepartmentScope(t *testing.T) {
 	if d := e.Decide(2, Require(ResourceUsers, ActionRead)); !d.Allowed {
 		t.Errorf("global ISB denied users:read: %+v", d)
 	}
+
+	// Decisions are remembered, but each caller gets its own list, and a
+	// new set of grants decides afresh: a revoked grant is gone at once.
+	again := e.Decide(1, Require(scoped, ActionWrite))
+	again.Departments[0] = 99
+	if d := e.Decide(1, Require(scoped, ActionWrite)); slices.Contains(d.Departments, 99) {
+		t.Errorf("a caller changed the remembered decision: %+v", d)
+	}
+	e.SetGrants([]domain.Grant{{UserID: 1, Role: domain.RoleISB, DepartmentID: ptr(9)}})
+	if d := e.Decide(1, Require(scoped, ActionWrite)); !slices.Equal(d.Departments, []int64{9}) {
+		t.Errorf("after revoking department 7: %+v", d)
+	}
+	if d := e.Decide(2, Require(scoped, ActionWrite)); d.Allowed {
+		t.Errorf("after revoking the global grant: %+v", d)
+	}
 }
 
 func TestPolicyRefusesUnknownNames(t *testing.T) {
