@@ -13,7 +13,7 @@ import (
 )
 
 // BenchmarkReportCheck writes the A.4 of a million check entries (the
-// data of BenchmarkCheckPage) as XLSX and as CSV to io.Discard, straight
+// data of BenchmarkCheckPage) as XLSX, CSV and PDF to io.Discard, straight
 // from the store, and reports the rate and the peak heap in use while it
 // runs (sampled, so a lower bound). Building the data takes a few minutes.
 //
@@ -36,7 +36,7 @@ func BenchmarkReportCheck(b *testing.B) {
 		b.Fatal(err)
 	}
 	a4, _ := report.Find("a4")
-	for _, f := range []report.Format{report.XLSX, report.CSV} {
+	for _, f := range []report.Format{report.XLSX, report.CSV, report.PDF} {
 		b.Run(string(f), func(b *testing.B) {
 			for b.Loop() {
 				q := report.Query{Scope: scope, Vis: postgres.Everything, Generated: time.Now(), Version: "bench"}

@@ -13,6 +13,8 @@ import (
 
 // The PDF is A4 landscape in the core font Helvetica with the Windows-1252
 // code page: umlauts, ß, „“, – and € print without shipping a font file.
+// It is streamed (pdfstream.go): each page goes out when it is full, so
+// a million rows take no more memory than a hundred.
 // Every page has a header (scope, report, date) and a footer (version,
 // view, "Seite x von y"); table rows never break across pages, and the
 // column headings repeat on every page.
@@ -28,35 +30,101 @@ const (
 	maxCellLines = 40 // a longer text is cut in the PDF, so a row fits a page; the XLSX has it whole
 )
 
-// MaxPDFRows bounds a PDF: fpdf holds the whole document until it writes
-// it, about 3 KB a row, and ten thousand rows are some 400 pages already.
-// Larger reports are read as XLSX (or CSV), which stream.
+// MaxPDFRows was the most rows a PDF held while the whole document sat
+// in memory until written. The PDF is streamed now and has no limit;
+// the constant stays for callers that still name it.
+//
+// Deprecated: a PDF has any number of rows.
 const MaxPDFRows = 10000
 
-func errTooLargeForPDF() error {
-	return domain.Invalid(domain.Violation{Pointer: "/format",
-		Detail: fmt.Sprintf("the report has more than %d rows, too many for a PDF; download it as xlsx", MaxPDFRows),
-		German: fmt.Sprintf("Der Bericht hat mehr als %s Zeilen und ist für ein PDF zu umfangreich. Bitte laden Sie ihn als Excel-Datei (XLSX) herunter.",
-			domain.Count(MaxPDFRows))})
+// pdfWriter is a PDF being written: the layout (positions, fonts,
+// wrapping) on top of a pdfStream. An fpdf document serves only to
+// measure texts in the core fonts; it never holds a page.
+type pdfWriter struct {
+	*fpdf.Fpdf // for measuring only
+	s          *pdfStream
+	tr         func(string) string // UTF-8 to Windows-1252
+	x, y       float64
+	font       string  // F1 or F2
+	size       float64 // points
+	text       [3]int  // text colour
+	page       int
+	header     func() // draws the page's header
+	footer     func() // draws the page's footer
 }
 
-// pdfWriter is a PDF being written.
-type pdfWriter struct {
-	*fpdf.Fpdf
-	tr func(string) string // UTF-8 to Windows-1252
+// SetFont sets the font for drawing and measuring; style is "" or "B".
+func (p *pdfWriter) SetFont(family, style string, size float64) {
+	p.Fpdf.SetFont(family, style, size)
+	p.font, p.size = "F1", size
+	if style == "B" {
+		p.font = "F2"
+	}
+}
+
+func (p *pdfWriter) SetTextColor(r, g, b int) { p.text = [3]int{r, g, b} }
+func (p *pdfWriter) SetFillColor(r, g, b int) { p.s.colour(r, g, b, false) }
+func (p *pdfWriter) SetDrawColor(r, g, b int) { p.s.colour(r, g, b, true) }
+func (p *pdfWriter) SetXY(x, y float64)       { p.x, p.y = x, y }
+func (p *pdfWriter) GetY() float64            { return p.y }
+func (p *pdfWriter) PageNo() int              { return p.page }
+
+// Ln moves to the start of a line h below.
+func (p *pdfWriter) Ln(h float64) { p.x, p.y = marginX, p.y+h }
+
+// Line draws a line; only horizontal ones are needed.
+func (p *pdfWriter) Line(x1, y1, x2, _ float64) { p.s.line(x1, x2, y1) }
+
+// Rect fills a rectangle.
+func (p *pdfWriter) Rect(x, y, w, h float64, _ string) { p.s.rect(x, y, w, h) }
+
+// CellFormat prints txt (Windows-1252) in a cell of width w (0: to the
+// right margin) and height h at the current position, aligned "L", "C"
+// or "R", as fpdf does; with ln 1 the next cell starts on the next line,
+// else to the right.
+func (p *pdfWriter) CellFormat(w, h float64, txt, _ string, ln int, align string, _ bool, _ int, _ string) {
+	if w == 0 {
+		w = pageWidth - marginX - p.x
+	}
+	if txt != "" {
+		dx := p.GetCellMargin()
+		switch align {
+		case "R":
+			dx = w - p.GetCellMargin() - p.GetStringWidth(txt)
+		case "C":
+			dx = (w - p.GetStringWidth(txt)) / 2
+		}
+		p.s.colour(p.text[0], p.text[1], p.text[2], false)
+		p.s.text(p.font, p.size, p.x+dx, p.y+h/2+0.3*p.size/ptPerMM, txt)
+	}
+	if ln == 1 {
+		p.Ln(h)
+	} else {
+		p.x += w
+	}
+}
+
+// AddPage ends the current page, if any, and starts the next one.
+func (p *pdfWriter) AddPage() {
+	if p.page > 0 {
+		p.footer()
+		p.s.endPage()
+	}
+	p.page++
+	p.s.beginPage()
+	p.text = [3]int{}
+	font, size := p.font, p.size
+	p.header()
+	p.font, p.size = font, size
+	p.Fpdf.SetFont("Helvetica", map[string]string{"F1": "", "F2": "B"}[font], size)
 }
 
 func (d *document) writePDF(ctx context.Context, w io.Writer) error {
-	p := pdfWriter{Fpdf: fpdf.New("L", "mm", "A4", "")}
-	p.tr = p.UnicodeTranslatorFromDescriptor("cp1252")
-	p.SetMargins(marginX, bodyTop, marginX)
-	p.SetAutoPageBreak(false, 0) // rows are kept whole by hand
-	p.AliasNbPages("{nb}")
-	p.SetTitle(d.report.Heading()+" – "+d.query.Scope.Name, true)
-	p.SetCreator("ismsd "+d.query.Version, true)
-	p.SetLang("de-DE")
+	m := fpdf.New("L", "mm", "A4", "")
+	p := &pdfWriter{Fpdf: m, s: newPDFStream(w), tr: m.UnicodeTranslatorFromDescriptor("cp1252")}
+	p.SetFont("Helvetica", "", 9)
 	generated := d.query.Generated.Format("02.01.2006")
-	p.SetHeaderFunc(func() {
+	p.header = func() {
 		p.SetFont("Helvetica", "", 8)
 		p.SetTextColor(70, 70, 70)
 		third := (pageWidth - 2*marginX) / 3
@@ -68,8 +136,11 @@ func (d *document) writePDF(ctx context.Context, w io.Writer) error {
 		p.Line(marginX, headerY+5.5, pageWidth-marginX, headerY+5.5)
 		p.SetTextColor(0, 0, 0)
 		p.SetXY(marginX, bodyTop)
-	})
-	p.SetFooterFunc(func() {
+	}
+	// The footer says "Seite x von y"; y is the Form XObject /Tot,
+	// written at the end, so the text stands left-aligned where room is
+	// left for five digits of each.
+	p.footer = func() {
 		p.SetFont("Helvetica", "", 8)
 		p.SetTextColor(70, 70, 70)
 		width := pageWidth - 2*marginX
@@ -77,9 +148,13 @@ func (d *document) writePDF(ctx context.Context, w io.Writer) error {
 		p.Line(marginX, footerY-1, pageWidth-marginX, footerY-1)
 		p.SetXY(marginX, footerY)
 		p.CellFormat(width*3/4, 4, p.fit("ismsd "+d.query.Version+" · Sicht: "+d.view, width*3/4), "", 0, "L", false, 0, "")
-		p.CellFormat(width/4, 4, fmt.Sprintf("Seite %d von {nb}", p.PageNo()), "", 0, "R", false, 0, "")
+		pageOf := fmt.Sprintf("Seite %d von ", p.PageNo())
+		x := pageWidth - marginX - p.GetCellMargin() - p.GetStringWidth("Seite 00000 von 00000")
+		p.SetXY(x-p.GetCellMargin(), footerY)
+		p.CellFormat(0, 4, pageOf, "", 0, "L", false, 0, "")
+		p.s.total(x+p.GetStringWidth(pageOf), footerY+2+0.3*8/ptPerMM)
 		p.SetTextColor(0, 0, 0)
-	})
+	}
 	p.AddPage()
 	p.SetFont("Helvetica", "B", 16)
 	p.CellFormat(0, 8, p.tr(d.report.Heading()), "", 1, "L", false, 0, "")
@@ -88,22 +163,21 @@ func (d *document) writePDF(ctx context.Context, w io.Writer) error {
 	p.CellFormat(0, 5, p.tr("Informationsverbund "+s.Name+" · "+s.Approach.Label()+" · "+strings.TrimSpace(s.CatalogTitle+" "+s.CatalogVersion)), "", 1, "L", false, 0, "")
 	p.CellFormat(0, 5, p.tr("Sicht: "+d.view+" · erstellt am "+d.query.Generated.Format("02.01.2006, 15:04 Uhr")+" mit ismsd "+d.query.Version), "", 1, "L", false, 0, "")
 	p.Ln(3)
-	rows := 0
 	for _, t := range d.report.Tables {
-		n, err := d.pdfTable(ctx, &p, t, MaxPDFRows-rows)
-		if err != nil {
+		if err := d.pdfTable(ctx, p, t); err != nil {
 			return err
 		}
-		rows += n
 	}
 	if err := p.Error(); err != nil {
 		return fmt.Errorf("pdf: %w", err)
 	}
-	return p.Output(w)
+	p.footer()
+	p.s.endPage()
+	return p.s.close(d.report.Heading()+" – "+d.query.Scope.Name, "ismsd "+d.query.Version)
 }
 
-// pdfTable writes a table with at most limit rows and returns how many it wrote.
-func (d *document) pdfTable(ctx context.Context, p *pdfWriter, t Table, limit int) (int, error) {
+// pdfTable writes a table.
+func (d *document) pdfTable(ctx context.Context, p *pdfWriter, t Table) error {
 	var cols []int // indexes of the columns the PDF shows
 	for i, c := range t.Columns {
 		if !c.NotInPDF {
@@ -128,9 +202,10 @@ func (d *document) pdfTable(ctx context.Context, p *pdfWriter, t Table, limit in
 	n := 0
 	texts := make([]string, len(cols))
 	err := d.rows(ctx, t, func(r Row) error {
-		if n++; n > limit {
-			return errTooLargeForPDF()
+		if p.s.err != nil {
+			return p.s.err // the reader is gone
 		}
+		n++
 		for j, i := range cols {
 			texts[j] = text(r[i])
 		}
@@ -143,7 +218,7 @@ func (d *document) pdfTable(ctx context.Context, p *pdfWriter, t Table, limit in
 		return nil
 	})
 	if err != nil {
-		return n, err
+		return err
 	}
 	p.SetFont("Helvetica", "", 8)
 	p.Ln(1.5)
@@ -154,7 +229,7 @@ func (d *document) pdfTable(ctx context.Context, p *pdfWriter, t Table, limit in
 	p.keepSpace(5)
 	p.CellFormat(0, 5, p.tr(summary), "", 1, "L", false, 0, "")
 	p.Ln(4)
-	return n, nil
+	return nil
 }
 
 // widths shares the page among the shown columns in proportion to their
@@ -209,10 +284,12 @@ func (p *pdfWriter) keepSpace(h float64) {
 	}
 }
 
+var lineEnds = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\t", " ")
+
 // lines wraps a cell's text to its width, in the code page the core font
 // prints; a text longer than a page allows is cut.
 func (p *pdfWriter) lines(s string, width float64) [][]byte {
-	s = strings.NewReplacer("\r\n", "\n", "\r", "\n", "\t", " ").Replace(s)
+	s = lineEnds.Replace(s)
 	ls := p.SplitLines([]byte(p.tr(s)), width)
 	if len(ls) > maxCellLines {
 		ls = append(ls[:maxCellLines-1], []byte(p.tr("… (gekürzt; vollständig in der XLSX-Fassung)")))

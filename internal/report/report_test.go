@@ -6,9 +6,11 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"regexp"
+	"runtime"
+	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -75,9 +77,30 @@ func pdfText(t *testing.T, b []byte) (string, int) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		sb.WriteString(s + "\n")
+		// The page count in the footer is a Form XObject drawn last on
+		// the page, which GetPlainText does not follow.
+		sb.WriteString(s + formText(p.V.Key("Resources").Key("XObject").Key("Tot")) + "\n")
 	}
 	return sb.String(), r.NumPage()
+}
+
+// formText is the text a Form XObject shows (ASCII only).
+func formText(form pdf.Value) string {
+	if form.Kind() != pdf.Stream {
+		return ""
+	}
+	var sb strings.Builder
+	pdf.Interpret(form, func(stk *pdf.Stack, op string) {
+		n := stk.Len()
+		args := make([]pdf.Value, n)
+		for i := n - 1; i >= 0; i-- {
+			args[i] = stk.Pop()
+		}
+		if op == "Tj" && n == 1 {
+			sb.WriteString(args[0].RawString())
+		}
+	})
+	return sb.String()
 }
 
 func TestPDFHasHeadingsUmlautsAndPageNumbers(t *testing.T) {
@@ -113,18 +136,85 @@ func TestPDFHasHeadingsUmlautsAndPageNumbers(t *testing.T) {
 	}
 }
 
-func TestPDFRefusesTooManyRows(t *testing.T) {
-	err := Write(context.Background(), io.Discard, nil, testReport(MaxPDFRows+1), PDF, testQuery())
-	if !errors.Is(err, domain.ErrInvalid) || !strings.Contains(domain.GermanMessage(err), "XLSX") {
-		t.Fatalf("a PDF of %d rows: %v", MaxPDFRows+1, err)
+func TestPDFOfNoRows(t *testing.T) {
+	text, pages := pdfText(t, write(t, testReport(0), PDF))
+	if !strings.Contains(text, "Keine Einträge in dieser Sicht.") || pages != 1 || !strings.Contains(text, "Seite 1 von 1") {
+		t.Errorf("an empty report has %d pages and says %q", pages, text)
 	}
-	var buf bytes.Buffer
-	if err := Write(context.Background(), &buf, nil, testReport(0), PDF, testQuery()); err != nil {
+}
+
+// A PDF of many pages opens, and its page count is right.
+func TestPDFOfManyPages(t *testing.T) {
+	b := write(t, testReport(5000), PDF)
+	text, pages := pdfText(t, b)
+	if pages < 150 {
+		t.Fatalf("%d pages for 5,000 rows", pages)
+	}
+	for _, want := range []string{fmt.Sprintf("Seite 1 von %d", pages), fmt.Sprintf("Seite %d von %d", pages, pages), "NET.3.1.A5000", "5.000 Einträge"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the PDF lacks %q", want)
+		}
+	}
+	if n := len(regexp.MustCompile(fmt.Sprintf(`Seite \d+ von %d\n`, pages)).FindAllString(text, -1)); n != pages {
+		t.Errorf("%d footers with the total on %d pages", n, pages)
+	}
+	if !bytes.HasSuffix(b, []byte("%%EOF\n")) || !bytes.Contains(b, []byte("/FlateDecode")) {
+		t.Error("not a complete, compressed PDF")
+	}
+}
+
+// The PDF is streamed: 50,000 rows (some 1,500 pages) go out with a
+// heap that does not grow with them.
+func TestPDFStreamsInBoundedMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("50,000 rows")
+	}
+	const rows = 50000
+	defer debug.SetGCPercent(debug.SetGCPercent(25))
+	runtime.GC()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	stop := samplePeakHeap()
+	start := time.Now()
+	out := &countingWriter{}
+	if err := Write(context.Background(), out, nil, testReport(rows), PDF, testQuery()); err != nil {
 		t.Fatal(err)
 	}
-	if text, _ := pdfText(t, buf.Bytes()); !strings.Contains(text, "Keine Einträge in dieser Sicht.") {
-		t.Errorf("an empty report says %q", text)
+	took := time.Since(start)
+	peak := stop()
+	grown := int64(peak) - int64(before.HeapInuse)
+	t.Logf("%d rows, %.1f MB of PDF in %v (%.0f rows/s, %.1f MB/s), heap grew by %.1f MiB at most",
+		rows, float64(out.n)/1e6, took.Round(time.Millisecond), rows/took.Seconds(), float64(out.n)/1e6/took.Seconds(), float64(grown)/(1<<20))
+	if out.n < 2<<20 {
+		t.Fatalf("the PDF has %d bytes only", out.n)
 	}
+	if grown > 16<<20 {
+		t.Errorf("the heap grew by %d MiB while %d MB went out: the PDF is not streamed", grown>>20, out.n>>20)
+	}
+}
+
+type countingWriter struct{ n int64 }
+
+func (w *countingWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
+
+// samplePeakHeap samples the heap in use every 10 ms until stopped and
+// returns the highest value seen.
+func samplePeakHeap() (stop func() uint64) {
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	go func() {
+		var m runtime.MemStats
+		for {
+			runtime.ReadMemStats(&m)
+			peak.Store(max(peak.Load(), m.HeapInuse))
+			select {
+			case <-done:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}()
+	return func() uint64 { close(done); return peak.Load() }
 }
 
 func TestXLSXReadsBack(t *testing.T) {
