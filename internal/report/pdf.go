@@ -30,13 +30,6 @@ const (
 	maxCellLines = 40 // a longer text is cut in the PDF, so a row fits a page; the XLSX has it whole
 )
 
-// MaxPDFRows was the most rows a PDF held while the whole document sat
-// in memory until written. The PDF is streamed now and has no limit;
-// the constant stays for callers that still name it.
-//
-// Deprecated: a PDF has any number of rows.
-const MaxPDFRows = 10000
-
 // pdfWriter is a PDF being written: the layout (positions, fonts,
 // wrapping) on top of a pdfStream. An fpdf document serves only to
 // measure texts in the core fonts; it never holds a page.

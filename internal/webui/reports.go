@@ -33,11 +33,10 @@ type reportView struct {
 }
 
 type reportsPage struct {
-	Scope      scopeView
-	Tab        string
-	Reports    []reportView
-	Limited    bool // the reader sees some departments only
-	MaxPDFRows string
+	Scope   scopeView
+	Tab     string
+	Reports []reportView
+	Limited bool // the reader sees some departments only
 }
 
 func (u *UI) reportsPage(c *gin.Context) error {
@@ -45,8 +44,7 @@ func (u *UI) reportsPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	d := reportsPage{Scope: newScopeView(scope), Tab: "reports", Limited: !route.Visibility(c).All,
-		MaxPDFRows: num(report.MaxPDFRows).String()}
+	d := reportsPage{Scope: newScopeView(scope), Tab: "reports", Limited: !route.Visibility(c).All}
 	for _, r := range report.All() {
 		v := reportView{Report: r}
 		for _, f := range r.Formats {
