@@ -4,10 +4,10 @@ import (
 	"database/sql"
 	"io"
 	"runtime"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"ismsd/internal/heapwatch"
 	"ismsd/internal/postgres"
 	"ismsd/internal/report"
 )
@@ -42,7 +42,7 @@ func BenchmarkReportCheck(b *testing.B) {
 				q := report.Query{Scope: scope, Vis: postgres.Everything, Generated: time.Now(), Version: "bench"}
 				out := &countingDiscard{}
 				runtime.GC()
-				stop := samplePeakHeap()
+				stop := heapwatch.Peak(20 * time.Millisecond)
 				start := time.Now()
 				if err := report.Write(ctx, out, s.db, a4, f, q); err != nil {
 					b.Fatal(err)
@@ -64,24 +64,4 @@ type countingDiscard struct{ n int64 }
 func (w *countingDiscard) Write(p []byte) (int, error) {
 	w.n += int64(len(p))
 	return io.Discard.Write(p)
-}
-
-// samplePeakHeap samples the heap in use every 20 ms until stopped and
-// returns the highest value seen.
-func samplePeakHeap() (stop func() uint64) {
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	go func() {
-		var m runtime.MemStats
-		for {
-			runtime.ReadMemStats(&m)
-			peak.Store(max(peak.Load(), m.HeapInuse))
-			select {
-			case <-done:
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-	}()
-	return func() uint64 { close(done); return peak.Load() }
 }

@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"ismsd/internal/domain"
+	"ismsd/internal/heapwatch"
 	"ismsd/internal/postgres"
 )
 
@@ -174,7 +174,7 @@ func TestPDFStreamsInBoundedMemory(t *testing.T) {
 	runtime.GC()
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
-	stop := samplePeakHeap()
+	stop := heapwatch.Peak(10 * time.Millisecond)
 	start := time.Now()
 	out := &countingWriter{}
 	if err := Write(context.Background(), out, nil, testReport(rows), PDF, testQuery()); err != nil {
@@ -196,26 +196,6 @@ func TestPDFStreamsInBoundedMemory(t *testing.T) {
 type countingWriter struct{ n int64 }
 
 func (w *countingWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
-
-// samplePeakHeap samples the heap in use every 10 ms until stopped and
-// returns the highest value seen.
-func samplePeakHeap() (stop func() uint64) {
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	go func() {
-		var m runtime.MemStats
-		for {
-			runtime.ReadMemStats(&m)
-			peak.Store(max(peak.Load(), m.HeapInuse))
-			select {
-			case <-done:
-				return
-			case <-time.After(10 * time.Millisecond):
-			}
-		}
-	}()
-	return func() uint64 { close(done); return peak.Load() }
-}
 
 func TestXLSXReadsBack(t *testing.T) {
 	b := write(t, testReport(120), XLSX)

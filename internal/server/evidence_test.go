@@ -13,12 +13,12 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"ismsd/internal/config"
 	"ismsd/internal/domain"
+	"ismsd/internal/heapwatch"
 	"ismsd/internal/validation"
 )
 
@@ -334,28 +334,6 @@ func (r *patternReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// peakHeap samples the heap in use while it runs and returns the highest
-// value seen; client and server share this process, so it bounds both.
-func peakHeap() (stop func() uint64) {
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	go func() {
-		var m runtime.MemStats
-		for {
-			runtime.ReadMemStats(&m)
-			if m.HeapInuse > peak.Load() {
-				peak.Store(m.HeapInuse)
-			}
-			select {
-			case <-done:
-				return
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-	}()
-	return func() uint64 { close(done); return peak.Load() }
-}
-
 // A gigabyte goes up and comes down again with memory that does not grow
 // with it. (How fast: BenchmarkEvidenceTransfer.)
 func TestEvidenceGigabyteBoundedMemory(t *testing.T) {
@@ -371,7 +349,7 @@ func TestEvidenceGigabyteBoundedMemory(t *testing.T) {
 	// exceed it by far.
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(40 << 20))
 	runtime.GC()
-	stop := peakHeap()
+	stop := heapwatch.Peak(20 * time.Millisecond)
 	want := sha256.New()
 	r := s.isb.upload(s.base, s.fields("Gigabyte"), "gross.bin", io.TeeReader(&patternReader{left: size}, want), nil)
 	up := stop()
@@ -385,7 +363,7 @@ func TestEvidenceGigabyteBoundedMemory(t *testing.T) {
 	}
 
 	runtime.GC()
-	stop = peakHeap()
+	stop = heapwatch.Peak(20 * time.Millisecond)
 	res, err := s.isb.http.Get(s.e.url + *ev.Current.Content)
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"ismsd/internal/domain"
+	"ismsd/internal/heapwatch"
 	"ismsd/internal/postgres"
 	"ismsd/internal/validation"
 )
@@ -436,7 +437,7 @@ func TestReportStreamsInBoundedMemory(t *testing.T) {
 	runtime.GC()
 	var before runtime.MemStats
 	runtime.ReadMemStats(&before)
-	stop := peakHeap()
+	stop := heapwatch.Peak(20 * time.Millisecond)
 	start := time.Now()
 	res, err := c.http.Get(c.e.url + base + "/a4.xlsx")
 	if err != nil {
@@ -460,7 +461,7 @@ func TestReportStreamsInBoundedMemory(t *testing.T) {
 	// The PDF is streamed too.
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	stop = peakHeap()
+	stop = heapwatch.Peak(20 * time.Millisecond)
 	start = time.Now()
 	res, err = c.http.Get(c.e.url + base + "/a4.pdf")
 	if err != nil {
