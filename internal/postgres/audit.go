@@ -165,7 +165,7 @@ func (db *DB) ListAudit(ctx context.Context, f AuditFilter) ([]domain.AuditRecor
 	}
 	out := make([]domain.AuditRecord, len(recs))
 	for i, r := range recs {
-		out[i] = r.toDomain()
+		out[i] = r.asDomain()
 	}
 	return out, next, nil
 }
@@ -177,7 +177,7 @@ type auditRow struct {
 	AfterText  sql.NullString `db:"after"`
 }
 
-func (r auditRow) toDomain() domain.AuditRecord {
+func (r auditRow) asDomain() domain.AuditRecord {
 	rec := r.AuditRecord
 	rec.Before, rec.After = nil, nil
 	if r.BeforeText.Valid {
@@ -206,7 +206,7 @@ func (db *DB) VerifyAudit(ctx context.Context) (int64, error) {
 		if err := rows.StructScan(&row); err != nil {
 			return n, err
 		}
-		rec := row.toDomain()
+		rec := row.asDomain()
 		if err := domain.CheckLink(prev, rec); err != nil {
 			return n, err
 		}

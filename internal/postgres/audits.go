@@ -43,7 +43,7 @@ type auditHead struct {
 	OpenFindings int            `db:"open_findings"`
 }
 
-func (r auditHead) toDomain() domain.Audit {
+func (r auditHead) asDomain() domain.Audit {
 	auditors := []string(r.Auditors)
 	if auditors == nil {
 		auditors = []string{}
@@ -76,7 +76,7 @@ func (db *DB) ListAudits(ctx context.Context, scopeID int64) ([]domain.Audit, er
 	}
 	out := make([]domain.Audit, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		out[i] = r.asDomain()
 	}
 	return out, nil
 }
@@ -92,7 +92,7 @@ func auditByID(ctx context.Context, q sqlx.QueryerContext, id int64) (domain.Aud
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Audit{}, errAuditNotFound(id)
 	}
-	return r.toDomain(), err
+	return r.asDomain(), err
 }
 
 // auditFields is what the audit trail keeps of an audit.
@@ -220,7 +220,7 @@ type sampleRow struct {
 	Version          int       `db:"version"`
 }
 
-func (r sampleRow) toDomain() domain.SampleItem {
+func (r sampleRow) asDomain() domain.SampleItem {
 	s := domain.SampleItem{ID: r.ID, AuditID: r.AuditID, Type: domain.SampleType(r.Type), ModuleTitle: r.ModuleTitle, ObjectID: r.ObjectID,
 		ObjectShortID: r.ObjectShortID, ObjectName: r.ObjectName, EntryID: r.EntryID, RequirementID: r.RequirementID,
 		RequirementTitle: r.RequirementTitle, EntryStatus: domain.Status(r.EntryStatus), Seed: r.Seed, Result: domain.SampleResult(r.Result),
@@ -271,7 +271,7 @@ func (db *DB) SampleItems(ctx context.Context, auditID int64, vis Visibility) ([
 func sampleItems(rows []sampleRow) []domain.SampleItem {
 	out := make([]domain.SampleItem, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		out[i] = r.asDomain()
 	}
 	return out
 }
@@ -283,7 +283,7 @@ func (db *DB) SampleItemByID(ctx context.Context, id int64, vis Visibility) (dom
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.SampleItem{}, errSampleNotFound(id)
 	}
-	return r.toDomain(), err
+	return r.asDomain(), err
 }
 
 // sampleFields is what the audit trail keeps of a sample item.
@@ -388,7 +388,7 @@ func (tx *Tx) sampleItem(ctx context.Context, id int64, lock bool) (domain.Sampl
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.SampleItem{}, errSampleNotFound(id)
 	}
-	return r.toDomain(), err
+	return r.asDomain(), err
 }
 
 // DrawSample adds items drawn at random to an audit's sample: so many
@@ -549,7 +549,7 @@ type findingRow struct {
 	Version     int        `db:"version"`
 }
 
-func (r findingRow) toDomain() domain.Finding {
+func (r findingRow) asDomain() domain.Finding {
 	return domain.Finding{ID: r.ID, AuditID: r.AuditID, AuditTitle: r.AuditTitle, ScopeID: r.ScopeID, Class: domain.FindingClass(r.Class),
 		Title: r.Title, Description: r.Description, DueDate: r.DueDate, State: domain.FindingState(r.State), CreatedBy: r.CreatedBy,
 		CreatedAt: r.CreatedAt, ClosedBy: r.ClosedBy, ClosedAt: r.ClosedAt, UpdatedAt: r.UpdatedAt, Version: r.Version,
@@ -609,7 +609,7 @@ func (db *DB) ListFindings(ctx context.Context, f FindingFilter, vis Visibility)
 	}
 	out := make([]domain.Finding, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		out[i] = r.asDomain()
 	}
 	return out, next, fillFindings(ctx, db.x, out, vis)
 }
@@ -632,7 +632,7 @@ func findingByID(ctx context.Context, q sqlx.QueryerContext, id int64, vis Visib
 	if err != nil {
 		return domain.Finding{}, err
 	}
-	fs := []domain.Finding{r.toDomain()}
+	fs := []domain.Finding{r.asDomain()}
 	return fs[0], fillFindings(ctx, q, fs, vis)
 }
 

@@ -68,7 +68,7 @@ type moduleRow struct {
 	Withdrawn    int            `db:"withdrawn"`
 }
 
-func (r moduleRow) toDomain() ModuleSummary {
+func (r moduleRow) asDomain() ModuleSummary {
 	return ModuleSummary{Module: domain.Module{ID: r.ID, GroupKey: r.GroupKey.String, Title: r.Title, Order: r.Ord,
 		Description: r.Description, DefaultRoles: r.DefaultRoles, FurtherRoles: r.FurtherRoles, Props: r.Props},
 		Basis: r.Basis, Standard: r.Standard, Elevated: r.Elevated, Withdrawn: r.Withdrawn}
@@ -92,7 +92,7 @@ func (db *DB) CatalogModules(ctx context.Context, catalogID int64, groupKey stri
 		GROUP BY m.catalog_id, m.id ORDER BY m.ord`, catalogID, groupKey)
 	out := make([]ModuleSummary, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		out[i] = r.asDomain()
 	}
 	return out, err
 }
@@ -105,7 +105,7 @@ func (db *DB) CatalogModule(ctx context.Context, catalogID int64, moduleID strin
 	if errors.Is(err, sql.ErrNoRows) {
 		return ModuleSummary{}, domain.Errorf(domain.ErrNotFound, "catalog %d has no module %s", catalogID, moduleID).De("Diesen Baustein gibt es in dem Katalog nicht.")
 	}
-	return r.toDomain(), err
+	return r.asDomain(), err
 }
 
 type requirementRow struct {
@@ -125,7 +125,7 @@ type requirementRow struct {
 	Props     domain.Props   `db:"props"`
 }
 
-func (r requirementRow) toDomain() domain.Requirement {
+func (r requirementRow) asDomain() domain.Requirement {
 	req := domain.Requirement{ID: r.ID, ModuleID: r.ModuleID, ParentID: r.ParentID.String, Title: r.Title, Level: r.Level,
 		Roles: r.Roles, Text: r.Body, Guidance: r.Guidance, Withdrawn: r.Withdrawn, Order: r.Ord, Tags: r.Tags,
 		AltID: r.AltID, Props: r.Props}
@@ -146,7 +146,7 @@ func (db *DB) ModuleRequirements(ctx context.Context, catalogID int64, moduleID 
 		WHERE r.catalog_id = $1 AND r.module_id = $2 ORDER BY r.ord`, catalogID, moduleID)
 	out := make([]domain.Requirement, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		out[i] = r.asDomain()
 	}
 	return out, err
 }
@@ -170,7 +170,7 @@ func (db *DB) CatalogRequirement(ctx context.Context, catalogID int64, id string
 	if err != nil {
 		return RequirementDetail{}, err
 	}
-	d := RequirementDetail{Requirement: row.toDomain()}
+	d := RequirementDetail{Requirement: row.asDomain()}
 	m, err := db.CatalogModule(ctx, catalogID, row.ModuleID)
 	if err != nil {
 		return d, err
@@ -379,7 +379,7 @@ func (db *DB) CatalogContent(ctx context.Context, catalogID int64) (domain.Catal
 		return out, err
 	}
 	for _, r := range rows {
-		out.Requirements = append(out.Requirements, r.toDomain())
+		out.Requirements = append(out.Requirements, r.asDomain())
 	}
 	if out.Threats, err = db.CatalogThreats(ctx, catalogID); err != nil {
 		return out, err

@@ -155,7 +155,7 @@ func (tx *Tx) copyGroupValues(ctx context.Context, scopeID int64, groupEntryIDs 
 		return nil, fmt.Errorf("read member entries: %w", err)
 	}
 	for i := range after {
-		if err := tx.Record("check.update_by_group", "check_entry", after[i].ID, entryAudit(before[i].toDomain()), entryAudit(after[i].toDomain())); err != nil {
+		if err := tx.Record("check.update_by_group", "check_entry", after[i].ID, entryAudit(before[i].asDomain()), entryAudit(after[i].asDomain())); err != nil {
 			return nil, err
 		}
 	}
@@ -193,7 +193,7 @@ type entryRow struct {
 	Version        int            `db:"version"`
 }
 
-func (r entryRow) toDomain() domain.CheckEntry {
+func (r entryRow) asDomain() domain.CheckEntry {
 	return domain.CheckEntry{ID: r.ID, ScopeID: r.ScopeID, ObjectID: r.ObjectID, ObjectShortID: r.ObjectShortID, ObjectName: r.ObjectName,
 		ObjectType: domain.ObjectType(r.ObjectType), DepartmentID: r.DepartmentID, DepartmentName: r.DepartmentName.String,
 		CatalogID: r.CatalogID, RequirementID: r.RequirementID, Title: r.Title, ModuleID: r.ModuleID, Level: domain.Level(r.Level),
@@ -276,7 +276,7 @@ func listEntries(ctx context.Context, q sqlx.QueryerContext, scopeID int64, f En
 	}
 	out := make([]domain.CheckEntry, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		out[i] = r.asDomain()
 	}
 	return out, next, nil
 }
@@ -333,7 +333,7 @@ func (db *DB) EntryByID(ctx context.Context, id int64, vis Visibility) (domain.C
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.CheckEntry{}, errEntryNotFound(id)
 	}
-	return r.toDomain(), err
+	return r.asDomain(), err
 }
 
 func errEntryNotFound(id int64) error {
@@ -376,7 +376,7 @@ func (tx *Tx) UpdateEntries(ctx context.Context, scopeID int64, items []EntryUpd
 	}
 	current := map[int64]domain.CheckEntry{}
 	for _, r := range rows {
-		current[r.ID] = r.toDomain()
+		current[r.ID] = r.asDomain()
 	}
 	groups, err := tx.groupEntries(ctx, items)
 	if err != nil {
@@ -448,7 +448,7 @@ func (tx *Tx) groupEntries(ctx context.Context, items []EntryUpdate) (map[int64]
 		return nil, fmt.Errorf("read group entries: %w", err)
 	}
 	for _, r := range rows {
-		g := r.toDomain()
+		g := r.asDomain()
 		out[r.MemberID] = &g
 	}
 	return out, nil

@@ -75,7 +75,7 @@ func (db *DB) ModuleEntries(ctx context.Context, scopeID int64, moduleID, afterS
 	}
 	out := make([]domain.CheckEntry, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		out[i] = r.asDomain()
 	}
 	return out, next, nil
 }

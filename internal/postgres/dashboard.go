@@ -69,7 +69,7 @@ func (db *DB) OpenFindings(ctx context.Context, scopeID int64, vis Visibility, l
 	}
 	out := make([]domain.Finding, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		out[i] = r.asDomain()
 	}
 	return out, more, nil
 }

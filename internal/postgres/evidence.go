@@ -50,17 +50,17 @@ type versionRow struct {
 	EvidenceID   int64      `db:"v_evidence_id"`
 }
 
-func (r versionRow) toDomain() domain.EvidenceVersion {
+func (r versionRow) asDomain() domain.EvidenceVersion {
 	return domain.EvidenceVersion{ID: r.VID, EvidenceID: r.EvidenceID, Number: r.Number, EffectiveOn: r.EffectiveOn, ValidUntil: r.ValidUntil,
 		Reference: r.Reference, FileName: r.FileName, ContentType: r.ContentType, Size: r.Size, SHA256: r.SHA256, Note: r.Note,
 		UploadedByID: r.UploadedByID, UploadedBy: r.UploadedBy, UploadedAt: r.UploadedAt, State: domain.ReviewState(r.State),
 		ReviewedBy: r.ReviewedBy, ReviewedAt: r.ReviewedAt}
 }
 
-func (r evidenceRow) toDomain() domain.Evidence {
+func (r evidenceRow) asDomain() domain.Evidence {
 	return domain.Evidence{ID: r.ID, ScopeID: r.ScopeID, DepartmentID: r.DepartmentID, DepartmentName: r.DepartmentName.String,
 		Title: r.Title, Description: r.Description, Tags: []string(r.Tags), CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt,
-		UpdatedAt: r.UpdatedAt, Version: r.Version, Current: r.versionRow.toDomain()}
+		UpdatedAt: r.UpdatedAt, Version: r.Version, Current: r.versionRow.asDomain()}
 }
 
 const versionColumns = `v.id AS v_id, v.evidence_id AS v_evidence_id, v.number AS v_number, v.effective_on AS v_effective_on,
@@ -97,13 +97,13 @@ func (db *DB) EvidenceByID(ctx context.Context, id int64, vis Visibility) (domai
 	if err != nil {
 		return domain.Evidence{}, err
 	}
-	e := r.toDomain()
+	e := r.asDomain()
 	var vs []versionRow
 	if err := db.x.SelectContext(ctx, &vs, `SELECT `+versionColumns+` FROM evidence_versions v WHERE v.evidence_id = $1 ORDER BY v.number DESC`, id); err != nil {
 		return e, fmt.Errorf("evidence versions: %w", err)
 	}
 	for _, v := range vs {
-		e.Versions = append(e.Versions, v.toDomain())
+		e.Versions = append(e.Versions, v.asDomain())
 	}
 	return e, nil
 }
@@ -186,7 +186,7 @@ func (db *DB) ListEvidence(ctx context.Context, scopeID int64, f EvidenceFilter,
 	}
 	out := make([]domain.Evidence, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		out[i] = r.asDomain()
 	}
 	return out, next, nil
 }
@@ -320,7 +320,7 @@ func (tx *Tx) lockEvidence(ctx context.Context, id int64, version int, vis Visib
 	if err != nil {
 		return domain.Evidence{}, err
 	}
-	e := r.toDomain()
+	e := r.asDomain()
 	if version != 0 && e.Version != version {
 		return e, domain.Errorf(domain.ErrPreconditionFailed, "evidence %d was changed by someone else (version %d, not %d)", id, e.Version, version).
 			De("Der Nachweis wurde inzwischen geändert. Bitte laden Sie die Seite neu.")
@@ -333,7 +333,7 @@ func (tx *Tx) evidence(ctx context.Context, id int64) (domain.Evidence, error) {
 	if err := tx.x.GetContext(ctx, &r, evidenceSelect+` WHERE ev.id = $1`, id); err != nil {
 		return domain.Evidence{}, mapError(err)
 	}
-	return r.toDomain(), nil
+	return r.asDomain(), nil
 }
 
 // addVersion stores version number of an evidence item and its content.
@@ -375,7 +375,7 @@ func (db *DB) EvidenceVersion(ctx context.Context, evidenceID int64, number int,
 		return domain.EvidenceVersion{}, domain.Errorf(domain.ErrNotFound, "no version %d of evidence %d", number, evidenceID).
 			De("Diese Version des Nachweises gibt es nicht.")
 	}
-	return r.toDomain(), err
+	return r.asDomain(), err
 }
 
 // OpenEvidence opens the content of a version of a visible evidence item.

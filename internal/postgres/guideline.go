@@ -43,7 +43,7 @@ type guidelineRow struct {
 	Version          int            `db:"version"`
 }
 
-func (r guidelineRow) toDomain() (domain.Guideline, error) {
+func (r guidelineRow) asDomain() (domain.Guideline, error) {
 	roles := []domain.GuidelineRole{}
 	if err := json.Unmarshal(r.Roles, &roles); err != nil {
 		return domain.Guideline{}, fmt.Errorf("guideline %d roles: %w", r.ID, err)
@@ -76,7 +76,7 @@ func (db *DB) GuidelineInForce(ctx context.Context, scopeID int64) (domain.Guide
 	if err != nil {
 		return domain.Guideline{}, fmt.Errorf("guideline in force: %w", err)
 	}
-	return r.toDomain()
+	return r.asDomain()
 }
 
 // certificateRow scans a certificate.
@@ -91,7 +91,7 @@ type certificateRow struct {
 	Version    int       `db:"version"`
 }
 
-func (r certificateRow) toDomain() domain.Certificate {
+func (r certificateRow) asDomain() domain.Certificate {
 	return domain.Certificate(r)
 }
 
@@ -109,7 +109,7 @@ func (db *DB) CertificateOf(ctx context.Context, scopeID int64) (domain.Certific
 	if err != nil {
 		return domain.Certificate{}, fmt.Errorf("certificate: %w", err)
 	}
-	return r.toDomain(), nil
+	return r.asDomain(), nil
 }
 
 // lockScope locks a scope against concurrent guideline, policy and
@@ -131,7 +131,7 @@ func guidelines(rows []guidelineRow) ([]domain.Guideline, error) {
 	out := make([]domain.Guideline, len(rows))
 	for i, r := range rows {
 		var err error
-		if out[i], err = r.toDomain(); err != nil {
+		if out[i], err = r.asDomain(); err != nil {
 			return nil, err
 		}
 	}
@@ -162,7 +162,7 @@ func guidelineByID(ctx context.Context, q sqlx.QueryerContext, id int64, lock st
 	if err != nil {
 		return domain.Guideline{}, err
 	}
-	return r.toDomain()
+	return r.asDomain()
 }
 
 // guidelineFields is what the audit trail keeps of a guideline version.
@@ -372,7 +372,7 @@ type policyRow struct {
 	Version       int        `db:"version"`
 }
 
-func (r policyRow) toDomain() domain.Policy {
+func (r policyRow) asDomain() domain.Policy {
 	return domain.Policy{ID: r.ID, ScopeID: r.ScopeID, Title: r.Title, EvidenceID: r.EvidenceID, EvidenceTitle: r.EvidenceTitle,
 		VersionLabel: r.VersionLabel, ApprovedBy: r.ApprovedBy, ApprovedOn: r.ApprovedOn, ReviewMonths: r.ReviewMonths,
 		State: domain.PolicyState(r.State), WithdrawnBy: r.WithdrawnBy, WithdrawnAt: r.WithdrawnAt, CreatedBy: r.CreatedBy,
@@ -398,7 +398,7 @@ func (db *DB) ListPolicies(ctx context.Context, scopeID int64, withdrawn bool) (
 	}
 	out := make([]domain.Policy, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		out[i] = r.asDomain()
 	}
 	return out, nil
 }
@@ -414,7 +414,7 @@ func policyByID(ctx context.Context, q sqlx.QueryerContext, id int64, lock strin
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Policy{}, errPolicyNotFound(id)
 	}
-	return r.toDomain(), err
+	return r.asDomain(), err
 }
 
 // policyFields is what the audit trail keeps of a policy.
@@ -538,7 +538,7 @@ func (db *DB) ListCertificates(ctx context.Context, scopeID int64) ([]domain.Cer
 	}
 	out := make([]domain.Certificate, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		out[i] = r.asDomain()
 	}
 	return out, nil
 }
@@ -554,7 +554,7 @@ func certificateByID(ctx context.Context, q sqlx.QueryerContext, id int64, lock 
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Certificate{}, errCertificateNotFound(id)
 	}
-	return r.toDomain(), err
+	return r.asDomain(), err
 }
 
 // certificateFields is what the audit trail keeps of a certificate.

@@ -296,7 +296,7 @@ type snapshotRow struct {
 	OpenFindings    int       `db:"open_findings"`
 }
 
-func (r snapshotRow) toDomain() domain.Snapshot {
+func (r snapshotRow) asDomain() domain.Snapshot {
 	s := domain.Snapshot{Day: r.Day, Objects: r.Objects,
 		Levels: [3]domain.LevelFigures{
 			{Level: domain.LevelBasis, Total: r.BasisTotal, Done: r.BasisDone},
@@ -360,7 +360,7 @@ func (db *DB) ReadinessHistory(ctx context.Context, scopeID int64, vis Visibilit
 	}
 	out := make([]domain.Snapshot, len(found))
 	for i, r := range found {
-		out[i] = r.toDomain()
+		out[i] = r.asDomain()
 	}
 	return out, nil
 }
@@ -413,11 +413,11 @@ func (db *DB) TodaysFigures(ctx context.Context, scopeID int64, today time.Time)
 	var f Figures
 	for _, r := range rows {
 		if r.DepartmentID == nil {
-			f.Scope = r.toDomain()
+			f.Scope = r.asDomain()
 			continue
 		}
 		f.Departments = append(f.Departments, DepartmentFigures{ID: *r.DepartmentID, Name: r.Name.String, ParentID: r.ParentID,
-			Snapshot: r.toDomain(), Own: r.Own})
+			Snapshot: r.asDomain(), Own: r.Own})
 	}
 	return f, nil
 }

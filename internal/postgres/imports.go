@@ -52,7 +52,7 @@ func loadScopeObjects(ctx context.Context, q sqlx.QueryerContext, scopeID int64,
 	out := make([]StoredObject, len(rows))
 	index := map[int64]int{}
 	for i, r := range rows {
-		o := r.toDomain()
+		o := r.asDomain()
 		out[i] = StoredObject{ID: o.ID, Visible: r.Visible, DepartmentCode: r.Code, Input: ObjectInput{Type: o.Type, ShortID: o.ShortID,
 			Name: o.Name, Description: o.Description, DepartmentID: o.DepartmentID, Responsible: o.Responsible, Location: o.Location,
 			ExternalID: o.ExternalID, Tags: o.Tags, NoSuitableModule: o.NoSuitableModule, UntypicalEnvironment: o.UntypicalEnvironment,

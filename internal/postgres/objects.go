@@ -90,7 +90,7 @@ type objectRow struct {
 	Version              int            `db:"version"`
 }
 
-func (r objectRow) toDomain() domain.Object {
+func (r objectRow) asDomain() domain.Object {
 	return domain.Object{ID: r.ID, ScopeID: r.ScopeID, Type: domain.ObjectType(r.Type), ShortID: r.ShortID, Name: r.Name,
 		Description: r.Description, DepartmentID: r.DepartmentID, DepartmentName: r.DepartmentName.String,
 		Responsible: r.Responsible, Location: r.Location, ExternalID: r.ExternalID.String, Tags: r.Tags,
@@ -122,7 +122,7 @@ func (db *DB) ObjectByID(ctx context.Context, id int64, vis Visibility) (domain.
 	if err != nil {
 		return domain.Object{}, err
 	}
-	objs := []domain.Object{r.toDomain()}
+	objs := []domain.Object{r.asDomain()}
 	if err := db.fillNeeds(ctx, objs, vis); err != nil {
 		return domain.Object{}, err
 	}
@@ -293,7 +293,7 @@ func (db *DB) ListObjects(ctx context.Context, scopeID int64, f ObjectFilter, vi
 	}
 	objs := make([]domain.Object, len(rows))
 	for i, r := range rows {
-		objs[i] = r.toDomain()
+		objs[i] = r.asDomain()
 	}
 	if err := db.fillModuleCounts(ctx, objs); err != nil {
 		return nil, 0, err
@@ -422,7 +422,7 @@ func (tx *Tx) object(ctx context.Context, id int64) (domain.Object, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Object{}, errObjectNotFound(id)
 	}
-	return r.toDomain(), err
+	return r.asDomain(), err
 }
 
 // lockObject reads an object for change if the writer may see it and it

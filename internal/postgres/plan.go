@@ -37,7 +37,7 @@ type planRow struct {
 	Version        int            `db:"version"`
 }
 
-func (r planRow) toDomain() domain.PlanItem {
+func (r planRow) asDomain() domain.PlanItem {
 	p := domain.PlanItem{ID: r.ID, EntryID: r.EntryID, ScopeID: r.ScopeID, ObjectID: r.ObjectID, ObjectShortID: r.ObjectShortID,
 		ObjectName: r.ObjectName, DepartmentID: r.DepartmentID, DepartmentName: r.DepartmentName.String, RequirementID: r.RequirementID,
 		Title: r.Title, Level: domain.Level(r.Level), EntryStatus: domain.Status(r.EntryStatus), Measure: r.Measure, Owner: r.Owner,
@@ -142,7 +142,7 @@ func listPlanItems(ctx context.Context, q sqlx.QueryerContext, scopeID int64, f 
 	}
 	out := make([]domain.PlanItem, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		out[i] = r.asDomain()
 	}
 	return out, next, nil
 }
@@ -193,7 +193,7 @@ func (db *DB) PlanItemByID(ctx context.Context, id int64, vis Visibility) (domai
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.PlanItem{}, domain.Errorf(domain.ErrNotFound, "no plan item %d", id).De("Diese Maßnahme gibt es nicht.")
 	}
-	return r.toDomain(), err
+	return r.asDomain(), err
 }
 
 // UpdatePlanItem changes a measure if it is still at version.
@@ -206,7 +206,7 @@ func (tx *Tx) UpdatePlanItem(ctx context.Context, id int64, version int, ch doma
 	if err != nil {
 		return domain.PlanItem{}, err
 	}
-	before := r.toDomain()
+	before := r.asDomain()
 	if before.Version != version {
 		return before, domain.Errorf(domain.ErrPreconditionFailed, "plan item %d was changed by someone else", id).
 			De("Die Maßnahme wurde inzwischen geändert. Bitte laden Sie die Seite neu.")

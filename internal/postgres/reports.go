@@ -103,7 +103,7 @@ func (db *DB) EachObject(ctx context.Context, scopeID int64, vis Visibility, fn 
 		types[i] = string(t)
 	}
 	err = eachRow(ctx, db, func(r *structureRow) error {
-		row := StructureRow{Object: r.toDomain(), GroupShortID: r.GroupShortID.String, DependsOn: r.DependsOn}
+		row := StructureRow{Object: r.asDomain(), GroupShortID: r.GroupShortID.String, DependsOn: r.DependsOn}
 		var needs []needJSON
 		if err := json.Unmarshal(r.Needs, &needs); err != nil {
 			return fmt.Errorf("needs of object %d: %w", r.ID, err)
@@ -191,7 +191,7 @@ func (db *DB) EachCheckEntry(ctx context.Context, scopeID int64, vis Visibility,
 	if err != nil {
 		return err
 	}
-	err = eachRow(ctx, db, func(r *entryRow) error { return fn(r.toDomain()) }, `
+	err = eachRow(ctx, db, func(r *entryRow) error { return fn(r.asDomain()) }, `
 		SELECT x.* FROM objects ob
 		CROSS JOIN LATERAL (`+entrySelect+` WHERE e.object_id = ob.id AND e.active ORDER BY r.ord, e.id) x
 		WHERE ob.scope_id = $1 AND `+visibleIn("ob")+`
@@ -287,7 +287,7 @@ func (db *DB) EachPlanItem(ctx context.Context, scopeID int64, vis Visibility, f
 	if err != nil {
 		return err
 	}
-	err = eachRow(ctx, db, func(r *planRow) error { return fn(r.toDomain()) },
+	err = eachRow(ctx, db, func(r *planRow) error { return fn(r.asDomain()) },
 		planSelect+` WHERE e.scope_id = $1 AND e.active AND `+visibleIn("o")+` ORDER BY coalesce(p.due_date, 'infinity'), p.id`,
 		scopeID, deps)
 	if err != nil {

@@ -357,7 +357,7 @@ type riskItemRow struct {
 	Version           int            `db:"version"`
 }
 
-func (r riskItemRow) toDomain() domain.RiskItem {
+func (r riskItemRow) asDomain() domain.RiskItem {
 	return domain.RiskItem{ID: r.ID, AnalysisID: r.AnalysisID, ThreatID: r.ThreatID.String, Title: r.Title, Description: r.Description,
 		Frequency: domain.Frequency(r.Frequency.Int16), Impact: domain.Impact(r.Impact.Int16), Treatment: domain.Treatment(r.Treatment.String),
 		Measures: r.Measures, ResidualFrequency: domain.Frequency(r.ResidualFrequency.Int16), ResidualImpact: domain.Impact(r.ResidualImpact.Int16),
@@ -389,11 +389,11 @@ func loadRiskItems(ctx context.Context, q sqlx.QueryerContext, analysisID int64)
 	out := make([]domain.RiskItem, len(rows))
 	index := map[int64]int{}
 	for i, r := range rows {
-		out[i], index[r.ID] = r.toDomain(), i
+		out[i], index[r.ID] = r.asDomain(), i
 	}
 	for _, l := range links {
 		it := &out[index[l.ItemID]]
-		it.Requirements = append(it.Requirements, l.toDomain())
+		it.Requirements = append(it.Requirements, l.asDomain())
 	}
 	return out, nil
 }
@@ -406,7 +406,7 @@ type linkedRow struct {
 	Level    domain.Level `db:"level"`
 }
 
-func (r linkedRow) toDomain() domain.LinkedRequirement {
+func (r linkedRow) asDomain() domain.LinkedRequirement {
 	return domain.LinkedRequirement{ID: r.ID, Title: r.Title, ModuleID: r.ModuleID, Level: r.Level}
 }
 
@@ -822,7 +822,7 @@ func (tx *Tx) applyRiskChange(ctx context.Context, catalogID int64, it domain.Ri
 	}
 	found := make([]domain.LinkedRequirement, len(rows))
 	for i, r := range rows {
-		found[i] = r.toDomain()
+		found[i] = r.asDomain()
 	}
 	if len(found) != len(ids) {
 		var unknown []string
@@ -917,7 +917,7 @@ func (db *DB) RiskRequirementOptions(ctx context.Context, objectID int64) ([]dom
 		ORDER BY r.module_id, r.ord`, objectID)
 	out := make([]domain.LinkedRequirement, len(rows))
 	for i, r := range rows {
-		out[i] = r.toDomain()
+		out[i] = r.asDomain()
 	}
 	return out, err
 }
@@ -938,7 +938,7 @@ type acceptedEntryRow struct {
 	Status        domain.Status `db:"status"`
 }
 
-func (r acceptedEntryRow) toDomain() domain.AcceptedEntry {
+func (r acceptedEntryRow) asDomain() domain.AcceptedEntry {
 	return domain.AcceptedEntry{EntryID: r.EntryID, ObjectShortID: r.ShortID, RequirementID: r.RequirementID, Title: r.Title,
 		Level: r.Level, Status: r.Status}
 }
@@ -960,7 +960,7 @@ func (db *DB) AcceptableEntries(ctx context.Context, objectID int64, vis Visibil
 		ORDER BY o.short_id, e.module_id, r.ord`, objectID, vis.arg())
 	out := make([]OpenEntry, len(rows))
 	for i, r := range rows {
-		out[i] = OpenEntry{AcceptedEntry: r.toDomain(), Justification: r.Justification}
+		out[i] = OpenEntry{AcceptedEntry: r.asDomain(), Justification: r.Justification}
 	}
 	return out, err
 }
@@ -1231,7 +1231,7 @@ func loadAcceptances(ctx context.Context, q sqlx.QueryerContext, analysisID int6
 	}
 	for _, e := range entries {
 		a := &out[index[e.AcceptanceID]]
-		a.Entries = append(a.Entries, e.toDomain())
+		a.Entries = append(a.Entries, e.asDomain())
 	}
 	return out, nil
 }
