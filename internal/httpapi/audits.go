@@ -155,12 +155,10 @@ func (a *API) createAudit(c *gin.Context) error {
 	if in.EndsOn, err = parseDateAt("/ends_on", req.EndsOn); err != nil {
 		return err
 	}
-	var au domain.Audit
-	if err := a.run(c, func(tx *postgres.Tx) error {
-		var err error
-		au, err = tx.CreateAudit(c.Request.Context(), scopeID, in)
-		return err
-	}); err != nil {
+	au, err := inTx(a, c, func(tx *postgres.Tx) (domain.Audit, error) {
+		return tx.CreateAudit(c.Request.Context(), scopeID, in)
+	})
+	if err != nil {
 		return err
 	}
 	c.Header("Location", "/api/v1/audits/"+strconv.FormatInt(au.ID, 10))
@@ -209,12 +207,10 @@ func (a *API) updateAudit(c *gin.Context) error {
 			*d.out = &t
 		}
 	}
-	var au domain.Audit
-	if err := a.run(c, func(tx *postgres.Tx) error {
-		var err error
-		au, err = tx.UpdateAudit(c.Request.Context(), id, version, ch)
-		return err
-	}); err != nil {
+	au, err := inTx(a, c, func(tx *postgres.Tx) (domain.Audit, error) {
+		return tx.UpdateAudit(c.Request.Context(), id, version, ch)
+	})
+	if err != nil {
 		return err
 	}
 	a.writeAudit(c, http.StatusOK, au)
@@ -296,13 +292,11 @@ func (a *API) addSampleItem(c *gin.Context) error {
 	if err := a.decode(c, "sample-add.json", &req); err != nil {
 		return err
 	}
-	var s domain.SampleItem
-	if err := a.run(c, func(tx *postgres.Tx) error {
-		var err error
-		s, err = tx.AddSampleItem(c.Request.Context(), id, domain.SampleInput{Type: req.Type, ModuleID: req.ModuleID, ObjectID: req.ObjectID,
+	s, err := inTx(a, c, func(tx *postgres.Tx) (domain.SampleItem, error) {
+		return tx.AddSampleItem(c.Request.Context(), id, domain.SampleInput{Type: req.Type, ModuleID: req.ModuleID, ObjectID: req.ObjectID,
 			EntryID: req.EntryID})
-		return err
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	c.Header("ETag", etag(s.Version))
@@ -346,12 +340,10 @@ func (a *API) updateSampleItem(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var s domain.SampleItem
-	if err := a.run(c, func(tx *postgres.Tx) error {
-		var err error
-		s, err = tx.RecordSampleResult(c.Request.Context(), id, version, req.Result, req.Note)
-		return err
-	}); err != nil {
+	s, err := inTx(a, c, func(tx *postgres.Tx) (domain.SampleItem, error) {
+		return tx.RecordSampleResult(c.Request.Context(), id, version, req.Result, req.Note)
+	})
+	if err != nil {
 		return err
 	}
 	c.Header("ETag", etag(s.Version))
@@ -552,12 +544,10 @@ func (a *API) createFinding(c *gin.Context) error {
 	if due := optionalDate(req.DueDate); due != nil {
 		in.DueDate = *due
 	}
-	var f domain.Finding
-	if err := a.run(c, func(tx *postgres.Tx) error {
-		var err error
-		f, err = tx.CreateFinding(c.Request.Context(), id, in)
-		return err
-	}); err != nil {
+	f, err := inTx(a, c, func(tx *postgres.Tx) (domain.Finding, error) {
+		return tx.CreateFinding(c.Request.Context(), id, in)
+	})
+	if err != nil {
 		return err
 	}
 	c.Header("Location", "/api/v1/findings/"+strconv.FormatInt(f.ID, 10))

@@ -441,12 +441,10 @@ func (a *API) updatePlanItem(c *gin.Context) error {
 		}
 		ch.BudgetCents = &cents
 	}
-	var p domain.PlanItem
-	if err := a.run(c, func(tx *postgres.Tx) error {
-		var err error
-		p, err = tx.UpdatePlanItem(c.Request.Context(), id, version, ch, route.Visibility(c))
-		return err
-	}); err != nil {
+	p, err := inTx(a, c, func(tx *postgres.Tx) (domain.PlanItem, error) {
+		return tx.UpdatePlanItem(c.Request.Context(), id, version, ch, route.Visibility(c))
+	})
+	if err != nil {
 		return err
 	}
 	c.Header("ETag", etag(p.Version))

@@ -312,11 +312,8 @@ func (a *API) createEvidence(c *gin.Context) error {
 		id, _ := strconv.ParseInt(v, 10, 64)
 		in.DepartmentID = &id
 	}
-	var e domain.Evidence
-	err = a.run(c, func(tx *postgres.Tx) error {
-		var err error
-		e, err = tx.CreateEvidence(c.Request.Context(), scopeID, in, versionInput(fields, file), content(file), route.Visibility(c))
-		return err
+	e, err := inTx(a, c, func(tx *postgres.Tx) (domain.Evidence, error) {
+		return tx.CreateEvidence(c.Request.Context(), scopeID, in, versionInput(fields, file), content(file), route.Visibility(c))
 	})
 	if err != nil {
 		return storeUploadError(err)

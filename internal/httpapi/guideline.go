@@ -159,12 +159,10 @@ func (a *API) createGuideline(c *gin.Context) error {
 	}
 	// The schema requires what a draft needs; the rest starts empty.
 	in := req.change().Apply(domain.Guideline{})
-	var g domain.Guideline
-	if err := a.run(c, func(tx *postgres.Tx) error {
-		var err error
-		g, err = tx.CreateGuidelineDraft(c.Request.Context(), scopeID, in)
-		return err
-	}); err != nil {
+	g, err := inTx(a, c, func(tx *postgres.Tx) (domain.Guideline, error) {
+		return tx.CreateGuidelineDraft(c.Request.Context(), scopeID, in)
+	})
+	if err != nil {
 		return err
 	}
 	c.Header("Location", "/api/v1/guidelines/"+strconv.FormatInt(g.ID, 10))
@@ -191,12 +189,10 @@ func (a *API) updateGuideline(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var g domain.Guideline
-	if err := a.run(c, func(tx *postgres.Tx) error {
-		var err error
-		g, err = tx.UpdateGuidelineDraft(c.Request.Context(), id, version, req.change())
-		return err
-	}); err != nil {
+	g, err := inTx(a, c, func(tx *postgres.Tx) (domain.Guideline, error) {
+		return tx.UpdateGuidelineDraft(c.Request.Context(), id, version, req.change())
+	})
+	if err != nil {
 		return err
 	}
 	a.writeGuideline(c, http.StatusOK, g)
@@ -238,12 +234,10 @@ func (a *API) approveGuideline(c *gin.Context) error {
 	if ap.On, err = parseDateAt("/approved_on", req.ApprovedOn); err != nil {
 		return err
 	}
-	var g domain.Guideline
-	if err := a.run(c, func(tx *postgres.Tx) error {
-		var err error
-		g, err = tx.ApproveGuideline(c.Request.Context(), id, version, ap)
-		return err
-	}); err != nil {
+	g, err := inTx(a, c, func(tx *postgres.Tx) (domain.Guideline, error) {
+		return tx.ApproveGuideline(c.Request.Context(), id, version, ap)
+	})
+	if err != nil {
 		return err
 	}
 	a.writeGuideline(c, http.StatusOK, g)
@@ -338,12 +332,10 @@ func (a *API) createPolicy(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var p domain.Policy
-	if err := a.run(c, func(tx *postgres.Tx) error {
-		var err error
-		p, err = tx.CreatePolicy(c.Request.Context(), scopeID, ch.Apply(domain.Policy{}))
-		return err
-	}); err != nil {
+	p, err := inTx(a, c, func(tx *postgres.Tx) (domain.Policy, error) {
+		return tx.CreatePolicy(c.Request.Context(), scopeID, ch.Apply(domain.Policy{}))
+	})
+	if err != nil {
 		return err
 	}
 	c.Header("Location", "/api/v1/policies/"+strconv.FormatInt(p.ID, 10))
@@ -374,12 +366,10 @@ func (a *API) updatePolicy(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var p domain.Policy
-	if err := a.run(c, func(tx *postgres.Tx) error {
-		var err error
-		p, err = tx.UpdatePolicy(c.Request.Context(), id, version, ch)
-		return err
-	}); err != nil {
+	p, err := inTx(a, c, func(tx *postgres.Tx) (domain.Policy, error) {
+		return tx.UpdatePolicy(c.Request.Context(), id, version, ch)
+	})
+	if err != nil {
 		return err
 	}
 	a.writePolicy(c, http.StatusOK, p)
@@ -391,12 +381,10 @@ func (a *API) withdrawPolicy(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var p domain.Policy
-	if err := a.run(c, func(tx *postgres.Tx) error {
-		var err error
-		p, err = tx.WithdrawPolicy(c.Request.Context(), id, version)
-		return err
-	}); err != nil {
+	p, err := inTx(a, c, func(tx *postgres.Tx) (domain.Policy, error) {
+		return tx.WithdrawPolicy(c.Request.Context(), id, version)
+	})
+	if err != nil {
 		return err
 	}
 	a.writePolicy(c, http.StatusOK, p)
@@ -489,12 +477,10 @@ func (a *API) createCertificate(c *gin.Context) error {
 	if ch.IssuedOn != nil {
 		in.IssuedOn = *ch.IssuedOn
 	}
-	var cert domain.Certificate
-	if err := a.run(c, func(tx *postgres.Tx) error {
-		var err error
-		cert, err = tx.CreateCertificate(c.Request.Context(), scopeID, in)
-		return err
-	}); err != nil {
+	cert, err := inTx(a, c, func(tx *postgres.Tx) (domain.Certificate, error) {
+		return tx.CreateCertificate(c.Request.Context(), scopeID, in)
+	})
+	if err != nil {
 		return err
 	}
 	c.Header("Location", "/api/v1/certificates/"+strconv.FormatInt(cert.ID, 10))
@@ -525,12 +511,10 @@ func (a *API) updateCertificate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var cert domain.Certificate
-	if err := a.run(c, func(tx *postgres.Tx) error {
-		var err error
-		cert, err = tx.UpdateCertificate(c.Request.Context(), id, version, ch)
-		return err
-	}); err != nil {
+	cert, err := inTx(a, c, func(tx *postgres.Tx) (domain.Certificate, error) {
+		return tx.UpdateCertificate(c.Request.Context(), id, version, ch)
+	})
+	if err != nil {
 		return err
 	}
 	a.writeCertificate(c, http.StatusOK, cert)

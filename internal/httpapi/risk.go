@@ -157,12 +157,10 @@ func (a *API) putRiskMatrix(c *gin.Context) error {
 			m[i][f] = domain.RiskCategory(req.Cells[i][f])
 		}
 	}
-	var out postgres.ScopeRiskMatrix
-	if err := a.run(c, func(tx *postgres.Tx) error {
-		var err error
-		out, err = tx.SetRiskMatrix(c.Request.Context(), scopeID, version, m, route.Visibility(c))
-		return err
-	}); err != nil {
+	out, err := inTx(a, c, func(tx *postgres.Tx) (postgres.ScopeRiskMatrix, error) {
+		return tx.SetRiskMatrix(c.Request.Context(), scopeID, version, m, route.Visibility(c))
+	})
+	if err != nil {
 		return err
 	}
 	a.writeRiskMatrix(c, out)
@@ -391,13 +389,11 @@ func (a *API) addRiskItem(c *gin.Context) error {
 	if err := a.decode(c, "risk-item-create.json", &req); err != nil {
 		return err
 	}
-	var it domain.RiskItem
-	if err := a.run(c, func(tx *postgres.Tx) error {
-		var err error
-		it, err = tx.AddRiskItem(c.Request.Context(), id, postgres.RiskItemInput{ThreatID: req.ThreatID, Title: req.Title, Description: req.Description},
+	it, err := inTx(a, c, func(tx *postgres.Tx) (domain.RiskItem, error) {
+		return tx.AddRiskItem(c.Request.Context(), id, postgres.RiskItemInput{ThreatID: req.ThreatID, Title: req.Title, Description: req.Description},
 			route.Visibility(c))
-		return err
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	return a.writeRiskItem(c, http.StatusCreated, id, it.ID)
@@ -550,13 +546,11 @@ func (a *API) acceptRisks(c *gin.Context) error {
 	if err != nil {
 		return domain.Invalid(domain.Violation{Pointer: "/accepted_on", Detail: "want a date as 2006-01-02", German: "Bitte ein Datum angeben."})
 	}
-	var acc domain.RiskAcceptance
-	if err := a.run(c, func(tx *postgres.Tx) error {
-		var err error
-		acc, err = tx.Accept(c.Request.Context(), id, version, postgres.AcceptInput{AcceptedBy: req.AcceptedBy, AcceptedOn: on, EntryIDs: req.Entries},
+	acc, err := inTx(a, c, func(tx *postgres.Tx) (domain.RiskAcceptance, error) {
+		return tx.Accept(c.Request.Context(), id, version, postgres.AcceptInput{AcceptedBy: req.AcceptedBy, AcceptedOn: on, EntryIDs: req.Entries},
 			route.Visibility(c))
-		return err
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
 	c.JSON(http.StatusCreated, newRiskAcceptanceJSON(acc))

@@ -93,6 +93,18 @@ func (a *API) run(c *gin.Context, fn func(tx *postgres.Tx) error) error {
 	return a.DB.InTx(c.Request.Context(), route.Actor(c), fn)
 }
 
+// inTx runs fn in one transaction as the request's actor and returns
+// what it made.
+func inTx[T any](a *API, c *gin.Context, fn func(tx *postgres.Tx) (T, error)) (T, error) {
+	var out T
+	err := a.run(c, func(tx *postgres.Tx) error {
+		var err error
+		out, err = fn(tx)
+		return err
+	})
+	return out, err
+}
+
 type departmentResponse struct {
 	ID       int64  `json:"id"`
 	Name     string `json:"name"`
@@ -146,11 +158,8 @@ func (a *API) createDepartment(c *gin.Context) error {
 	if err := a.decode(c, "department-create.json", &req); err != nil {
 		return err
 	}
-	var d domain.Department
-	err := a.run(c, func(tx *postgres.Tx) error {
-		var err error
-		d, err = tx.CreateDepartment(c.Request.Context(), postgres.DepartmentInput{ParentID: req.ParentID, Name: req.Name, Code: req.Code})
-		return err
+	d, err := inTx(a, c, func(tx *postgres.Tx) (domain.Department, error) {
+		return tx.CreateDepartment(c.Request.Context(), postgres.DepartmentInput{ParentID: req.ParentID, Name: req.Name, Code: req.Code})
 	})
 	if err != nil {
 		return err
@@ -283,11 +292,8 @@ func (a *API) createScope(c *gin.Context) error {
 	if err := a.decode(c, "scope-create.json", &req); err != nil {
 		return err
 	}
-	var s domain.Scope
-	err := a.run(c, func(tx *postgres.Tx) error {
-		var err error
-		s, err = tx.CreateScope(c.Request.Context(), postgres.ScopeInput(req))
-		return err
+	s, err := inTx(a, c, func(tx *postgres.Tx) (domain.Scope, error) {
+		return tx.CreateScope(c.Request.Context(), postgres.ScopeInput(req))
 	})
 	if err != nil {
 		return err

@@ -775,11 +775,8 @@ func (u *UI) reviewEvidence(c *gin.Context) error {
 		return err
 	}
 	decision, comment := domain.ReviewState(c.PostForm("decision")), c.PostForm("comment")
-	var e domain.Evidence
-	err = u.run(c, func(tx *postgres.Tx) error {
-		var err error
-		e, err = tx.ReviewEvidence(c.Request.Context(), id, formVersion(c), decision, comment, route.Visibility(c))
-		return err
+	e, err := inTx(u, c, func(tx *postgres.Tx) (domain.Evidence, error) {
+		return tx.ReviewEvidence(c.Request.Context(), id, formVersion(c), decision, comment, route.Visibility(c))
 	})
 	if err != nil {
 		return u.evidenceFormFailed(c, id, "review", err, func(d *evidencePage) { d.Decision, d.Comment = string(decision), comment })
@@ -800,11 +797,8 @@ func (u *UI) commentEvidence(c *gin.Context) error {
 		return err
 	}
 	body := c.PostForm("body")
-	var after domain.Evidence
-	err = u.run(c, func(tx *postgres.Tx) error {
-		var err error
-		after, err = tx.CommentEvidence(c.Request.Context(), id, body, route.Visibility(c))
-		return err
+	after, err := inTx(u, c, func(tx *postgres.Tx) (domain.Evidence, error) {
+		return tx.CommentEvidence(c.Request.Context(), id, body, route.Visibility(c))
 	})
 	if err != nil {
 		return u.evidenceFormFailed(c, id, "comment", err, func(d *evidencePage) { d.Reply = body })

@@ -399,11 +399,8 @@ func (u *UI) createGuidelineDraft(c *gin.Context) error {
 	case !errors.Is(err, domain.ErrNotFound):
 		return err
 	}
-	var g domain.Guideline
-	err = u.run(c, func(tx *postgres.Tx) error {
-		var err error
-		g, err = tx.CreateGuidelineDraft(c.Request.Context(), scope.ID, in)
-		return err
+	g, err := inTx(u, c, func(tx *postgres.Tx) (domain.Guideline, error) {
+		return tx.CreateGuidelineDraft(c.Request.Context(), scope.ID, in)
 	})
 	if err != nil {
 		return u.guidelineFormFailed(c, scope.ID, "create", err, nil)

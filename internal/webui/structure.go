@@ -80,6 +80,18 @@ func (u *UI) run(c *gin.Context, fn func(tx *postgres.Tx) error) error {
 	return u.DB.InTx(c.Request.Context(), route.Actor(c), fn)
 }
 
+// inTx runs fn in one transaction on behalf of the request's user and
+// returns what it made.
+func inTx[T any](u *UI, c *gin.Context, fn func(tx *postgres.Tx) (T, error)) (T, error) {
+	var out T
+	err := u.run(c, func(tx *postgres.Tx) error {
+		var err error
+		out, err = fn(tx)
+		return err
+	})
+	return out, err
+}
+
 var (
 	errScopeNotFound  = domain.Errorf(domain.ErrNotFound, "no such scope").De("Diesen Informationsverbund gibt es nicht.")
 	errObjectNotFound = domain.Errorf(domain.ErrNotFound, "no such object").De("Dieses Zielobjekt gibt es nicht.")
