@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/lib/pq"
+
 	"ismsd/internal/domain"
 )
 
@@ -113,26 +115,48 @@ func (tx *Tx) touchEvidence(ctx context.Context, id int64) (domain.Evidence, err
 // EvidenceThread returns an item's review decisions and comments, oldest
 // first. The caller has checked that the reader sees the item.
 func (db *DB) EvidenceThread(ctx context.Context, evidenceID int64) ([]domain.EvidenceComment, error) {
-	var rows []struct {
-		ID        int64     `db:"id"`
-		VersionID *int64    `db:"version_id"`
-		Number    *int      `db:"number"`
-		AuthorID  *int64    `db:"author_id"`
-		Author    string    `db:"author"`
-		Decision  *string   `db:"decision"`
-		Body      string    `db:"body"`
-		CreatedAt time.Time `db:"created_at"`
-	}
-	err := db.x.SelectContext(ctx, &rows, `
-		SELECT c.id, c.version_id, v.number, c.author_id, c.author, c.decision, c.body, c.created_at
+	return db.evidenceComments(ctx, `
+		SELECT c.id, c.evidence_id, c.version_id, v.number, c.author_id, c.author, c.decision, c.body, c.created_at
 		FROM evidence_comments c LEFT JOIN evidence_versions v ON v.id = c.version_id
 		WHERE c.evidence_id = $1 ORDER BY c.id`, evidenceID)
+}
+
+// LastComments returns the newest decision or comment of each of the
+// items, in one query (a list shows the last word beside each item). The
+// caller has checked that the reader sees the items.
+func (db *DB) LastComments(ctx context.Context, evidenceIDs []int64) (map[int64]domain.EvidenceComment, error) {
+	cs, err := db.evidenceComments(ctx, `
+		SELECT DISTINCT ON (c.evidence_id) c.id, c.evidence_id, c.version_id, v.number, c.author_id, c.author, c.decision, c.body, c.created_at
+		FROM evidence_comments c LEFT JOIN evidence_versions v ON v.id = c.version_id
+		WHERE c.evidence_id = ANY($1) ORDER BY c.evidence_id, c.id DESC`, pq.Array(evidenceIDs))
 	if err != nil {
-		return nil, fmt.Errorf("evidence thread: %w", err)
+		return nil, err
+	}
+	out := make(map[int64]domain.EvidenceComment, len(cs))
+	for _, c := range cs {
+		out[c.EvidenceID] = c
+	}
+	return out, nil
+}
+
+func (db *DB) evidenceComments(ctx context.Context, query string, args ...any) ([]domain.EvidenceComment, error) {
+	var rows []struct {
+		ID         int64     `db:"id"`
+		EvidenceID int64     `db:"evidence_id"`
+		VersionID  *int64    `db:"version_id"`
+		Number     *int      `db:"number"`
+		AuthorID   *int64    `db:"author_id"`
+		Author     string    `db:"author"`
+		Decision   *string   `db:"decision"`
+		Body       string    `db:"body"`
+		CreatedAt  time.Time `db:"created_at"`
+	}
+	if err := db.x.SelectContext(ctx, &rows, query, args...); err != nil {
+		return nil, fmt.Errorf("evidence comments: %w", err)
 	}
 	out := make([]domain.EvidenceComment, len(rows))
 	for i, r := range rows {
-		c := domain.EvidenceComment{ID: r.ID, EvidenceID: evidenceID, VersionID: r.VersionID, AuthorID: r.AuthorID, Author: r.Author,
+		c := domain.EvidenceComment{ID: r.ID, EvidenceID: r.EvidenceID, VersionID: r.VersionID, AuthorID: r.AuthorID, Author: r.Author,
 			Body: r.Body, CreatedAt: r.CreatedAt}
 		if r.Number != nil {
 			c.Version = *r.Number

@@ -192,22 +192,28 @@ func (u *UI) workspaceScope(c *gin.Context, w workspace, s postgres.ScopeSummary
 	}
 	if w.Returned {
 		vis := u.visibilityOf(c, evidenceRead)
+		var returned []domain.Evidence
 		for _, state := range []domain.ReviewState{domain.ReviewRejected, domain.ReviewNeedsInfo} {
 			items, _, err := u.DB.ListEvidence(ctx, s.ID, postgres.EvidenceFilter{State: state, UploadedBy: p.User.ID, Limit: workspaceRows}, vis)
 			if err != nil {
 				return ws, err
 			}
-			for _, e := range items {
-				r := returnedEvidence{evidenceView: newEvidenceView(e, today)}
-				thread, err := u.DB.EvidenceThread(ctx, e.ID)
-				if err != nil {
-					return ws, err
-				}
-				if len(thread) > 0 {
-					r.Last = &thread[len(thread)-1]
-				}
-				ws.Returned = append(ws.Returned, r)
+			returned = append(returned, items...)
+		}
+		ids := make([]int64, len(returned))
+		for i, e := range returned {
+			ids[i] = e.ID
+		}
+		last, err := u.DB.LastComments(ctx, ids)
+		if err != nil {
+			return ws, err
+		}
+		for _, e := range returned {
+			r := returnedEvidence{evidenceView: newEvidenceView(e, today)}
+			if c, ok := last[e.ID]; ok {
+				r.Last = &c
 			}
+			ws.Returned = append(ws.Returned, r)
 		}
 	}
 	if w.Expiring {
