@@ -290,12 +290,13 @@ func versionInput(fields url.Values, file *multipart.Part) domain.VersionInput {
 	return in
 }
 
-// content is the upload's file as the store reads it, or nil.
-func content(file *multipart.Part) io.Reader {
+// content is the upload's file as the store reads it, refused beyond
+// ISMS_EVIDENCE_MAX_BYTES, or nil.
+func (a *API) content(file *multipart.Part) io.Reader {
 	if file == nil {
 		return nil
 	}
-	return file
+	return route.LimitFile(file, a.EvidenceMaxBytes, "ISMS_EVIDENCE_MAX_BYTES", "Die Datei ist zu groß.")
 }
 
 func (a *API) createEvidence(c *gin.Context) error {
@@ -313,7 +314,7 @@ func (a *API) createEvidence(c *gin.Context) error {
 		in.DepartmentID = &id
 	}
 	e, err := inTx(a, c, func(tx *postgres.Tx) (domain.Evidence, error) {
-		return tx.CreateEvidence(c.Request.Context(), scopeID, in, versionInput(fields, file), content(file), route.Visibility(c))
+		return tx.CreateEvidence(c.Request.Context(), scopeID, in, versionInput(fields, file), a.content(file), route.Visibility(c))
 	})
 	if err != nil {
 		return storeUploadError(err)
@@ -346,7 +347,7 @@ func (a *API) addEvidenceVersion(c *gin.Context) error {
 		return err
 	}
 	err = a.run(c, func(tx *postgres.Tx) error {
-		_, err := tx.AddEvidenceVersion(c.Request.Context(), id, version, versionInput(fields, file), content(file), route.Visibility(c))
+		_, err := tx.AddEvidenceVersion(c.Request.Context(), id, version, versionInput(fields, file), a.content(file), route.Visibility(c))
 		return err
 	})
 	if err != nil {
