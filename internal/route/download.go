@@ -20,7 +20,9 @@ import (
 
 // SendEvidence streams the file of version :number of evidence item :id
 // as an attachment that no browser renders from our origin; the API and
-// the web UI both serve downloads through it. The first chunk is checked
+// the web UI both serve downloads through it. A version whose hash is not
+// the one its upload recorded in the audit trail is refused before
+// anything is sent. The first chunk is checked
 // before any header goes out, so tampering found there is a clean error;
 // found later, the connection is cut: the client never gets a complete
 // file that fails its hash. Either way it is logged and recorded.
@@ -33,7 +35,7 @@ func SendEvidence(c *gin.Context, db *postgres.DB) error {
 	ctx := c.Request.Context()
 	v, r, err := db.OpenEvidence(ctx, id, number, Visibility(c))
 	if err != nil {
-		return err
+		return tampered(c, db, v, err)
 	}
 	defer r.Close()
 	first := make([]byte, 32<<10)
