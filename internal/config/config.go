@@ -37,6 +37,7 @@ type Config struct {
 	Demo                 string // auto, on or off
 	KompendiumURL        string
 	KompendiumSHA256     string
+	AuditReads           bool // record downloads of evidence and reports
 }
 
 // Setting describes one ISMS_* variable and its flag.
@@ -216,6 +217,18 @@ var Settings = []Setting{
 			c.KompendiumSHA256 = strings.ToLower(v)
 			return nil
 		}},
+	{Env: "ISMS_AUDIT_READS", Flag: "audit-reads", Default: "on",
+		Help:  "record every download of an evidence file or a report in the audit trail (who, what, when): on or off",
+		apply: func(c *Config, v string) error { return parseOnOff(v, &c.AuditReads) }},
+}
+
+// parseOnOff reads on or off.
+func parseOnOff(v string, dst *bool) error {
+	if v != "on" && v != "off" {
+		return fmt.Errorf("want on or off")
+	}
+	*dst = v == "on"
+	return nil
 }
 
 func parseDuration(v string, dst *time.Duration) error {

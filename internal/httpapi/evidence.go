@@ -380,7 +380,9 @@ func (a *API) updateEvidence(c *gin.Context) error {
 
 // downloadEvidence streams a version's file; the web UI serves the same
 // download through route.SendEvidence.
-func (a *API) downloadEvidence(c *gin.Context) error { return route.SendEvidence(c, a.DB) }
+func (a *API) downloadEvidence(c *gin.Context) error {
+	return route.SendEvidence(c, a.DB, a.AuditReads)
+}
 
 func (a *API) reviewEvidence(c *gin.Context) error {
 	var req struct {

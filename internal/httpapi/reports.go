@@ -57,4 +57,6 @@ func (a *API) listReports(c *gin.Context) error {
 	return nil
 }
 
-func (a *API) downloadReport(c *gin.Context) error { return route.SendReport(c, a.DB, a.Location) }
+func (a *API) downloadReport(c *gin.Context) error {
+	return route.SendReport(c, a.DB, a.Location, a.AuditReads)
+}

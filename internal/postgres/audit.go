@@ -215,3 +215,12 @@ func (db *DB) VerifyAudit(ctx context.Context) (int64, error) {
 	}
 	return n, rows.Err()
 }
+
+// RecordReportRead notes in the audit trail that actor downloaded a
+// report of a scope (what names it), in a short transaction of its own,
+// so that the report streamed afterwards holds no transaction open.
+func (db *DB) RecordReportRead(ctx context.Context, actor domain.Actor, scopeID int64, what map[string]any) error {
+	return db.InTx(ctx, actor, func(tx *Tx) error {
+		return tx.Record("report.read", "scope", scopeID, nil, what)
+	})
+}

@@ -413,6 +413,16 @@ func (db *DB) RecordTampering(ctx context.Context, actor domain.Actor, v domain.
 	})
 }
 
+// RecordEvidenceRead notes in the audit trail that actor downloaded
+// version v, in a short transaction of its own, so that the download
+// streamed afterwards holds no transaction open.
+func (db *DB) RecordEvidenceRead(ctx context.Context, actor domain.Actor, v domain.EvidenceVersion) error {
+	return db.InTx(ctx, actor, func(tx *Tx) error {
+		return tx.Record("evidence.read", "evidence", v.EvidenceID, nil,
+			map[string]any{"version": v.Number, "file_name": v.FileName, "size": v.Size, "sha256": v.SHA256})
+	})
+}
+
 func evidenceAudit(e domain.Evidence) map[string]any {
 	return map[string]any{"title": e.Title, "description": e.Description, "department_id": e.DepartmentID, "tags": e.Tags,
 		"version": versionAudit(e.Current)}

@@ -26,7 +26,10 @@ import (
 // before any header goes out, so tampering found there is a clean error;
 // found later, the connection is cut: the client never gets a complete
 // file that fails its hash. Either way it is logged and recorded.
-func SendEvidence(c *gin.Context, db *postgres.DB) error {
+//
+// With recordRead, the read is recorded in the audit trail once the first
+// chunk has passed its check and before anything is sent.
+func SendEvidence(c *gin.Context, db *postgres.DB, recordRead bool) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	number, nerr := strconv.Atoi(c.Param("number"))
 	if err != nil || nerr != nil || id <= 0 || number <= 0 {
@@ -42,6 +45,11 @@ func SendEvidence(c *gin.Context, db *postgres.DB) error {
 	n, err := io.ReadFull(r, first)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return tampered(c, db, v, err)
+	}
+	if recordRead {
+		if err := db.RecordEvidenceRead(ctx, Actor(c), v); err != nil {
+			return err
+		}
 	}
 	h := c.Writer.Header()
 	h.Set("Content-Type", "application/octet-stream")

@@ -857,7 +857,7 @@ func (u *UI) unlinkEvidence(c *gin.Context) error {
 }
 
 // downloadEvidence streams a version's file, exactly as the API does.
-func (u *UI) downloadEvidence(c *gin.Context) error { return route.SendEvidence(c, u.DB) }
+func (u *UI) downloadEvidence(c *gin.Context) error { return route.SendEvidence(c, u.DB, u.AuditReads) }
 
 // entryEvidence is the evidence that proves a check entry, on its page.
 type entryEvidence struct {
