@@ -89,9 +89,14 @@ func (m EvidenceMismatch) String() string {
 
 // VerifyEvidence compares every evidence version's stored SHA-256 and
 // size with the audit record of its upload, in one pass in the database
-// (an index lookup per version), and returns the versions that differ.
-// Whether the records themselves are genuine is VerifyAudit's part.
-func (db *DB) VerifyEvidence(ctx context.Context) ([]EvidenceMismatch, error) {
+// (an index lookup per version), and returns the number of versions and
+// those that differ. Whether the records themselves are genuine is
+// VerifyAudit's part.
+func (db *DB) VerifyEvidence(ctx context.Context) (int64, []EvidenceMismatch, error) {
+	var versions int64
+	if err := db.x.GetContext(ctx, &versions, `SELECT count(*) FROM evidence_versions`); err != nil {
+		return 0, nil, err
+	}
 	var out []EvidenceMismatch
 	err := db.x.SelectContext(ctx, &out, `
 		SELECT v.evidence_id, v.number, v.sha256, v.size, u.seq AS record_seq,
@@ -106,7 +111,7 @@ func (db *DB) VerifyEvidence(ctx context.Context) ([]EvidenceMismatch, error) {
 		WHERE u.seq IS NULL OR u.sha256 IS DISTINCT FROM v.sha256 OR u.size IS DISTINCT FROM v.size
 		ORDER BY v.evidence_id, v.number`)
 	if err != nil {
-		return nil, fmt.Errorf("compare evidence with its upload records: %w", err)
+		return 0, nil, fmt.Errorf("compare evidence with its upload records: %w", err)
 	}
-	return out, nil
+	return versions, out, nil
 }

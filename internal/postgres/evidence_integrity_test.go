@@ -34,8 +34,8 @@ func TestRehashedEvidenceIsRefused(t *testing.T) {
 	if got, err := readAll(t, e, other); err != nil || string(got) != "Patchstand November" {
 		t.Fatalf("untouched second version: %q, %v", got, err)
 	}
-	if ms, err := e.db.VerifyEvidence(ctx); err != nil || len(ms) != 0 {
-		t.Fatalf("untouched evidence: %v, %v", ms, err)
+	if n, ms, err := e.db.VerifyEvidence(ctx); err != nil || n != 4 || len(ms) != 0 {
+		t.Fatalf("untouched evidence: %d versions, %v, %v", n, ms, err)
 	}
 
 	owner, err := sql.Open("postgres", e.ownerURL)
@@ -64,7 +64,7 @@ func TestRehashedEvidenceIsRefused(t *testing.T) {
 	if _, err := owner.Exec(`UPDATE evidence_versions SET sha256 = repeat('a', 64), size = 3 WHERE id = $1`, reference.Current.ID); err != nil {
 		t.Fatal(err)
 	}
-	ms, err := e.db.VerifyEvidence(ctx)
+	_, ms, err := e.db.VerifyEvidence(ctx)
 	if err != nil || len(ms) != 2 || ms[0].EvidenceID != ev.ID || ms[0].Number != 1 || ms[1].EvidenceID != reference.ID {
 		t.Fatalf("verification: %v, %v", ms, err)
 	}
