@@ -124,7 +124,7 @@ func (a *Anchor) Checkpoint(ctx context.Context, src Source) (Line, bool, error)
 		return Line{}, false, err
 	}
 	l := Sign(a.key, seq, hash, time.Now(), a.instance)
-	written, prev, err := appendLine(a.file, l)
+	written, prev, err := appendLine(a.file, l, a.PublicKey())
 	if err != nil {
 		return l, false, fmt.Errorf("write audit checkpoint to %s: %w", a.file, err)
 	}

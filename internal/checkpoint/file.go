@@ -18,12 +18,13 @@ import (
 const tailSize = 4096
 
 // appendLine appends l to the checkpoint file at path, unless the file's
-// last checkpoint already reaches l's record: instances sharing the file
-// then write each state of the trail once, in order. An exclusive lock
-// (flock) keeps writers of several processes from interleaving; the file
-// is opened for appending only and synced before the lock is released.
-// It returns whether l was written and the line that was last before.
-func appendLine(path string, l Line) (written bool, prev []byte, err error) {
+// last checkpoint, signed with pub, already reaches l's record: instances
+// sharing the file then write each state of the trail once, in order. A
+// last line that does not verify stops nothing. An exclusive lock (flock)
+// keeps writers of several processes from interleaving; the file is
+// opened for appending only and synced before the lock is released. It
+// returns whether l was written and the line that was last before.
+func appendLine(path string, l Line, pub ed25519.PublicKey) (written bool, prev []byte, err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return false, nil, err
@@ -53,8 +54,10 @@ func appendLine(path string, l Line) (written bool, prev []byte, err error) {
 		} else {
 			tail = tail[:len(tail)-1]
 			prev = tail[bytes.LastIndexByte(tail, '\n')+1:]
-			if last, err := Parse(prev); err == nil && last.Seq >= l.Seq {
-				return false, prev, nil
+			if last, err := Parse(prev); err == nil {
+				if cp, err := last.Verify(pub); err == nil && cp.Seq >= l.Seq {
+					return false, prev, nil
+				}
 			}
 		}
 	} else {

@@ -42,7 +42,8 @@ func (a *API) evidenceRoutes() []route.Route {
 			Streams: true, Summary: "Add a new version (multipart/form-data as for the upload); it goes to review again",
 			Request: "evidence-version-upload.json", Form: true, Response: "evidence.json", Status: http.StatusCreated},
 		{Method: get, Path: "/api/v1/evidence/:id/versions/:number/content", Perm: read, Handler: a.downloadEvidence, Streams: true,
-			Summary: "The file of a version, streamed as an attachment; every chunk is checked against its SHA-256 before it is sent"},
+			Summary: "The file of a version, streamed as an attachment; its SHA-256 must be the one the audit record of its upload holds, " +
+				"every chunk is checked against its own before it is sent, and the download is recorded in the audit trail (ISMS_AUDIT_READS)"},
 		{Method: post, Path: "/api/v1/evidence/:id/review", Perm: review, Handler: a.reviewEvidence, IfMatch: true,
 			Summary: "Decide on the newest version: accepted (immutable from then on), rejected or needs_info (both with a comment); " +
 				"nobody reviews their own upload", Request: "evidence-review.json", Response: "evidence.json"},
