@@ -22,13 +22,11 @@ import (
 // as an attachment that no browser renders from our origin; the API and
 // the web UI both serve downloads through it. A version whose hash is not
 // the one its upload recorded in the audit trail is refused before
-// anything is sent. The first chunk is checked
-// before any header goes out, so tampering found there is a clean error;
-// found later, the connection is cut: the client never gets a complete
-// file that fails its hash. Either way it is logged and recorded.
-//
-// With recordRead, the read is recorded in the audit trail once the first
-// chunk has passed its check and before anything is sent.
+// anything is sent, and so is one whose first chunk fails its check;
+// tampering found later cuts the connection: the client never gets a
+// complete file that fails its hash. Either way it is logged and
+// recorded. With recordRead, the read is recorded in the audit trail once
+// the first chunk has passed its check and before anything is sent.
 func SendEvidence(c *gin.Context, db *postgres.DB, recordRead bool) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	number, nerr := strconv.Atoi(c.Param("number"))

@@ -107,3 +107,23 @@ func TestReadsAreRecorded(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkEvidenceDownloadRecorded measures a small evidence download
+// through the API with and without its audit record (ISMS_AUDIT_READS),
+// which also includes the lookup of the upload record every download
+// makes: go test ./internal/server -run '^$' -bench EvidenceDownloadRecorded -benchtime 300x
+func BenchmarkEvidenceDownloadRecorded(b *testing.B) {
+	for _, on := range []bool{false, true} {
+		b.Run(fmt.Sprintf("reads=%v", on), func(b *testing.B) {
+			s := newEvidenceScope(b, func(c *config.Config) { c.AuditReads = on })
+			var ev evidenceDoc
+			s.isb.upload(s.base, s.fields("Protokoll"), "p.log", bytes.NewReader(bytes.Repeat([]byte("Protokoll "), 10000)), nil).json(b, &ev)
+			path := fmt.Sprintf("/api/v1/evidence/%d/versions/1/content", ev.ID)
+			for b.Loop() {
+				if r := s.auditor.do("GET", path, nil, nil); r.status != http.StatusOK {
+					b.Fatalf("%d", r.status)
+				}
+			}
+		})
+	}
+}
