@@ -516,6 +516,10 @@ func TestAuditVerify(t *testing.T) {
 		t.Fatalf("only %d audit records after four changes", n)
 	}
 
+	// Anchored by a checkpoint, as the server would write one.
+	t.Setenv("ISMS_AUDIT_KEY_FILE", filepath.Join(t.TempDir(), "audit-checkpoint.key"))
+	t.Setenv("ISMS_AUDIT_CHECKPOINT_FILE", filepath.Join(t.TempDir(), "audit-checkpoints.jsonl"))
+	mustRun(t, 0, "audit", "checkpoint")
 	r := mustRun(t, 0, "audit", "verify")
 	wantContains(t, r, "stdout", r.stdout, fmt.Sprintf("audit trail intact: %d records verified", n))
 

@@ -10,6 +10,7 @@ import (
 
 	"ismsd/internal/account"
 	"ismsd/internal/authz"
+	"ismsd/internal/checkpoint"
 	"ismsd/internal/config"
 	"ismsd/internal/demo"
 	"ismsd/internal/domain"
@@ -56,6 +57,14 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 	if err := seedDemo(ctx, e, accounts, out); err != nil {
 		return err
 	}
+	// Signed checkpoints of the audit trail, kept outside the database.
+	anchor, err := checkpoint.Open(checkpoint.Options{KeyFile: cfg.AuditKeyFile, File: cfg.AuditCheckpointFile, Syslog: cfg.AuditSyslog, Log: log})
+	if err != nil {
+		return err
+	}
+	defer anchor.Close()
+	stopAnchor := anchor.Start(ctx, e.db)
+	defer stopAnchor()
 
 	enforcer, err := authz.New()
 	if err != nil {

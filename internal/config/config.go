@@ -8,10 +8,13 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones work on machines without a zoneinfo database
+
+	"ismsd/internal/checkpoint"
 )
 
 // Config is every setting of ismsd.
@@ -37,6 +40,11 @@ type Config struct {
 	Demo                 string // auto, on or off
 	KompendiumURL        string
 	KompendiumSHA256     string
+	AuditReads           bool // record downloads of evidence and reports
+	AuditKeyFile         string
+	AuditPublicKeyFile   string
+	AuditCheckpointFile  string
+	AuditSyslog          string // off, on or a URL
 }
 
 // Setting describes one ISMS_* variable and its flag.
@@ -216,6 +224,38 @@ var Settings = []Setting{
 			c.KompendiumSHA256 = strings.ToLower(v)
 			return nil
 		}},
+	{Env: "ISMS_AUDIT_READS", Flag: "audit-reads", Default: "on",
+		Help:  "record every download of an evidence file or a report in the audit trail (who, what, when): on or off",
+		apply: func(c *Config, v string) error { return parseOnOff(v, &c.AuditReads) }},
+	{Env: "ISMS_AUDIT_KEY_FILE", Flag: "audit-key-file",
+		Help:  "private Ed25519 key with which the server signs the audit trail's checkpoints; created (mode 0600, its public key beside it as .pub) on the first start. Empty: audit-checkpoint.key in ISMS_DATA_DIR",
+		apply: func(c *Config, v string) error { c.AuditKeyFile = v; return nil }},
+	{Env: "ISMS_AUDIT_PUBLIC_KEY_FILE", Flag: "audit-public-key-file",
+		Help:  "public key with which 'ismsd audit verify' checks the checkpoints, ideally a copy kept apart from the server. Empty: derived from ISMS_AUDIT_KEY_FILE",
+		apply: func(c *Config, v string) error { c.AuditPublicKeyFile = v; return nil }},
+	{Env: "ISMS_AUDIT_CHECKPOINT_FILE", Flag: "audit-checkpoint-file",
+		Help:  "append-only file to which the server adds a signed checkpoint of the audit trail every minute in which it grew. Empty: audit-checkpoints.jsonl in ISMS_DATA_DIR",
+		apply: func(c *Config, v string) error { c.AuditCheckpointFile = v; return nil }},
+	{Env: "ISMS_AUDIT_SYSLOG", Flag: "audit-syslog", Default: "off",
+		Help: "also send every checkpoint to syslog: off, on (the local syslog), or a URL such as udp://host:514, tcp://host:514 or unixgram:///dev/log",
+		apply: func(c *Config, v string) error {
+			if v != "off" {
+				if _, _, err := checkpoint.ParseSyslog(v); err != nil {
+					return err
+				}
+			}
+			c.AuditSyslog = v
+			return nil
+		}},
+}
+
+// parseOnOff reads on or off.
+func parseOnOff(v string, dst *bool) error {
+	if v != "on" && v != "off" {
+		return fmt.Errorf("want on or off")
+	}
+	*dst = v == "on"
+	return nil
 }
 
 func parseDuration(v string, dst *time.Duration) error {
@@ -276,6 +316,12 @@ func Load(getenv func(string) string, fs *flag.FlagSet) (Config, error) {
 	}
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Listen
+	}
+	if c.AuditKeyFile == "" {
+		c.AuditKeyFile = filepath.Join(c.DataDir, "audit-checkpoint.key")
+	}
+	if c.AuditCheckpointFile == "" {
+		c.AuditCheckpointFile = filepath.Join(c.DataDir, "audit-checkpoints.jsonl")
 	}
 	return c, nil
 }

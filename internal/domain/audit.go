@@ -83,3 +83,41 @@ func CheckLink(prev *AuditRecord, rec AuditRecord) error {
 
 // HashHex is the hash as lower-case hex, for display.
 func (r AuditRecord) HashHex() string { return hex.EncodeToString(r.Hash) }
+
+// Checkpoint is a signed statement, kept outside the database, that the
+// audit trail had reached record Seq, whose hash was Hash, at time At.
+// Whoever rewrites or cuts the trail in the database cannot change what
+// the checkpoints already vouch for.
+type Checkpoint struct {
+	Seq  int64
+	Hash []byte
+	At   time.Time
+}
+
+// CheckAgainst compares rec with the checkpoints taken at its sequence
+// number (usually one, or none).
+func (r AuditRecord) CheckAgainst(cps []Checkpoint) error {
+	for _, cp := range cps {
+		if !bytes.Equal(cp.Hash, r.Hash) {
+			return &ChainError{Seq: r.Seq, Reason: fmt.Sprintf("its hash differs from the signed checkpoint of %s: the trail was rewritten at or before this record",
+				cp.At.UTC().Format(time.RFC3339))}
+		}
+	}
+	return nil
+}
+
+// CheckHead compares the last record of the trail (its sequence number,
+// 0 when the trail is empty) with the furthest checkpoint: a trail that
+// ends before it was cut.
+func CheckHead(last int64, furthest Checkpoint) error {
+	if last >= furthest.Seq {
+		return nil
+	}
+	at := furthest.At.UTC().Format(time.RFC3339)
+	if last == 0 {
+		return &ChainError{Seq: 1, Reason: fmt.Sprintf("the trail is empty, but the signed checkpoint of %s vouches for %d records: the trail was deleted",
+			at, furthest.Seq)}
+	}
+	return &ChainError{Seq: last + 1, Reason: fmt.Sprintf("the trail ends at record %d, but the signed checkpoint of %s vouches for record %d: records %d to %d were removed (truncated)",
+		last, at, furthest.Seq, last+1, furthest.Seq)}
+}

@@ -44,6 +44,8 @@ type Deps struct {
 	// Location is the organisation's time zone: it decides which day is
 	// today, and so what is overdue.
 	Location *time.Location
+	// AuditReads records downloads of evidence files and reports.
+	AuditReads bool
 }
 
 // API is the set of JSON handlers.

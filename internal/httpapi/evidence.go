@@ -42,7 +42,8 @@ func (a *API) evidenceRoutes() []route.Route {
 			Streams: true, Summary: "Add a new version (multipart/form-data as for the upload); it goes to review again",
 			Request: "evidence-version-upload.json", Form: true, Response: "evidence.json", Status: http.StatusCreated},
 		{Method: get, Path: "/api/v1/evidence/:id/versions/:number/content", Perm: read, Handler: a.downloadEvidence, Streams: true,
-			Summary: "The file of a version, streamed as an attachment; every chunk is checked against its SHA-256 before it is sent"},
+			Summary: "The file of a version, streamed as an attachment; its SHA-256 must be the one the audit record of its upload holds, " +
+				"every chunk is checked against its own before it is sent, and the download is recorded in the audit trail (ISMS_AUDIT_READS)"},
 		{Method: post, Path: "/api/v1/evidence/:id/review", Perm: review, Handler: a.reviewEvidence, IfMatch: true,
 			Summary: "Decide on the newest version: accepted (immutable from then on), rejected or needs_info (both with a comment); " +
 				"nobody reviews their own upload", Request: "evidence-review.json", Response: "evidence.json"},
@@ -290,12 +291,13 @@ func versionInput(fields url.Values, file *multipart.Part) domain.VersionInput {
 	return in
 }
 
-// content is the upload's file as the store reads it, or nil.
-func content(file *multipart.Part) io.Reader {
+// content is the upload's file as the store reads it, refused beyond
+// ISMS_EVIDENCE_MAX_BYTES, or nil.
+func (a *API) content(file *multipart.Part) io.Reader {
 	if file == nil {
 		return nil
 	}
-	return file
+	return route.LimitFile(file, a.EvidenceMaxBytes, "ISMS_EVIDENCE_MAX_BYTES", "Die Datei ist zu groß.")
 }
 
 func (a *API) createEvidence(c *gin.Context) error {
@@ -313,7 +315,7 @@ func (a *API) createEvidence(c *gin.Context) error {
 		in.DepartmentID = &id
 	}
 	e, err := inTx(a, c, func(tx *postgres.Tx) (domain.Evidence, error) {
-		return tx.CreateEvidence(c.Request.Context(), scopeID, in, versionInput(fields, file), content(file), route.Visibility(c))
+		return tx.CreateEvidence(c.Request.Context(), scopeID, in, versionInput(fields, file), a.content(file), route.Visibility(c))
 	})
 	if err != nil {
 		return storeUploadError(err)
@@ -346,7 +348,7 @@ func (a *API) addEvidenceVersion(c *gin.Context) error {
 		return err
 	}
 	err = a.run(c, func(tx *postgres.Tx) error {
-		_, err := tx.AddEvidenceVersion(c.Request.Context(), id, version, versionInput(fields, file), content(file), route.Visibility(c))
+		_, err := tx.AddEvidenceVersion(c.Request.Context(), id, version, versionInput(fields, file), a.content(file), route.Visibility(c))
 		return err
 	})
 	if err != nil {
@@ -379,7 +381,9 @@ func (a *API) updateEvidence(c *gin.Context) error {
 
 // downloadEvidence streams a version's file; the web UI serves the same
 // download through route.SendEvidence.
-func (a *API) downloadEvidence(c *gin.Context) error { return route.SendEvidence(c, a.DB) }
+func (a *API) downloadEvidence(c *gin.Context) error {
+	return route.SendEvidence(c, a.DB, a.AuditReads)
+}
 
 func (a *API) reviewEvidence(c *gin.Context) error {
 	var req struct {

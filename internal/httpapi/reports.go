@@ -21,7 +21,8 @@ func (a *API) reportRoutes() []route.Route {
 			Summary: "The reports of a scope with their formats and download paths", Response: "report.json", List: true},
 		{Method: http.MethodGet, Path: "/api/v1/scopes/:id/reports/:report", Perm: read, Handler: a.downloadReport, Streams: true,
 			Summary: "A report as a file named like a4.xlsx: the reference documents a1 to a6 and the statement of applicability (soa) " +
-				"as xlsx or pdf, the check a4 also as csv. Generated on demand and streamed, with the rows of the reader's departments"},
+				"as xlsx or pdf, the check a4 also as csv, the readiness as xlsx or pdf. Generated on demand and streamed, with the rows of the reader's " +
+				"departments; the download is recorded in the audit trail (ISMS_AUDIT_READS)"},
 	}
 }
 
@@ -57,4 +58,6 @@ func (a *API) listReports(c *gin.Context) error {
 	return nil
 }
 
-func (a *API) downloadReport(c *gin.Context) error { return route.SendReport(c, a.DB, a.Location) }
+func (a *API) downloadReport(c *gin.Context) error {
+	return route.SendReport(c, a.DB, a.Location, a.AuditReads)
+}

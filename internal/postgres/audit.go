@@ -190,8 +190,20 @@ func (r auditRow) asDomain() domain.AuditRecord {
 }
 
 // VerifyAudit walks the whole chain in order and returns the number of
-// records checked and the first break as a *domain.ChainError.
-func (db *DB) VerifyAudit(ctx context.Context) (int64, error) {
+// records checked and the first break as a *domain.ChainError. With
+// checkpoints (signed and kept outside the database), a record they name
+// must have the hash they name, and the trail must reach the furthest of
+// them: a rewrite that recomputed every later hash, or a cut at the end,
+// is found too.
+func (db *DB) VerifyAudit(ctx context.Context, checkpoints ...domain.Checkpoint) (int64, error) {
+	bySeq := map[int64][]domain.Checkpoint{}
+	var furthest domain.Checkpoint
+	for _, cp := range checkpoints {
+		bySeq[cp.Seq] = append(bySeq[cp.Seq], cp)
+		if cp.Seq > furthest.Seq {
+			furthest = cp
+		}
+	}
 	rows, err := db.x.QueryxContext(ctx, `
 		SELECT seq, at, actor_id, actor_name, action, resource_type, resource_id, before, after,
 		       request_id, client_addr, prev_hash, hash FROM audit_log ORDER BY seq`)
@@ -210,8 +222,57 @@ func (db *DB) VerifyAudit(ctx context.Context) (int64, error) {
 		if err := domain.CheckLink(prev, rec); err != nil {
 			return n, err
 		}
+		if err := rec.CheckAgainst(bySeq[rec.Seq]); err != nil {
+			return n, err
+		}
 		prev = &rec
 		n++
 	}
-	return n, rows.Err()
+	if err := rows.Err(); err != nil {
+		return n, err
+	}
+	var last int64
+	if prev != nil {
+		last = prev.Seq
+	}
+	return n, domain.CheckHead(last, furthest)
+}
+
+// AuditHead returns the sequence number and hash of the newest audit
+// record (0 and nil when the trail is empty).
+func (db *DB) AuditHead(ctx context.Context) (int64, []byte, error) {
+	var head struct {
+		Seq  int64  `db:"seq"`
+		Hash []byte `db:"hash"`
+	}
+	err := db.x.GetContext(ctx, &head, `SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1`)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, nil
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("read audit head: %w", err)
+	}
+	return head.Seq, head.Hash, nil
+}
+
+// AuditHash returns the hash of audit record seq (nil when there is none).
+func (db *DB) AuditHash(ctx context.Context, seq int64) ([]byte, error) {
+	var hash []byte
+	err := db.x.GetContext(ctx, &hash, `SELECT hash FROM audit_log WHERE seq = $1`, seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read audit record %d: %w", seq, err)
+	}
+	return hash, nil
+}
+
+// RecordReportRead notes in the audit trail that actor downloaded a
+// report of a scope (what names it), in a short transaction of its own,
+// so that the report streamed afterwards holds no transaction open.
+func (db *DB) RecordReportRead(ctx context.Context, actor domain.Actor, scopeID int64, what map[string]any) error {
+	return db.InTx(ctx, actor, func(tx *Tx) error {
+		return tx.Record("report.read", "scope", scopeID, nil, what)
+	})
 }

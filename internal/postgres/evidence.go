@@ -379,9 +379,11 @@ func (db *DB) EvidenceVersion(ctx context.Context, evidenceID int64, number int,
 }
 
 // OpenEvidence opens the content of a version of a visible evidence item.
-// The reader checks every chunk against its SHA-256 before handing it
-// out, and the whole against the version's; a mismatch is an error
-// wrapping ErrTampered, never silently different data.
+// The version's SHA-256 and size must be those of the audit record of
+// its upload, which the database alone cannot rewrite unnoticed; the
+// reader checks every chunk against its SHA-256 before handing it out,
+// and the whole against the recorded one. A mismatch is an error wrapping
+// ErrTampered, never silently different data.
 func (db *DB) OpenEvidence(ctx context.Context, evidenceID int64, number int, vis Visibility) (domain.EvidenceVersion, io.ReadCloser, error) {
 	v, err := db.EvidenceVersion(ctx, evidenceID, number, vis)
 	if err != nil {
@@ -391,11 +393,14 @@ func (db *DB) OpenEvidence(ctx context.Context, evidenceID int64, number int, vi
 		return v, nil, domain.Errorf(domain.ErrNotFound, "version %d of evidence %d has no file", number, evidenceID).
 			De("Diese Version des Nachweises hat keine Datei, nur eine Fundstelle.")
 	}
-	var chunks int
-	if err := db.x.GetContext(ctx, &chunks, `SELECT chunks FROM evidence_versions WHERE id = $1`, v.ID); err != nil {
+	want, err := db.uploadRecord(ctx, v)
+	if err != nil {
 		return v, nil, err
 	}
-	return v, evidenceContent.open(ctx, db, v.ID, storedContent{Size: v.Size, SHA256: v.SHA256, Chunks: chunks}), nil
+	if err := db.x.GetContext(ctx, &want.Chunks, `SELECT chunks FROM evidence_versions WHERE id = $1`, v.ID); err != nil {
+		return v, nil, err
+	}
+	return v, evidenceContent.open(ctx, db, v.ID, want), nil
 }
 
 // RecordTampering notes in the audit trail that a version's content no
@@ -405,6 +410,16 @@ func (db *DB) RecordTampering(ctx context.Context, actor domain.Actor, v domain.
 	return db.InTx(ctx, actor, func(tx *Tx) error {
 		return tx.Record("evidence.integrity_failure", "evidence", v.EvidenceID, nil,
 			map[string]any{"version": v.Number, "sha256": v.SHA256, "error": cause.Error()})
+	})
+}
+
+// RecordEvidenceRead notes in the audit trail that actor downloaded
+// version v, in a short transaction of its own, so that the download
+// streamed afterwards holds no transaction open.
+func (db *DB) RecordEvidenceRead(ctx context.Context, actor domain.Actor, v domain.EvidenceVersion) error {
+	return db.InTx(ctx, actor, func(tx *Tx) error {
+		return tx.Record("evidence.read", "evidence", v.EvidenceID, nil,
+			map[string]any{"version": v.Number, "file_name": v.FileName, "size": v.Size, "sha256": v.SHA256})
 	})
 }
 

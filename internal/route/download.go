@@ -20,11 +20,14 @@ import (
 
 // SendEvidence streams the file of version :number of evidence item :id
 // as an attachment that no browser renders from our origin; the API and
-// the web UI both serve downloads through it. The first chunk is checked
-// before any header goes out, so tampering found there is a clean error;
-// found later, the connection is cut: the client never gets a complete
-// file that fails its hash. Either way it is logged and recorded.
-func SendEvidence(c *gin.Context, db *postgres.DB) error {
+// the web UI both serve downloads through it. A version whose hash is not
+// the one its upload recorded in the audit trail is refused before
+// anything is sent, and so is one whose first chunk fails its check;
+// tampering found later cuts the connection: the client never gets a
+// complete file that fails its hash. Either way it is logged and
+// recorded. With recordRead, the read is recorded in the audit trail once
+// the first chunk has passed its check and before anything is sent.
+func SendEvidence(c *gin.Context, db *postgres.DB, recordRead bool) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	number, nerr := strconv.Atoi(c.Param("number"))
 	if err != nil || nerr != nil || id <= 0 || number <= 0 {
@@ -33,13 +36,18 @@ func SendEvidence(c *gin.Context, db *postgres.DB) error {
 	ctx := c.Request.Context()
 	v, r, err := db.OpenEvidence(ctx, id, number, Visibility(c))
 	if err != nil {
-		return err
+		return tampered(c, db, v, err)
 	}
 	defer r.Close()
 	first := make([]byte, 32<<10)
 	n, err := io.ReadFull(r, first)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
 		return tampered(c, db, v, err)
+	}
+	if recordRead {
+		if err := db.RecordEvidenceRead(ctx, Actor(c), v); err != nil {
+			return err
+		}
 	}
 	h := c.Writer.Header()
 	h.Set("Content-Type", "application/octet-stream")

@@ -92,3 +92,33 @@ func SendFile(c *gin.Context, f objectio.Format, name string, write func(io.Writ
 	c.Data(http.StatusOK, types[f], buf.Bytes())
 	return nil
 }
+
+// LimitFile passes on the bytes of an uploaded file and fails with
+// ErrTooLarge once it has more than max. The request body's own limit
+// leaves room for the form fields, so it cannot tell where the file ends;
+// this counts the file itself. german is what the page says; the bytes
+// past the limit are never handed on, so nothing of them is stored.
+func LimitFile(r io.Reader, max int64, setting, german string) io.Reader {
+	return &fileLimit{r: r, left: max, err: domain.Errorf(domain.ErrTooLarge, "the file exceeds the limit of %d bytes (%s)", max, setting).De(german)}
+}
+
+type fileLimit struct {
+	r    io.Reader
+	left int64 // bytes still allowed; negative once the file was too large
+	err  error
+}
+
+func (l *fileLimit) Read(p []byte) (int, error) {
+	if l.left < 0 {
+		return 0, l.err
+	}
+	// One byte past the limit is enough to know.
+	if int64(len(p)) > l.left+1 {
+		p = p[:l.left+1]
+	}
+	n, err := l.r.Read(p)
+	if l.left -= int64(n); l.left < 0 {
+		return 0, l.err
+	}
+	return n, err
+}

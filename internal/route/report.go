@@ -20,8 +20,9 @@ import (
 // reports through it. The headers go out with the first byte, so a
 // failure before it (an unknown report, a PDF too large) is a clean
 // error; a failure after it cuts the connection, and the client never
-// gets a complete-looking file that lacks rows.
-func SendReport(c *gin.Context, db *postgres.DB, loc *time.Location) error {
+// gets a complete-looking file that lacks rows. With recordRead, the
+// download is recorded in the audit trail before the report is made.
+func SendReport(c *gin.Context, db *postgres.DB, loc *time.Location, recordRead bool) error {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
 		return domain.Errorf(domain.ErrNotFound, "no scope %s", c.Param("id")).De("Diesen Informationsverbund gibt es nicht.")
@@ -37,6 +38,14 @@ func SendReport(c *gin.Context, db *postgres.DB, loc *time.Location) error {
 	}
 	q := report.Query{Scope: scope, Vis: Visibility(c), Generated: time.Now().In(loc), Version: version.String()}
 	out := &reportResponse{c: c, contentType: format.ContentType(), name: report.FileName(rep, format, q)}
+	if recordRead {
+		// departments is null for a reader who sees the whole scope.
+		err := db.RecordReportRead(ctx, Actor(c), scope.ID,
+			map[string]any{"report": rep.Name, "format": format, "file": out.name, "departments": q.Vis.Departments})
+		if err != nil {
+			return err
+		}
+	}
 	err = report.Write(ctx, out, db, rep, format, q)
 	switch {
 	case err == nil:

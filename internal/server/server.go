@@ -66,10 +66,11 @@ func New(d Deps) (*Server, error) {
 	catalogs, objects := catalogimport.New(d.DB, d.Config.CatalogMaxBytes), objectimport.New(d.DB)
 	api := httpapi.New(httpapi.Deps{DB: d.DB, Accounts: d.Accounts, Authz: d.Authz, Validator: d.Validator, Cookie: s.cookie,
 		BaseURL: d.Config.BaseURL, Catalogs: catalogs, CatalogMaxBytes: d.Config.CatalogMaxBytes,
-		Objects: objects, ImportMaxBytes: d.Config.ImportMaxBytes, EvidenceMaxBytes: d.Config.EvidenceMaxBytes, Location: d.Config.Location})
+		Objects: objects, ImportMaxBytes: d.Config.ImportMaxBytes, EvidenceMaxBytes: d.Config.EvidenceMaxBytes, Location: d.Config.Location,
+		AuditReads: d.Config.AuditReads})
 	ui, err := webui.New(webui.Deps{DB: d.DB, Accounts: d.Accounts, Authz: d.Authz, Cookie: s.cookie, Location: d.Config.Location,
 		Log: d.Log, Catalogs: catalogs, CatalogMaxBytes: d.Config.CatalogMaxBytes, Objects: objects, ImportMaxBytes: d.Config.ImportMaxBytes,
-		EvidenceMaxBytes: d.Config.EvidenceMaxBytes})
+		EvidenceMaxBytes: d.Config.EvidenceMaxBytes, AuditReads: d.Config.AuditReads})
 	if err != nil {
 		return nil, err
 	}

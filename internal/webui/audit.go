@@ -113,6 +113,8 @@ var actionLabels = map[string]string{
 	"evidence.link":              "Nachweis verknüpft",
 	"evidence.unlink":            "Verknüpfung eines Nachweises entfernt",
 	"evidence.integrity_failure": "Nachweis beschädigt: Prüfsumme stimmt nicht",
+	"evidence.read":              "Nachweis heruntergeladen",
+	"report.read":                "Bericht heruntergeladen",
 
 	"audit.create":          "Audit geplant",
 	"audit.update":          "Audit geändert",

@@ -366,12 +366,14 @@ func refusedUpload(c *gin.Context, err error) bool {
 	return true
 }
 
-// content is the chosen file as the store reads it, or nil.
-func content(file *multipart.Part) io.Reader {
+// content is the chosen file as the store reads it, refused beyond
+// ISMS_EVIDENCE_MAX_BYTES, or nil.
+func (u *UI) content(file *multipart.Part) io.Reader {
 	if file == nil {
 		return nil
 	}
-	return file
+	return route.LimitFile(file, u.EvidenceMaxBytes, "ISMS_EVIDENCE_MAX_BYTES",
+		"Die Datei ist größer als erlaubt (höchstens "+fileSize(u.EvidenceMaxBytes)+").")
 }
 
 // firstPerField keeps the first refusal of each field: a date that could
@@ -470,7 +472,7 @@ func (u *UI) uploadEvidence(c *gin.Context) error {
 		} else {
 			err = uploadBroken(u.run(c, func(tx *postgres.Tx) error {
 				var err error
-				if e, err = tx.CreateEvidence(ctx, scope.ID, ein, vin, content(file), vis); err != nil || !linked {
+				if e, err = tx.CreateEvidence(ctx, scope.ID, ein, vin, u.content(file), vis); err != nil || !linked {
 					return err
 				}
 				return tx.LinkEvidence(ctx, e.ID, target, targetID, vis)
@@ -752,7 +754,7 @@ func (u *UI) addEvidenceVersion(c *gin.Context) error {
 		} else {
 			err = uploadBroken(u.run(c, func(tx *postgres.Tx) error {
 				var err error
-				e, err = tx.AddEvidenceVersion(c.Request.Context(), id, version, vin, content(file), route.Visibility(c))
+				e, err = tx.AddEvidenceVersion(c.Request.Context(), id, version, vin, u.content(file), route.Visibility(c))
 				return err
 			}))
 		}
@@ -855,7 +857,7 @@ func (u *UI) unlinkEvidence(c *gin.Context) error {
 }
 
 // downloadEvidence streams a version's file, exactly as the API does.
-func (u *UI) downloadEvidence(c *gin.Context) error { return route.SendEvidence(c, u.DB) }
+func (u *UI) downloadEvidence(c *gin.Context) error { return route.SendEvidence(c, u.DB, u.AuditReads) }
 
 // entryEvidence is the evidence that proves a check entry, on its page.
 type entryEvidence struct {

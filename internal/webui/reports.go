@@ -56,4 +56,6 @@ func (u *UI) reportsPage(c *gin.Context) error {
 }
 
 // downloadReport streams a report file, exactly as the API does.
-func (u *UI) downloadReport(c *gin.Context) error { return route.SendReport(c, u.DB, u.Location) }
+func (u *UI) downloadReport(c *gin.Context) error {
+	return route.SendReport(c, u.DB, u.Location, u.AuditReads)
+}

@@ -45,6 +45,8 @@ type Deps struct {
 	ImportMaxBytes int64
 	// EvidenceMaxBytes bounds evidence files.
 	EvidenceMaxBytes int64
+	// AuditReads records downloads of evidence files and reports.
+	AuditReads bool
 }
 
 // UI renders the pages.
