@@ -166,6 +166,13 @@ func (u *UI) signing(c *gin.Context, id string) signing {
 func (u *UI) sign(c *gin.Context) (domain.Signature, time.Time, error) {
 	p, _ := route.Principal(c)
 	today := u.today()
-	sig, err := u.Accounts.Sign(c.Request.Context(), route.Actor(c), p, c.PostForm("password"), today)
+	password := c.PostForm("password")
+	sig, err := u.Accounts.Sign(c.Request.Context(), route.Actor(c), p, password, today)
+	if err == nil && password != "" && p.SessionID != 0 {
+		// A form shown again after another refusal knows of the confirmation.
+		now := time.Now()
+		p.Reauthenticated = &now
+		route.SetPrincipal(c, p)
+	}
 	return sig, today, err
 }
