@@ -54,5 +54,8 @@ $$;
 CREATE TRIGGER risk_acceptances_not_future BEFORE INSERT OR UPDATE OF accepted_on ON risk_acceptances
     FOR EACH ROW EXECUTE FUNCTION risk_acceptance_not_future();
 
--- Lockouts are listed per account and client.
+-- An attempt is recorded as a failure before its password is checked, and
+-- stamped again when the check has failed: the id finds it. Lockouts are
+-- listed per account and client.
+ALTER TABLE login_failures ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY;
 CREATE INDEX login_failures_pair_idx ON login_failures (username, client_addr, at);

@@ -46,9 +46,12 @@ func (c Config) wait(f postgres.LoginFailures) time.Duration {
 
 // throttled is the refusal of an attempt that comes too early.
 func throttled(wait time.Duration) error {
-	when := fmt.Sprintf("%d Sekunden", int(math.Ceil(wait.Seconds())))
-	if wait > 90*time.Second {
+	when := "einer Sekunde"
+	switch secs := int(math.Ceil(wait.Seconds())); {
+	case wait > 90*time.Second:
 		when = fmt.Sprintf("%d Minuten", int(math.Ceil(wait.Minutes())))
+	case secs > 1:
+		when = fmt.Sprintf("%d Sekunden", secs)
 	}
 	return &domain.Error{Kind: domain.ErrThrottled, RetryAfter: wait,
 		Message: "too many failed attempts; try again later",
@@ -74,6 +77,9 @@ func (s *Service) guarded(ctx context.Context, actor domain.Actor, username stri
 	}
 	if ok {
 		return true, s.db.ClearLoginFailures(ctx, username, actor.ClientAddr)
+	}
+	if err := s.db.ConfirmLoginFailure(ctx, f.Attempt); err != nil {
+		return false, err
 	}
 	s.log.Info("password check failed", "username", username, "client", actor.ClientAddr, "failures", f.Pair)
 	var lockouts []postgres.Lockout

@@ -15,6 +15,7 @@ import (
 
 // LoginFailures are the recent failures an attempt is judged by.
 type LoginFailures struct {
+	Attempt    int64      `db:"-"`           // the failure recorded for this attempt (BeginLoginAttempt)
 	Now        time.Time  `db:"now"`         // the database's clock, which recorded the failures
 	Pair       int        `db:"pair"`        // of this login name from this client
 	PairLast   *time.Time `db:"pair_last"`   // the latest of them
@@ -60,7 +61,8 @@ func (db *DB) BeginLoginAttempt(ctx context.Context, username, clientAddr string
 	if d := wait(f); d > 0 {
 		return f, d, nil
 	}
-	if _, err := x.ExecContext(ctx, `INSERT INTO login_failures (username, client_addr) VALUES ($1, $2)`, username, clientAddr); err != nil {
+	if err := x.GetContext(ctx, &f.Attempt, `INSERT INTO login_failures (username, client_addr) VALUES ($1, $2) RETURNING id`,
+		username, clientAddr); err != nil {
 		return f, 0, fmt.Errorf("record login attempt: %w", err)
 	}
 	f.Pair, f.PairLast, f.Client, f.ClientLast = f.Pair+1, &f.Now, f.Client+1, &f.Now
@@ -68,6 +70,13 @@ func (db *DB) BeginLoginAttempt(ctx context.Context, username, clientAddr string
 		return f, 0, fmt.Errorf("commit: %w", err)
 	}
 	return f, 0, nil
+}
+
+// ConfirmLoginFailure stamps an attempt's failure with the time its
+// password was found wrong, which the next delay counts from.
+func (db *DB) ConfirmLoginFailure(ctx context.Context, attempt int64) error {
+	_, err := db.x.ExecContext(ctx, `UPDATE login_failures SET at = now() WHERE id = $1`, attempt)
+	return err
 }
 
 // ClearLoginFailures forgets the failures of a login name from one client
