@@ -68,3 +68,16 @@ func TestPasswordPolicy(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPasswordPolicyWorstCase measures the strength estimate of a
+// long random password, the slowest input (the estimator sees at most
+// strengthPrefix characters of it).
+func BenchmarkPasswordPolicyWorstCase(b *testing.B) {
+	s := &Service{hashSlots: make(chan struct{}, 1)}
+	password := "x" + GeneratePassword() + GeneratePassword() + GeneratePassword() + GeneratePassword() + GeneratePassword()
+	for b.Loop() {
+		if err := s.checkNewPassword("/password", password, "karl", "Karl Beispiel"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
