@@ -241,6 +241,12 @@ func TestUserAddAndList(t *testing.T) {
 		t.Errorf("root in user list = %+v, want roles admin", root)
 	}
 
+	t.Run("weak password from stdin", func(t *testing.T) {
+		withStdin(t, "password1234\n")
+		r := mustRun(t, 1, "user", "add", "dora", "--password-stdin")
+		wantContains(t, r, "stderr", r.stderr, "too easy to guess")
+	})
+
 	t.Run("password from stdin", func(t *testing.T) {
 		withStdin(t, "a long enough password\n")
 		r := mustRun(t, 0, "user", "add", "carol", "--password-stdin")
@@ -375,6 +381,9 @@ func TestUserSetPassword(t *testing.T) {
 		username string
 	}{
 		{"too short", "short pw\n", 1, "at least 12", "alice"},
+		{"weak", "password1234\n", 1, "too easy to guess", "alice"},
+		{"with the user name", "Alice in Wonderland 1865\n", 1, "must not contain the user name", "alice"},
+		{"the previous one", good + "\n", 1, "must differ from the previous one", "alice"},
 		{"empty stdin", "", 2, "standard input held no password", "alice"},
 		{"unknown user", good + "\n", 1, `no user "nobody"`, "nobody"},
 	}

@@ -3,12 +3,11 @@ package account
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
-	"math"
 	"runtime"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"ismsd/internal/domain"
 	"ismsd/internal/postgres"
@@ -16,20 +15,31 @@ import (
 
 // Config holds the session and login-throttling policy.
 type Config struct {
-	SessionIdle          time.Duration // a session ends after this long without a request
-	SessionMaxAge        time.Duration // and at the latest this long after login
-	FailureWindow        time.Duration // failed logins are counted over this window
-	MaxFailuresPerUser   int           // per login name within the window
-	MaxFailuresPerClient int           // per client address within the window
+	SessionIdle   time.Duration // a session ends after this long without a request
+	SessionMaxAge time.Duration // and at the latest this long after login
+
+	// Failed logins slow down whoever guesses, never the owner elsewhere:
+	// after FreeFailures of one login name from one client, and after
+	// FreeClientFailures from one client under any names, the next
+	// attempt from that client waits FirstDelay after the last failure,
+	// doubling with each further failure up to MaxDelay. Failures older
+	// than FailureWindow are forgotten.
+	FailureWindow      time.Duration
+	FreeFailures       int
+	FreeClientFailures int
+	FirstDelay         time.Duration
+	MaxDelay           time.Duration
 }
 
 // DefaultConfig is the policy used unless configured otherwise.
 var DefaultConfig = Config{
-	SessionIdle:          30 * time.Minute,
-	SessionMaxAge:        12 * time.Hour,
-	FailureWindow:        15 * time.Minute,
-	MaxFailuresPerUser:   5,
-	MaxFailuresPerClient: 30,
+	SessionIdle:        30 * time.Minute,
+	SessionMaxAge:      12 * time.Hour,
+	FailureWindow:      time.Hour,
+	FreeFailures:       5,
+	FreeClientFailures: 30,
+	FirstDelay:         time.Second,
+	MaxDelay:           5 * time.Minute,
 }
 
 // touchInterval bounds how often a session's or token's last use is
@@ -67,6 +77,11 @@ type Principal struct {
 	User      domain.User
 	SessionID int64
 	TokenID   int64
+	// Reauthenticated is when the session last confirmed the password
+	// again (nil: not since the login; always nil for a token).
+	Reauthenticated *time.Time
+	// ReadOnly marks a read-only API token: only safe methods pass.
+	ReadOnly bool
 }
 
 // ErrBadCredentials is the one answer to every failed login, whatever the
@@ -97,22 +112,24 @@ func (s *Service) verify(password, encoded string) bool {
 // secret for the cookie. actor carries the request id and client address.
 func (s *Service) Login(ctx context.Context, actor domain.Actor, username, password, userAgent string) (string, Principal, error) {
 	username = NormalizeUsername(username)
-	if err := s.checkThrottle(ctx, username, actor.ClientAddr); err != nil {
+	var user domain.User
+	ok, err := s.guarded(ctx, actor, truncate(username, 100), func() (bool, *int64, error) {
+		u, hash, err := s.db.Credentials(ctx, username)
+		switch {
+		case errors.Is(err, domain.ErrNotFound):
+			s.verify(password, s.dummyHash) // as long as for an account
+			return false, nil, nil
+		case err != nil:
+			return false, nil, err
+		}
+		user = u
+		return s.verify(password, hash) && !u.Disabled, &u.ID, nil
+	})
+	if err != nil {
 		return "", Principal{}, err
 	}
-	user, hash, err := s.db.Credentials(ctx, username)
-	switch {
-	case errors.Is(err, domain.ErrNotFound):
-		s.verify(password, s.dummyHash)
-		return "", Principal{}, s.failLogin(ctx, username, actor.ClientAddr)
-	case err != nil:
-		return "", Principal{}, err
-	}
-	if !s.verify(password, hash) || user.Disabled {
-		return "", Principal{}, s.failLogin(ctx, username, actor.ClientAddr)
-	}
-	if err := s.db.ClearLoginFailures(ctx, username); err != nil {
-		return "", Principal{}, err
+	if !ok {
+		return "", Principal{}, ErrBadCredentials
 	}
 	secret := newSecret()
 	actor.UserID, actor.Name = &user.ID, user.Username
@@ -128,38 +145,6 @@ func (s *Service) Login(ctx context.Context, actor domain.Actor, username, passw
 	return secret, Principal{User: user, SessionID: sess.ID}, nil
 }
 
-func (s *Service) failLogin(ctx context.Context, username, clientAddr string) error {
-	if err := s.db.RecordLoginFailure(ctx, truncate(username, 100), clientAddr); err != nil {
-		return err
-	}
-	s.log.Info("login failed", "username", truncate(username, 100), "client", clientAddr)
-	return ErrBadCredentials
-}
-
-// checkThrottle refuses a login attempt while the login name or the client
-// address has too many recent failures. Unknown names are throttled alike,
-// so the answer tells nothing about which accounts exist.
-func (s *Service) checkThrottle(ctx context.Context, username, clientAddr string) error {
-	now := time.Now()
-	f, err := s.db.CountLoginFailures(ctx, username, clientAddr, now.Add(-s.cfg.FailureWindow))
-	if err != nil {
-		return err
-	}
-	var wait time.Duration
-	if f.ByUsername >= s.cfg.MaxFailuresPerUser && f.OldestUsername != nil {
-		wait = max(wait, f.OldestUsername.Add(s.cfg.FailureWindow).Sub(now))
-	}
-	if f.ByClient >= s.cfg.MaxFailuresPerClient && f.OldestClient != nil {
-		wait = max(wait, f.OldestClient.Add(s.cfg.FailureWindow).Sub(now))
-	}
-	if wait > 0 {
-		return &domain.Error{Kind: domain.ErrThrottled, RetryAfter: wait,
-			Message: "too many failed logins; try again later",
-			German:  fmt.Sprintf("Zu viele fehlgeschlagene Anmeldungen. Bitte versuchen Sie es in %d Minuten erneut.", int(math.Ceil(wait.Minutes())))}
-	}
-	return nil
-}
-
 // Authenticate finds the user of a session secret (from the cookie).
 func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, error) {
 	a, err := s.db.SessionUser(ctx, hashSecret(secret), s.cfg.SessionIdle)
@@ -171,7 +156,7 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (Principal, e
 			return Principal{}, err
 		}
 	}
-	return Principal{User: a.User, SessionID: a.SessionID}, nil
+	return Principal{User: a.User, SessionID: a.SessionID, Reauthenticated: a.Reauthenticated}, nil
 }
 
 // TokenPrefix starts every API token, so that secret scanners and people
@@ -192,7 +177,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, token string) (Principa
 			return Principal{}, err
 		}
 	}
-	return Principal{User: a.User, TokenID: a.TokenID}, nil
+	return Principal{User: a.User, TokenID: a.TokenID, ReadOnly: a.ReadOnly}, nil
 }
 
 // Logout ends the principal's session.
@@ -225,7 +210,7 @@ func (s *Service) CreateUser(ctx context.Context, actor domain.Actor, in NewUser
 	if in.Password == "" {
 		in.Password = GeneratePassword()
 		generated = in.Password
-	} else if err := domain.ValidatePassword("/password", in.Password); err != nil {
+	} else if err := s.checkNewPassword("/password", in.Password, in.Username, in.DisplayName); err != nil {
 		return domain.User{}, "", err
 	}
 	hash, err := s.hash(in.Password)
@@ -268,7 +253,7 @@ func (s *Service) EnsureInitialAdmin(ctx context.Context, actor domain.Actor, pa
 	if password == "" {
 		password = GeneratePassword()
 		generated = password
-	} else if err := domain.ValidatePassword("/password", password); err != nil {
+	} else if err := s.checkNewPassword("/password", password, "admin", "Administrator"); err != nil {
 		return false, "", err
 	}
 	hash, err := s.hash(password)
@@ -291,14 +276,28 @@ func (s *Service) EnsureInitialAdmin(ctx context.Context, actor domain.Actor, pa
 
 // SetPassword sets a user's password as an administrator (empty: generate
 // one and return it). The user must change it at the next login, and all
-// their sessions end.
+// their sessions and API tokens end: a reset answers a suspicion, and
+// whoever held the account's secrets must lose them all.
 func (s *Service) SetPassword(ctx context.Context, actor domain.Actor, userID int64, password string) (string, error) {
+	u, err := s.db.UserByID(ctx, userID)
+	if err != nil {
+		return "", err
+	}
 	generated := ""
 	if password == "" {
 		password = GeneratePassword()
 		generated = password
-	} else if err := domain.ValidatePassword("/password", password); err != nil {
-		return "", err
+	} else {
+		if err := s.checkNewPassword("/password", password, u.Username, u.DisplayName); err != nil {
+			return "", err
+		}
+		old, err := s.db.PasswordHash(ctx, userID)
+		if err != nil {
+			return "", err
+		}
+		if s.verify(password, old) {
+			return "", errSamePassword("/password")
+		}
 	}
 	hash, err := s.hash(password)
 	if err != nil {
@@ -308,34 +307,42 @@ func (s *Service) SetPassword(ctx context.Context, actor domain.Actor, userID in
 		if err := tx.SetPassword(ctx, userID, hash, true); err != nil {
 			return err
 		}
-		_, err := tx.RevokeUserSessions(ctx, userID, 0)
+		if _, err := tx.RevokeUserSessions(ctx, userID, 0); err != nil {
+			return err
+		}
+		_, err := tx.RevokeUserTokens(ctx, userID)
 		return err
 	})
 }
 
+func errSamePassword(pointer string) error {
+	return domain.Invalid(domain.Violation{Pointer: pointer, Detail: "the new password must differ from the previous one",
+		German: "Das neue Passwort muss sich vom bisherigen unterscheiden."})
+}
+
 // ChangeOwnPassword changes the principal's password after checking the
-// current one. Other sessions of the user end; the current one stays.
+// current one, which is throttled like the login: guessing it from a
+// stolen session is no easier. Other sessions of the user end; the
+// current one stays.
 func (s *Service) ChangeOwnPassword(ctx context.Context, actor domain.Actor, p Principal, current, next string) error {
-	// Guessing the current password from a stolen session is throttled
-	// like guessing it at the login.
-	if err := s.checkThrottle(ctx, p.User.Username, actor.ClientAddr); err != nil {
-		return err
-	}
-	hash, err := s.db.PasswordHash(ctx, p.User.ID)
+	ok, err := s.guarded(ctx, actor, p.User.Username, func() (bool, *int64, error) {
+		hash, err := s.db.PasswordHash(ctx, p.User.ID)
+		if err != nil {
+			return false, nil, err
+		}
+		return s.verify(current, hash), &p.User.ID, nil
+	})
 	if err != nil {
 		return err
 	}
-	if !s.verify(current, hash) {
-		if err := s.db.RecordLoginFailure(ctx, p.User.Username, actor.ClientAddr); err != nil {
-			return err
-		}
+	if !ok {
 		return domain.Invalid(domain.Violation{Pointer: "/current_password", Detail: "the current password is wrong", German: "Das aktuelle Passwort stimmt nicht."})
 	}
-	if err := domain.ValidatePassword("/new_password", next); err != nil {
-		return err
-	}
 	if current == next {
-		return domain.Invalid(domain.Violation{Pointer: "/new_password", Detail: "the new password must differ from the current one", German: "Das neue Passwort muss sich vom bisherigen unterscheiden."})
+		return errSamePassword("/new_password")
+	}
+	if err := s.checkNewPassword("/new_password", next, p.User.Username, p.User.DisplayName); err != nil {
+		return err
 	}
 	newHash, err := s.hash(next)
 	if err != nil {
@@ -348,6 +355,48 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, actor domain.Actor, p P
 		_, err := tx.RevokeUserSessions(ctx, p.User.ID, p.SessionID)
 		return err
 	})
+}
+
+// StepUpWindow is how long a confirmation of the password lasts for a
+// session: approvals within it need not ask again.
+const StepUpWindow = 5 * time.Minute
+
+// Sign confirms that the principal approves something in person and
+// returns the signature for the organisation's day today. The password
+// may be left empty when the principal's session confirmed it within
+// StepUpWindow; otherwise, and always with an API token, it must be the
+// account's own. It is checked under the login throttle and then counts
+// as the session's new confirmation.
+func (s *Service) Sign(ctx context.Context, actor domain.Actor, p Principal, password string, today time.Time) (domain.Signature, error) {
+	sig := domain.Signature{UserID: p.User.ID, On: today}
+	if password == "" {
+		if p.SessionID != 0 && p.Reauthenticated != nil && time.Since(*p.Reauthenticated) <= StepUpWindow {
+			return sig, nil
+		}
+		return domain.Signature{}, domain.Invalid(domain.Violation{Pointer: "/password",
+			Detail: "confirm the approval with your password", German: "Bitte bestätigen Sie die Freigabe mit Ihrem Passwort."})
+	}
+	ok, err := s.guarded(ctx, actor, p.User.Username, func() (bool, *int64, error) {
+		hash, err := s.db.PasswordHash(ctx, p.User.ID)
+		if err != nil {
+			return false, nil, err
+		}
+		return s.verify(password, hash), &p.User.ID, nil
+	})
+	if err != nil {
+		return domain.Signature{}, err
+	}
+	if !ok {
+		return domain.Signature{}, domain.Invalid(domain.Violation{Pointer: "/password", Detail: "the password is wrong",
+			German: "Das Passwort stimmt nicht."})
+	}
+	if p.SessionID != 0 {
+		err := s.db.InTx(ctx, actor, func(tx *postgres.Tx) error { return tx.MarkReauthenticated(ctx, p.SessionID) })
+		if err != nil {
+			return domain.Signature{}, err
+		}
+	}
+	return sig, nil
 }
 
 // UserChanges are the changes an administrator makes to an account; nil
@@ -416,18 +465,22 @@ func (s *Service) Revoke(ctx context.Context, actor domain.Actor, userID int64, 
 	})
 }
 
-// RevokeSessions ends every session of a user (admin action).
-func (s *Service) RevokeSessions(ctx context.Context, actor domain.Actor, userID int64) (int, error) {
+// RevokeSessions ends every session of a user and revokes their API
+// tokens (admin action): ending "all sessions" must leave no way in.
+// It returns how many sessions and tokens ended.
+func (s *Service) RevokeSessions(ctx context.Context, actor domain.Actor, userID int64) (sessions, tokens int, err error) {
 	if _, err := s.db.UserByID(ctx, userID); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	var n int
-	err := s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
+	err = s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
 		var err error
-		n, err = tx.RevokeUserSessions(ctx, userID, 0)
+		if sessions, err = tx.RevokeUserSessions(ctx, userID, 0); err != nil {
+			return err
+		}
+		tokens, err = tx.RevokeUserTokens(ctx, userID)
 		return err
 	})
-	return n, err
+	return sessions, tokens, err
 }
 
 // RevokeSession ends one session of a user (admin action).
@@ -440,16 +493,24 @@ func (s *Service) RevokeSession(ctx context.Context, actor domain.Actor, userID,
 // MaxTokenLifetime bounds API tokens, so that a forgotten one dies.
 const MaxTokenLifetime = 366 * 24 * time.Hour
 
+// TokenInput is what a user gives for a new API token.
+type TokenInput struct {
+	Name      string
+	ExpiresAt time.Time
+	ReadOnly  bool // only safe methods (GET, HEAD) pass
+}
+
 // CreateToken issues a personal API token and returns its secret, which is
-// shown once and never stored.
-func (s *Service) CreateToken(ctx context.Context, actor domain.Actor, userID int64, name string, expiresAt time.Time) (domain.APIToken, string, error) {
-	name = strings.TrimSpace(name)
+// shown once and never stored. Only a session may create one (the routes
+// refuse requests made with a token), so a stolen token cannot breed.
+func (s *Service) CreateToken(ctx context.Context, actor domain.Actor, userID int64, in TokenInput) (domain.APIToken, string, error) {
+	name := strings.TrimSpace(in.Name)
 	var vs []domain.Violation
-	if name == "" || len(name) > 100 {
+	if name == "" || utf8.RuneCountInString(name) > 100 {
 		vs = append(vs, domain.Violation{Pointer: "/name", Detail: "name must have 1 to 100 characters", German: "Der Name muss 1 bis 100 Zeichen haben."})
 	}
 	now := time.Now()
-	if !expiresAt.After(now) || expiresAt.After(now.Add(MaxTokenLifetime)) {
+	if !in.ExpiresAt.After(now) || in.ExpiresAt.After(now.Add(MaxTokenLifetime)) {
 		vs = append(vs, domain.Violation{Pointer: "/expires_at", Detail: "expiry must lie in the future and at most 366 days ahead", German: "Das Ablaufdatum muss in der Zukunft und höchstens 366 Tage entfernt liegen."})
 	}
 	if len(vs) > 0 {
@@ -459,7 +520,8 @@ func (s *Service) CreateToken(ctx context.Context, actor domain.Actor, userID in
 	var t domain.APIToken
 	err := s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
 		var err error
-		t, err = tx.CreateToken(ctx, userID, name, secret[:len(TokenPrefix)+6], hashSecret(secret), &expiresAt)
+		t, err = tx.CreateToken(ctx, postgres.NewToken{UserID: userID, Name: name, Prefix: secret[:len(TokenPrefix)+6],
+			Hash: hashSecret(secret), ExpiresAt: in.ExpiresAt, ReadOnly: in.ReadOnly})
 		return err
 	})
 	return t, secret, err

@@ -311,5 +311,5 @@ var users = []struct {
 	{"demo-isb-tlrz", "ISB Landesrechenzentrum (Demo)", domain.RoleISB, "TLRZ"},
 	{"demo-auditor", "Auditorin (Demo)", domain.RoleAuditor, ""},
 	{"demo-abteilung", "Abteilungsleitung TLRZ (Demo)", domain.RoleDepartmentHead, "TLRZ"},
-	{"demo-leitung", "CIO / Institutionsleitung (Demo)", domain.RoleManagement, ""},
+	{managementUser, Approver, domain.RoleManagement, ""},
 }

@@ -159,7 +159,7 @@ func Seed(ctx context.Context, db *postgres.DB, accounts *account.Service, actor
 		if err := seedCheck(ctx, tx, scope.ID, keyOf, today); err != nil {
 			return err
 		}
-		if err := seedRisks(ctx, tx, objIDs, today); err != nil {
+		if err := seedRisks(ctx, tx, objIDs); err != nil {
 			return err
 		}
 		res, deptIDs, deptNames = r, ids, names
@@ -215,9 +215,12 @@ func Seed(ctx context.Context, db *postgres.DB, accounts *account.Service, actor
 			return res, fmt.Errorf("demo scope ISB: %w", err)
 		}
 	}
-	// Evidence and audits next: their uploads, reviews and findings are
+	// Management's risk acceptance, evidence and audits next: they are
 	// made by the demo accounts, which exist only now.
 	today := time.Now().UTC().Truncate(24 * time.Hour)
+	if err := acceptRisks(ctx, db, objIDs, today); err != nil {
+		return res, err
+	}
 	ev, err := seedEvidence(ctx, db, scope.ID, objIDs, deptIDs, today)
 	if err != nil {
 		return res, fmt.Errorf("demo evidence and audits: %w", err)

@@ -344,6 +344,20 @@ func seededResults(t *testing.T, db *postgres.DB, scopeID int64, objs []domain.O
 	if states[domain.RiskStateAccepted] != 1 || states[domain.RiskStateInProgress] != 1 || states[domain.RiskStateNone] == 0 {
 		t.Errorf("risk analyses by state %v", states)
 	}
+	// The acceptance is signed by the demo management account.
+	leitung, err := db.UserByUsername(ctx, managementUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range risks {
+		if r.State != domain.RiskStateAccepted {
+			continue
+		}
+		accs, err := db.RiskAcceptances(ctx, *r.AnalysisID)
+		if err != nil || len(accs) != 1 || accs[0].UserID == nil || *accs[0].UserID != leitung.ID || accs[0].AcceptedBy != Approver {
+			t.Errorf("acceptance %+v, %v", accs, err)
+		}
+	}
 }
 
 // seededEvidence checks the demo's evidence: the review states, expiry
@@ -566,8 +580,12 @@ func seededGuideline(t *testing.T, db *postgres.DB, res Result) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.ID != inForce.ID || g.Number != 2 || g.ApprovedBy != Approver || len(g.ApprovedHash) != 64 || !g.HashIntact() ||
-		day(g.ApprovedOn) != today.AddDate(0, -3, 0).Format(time.DateOnly) {
+	leitung, err := db.UserByUsername(ctx, managementUser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.ID != inForce.ID || g.Number != 2 || g.ApprovedBy != Approver || g.ApprovedByID == nil || *g.ApprovedByID != leitung.ID ||
+		len(g.ApprovedHash) != 64 || !g.HashIntact() || day(g.ApprovedOn) != today.AddDate(0, -3, 0).Format(time.DateOnly) {
 		t.Errorf("in force: version %d approved by %q on %s, hash %q (intact %v)", g.Number, g.ApprovedBy, day(g.ApprovedOn),
 			g.ApprovedHash, g.HashIntact())
 	}

@@ -27,12 +27,13 @@ const managementUser = "demo-leitung"
 // GuidelineTitle is the title of every version of the demo guideline.
 const GuidelineTitle = "Leitlinie zur Informationssicherheit im Landesdatennetz (Demo)"
 
-// Approver is the name the approvals of the guideline carry: the state CIO.
-const Approver = "Landesbeauftragte/r für E-Government und IT (Demo)"
+// Approver is the name the approvals of the guideline carry: the display
+// name of the demo management account, which signs them.
+const Approver = "CIO / Institutionsleitung (Demo)"
 
 // Who approved the policies, as their cover sheets would say.
 const (
-	approverCIO  = Approver
+	approverCIO  = "Landesbeauftragte/r für E-Government und IT (Demo)"
 	approverTLRZ = "Leitung Landesrechenzentrum TLRZ (Demo)"
 	approverCERT = "Leitung Thüringen-CERT und Leitung TLRZ gemeinsam (Demo)"
 )
@@ -174,9 +175,11 @@ func seedGuideline(ctx context.Context, db *postgres.DB, scopeID int64, evidence
 		if v.approvedAgo == 0 {
 			continue
 		}
+		// Signed by the management account on a day in the past: a path
+		// open to the seed only, as requests always sign on today.
 		err = db.InTx(ctx, management, func(tx *postgres.Tx) error {
 			_, err := tx.ApproveGuideline(ctx, draft.ID, draft.Version,
-				domain.GuidelineApproval{By: Approver, On: today.AddDate(0, -v.approvedAgo, 0)})
+				domain.Signature{UserID: *management.UserID, On: today.AddDate(0, -v.approvedAgo, 0)}, today)
 			return err
 		})
 		if err != nil {

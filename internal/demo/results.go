@@ -180,20 +180,35 @@ func responsibleOf(key string) string {
 }
 
 // seedRisks gives two of the objects that need a risk analysis one: the
-// admin jump hosts assessed, treated and accepted by management, the
-// prison's site router begun and not yet finished. Management accepts the
-// analysis as it stands within this transaction (version 0).
-func seedRisks(ctx context.Context, tx *postgres.Tx, objIDs map[string]int64, today time.Time) error {
+// admin jump hosts assessed and treated (management accepts them once the
+// demo accounts exist, see acceptRisks), the prison's site router begun
+// and not yet finished.
+func seedRisks(ctx context.Context, tx *postgres.Tx, objIDs map[string]int64) error {
 	if err := assessRisks(ctx, tx, objIDs["jump"], "Die Admin-Jump-Hosts sind der einzige Weg in die Verwaltungsnetze; "+
 		"ihr hoher Schutzbedarf an Vertraulichkeit und Integrität verlangt eine Risikoanalyse (Demo).", 100); err != nil {
 		return err
 	}
-	if _, err := tx.Accept(ctx, objIDs["jump"], 0, postgres.AcceptInput{AcceptedBy: "Staatssekretär Finanzministerium (Demo)",
-		AcceptedOn: today.AddDate(0, 0, -21)}, postgres.Everything); err != nil {
-		return fmt.Errorf("demo risk acceptance: %w", err)
-	}
 	return assessRisks(ctx, tx, objIDs["jva"], "Untypisches Einsatzumfeld im Sicherheitsbereich einer Justizvollzugsanstalt; "+
 		"die Bewertung der Gefährdungen läuft (Demo).", 40)
+}
+
+// acceptRisks has the demo management account accept the jump hosts'
+// analysis as it stands (version 0), signed three weeks ago: a path open
+// to the seed only, as requests always sign on today.
+func acceptRisks(ctx context.Context, db *postgres.DB, objIDs map[string]int64, today time.Time) error {
+	management, err := demoActor(ctx, db, managementUser)
+	if err != nil {
+		return err
+	}
+	err = db.InTx(ctx, management, func(tx *postgres.Tx) error {
+		_, err := tx.Accept(ctx, objIDs["jump"], 0, postgres.AcceptInput{
+			Signature: domain.Signature{UserID: *management.UserID, On: today.AddDate(0, 0, -21)}, Today: today}, postgres.Everything)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("demo risk acceptance: %w", err)
+	}
+	return nil
 }
 
 // assessRisks starts the analysis of an object and assesses the given per

@@ -130,6 +130,7 @@ type APIToken struct {
 	UserID     int64      `db:"user_id"`
 	Name       string     `db:"name"`
 	Prefix     string     `db:"prefix"`
+	ReadOnly   bool       `db:"read_only"` // only safe methods (GET, HEAD) pass
 	CreatedAt  time.Time  `db:"created_at"`
 	ExpiresAt  *time.Time `db:"expires_at"`
 	LastUsedAt *time.Time `db:"last_used_at"`
@@ -175,4 +176,28 @@ type Actor struct {
 	Name       string
 	RequestID  string
 	ClientAddr string
+}
+
+// Signature binds an approval (of the guideline, of a risk acceptance) to
+// a person: the account that is signed in and confirmed it with its
+// password, and the organisation's day of signing. Neither comes from a
+// form; the store takes the signer's name from the account at that moment.
+type Signature struct {
+	UserID int64
+	On     time.Time // a day, as Today returns it
+}
+
+// Validate checks the signature on the organisation's day today: it names
+// an account and a day that is not in the future.
+func (s Signature) Validate(today time.Time) []Violation {
+	var vs []Violation
+	if s.UserID <= 0 {
+		vs = append(vs, Violation{Pointer: "", Detail: "an approval needs the signed-in account",
+			German: "Eine Freigabe braucht ein angemeldetes Benutzerkonto."})
+	}
+	if s.On.IsZero() || s.On.After(today) {
+		vs = append(vs, Violation{Pointer: "", Detail: "the day of an approval is today or earlier, never in the future",
+			German: "Das Datum einer Freigabe liegt nie in der Zukunft."})
+	}
+	return vs
 }

@@ -58,9 +58,12 @@ type Guideline struct {
 	RequiredModules []string
 	Roles           []GuidelineRole
 	State           GuidelineState
-	// Approval by management: who, on which day, and the SHA-256 (hex) of
-	// the approved content, so what was approved can be shown unchanged.
+	// Approval by management: who (the account, and its name at that
+	// moment), on which day, and the SHA-256 (hex) of the approved content,
+	// so what was approved can be shown unchanged. Versions approved before
+	// approvals were bound to accounts have no ApprovedByID.
 	ApprovedBy   string
+	ApprovedByID *int64
 	ApprovedOn   *time.Time
 	ApprovedHash string
 	CreatedBy    string

@@ -204,27 +204,6 @@ func (g Guideline) ReviewOverdue(today time.Time) bool {
 	return !due.IsZero() && due.Before(today)
 }
 
-// GuidelineApproval is management's approval of a draft: the name of the
-// approving person as entered, and the day.
-type GuidelineApproval struct {
-	By string
-	On time.Time
-}
-
-// Validate checks the approval and trims the name.
-func (a *GuidelineApproval) Validate() []Violation {
-	a.By = strings.TrimSpace(a.By)
-	var vs []Violation
-	if a.By == "" || len(a.By) > 200 {
-		vs = append(vs, Violation{Pointer: "/approved_by", Detail: "the name of the approving person, up to 200 characters",
-			German: "Bitte den Namen der freigebenden Person angeben (höchstens 200 Zeichen)."})
-	}
-	if a.On.IsZero() {
-		vs = append(vs, Violation{Pointer: "/approved_on", Detail: "give the day of the approval", German: "Bitte das Datum der Freigabe angeben."})
-	}
-	return vs
-}
-
 // PolicyState is whether a policy of A.0 is in force.
 type PolicyState string
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"ismsd/internal/account"
 	"ismsd/internal/authz"
 	"ismsd/internal/domain"
 	"ismsd/internal/route"
@@ -27,8 +28,9 @@ func (a *API) sessionRoutes() []route.Route {
 			Summary: "End one of the own sessions", Status: http.StatusNoContent},
 		{Method: http.MethodGet, Path: "/api/v1/me/tokens", Perm: authz.Authenticated, Handler: a.myTokens,
 			Summary: "The own personal API tokens that are not revoked", Response: "token.json", List: true},
-		{Method: http.MethodPost, Path: "/api/v1/me/tokens", Perm: authz.Authenticated, Handler: a.createToken,
-			Summary: "Create a personal API token; the secret is in this answer only", Request: "token-create.json", Response: "token.json", Status: http.StatusCreated},
+		{Method: http.MethodPost, Path: "/api/v1/me/tokens", Perm: authz.Authenticated, Handler: a.createToken, SessionOnly: true,
+			Summary: "Create a personal API token, optionally read-only; the secret is in this answer only. Needs a login session: a request made with a token is refused (403)",
+			Request: "token-create.json", Response: "token.json", Status: http.StatusCreated},
 		{Method: http.MethodDelete, Path: "/api/v1/me/tokens/:id", Perm: authz.Authenticated, Handler: a.revokeToken,
 			Summary: "Revoke one of the own API tokens", Status: http.StatusNoContent},
 	}
@@ -178,6 +180,7 @@ type tokenResponse struct {
 	ID         int64      `json:"id"`
 	Name       string     `json:"name"`
 	Prefix     string     `json:"prefix"`
+	ReadOnly   bool       `json:"read_only"`
 	CreatedAt  time.Time  `json:"created_at"`
 	ExpiresAt  *time.Time `json:"expires_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
@@ -185,12 +188,17 @@ type tokenResponse struct {
 }
 
 func newTokenResponse(t domain.APIToken) tokenResponse {
-	return tokenResponse{ID: t.ID, Name: t.Name, Prefix: t.Prefix, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, LastUsedAt: t.LastUsedAt}
+	return tokenResponse{ID: t.ID, Name: t.Name, Prefix: t.Prefix, ReadOnly: t.ReadOnly, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt, LastUsedAt: t.LastUsedAt}
 }
 
 func (a *API) myTokens(c *gin.Context) error {
 	p, _ := route.Principal(c)
-	ts, err := a.DB.ListTokens(c.Request.Context(), p.User.ID)
+	return a.writeTokens(c, p.User.ID)
+}
+
+// writeTokens answers with a user's tokens that are not revoked.
+func (a *API) writeTokens(c *gin.Context, userID int64) error {
+	ts, err := a.DB.ListTokens(c.Request.Context(), userID)
 	if err != nil {
 		return err
 	}
@@ -206,12 +214,14 @@ func (a *API) createToken(c *gin.Context) error {
 	var req struct {
 		Name      string    `json:"name"`
 		ExpiresAt time.Time `json:"expires_at"`
+		ReadOnly  bool      `json:"read_only"`
 	}
 	if err := a.decode(c, "token-create.json", &req); err != nil {
 		return err
 	}
 	p, _ := route.Principal(c)
-	t, secret, err := a.Accounts.CreateToken(c.Request.Context(), route.Actor(c), p.User.ID, req.Name, req.ExpiresAt)
+	t, secret, err := a.Accounts.CreateToken(c.Request.Context(), route.Actor(c), p.User.ID,
+		account.TokenInput{Name: req.Name, ExpiresAt: req.ExpiresAt, ReadOnly: req.ReadOnly})
 	if err != nil {
 		return err
 	}

@@ -35,7 +35,7 @@ func (a *API) guidelineRoutes() []route.Route {
 		{Method: del, Path: "/api/v1/guidelines/:id", Perm: write, Handler: a.deleteGuideline, IfMatch: true,
 			Summary: "Discard a draft", Status: http.StatusNoContent},
 		{Method: post, Path: "/api/v1/guidelines/:id/approve", Perm: approve, Handler: a.approveGuideline, IfMatch: true,
-			Summary: "Approve the draft (management): it goes into force with the name, the day and the SHA-256 of its content, superseding the version in force",
+			Summary: "Approve the draft (management): signed by the signed-in account, confirmed by its password (a session that confirmed it within the last 5 minutes may omit it; a token request must send it), on the organisation's day; it goes into force with the SHA-256 of its content, superseding the version in force",
 			Request: "guideline-approve.json", Response: "guideline.json"},
 
 		{Method: get, Path: "/api/v1/scopes/:id/policies", Perm: read, Handler: a.listPolicies,
@@ -81,6 +81,7 @@ type guidelineJSON struct {
 	Roles            []domain.GuidelineRole `json:"roles"`
 	State            domain.GuidelineState  `json:"state"`
 	ApprovedBy       string                 `json:"approved_by"`
+	ApprovedByID     *int64                 `json:"approved_by_id"`
 	ApprovedOn       *string                `json:"approved_on"`
 	ApprovedHash     string                 `json:"approved_hash"`
 	HashIntact       *bool                  `json:"hash_intact"`
@@ -95,7 +96,7 @@ func newGuidelineJSON(g domain.Guideline, today time.Time) guidelineJSON {
 	j := guidelineJSON{ID: g.ID, ScopeID: g.ScopeID, Number: g.Number, Title: g.Title, ScopeStatement: g.ScopeStatement, Approach: g.Approach,
 		BasisBy: dateJSON(g.BasisBy), StandardBy: dateJSON(g.StandardBy), ElevatedBy: dateJSON(g.ElevatedBy), ReviewMonths: g.ReviewMonths,
 		EvidenceCoverage: g.EvidenceCoverage, RequiredModules: g.RequiredModules, Roles: g.Roles, State: g.State, ApprovedBy: g.ApprovedBy,
-		ApprovedOn: dateJSON(g.ApprovedOn), ApprovedHash: g.ApprovedHash, CreatedBy: g.CreatedBy, CreatedAt: g.CreatedAt, Version: g.Version}
+		ApprovedByID: g.ApprovedByID, ApprovedOn: dateJSON(g.ApprovedOn), ApprovedHash: g.ApprovedHash, CreatedBy: g.CreatedBy, CreatedAt: g.CreatedAt, Version: g.Version}
 	if g.State != domain.GuidelineDraft {
 		intact, due := g.HashIntact(), g.ReviewDue()
 		j.HashIntact, j.ReviewDue = &intact, dateJSON(&due)
@@ -223,19 +224,22 @@ func (a *API) deleteGuideline(c *gin.Context) error {
 
 func (a *API) approveGuideline(c *gin.Context) error {
 	var req struct {
-		ApprovedBy string `json:"approved_by"`
-		ApprovedOn string `json:"approved_on"`
+		Password string `json:"password"`
 	}
 	id, version, err := a.decodeUpdate(c, "guideline-approve.json", &req)
 	if err != nil {
 		return err
 	}
-	ap := domain.GuidelineApproval{By: req.ApprovedBy}
-	if ap.On, err = parseDateAt("/approved_on", req.ApprovedOn); err != nil {
+	// The approver is whoever is signed in, confirmed by their password,
+	// on the organisation's day; nothing of it comes from the request.
+	p, _ := route.Principal(c)
+	today := a.today()
+	sig, err := a.Accounts.Sign(c.Request.Context(), route.Actor(c), p, req.Password, today)
+	if err != nil {
 		return err
 	}
 	g, err := inTx(a, c, func(tx *postgres.Tx) (domain.Guideline, error) {
-		return tx.ApproveGuideline(c.Request.Context(), id, version, ap)
+		return tx.ApproveGuideline(c.Request.Context(), id, version, sig, today)
 	})
 	if err != nil {
 		return err

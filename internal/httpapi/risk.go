@@ -50,7 +50,7 @@ func (a *API) riskRoutes() []route.Route {
 			Summary:  "Every acceptance of the analysis, the valid one first, with what it accepted and why it became void",
 			Response: "risk-acceptance.json", List: true},
 		{Method: post, Path: "/api/v1/objects/:id/risk-analysis/acceptances", Perm: sign, Handler: a.acceptRisks, IfMatch: true,
-			Summary: "Management accepts the residual risks (send the analysis's ETag) and unfulfilled Standard requirements of the object; Basis requirements are refused",
+			Summary: "Management accepts the residual risks (send the analysis's ETag) and unfulfilled Standard requirements of the object; Basis requirements are refused. Signed by the signed-in account, confirmed by its password (a session that confirmed it within the last 5 minutes may omit it; a token request must send it), on the organisation's day",
 			Request: "risk-acceptance-create.json", Response: "risk-acceptance.json", Status: http.StatusCreated},
 	}
 }
@@ -534,20 +534,23 @@ func (a *API) listRiskAcceptances(c *gin.Context) error {
 
 func (a *API) acceptRisks(c *gin.Context) error {
 	var req struct {
-		AcceptedBy string  `json:"accepted_by"`
-		AcceptedOn string  `json:"accepted_on"`
-		Entries    []int64 `json:"entries"`
+		Password string  `json:"password"`
+		Entries  []int64 `json:"entries"`
 	}
 	id, version, err := a.decodeUpdate(c, "risk-acceptance-create.json", &req)
 	if err != nil {
 		return err
 	}
-	on, err := time.Parse("2006-01-02", req.AcceptedOn)
+	// Who accepts is whoever is signed in, confirmed by their password,
+	// on the organisation's day; nothing of it comes from the request.
+	p, _ := route.Principal(c)
+	today := a.today()
+	sig, err := a.Accounts.Sign(c.Request.Context(), route.Actor(c), p, req.Password, today)
 	if err != nil {
-		return domain.Invalid(domain.Violation{Pointer: "/accepted_on", Detail: "want a date as 2006-01-02", German: "Bitte ein Datum angeben."})
+		return err
 	}
 	acc, err := inTx(a, c, func(tx *postgres.Tx) (domain.RiskAcceptance, error) {
-		return tx.Accept(c.Request.Context(), id, version, postgres.AcceptInput{AcceptedBy: req.AcceptedBy, AcceptedOn: on, EntryIDs: req.Entries},
+		return tx.Accept(c.Request.Context(), id, version, postgres.AcceptInput{Signature: sig, Today: today, EntryIDs: req.Entries},
 			route.Visibility(c))
 	})
 	if err != nil {

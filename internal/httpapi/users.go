@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -24,7 +25,7 @@ func (a *API) userRoutes() []route.Route {
 		{Method: http.MethodPatch, Path: "/api/v1/users/:id", Perm: write, Handler: a.updateUser, IfMatch: true,
 			Summary: "Change name, e-mail, or disable/enable an account (disabling ends its sessions and tokens)", Request: "user-update.json", Response: "user.json"},
 		{Method: http.MethodPut, Path: "/api/v1/users/:id/password", Perm: write, Handler: a.resetPassword,
-			Summary: "Reset a password; the user must change it at the next login and their sessions end", Request: "password-set.json", Response: "user.json"},
+			Summary: "Reset a password; the user must change it at the next login, their sessions end and their API tokens are revoked", Request: "password-set.json", Response: "user.json"},
 		{Method: http.MethodPost, Path: "/api/v1/users/:id/grants", Perm: write, Handler: a.grant,
 			Summary: "Grant a role, globally or for a department subtree", Request: "grant-create.json", Response: "grant.json", Status: http.StatusCreated},
 		{Method: http.MethodDelete, Path: "/api/v1/users/:id/grants/:grant", Perm: write, Handler: a.revokeGrant,
@@ -32,9 +33,17 @@ func (a *API) userRoutes() []route.Route {
 		{Method: http.MethodGet, Path: "/api/v1/users/:id/sessions", Perm: read, Handler: a.userSessions,
 			Summary: "The active sessions of an account", Response: "session.json", List: true},
 		{Method: http.MethodDelete, Path: "/api/v1/users/:id/sessions", Perm: write, Handler: a.revokeUserSessions,
-			Summary: "End every session of an account", Status: http.StatusNoContent},
+			Summary: "End every session of an account and revoke its API tokens", Status: http.StatusNoContent},
 		{Method: http.MethodDelete, Path: "/api/v1/users/:id/sessions/:session", Perm: write, Handler: a.revokeUserSession,
 			Summary: "End one session of an account", Status: http.StatusNoContent},
+		{Method: http.MethodGet, Path: "/api/v1/users/:id/tokens", Perm: read, Handler: a.userTokens,
+			Summary: "The API tokens of an account that are not revoked", Response: "token.json", List: true},
+		{Method: http.MethodDelete, Path: "/api/v1/users/:id/tokens/:token", Perm: write, Handler: a.revokeUserToken,
+			Summary: "Revoke one API token of an account", Status: http.StatusNoContent},
+		{Method: http.MethodGet, Path: "/api/v1/users/:id/lockouts", Perm: read, Handler: a.userLockouts,
+			Summary: "The client addresses with recent failed logins on the account's name, and until when each is held back", Response: "lockout.json", List: true},
+		{Method: http.MethodDelete, Path: "/api/v1/users/:id/lockouts", Perm: write, Handler: a.liftLockout,
+			Summary: "Lift the account's lockout: forget the failed logins on its name from every client", Status: http.StatusNoContent},
 	}
 }
 
@@ -213,7 +222,7 @@ func (a *API) revokeUserSessions(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := a.Accounts.RevokeSessions(c.Request.Context(), route.Actor(c), id); err != nil {
+	if _, _, err := a.Accounts.RevokeSessions(c.Request.Context(), route.Actor(c), id); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)
@@ -230,6 +239,73 @@ func (a *API) revokeUserSession(c *gin.Context) error {
 		return err
 	}
 	if err := a.Accounts.RevokeSession(c.Request.Context(), route.Actor(c), id, sid); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) userTokens(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := a.DB.UserByID(c.Request.Context(), id); err != nil {
+		return err
+	}
+	return a.writeTokens(c, id)
+}
+
+func (a *API) revokeUserToken(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	tid, err := pathID(c, "token")
+	if err != nil {
+		return err
+	}
+	if err := a.Accounts.RevokeToken(c.Request.Context(), route.Actor(c), id, tid); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}
+
+type lockoutResponse struct {
+	ClientAddr     string     `json:"client_addr"`
+	Failures       int        `json:"failures"`
+	ClientFailures int        `json:"client_failures"`
+	LastFailureAt  time.Time  `json:"last_failure_at"`
+	LockedUntil    *time.Time `json:"locked_until"`
+}
+
+func (a *API) userLockouts(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ls, err := a.Accounts.Lockouts(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	out := make([]lockoutResponse, len(ls))
+	for i, l := range ls {
+		out[i] = lockoutResponse{ClientAddr: l.ClientAddr, Failures: l.Failures, ClientFailures: l.ClientFailures, LastFailureAt: l.LastFailure}
+		if !l.Until.IsZero() {
+			out[i].LockedUntil = &l.Until
+		}
+	}
+	c.JSON(http.StatusOK, newList(out, ""))
+	return nil
+}
+
+func (a *API) liftLockout(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if _, err := a.Accounts.LiftLockout(c.Request.Context(), route.Actor(c), id); err != nil {
 		return err
 	}
 	c.Status(http.StatusNoContent)

@@ -36,6 +36,7 @@ type guidelineRow struct {
 	Roles            []byte         `db:"roles"`
 	State            string         `db:"state"`
 	ApprovedBy       string         `db:"approved_by"`
+	ApprovedByID     *int64         `db:"approved_by_id"`
 	ApprovedOn       *time.Time     `db:"approved_on"`
 	ApprovedHash     string         `db:"approved_hash"`
 	CreatedBy        string         `db:"created_by"`
@@ -55,13 +56,14 @@ func (r guidelineRow) asDomain() (domain.Guideline, error) {
 	return domain.Guideline{ID: r.ID, ScopeID: r.ScopeID, Number: r.Number, Title: r.Title, ScopeStatement: r.ScopeStatement,
 		Approach: domain.Approach(r.Approach), BasisBy: r.BasisBy, StandardBy: r.StandardBy, ElevatedBy: r.ElevatedBy,
 		ReviewMonths: r.ReviewMonths, EvidenceCoverage: r.EvidenceCoverage, RequiredModules: modules, Roles: roles,
-		State: domain.GuidelineState(r.State), ApprovedBy: r.ApprovedBy, ApprovedOn: r.ApprovedOn, ApprovedHash: r.ApprovedHash,
-		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, Version: r.Version}, nil
+		State: domain.GuidelineState(r.State), ApprovedBy: r.ApprovedBy, ApprovedByID: r.ApprovedByID, ApprovedOn: r.ApprovedOn,
+		ApprovedHash: r.ApprovedHash,
+		CreatedBy:    r.CreatedBy, CreatedAt: r.CreatedAt, Version: r.Version}, nil
 }
 
 const guidelineSelect = `
 	SELECT id, scope_id, number, title, scope_statement, approach, basis_by, standard_by, elevated_by, review_months,
-	       evidence_coverage, required_modules, roles, state, approved_by, approved_on, approved_hash, created_by, created_at, version
+	       evidence_coverage, required_modules, roles, state, approved_by, approved_by_id, approved_on, approved_hash, created_by, created_at, version
 	FROM guidelines`
 
 // GuidelineInForce returns the approved version of a scope's guideline;
@@ -176,7 +178,7 @@ func guidelineFields(g domain.Guideline) map[string]any {
 	return map[string]any{"scope_id": g.ScopeID, "number": g.Number, "title": g.Title, "scope_statement": g.ScopeStatement,
 		"approach": g.Approach, "basis_by": day(g.BasisBy), "standard_by": day(g.StandardBy), "elevated_by": day(g.ElevatedBy),
 		"review_months": g.ReviewMonths, "evidence_coverage": g.EvidenceCoverage, "required_modules": g.RequiredModules,
-		"roles": g.Roles, "state": g.State, "approved_by": g.ApprovedBy, "approved_on": day(g.ApprovedOn), "approved_hash": g.ApprovedHash}
+		"roles": g.Roles, "state": g.State, "approved_by": g.ApprovedBy, "approved_by_id": g.ApprovedByID, "approved_on": day(g.ApprovedOn), "approved_hash": g.ApprovedHash}
 }
 
 // validateGuideline checks the content and that the required modules are
@@ -311,11 +313,14 @@ func (tx *Tx) DeleteGuidelineDraft(ctx context.Context, id int64, version int) e
 }
 
 // ApproveGuideline puts a draft at version in force on management's
-// approval: the name entered, the day, and the hash of the content. The
-// version in force before is superseded in the same transaction.
-func (tx *Tx) ApproveGuideline(ctx context.Context, id int64, version int, ap domain.GuidelineApproval) (domain.Guideline, error) {
-	if vs := ap.Validate(); len(vs) > 0 {
-		return domain.Guideline{}, domain.Invalid(vs...)
+// approval: signed by the transaction's account (its name is kept as it
+// is now) on a day no later than the organisation's today, with the hash
+// of the content. The version in force before is superseded in the same
+// transaction.
+func (tx *Tx) ApproveGuideline(ctx context.Context, id int64, version int, sig domain.Signature, today time.Time) (domain.Guideline, error) {
+	by, err := tx.signer(ctx, sig, today)
+	if err != nil {
+		return domain.Guideline{}, err
 	}
 	draft, err := tx.lockDraft(ctx, id, version)
 	if err != nil {
@@ -329,7 +334,7 @@ func (tx *Tx) ApproveGuideline(ctx context.Context, id int64, version int, ap do
 	if err := tx.x.SelectContext(ctx, &superseded, `
 		UPDATE guidelines SET state = 'superseded' WHERE scope_id = $1 AND state = 'approved'
 		RETURNING id, scope_id, number, title, scope_statement, approach, basis_by, standard_by, elevated_by, review_months,
-		          evidence_coverage, required_modules, roles, state, approved_by, approved_on, approved_hash, created_by, created_at, version`,
+		          evidence_coverage, required_modules, roles, state, approved_by, approved_by_id, approved_on, approved_hash, created_by, created_at, version`,
 		draft.ScopeID); err != nil {
 		return draft, mapError(err)
 	}
@@ -340,9 +345,9 @@ func (tx *Tx) ApproveGuideline(ctx context.Context, id int64, version int, ap do
 		}
 	}
 	if _, err := tx.x.ExecContext(ctx, `
-		UPDATE guidelines SET state = 'approved', approved_by = $2, approved_on = $3, approved_hash = $4, updated_at = now(),
-		       version = version + 1
-		WHERE id = $1`, id, ap.By, ap.On, in.ContentHash()); err != nil {
+		UPDATE guidelines SET state = 'approved', approved_by = $2, approved_by_id = $3, approved_on = $4, approved_hash = $5,
+		       updated_at = now(), version = version + 1
+		WHERE id = $1`, id, by, sig.UserID, sig.On, in.ContentHash()); err != nil {
 		return draft, mapError(err)
 	}
 	after, err := guidelineByID(ctx, tx.x, id, "")

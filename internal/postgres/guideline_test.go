@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"database/sql"
 	"errors"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -33,11 +34,37 @@ func (s structure) createDraft(t *testing.T, in domain.GuidelineInput) domain.Gu
 	return g
 }
 
+// signer finds or creates the account of a person named by (its display
+// name) and returns it acting.
+func (s structure) signer(by string) (domain.Actor, error) {
+	username := strings.Trim(regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(strings.ToLower(by), "-"), "-")
+	u, err := s.db.UserByUsername(ctx, username)
+	if errors.Is(err, domain.ErrNotFound) {
+		err = s.db.InTx(ctx, actor("test"), func(tx *postgres.Tx) error {
+			var err error
+			u, err = tx.CreateUser(ctx, postgres.NewUser{Username: username, DisplayName: by, PasswordHash: "x"})
+			return err
+		})
+	}
+	if err != nil {
+		return domain.Actor{}, err
+	}
+	a := actor(u.Username)
+	a.UserID = &u.ID
+	return a, nil
+}
+
+// approve approves as the account of by, signed on on, with today a day
+// after it.
 func (s structure) approve(id int64, version int, by string, on time.Time) (domain.Guideline, error) {
+	signer, err := s.signer(by)
+	if err != nil {
+		return domain.Guideline{}, err
+	}
 	var g domain.Guideline
-	err := s.db.InTx(ctx, actor("leitung"), func(tx *postgres.Tx) error {
+	err = s.db.InTx(ctx, signer, func(tx *postgres.Tx) error {
 		var err error
-		g, err = tx.ApproveGuideline(ctx, id, version, domain.GuidelineApproval{By: by, On: on})
+		g, err = tx.ApproveGuideline(ctx, id, version, domain.Signature{UserID: *signer.UserID, On: on}, on.AddDate(0, 0, 1))
 		return err
 	})
 	return g, err
@@ -65,11 +92,11 @@ func TestGuidelineDraftApprovalSupersedes(t *testing.T) {
 		t.Fatalf("second draft: %v", err)
 	}
 
-	v1, err := s.approve(first.ID, first.Version, " Dr. Lea Leitung ", day("2026-01-15"))
+	v1, err := s.approve(first.ID, first.Version, "Dr. Lea Leitung", day("2026-01-15"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v1.State != domain.GuidelineApproved || v1.ApprovedBy != "Dr. Lea Leitung" || !v1.ApprovedOn.Equal(day("2026-01-15")) ||
+	if v1.State != domain.GuidelineApproved || v1.ApprovedBy != "Dr. Lea Leitung" || v1.ApprovedByID == nil || !v1.ApprovedOn.Equal(day("2026-01-15")) ||
 		v1.ApprovedHash != v1.Input().ContentHash() || len(v1.ApprovedHash) != 64 {
 		t.Fatalf("approved: %+v", v1)
 	}
@@ -264,8 +291,8 @@ func TestGuidelineValidation(t *testing.T) {
 	if _, err := s.approve(g.ID, g.Version, "Dr. Lea Leitung", day("2026-01-15")); !errors.Is(err, domain.ErrPreconditionFailed) {
 		t.Errorf("stale approval: %v", err)
 	}
-	if _, err := s.approve(updated.ID, updated.Version, " ", time.Time{}); !slices.Equal(pointers(err), []string{"/approved_by", "/approved_on"}) {
-		t.Errorf("approval without name and day: %v", err)
+	if _, err := s.approve(updated.ID, updated.Version, "Dr. Lea Leitung", time.Time{}); !errors.Is(err, domain.ErrInvalid) {
+		t.Errorf("approval without a day: %v", err)
 	}
 	if err := s.change(t, func(tx *postgres.Tx) error { return tx.DeleteGuidelineDraft(ctx, updated.ID, updated.Version) }); err != nil {
 		t.Fatal(err)

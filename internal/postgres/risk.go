@@ -967,9 +967,9 @@ func (db *DB) AcceptableEntries(ctx context.Context, objectID int64, vis Visibil
 
 // AcceptInput is what management signs.
 type AcceptInput struct {
-	AcceptedBy string
-	AcceptedOn time.Time
-	EntryIDs   []int64 // unfulfilled Standard (or H) requirements of the object covered as well
+	Signature domain.Signature // the accepting account and the day
+	Today     time.Time        // the organisation's day, which the signature may not be after
+	EntryIDs  []int64          // unfulfilled Standard (or H) requirements of the object covered as well
 }
 
 // acceptanceSnapshot is exactly what an acceptance accepts; its JSON and
@@ -982,11 +982,12 @@ type acceptanceSnapshot struct {
 		Object   string `json:"object"`
 		Summary  string `json:"summary"`
 	} `json:"analysis"`
-	Matrix     [][]int         `json:"matrix"` // rows: impact 1–4, columns: frequency 1–4
-	Items      []snapshotItem  `json:"items"`
-	Entries    []snapshotEntry `json:"entries"`
-	AcceptedBy string          `json:"accepted_by"`
-	AcceptedOn string          `json:"accepted_on"`
+	Matrix       [][]int         `json:"matrix"` // rows: impact 1–4, columns: frequency 1–4
+	Items        []snapshotItem  `json:"items"`
+	Entries      []snapshotEntry `json:"entries"`
+	AcceptedBy   string          `json:"accepted_by"`
+	AcceptedByID int64           `json:"accepted_by_id"`
+	AcceptedOn   string          `json:"accepted_on"`
 }
 
 type snapshotItem struct {
@@ -1025,17 +1026,9 @@ func (tx *Tx) Accept(ctx context.Context, objectID int64, version int, in Accept
 	if err != nil {
 		return domain.RiskAcceptance{}, err
 	}
-	in.AcceptedBy = strings.TrimSpace(in.AcceptedBy)
-	switch {
-	case in.AcceptedBy == "" || len(in.AcceptedBy) > 200:
-		return domain.RiskAcceptance{}, domain.Invalid(domain.Violation{Pointer: "/accepted_by", Detail: "name who accepts (1 to 200 characters)",
-			German: "Bitte geben Sie an, wer die Risiken akzeptiert (höchstens 200 Zeichen)."})
-	case in.AcceptedOn.IsZero():
-		return domain.RiskAcceptance{}, domain.Invalid(domain.Violation{Pointer: "/accepted_on", Detail: "give the date of the acceptance",
-			German: "Bitte geben Sie das Datum der Akzeptanz an."})
-	case in.AcceptedOn.After(time.Now().AddDate(0, 0, 1)):
-		return domain.RiskAcceptance{}, domain.Invalid(domain.Violation{Pointer: "/accepted_on", Detail: "the date lies in the future",
-			German: "Das Datum der Akzeptanz darf nicht in der Zukunft liegen."})
+	by, err := tx.signer(ctx, in.Signature, in.Today)
+	if err != nil {
+		return domain.RiskAcceptance{}, err
 	}
 	a, err := loadRiskAnalysis(ctx, tx.x, h)
 	if err != nil {
@@ -1067,7 +1060,8 @@ func (tx *Tx) Accept(ctx context.Context, objectID int64, version int, in Accept
 	if err != nil {
 		return domain.RiskAcceptance{}, err
 	}
-	snap := acceptanceSnapshot{Matrix: a.Matrix.Cells(), Entries: entries, AcceptedBy: in.AcceptedBy, AcceptedOn: in.AcceptedOn.Format("2006-01-02")}
+	snap := acceptanceSnapshot{Matrix: a.Matrix.Cells(), Entries: entries, AcceptedBy: by, AcceptedByID: in.Signature.UserID,
+		AcceptedOn: in.Signature.On.Format(time.DateOnly)}
 	snap.Analysis.ID, snap.Analysis.Version, snap.Analysis.ObjectID = a.ID, a.Version, a.ObjectID
 	snap.Analysis.Object, snap.Analysis.Summary = a.ObjectShortID+" "+a.ObjectName, a.Summary
 	for _, it := range a.Items {
@@ -1092,7 +1086,7 @@ func (tx *Tx) Accept(ctx context.Context, objectID int64, version int, in Accept
 	if err := tx.x.GetContext(ctx, &id, `
 		INSERT INTO risk_acceptances (analysis_id, accepted_by, accepted_on, user_id, snapshot, snapshot_hash)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		h.ID, in.AcceptedBy, snap.AcceptedOn, tx.actor.UserID, string(body), hash); err != nil {
+		h.ID, by, snap.AcceptedOn, in.Signature.UserID, string(body), hash); err != nil {
 		return domain.RiskAcceptance{}, mapError(err)
 	}
 	ids := make([]int64, len(entries))
@@ -1104,12 +1098,18 @@ func (tx *Tx) Accept(ctx context.Context, objectID int64, version int, in Accept
 		return domain.RiskAcceptance{}, mapError(err)
 	}
 	if err := tx.Record("risk.accept", "risk_acceptance", id, nil, map[string]any{"analysis_id": h.ID, "object": h.ObjectShortID,
-		"accepted_by": in.AcceptedBy, "accepted_on": snap.AcceptedOn, "entries": ids, "snapshot_sha256": hash}); err != nil {
+		"accepted_by": by, "accepted_by_id": in.Signature.UserID, "accepted_on": snap.AcceptedOn, "entries": ids,
+		"snapshot_sha256": hash}); err != nil {
 		return domain.RiskAcceptance{}, err
 	}
 	accs, err := loadAcceptances(ctx, tx.x, h.ID, 1)
-	if err != nil || len(accs) == 0 {
+	if err != nil {
 		return domain.RiskAcceptance{}, err
+	}
+	// The valid acceptance comes first; anything else means the one just
+	// stored is gone, which must not pass as an empty acceptance.
+	if len(accs) == 0 || accs[0].ID != id {
+		return domain.RiskAcceptance{}, domain.Errorf(domain.ErrNotFound, "risk acceptance %d is not found after it was stored", id)
 	}
 	return accs[0], nil
 }

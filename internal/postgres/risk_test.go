@@ -114,10 +114,16 @@ func (s structure) accept(objectID int64, entries ...int64) (domain.RiskAcceptan
 	if err != nil {
 		return domain.RiskAcceptance{}, err
 	}
+	signer, err := s.signer("Dr. Erika Muster")
+	if err != nil {
+		return domain.RiskAcceptance{}, err
+	}
+	today := domain.Today(time.UTC)
 	var acc domain.RiskAcceptance
-	err = s.db.InTx(ctx, actor("leitung"), func(tx *postgres.Tx) error {
+	err = s.db.InTx(ctx, signer, func(tx *postgres.Tx) error {
 		var err error
-		acc, err = tx.Accept(ctx, objectID, a.Version, postgres.AcceptInput{AcceptedBy: "Dr. Erika Muster", AcceptedOn: time.Now(), EntryIDs: entries}, postgres.Everything)
+		acc, err = tx.Accept(ctx, objectID, a.Version, postgres.AcceptInput{Signature: domain.Signature{UserID: *signer.UserID, On: today},
+			Today: today, EntryIDs: entries}, postgres.Everything)
 		return err
 	})
 	return acc, err

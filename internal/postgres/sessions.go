@@ -31,6 +31,10 @@ type Authenticated struct {
 	SessionID int64 // 0 for an API token
 	TokenID   int64 // 0 for a session
 	LastSeen  time.Time
+	// Reauthenticated is when the session's owner last confirmed their
+	// password again (nil: not since the login, or a token).
+	Reauthenticated *time.Time
+	ReadOnly        bool // a read-only API token
 }
 
 // SessionUser finds the user of a live session: not revoked, not past its
@@ -38,11 +42,12 @@ type Authenticated struct {
 func (db *DB) SessionUser(ctx context.Context, tokenHash []byte, idle time.Duration) (Authenticated, error) {
 	var row struct {
 		domain.User
-		SessionID int64     `db:"session_id"`
-		LastSeen  time.Time `db:"last_seen_at"`
+		SessionID       int64      `db:"session_id"`
+		LastSeen        time.Time  `db:"last_seen_at"`
+		Reauthenticated *time.Time `db:"reauthenticated_at"`
 	}
 	err := db.x.GetContext(ctx, &row, `
-		SELECT s.id AS session_id, s.last_seen_at, `+prefixed("u", userColumns)+`
+		SELECT s.id AS session_id, s.last_seen_at, s.reauthenticated_at, `+prefixed("u", userColumns)+`
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()
 		  AND s.last_seen_at > now() - make_interval(secs => $2) AND NOT u.disabled`,
@@ -53,7 +58,16 @@ func (db *DB) SessionUser(ctx context.Context, tokenHash []byte, idle time.Durat
 	if err != nil {
 		return Authenticated{}, err
 	}
-	return Authenticated{User: row.User, SessionID: row.SessionID, LastSeen: row.LastSeen}, nil
+	return Authenticated{User: row.User, SessionID: row.SessionID, LastSeen: row.LastSeen, Reauthenticated: row.Reauthenticated}, nil
+}
+
+// MarkReauthenticated records that the session's owner has just confirmed
+// their password again (step-up before an approval).
+func (tx *Tx) MarkReauthenticated(ctx context.Context, sessionID int64) error {
+	if _, err := tx.x.ExecContext(ctx, `UPDATE sessions SET reauthenticated_at = now() WHERE id = $1`, sessionID); err != nil {
+		return mapError(err)
+	}
+	return tx.Record("session.reauthenticate", "session", sessionID, nil, nil)
 }
 
 // TouchSession records activity for the idle timeout.
@@ -107,8 +121,9 @@ func (tx *Tx) RevokeUserSessions(ctx context.Context, userID, keep int64) (int, 
 }
 
 // DeleteExpired removes what can no longer matter: sessions ended more
-// than keep ago, login failures older than keep, and import files left
-// after their dry run for more than a day.
+// than keep ago, login failures older than keep (keep must be at least the
+// throttling window), and import files left after their dry run for more
+// than a day.
 func (db *DB) DeleteExpired(ctx context.Context, keep time.Duration) error {
 	_, err := db.x.ExecContext(ctx, `
 		DELETE FROM sessions WHERE coalesce(revoked_at, expires_at) < now() - make_interval(secs => $1)`, keep.Seconds())
@@ -120,40 +135,6 @@ func (db *DB) DeleteExpired(ctx context.Context, keep time.Duration) error {
 	}
 	// Uploaded import files wait a day at most for their apply.
 	_, err = db.x.ExecContext(ctx, `DELETE FROM import_files WHERE created_at < now() - interval '1 day'`)
-	return err
-}
-
-// RecordLoginFailure notes a failed login for throttling.
-func (db *DB) RecordLoginFailure(ctx context.Context, username, clientAddr string) error {
-	_, err := db.x.ExecContext(ctx, `INSERT INTO login_failures (username, client_addr) VALUES ($1, $2)`, username, clientAddr)
-	return err
-}
-
-// LoginFailures counts recent failures for a login name and for a client
-// address since a time, with the oldest of each (to compute Retry-After).
-type LoginFailures struct {
-	ByUsername     int        `db:"by_username"`
-	OldestUsername *time.Time `db:"oldest_username"`
-	ByClient       int        `db:"by_client"`
-	OldestClient   *time.Time `db:"oldest_client"`
-}
-
-// CountLoginFailures counts failures since since.
-func (db *DB) CountLoginFailures(ctx context.Context, username, clientAddr string, since time.Time) (LoginFailures, error) {
-	var f LoginFailures
-	err := db.x.GetContext(ctx, &f, `
-		SELECT count(*) FILTER (WHERE username = $1) AS by_username,
-		       min(at) FILTER (WHERE username = $1) AS oldest_username,
-		       count(*) FILTER (WHERE client_addr = $2) AS by_client,
-		       min(at) FILTER (WHERE client_addr = $2) AS oldest_client
-		FROM login_failures WHERE at >= $3 AND (username = $1 OR client_addr = $2)`,
-		username, clientAddr, since)
-	return f, err
-}
-
-// ClearLoginFailures forgets the failures of a login name after a success.
-func (db *DB) ClearLoginFailures(ctx context.Context, username string) error {
-	_, err := db.x.ExecContext(ctx, `DELETE FROM login_failures WHERE username = $1`, username)
 	return err
 }
 

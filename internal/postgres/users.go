@@ -2,7 +2,10 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"time"
 
 	"ismsd/internal/domain"
 )
@@ -168,7 +171,7 @@ func (tx *Tx) SetDisabled(ctx context.Context, id int64, disabled bool) (domain.
 		if _, err := tx.RevokeUserSessions(ctx, id, 0); err != nil {
 			return u, err
 		}
-		if err := tx.revokeUserTokens(ctx, id); err != nil {
+		if _, err := tx.RevokeUserTokens(ctx, id); err != nil {
 			return u, err
 		}
 		// Grants stay recorded but a disabled user is left out of the enforcer.
@@ -228,4 +231,25 @@ func (db *DB) ActiveAdmins(ctx context.Context) (int, error) {
 		SELECT count(DISTINCT u.id) FROM users u JOIN role_grants g ON g.user_id = u.id
 		WHERE g.role = 'admin' AND NOT u.disabled`)
 	return n, err
+}
+
+// signer checks a signature made in this transaction on the organisation's
+// day today and returns the name to keep with it: the signing account's
+// display name, or its user name when it has none. The signer must be the
+// transaction's actor, so that nobody signs on another's behalf.
+func (tx *Tx) signer(ctx context.Context, sig domain.Signature, today time.Time) (string, error) {
+	if vs := sig.Validate(today); len(vs) > 0 {
+		return "", domain.Invalid(vs...)
+	}
+	if tx.actor.UserID == nil || *tx.actor.UserID != sig.UserID {
+		return "", fmt.Errorf("signature of account %d in a transaction of %q", sig.UserID, tx.actor.Name)
+	}
+	var name string
+	err := tx.x.GetContext(ctx, &name, `
+		SELECT CASE WHEN btrim(display_name) <> '' THEN display_name ELSE username END
+		FROM users WHERE id = $1 AND NOT disabled`, sig.UserID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", domain.Errorf(domain.ErrForbidden, "account %d cannot sign: it does not exist or is disabled", sig.UserID)
+	}
+	return name, err
 }

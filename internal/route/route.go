@@ -38,6 +38,10 @@ type Route struct {
 	// change their password first (login, logout, own account).
 	AllowPendingPasswordChange bool
 
+	// SessionOnly refuses requests authenticated by an API token (creating
+	// tokens: a stolen token must not mint more).
+	SessionOnly bool
+
 	// MaxBody overrides the server's request body limit (uploads).
 	MaxBody int64
 	// Streams marks a large upload or download: the server's read and
@@ -67,6 +71,15 @@ func (r Route) SuccessStatus() int {
 	}
 	return r.Status
 }
+
+// ErrSessionRequired refuses a request made with an API token on a route
+// that needs a login session.
+var ErrSessionRequired = domain.Errorf(domain.ErrForbidden, "this needs a login session; an API token cannot do it").
+	De("Das geht nur nach einer Anmeldung, nicht mit einem API-Token.")
+
+// ErrReadOnlyToken refuses a change made with a read-only API token.
+var ErrReadOnlyToken = domain.Errorf(domain.ErrForbidden, "this API token is read-only: only GET and HEAD requests pass").
+	De("Dieses API-Token darf nur lesen.")
 
 // ErrPasswordChangePending refuses requests of a user who must change
 // their password first.

@@ -46,6 +46,8 @@ type guidelineResp struct {
 	StandardBy      *string  `json:"standard_by"`
 	RequiredModules []string `json:"required_modules"`
 	ApprovedBy      string   `json:"approved_by"`
+	ApprovedByID    *int64   `json:"approved_by_id"`
+	ApprovedOn      *string  `json:"approved_on"`
 	ApprovedHash    string   `json:"approved_hash"`
 	HashIntact      *bool    `json:"hash_intact"`
 	ReviewDue       *string  `json:"review_due"`
@@ -115,24 +117,35 @@ func TestGuidelineAPI(t *testing.T) {
 		t.Errorf("standard_by not cleared: %v", *g.StandardBy)
 	}
 
-	// Approval: management only, with If-Match.
-	approval := map[string]any{"approved_by": "Dr. Lea Leitung", "approved_on": "2026-01-15"}
+	// Approval: management only, with If-Match. The approver is the
+	// signed-in account, confirmed by its password, on the organisation's
+	// day: a name or a date in the request is refused, nothing changes.
+	approval := map[string]any{"password": testPassword}
 	problemOf(t, isb.do("POST", path+"/approve", approval, ifMatchOf(2)), http.StatusForbidden)
 	problemOf(t, head.do("POST", path+"/approve", approval, ifMatchOf(2)), http.StatusForbidden)
 	problemOf(t, management.do("POST", path+"/approve", approval, nil), http.StatusPreconditionRequired)
-	problemOf(t, management.do("POST", path+"/approve", approval, ifMatchOf(1)), http.StatusPreconditionFailed)
-	r = management.do("POST", path+"/approve", map[string]any{"approved_by": "", "approved_on": "15.01.2026"}, ifMatchOf(2))
-	if ps := violationPointers(t, r); r.status != http.StatusUnprocessableEntity || !slices.Contains(ps, "/approved_by") || !slices.Contains(ps, "/approved_on") {
-		t.Errorf("approval without name and date: %d %v", r.status, ps)
+	forged := map[string]any{"approved_by": "Jemand anderes", "approved_on": "2031-01-01", "password": testPassword}
+	problemOf(t, management.do("POST", path+"/approve", forged, ifMatchOf(2)), http.StatusUnprocessableEntity)
+	for body, want := range map[string]map[string]any{"no password": {}, "a wrong password": {"password": "not my password"}} {
+		r = management.do("POST", path+"/approve", want, ifMatchOf(2))
+		if ps := violationPointers(t, r); r.status != http.StatusUnprocessableEntity || !slices.Equal(ps, []string{"/password"}) {
+			t.Errorf("approval with %s: %d %v", body, r.status, ps)
+		}
 	}
+	if r := isb.do("GET", path, nil, nil); !strings.Contains(string(r.body), `"state":"draft"`) {
+		t.Fatalf("refused approvals changed the draft: %s", r.body)
+	}
+	problemOf(t, management.do("POST", path+"/approve", approval, ifMatchOf(1)), http.StatusPreconditionFailed)
 	r = management.do("POST", path+"/approve", approval, ifMatchOf(2))
 	if r.status != http.StatusOK {
 		t.Fatalf("approve: %d %s", r.status, r.body)
 	}
 	validJSON(t, v, "guideline.json", r)
 	r.json(t, &g)
-	if g.State != "approved" || g.ApprovedBy != "Dr. Lea Leitung" || len(g.ApprovedHash) != 64 || g.HashIntact == nil || !*g.HashIntact ||
-		g.ReviewDue == nil || *g.ReviewDue != "2027-01-15" {
+	today := domain.Today(e.srv.cfg.Location)
+	if g.State != "approved" || g.ApprovedBy != "lea" || g.ApprovedOn == nil || *g.ApprovedOn != today.Format(time.DateOnly) ||
+		len(g.ApprovedHash) != 64 || g.HashIntact == nil || !*g.HashIntact ||
+		g.ReviewDue == nil || *g.ReviewDue != today.AddDate(0, 12, 0).Format(time.DateOnly) {
 		t.Errorf("approved: %+v", g)
 	}
 	problemOf(t, isb.do("PATCH", path, change, ifMatchOf(g.Version)), http.StatusConflict)

@@ -5,11 +5,15 @@ import (
 	"net/http"
 	"strconv"
 	"testing"
+
+	"ismsd/internal/account"
+	"ismsd/internal/domain"
 )
 
 // TestGuidelinePages walks the "Leitlinie" tab: the ISB starts and edits a
 // draft (German refusals at their fields, a stale form keeps what was
-// typed), management approves it with name and date, the next draft
+// typed), management approves it, signed by its account with its
+// password on today, the next draft
 // starts from the version in force; A.0 policies with an overdue review
 // and an expired certificate; a department head reads only.
 func TestGuidelinePages(t *testing.T) {
@@ -53,19 +57,34 @@ func TestGuidelinePages(t *testing.T) {
 	mustContain(t, r, http.StatusPreconditionFailed, "Inzwischen hat jemand anderes hier gespeichert", `value="Leitlinie von gestern"`,
 		`name="version" value="`+strconv.Itoa(g[0].Version+1)+`"`)
 
-	// Management approves; the ISB may not.
-	approve := form("version", strconv.Itoa(g[0].Version+1), "approved_by", "Dr. Lea Leitung", "approved_on", "2026-01-15")
+	// Management approves; the ISB may not. The approver is the signed-in
+	// account, confirmed by its password, on today: a name and a date in
+	// the form are ignored.
+	lea, err := e.db.UserByUsername(context.Background(), "lea")
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "Dr. Lea Leitung"
+	if _, err := e.accounts.UpdateUser(context.Background(), testActor, lea.ID, lea.Version, account.UserChanges{DisplayName: &name}); err != nil {
+		t.Fatal(err)
+	}
+	today := domain.Today(e.srv.cfg.Location)
+	approve := form("version", strconv.Itoa(g[0].Version+1), "approved_by", "Jemand anderes", "approved_on", "2031-01-01", "password", testPassword)
 	mustContain(t, isb.do("POST", draft+"/approve", approve, nil), http.StatusForbidden, "Keine Berechtigung")
 	r = management.do("GET", page, nil, nil)
-	mustContain(t, r, http.StatusOK, `action="`+draft+`/approve"`, "Freigeben")
-	mustLack(t, r, "Entwurf speichern")
-	r = management.do("POST", draft+"/approve", form("version", strconv.Itoa(g[0].Version+1), "approved_by", " ", "approved_on", "gestern"), nil)
-	mustContain(t, r, http.StatusUnprocessableEntity, "Bitte den Namen der freigebenden Person angeben", `id="ap-by-err"`, `value="gestern"`)
+	mustContain(t, r, http.StatusOK, `action="`+draft+`/approve"`, "Freigeben", `name="password" type="password"`)
+	mustContainText(t, r, "Es zeichnet Dr. Lea Leitung (Ihr Benutzerkonto) am "+today.Format("02.01.2006"))
+	mustLack(t, r, "Entwurf speichern", `name="approved_by"`, `name="approved_on"`)
+	r = management.do("POST", draft+"/approve", form("version", strconv.Itoa(g[0].Version+1)), nil)
+	mustContain(t, r, http.StatusUnprocessableEntity, "Bitte bestätigen Sie die Freigabe mit Ihrem Passwort.", `id="ap-pw-err"`)
+	r = management.do("POST", draft+"/approve", form("version", strconv.Itoa(g[0].Version+1), "password", "nicht mein Passwort"), nil)
+	mustContain(t, r, http.StatusUnprocessableEntity, "Das Passwort stimmt nicht.", `id="ap-pw-err"`)
 	loc = seeOther(t, management.do("POST", draft+"/approve", approve, nil), page)
 	r = management.do("GET", loc, nil, nil)
 	mustContain(t, r, http.StatusOK, "Die Fassung 1 der Leitlinie ist freigegeben und in Kraft.", "stimmt mit dem Inhalt überein", "Dr. Lea Leitung")
-	mustContainText(t, r, "Freigegeben am 15.01.2026", "Nächste Überprüfung 15.01.2027", "Übergreifende Bausteine ISMS.1, ORP.4",
-		"Informationssicherheitsbeauftragte/r: Isa Beispiel")
+	mustContainText(t, r, "Freigegeben am "+today.Format("02.01.2006"), "Nächste Überprüfung "+today.AddDate(0, 12, 0).Format("02.01.2006"),
+		"Übergreifende Bausteine ISMS.1, ORP.4", "Informationssicherheitsbeauftragte/r: Isa Beispiel")
+	mustLack(t, r, "Jemand anderes")
 	inForce, err := e.db.GuidelineInForce(context.Background(), s.scope.ID)
 	if err != nil || inForce.Title != "Leitlinie 2026" {
 		t.Fatalf("in force: %+v %v", inForce, err)

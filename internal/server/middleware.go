@@ -142,6 +142,10 @@ func (s *Server) authenticate(c *gin.Context) {
 			s.fail(c, err)
 			return
 		}
+		if p.ReadOnly && c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
+			s.fail(c, route.ErrReadOnlyToken)
+			return
+		}
 		route.SetPrincipal(c, p)
 		c.Next()
 		return
@@ -178,6 +182,10 @@ func (s *Server) authorize(r route.Route) gin.HandlerFunc {
 		}
 		if p.User.MustChangePassword && !r.AllowPendingPasswordChange {
 			s.fail(c, route.ErrPasswordChangePending)
+			return
+		}
+		if r.SessionOnly && p.SessionID == 0 {
+			s.fail(c, route.ErrSessionRequired)
 			return
 		}
 		d := s.authz.Decide(p.User.ID, r.Perm)

@@ -8,7 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"ismsd/internal/account"
 	"ismsd/internal/domain"
 	"ismsd/internal/postgres"
 	"ismsd/internal/validation"
@@ -160,34 +162,51 @@ func TestRiskAnalysisPages(t *testing.T) {
 	basis := setCheckEntry(t, e, s, s.server, "SYS.1.1.A1", domain.StatusPartial)
 	standard := setCheckEntry(t, e, s, s.server, "SYS.1.1.A11", domain.StatusNo)
 
-	// Only management may accept, and a Basis requirement never.
+	// Only management may accept, and a Basis requirement never. Who
+	// accepts is the signed-in account (its name as it is now), confirmed
+	// by its password, on today: a name and a date in the form are ignored.
+	chef, err := e.db.UserByUsername(context.Background(), "chef")
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "Dr. Erika Muster"
+	if _, err := e.accounts.UpdateUser(context.Background(), testActor, chef.ID, chef.Version, account.UserChanges{DisplayName: &name}); err != nil {
+		t.Fatal(err)
+	}
+	today := domain.Today(e.srv.cfg.Location).Format("02.01.2006")
 	a, _ = getRiskAnalysis(t, mgmt, s.server)
 	version := strconv.Itoa(a.Version)
-	accept := form("version", version, "accepted_by", "Dr. Erika Muster", "accepted_on", "2026-11-20", "entry", strconv.FormatInt(basis, 10),
-		"entry", strconv.FormatInt(standard, 10))
+	accept := form("version", version, "accepted_by", "Jemand anderes", "accepted_on", "2026-11-20", "password", testPassword,
+		"entry", strconv.FormatInt(basis, 10), "entry", strconv.FormatInt(standard, 10))
 	if r := isb.do("POST", risk+"/accept", accept, nil); r.status != http.StatusForbidden {
 		t.Errorf("the ISB accepts: %d", r.status)
 	}
 	r = mgmt.do("GET", risk, nil, nil)
-	mustContain(t, r, http.StatusOK, "Restrisiken akzeptieren", "SYS.1.1.A11", `name="accepted_by" type="text" required maxlength="200" value="chef"`)
-	regexpFind(t, string(r.body), `name="accepted_on" type="date" required value="(\d{4}-\d{2}-\d{2})"`) // today
-	mustLack(t, r, `value="`+strconv.FormatInt(basis, 10)+`"`)                                           // a Basis entry is not offered
+	mustContain(t, r, http.StatusOK, "Restrisiken akzeptieren", "SYS.1.1.A11", `id="acc-pw" name="password" type="password"`)
+	mustContainText(t, r, "Es zeichnet Dr. Erika Muster (Ihr Benutzerkonto) am "+today)
+	mustLack(t, r, `value="`+strconv.FormatInt(basis, 10)+`"`) // a Basis entry is not offered
+	r = mgmt.do("POST", risk+"/accept", form("version", version, "entry", strconv.FormatInt(standard, 10)), nil)
+	mustContain(t, r, http.StatusUnprocessableEntity, "Bitte bestätigen Sie die Freigabe mit Ihrem Passwort.", `id="acc-pw-err"`,
+		`id="entry-`+strconv.FormatInt(standard, 10)+`" name="entry" value="`+strconv.FormatInt(standard, 10)+`" checked`)
 	r = mgmt.do("POST", risk+"/accept", accept, nil)
-	mustContain(t, r, http.StatusUnprocessableEntity, "Ein Risiko aus einer nicht erfüllten Basis-Anforderung kann nicht akzeptiert werden.",
-		`value="Dr. Erika Muster"`)
-	seeOther(t, mgmt.do("POST", risk+"/accept", form("version", version, "accepted_by", "Dr. Erika Muster", "accepted_on", "2026-11-20",
+	mustContain(t, r, http.StatusUnprocessableEntity, "Ein Risiko aus einer nicht erfüllten Basis-Anforderung kann nicht akzeptiert werden.")
+	// The password was confirmed just now: for five minutes the session
+	// need not give it again.
+	mustContainText(t, r, "nicht nötig: vor weniger als 5 Minuten bestätigt")
+	seeOther(t, mgmt.do("POST", risk+"/accept", form("version", version, "accepted_by", "Jemand anderes", "accepted_on", "2026-11-20",
 		"entry", strconv.FormatInt(standard, 10)), nil), risk)
 	r = mgmt.do("GET", risk, nil, nil)
 	mustContain(t, r, http.StatusOK, "Die Restrisiken sind akzeptiert; die Akzeptanz deckt 1 nicht erfüllte Anforderung(en) ab.", "SHA-256")
-	mustContainText(t, r, "Akzeptiert von Dr. Erika Muster am 20.11.2026")
-	mustContain(t, isb.do("GET", s.url("/risk"), nil, nil), http.StatusOK, "am 20.11.2026 von Dr. Erika Muster")
+	mustContainText(t, r, "Akzeptiert von Dr. Erika Muster am "+today)
+	mustLack(t, r, "Jemand anderes")
+	mustContain(t, isb.do("GET", s.url("/risk"), nil, nil), http.StatusOK, "am "+today+" von Dr. Erika Muster")
 
 	// A later change by the ISB voids it, visibly.
 	a, _ = getRiskAnalysis(t, isb, s.server)
 	seeOther(t, isb.do("POST", risk+"/assess", assessForm(a, "3"), nil), risk)
 	r = bobGet(t, e, risk)
 	mustContainText(t, r, "Akzeptanz ungültig seit", "weil: Gefährdungen der Risikoanalyse wurden geändert",
-		"Akzeptiert hatte Dr. Erika Muster am 20.11.2026")
+		"Akzeptiert hatte Dr. Erika Muster am "+today)
 	mustLack(t, r, "Restrisiken akzeptieren") // the auditor reads, without forms
 	mustLack(t, r, "Bewertung speichern")
 	mustContainText(t, isb.do("GET", s.url("/risk"), nil, nil), "Akzeptanz ungültig seit")
@@ -313,16 +332,36 @@ func TestRiskAnalysisAPI(t *testing.T) {
 	}
 	ifMatch := map[string]string{"If-Match": `"` + strconv.Itoa(a.Version) + `"`}
 	acceptances := obj + "/risk-analysis/acceptances"
-	if r := isb.do("POST", acceptances, map[string]any{"accepted_by": "ISB", "accepted_on": "2026-11-20"}, ifMatch); r.status != http.StatusForbidden {
+	if r := isb.do("POST", acceptances, map[string]any{"password": testPassword}, ifMatch); r.status != http.StatusForbidden {
 		t.Errorf("the ISB accepts: %d", r.status)
 	}
-	r = mgmt.do("POST", acceptances, map[string]any{"accepted_by": "Dr. Erika Muster", "accepted_on": "2026-11-20", "entries": []int64{basis}}, ifMatch)
+	r = mgmt.do("POST", acceptances, map[string]any{"password": testPassword, "entries": []int64{basis}}, ifMatch)
 	if r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), "Basis requirement") {
 		t.Fatalf("Basis acceptance: %d %s", r.status, r.body)
 	}
-	r = mgmt.do("POST", acceptances, map[string]any{"accepted_by": "Dr. Erika Muster", "accepted_on": "2026-11-20", "entries": []int64{standard}}, ifMatch)
+	// Who accepts and when is never part of the request; with a token the
+	// password is always needed.
+	problemOf(t, mgmt.do("POST", acceptances, map[string]any{"accepted_by": "Jemand anderes", "accepted_on": "2031-01-01",
+		"password": testPassword}, ifMatch), http.StatusUnprocessableEntity)
+	byToken := e.client()
+	byToken.bearer = createToken(t, mgmt)
+	r = byToken.do("POST", acceptances, map[string]any{"entries": []int64{standard}}, ifMatch)
+	if ps := violationPointers(t, r); r.status != http.StatusUnprocessableEntity || len(ps) != 1 || ps[0] != "/password" {
+		t.Fatalf("acceptance by token without password: %d %s", r.status, r.body)
+	}
+	r = byToken.do("POST", acceptances, map[string]any{"password": testPassword, "entries": []int64{standard}}, ifMatch)
 	if r.status != http.StatusCreated {
 		t.Fatalf("acceptance: %d %s", r.status, r.body)
+	}
+	var signed struct {
+		AcceptedBy string `json:"accepted_by"`
+		AcceptedOn string `json:"accepted_on"`
+		UserID     int64  `json:"user_id"`
+	}
+	r.json(t, &signed)
+	chef, _ := e.db.UserByUsername(context.Background(), "chef")
+	if signed.AcceptedBy != "chef" || signed.UserID != chef.ID || signed.AcceptedOn != domain.Today(e.srv.cfg.Location).Format(time.DateOnly) {
+		t.Errorf("signed %+v", signed)
 	}
 	if err := v.Validate("risk-acceptance.json", r.body); err != nil {
 		t.Errorf("acceptance: %v", err)

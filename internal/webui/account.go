@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"ismsd/internal/account"
 	"ismsd/internal/domain"
 	"ismsd/internal/route"
 )
@@ -97,7 +98,8 @@ func (u *UI) createToken(c *gin.Context) error {
 		err = domain.Invalid(domain.Violation{Pointer: "/expires_at", Detail: "bad date", German: "Bitte geben Sie ein Ablaufdatum an."})
 	} else {
 		// The token lives to the end of the chosen day.
-		_, secret, err = u.Accounts.CreateToken(c.Request.Context(), route.Actor(c), p.User.ID, name, expires.AddDate(0, 0, 1))
+		_, secret, err = u.Accounts.CreateToken(c.Request.Context(), route.Actor(c), p.User.ID,
+			account.TokenInput{Name: name, ExpiresAt: expires.AddDate(0, 0, 1), ReadOnly: c.PostForm("read_only") == "true"})
 	}
 	d, derr := u.accountData(c)
 	if derr != nil {
@@ -140,4 +142,37 @@ func (u *UI) endOwnSession(c *gin.Context) error {
 		return u.redirect(c, "/login", "Die Sitzung ist beendet.")
 	}
 	return u.redirect(c, "/account", "Die Sitzung ist beendet.")
+}
+
+// signing is what an approval form shows of its signature: the signed-in
+// account signs on the organisation's day, confirmed by its password
+// unless the session confirmed it within account.StepUpWindow.
+type signing struct {
+	ID            string // of the password field
+	Name          string
+	Day           string
+	NeedsPassword bool
+	Error         string // the refusal of the password, if any
+}
+
+func (u *UI) signing(c *gin.Context, id string) signing {
+	p, _ := route.Principal(c)
+	fresh := p.SessionID != 0 && p.Reauthenticated != nil && time.Since(*p.Reauthenticated) <= account.StepUpWindow
+	return signing{ID: id, Name: p.User.Name(), Day: u.today().Format("02.01.2006"), NeedsPassword: !fresh}
+}
+
+// sign confirms the approval of the form's sender with the password field
+// and returns the signature and the organisation's day.
+func (u *UI) sign(c *gin.Context) (domain.Signature, time.Time, error) {
+	p, _ := route.Principal(c)
+	today := u.today()
+	password := c.PostForm("password")
+	sig, err := u.Accounts.Sign(c.Request.Context(), route.Actor(c), p, password, today)
+	if err == nil && password != "" && p.SessionID != 0 {
+		// A form shown again after another refusal knows of the confirmation.
+		now := time.Now()
+		p.Reauthenticated = &now
+		route.SetPrincipal(c, p)
+	}
+	return sig, today, err
 }

@@ -71,6 +71,12 @@ var actionLabels = map[string]string{
 	"session.revoke_all": "Alle Sitzungen beendet",
 	"token.create":       "API-Token erstellt",
 	"token.revoke":       "API-Token widerrufen",
+	"token.revoke_all":   "Alle API-Tokens widerrufen",
+
+	"login.lockout":          "Anmeldung verzögert (Fehlversuche)",
+	"login.lockout_client":   "Anmeldungen einer Adresse verzögert (Fehlversuche)",
+	"login.lockout_lift":     "Anmeldesperre aufgehoben",
+	"session.reauthenticate": "Passwort für Freigabe bestätigt",
 
 	"department.create": "Organisationseinheit angelegt",
 	"department.update": "Organisationseinheit geändert",

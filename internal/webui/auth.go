@@ -3,7 +3,10 @@ package webui
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -21,12 +24,29 @@ type loginPage struct {
 
 func (l loginPage) FormError() string { return l.Message }
 
-// safeNext keeps redirects after login on this site.
+// safeNext keeps redirects after login on this site: it accepts a path
+// of this site and nothing a browser could read as another host or
+// scheme. Browsers drop tabs and line breaks from URLs and treat a
+// backslash as a slash, so "/\t/evil.example" would lead to
+// //evil.example; the same holds for the percent-encoded forms. Anything
+// doubtful goes to the start page.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	decoded, err := url.PathUnescape(next)
+	if err != nil || !utf8.ValidString(decoded) {
 		return "/"
 	}
+	for _, s := range []string{next, decoded} {
+		if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.ContainsRune(s, '\\') || strings.ContainsFunc(s, invisible) {
+			return "/"
+		}
+	}
 	return next
+}
+
+// invisible reports control, format and line or paragraph separator
+// characters, which have no place in a path and which browsers may drop.
+func invisible(r rune) bool {
+	return unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp)
 }
 
 func (u *UI) loginPage(c *gin.Context) error {

@@ -237,9 +237,6 @@ func certificateFormOf(c *gin.Context) (domain.CertificateInput, certificateInpu
 	return out, in, nil
 }
 
-// approvalInput is the approval form as typed.
-type approvalInput struct{ ApprovedBy, ApprovedOn string }
-
 type guidelinePage struct {
 	Scope        scopeView
 	Tab          string
@@ -254,10 +251,18 @@ type guidelinePage struct {
 	CanWrite     bool
 	CanApprove   bool
 	In           guidelineInput // the draft form
-	Approval     approvalInput
+	Signing      signing        // the approval form's signature
 	NewPolicy    policyInput
 	NewCert      certificateInput
 	formsState   // forms: create, draft, delete, approve, policy-new, policy-<id>, cert-new, cert-<id>
+}
+
+// ApprovalSigning is the approval form's signature with the refusal of
+// its password, if any.
+func (d guidelinePage) ApprovalSigning() signing {
+	sig := d.Signing
+	sig.Error = d.FieldError("approve", "password")
+	return sig
 }
 
 // subForm is one of the page's policy or certificate forms: its fields'
@@ -287,10 +292,7 @@ func (u *UI) guidelineData(c *gin.Context, scope postgres.ScopeSummary) (guideli
 	ctx, today := c.Request.Context(), u.today()
 	d := guidelinePage{Scope: newScopeView(scope), Tab: "guideline", Approaches: domain.Approaches,
 		CanWrite: u.allowed(c, authz.ResourceGuidelines, authz.ActionWrite), CanApprove: u.allowed(c, authz.ResourceGuidelineApprovals, authz.ActionWrite),
-		Approval: approvalInput{ApprovedOn: day{&today}.ISO()}, NewPolicy: policyInput{ReviewMonths: "12"}}
-	if p, ok := route.Principal(c); ok {
-		d.Approval.ApprovedBy = p.User.Name()
-	}
+		Signing: u.signing(c, "ap-pw"), NewPolicy: policyInput{ReviewMonths: "12"}}
 	gs, err := u.DB.ListGuidelines(ctx, scope.ID)
 	if err != nil {
 		return d, err
@@ -443,30 +445,16 @@ func (u *UI) approveGuideline(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	typed := approvalInput{ApprovedBy: c.PostForm("approved_by"), ApprovedOn: c.PostForm("approved_on")}
-	ap := domain.GuidelineApproval{By: typed.ApprovedBy}
-	var vs []domain.Violation
-	if on := formDate(typed.ApprovedOn, "/approved_on", &vs); on != nil {
-		ap.On = *on
-	}
-	// Name and date refused together; an unreadable date once.
-	dateRefused := len(vs) > 0
-	for _, v := range ap.Validate() {
-		if v.Pointer != "/approved_on" || !dateRefused {
-			vs = append(vs, v)
-		}
-	}
-	if len(vs) > 0 {
-		err = domain.Invalid(vs...)
-	} else {
+	sig, today, err := u.sign(c)
+	if err == nil {
 		err = u.run(c, func(tx *postgres.Tx) error {
 			var err error
-			g, err = tx.ApproveGuideline(c.Request.Context(), g.ID, formVersion(c), ap)
+			g, err = tx.ApproveGuideline(c.Request.Context(), g.ID, formVersion(c), sig, today)
 			return err
 		})
 	}
 	if err != nil {
-		return u.guidelineFormFailed(c, g.ScopeID, "approve", err, func(d *guidelinePage) { d.Approval = typed })
+		return u.guidelineFormFailed(c, g.ScopeID, "approve", err, nil)
 	}
 	return u.redirect(c, guidelineURL(g.ScopeID), fmt.Sprintf("Die Fassung %d der Leitlinie ist freigegeben und in Kraft.", g.Number))
 }

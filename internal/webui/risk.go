@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -248,8 +247,7 @@ type riskPage struct {
 	Summary       string
 	AddTitle      string
 	AddThreat     string
-	AcceptBy      string
-	AcceptOn      string
+	Signing       signing // the acceptance's signature
 	AcceptEntries map[int64]bool
 	formsState    // forms: create, summary, assess, add, item, accept
 	ErrorItem     int64
@@ -273,10 +271,7 @@ func (u *UI) riskData(c *gin.Context, o domain.Object) (riskPage, error) {
 	}
 	d.CanWrite = w.can(o.DepartmentID)
 	d.CanAccept = u.allowed(c, authz.ResourceRiskAcceptances, authz.ActionWrite)
-	if p, ok := route.Principal(c); ok {
-		d.AcceptBy = p.User.Name()
-	}
-	d.AcceptOn = time.Now().In(u.Location).Format("2006-01-02")
+	d.Signing = u.signing(c, "acc-pw")
 	m, err := u.DB.RiskMatrix(ctx, o.ScopeID)
 	if err != nil {
 		return d, err
@@ -600,7 +595,6 @@ func (u *UI) acceptRisks(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	by, on := strings.TrimSpace(c.PostForm("accepted_by")), strings.TrimSpace(c.PostForm("accepted_on"))
 	var entries []int64
 	chosen := map[int64]bool{}
 	for _, v := range c.PostFormArray("entry") {
@@ -609,18 +603,19 @@ func (u *UI) acceptRisks(c *gin.Context) error {
 			chosen[id] = true
 		}
 	}
-	date, perr := time.ParseInLocation("2006-01-02", on, u.Location)
-	if perr != nil {
-		err = domain.Invalid(domain.Violation{Pointer: "/accepted_on", Detail: "want a date", German: "Bitte geben Sie das Datum der Akzeptanz an."})
-	} else {
+	sig, today, err := u.sign(c)
+	if err == nil {
 		err = u.run(c, func(tx *postgres.Tx) error {
-			_, err := tx.Accept(c.Request.Context(), o.ID, formVersion(c), postgres.AcceptInput{AcceptedBy: by, AcceptedOn: date, EntryIDs: entries},
+			_, err := tx.Accept(c.Request.Context(), o.ID, formVersion(c), postgres.AcceptInput{Signature: sig, Today: today, EntryIDs: entries},
 				route.Visibility(c))
 			return err
 		})
 	}
 	if err != nil {
-		return u.riskFormFailed(c, o, "accept", err, func(d *riskPage) { d.AcceptBy, d.AcceptOn, d.AcceptEntries = by, on, chosen })
+		return u.riskFormFailed(c, o, "accept", err, func(d *riskPage) {
+			d.AcceptEntries = chosen
+			d.Signing.Error = d.FieldError("accept", "password")
+		})
 	}
 	msg := "Die Restrisiken sind akzeptiert."
 	if len(entries) > 0 {

@@ -99,7 +99,7 @@ func (u *UI) Routes() []route.Route {
 		{Method: get, Path: "/", Perm: authz.Authenticated, Handler: u.home},
 		{Method: get, Path: "/account", Perm: authz.Authenticated, Handler: u.accountPage, AllowPendingPasswordChange: true},
 		{Method: post, Path: "/account/password", Perm: authz.Authenticated, Handler: u.changePassword, AllowPendingPasswordChange: true},
-		{Method: post, Path: "/account/tokens", Perm: authz.Authenticated, Handler: u.createToken},
+		{Method: post, Path: "/account/tokens", Perm: authz.Authenticated, Handler: u.createToken, SessionOnly: true},
 		{Method: post, Path: "/account/tokens/:id/revoke", Perm: authz.Authenticated, Handler: u.revokeToken},
 		{Method: post, Path: "/account/sessions/:id/end", Perm: authz.Authenticated, Handler: u.endOwnSession},
 		{Method: get, Path: "/admin/users", Perm: users, Handler: u.usersPage},
@@ -112,6 +112,8 @@ func (u *UI) Routes() []route.Route {
 		{Method: post, Path: "/admin/users/:id/grants", Perm: usersWrite, Handler: u.grant},
 		{Method: post, Path: "/admin/users/:id/grants/:grant/revoke", Perm: usersWrite, Handler: u.revokeGrant},
 		{Method: post, Path: "/admin/users/:id/sessions/end", Perm: usersWrite, Handler: u.endUserSessions},
+		{Method: post, Path: "/admin/users/:id/tokens/:token/revoke", Perm: usersWrite, Handler: u.revokeUserToken},
+		{Method: post, Path: "/admin/users/:id/lockouts/lift", Perm: usersWrite, Handler: u.liftLockout},
 		{Method: get, Path: "/audit", Perm: authz.Require(authz.ResourceAuditLog, authz.ActionRead), Handler: u.auditPage},
 	}
 	rs = append(rs, u.structureRoutes()...)

@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -70,6 +71,8 @@ type userPage struct {
 	Account     domain.User
 	Grants      []domain.Grant
 	Sessions    []domain.Session
+	Tokens      []domain.APIToken
+	Lockouts    []account.Lockout
 	Departments []domain.Department
 	Roles       []domain.Role
 	CanWrite    bool
@@ -93,6 +96,12 @@ func (u *UI) userData(c *gin.Context) (userPage, error) {
 		return d, err
 	}
 	if d.Sessions, err = u.DB.ListSessions(ctx, id, u.Accounts.Config().SessionIdle); err != nil {
+		return d, err
+	}
+	if d.Tokens, err = u.DB.ListTokens(ctx, id); err != nil {
+		return d, err
+	}
+	if d.Lockouts, err = u.Accounts.Lockouts(ctx, id); err != nil {
 		return d, err
 	}
 	if d.Departments, err = u.DB.ListDepartments(ctx); err != nil {
@@ -156,7 +165,7 @@ func (u *UI) setUserStatus(c *gin.Context) error {
 	}
 	msg := "Das Konto ist wieder aktiv."
 	if disable {
-		msg = "Das Konto ist gesperrt; seine Sitzungen und Tokens sind beendet."
+		msg = "Das Konto ist gesperrt; seine Sitzungen sind beendet und seine API-Tokens widerrufen."
 	}
 	return u.redirect(c, userURL(d.Account.ID), msg)
 }
@@ -215,9 +224,35 @@ func (u *UI) endUserSessions(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	n, err := u.Accounts.RevokeSessions(c.Request.Context(), route.Actor(c), d.Account.ID)
+	sessions, tokens, err := u.Accounts.RevokeSessions(c.Request.Context(), route.Actor(c), d.Account.ID)
 	if err != nil {
 		return err
 	}
-	return u.redirect(c, userURL(d.Account.ID), strconv.Itoa(n)+" Sitzung(en) beendet.")
+	return u.redirect(c, userURL(d.Account.ID), fmt.Sprintf("%d Sitzung(en) beendet, %d API-Token(s) widerrufen.", sessions, tokens))
+}
+
+func (u *UI) revokeUserToken(c *gin.Context) error {
+	d, err := u.userData(c)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(c.Param("token"), 10, 64)
+	if err != nil {
+		return domain.ErrNotFound
+	}
+	if err := u.Accounts.RevokeToken(c.Request.Context(), route.Actor(c), d.Account.ID, id); err != nil {
+		return u.userFormFailed(c, err)
+	}
+	return u.redirect(c, userURL(d.Account.ID), "Das API-Token ist widerrufen.")
+}
+
+func (u *UI) liftLockout(c *gin.Context) error {
+	d, err := u.userData(c)
+	if err != nil {
+		return err
+	}
+	if _, err := u.Accounts.LiftLockout(c.Request.Context(), route.Actor(c), d.Account.ID); err != nil {
+		return err
+	}
+	return u.redirect(c, userURL(d.Account.ID), "Die Anmeldesperre ist aufgehoben: Die Fehlversuche sind vergessen.")
 }
