@@ -1,6 +1,7 @@
-// Package pgserver starts, reuses and stops a private PostgreSQL cluster
-// from the locally installed server binaries: a durable one kept across
-// restarts for `ismsd serve`, or a throwaway one with fsync off for tests.
+// Package pgserver starts, reuses, supervises and stops a private
+// PostgreSQL cluster from the locally installed server binaries: a durable
+// one kept across restarts for `ismsd serve`, or a throwaway one with fsync
+// off for tests.
 //
 // The server listens only on a Unix socket in a 0700 folder, so trust
 // authentication admits nobody but the OS account running PostgreSQL (and
