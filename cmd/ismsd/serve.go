@@ -38,6 +38,11 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer e.close()
+	if e.cluster != nil {
+		// The server cannot work without its private PostgreSQL: should
+		// it die, it is started again (Stop in e.close ends this).
+		e.cluster.Supervise(ctx)
+	}
 
 	accounts, err := e.accounts()
 	if err != nil {

@@ -50,6 +50,7 @@ func TestServe(t *testing.T) {
 	t.Run("CrashRecovery", func(t *testing.T) { t.Parallel(); testCrashRecovery(t, h) })
 	t.Run("AdminPasswordFromEnvironment", func(t *testing.T) { t.Parallel(); testAdminPasswordFromEnvironment(t, h) })
 	t.Run("NoServerBinaries", func(t *testing.T) { t.Parallel(); testNoServerBinaries(t, h) })
+	t.Run("PostmasterKilled", func(t *testing.T) { t.Parallel(); testPostmasterKilled(t, h) })
 }
 
 // testFirstStartCLIAndRestart: the first start creates the cluster and the

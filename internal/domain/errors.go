@@ -21,6 +21,9 @@ var (
 	ErrTooLarge             = errors.New("too large")
 	ErrThrottled            = errors.New("throttled")
 	ErrIntegrity            = errors.New("stored content failed its integrity check")
+	// ErrUnavailable: a dependency (the database) cannot be reached just
+	// now; the same request may well succeed in a moment.
+	ErrUnavailable = errors.New("temporarily unavailable")
 )
 
 // Violation is one reason why input was refused, located by a JSON pointer
@@ -37,7 +40,7 @@ type Error struct {
 	Message    string
 	German     string // what the web UI says, when known
 	Violations []Violation
-	RetryAfter time.Duration // for ErrThrottled
+	RetryAfter time.Duration // for ErrThrottled and ErrUnavailable
 }
 
 func (e *Error) Error() string { return e.Message }

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +28,43 @@ func CoveragePercent(yes, covered int) int {
 		return 100
 	}
 	return covered * 100 / yes
+}
+
+// Covers reports whether a scope checked with approach a is measured the
+// way a guideline demanding approach g requires (gate G1). Basis
+// requirements are part of every approach, so any scope covers a Basis
+// guideline (which fails G1 by itself: it leads to no certificate).
+// Standard-Absicherung protects the whole scope broadly (B and S),
+// Kern-Absicherung its core assets in depth (B, S and H): they cut the
+// scope differently, so neither stands in for the other, and a Basis
+// scope stands in for neither.
+func (a Approach) Covers(g Approach) bool {
+	return g == ApproachBasic || a == g
+}
+
+// ApproachShortfall explains in German why a scope checked with approach
+// a falls short of a guideline demanding g, or returns "" when it does not.
+func ApproachShortfall(a, g Approach) string {
+	if a.Covers(g) {
+		return ""
+	}
+	reason := "Der Informationsverbund wird nach „" + a.Label() + "“ geprüft, die Leitlinie verlangt „" + g.Label() + "“."
+	var missing []string
+	for _, l := range LevelsInScope(g) {
+		if !slices.Contains(LevelsInScope(a), l) {
+			missing = append(missing, levelRequirements[l])
+		}
+	}
+	if len(missing) == 0 {
+		return reason + " Kern- und Standard-Absicherung schneiden den Informationsverbund verschieden zu; die eine ersetzt die andere nicht."
+	}
+	return reason + " Im IT-Grundschutz-Check fehlen " + strings.Join(missing, " und ") + "."
+}
+
+var levelRequirements = map[Level]string{
+	LevelBasis:    "die Basis-Anforderungen",
+	LevelStandard: "die Standard-Anforderungen",
+	LevelElevated: "die Anforderungen bei erhöhtem Schutzbedarf",
 }
 
 // ScopeModules are the modules the scope object must carry (gate G4):

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -47,5 +48,34 @@ func TestLevelTargets(t *testing.T) {
 	}
 	if ls := LevelTargets(ps, nil, *day("2027-01-01")); len(ls) != 2 || ls[0].Due != nil || ls[1].Late {
 		t.Errorf("without guideline %+v", ls)
+	}
+}
+
+func TestApproachCoversGuideline(t *testing.T) {
+	const (
+		b, s, k = ApproachBasic, ApproachStandard, ApproachCore
+	)
+	for _, c := range []struct {
+		scope, guideline Approach
+		covers           bool
+		says             string
+	}{
+		{b, b, true, ""},
+		{s, b, true, ""},
+		{k, b, true, ""},
+		{b, s, false, "„Basis-Absicherung“ geprüft, die Leitlinie verlangt „Standard-Absicherung“. Im IT-Grundschutz-Check fehlen die Standard-Anforderungen."},
+		{s, s, true, ""},
+		{k, s, false, "„Kern-Absicherung“ geprüft, die Leitlinie verlangt „Standard-Absicherung“. Kern- und Standard-Absicherung schneiden"},
+		{b, k, false, "fehlen die Standard-Anforderungen und die Anforderungen bei erhöhtem Schutzbedarf."},
+		{s, k, false, "„Standard-Absicherung“ geprüft, die Leitlinie verlangt „Kern-Absicherung“. Im IT-Grundschutz-Check fehlen die Anforderungen bei erhöhtem Schutzbedarf."},
+		{k, k, true, ""},
+	} {
+		if got := c.scope.Covers(c.guideline); got != c.covers {
+			t.Errorf("scope %s under guideline %s: covers %v, want %v", c.scope, c.guideline, got, c.covers)
+		}
+		got := ApproachShortfall(c.scope, c.guideline)
+		if (got == "") != c.covers || !strings.Contains(got, c.says) {
+			t.Errorf("scope %s under guideline %s: %q, want %q", c.scope, c.guideline, got, c.says)
+		}
 	}
 }

@@ -335,6 +335,7 @@ type needResponse struct {
 	Effective      *string        `json:"effective"`
 	Source         string         `json:"source"`
 	Cycle          int            `json:"cycle,omitempty"`
+	Warning        string         `json:"warning,omitempty"` // why the override does not do what its kind says
 }
 
 type objectRefJSON struct {
@@ -357,6 +358,7 @@ func newNeedResponse(n domain.ObjectNeed) needResponse {
 	if n.InheritedFrom != 0 {
 		r.InheritedFrom = &objectRefJSON{ID: n.InheritedFrom, Name: n.InheritedFromName, Type: string(n.InheritedFromType)}
 	}
+	r.Warning, _ = n.OverrideNote()
 	return r
 }
 

@@ -1,6 +1,7 @@
-// Package pgserver starts, reuses and stops a private PostgreSQL cluster
-// from the locally installed server binaries: a durable one kept across
-// restarts for `ismsd serve`, or a throwaway one with fsync off for tests.
+// Package pgserver starts, reuses, supervises and stops a private
+// PostgreSQL cluster from the locally installed server binaries: a durable
+// one kept across restarts for `ismsd serve`, or a throwaway one with fsync
+// off for tests.
 //
 // The server listens only on a Unix socket in a 0700 folder, so trust
 // authentication admits nobody but the OS account running PostgreSQL (and
@@ -64,11 +65,20 @@ type Cluster struct {
 	account   *serverAccount // nil: PostgreSQL runs as the current user
 	log       *slog.Logger
 
-	mu      sync.Mutex
-	owned   bool
-	pid     int      // of the postmaster we started
-	user    *os.File // holds a shared lock on users.lock while we use the server
-	stopped bool
+	mu         sync.Mutex
+	owned      bool
+	child      *child   // the postmaster this process started; nil when it reused another's
+	user       *os.File // holds a shared lock on users.lock while we use the server
+	stopped    bool
+	supervisor func() // ends Supervise and waits for it; nil when not supervising
+}
+
+// child is a postmaster started by this process, which alone can learn
+// its exit status.
+type child struct {
+	pid    int
+	exited chan struct{} // closed when it has exited
+	err    error         // its exit status, set before exited is closed
 }
 
 // Start initialises the cluster if Dir/pg has no PG_VERSION, reuses a
@@ -140,8 +150,9 @@ func newCluster(opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	// pg_ctl pastes PGDATA and the log path into a shell command between
-	// double quotes, so these characters would break or subvert it.
+	// pg_ctl start pastes PGDATA and the log path into a shell command
+	// between double quotes, so these characters would break or subvert it
+	// when an operator runs it on the cluster by hand.
 	if strings.ContainsAny(dir, "\"$`\\\n") {
 		return nil, fmt.Errorf("data folder %q contains a character pg_ctl cannot quote (\" $ ` \\ or newline): choose another ISMS_DATA_DIR", dir)
 	}
@@ -287,56 +298,108 @@ func (c *Cluster) initdb(ctx context.Context) error {
 	return nil
 }
 
+// start runs the postmaster as a child of this process, so that its exit
+// status is known when it dies, and waits until it accepts connections.
+// It runs in a session of its own, as pg_ctl would start it: a Ctrl-C in
+// the terminal goes to the whole foreground process group, and PostgreSQL
+// must not get it, since ismsd stops it itself via Stop.
 func (c *Cluster) start(ctx context.Context) error {
 	c.log.Info("starting PostgreSQL", "dir", c.dataDir)
-	cmd := c.command(ctx, "pg_ctl", "start", "-w", "-t", seconds(startTimeout),
-		"-D", c.dataDir, "-l", c.logPath(), "-o", c.serverOptions())
-	// A Ctrl-C in the terminal goes to the whole foreground process group;
-	// PostgreSQL must not get it, since ismsd stops it itself via Stop.
-	cmd.SysProcAttr.Setpgid = true
-	out, err := cmd.CombinedOutput()
-	if err == nil && !c.socketExists() {
-		err = fmt.Errorf("server reported ready but %s is missing", c.socketPath())
-	}
+	logFile, err := c.openLog()
 	if err != nil {
-		// pg_ctl may have given up (timeout, cancelled ctx) on a postmaster
-		// that is still coming up; do not leave it running unowned.
-		stop := c.command(context.Background(), "pg_ctl", "stop", "-w", "-m", "immediate", "-D", c.dataDir)
-		stop.SysProcAttr.Setpgid = true
-		_ = stop.Run()
-		return fmt.Errorf("start PostgreSQL in %s: %w\n%s\nlast lines of %s:\n%s",
-			c.dataDir, err, strings.TrimSpace(string(out)), c.logPath(), c.logTail())
+		return err
 	}
-	pm, err := readPostmasterPid(c.pidFilePath())
+	// Not bound to ctx: the postmaster outlives the start.
+	cmd := c.command(context.Background(), "postgres", c.serverArgs()...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr.Setsid = true
+	err = cmd.Start()
+	logFile.Close()
 	if err != nil {
-		return fmt.Errorf("read %s after start: %w", c.pidFilePath(), err)
+		return fmt.Errorf("start PostgreSQL in %s: %w", c.dataDir, err)
 	}
-	c.owned, c.pid = true, pm.pid
+	pm := &child{pid: cmd.Process.Pid, exited: make(chan struct{})}
+	go func() {
+		pm.err = cmd.Wait()
+		close(pm.exited)
+	}()
+	if err := c.waitUntilReady(ctx, pm); err != nil {
+		select {
+		case <-pm.exited:
+			err = fmt.Errorf("%w (%v)", err, pm.err)
+		default:
+			// Still coming up (timeout, cancelled ctx): do not leave it
+			// running unowned. SIGQUIT is PostgreSQL's immediate shutdown.
+			cmd.Process.Signal(syscall.SIGQUIT)
+			<-pm.exited
+		}
+		return fmt.Errorf("start PostgreSQL in %s: %w\nlast lines of %s:\n%s", c.dataDir, err, c.logPath(), c.logTail())
+	}
+	c.mu.Lock()
+	c.owned, c.child = true, pm
+	c.mu.Unlock()
 	return nil
 }
 
-// serverOptions is the -o argument of pg_ctl, which a shell splits.
-func (c *Cluster) serverOptions() string {
-	opts := []string{
+// waitUntilReady waits until the postmaster pid reports itself ready in
+// postmaster.pid and its socket exists, as pg_ctl start -w does.
+func (c *Cluster) waitUntilReady(ctx context.Context, pm *child) error {
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	for {
+		if f, err := readPostmasterPid(c.pidFilePath()); err == nil && f.pid == pm.pid && f.isLive() && c.socketExists() {
+			return nil
+		}
+		select {
+		case <-pm.exited:
+			return errors.New("the server exited during its start")
+		case <-ctx.Done():
+			return fmt.Errorf("the server did not become ready: %w", ctx.Err())
+		case <-time.After(pollInterval / 2):
+		}
+	}
+}
+
+// openLog opens server.log for appending, where PostgreSQL writes its log
+// as it did when pg_ctl -l started it.
+func (c *Cluster) openLog() (*os.File, error) {
+	f, err := os.OpenFile(c.logPath(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("open PostgreSQL log: %w", err)
+	}
+	if c.account != nil {
+		if err := f.Chown(c.account.uid, c.account.gid); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("hand %s to OS user %q: %w", c.logPath(), c.account.name, err)
+		}
+	}
+	return f, nil
+}
+
+// serverArgs are the postmaster's command-line arguments.
+func (c *Cluster) serverArgs() []string {
+	args := []string{
+		"-D", c.dataDir,
 		"-p", strconv.Itoa(port),
-		"-k", shellQuote(c.socketDir),
-		"-c", "listen_addresses=''",
+		"-k", c.socketDir,
+		"-c", "listen_addresses=",
 		"-c", "unix_socket_permissions=0700",
 	}
 	if !c.durable {
-		opts = append(opts, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 	}
-	return strings.Join(opts, " ")
+	return args
 }
 
-// Stop ends this process's use of the server and shuts the server down
-// cleanly (pg_ctl stop -m fast, wait) when no other process uses it any
-// more, whether this process started it or reused it (say, after the one
-// that started it crashed). Safe to call twice.
+// Stop ends this process's use of the server (and its supervision) and
+// shuts the server down cleanly (pg_ctl stop -m fast, wait) when no other
+// process uses it any more, whether this process started it or reused it
+// (say, after the one that started it crashed). Safe to call twice.
 func (c *Cluster) Stop() error {
 	if c == nil {
 		return nil
 	}
+	c.endSupervision()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.stopped {
@@ -499,11 +562,6 @@ func tail(text string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
-}
-
-// shellQuote quotes s for /bin/sh, which pg_ctl hands the -o options to.
-func shellQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func seconds(d time.Duration) string { return strconv.Itoa(int(d / time.Second)) }

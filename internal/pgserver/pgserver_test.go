@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -121,12 +122,12 @@ func postmasterPID(t *testing.T, dir string) int {
 	return pm.pid
 }
 
-func waitUntil(t *testing.T, what string, cond func() bool) {
+func waitUntil(t *testing.T, what string, cond func() bool, show ...fmt.Stringer) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
+			t.Fatalf("timed out waiting until %s\n%v", what, show)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -483,21 +484,19 @@ func TestURL(t *testing.T) {
 	}
 }
 
-func TestServerOptionsQuoteSocketDir(t *testing.T) {
+func TestServerArgs(t *testing.T) {
 	t.Parallel()
-	c := &Cluster{socketDir: "/data/it's here/run"}
-	opts := c.serverOptions()
-	if !strings.Contains(opts, `-k '/data/it'\''s here/run'`) {
-		t.Errorf("socket folder not shell-quoted: %s", opts)
-	}
-	for _, want := range []string{"fsync=off", "synchronous_commit=off", "full_page_writes=off", "listen_addresses=''"} {
-		if !strings.Contains(opts, want) {
-			t.Errorf("options %q lack %q", opts, want)
+	c := &Cluster{dataDir: "/data/it's here/pg", socketDir: "/data/it's here/run"}
+	args := strings.Join(c.serverArgs(), "\n")
+	for _, want := range []string{"-D\n/data/it's here/pg\n", "-k\n/data/it's here/run\n", "listen_addresses=\n",
+		"fsync=off", "synchronous_commit=off", "full_page_writes=off"} {
+		if !strings.Contains(args, want) {
+			t.Errorf("arguments %q lack %q", args, want)
 		}
 	}
 	c.durable = true
-	if strings.Contains(c.serverOptions(), "fsync") {
-		t.Errorf("durable options turn fsync off: %s", c.serverOptions())
+	if args := c.serverArgs(); slices.Contains(args, "fsync=off") {
+		t.Errorf("durable arguments turn fsync off: %q", args)
 	}
 }
 

@@ -22,12 +22,15 @@ type DB struct {
 	log *slog.Logger
 }
 
-// Open connects to url and checks that the server answers.
+// Open connects to url and checks that the server answers. The pool
+// replaces broken connections by itself, so the store recovers without help
+// once the server is back after an outage (see unavailable.go).
 func Open(ctx context.Context, url string, maxConns int, log *slog.Logger) (*DB, error) {
-	x, err := sqlx.Open("postgres", url)
+	connector, err := newConnector(url)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	x := sqlx.NewDb(sql.OpenDB(connector), "postgres")
 	if maxConns <= 0 {
 		maxConns = 20
 	}

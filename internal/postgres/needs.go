@@ -117,6 +117,9 @@ func (tx *Tx) SetNeeds(ctx context.Context, id int64, version int, in [3]domain.
 	if err != nil {
 		return before, err
 	}
+	if err := tx.checkOverrideDirections(ctx, before.ScopeID, id, in); err != nil {
+		return before, err
+	}
 	objectives, own, ownReason, kind, override, overrideReason := []string{}, []int64{}, []string{}, []string{}, []int64{}, []string{}
 	for _, o := range domain.Objectives {
 		n := in[o]

@@ -522,7 +522,7 @@ func readinessGates(in readinessInput, n readinessCounts, g1 []domain.Blocker, g
 	checked1 := 1
 	summary1 := "Es ist keine von der Leitung freigegebene Leitlinie in Kraft."
 	if g := in.guideline; g != nil {
-		checked1 += len(g.Roles)
+		checked1 += len(g.Roles) + 1 // and the scope's approach against the guideline's
 		summary1 = fmt.Sprintf("Fassung %d „%s“, freigegeben am %s, Überprüfung bis %s.", g.Number, g.Title,
 			germanDate(g.ApprovedOn), germanDate(ptr(g.ReviewDue())))
 		if len(g1) > 0 {
@@ -660,6 +660,12 @@ func guidelineBlockers(in readinessInput) []domain.Blocker {
 			out = append(out, domain.Blocker{Gate: domain.GateGuideline, Kind: "guideline", ID: g.ID, Label: "Rolle: " + r.Title,
 				Reason: "Die Rolle, die die Leitlinie nennt, ist nicht besetzt.", URL: url})
 		}
+	}
+	// The guideline is what the scope is measured against: a check made
+	// with another approach does not show what the guideline demands.
+	if reason := domain.ApproachShortfall(in.scope.Approach, g.Approach); reason != "" {
+		out = append(out, domain.Blocker{Gate: domain.GateGuideline, Kind: "scope", ID: in.scope.ID,
+			Label: "Vorgehensweise des Informationsverbunds", Reason: reason, URL: "/scopes/" + strconv.FormatInt(in.scope.ID, 10)})
 	}
 	return out
 }

@@ -266,6 +266,64 @@ func TestReadinessGuidelineGate(t *testing.T) {
 	e.expect(t, postgres.Visibility{Departments: []int64{e.inn}}, domain.GateGuideline, domain.GateFail, "Basis-Absicherung")
 }
 
+// TestReadinessApproachAgainstGuideline: the guideline is what the scope
+// is measured against. Hand-computed: the ready scope switched to Basis
+// keeps only its Basis entries, all "yes", so every gate but G1 passes;
+// under a Standard guideline G1 must still block (it used to say ready),
+// and Standard and Kern do not stand in for each other either.
+func TestReadinessApproachAgainstGuideline(t *testing.T) {
+	e := newReadyEnv(t)
+	all := postgres.Everything
+	setApproach := func(a domain.Approach) {
+		t.Helper()
+		e.exec(t, `UPDATE scopes SET approach = $2 WHERE id = $1`, e.scope.ID, a)
+		if err := e.change(t, func(tx *postgres.Tx) error { _, err := tx.DeriveChecks(ctx, e.scope.ID, nil); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scopeURL := fmt.Sprintf("/scopes/%d", e.scope.ID)
+
+	setApproach(domain.ApproachBasic)
+	var levels string
+	if err := e.owner.QueryRow(`SELECT string_agg(DISTINCT level || ':' || status, ',') FROM check_entries WHERE scope_id = $1 AND active`,
+		e.scope.ID).Scan(&levels); err != nil {
+		t.Fatal(err)
+	}
+	if levels != "basis:yes" {
+		t.Fatalf("a Basis scope's active entries are %v, want only Basis entries, all yes", levels)
+	}
+	gates, _ := e.readiness(t, all)
+	for _, id := range domain.Gates[1:] {
+		if want := map[bool]domain.GateStatus{true: domain.GateNotApplicable, false: domain.GatePass}[id == domain.GateCertificate]; gates[id].Status != want {
+			t.Errorf("%s: %s (%s), want %s", id, gates[id].Status, gates[id].Summary, want)
+		}
+	}
+	bs := e.expect(t, all, domain.GateGuideline, domain.GateFail,
+		"Der Informationsverbund wird nach „Basis-Absicherung“ geprüft, die Leitlinie verlangt „Standard-Absicherung“. Im IT-Grundschutz-Check fehlen die Standard-Anforderungen.")
+	if len(bs) == 1 && (bs[0].Kind != "scope" || bs[0].ID != e.scope.ID || bs[0].URL != scopeURL) {
+		t.Errorf("blocker %+v, want the scope's approach leading to %s", bs[0], scopeURL)
+	}
+	if g := gates[domain.GateGuideline]; g.Checked != 3 || g.Blocking != 1 {
+		t.Errorf("G1 checked %d, blocking %d; want the guideline, its role and the approach (3), 1 blocking", g.Checked, g.Blocking)
+	}
+	if r, _ := e.db.Readiness(ctx, e.scope.ID, all, e.today); r.Ready {
+		t.Errorf("a Basis check under a Standard guideline is ready: %s", r.Verdict())
+	}
+
+	e.setGuideline(t, guidelineRow{approach: domain.ApproachCore})
+	e.expect(t, all, domain.GateGuideline, domain.GateFail,
+		"fehlen die Standard-Anforderungen und die Anforderungen bei erhöhtem Schutzbedarf")
+	setApproach(domain.ApproachStandard)
+	e.expect(t, all, domain.GateGuideline, domain.GateFail,
+		"„Standard-Absicherung“ geprüft, die Leitlinie verlangt „Kern-Absicherung“. Im IT-Grundschutz-Check fehlen die Anforderungen bei erhöhtem Schutzbedarf.")
+	setApproach(domain.ApproachCore)
+	e.expect(t, all, domain.GateGuideline, domain.GatePass)
+	e.setGuideline(t, guidelineRow{approach: domain.ApproachStandard})
+	e.expect(t, all, domain.GateGuideline, domain.GateFail, "Kern- und Standard-Absicherung schneiden den Informationsverbund verschieden zu")
+	// A department head sees the scope-wide gate as it is.
+	e.expect(t, postgres.Visibility{Departments: []int64{e.inn}}, domain.GateGuideline, domain.GateFail, "„Kern-Absicherung“ geprüft")
+}
+
 func TestReadinessStructureGate(t *testing.T) {
 	e := newReadyEnv(t)
 	all := postgres.Everything

@@ -51,6 +51,8 @@ var Table = []Kind{
 	{domain.ErrThrottled, http.StatusTooManyRequests, "throttled", "Too many requests", "Zu viele Versuche. Bitte warten Sie etwas."},
 	{domain.ErrIntegrity, http.StatusInternalServerError, "integrity", "Stored content failed its integrity check",
 		"Der gespeicherte Inhalt stimmt nicht mehr mit seiner Prüfsumme überein und wird nicht ausgeliefert. Der Vorfall ist protokolliert."},
+	{domain.ErrUnavailable, http.StatusServiceUnavailable, "unavailable", "Service temporarily unavailable",
+		"Der Dienst ist vorübergehend nicht erreichbar, weil die Datenbank nicht antwortet. Bitte versuchen Sie es in einigen Sekunden erneut."},
 	{ErrMethodNotAllowed, http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed", "Diese Aktion ist hier nicht möglich."},
 	{ErrUnsupportedMediaType, http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type", "Das Format der Anfrage wird nicht unterstützt."},
 	{nil, http.StatusInternalServerError, "internal", "Internal server error", "Ein interner Fehler ist aufgetreten. Er wurde protokolliert."},
@@ -113,14 +115,22 @@ func Write(c *gin.Context, err error) {
 	p := From(err, c.GetString(KeyBaseURL), c.GetString(KeyRequestID), c.Request.URL.Path)
 	if p.Status == http.StatusInternalServerError {
 		Logger(c).Error("request failed", "err", err)
+	} else if p.Status == http.StatusServiceUnavailable {
+		Logger(c).Warn("request failed: temporarily unavailable", "err", err)
 	}
+	SetRetryAfter(c, err)
+	c.Header("Cache-Control", "no-store")
+	c.Render(p.Status, jsonRender{p})
+	c.Abort()
+}
+
+// SetRetryAfter tells the client when to try again, when err says so
+// (throttling, an unreachable database).
+func SetRetryAfter(c *gin.Context, err error) {
 	var de *domain.Error
 	if errors.As(err, &de) && de.RetryAfter > 0 {
 		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(de.RetryAfter.Seconds()))))
 	}
-	c.Header("Cache-Control", "no-store")
-	c.Render(p.Status, jsonRender{p})
-	c.Abort()
 }
 
 // jsonRender writes the problem with its own media type.

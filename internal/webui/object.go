@@ -25,12 +25,14 @@ type needExplain struct {
 	Reason   string // the written justification that applies
 	Cycle    bool
 	Override bool
-	Open     bool // not determined
+	Open     bool   // not determined
+	Note     string // why the override does not do what its kind says
 }
 
 // explainNeed describes the effective value of n for object self.
 func explainNeed(n domain.ObjectNeed, self int64) needExplain {
 	e := needExplain{Need: n}
+	_, e.Note = n.OverrideNote()
 	from := func() {
 		switch {
 		case n.InheritedFrom != 0 && n.InheritedFrom != self:

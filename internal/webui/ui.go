@@ -268,11 +268,15 @@ func (u *UI) Fail(c *gin.Context, err error) {
 	k := problem.KindOf(err)
 	if k.Status == http.StatusInternalServerError {
 		problem.Logger(c).Error("page failed", "err", err)
+	} else if k.Status == http.StatusServiceUnavailable {
+		problem.Logger(c).Warn("page failed: temporarily unavailable", "err", err)
 	}
+	problem.SetRetryAfter(c, err)
 	msg := germanMessage(err)
 	heading := map[int]string{
-		http.StatusNotFound:  "Seite nicht gefunden",
-		http.StatusForbidden: "Keine Berechtigung",
+		http.StatusNotFound:           "Seite nicht gefunden",
+		http.StatusForbidden:          "Keine Berechtigung",
+		http.StatusServiceUnavailable: "Vorübergehend nicht erreichbar",
 	}[k.Status]
 	if heading == "" {
 		heading = "Fehler"
