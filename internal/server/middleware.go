@@ -78,15 +78,31 @@ func (s *Server) recovery(c *gin.Context) {
 }
 
 // securityHeaders keep pages from being framed, sniffed or leaking referrers,
-// and allow only our own scripts and styles.
-func securityHeaders(c *gin.Context) {
+// allow only our own scripts and styles and deny the browser features we
+// never use. Under an https base URL, browsers are told to use https only
+// (never over plain http, where a network attacker could strip it anyway);
+// API answers, all of them personal, are never stored by a cache.
+func (s *Server) securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+	h.Set("Permissions-Policy", permissionsPolicy)
+	if strings.HasPrefix(s.cfg.BaseURL, "https://") {
+		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	}
+	if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+		h.Set("Cache-Control", "no-store")
+	}
 	c.Next()
 }
+
+// permissionsPolicy denies every powerful browser feature: the product
+// needs none of them, so a script that got in could not use them either.
+const permissionsPolicy = "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), geolocation=(), " +
+	"gyroscope=(), hid=(), magnetometer=(), microphone=(), midi=(), payment=(), picture-in-picture=(), screen-wake-lock=(), " +
+	"serial=(), usb=(), xr-spatial-tracking=()"
 
 // limitBody caps the request body of a route (the server's limit unless
 // the route, an upload, sets its own); reading past the cap fails with

@@ -82,7 +82,7 @@ func New(d Deps) (*Server, error) {
 	if err := e.SetTrustedProxies(d.Config.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("ISMS_TRUSTED_PROXIES: %w", err)
 	}
-	e.Use(s.recovery, s.requestContext, s.accessLog, securityHeaders, s.crossOrigin, s.authenticate)
+	e.Use(s.recovery, s.requestContext, s.accessLog, s.securityHeaders, s.crossOrigin, s.authenticate)
 	s.engine = e
 
 	s.routes = append(s.routes, s.healthRoutes()...)
