@@ -107,6 +107,12 @@ const permissionsPolicy = "accelerometer=(), autoplay=(), camera=(), display-cap
 // limitBody caps the request body of a route (the server's limit unless
 // the route, an upload, sets its own); reading past the cap fails with
 // *http.MaxBytesError, which decoding turns into 413.
+//
+// The connection of an upload to a streaming route serves no further
+// request, and once the route has answered nothing more is read from it:
+// net/http would otherwise drain up to 256 KiB of an unread body before
+// closing, waiting for a client that may never send it (an anonymous one
+// refused by authorize, say) until the read deadline.
 func (s *Server) limitBody(r route.Route) gin.HandlerFunc {
 	limit := s.cfg.MaxBodyBytes
 	if r.MaxBody > 0 {
@@ -116,6 +122,19 @@ func (s *Server) limitBody(r route.Route) gin.HandlerFunc {
 		if c.Request.Body != nil {
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 		}
+		if r.Streams && c.Request.ContentLength != 0 {
+			c.Header("Connection", "close")
+			defer http.NewResponseController(c.Writer).SetReadDeadline(time.Now())
+		}
+		c.Next()
+	}
+}
+
+// extendStreamDeadline gives a streaming route StreamTimeout instead of
+// the server's timeouts. It runs after authorize: only a client the
+// route lets in may hold a connection that long.
+func extendStreamDeadline(r route.Route) gin.HandlerFunc {
+	return func(c *gin.Context) {
 		if r.Streams {
 			rc, deadline := http.NewResponseController(c.Writer), time.Now().Add(route.StreamTimeout)
 			if err := errors.Join(rc.SetReadDeadline(deadline), rc.SetWriteDeadline(deadline)); err != nil {
