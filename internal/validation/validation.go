@@ -66,6 +66,9 @@ func (v *Validator) Validate(name string, raw []byte) error {
 	if !ok {
 		return fmt.Errorf("no schema %q", name)
 	}
+	if vs := textViolations(raw); len(vs) > 0 {
+		return domain.Invalid(vs...)
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var doc any
