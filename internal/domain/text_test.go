@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -32,5 +33,24 @@ func TestTextFault(t *testing.T) {
 func TestTooLongCountsCharacters(t *testing.T) {
 	if TooLong(strings.Repeat("ä", 200), 200) || !TooLong(strings.Repeat("ä", 201), 200) {
 		t.Error("200 × ä is 200 characters")
+	}
+}
+
+func TestPasswordLengthCountsCharacters(t *testing.T) {
+	// Random letters of two bytes each, so that no strength rule objects.
+	letters := []rune("äöüßéèêñçåøæÄÖÜÉ")
+	rng := rand.New(rand.NewPCG(1, 2))
+	password := func(n int) string {
+		r := make([]rune, n)
+		for i := range r {
+			r[i] = letters[rng.IntN(len(letters))]
+		}
+		return string(r)
+	}
+	if err := ValidatePassword("/password", password(MaxPasswordLength)); err != nil {
+		t.Errorf("%d characters refused: %v", MaxPasswordLength, err)
+	}
+	if err := ValidatePassword("/password", password(MaxPasswordLength+1)); err == nil {
+		t.Errorf("%d characters accepted", MaxPasswordLength+1)
 	}
 }

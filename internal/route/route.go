@@ -200,7 +200,7 @@ var errBadTime = domain.Errorf(domain.ErrInvalid, "want a time as 2006-01-02T15:
 func SearchQuery(c *gin.Context) (postgres.SearchQuery, error) {
 	q := postgres.SearchQuery{Text: strings.TrimSpace(c.Query("q")), GroupKey: c.Query("layer"), Level: domain.Level(c.Query("level"))}
 	var vs []domain.Violation
-	if q.Text == "" || len(q.Text) > 200 {
+	if q.Text == "" || domain.TooLong(q.Text, 200) {
 		vs = append(vs, domain.Violation{Pointer: "/q", Detail: "give 1 to 200 characters to search for", German: "Bitte einen Suchbegriff eingeben."})
 	}
 	if v := c.Query("catalog"); v != "" {
