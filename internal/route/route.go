@@ -4,6 +4,7 @@
 package route
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -368,10 +369,12 @@ func EvidenceFilter(c *gin.Context) (postgres.EvidenceFilter, error) {
 }
 
 // pageQuery reads the ids named in ints (positive numbers) and the page
-// limit (1 to 1000) of a list request; each bad one is a violation.
+// limit (1 to 1000) of a list request; each bad one is a violation, in
+// the order of the names (not the map's, which changes from run to run).
 func pageQuery(c *gin.Context, ints map[string]*int64, limit *int) []domain.Violation {
 	var vs []domain.Violation
-	for name, dst := range ints {
+	for _, name := range slices.Sorted(maps.Keys(ints)) {
+		dst := ints[name]
 		if v := c.Query(name); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n <= 0 {

@@ -115,7 +115,14 @@ func violations(ve *jsonschema.ValidationError) []domain.Violation {
 		out = append(out, domain.Violation{Pointer: e.InstanceLocation, Detail: e.Message})
 	}
 	walk(ve)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Pointer < out[j].Pointer })
+	// The validator visits properties in map order: sorting by pointer,
+	// and by detail for one pointer, gives one order on every run.
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Pointer != out[j].Pointer {
+			return out[i].Pointer < out[j].Pointer
+		}
+		return out[i].Detail < out[j].Detail
+	})
 	return dedupe(out)
 }
 
