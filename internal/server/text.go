@@ -36,7 +36,7 @@ func (s *Server) refuseBadText(c *gin.Context) {
 	checkValues(c.Request.URL.Query(), check)
 	mt, params, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	switch {
-	case c.Request.Body == nil || c.Request.Body == http.NoBody:
+	case c.Request.Body == nil:
 	case mt == "application/x-www-form-urlencoded":
 		// A body beyond the limit leaves the form empty; the handler then
 		// refuses the missing fields as it would have anyway.
