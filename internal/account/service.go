@@ -7,7 +7,6 @@ import (
 	"runtime"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"ismsd/internal/domain"
 	"ismsd/internal/postgres"
@@ -506,7 +505,7 @@ type TokenInput struct {
 func (s *Service) CreateToken(ctx context.Context, actor domain.Actor, userID int64, in TokenInput) (domain.APIToken, string, error) {
 	name := strings.TrimSpace(in.Name)
 	var vs []domain.Violation
-	if name == "" || utf8.RuneCountInString(name) > 100 {
+	if name == "" || domain.TooLong(name, 100) {
 		vs = append(vs, domain.Violation{Pointer: "/name", Detail: "name must have 1 to 100 characters", German: "Der Name muss 1 bis 100 Zeichen haben."})
 	}
 	now := time.Now()
@@ -534,9 +533,13 @@ func (s *Service) RevokeToken(ctx context.Context, actor domain.Actor, userID, t
 	})
 }
 
+// truncate keeps the first n characters of what a client sent (a user
+// agent, a name that failed to log in) as valid UTF-8: cutting bytes
+// could split a character, and PostgreSQL refuses invalid UTF-8.
 func truncate(s string, n int) string {
-	if len(s) <= n {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if !domain.TooLong(s, n) {
 		return s
 	}
-	return s[:n]
+	return string([]rune(s)[:n])
 }

@@ -84,7 +84,7 @@ var Settings = []Setting{
 			return nil
 		}},
 	{Env: "ISMS_BASE_URL", Flag: "base-url",
-		Help: "public URL of the server as users reach it, e.g. https://isms.example.org. Empty: http://<ISMS_LISTEN>. With https, cookies are marked Secure",
+		Help: "public URL of the server as users reach it, e.g. https://isms.example.org. Empty: http://<ISMS_LISTEN>. With https, cookies are marked Secure and browsers are told to use https only (HSTS)",
 		apply: func(c *Config, v string) error {
 			if v == "" {
 				return nil

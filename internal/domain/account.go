@@ -163,7 +163,7 @@ const (
 // ValidatePassword checks a new password against the password policy.
 func ValidatePassword(pointer, password string) error {
 	n := utf8.RuneCountInString(password)
-	if n < MinPasswordLength || len(password) > MaxPasswordLength {
+	if n < MinPasswordLength || n > MaxPasswordLength {
 		return Invalid(Violation{Pointer: pointer, Detail: "password must have at least 12 and at most 256 characters",
 			German: "Das Passwort muss mindestens 12 und höchstens 256 Zeichen lang sein."})
 	}

@@ -344,10 +344,10 @@ func (in *AuditInput) Validate() []Violation {
 	if !in.Kind.Valid() {
 		vs = append(vs, Violation{Pointer: "/kind", Detail: "unknown kind of audit", German: "Bitte die Art des Audits wählen."})
 	}
-	if in.Title == "" || len(in.Title) > 300 {
+	if in.Title == "" || TooLong(in.Title, 300) {
 		vs = append(vs, Violation{Pointer: "/title", Detail: "a title of 1 to 300 characters", German: "Bitte einen Titel angeben (höchstens 300 Zeichen)."})
 	}
-	if len(in.Auditors) > 20 || slices.ContainsFunc(in.Auditors, func(a string) bool { return len(a) > 200 }) {
+	if len(in.Auditors) > 20 || slices.ContainsFunc(in.Auditors, func(a string) bool { return TooLong(a, 200) }) {
 		vs = append(vs, Violation{Pointer: "/auditors", Detail: "at most 20 auditors of up to 200 characters each",
 			German: "Höchstens 20 Auditorinnen und Auditoren mit je höchstens 200 Zeichen."})
 	}
@@ -359,7 +359,7 @@ func (in *AuditInput) Validate() []Violation {
 	} else if !in.StartsOn.IsZero() && in.EndsOn.Before(in.StartsOn) {
 		vs = append(vs, Violation{Pointer: "/ends_on", Detail: "the audit ends before it starts", German: "Das Audit endet vor seinem Beginn."})
 	}
-	if len(in.ScopeNote) > 8000 {
+	if TooLong(in.ScopeNote, 8000) {
 		vs = append(vs, Violation{Pointer: "/scope_note", Detail: "at most 8000 characters", German: "Der Prüfumfang ist zu lang."})
 	}
 	if !in.State.Valid() {
@@ -540,10 +540,10 @@ func (in *FindingInput) Validate() []Violation {
 		vs = append(vs, Violation{Pointer: "/class", Detail: "class must be recommendation, minor or major",
 			German: "Bitte die Art der Feststellung wählen."})
 	}
-	if in.Title == "" || len(in.Title) > 300 {
+	if in.Title == "" || TooLong(in.Title, 300) {
 		vs = append(vs, Violation{Pointer: "/title", Detail: "a title of 1 to 300 characters", German: "Bitte einen Titel angeben (höchstens 300 Zeichen)."})
 	}
-	if len(in.Description) > 8000 {
+	if TooLong(in.Description, 8000) {
 		vs = append(vs, Violation{Pointer: "/description", Detail: "at most 8000 characters", German: "Die Beschreibung ist zu lang."})
 	}
 	if in.Class.NeedsDueDate() && in.DueDate == nil {

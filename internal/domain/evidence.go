@@ -123,10 +123,10 @@ type EvidenceInput struct {
 func (in *EvidenceInput) Validate() []Violation {
 	in.Title, in.Description = strings.TrimSpace(in.Title), strings.TrimSpace(in.Description)
 	var vs []Violation
-	if in.Title == "" || len(in.Title) > 300 {
+	if in.Title == "" || TooLong(in.Title, 300) {
 		vs = append(vs, Violation{Pointer: "/title", Detail: "a title of 1 to 300 characters", German: "Bitte einen Titel angeben (höchstens 300 Zeichen)."})
 	}
-	if len(in.Description) > 8000 {
+	if TooLong(in.Description, 8000) {
 		vs = append(vs, Violation{Pointer: "/description", Detail: "at most 8000 characters", German: "Die Beschreibung ist zu lang."})
 	}
 	tags := in.Tags[:0]
@@ -169,7 +169,7 @@ func (in *VersionInput) Validate(withFile bool) []Violation {
 		vs = append(vs, Violation{Pointer: "/reference", Detail: "a version without a file needs a reference (document number or URL)",
 			German: "Ohne Datei braucht der Nachweis eine Fundstelle (Dokumentnummer oder Adresse)."})
 	}
-	if len(in.Reference) > 2000 || len(in.Note) > 8000 || len(in.FileName) > 255 {
+	if TooLong(in.Reference, 2000) || TooLong(in.Note, 8000) || TooLong(in.FileName, 255) {
 		vs = append(vs, Violation{Pointer: "/reference", Detail: "a text is too long", German: "Ein Text ist zu lang."})
 	}
 	return vs

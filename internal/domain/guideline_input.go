@@ -60,11 +60,11 @@ func (in *GuidelineInput) Validate() []Violation {
 	in.Roles = roles
 
 	var vs []Violation
-	if in.Title == "" || len(in.Title) > 300 {
+	if in.Title == "" || TooLong(in.Title, 300) {
 		vs = append(vs, Violation{Pointer: "/title", Detail: "a title of 1 to 300 characters",
 			German: "Bitte einen Titel angeben (höchstens 300 Zeichen)."})
 	}
-	if len(in.ScopeStatement) > 20000 {
+	if TooLong(in.ScopeStatement, 20000) {
 		vs = append(vs, Violation{Pointer: "/scope_statement", Detail: "at most 20000 characters", German: "Der Geltungsbereich ist zu lang."})
 	}
 	if !in.Approach.Valid() {
@@ -95,11 +95,11 @@ func (in *GuidelineInput) Validate() []Violation {
 		vs = append(vs, Violation{Pointer: "/roles", Detail: "at most 50 roles", German: "Höchstens 50 Rollen."})
 	}
 	for i, r := range in.Roles {
-		if r.Title == "" || len(r.Title) > 200 {
+		if r.Title == "" || TooLong(r.Title, 200) {
 			vs = append(vs, Violation{Pointer: fmt.Sprintf("/roles/%d/title", i), Detail: "a role needs a title of up to 200 characters",
 				German: fmt.Sprintf("Rolle %d: Bitte die Bezeichnung der Rolle angeben (höchstens 200 Zeichen).", i+1)})
 		}
-		if len(r.Holder) > 200 {
+		if TooLong(r.Holder, 200) {
 			vs = append(vs, Violation{Pointer: fmt.Sprintf("/roles/%d/holder", i), Detail: "at most 200 characters",
 				German: fmt.Sprintf("Rolle %d: Der Name ist zu lang.", i+1)})
 		}
@@ -274,7 +274,7 @@ func (p Policy) Input() PolicyInput {
 func (in *PolicyInput) Validate() []Violation {
 	in.Title, in.VersionLabel, in.ApprovedBy = strings.TrimSpace(in.Title), strings.TrimSpace(in.VersionLabel), strings.TrimSpace(in.ApprovedBy)
 	var vs []Violation
-	if in.Title == "" || len(in.Title) > 300 {
+	if in.Title == "" || TooLong(in.Title, 300) {
 		vs = append(vs, Violation{Pointer: "/title", Detail: "a title of 1 to 300 characters",
 			German: "Bitte einen Titel angeben (höchstens 300 Zeichen)."})
 	}
@@ -282,10 +282,10 @@ func (in *PolicyInput) Validate() []Violation {
 		vs = append(vs, Violation{Pointer: "/evidence_id", Detail: "choose the evidence item holding the policy",
 			German: "Bitte den Nachweis wählen, der die Richtlinie enthält."})
 	}
-	if len(in.VersionLabel) > 50 {
+	if TooLong(in.VersionLabel, 50) {
 		vs = append(vs, Violation{Pointer: "/version_label", Detail: "at most 50 characters", German: "Die Versionsangabe ist zu lang."})
 	}
-	if in.ApprovedBy == "" || len(in.ApprovedBy) > 200 {
+	if in.ApprovedBy == "" || TooLong(in.ApprovedBy, 200) {
 		vs = append(vs, Violation{Pointer: "/approved_by", Detail: "who approved the policy, up to 200 characters",
 			German: "Bitte angeben, wer die Richtlinie freigegeben hat (höchstens 200 Zeichen)."})
 	}
@@ -358,7 +358,7 @@ func (c Certificate) Input() CertificateInput {
 func (in *CertificateInput) Validate() []Violation {
 	in.Number = strings.TrimSpace(in.Number)
 	var vs []Violation
-	if in.Number == "" || len(in.Number) > 100 {
+	if in.Number == "" || TooLong(in.Number, 100) {
 		vs = append(vs, Violation{Pointer: "/number", Detail: "a certificate number of 1 to 100 characters",
 			German: "Bitte die Zertifikatsnummer angeben (höchstens 100 Zeichen)."})
 	}

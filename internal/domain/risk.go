@@ -277,11 +277,11 @@ func (it RiskItem) Complete() bool { return len(it.Missing()) == 0 }
 // Validate checks the values of an item (complete or not).
 func (it RiskItem) Validate() []Violation {
 	var vs []Violation
-	if strings.TrimSpace(it.Title) == "" || len(it.Title) > 300 {
+	if strings.TrimSpace(it.Title) == "" || TooLong(it.Title, 300) {
 		vs = append(vs, Violation{Pointer: "/title", Detail: "a threat needs a title of 1 to 300 characters",
 			German: "Die Gefährdung braucht einen Titel (höchstens 300 Zeichen)."})
 	}
-	if len(it.Description) > 8000 || len(it.Measures) > 8000 {
+	if TooLong(it.Description, 8000) || TooLong(it.Measures, 8000) {
 		vs = append(vs, Violation{Pointer: "/measures", Detail: "a text is too long", German: "Ein Text ist zu lang (höchstens 8000 Zeichen)."})
 	}
 	if it.Frequency != FrequencyUnassessed && !it.Frequency.Valid() || it.ResidualFrequency != FrequencyUnassessed && !it.ResidualFrequency.Valid() {

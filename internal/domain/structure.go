@@ -3,6 +3,7 @@ package domain
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ObjectType is the type of a target object (Zielobjekt).
@@ -295,7 +296,7 @@ func (n NeedInput) Validate(pointer string) []Violation {
 		vs = append(vs, Violation{Pointer: pointer + "/override", Detail: "an override needs both a kind and a value",
 			German: "Eine Abweichung braucht eine Art und einen Wert."})
 	}
-	if n.OverrideKind != OverrideNone && len(strings.TrimSpace(n.OverrideReason)) < 10 {
+	if n.OverrideKind != OverrideNone && utf8.RuneCountInString(strings.TrimSpace(n.OverrideReason)) < 10 {
 		vs = append(vs, Violation{Pointer: pointer + "/override_reason", Detail: "an override needs a justification of at least 10 characters",
 			German: "Eine Abweichung vom Maximumprinzip braucht eine Begründung (mindestens 10 Zeichen)."})
 	}

@@ -210,14 +210,18 @@ func plan(format objectio.Format, data []byte, stored []postgres.StoredObject, d
 			in.Tags = r.Tags
 			res.Changed = append(res.Changed, objectio.ColTags)
 		}
-		for col, pair := range map[string][2]*bool{
-			objectio.ColNoSuitableModule:     {&in.NoSuitableModule, &r.NoSuitableModule},
-			objectio.ColUntypicalEnvironment: {&in.UntypicalEnvironment, &r.UntypicalEnvironment},
-			objectio.ColGroup:                {&in.Group, &r.Group},
+		// A list, not a map: the changed columns come out in one order.
+		for _, flag := range []struct {
+			col      string
+			dst, src *bool
+		}{
+			{objectio.ColNoSuitableModule, &in.NoSuitableModule, &r.NoSuitableModule},
+			{objectio.ColUntypicalEnvironment, &in.UntypicalEnvironment, &r.UntypicalEnvironment},
+			{objectio.ColGroup, &in.Group, &r.Group},
 		} {
-			if r.Present[col] && *pair[0] != *pair[1] {
-				*pair[0] = *pair[1]
-				res.Changed = append(res.Changed, col)
+			if r.Present[flag.col] && *flag.dst != *flag.src {
+				*flag.dst = *flag.src
+				res.Changed = append(res.Changed, flag.col)
 			}
 		}
 		if r.Present[objectio.ColMembers] && in.Members != r.Members {

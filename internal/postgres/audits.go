@@ -508,7 +508,7 @@ func (tx *Tx) RecordSampleResult(ctx context.Context, id int64, version int, res
 		vs = append(vs, domain.Violation{Pointer: "/result", Detail: "result must be open, conforming, nonconforming or not_assessable",
 			German: "Bitte ein Ergebnis wählen."})
 	}
-	if len(note) > 8000 {
+	if domain.TooLong(note, 8000) {
 		vs = append(vs, domain.Violation{Pointer: "/note", Detail: "at most 8000 characters", German: "Die Notiz ist zu lang."})
 	}
 	if len(vs) > 0 {
@@ -826,7 +826,7 @@ func (tx *Tx) UpdateFinding(ctx context.Context, id int64, version int, ch domai
 // finding, which then waits for the auditor.
 func (tx *Tx) SubmitCorrectiveAction(ctx context.Context, findingID int64, version int, description string) (domain.Finding, error) {
 	description = strings.TrimSpace(description)
-	if description == "" || len(description) > 8000 {
+	if description == "" || domain.TooLong(description, 8000) {
 		return domain.Finding{}, domain.Invalid(domain.Violation{Pointer: "/description", Detail: "describe the corrective action in 1 to 8000 characters",
 			German: "Bitte beschreiben Sie die Korrekturmaßnahme (höchstens 8000 Zeichen)."})
 	}
@@ -873,7 +873,7 @@ func (tx *Tx) VerifyCorrectiveAction(ctx context.Context, findingID int64, versi
 		vs = append(vs, domain.Violation{Pointer: "/comment", Detail: "a rejection needs a comment",
 			German: "Bitte begründen Sie, warum die Korrekturmaßnahme nicht ausreicht."})
 	}
-	if len(comment) > 8000 {
+	if domain.TooLong(comment, 8000) {
 		vs = append(vs, domain.Violation{Pointer: "/comment", Detail: "at most 8000 characters", German: "Der Kommentar ist zu lang."})
 	}
 	if len(vs) > 0 {

@@ -496,7 +496,7 @@ func applyEntryChange(e domain.CheckEntry, ch domain.EntryChange, group *domain.
 			Detail: fmt.Sprintf("status %s needs a justification", e.Status),
 			German: fmt.Sprintf("Für den Status „%s“ ist eine Begründung erforderlich.", e.Status.Label())})
 	}
-	if len(e.Justification) > 4000 || len(e.Implementation) > 8000 || len(e.Responsible) > 200 {
+	if domain.TooLong(e.Justification, 4000) || domain.TooLong(e.Implementation, 8000) || domain.TooLong(e.Responsible, 200) {
 		errs = append(errs, ItemError{Field: "implementation", Kind: domain.ErrInvalid, Detail: "a text is too long", German: "Ein Text ist zu lang."})
 	}
 	if e.LastReview != nil && e.NextReview != nil && e.NextReview.Before(*e.LastReview) {

@@ -71,7 +71,7 @@ var departmentCode = regexp.MustCompile(`^[A-Za-z0-9._-]{0,32}$`)
 func (in *DepartmentInput) validate() error {
 	in.Name, in.Code = strings.TrimSpace(in.Name), strings.TrimSpace(in.Code)
 	var vs []domain.Violation
-	if in.Name == "" || len(in.Name) > 200 {
+	if in.Name == "" || domain.TooLong(in.Name, 200) {
 		vs = append(vs, domain.Violation{Pointer: "/name", Detail: "name must have 1 to 200 characters", German: "Der Name muss 1 bis 200 Zeichen haben."})
 	}
 	if !departmentCode.MatchString(in.Code) {

@@ -28,7 +28,7 @@ func (tx *Tx) ReviewEvidence(ctx context.Context, id int64, version int, decisio
 		vs = append(vs, domain.Violation{Pointer: "/comment", Detail: "a rejection or a question needs a comment",
 			German: "Eine Ablehnung oder Rückfrage braucht eine Begründung."})
 	}
-	if len(comment) > 8000 {
+	if domain.TooLong(comment, 8000) {
 		vs = append(vs, domain.Violation{Pointer: "/comment", Detail: "at most 8000 characters", German: "Der Kommentar ist zu lang."})
 	}
 	if len(vs) > 0 {
@@ -68,7 +68,7 @@ func (tx *Tx) ReviewEvidence(ctx context.Context, id int64, version int, decisio
 // reviewers' queue.
 func (tx *Tx) CommentEvidence(ctx context.Context, id int64, body string, vis Visibility) (domain.Evidence, error) {
 	body = strings.TrimSpace(body)
-	if body == "" || len(body) > 8000 {
+	if body == "" || domain.TooLong(body, 8000) {
 		return domain.Evidence{}, domain.Invalid(domain.Violation{Pointer: "/body", Detail: "a comment of 1 to 8000 characters",
 			German: "Bitte einen Kommentar schreiben (höchstens 8.000 Zeichen)."})
 	}

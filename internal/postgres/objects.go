@@ -40,10 +40,11 @@ func (in *ObjectInput) normalize() error {
 	if !in.Type.Valid() {
 		vs = append(vs, domain.Violation{Pointer: "/type", Detail: "unknown object type", German: "Unbekannter Typ des Zielobjekts."})
 	}
-	if in.Name == "" || len(in.Name) > 200 {
+	if in.Name == "" || domain.TooLong(in.Name, 200) {
 		vs = append(vs, domain.Violation{Pointer: "/name", Detail: "name must have 1 to 200 characters", German: "Der Name muss 1 bis 200 Zeichen haben."})
 	}
-	if len(in.ShortID) > 40 || len(in.ExternalID) > 200 || len(in.Responsible) > 200 || len(in.Location) > 200 || len(in.Description) > 4000 {
+	if domain.TooLong(in.ShortID, 40) || domain.TooLong(in.ExternalID, 200) || domain.TooLong(in.Responsible, 200) || domain.TooLong(in.Location, 200) ||
+		domain.TooLong(in.Description, 4000) {
 		vs = append(vs, domain.Violation{Pointer: "", Detail: "a field is too long", German: "Ein Feld ist zu lang."})
 	}
 	if in.Members < 1 || !in.Group && in.Members != 1 {

@@ -246,7 +246,7 @@ func (tx *Tx) UpdatePlanItem(ctx context.Context, id int64, version int, ch doma
 		vs = append(vs, domain.Violation{Pointer: "/state", Detail: "a measure is done when its check entry is fulfilled; set the entry to yes",
 			German: "Eine Maßnahme ist erledigt, wenn ihre Anforderung erfüllt ist: Bitte den Eintrag im IT-Grundschutz-Check auf „ja“ setzen."})
 	}
-	if len(p.Measure) > 4000 || len(p.Owner) > 200 {
+	if domain.TooLong(p.Measure, 4000) || domain.TooLong(p.Owner, 200) {
 		vs = append(vs, domain.Violation{Pointer: "/measure", Detail: "a text is too long", German: "Ein Text ist zu lang."})
 	}
 	if len(vs) > 0 {

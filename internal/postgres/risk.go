@@ -451,7 +451,7 @@ func (tx *Tx) CreateRiskAnalysis(ctx context.Context, objectID int64, summary st
 		return domain.RiskAnalysis{}, err
 	}
 	summary = strings.TrimSpace(summary)
-	if len(summary) > 8000 {
+	if domain.TooLong(summary, 8000) {
 		return domain.RiskAnalysis{}, domain.Invalid(domain.Violation{Pointer: "/summary", Detail: "the summary is too long", German: "Die Zusammenfassung ist zu lang (höchstens 8000 Zeichen)."})
 	}
 	var needs bool
@@ -522,7 +522,7 @@ func (tx *Tx) UpdateRiskSummary(ctx context.Context, objectID int64, version int
 		return domain.RiskAnalysis{}, err
 	}
 	summary = strings.TrimSpace(summary)
-	if len(summary) > 8000 {
+	if domain.TooLong(summary, 8000) {
 		return domain.RiskAnalysis{}, domain.Invalid(domain.Violation{Pointer: "/summary", Detail: "the summary is too long", German: "Die Zusammenfassung ist zu lang (höchstens 8000 Zeichen)."})
 	}
 	if summary == h.Summary {

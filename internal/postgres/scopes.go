@@ -95,7 +95,7 @@ func (in ScopeInput) validate() error {
 	if !in.Approach.Valid() {
 		vs = append(vs, domain.Violation{Pointer: "/approach", Detail: "approach must be basic, standard or core", German: "Bitte eine Vorgehensweise wählen."})
 	}
-	if len(in.Name) == 0 || len(in.Name) > 200 {
+	if in.Name == "" || domain.TooLong(in.Name, 200) {
 		vs = append(vs, domain.Violation{Pointer: "/name", Detail: "name must have 1 to 200 characters", German: "Der Name muss 1 bis 200 Zeichen haben."})
 	}
 	if len(vs) > 0 {

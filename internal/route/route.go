@@ -4,6 +4,7 @@
 package route
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -213,7 +214,7 @@ var errBadTime = domain.Errorf(domain.ErrInvalid, "want a time as 2006-01-02T15:
 func SearchQuery(c *gin.Context) (postgres.SearchQuery, error) {
 	q := postgres.SearchQuery{Text: strings.TrimSpace(c.Query("q")), GroupKey: c.Query("layer"), Level: domain.Level(c.Query("level"))}
 	var vs []domain.Violation
-	if q.Text == "" || len(q.Text) > 200 {
+	if q.Text == "" || domain.TooLong(q.Text, 200) {
 		vs = append(vs, domain.Violation{Pointer: "/q", Detail: "give 1 to 200 characters to search for", German: "Bitte einen Suchbegriff eingeben."})
 	}
 	if v := c.Query("catalog"); v != "" {
@@ -381,10 +382,12 @@ func EvidenceFilter(c *gin.Context) (postgres.EvidenceFilter, error) {
 }
 
 // pageQuery reads the ids named in ints (positive numbers) and the page
-// limit (1 to 1000) of a list request; each bad one is a violation.
+// limit (1 to 1000) of a list request; each bad one is a violation, in
+// the order of the names (not the map's, which changes from run to run).
 func pageQuery(c *gin.Context, ints map[string]*int64, limit *int) []domain.Violation {
 	var vs []domain.Violation
-	for name, dst := range ints {
+	for _, name := range slices.Sorted(maps.Keys(ints)) {
+		dst := ints[name]
 		if v := c.Query(name); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n <= 0 {

@@ -78,19 +78,41 @@ func (s *Server) recovery(c *gin.Context) {
 }
 
 // securityHeaders keep pages from being framed, sniffed or leaking referrers,
-// and allow only our own scripts and styles.
-func securityHeaders(c *gin.Context) {
+// allow only our own scripts and styles and deny the browser features we
+// never use. Under an https base URL, browsers are told to use https only
+// (never over plain http, where a network attacker could strip it anyway);
+// API answers, all of them personal, are never stored by a cache.
+func (s *Server) securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+	h.Set("Permissions-Policy", permissionsPolicy)
+	if strings.HasPrefix(s.cfg.BaseURL, "https://") {
+		h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	}
+	if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+		h.Set("Cache-Control", "no-store")
+	}
 	c.Next()
 }
+
+// permissionsPolicy denies every powerful browser feature: the product
+// needs none of them, so a script that got in could not use them either.
+const permissionsPolicy = "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), geolocation=(), " +
+	"gyroscope=(), hid=(), magnetometer=(), microphone=(), midi=(), payment=(), picture-in-picture=(), screen-wake-lock=(), " +
+	"serial=(), usb=(), xr-spatial-tracking=()"
 
 // limitBody caps the request body of a route (the server's limit unless
 // the route, an upload, sets its own); reading past the cap fails with
 // *http.MaxBytesError, which decoding turns into 413.
+//
+// The connection of an upload to a streaming route serves no further
+// request, and once the route has answered nothing more is read from it:
+// net/http would otherwise drain up to 256 KiB of an unread body before
+// closing, waiting for a client that may never send it (an anonymous one
+// refused by authorize, say) until the read deadline.
 func (s *Server) limitBody(r route.Route) gin.HandlerFunc {
 	limit := s.cfg.MaxBodyBytes
 	if r.MaxBody > 0 {
@@ -100,6 +122,19 @@ func (s *Server) limitBody(r route.Route) gin.HandlerFunc {
 		if c.Request.Body != nil {
 			c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 		}
+		if r.Streams && c.Request.ContentLength != 0 {
+			c.Header("Connection", "close")
+			defer http.NewResponseController(c.Writer).SetReadDeadline(time.Now())
+		}
+		c.Next()
+	}
+}
+
+// extendStreamDeadline gives a streaming route StreamTimeout instead of
+// the server's timeouts. It runs after authorize: only a client the
+// route lets in may hold a connection that long.
+func extendStreamDeadline(r route.Route) gin.HandlerFunc {
+	return func(c *gin.Context) {
 		if r.Streams {
 			rc, deadline := http.NewResponseController(c.Writer), time.Now().Add(route.StreamTimeout)
 			if err := errors.Join(rc.SetReadDeadline(deadline), rc.SetWriteDeadline(deadline)); err != nil {

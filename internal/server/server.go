@@ -83,7 +83,7 @@ func New(d Deps) (*Server, error) {
 	if err := e.SetTrustedProxies(d.Config.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("ISMS_TRUSTED_PROXIES: %w", err)
 	}
-	e.Use(s.recovery, s.requestContext, s.accessLog, securityHeaders, s.crossOrigin, s.authenticate)
+	e.Use(s.recovery, s.requestContext, s.accessLog, s.securityHeaders, s.crossOrigin, s.authenticate)
 	s.engine = e
 
 	s.routes = append(s.routes, s.healthRoutes()...)
@@ -92,7 +92,7 @@ func New(d Deps) (*Server, error) {
 	s.routes = append(s.routes, ui.Routes()...)
 	s.routes = append(s.routes, ui.APIDocsRoute(s.APIRoutes))
 	for _, r := range s.routes {
-		e.Handle(r.Method, r.Path, s.limitBody(r), s.authorize(r), s.handle(r.Handler))
+		e.Handle(r.Method, r.Path, s.limitBody(r), s.authorize(r), extendStreamDeadline(r), s.refuseBadText, s.handle(r.Handler))
 	}
 	e.NoRoute(func(c *gin.Context) {
 		s.fail(c, domain.Errorf(domain.ErrNotFound, "no such resource: %s", c.Request.URL.Path))

@@ -66,6 +66,9 @@ func (v *Validator) Validate(name string, raw []byte) error {
 	if !ok {
 		return fmt.Errorf("no schema %q", name)
 	}
+	if vs := textViolations(raw); len(vs) > 0 {
+		return domain.Invalid(vs...)
+	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var doc any
@@ -112,7 +115,14 @@ func violations(ve *jsonschema.ValidationError) []domain.Violation {
 		out = append(out, domain.Violation{Pointer: e.InstanceLocation, Detail: e.Message})
 	}
 	walk(ve)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Pointer < out[j].Pointer })
+	// The validator visits properties in map order: sorting by pointer,
+	// and by detail for one pointer, gives one order on every run.
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Pointer != out[j].Pointer {
+			return out[i].Pointer < out[j].Pointer
+		}
+		return out[i].Detail < out[j].Detail
+	})
 	return dedupe(out)
 }
 

@@ -114,7 +114,7 @@ func departmentInput(c *gin.Context) (postgres.DepartmentInput, error) {
 			in.ParentID = &id
 		}
 	}
-	if in.Name == "" || len(in.Name) > 200 {
+	if in.Name == "" || domain.TooLong(in.Name, 200) {
 		vs = append(vs, domain.Violation{Pointer: "/name", Detail: "name must have 1 to 200 characters", German: "Der Name muss 1 bis 200 Zeichen haben."})
 	}
 	if !validDeptCode(in.Code) {

@@ -279,7 +279,7 @@ func needsInput(c *gin.Context) ([3]domain.NeedInput, error) {
 		in[o] = domain.NeedInput{Own: own, OwnReason: strings.TrimSpace(c.PostForm("own_reason_" + k)),
 			OverrideKind: domain.OverrideKind(c.PostForm("override_kind_" + k)), Override: override,
 			OverrideReason: strings.TrimSpace(c.PostForm("override_reason_" + k))}
-		if len(in[o].OwnReason) > 4000 || len(in[o].OverrideReason) > 4000 {
+		if domain.TooLong(in[o].OwnReason, 4000) || domain.TooLong(in[o].OverrideReason, 4000) {
 			vs = append(vs, domain.Violation{Pointer: "/" + k, Detail: "a justification is too long", German: "Eine Begründung darf höchstens 4000 Zeichen haben."})
 		}
 	}

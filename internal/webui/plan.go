@@ -2,7 +2,9 @@ package webui
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -400,9 +402,9 @@ func (u *UI) updatePlanItem(c *gin.Context) error {
 		}
 		found = true
 		v.In, v.Open, v.Fields = in, true, map[string]string{}
-		for k, m := range fe.Fields {
-			v.Fields[strings.TrimSuffix(k, "_eur")] = m
-			v.Messages = append(v.Messages, m)
+		for _, k := range slices.Sorted(maps.Keys(fe.Fields)) { // the same order on every refusal
+			v.Fields[strings.TrimSuffix(k, "_eur")] = fe.Fields[k]
+			v.Messages = append(v.Messages, fe.Fields[k])
 		}
 		if len(v.Messages) == 0 {
 			v.Messages = []string{fe.Summary}

@@ -89,10 +89,10 @@ func scopeInput(c *gin.Context) (postgres.ScopeInput, error) {
 	if !in.Approach.Valid() {
 		vs = append(vs, domain.Violation{Pointer: "/approach", Detail: "approach must be basic, standard or core", German: "Bitte eine Vorgehensweise wählen."})
 	}
-	if in.Name == "" || len(in.Name) > 200 {
+	if in.Name == "" || domain.TooLong(in.Name, 200) {
 		vs = append(vs, domain.Violation{Pointer: "/name", Detail: "name must have 1 to 200 characters", German: "Der Name muss 1 bis 200 Zeichen haben."})
 	}
-	if len(in.Description) > 4000 {
+	if domain.TooLong(in.Description, 4000) {
 		vs = append(vs, domain.Violation{Pointer: "/description", Detail: "at most 4000 characters", German: "Die Beschreibung darf höchstens 4000 Zeichen haben."})
 	}
 	if len(vs) > 0 {
