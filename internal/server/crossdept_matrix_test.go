@@ -139,11 +139,12 @@ var crossDeptCases = map[string][]crossDeptCase{
 	"DELETE /api/v1/objects/:id": {{path: "/api/v1/objects/{{object}}"}},
 	"PUT /api/v1/objects/:id/needs": {{path: "/api/v1/objects/{{object}}/needs", ifMatch: "{{object.v}}",
 		body: `{"c": {"own": "normal", "own_reason": "Workshop"}, "i": {"own": "normal"}, "a": {"own": "normal"}}`}},
-	"GET /api/v1/objects/:id/dependencies":              {{path: "/api/v1/objects/{{object}}/dependencies"}},
-	"POST /api/v1/objects/:id/dependencies":             {{path: "/api/v1/objects/{{member}}/dependencies", body: `{"depends_on": {{server}}}`}},
-	"DELETE /api/v1/objects/:id/dependencies/:target":   {{path: "/api/v1/objects/{{object}}/dependencies/{{server}}"}},
-	"GET /api/v1/objects/:id/modules":                   {{path: "/api/v1/objects/{{object}}/modules"}},
-	"POST /api/v1/objects/:id/modules":                  {{path: "/api/v1/objects/{{object}}/modules", body: `{"modules": ["NET.3.1"]}`}},
+	"GET /api/v1/objects/:id/dependencies":            {{path: "/api/v1/objects/{{object}}/dependencies"}},
+	"POST /api/v1/objects/:id/dependencies":           {{path: "/api/v1/objects/{{member}}/dependencies", body: `{"depends_on": {{server}}}`}},
+	"DELETE /api/v1/objects/:id/dependencies/:target": {{path: "/api/v1/objects/{{object}}/dependencies/{{server}}"}},
+	"GET /api/v1/objects/:id/modules":                 {{path: "/api/v1/objects/{{object}}/modules"}},
+	"POST /api/v1/objects/:id/modules": {{path: "/api/v1/objects/{{object}}/modules", body: `{"modules": ["NET.3.1"]}`},
+		{path: "/api/v1/objects/{{object}}/modules", body: `{"modules": ["NET.3.1"], "objects": [{{server}}]}`, missing: 422}},
 	"DELETE /api/v1/objects/:id/modules/:module":        {{path: "/api/v1/objects/{{object}}/modules/SYS.1.1"}},
 	"GET /api/v1/objects/:id/risk-analysis":             {{path: "/api/v1/objects/{{object}}/risk-analysis"}},
 	"POST /api/v1/objects/:id/risk-analysis":            {{path: "/api/v1/objects/{{object}}/risk-analysis", body: `{"summary": "Neu"}`}},
@@ -315,8 +316,7 @@ type crossDeptCase struct {
 // cases, fails the test.
 var (
 	crossDeptNonIDs = []string{"version", "members", "review_months", "priority", "frequency", "impact", "residual_frequency",
-		"residual_impact", "modules", "objects", "requirements", "seed", "evidence_coverage", "budget_eur", "cells", "categories",
-		"c", "i", "a"}
+		"residual_impact", "modules", "objects", "requirements", "seed", "evidence_coverage"}
 	crossDeptSharedIDs = []string{"department_id", "parent_id", "catalog_id", "isb_user_id"}
 )
 
@@ -919,62 +919,82 @@ func checkCasesCoverRoutes(t *testing.T, e *testEnv) {
 	}
 }
 
-// requestIDFields lists the integer fields (and arrays of integers) of a
-// request schema, anywhere in it, that are not known to be other numbers.
+// requestIDFields lists the fields of a request schema, anywhere in it
+// and in the schemas it refers to, that are arrays of integers or
+// integers not known to be other numbers.
 func requestIDFields(t *testing.T, schema string) []string {
 	t.Helper()
 	if schema == "" {
 		return nil
 	}
-	b, err := schemas.FS.ReadFile(schema)
-	if err != nil {
-		t.Fatalf("schema %s: %v", schema, err)
-	}
-	var doc any
-	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatal(err)
+	load := func(file string) any {
+		b, err := schemas.FS.ReadFile(file)
+		if err != nil {
+			t.Fatalf("schema %s: %v", file, err)
+		}
+		var doc any
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc
 	}
 	var out []string
-	var walk func(v any)
-	walk = func(v any) {
+	seen := map[string]bool{}
+	var walk func(file string, v any)
+	walk = func(file string, v any) {
 		switch x := v.(type) {
 		case map[string]any:
+			if ref, ok := x["$ref"].(string); ok && !seen[file+ref] {
+				seen[file+ref] = true
+				target, fragment, _ := strings.Cut(ref, "#")
+				if target == "" {
+					target = file
+				}
+				node := load(target)
+				for _, part := range strings.Split(strings.Trim(fragment, "/"), "/") {
+					if m, ok := node.(map[string]any); ok && part != "" {
+						node = m[part]
+					}
+				}
+				walk(target, node)
+			}
 			if props, ok := x["properties"].(map[string]any); ok {
 				for name, p := range props {
-					if isIntegerSchema(p) && !slices.Contains(crossDeptNonIDs, name) && !slices.Contains(out, name) {
+					integer, array := integerSchema(p)
+					if (array || integer && !slices.Contains(crossDeptNonIDs, name)) && !slices.Contains(out, name) {
 						out = append(out, name)
 					}
 				}
 			}
 			for _, c := range x {
-				walk(c)
+				walk(file, c)
 			}
 		case []any:
 			for _, c := range x {
-				walk(c)
+				walk(file, c)
 			}
 		}
 	}
-	walk(doc)
+	walk(schema, load(schema))
 	sort.Strings(out)
 	return out
 }
 
-func isIntegerSchema(v any) bool {
+// integerSchema tells whether a schema is an integer, or an array of them.
+func integerSchema(v any) (integer, array bool) {
 	m, ok := v.(map[string]any)
 	if !ok {
-		return false
+		return false, false
 	}
 	switch ty := m["type"].(type) {
 	case string:
-		if ty == "integer" {
-			return true
-		}
 		if ty == "array" {
-			return isIntegerSchema(m["items"])
+			items, _ := integerSchema(m["items"])
+			return false, items
 		}
+		return ty == "integer", false
 	case []any:
-		return slices.Contains(ty, any("integer"))
+		return slices.Contains(ty, any("integer")), false
 	}
-	return false
+	return false, false
 }
