@@ -158,8 +158,8 @@ func evidenceWhere(scopeID int64, f EvidenceFilter, vis Visibility) (string, []a
 		  AND ($10 = 0 OR v.uploaded_by_id IS DISTINCT FROM $10)
 		  AND ` + after + `
 		  AND ($12 = 0 OR v.uploaded_by_id = $12)
-		  AND ($13 = '' OR EXISTS (SELECT 1 FROM evidence_links l WHERE l.evidence_id = ev.id AND l.target_type = $13 AND l.target_id = $14
-		                           AND (` + refScope(linkTargets, "l.target_type", "l.target_id", 2) + `) IS NOT NULL))`,
+		  AND ($13 = '' OR (` + refScope(linkTargets, "$13", "$14", 2) + `) IS NOT NULL -- a target the reader may see
+		                  AND EXISTS (SELECT 1 FROM evidence_links l WHERE l.evidence_id = ev.id AND l.target_type = $13 AND l.target_id = $14))`,
 		[]any{scopeID, vis.arg(), string(f.State), likePattern(f.Query), f.DepartmentID, strings.TrimSpace(f.Tag), today, f.Expired,
 			f.ExpiringWithin, reviewerOf(f), f.After, f.UploadedBy, string(f.Target), f.TargetID}
 }

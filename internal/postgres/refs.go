@@ -26,36 +26,37 @@ const (
 	RefEvidence     RefKind = "evidence"
 )
 
-// refKinds says, per kind, how to find the scope of a record that the
-// reader may see, with the same conditions as the reads of that kind
-// (visibleObject, visibleEvidence; findings belong to the whole scope
-// like their audit), and how a record that does not resolve is named.
+// refKinds says, per kind, how to select the records that the reader may
+// see, with the same conditions as the reads of that kind (visibleObject,
+// visibleEvidence; findings belong to the whole scope like their audit),
+// and how a record that does not resolve is named.
 var refKinds = map[RefKind]struct {
-	// scope selects the record's scope_id; %[1]s is the id expression,
-	// %[2]d the parameter number of the visibility. The expression must
-	// not use the aliases of these queries (o, e, p, r, f, a, s, ev).
-	scope   string
+	// visible selects id and scope_id of the visible records whose id
+	// meets the condition %[1]s ("= ANY ($1)", "= l.target_id"); %[2]d is
+	// the parameter number of the visibility. The condition must not use
+	// the aliases of these queries (o, e, p, r, f, a, s, ev).
+	visible string
 	english string
 	german  string
 }{
-	RefObject: {`SELECT o.scope_id FROM objects o WHERE o.id = %[1]s AND ` + visibleObjectFmt,
+	RefObject: {`SELECT o.id, o.scope_id FROM objects o WHERE o.id %[1]s AND ` + visibleObjectFmt,
 		"object", "Dieses Zielobjekt gibt es in diesem Informationsverbund nicht."},
-	RefGroup: {`SELECT o.scope_id FROM objects o WHERE o.id = %[1]s AND ` + visibleObjectFmt,
+	RefGroup: {`SELECT o.id, o.scope_id FROM objects o WHERE o.id %[1]s AND ` + visibleObjectFmt,
 		"group", "Diese Gruppe gibt es in diesem Informationsverbund nicht."},
-	RefCheckEntry: {`SELECT e.scope_id FROM check_entries e JOIN objects o ON o.id = e.object_id WHERE e.id = %[1]s AND ` + visibleObjectFmt,
+	RefCheckEntry: {`SELECT e.id, e.scope_id FROM check_entries e JOIN objects o ON o.id = e.object_id WHERE e.id %[1]s AND ` + visibleObjectFmt,
 		"check entry", "Diesen Eintrag des IT-Grundschutz-Checks gibt es in diesem Informationsverbund nicht."},
-	RefPlanItem: {`SELECT e.scope_id FROM plan_items p JOIN check_entries e ON e.id = p.entry_id JOIN objects o ON o.id = e.object_id
-		WHERE p.id = %[1]s AND ` + visibleObjectFmt,
+	RefPlanItem: {`SELECT p.id, e.scope_id FROM plan_items p JOIN check_entries e ON e.id = p.entry_id JOIN objects o ON o.id = e.object_id
+		WHERE p.id %[1]s AND ` + visibleObjectFmt,
 		"measure", "Diese Maßnahme des Realisierungsplans gibt es in diesem Informationsverbund nicht."},
-	RefRiskAnalysis: {`SELECT r.scope_id FROM risk_analyses r JOIN objects o ON o.id = r.object_id WHERE r.id = %[1]s AND ` + visibleObjectFmt,
+	RefRiskAnalysis: {`SELECT r.id, r.scope_id FROM risk_analyses r JOIN objects o ON o.id = r.object_id WHERE r.id %[1]s AND ` + visibleObjectFmt,
 		"risk analysis", "Diese Risikoanalyse gibt es in diesem Informationsverbund nicht."},
-	RefFinding: {`SELECT a.scope_id FROM findings f JOIN audits a ON a.id = f.audit_id WHERE f.id = %[1]s`,
+	RefFinding: {`SELECT f.id, a.scope_id FROM findings f JOIN audits a ON a.id = f.audit_id WHERE f.id %[1]s`,
 		"finding", "Diese Feststellung gibt es in diesem Informationsverbund nicht."},
-	RefSample: {`SELECT a.scope_id FROM audit_samples s JOIN audits a ON a.id = s.audit_id
+	RefSample: {`SELECT s.id, a.scope_id FROM audit_samples s JOIN audits a ON a.id = s.audit_id
 		LEFT JOIN check_entries e ON e.id = s.entry_id LEFT JOIN objects o ON o.id = coalesce(s.object_id, e.object_id)
-		WHERE s.id = %[1]s AND (o.id IS NULL OR ` + visibleObjectFmt + `)`,
+		WHERE s.id %[1]s AND (o.id IS NULL OR ` + visibleObjectFmt + `)`,
 		"sample item", "Dieses Element der Stichprobe gibt es in diesem Informationsverbund nicht."},
-	RefEvidence: {`SELECT ev.scope_id FROM evidence ev WHERE ev.id = %[1]s AND ` + visibleEvidenceFmt,
+	RefEvidence: {`SELECT ev.id, ev.scope_id FROM evidence ev WHERE ev.id %[1]s AND ` + visibleEvidenceFmt,
 		"evidence", "Diesen Nachweis gibt es in diesem Informationsverbund nicht."},
 }
 
@@ -66,7 +67,7 @@ func refScope(kinds []RefKind, kindExpr, idExpr string, param int) string {
 	var b strings.Builder
 	b.WriteString("CASE " + kindExpr)
 	for _, k := range kinds {
-		fmt.Fprintf(&b, " WHEN '%s' THEN (%s)", k, fmt.Sprintf(refKinds[k].scope, idExpr, param))
+		fmt.Fprintf(&b, " WHEN '%s' THEN (SELECT x.scope_id FROM (%s) x)", k, fmt.Sprintf(refKinds[k].visible, "= "+idExpr, param))
 	}
 	b.WriteString(" END")
 	return b.String()
@@ -87,36 +88,43 @@ type Ref struct {
 // so that a write cannot tell them apart; each unresolved ref is listed
 // at its pointer, in the order given.
 func (tx *Tx) resolve(ctx context.Context, scopeID int64, vis Visibility, refs ...Ref) error {
-	if len(refs) == 0 {
-		return nil
-	}
-	kinds, names, ids := []RefKind{}, make([]string, len(refs)), make([]int64, len(refs))
-	for i, r := range refs {
+	ids := map[RefKind][]int64{}
+	var kinds []RefKind
+	for _, r := range refs {
 		if _, ok := refKinds[r.Kind]; !ok {
 			return fmt.Errorf("resolve: unknown kind of record %q", r.Kind)
 		}
 		if !slices.Contains(kinds, r.Kind) {
 			kinds = append(kinds, r.Kind)
 		}
-		names[i], ids[i] = string(r.Kind), r.ID
+		ids[r.Kind] = append(ids[r.Kind], r.ID)
 	}
-	var missing []int
-	err := tx.x.SelectContext(ctx, &missing, `
-		SELECT ref.n - 1 FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS ref(kind, id, n)
-		CROSS JOIN (SELECT $3::bigint[]) AS vis(roots) -- gives $3 its type where no kind needs it (findings)
-		WHERE (`+refScope(kinds, "ref.kind", "ref.id", 3)+`) IS DISTINCT FROM $4
-		ORDER BY ref.n`, pq.Array(names), pq.Array(ids), vis.arg(), scopeID)
-	if err != nil {
-		return fmt.Errorf("resolve references: %w", err)
+	// One query per kind, over all its ids at once: the visibility's
+	// subtree is computed once, not per id.
+	found := map[RefKind]map[int64]bool{}
+	for _, k := range kinds {
+		var visible []int64
+		err := tx.x.SelectContext(ctx, &visible, `
+			SELECT x.id FROM (`+fmt.Sprintf(refKinds[k].visible, "= ANY ($1)", 3)+`) x
+			CROSS JOIN (SELECT $3::bigint[]) AS vis(roots) -- gives $3 its type where the kind needs none (findings)
+			WHERE x.scope_id = $2`, pq.Array(ids[k]), scopeID, vis.arg())
+		if err != nil {
+			return fmt.Errorf("resolve %s: %w", k, err)
+		}
+		found[k] = map[int64]bool{}
+		for _, id := range visible {
+			found[k][id] = true
+		}
 	}
-	if len(missing) == 0 {
+	var vs []domain.Violation
+	for _, r := range refs {
+		if !found[r.Kind][r.ID] {
+			vs = append(vs, domain.Violation{Pointer: r.Pointer, Detail: fmt.Sprintf("no %s %d in this scope", refKinds[r.Kind].english, r.ID),
+				German: refKinds[r.Kind].german})
+		}
+	}
+	if len(vs) == 0 {
 		return nil
-	}
-	vs := make([]domain.Violation, len(missing))
-	for i, n := range missing {
-		r := refs[n]
-		vs[i] = domain.Violation{Pointer: r.Pointer, Detail: fmt.Sprintf("no %s %d in this scope", refKinds[r.Kind].english, r.ID),
-			German: refKinds[r.Kind].german}
 	}
 	e := &domain.Error{Kind: domain.ErrNotFound, Message: vs[0].Detail, German: vs[0].German, Violations: vs}
 	if len(vs) > 1 {
