@@ -133,7 +133,7 @@ var crossDeptCases = map[string][]crossDeptCase{
 	"POST /api/v1/scopes/:id/objects": {{path: "/api/v1/scopes/{{scope}}/objects",
 		body: `{"type": "it_system", "name": "Neues System", "department_id": {{dept}}, "group_id": {{group}}}`}},
 	"POST /api/v1/scopes/:id/modelling": {{path: "/api/v1/scopes/{{scope}}/modelling", body: `{"modules": ["NET.3.1"], "objects": [{{object}}]}`}},
-	"GET /api/v1/objects/:id":           {{path: "/api/v1/objects/{{object}}"}},
+	"GET /api/v1/objects/:id":           {{path: "/api/v1/objects/{{object}}"}, {path: "/api/v1/objects/{{guest}}"}},
 	"PATCH /api/v1/objects/:id": {{path: "/api/v1/objects/{{object}}", body: `{"responsible": "Referat 7"}`, ifMatch: "{{object.v}}"},
 		{path: "/api/v1/objects/{{member}}", body: `{"group_id": {{group}}}`, ifMatch: "{{member.v}}"}},
 	"DELETE /api/v1/objects/:id": {{path: "/api/v1/objects/{{object}}"}},
@@ -211,7 +211,7 @@ var crossDeptCases = map[string][]crossDeptCase{
 	"GET /scopes/:id/needs":                         {{path: "/scopes/{{scope}}/needs"}},
 	"GET /scopes/:id/modelling":                     {{path: "/scopes/{{scope}}/modelling"}},
 	"POST /scopes/:id/modelling":                    {{path: "/scopes/{{scope}}/modelling", form: "object={{object}}&module=NET.3.1"}},
-	"GET /objects/:id":                              {{path: "/objects/{{object}}"}},
+	"GET /objects/:id":                              {{path: "/objects/{{object}}"}, {path: "/objects/{{guest}}"}},
 	"POST /objects/:id":                             {{path: "/objects/{{object}}", form: "type=it_system&name=Umbenannt&department_id={{dept}}&version={{object.v}}"}},
 	"GET /objects/:id/edit":                         {{path: "/objects/{{object}}/edit"}},
 	"POST /objects/:id/delete":                      {{path: "/objects/{{object}}/delete"}},
@@ -239,7 +239,7 @@ var crossDeptCases = map[string][]crossDeptCase{
 	"GET /scopes/:id/check":                 {{path: "/scopes/{{scope}}/check"}},
 	"POST /scopes/:id/check/bulk":           {{path: "/scopes/{{scope}}/check/bulk", form: "entry={{entry}}&version_{{entry}}={{entry.v}}&bulk_status=yes"}},
 	"GET /scopes/:id/check/modules/:module": {{path: "/scopes/{{scope}}/check/modules/SYS.1.1"}},
-	"GET /objects/:id/check":                {{path: "/objects/{{object}}/check"}},
+	"GET /objects/:id/check":                {{path: "/objects/{{object}}/check"}, {path: "/objects/{{guest}}/check"}},
 	"GET /check-entries/:id":                {{path: "/check-entries/{{entry}}"}},
 	"POST /check-entries/:id":               {{path: "/check-entries/{{entry}}", form: "status=yes&version={{entry.v}}"}},
 	"GET /scopes/:id/plan":                  {{path: "/scopes/{{scope}}/plan"}},
@@ -322,7 +322,7 @@ var (
 
 // The kinds of records each department (and the other scope) holds; the
 // others belong to a whole scope.
-var crossDeptKinds = []string{"object", "member", "server", "group", "entry", "stdentry", "plan", "riskanalysis", "riskitem", "evidence",
+var crossDeptKinds = []string{"object", "member", "guest", "server", "group", "entry", "stdentry", "plan", "riskanalysis", "riskitem", "evidence",
 	"sample", "importfile"}
 
 const crossDeptMissing = "987654321"
@@ -420,11 +420,27 @@ func newCrossDeptWorld(t *testing.T, e *testEnv) *crossDeptWorld {
 		w.foreign.val[k] = w.own.val[k]
 	}
 
-	// Crossings made by an administrator.
+	// Crossings made by an administrator: links both ways, a dependency,
+	// a member of each department in a group of the other, and an object
+	// without a department.
 	id := func(set crossDeptSet, k string) int64 { v, _ := strconv.ParseInt(set.val[k], 10, 64); return v }
 	err = e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
 		if err := tx.LinkEvidence(ctx, id(w.own, "evidence"), domain.LinkCheckEntry, id(w.foreign, "entry"), postgres.Everything); err != nil {
 			return err
+		}
+		for target, k := range map[domain.LinkTarget]string{domain.LinkCheckEntry: "entry", domain.LinkPlanItem: "plan", domain.LinkRiskAnalysis: "riskanalysis"} {
+			if err := tx.LinkEvidence(ctx, id(w.foreign, "evidence"), target, id(w.own, k), postgres.Everything); err != nil {
+				return err
+			}
+		}
+		for _, pair := range [][2]crossDeptSet{{w.own, w.foreign}, {w.foreign, w.own}} {
+			g, dept := id(pair[1], "group"), id(pair[0], "dept")
+			o, err := tx.UpdateObject(ctx, id(pair[0], "guest"), 0, postgres.ObjectInput{Type: domain.ObjectDevice, Name: pair[0].marker + " Drucker",
+				DepartmentID: &dept, ShortID: pair[0].val["guest.short"], ExternalID: pair[0].val["guest.ext"], Responsible: "Referat 1",
+				Members: 1, GroupID: &g}, postgres.Everything)
+			if err != nil || o.GroupID == nil {
+				return fmt.Errorf("guest: %+v %w", o, err)
+			}
 		}
 		if err := tx.AddDependency(ctx, id(w.own, "object"), id(w.foreign, "server"), postgres.Everything); err != nil {
 			return err
@@ -472,6 +488,7 @@ func (w *crossDeptWorld) set(t *testing.T, scopeID, auditID, dept int64, marker,
 	err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
 		o := object(tx, "object", "Server", postgres.ObjectInput{})
 		object(tx, "member", "Client", postgres.ObjectInput{})
+		object(tx, "guest", "Drucker", postgres.ObjectInput{Type: domain.ObjectDevice})
 		srv := object(tx, "server", "Datenbank", postgres.ObjectInput{})
 		object(tx, "group", "Arbeitsplätze", postgres.ObjectInput{Type: domain.ObjectDevice, Group: true, Members: 40})
 		if _, err := tx.AssignModules(ctx, scopeID, []int64{o.ID, srv.ID}, []string{"SYS.1.1"}, postgres.Everything); err != nil {
@@ -570,7 +587,7 @@ func (w *crossDeptWorld) refreshVersions(t *testing.T) {
 	ctx := context.Background()
 	for _, set := range []*crossDeptSet{&w.own, &w.foreign, &w.elsewhere} {
 		id := func(k string) int64 { v, _ := strconv.ParseInt(set.val[k], 10, 64); return v }
-		for _, k := range []string{"object", "member", "server", "group"} {
+		for _, k := range []string{"object", "member", "guest", "server", "group"} {
 			o, err := w.e.db.ObjectByID(ctx, id(k), postgres.Everything)
 			if err != nil {
 				t.Fatal(err)
