@@ -428,7 +428,7 @@ func seededEvidence(t *testing.T, db *postgres.DB, res Result) {
 				t.Errorf("%q: %s without a comment", e.Title, c.Decision)
 			}
 		}
-		links, err := db.EvidenceLinks(ctx, e.ID)
+		links, err := db.EvidenceLinks(ctx, e.ID, postgres.Everything)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -461,7 +461,7 @@ func seedInternalAudit(ctx context.Context, tx *postgres.Tx, scopeID int64, objI
 	}
 	var nonconforming domain.SampleItem // what the finding is about
 	for _, p := range picks {
-		s, err := tx.AddSampleItem(ctx, a.ID, p.in)
+		s, err := tx.AddSampleItem(ctx, a.ID, p.in, postgres.Everything)
 		if err != nil {
 			return domain.Finding{}, err
 		}
@@ -476,7 +476,7 @@ func seedInternalAudit(ctx context.Context, tx *postgres.Tx, scopeID int64, objI
 	f, err := tx.CreateFinding(ctx, a.ID, domain.FindingInput{Class: domain.FindingMinor,
 		Title:       "Firewall-Regelwerk nicht fristgerecht rezertifiziert",
 		Description: "Die im Betriebshandbuch festgelegte vierteljährliche Rezertifizierung der Firewall-Regeln ist zweimal ausgefallen (Demo).",
-		DueDate:     &due, Links: []domain.FindingLink{{Target: domain.FindingOnSample, TargetID: nonconforming.ID}}})
+		DueDate:     &due, Links: []domain.FindingLink{{Target: domain.FindingOnSample, TargetID: nonconforming.ID}}}, postgres.Everything)
 	if err != nil {
 		return f, err
 	}
@@ -503,7 +503,7 @@ func seedSurveillanceAudit(ctx context.Context, tx *postgres.Tx, scopeID int64, 
 		return domain.Finding{}, err
 	}
 	// Picked by hand first: a draw skips what is in the sample already.
-	fire, err := tx.AddSampleItem(ctx, a.ID, domain.SampleInput{Type: domain.SampleRequirement, EntryID: targets[linkTarget(fireAlarm)]})
+	fire, err := tx.AddSampleItem(ctx, a.ID, domain.SampleInput{Type: domain.SampleRequirement, EntryID: targets[linkTarget(fireAlarm)]}, postgres.Everything)
 	if err != nil {
 		return domain.Finding{}, err
 	}
@@ -533,7 +533,7 @@ func seedSurveillanceAudit(ctx context.Context, tx *postgres.Tx, scopeID int64, 
 		Description: "Die jährliche Prüfung der Brandmeldeanlage ist nicht fristgerecht wiederholt worden; " +
 			"der vorliegende Prüfbericht ist seit knapp zwei Wochen abgelaufen (Demo).",
 		DueDate: &due, Links: []domain.FindingLink{{Target: domain.FindingOnSample, TargetID: fire.ID},
-			{Target: domain.FindingOnObject, TargetID: objIDs["rz-ef"]}}})
+			{Target: domain.FindingOnObject, TargetID: objIDs["rz-ef"]}}}, postgres.Everything)
 	if err != nil {
 		return minor, err
 	}
@@ -541,6 +541,6 @@ func seedSurveillanceAudit(ctx context.Context, tx *postgres.Tx, scopeID int64, 
 		Title: "Rezertifizierung der Administrationskonten nachvollziehbar dokumentieren",
 		Description: "Die Rezertifizierung der Administrationskonten im Managementnetz findet statt, ist aber nicht " +
 			"protokolliert. Empfohlen wird ein Protokoll je Durchgang mit Stand und Freigabe (Demo).",
-		Links: []domain.FindingLink{{Target: domain.FindingOnEntry, TargetID: targets[linkTarget(adminAccounts)]}}})
+		Links: []domain.FindingLink{{Target: domain.FindingOnEntry, TargetID: targets[linkTarget(adminAccounts)]}}}, postgres.Everything)
 	return minor, err
 }

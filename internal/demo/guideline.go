@@ -203,7 +203,7 @@ func seedGuideline(ctx context.Context, db *postgres.DB, scopeID int64, evidence
 				return fmt.Errorf("demo policy %q: no evidence %s", p.title, p.evidence)
 			}
 			_, err := tx.CreatePolicy(ctx, scopeID, domain.PolicyInput{Title: p.title, EvidenceID: id, VersionLabel: p.versionLabel,
-				ApprovedBy: p.approvedBy, ApprovedOn: today.AddDate(0, -p.approvedAgo[0], -p.approvedAgo[1]), ReviewMonths: p.reviewMonths})
+				ApprovedBy: p.approvedBy, ApprovedOn: today.AddDate(0, -p.approvedAgo[0], -p.approvedAgo[1]), ReviewMonths: p.reviewMonths}, postgres.Everything)
 			if err != nil {
 				return fmt.Errorf("demo policy %q: %w", p.title, err)
 			}
@@ -242,7 +242,7 @@ func seedRecertificationAudit(ctx context.Context, tx *postgres.Tx, scopeID int6
 		{"INF.2", "Begehung beider Serverräume in Erfurt und der RZ-Zelle Ilmenau ohne Abweichung (Demo)."},
 		{"NET.3.2", "Regelwerk und Freigabeprozess des Internet-Firewall-Clusters nachvollzogen (Demo)."},
 	} {
-		s, err := tx.AddSampleItem(ctx, a.ID, domain.SampleInput{Type: domain.SampleModule, ModuleID: p.module})
+		s, err := tx.AddSampleItem(ctx, a.ID, domain.SampleInput{Type: domain.SampleModule, ModuleID: p.module}, postgres.Everything)
 		if err != nil {
 			return err
 		}

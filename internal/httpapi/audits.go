@@ -294,7 +294,7 @@ func (a *API) addSampleItem(c *gin.Context) error {
 	}
 	s, err := inTx(a, c, func(tx *postgres.Tx) (domain.SampleItem, error) {
 		return tx.AddSampleItem(c.Request.Context(), id, domain.SampleInput{Type: req.Type, ModuleID: req.ModuleID, ObjectID: req.ObjectID,
-			EntryID: req.EntryID})
+			EntryID: req.EntryID}, route.Visibility(c))
 	})
 	if err != nil {
 		return err
@@ -545,7 +545,7 @@ func (a *API) createFinding(c *gin.Context) error {
 		in.DueDate = *due
 	}
 	f, err := inTx(a, c, func(tx *postgres.Tx) (domain.Finding, error) {
-		return tx.CreateFinding(c.Request.Context(), id, in)
+		return tx.CreateFinding(c.Request.Context(), id, in, route.Visibility(c))
 	})
 	if err != nil {
 		return err
@@ -572,7 +572,7 @@ func (a *API) updateFinding(c *gin.Context) error {
 		ch.Links = &links
 	}
 	if err := a.run(c, func(tx *postgres.Tx) error {
-		_, err := tx.UpdateFinding(c.Request.Context(), id, version, ch)
+		_, err := tx.UpdateFinding(c.Request.Context(), id, version, ch, route.Visibility(c))
 		return err
 	}); err != nil {
 		return err

@@ -170,11 +170,12 @@ func (a *API) listEvidence(c *gin.Context) error {
 // versions and links and its version as the ETag.
 func (a *API) writeEvidence(c *gin.Context, id int64, status int) error {
 	ctx := c.Request.Context()
-	e, err := a.DB.EvidenceByID(ctx, id, route.Visibility(c))
+	vis := route.Visibility(c)
+	e, err := a.DB.EvidenceByID(ctx, id, vis)
 	if err != nil {
 		return err
 	}
-	links, err := a.DB.EvidenceLinks(ctx, id)
+	links, err := a.DB.EvidenceLinks(ctx, id, vis)
 	if err != nil {
 		return err
 	}

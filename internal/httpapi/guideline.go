@@ -337,7 +337,7 @@ func (a *API) createPolicy(c *gin.Context) error {
 		return err
 	}
 	p, err := inTx(a, c, func(tx *postgres.Tx) (domain.Policy, error) {
-		return tx.CreatePolicy(c.Request.Context(), scopeID, ch.Apply(domain.Policy{}))
+		return tx.CreatePolicy(c.Request.Context(), scopeID, ch.Apply(domain.Policy{}), route.Visibility(c))
 	})
 	if err != nil {
 		return err
@@ -371,7 +371,7 @@ func (a *API) updatePolicy(c *gin.Context) error {
 		return err
 	}
 	p, err := inTx(a, c, func(tx *postgres.Tx) (domain.Policy, error) {
-		return tx.UpdatePolicy(c.Request.Context(), id, version, ch)
+		return tx.UpdatePolicy(c.Request.Context(), id, version, ch, route.Visibility(c))
 	})
 	if err != nil {
 		return err

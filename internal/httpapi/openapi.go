@@ -128,7 +128,7 @@ func (a *API) Description(routes []route.Route) (map[string]any, error) {
 		"info": map[string]any{
 			"title":       "ismsd API",
 			"version":     "1",
-			"description": "ISMS for ISO 27001 on the basis of BSI IT-Grundschutz. Errors are RFC 9457 problem details; request bodies are validated against the schemas below and every violation is listed with its JSON pointer; updates need If-Match with the ETag.",
+			"description": "ISMS for ISO 27001 on the basis of BSI IT-Grundschutz. Errors are RFC 9457 problem details; request bodies are validated against the schemas below and every violation is listed with its JSON pointer; updates need If-Match with the ETag. An id in a path, query or body that the caller may not read (another department's record, or one of another scope where the body names records of the request's scope) is answered 404 exactly like an id that does not exist.",
 		},
 		"servers":  []any{map[string]any{"url": a.BaseURL}},
 		"security": []any{map[string]any{"session": []any{}}, map[string]any{"token": []any{}}},

@@ -733,9 +733,13 @@ func (a *API) assignToObject(c *gin.Context) error {
 	}
 	var req struct {
 		Modules []string `json:"modules"`
+		Objects []int64  `json:"objects"`
 	}
 	if err := a.decode(c, "modules-assign.json", &req); err != nil {
 		return err
+	}
+	if req.Objects != nil { // the object is the path's; others are not silently left out
+		return domain.Invalid(domain.Violation{Pointer: "/objects", Detail: "on an object, give the modules only"})
 	}
 	ctx, vis := c.Request.Context(), route.Visibility(c)
 	o, err := a.DB.ObjectByID(ctx, id, vis)

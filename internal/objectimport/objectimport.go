@@ -89,7 +89,7 @@ func (im *Importer) Apply(ctx context.Context, actor domain.Actor, scopeID int64
 		if len(p.changes) == 0 {
 			return nil
 		}
-		return tx.ApplyImport(ctx, scopeID, p.changes)
+		return tx.ApplyImport(ctx, scopeID, p.changes, vis)
 	})
 	p.Applied = err == nil && p.OK()
 	return p, err
@@ -245,17 +245,18 @@ func plan(format objectio.Format, data []byte, stored []postgres.StoredObject, d
 			slices.Sort(want)
 			want = slices.Compact(want)
 			for _, t := range want {
-				if !inFile[t] && byExternal[t] == nil {
+				// An object out of the writer's sight is not found, like a missing one.
+				if !inFile[t] && (byExternal[t] == nil || !byExternal[t].Visible) {
 					fail(objectio.ColDependsOn, "no object with external ID "+t+" in the file or the scope",
 						"Kein Zielobjekt mit der externen ID "+t+" in der Datei oder im Informationsverbund.")
 				}
 			}
-			// Only dependencies on objects with an external ID can be named in
-			// a file; the others stay as they are.
+			// Only dependencies on objects with an external ID that the writer
+			// may see can be named in a file; the others stay as they are.
 			var have []string
 			if exists {
 				for _, id := range cur.DependsOn {
-					if ext := externalOf[id]; ext != "" {
+					if ext := externalOf[id]; ext != "" && byExternal[ext].Visible {
 						have = append(have, ext)
 					}
 				}
@@ -333,9 +334,11 @@ func (im *Importer) Export(ctx context.Context, scopeID int64, vis postgres.Visi
 	if err != nil {
 		return nil, err
 	}
-	external := map[int64]string{}
+	external := map[int64]string{} // of the objects the reader may see
 	for _, s := range stored {
-		external[s.ID] = s.Input.ExternalID
+		if s.Visible {
+			external[s.ID] = s.Input.ExternalID
+		}
 	}
 	var rows []objectio.Row
 	for _, s := range stored {

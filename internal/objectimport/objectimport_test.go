@@ -164,6 +164,50 @@ func TestLimitedWriterStaysInTheirDepartments(t *testing.T) {
 	}
 }
 
+// TestDependenciesOfOtherDepartmentsStayOutOfSight: an administrator made
+// an object of the computing centre depend on one of the interior
+// ministry. The computing centre's ISB cannot name the interior
+// ministry's object in depends_on (refused as if it did not exist), does
+// not see its external ID in the export, and re-importing the export
+// keeps the dependency.
+func TestDependenciesOfOtherDepartmentsStayOutOfSight(t *testing.T) {
+	e := newEnv(t)
+	file := csv(`A1;Netzmanagement;application;TLRZ;;;1;nein;"S1;I1"`, "S1;Managementserver;it_system;TLRZ;;;1;nein;",
+		"I1;Fachverfahren;application;TIM;;;1;nein;")
+	if p, err := e.im.Apply(ctx, actor, e.scope, objectio.CSV, file, postgres.Everything); err != nil || !p.Applied {
+		t.Fatalf("%+v %v", p, err)
+	}
+	tlrz := postgres.Visibility{Departments: []int64{e.fin}}
+	p, err := e.im.Plan(ctx, e.scope, objectio.CSV, csv("N1;Neu;application;TLRZ;;;1;nein;I1", "N2;Neu 2;application;TLRZ;;;1;nein;I9"), tlrz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Rows) != 2 || p.Errored != 2 {
+		t.Fatalf("plan naming another department's object %+v", p)
+	}
+	if a, b := strings.ReplaceAll(p.Rows[0].Errors[0].Detail, "I1", "#"), strings.ReplaceAll(p.Rows[1].Errors[0].Detail, "I9", "#"); a != b {
+		t.Errorf("another department's object %q, a missing one %q", a, b)
+	}
+	rows, err := e.im.Export(ctx, e.scope, tlrz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := objectio.Write(objectio.CSV, &buf, rows); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "I1") || !strings.Contains(buf.String(), "S1") {
+		t.Errorf("export for the computing centre:\n%s", buf.String())
+	}
+	if p, err := e.im.Apply(ctx, actor, e.scope, objectio.CSV, buf.Bytes(), tlrz); err != nil || p.Unchanged != 2 || !p.OK() {
+		t.Fatalf("re-importing the export %+v %v", p, err)
+	}
+	objs, _, _ := e.db.ListObjects(ctx, e.scope, postgres.ObjectFilter{Text: "Netzmanagement"}, postgres.Everything)
+	if deps, _ := e.db.Dependencies(ctx, objs[0].ID, postgres.Everything); len(deps) != 2 {
+		t.Errorf("dependencies after the re-import: %+v", deps)
+	}
+}
+
 func TestExportRoundTrip(t *testing.T) {
 	e := newEnv(t)
 	file := csv("P1;WAN-Transport;process;TLRZ;hoch;Landesweit;1;nein;A1", "A1;Netzmanagement;application;TLRZ;;;1;nein;")

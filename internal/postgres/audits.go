@@ -313,12 +313,23 @@ func (db *DB) ModulesInScope(ctx context.Context, scopeID int64) ([]ScopeModule,
 	return ms, err
 }
 
-// AddSampleItem puts an item picked by hand into an audit's sample.
-func (tx *Tx) AddSampleItem(ctx context.Context, auditID int64, in domain.SampleInput) (domain.SampleItem, error) {
+// AddSampleItem puts an item picked by hand into an audit's sample. An
+// object or entry the writer may not see (vis) or of another scope is not
+// found, like a missing one.
+func (tx *Tx) AddSampleItem(ctx context.Context, auditID int64, in domain.SampleInput, vis Visibility) (domain.SampleItem, error) {
 	if vs := in.Validate(); len(vs) > 0 {
 		return domain.SampleItem{}, domain.Invalid(vs...)
 	}
 	a, err := tx.lockOpenAudit(ctx, auditID)
+	if err != nil {
+		return domain.SampleItem{}, err
+	}
+	switch in.Type {
+	case domain.SampleObject:
+		err = tx.resolve(ctx, a.ScopeID, vis, Ref{Kind: RefObject, ID: in.ObjectID, Pointer: "/object_id"})
+	case domain.SampleRequirement:
+		err = tx.resolve(ctx, a.ScopeID, vis, Ref{Kind: RefCheckEntry, ID: in.EntryID, Pointer: "/entry_id"})
+	}
 	if err != nil {
 		return domain.SampleItem{}, err
 	}
@@ -714,31 +725,41 @@ func findingFields(f domain.Finding) map[string]any {
 		"state": f.State, "links": links}
 }
 
+// findingTargets are the kinds of records a finding concerns.
+var findingTargets = map[string]RefKind{domain.FindingOnSample: RefSample, domain.FindingOnEntry: RefCheckEntry, domain.FindingOnObject: RefObject}
+
 // setFindingLinks replaces the links of a finding: items of its audit's
-// sample, check entries and objects of its scope; each other is refused
-// at its place in the input.
-func (tx *Tx) setFindingLinks(ctx context.Context, findingID, auditID, scopeID int64, links []domain.FindingLink) error {
+// sample, check entries and objects of its scope that the writer may see
+// (others are not found, like missing ones); each item of another audit
+// is refused at its place in the input.
+func (tx *Tx) setFindingLinks(ctx context.Context, findingID, auditID, scopeID int64, links []domain.FindingLink, vis Visibility) error {
 	targets, ids := make([]string, len(links)), make([]int64, len(links))
+	refs := make([]Ref, len(links))
 	for i, l := range links {
 		targets[i], ids[i] = l.Target, l.TargetID
+		kind, ok := findingTargets[l.Target]
+		if !ok {
+			return domain.Invalid(domain.Violation{Pointer: fmt.Sprintf("/links/%d/target", i), Detail: "unknown kind of link",
+				German: "Unbekannte Art des Bezugs."})
+		}
+		refs[i] = Ref{Kind: kind, ID: l.TargetID, Pointer: fmt.Sprintf("/links/%d/target_id", i)}
+	}
+	if err := tx.resolve(ctx, scopeID, vis, refs...); err != nil {
+		return err
 	}
 	var refused []int
 	err := tx.x.SelectContext(ctx, &refused, `
-		SELECT w.n - 1 FROM unnest($3::text[], $4::bigint[]) WITH ORDINALITY AS w(target_type, target_id, n)
-		WHERE NOT CASE w.target_type
-			WHEN 'sample' THEN EXISTS (SELECT 1 FROM audit_samples x WHERE x.id = w.target_id AND x.audit_id = $1)
-			WHEN 'check_entry' THEN EXISTS (SELECT 1 FROM check_entries e WHERE e.id = w.target_id AND e.scope_id = $2)
-			WHEN 'object' THEN EXISTS (SELECT 1 FROM objects o WHERE o.id = w.target_id AND o.scope_id = $2)
-			ELSE false END
-		ORDER BY w.n`, auditID, scopeID, pq.Array(targets), pq.Array(ids))
+		SELECT w.n - 1 FROM unnest($2::text[], $3::bigint[]) WITH ORDINALITY AS w(target_type, target_id, n)
+		WHERE w.target_type = 'sample' AND NOT EXISTS (SELECT 1 FROM audit_samples x WHERE x.id = w.target_id AND x.audit_id = $1)
+		ORDER BY w.n`, auditID, pq.Array(targets), pq.Array(ids))
 	if err != nil {
 		return fmt.Errorf("check finding links: %w", err)
 	}
 	if len(refused) > 0 {
 		vs := make([]domain.Violation, len(refused))
 		for i, n := range refused {
-			vs[i] = domain.Violation{Pointer: fmt.Sprintf("/links/%d/target_id", n), Detail: "not an item of the audit's sample, nor a check entry or object of its scope",
-				German: "Ein Bezug gehört weder zur Stichprobe des Audits noch zu seinem Informationsverbund."}
+			vs[i] = domain.Violation{Pointer: fmt.Sprintf("/links/%d/target_id", n), Detail: "not an item of the audit's sample",
+				German: "Dieses Element gehört nicht zur Stichprobe des Audits."}
 		}
 		return domain.Invalid(vs...)
 	}
@@ -753,7 +774,7 @@ func (tx *Tx) setFindingLinks(ctx context.Context, findingID, auditID, scopeID i
 }
 
 // CreateFinding records a finding of an audit with what it concerns.
-func (tx *Tx) CreateFinding(ctx context.Context, auditID int64, in domain.FindingInput) (domain.Finding, error) {
+func (tx *Tx) CreateFinding(ctx context.Context, auditID int64, in domain.FindingInput, vis Visibility) (domain.Finding, error) {
 	if vs := in.Validate(); len(vs) > 0 {
 		return domain.Finding{}, domain.Invalid(vs...)
 	}
@@ -767,7 +788,7 @@ func (tx *Tx) CreateFinding(ctx context.Context, auditID int64, in domain.Findin
 		auditID, string(in.Class), in.Title, in.Description, in.DueDate, tx.actor.Name); err != nil {
 		return domain.Finding{}, mapError(err)
 	}
-	if err := tx.setFindingLinks(ctx, id, auditID, a.ScopeID, in.Links); err != nil {
+	if err := tx.setFindingLinks(ctx, id, auditID, a.ScopeID, in.Links, vis); err != nil {
 		return domain.Finding{}, err
 	}
 	f, err := findingByID(ctx, tx.x, id, Everything, false)
@@ -793,7 +814,7 @@ func (tx *Tx) lockFinding(ctx context.Context, id int64, version int) (domain.Fi
 
 // UpdateFinding changes a finding that is not closed if it is still at
 // version.
-func (tx *Tx) UpdateFinding(ctx context.Context, id int64, version int, ch domain.FindingChange) (domain.Finding, error) {
+func (tx *Tx) UpdateFinding(ctx context.Context, id int64, version int, ch domain.FindingChange, vis Visibility) (domain.Finding, error) {
 	before, err := tx.lockFinding(ctx, id, version)
 	if err != nil {
 		return before, err
@@ -811,7 +832,7 @@ func (tx *Tx) UpdateFinding(ctx context.Context, id int64, version int, ch domai
 		return before, mapError(err)
 	}
 	if ch.Links != nil {
-		if err := tx.setFindingLinks(ctx, id, before.AuditID, before.ScopeID, in.Links); err != nil {
+		if err := tx.setFindingLinks(ctx, id, before.AuditID, before.ScopeID, in.Links, vis); err != nil {
 			return before, err
 		}
 	}

@@ -190,7 +190,7 @@ func TestSampleByHand(t *testing.T) {
 		var it domain.SampleItem
 		err := s.db.InTx(ctx, actor("pruefer"), func(tx *postgres.Tx) error {
 			var err error
-			it, err = tx.AddSampleItem(ctx, a.ID, in)
+			it, err = tx.AddSampleItem(ctx, a.ID, in, postgres.Everything)
 			return err
 		})
 		return it, err
@@ -203,8 +203,8 @@ func TestSampleByHand(t *testing.T) {
 	}{
 		{domain.SampleInput{Type: domain.SampleModule, ModuleID: "NET.3.1"}, "invalid", "/module_id"}, // not assigned
 		{domain.SampleInput{Type: domain.SampleObject, ObjectID: s.scope.ObjectID}, "invalid", "/object_id"},
-		{domain.SampleInput{Type: domain.SampleObject, ObjectID: 999999}, "invalid", "/object_id"},
-		{domain.SampleInput{Type: domain.SampleRequirement, EntryID: 999999}, "invalid", "/entry_id"},
+		{domain.SampleInput{Type: domain.SampleObject, ObjectID: 999999}, "not found", "/object_id"},
+		{domain.SampleInput{Type: domain.SampleRequirement, EntryID: 999999}, "not found", "/entry_id"},
 		{domain.SampleInput{Type: domain.SampleRequirement, ObjectID: s.sv}, "invalid", "/entry_id"},
 		{domain.SampleInput{Type: "room"}, "invalid", "/type"},
 	} {
@@ -256,7 +256,7 @@ func TestSampleByHand(t *testing.T) {
 	due := auditDay("2026-09-30")
 	if err := s.db.InTx(ctx, actor("pruefer"), func(tx *postgres.Tx) error {
 		_, err := tx.CreateFinding(ctx, a.ID, domain.FindingInput{Class: domain.FindingMinor, Title: "Patchkonzept fehlt", DueDate: &due,
-			Links: []domain.FindingLink{{Target: domain.FindingOnSample, TargetID: req.ID}}})
+			Links: []domain.FindingLink{{Target: domain.FindingOnSample, TargetID: req.ID}}}, postgres.Everything)
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -374,7 +374,7 @@ func (s structure) finding(t *testing.T, auditID int64, in domain.FindingInput) 
 	var f domain.Finding
 	err := s.db.InTx(ctx, actor("pruefer"), func(tx *postgres.Tx) error {
 		var err error
-		f, err = tx.CreateFinding(ctx, auditID, in)
+		f, err = tx.CreateFinding(ctx, auditID, in, postgres.Everything)
 		return err
 	})
 	return f, err
@@ -427,20 +427,20 @@ func TestFindingNeedsDueDateAndLinksOfItsScope(t *testing.T) {
 	var g domain.Finding
 	if err := s.change(t, func(tx *postgres.Tx) error {
 		var err error
-		g, err = tx.UpdateFinding(ctx, f.ID, f.Version, domain.FindingChange{Class: &rc, DueDate: &nodue, Links: &[]domain.FindingLink{}})
+		g, err = tx.UpdateFinding(ctx, f.ID, f.Version, domain.FindingChange{Class: &rc, DueDate: &nodue, Links: &[]domain.FindingLink{}}, postgres.Everything)
 		return err
 	}); err != nil || g.Class != rc || g.DueDate != nil || len(g.Links) != 0 {
 		t.Errorf("update: %+v %v", g, err)
 	}
 	major := domain.FindingMajor
 	if err := s.change(t, func(tx *postgres.Tx) error {
-		_, err := tx.UpdateFinding(ctx, f.ID, g.Version, domain.FindingChange{Class: &major})
+		_, err := tx.UpdateFinding(ctx, f.ID, g.Version, domain.FindingChange{Class: &major}, postgres.Everything)
 		return err
 	}); kindOf(err) != "invalid" {
 		t.Errorf("a major finding without a due date by update: %v", err)
 	}
 	if err := s.change(t, func(tx *postgres.Tx) error {
-		_, err := tx.UpdateFinding(ctx, f.ID, f.Version, domain.FindingChange{Class: &major})
+		_, err := tx.UpdateFinding(ctx, f.ID, f.Version, domain.FindingChange{Class: &major}, postgres.Everything)
 		return err
 	}); !errors.Is(err, domain.ErrPreconditionFailed) {
 		t.Errorf("stale update: %v", err)
@@ -521,7 +521,7 @@ func TestFindingLifecycle(t *testing.T) {
 	}
 	title := "neu"
 	if err := s.change(t, func(tx *postgres.Tx) error {
-		_, err := tx.UpdateFinding(ctx, f.ID, f4.Version, domain.FindingChange{Title: &title})
+		_, err := tx.UpdateFinding(ctx, f.ID, f4.Version, domain.FindingChange{Title: &title}, postgres.Everything)
 		return err
 	}); !errors.Is(err, domain.ErrConflict) {
 		t.Errorf("changing a closed finding: %v", err)

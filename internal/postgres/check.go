@@ -362,12 +362,20 @@ type ItemError struct {
 // carry their values to the members that follow them; partial and
 // unfulfilled entries get an item in the implementation plan, entries
 // that become fulfilled close theirs; risk acceptances that cover a
-// changed entry become void. With a scopeID other than 0, entries of
-// other scopes are not found, like missing ones.
+// changed entry become void. With a scopeID other than 0 (a bulk of a
+// scope), the entries are named by the request: one the writer may not
+// see or of another scope is not found, like a missing one, and the whole
+// bulk is refused with ErrNotFound listing them at /items/<index>/id.
 func (tx *Tx) UpdateEntries(ctx context.Context, scopeID int64, items []EntryUpdate, vis Visibility, by string) ([]domain.CheckEntry, []ItemError, error) {
 	ids := make([]int64, len(items))
+	refs := make([]Ref, len(items))
 	for i, it := range items {
-		ids[i] = it.ID
+		ids[i], refs[i] = it.ID, Ref{Kind: RefCheckEntry, ID: it.ID, Pointer: fmt.Sprintf("/items/%d/id", i)}
+	}
+	if scopeID != 0 {
+		if err := tx.resolve(ctx, scopeID, vis, refs...); err != nil {
+			return nil, nil, err
+		}
 	}
 	var rows []entryRow
 	if err := tx.x.SelectContext(ctx, &rows, entrySelect+` WHERE e.id = ANY ($1) AND ($3 = 0 OR e.scope_id = $3) AND `+visibleObject(2)+`

@@ -79,9 +79,9 @@ const evidenceSelect = `
 
 // visibleEvidence limits to the departments of the reader (parameter
 // param): an item without a department is seen by global grants only.
-func visibleEvidence(param int) string {
-	return fmt.Sprintf(`($%d::bigint[] IS NULL OR ev.department_id IN (SELECT id FROM department_subtree($%d)))`, param, param)
-}
+func visibleEvidence(param int) string { return fmt.Sprintf(visibleEvidenceFmt, "", param) }
+
+const visibleEvidenceFmt = `($%[2]d::bigint[] IS NULL OR ev.department_id IN (SELECT id FROM department_subtree($%[2]d)))`
 
 func errEvidenceNotFound(id int64) error {
 	return domain.Errorf(domain.ErrNotFound, "no evidence %d", id).De("Diesen Nachweis gibt es nicht.")
@@ -125,7 +125,7 @@ type EvidenceFilter struct {
 	ReviewerID  int64
 	UploadedBy  int64 // only items whose newest version this user uploaded
 	// Target and TargetID list the items linked to a check entry, risk
-	// analysis, measure or finding.
+	// analysis, measure or finding that the reader may see.
 	Target   domain.LinkTarget
 	TargetID int64
 	After    int64 // cursor: the id of the last item of the previous page
@@ -158,7 +158,8 @@ func evidenceWhere(scopeID int64, f EvidenceFilter, vis Visibility) (string, []a
 		  AND ($10 = 0 OR v.uploaded_by_id IS DISTINCT FROM $10)
 		  AND ` + after + `
 		  AND ($12 = 0 OR v.uploaded_by_id = $12)
-		  AND ($13 = '' OR EXISTS (SELECT 1 FROM evidence_links l WHERE l.evidence_id = ev.id AND l.target_type = $13 AND l.target_id = $14))`,
+		  AND ($13 = '' OR (` + refScope(linkTargets, "$13", "$14", 2) + `) IS NOT NULL -- a target the reader may see
+		                  AND EXISTS (SELECT 1 FROM evidence_links l WHERE l.evidence_id = ev.id AND l.target_type = $13 AND l.target_id = $14))`,
 		[]any{scopeID, vis.arg(), string(f.State), likePattern(f.Query), f.DepartmentID, strings.TrimSpace(f.Tag), today, f.Expired,
 			f.ExpiringWithin, reviewerOf(f), f.After, f.UploadedBy, string(f.Target), f.TargetID}
 }

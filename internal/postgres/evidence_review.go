@@ -169,17 +169,11 @@ func (db *DB) evidenceComments(ctx context.Context, query string, args ...any) (
 	return out, nil
 }
 
-// linkTargetScope finds the scope of a link target, or ErrNotFound.
-const linkTargetScope = `
-	SELECT CASE $1
-	  WHEN 'check_entry' THEN (SELECT scope_id FROM check_entries WHERE id = $2)
-	  WHEN 'risk_analysis' THEN (SELECT scope_id FROM risk_analyses WHERE id = $2)
-	  WHEN 'plan_item' THEN (SELECT e.scope_id FROM plan_items p JOIN check_entries e ON e.id = p.entry_id WHERE p.id = $2)
-	  WHEN 'finding' THEN (SELECT a.scope_id FROM findings f JOIN audits a ON a.id = f.audit_id WHERE f.id = $2)
-	END`
+// linkTargets are the kinds of records an evidence item proves.
+var linkTargets = []RefKind{RefCheckEntry, RefRiskAnalysis, RefPlanItem, RefFinding}
 
-// LinkEvidence ties an evidence item to what it proves, in the same scope;
-// linking twice changes nothing.
+// LinkEvidence ties an evidence item to what it proves, in the same scope
+// and visible to the writer; linking twice changes nothing.
 func (tx *Tx) LinkEvidence(ctx context.Context, id int64, target domain.LinkTarget, targetID int64, vis Visibility) error {
 	if !target.Valid() {
 		return domain.Invalid(domain.Violation{Pointer: "/target", Detail: "unknown kind of link", German: "Unbekannte Art der Verknüpfung."})
@@ -188,13 +182,8 @@ func (tx *Tx) LinkEvidence(ctx context.Context, id int64, target domain.LinkTarg
 	if err != nil {
 		return err
 	}
-	var scopeID *int64
-	if err := tx.x.GetContext(ctx, &scopeID, linkTargetScope, string(target), targetID); err != nil {
+	if err := tx.resolve(ctx, e.ScopeID, vis, Ref{Kind: RefKind(target), ID: targetID, Pointer: "/target_id"}); err != nil {
 		return err
-	}
-	if scopeID == nil || *scopeID != e.ScopeID {
-		return domain.Invalid(domain.Violation{Pointer: "/target_id", Detail: fmt.Sprintf("no %s %d in the evidence's scope", target, targetID),
-			German: "Das Ziel der Verknüpfung gibt es in diesem Informationsverbund nicht."})
 	}
 	res, err := tx.x.ExecContext(ctx, `
 		INSERT INTO evidence_links (evidence_id, target_type, target_id, created_by) VALUES ($1, $2, $3, $4)
@@ -209,8 +198,16 @@ func (tx *Tx) LinkEvidence(ctx context.Context, id int64, target domain.LinkTarg
 }
 
 // UnlinkEvidence removes a link; removing a missing one changes nothing.
+// The target must be one the writer may see, as for linking.
 func (tx *Tx) UnlinkEvidence(ctx context.Context, id int64, target domain.LinkTarget, targetID int64, vis Visibility) error {
-	if _, err := tx.lockEvidence(ctx, id, 0, vis); err != nil {
+	e, err := tx.lockEvidence(ctx, id, 0, vis)
+	if err != nil {
+		return err
+	}
+	if !target.Valid() {
+		return domain.Errorf(domain.ErrNotFound, "no such link").De("Diese Verknüpfung gibt es nicht.")
+	}
+	if err := tx.resolve(ctx, e.ScopeID, vis, Ref{Kind: RefKind(target), ID: targetID, Pointer: "/link_id"}); err != nil {
 		return err
 	}
 	res, err := tx.x.ExecContext(ctx, `DELETE FROM evidence_links WHERE evidence_id = $1 AND target_type = $2 AND target_id = $3`,
@@ -225,8 +222,9 @@ func (tx *Tx) UnlinkEvidence(ctx context.Context, id int64, target domain.LinkTa
 }
 
 // EvidenceLinks lists what an item proves, each with a label. The caller
-// has checked that the reader sees the item.
-func (db *DB) EvidenceLinks(ctx context.Context, evidenceID int64) ([]domain.EvidenceLink, error) {
+// has checked that the reader sees the item; links to what the reader may
+// not see (another department's entry) are left out.
+func (db *DB) EvidenceLinks(ctx context.Context, evidenceID int64, vis Visibility) ([]domain.EvidenceLink, error) {
 	var rows []struct {
 		Target    string    `db:"target_type"`
 		TargetID  int64     `db:"target_id"`
@@ -248,7 +246,8 @@ func (db *DB) EvidenceLinks(ctx context.Context, evidenceID int64) ([]domain.Evi
 		    WHEN 'finding' THEN (SELECT 'Feststellung: ' || f.title FROM findings f WHERE f.id = l.target_id)
 		  END AS label,
 		  CASE WHEN l.target_type = 'risk_analysis' THEN (SELECT object_id FROM risk_analyses WHERE id = l.target_id) END AS object_id
-		FROM evidence_links l WHERE l.evidence_id = $1 ORDER BY l.created_at, l.target_type, l.target_id`, evidenceID)
+		FROM evidence_links l WHERE l.evidence_id = $1 AND (`+refScope(linkTargets, "l.target_type", "l.target_id", 2)+`) IS NOT NULL
+		ORDER BY l.created_at, l.target_type, l.target_id`, evidenceID, vis.arg())
 	if err != nil {
 		return nil, fmt.Errorf("evidence links: %w", err)
 	}

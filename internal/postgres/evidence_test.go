@@ -321,10 +321,10 @@ func TestEvidenceVisibilityLinksAndExpiry(t *testing.T) {
 	if err := link(domain.LinkCheckEntry, entries[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := link(domain.LinkCheckEntry, 999999); !errors.Is(err, domain.ErrInvalid) {
+	if err := link(domain.LinkCheckEntry, 999999); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("link to a missing entry: %v", err)
 	}
-	links, err := e.db.EvidenceLinks(ctx, ev.ID)
+	links, err := e.db.EvidenceLinks(ctx, ev.ID, postgres.Everything)
 	if err != nil || len(links) != 1 || !strings.Contains(links[0].Label, entries[0].RequirementID) {
 		t.Fatalf("links %+v %v", links, err)
 	}

@@ -428,32 +428,22 @@ func policyFields(p domain.Policy) map[string]any {
 		"approved_by": p.ApprovedBy, "approved_on": p.ApprovedOn.Format(time.DateOnly), "review_months": p.ReviewMonths, "state": p.State}
 }
 
-// validatePolicy checks the input and that its evidence item belongs to
-// the scope: A.0 lists the scope's own documents.
-func (tx *Tx) validatePolicy(ctx context.Context, scopeID int64, in *domain.PolicyInput) error {
-	vs := in.Validate()
-	if in.EvidenceID > 0 {
-		var ok bool
-		if err := tx.x.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM evidence WHERE id = $1 AND scope_id = $2)`, in.EvidenceID, scopeID); err != nil {
-			return err
-		}
-		if !ok {
-			vs = append(vs, domain.Violation{Pointer: "/evidence_id", Detail: "the evidence item is not one of the scope's",
-				German: "Dieser Nachweis gehört nicht zum Informationsverbund."})
-		}
-	}
-	if len(vs) > 0 {
+// validatePolicy checks the input and that its evidence item is one of
+// the scope's that the writer may see (vis; others are not found, like a
+// missing one): A.0 lists the scope's own documents.
+func (tx *Tx) validatePolicy(ctx context.Context, scopeID int64, in *domain.PolicyInput, vis Visibility) error {
+	if vs := in.Validate(); len(vs) > 0 {
 		return domain.Invalid(vs...)
 	}
-	return nil
+	return tx.resolve(ctx, scopeID, vis, Ref{Kind: RefEvidence, ID: in.EvidenceID, Pointer: "/evidence_id"})
 }
 
 // CreatePolicy records a policy in force for a scope.
-func (tx *Tx) CreatePolicy(ctx context.Context, scopeID int64, in domain.PolicyInput) (domain.Policy, error) {
+func (tx *Tx) CreatePolicy(ctx context.Context, scopeID int64, in domain.PolicyInput, vis Visibility) (domain.Policy, error) {
 	if err := tx.lockScope(ctx, scopeID); err != nil {
 		return domain.Policy{}, err
 	}
-	if err := tx.validatePolicy(ctx, scopeID, &in); err != nil {
+	if err := tx.validatePolicy(ctx, scopeID, &in, vis); err != nil {
 		return domain.Policy{}, err
 	}
 	var id int64
@@ -489,13 +479,13 @@ func (tx *Tx) lockPolicy(ctx context.Context, id int64, version int) (domain.Pol
 }
 
 // UpdatePolicy changes a policy in force if it is still at version.
-func (tx *Tx) UpdatePolicy(ctx context.Context, id int64, version int, ch domain.PolicyChange) (domain.Policy, error) {
+func (tx *Tx) UpdatePolicy(ctx context.Context, id int64, version int, ch domain.PolicyChange, vis Visibility) (domain.Policy, error) {
 	before, err := tx.lockPolicy(ctx, id, version)
 	if err != nil {
 		return before, err
 	}
 	in := ch.Apply(before)
-	if err := tx.validatePolicy(ctx, before.ScopeID, &in); err != nil {
+	if err := tx.validatePolicy(ctx, before.ScopeID, &in, vis); err != nil {
 		return before, err
 	}
 	if _, err := tx.x.ExecContext(ctx, `

@@ -343,7 +343,7 @@ func TestPolicies(t *testing.T) {
 	var p domain.Policy
 	if err := e.db.InTx(ctx, e.isb, func(tx *postgres.Tx) error {
 		var err error
-		p, err = tx.CreatePolicy(ctx, e.scope.ID, in)
+		p, err = tx.CreatePolicy(ctx, e.scope.ID, in, postgres.Everything)
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -363,16 +363,17 @@ func TestPolicies(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := e.db.InTx(ctx, e.isb, func(tx *postgres.Tx) error {
-		_, err := tx.CreatePolicy(ctx, other.ID, in)
+		_, err := tx.CreatePolicy(ctx, other.ID, in, postgres.Everything)
 		return err
 	})
-	if !slices.Equal(pointers(err), []string{"/evidence_id"}) || !strings.Contains(domain.GermanMessage(err), "gehört nicht") {
+	if !errors.Is(err, domain.ErrNotFound) || !slices.Equal(pointers(err), []string{"/evidence_id"}) ||
+		!strings.Contains(domain.GermanMessage(err), "gibt es in diesem Informationsverbund nicht") {
 		t.Fatalf("evidence of another scope: %v", err)
 	}
 
 	label := "2.2"
 	err = e.db.InTx(ctx, e.isb, func(tx *postgres.Tx) error {
-		_, err := tx.UpdatePolicy(ctx, p.ID, p.Version+1, domain.PolicyChange{VersionLabel: &label})
+		_, err := tx.UpdatePolicy(ctx, p.ID, p.Version+1, domain.PolicyChange{VersionLabel: &label}, postgres.Everything)
 		return err
 	})
 	if !errors.Is(err, domain.ErrPreconditionFailed) {
@@ -380,7 +381,7 @@ func TestPolicies(t *testing.T) {
 	}
 	if err := e.db.InTx(ctx, e.isb, func(tx *postgres.Tx) error {
 		var err error
-		if p, err = tx.UpdatePolicy(ctx, p.ID, p.Version, domain.PolicyChange{VersionLabel: &label}); err != nil {
+		if p, err = tx.UpdatePolicy(ctx, p.ID, p.Version, domain.PolicyChange{VersionLabel: &label}, postgres.Everything); err != nil {
 			return err
 		}
 		p, err = tx.WithdrawPolicy(ctx, p.ID, p.Version)

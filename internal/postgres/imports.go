@@ -43,7 +43,9 @@ func loadScopeObjects(ctx context.Context, q sqlx.QueryerContext, scopeID int64,
 		Code    string `db:"code"`
 		Visible bool   `db:"visible"`
 	}
-	err := sqlx.SelectContext(ctx, q, &rows, objectSelect+`, coalesce(d.code, '') AS code, `+visibleObject(2)+` AS visible
+	// IS TRUE: for an object without a department the condition is NULL,
+	// which is "not visible" too.
+	err := sqlx.SelectContext(ctx, q, &rows, objectSelect+`, coalesce(d.code, '') AS code, (`+visibleObject(2)+`) IS TRUE AS visible
 		FROM objects o LEFT JOIN departments d ON d.id = o.department_id
 		WHERE o.scope_id = $1 AND o.type <> 'scope' ORDER BY o.short_id, o.id`, scopeID, vis.arg())
 	if err != nil {
@@ -121,7 +123,7 @@ type ImportChange struct {
 // ApplyImport writes an import plan with one statement per kind of
 // change, records every changed object in the audit trail, and recomputes
 // the scope's protection needs once. Short IDs of new objects must be set.
-func (tx *Tx) ApplyImport(ctx context.Context, scopeID int64, changes []ImportChange) error {
+func (tx *Tx) ApplyImport(ctx context.Context, scopeID int64, changes []ImportChange, vis Visibility) error {
 	type objectJSON struct {
 		ID                   int64    `json:"id"`
 		Type                 string   `json:"type"`
@@ -214,7 +216,7 @@ func (tx *Tx) ApplyImport(ctx context.Context, scopeID int64, changes []ImportCh
 	if err := tx.applyImportNeeds(ctx, changes); err != nil {
 		return err
 	}
-	if err := tx.applyImportDependencies(ctx, scopeID, changes); err != nil {
+	if err := tx.applyImportDependencies(ctx, scopeID, changes, vis); err != nil {
 		return err
 	}
 	return tx.RecomputeNeeds(ctx, scopeID)
@@ -247,8 +249,9 @@ func (tx *Tx) applyImportNeeds(ctx context.Context, changes []ImportChange) erro
 }
 
 // applyImportDependencies replaces the dependencies of the objects whose
-// row lists them, resolving external IDs within the scope.
-func (tx *Tx) applyImportDependencies(ctx context.Context, scopeID int64, changes []ImportChange) error {
+// row lists them, resolving external IDs within the scope among the
+// objects the writer may see.
+func (tx *Tx) applyImportDependencies(ctx context.Context, scopeID int64, changes []ImportChange, vis Visibility) error {
 	var from []int64
 	var fromPairs []int64
 	var toExternal []string
@@ -264,18 +267,19 @@ func (tx *Tx) applyImportDependencies(ctx context.Context, scopeID int64, change
 	if len(from) == 0 {
 		return nil
 	}
-	// Dependencies on objects without an external ID cannot be named in a
-	// file, so they stay.
+	// Dependencies on objects without an external ID, or out of the
+	// writer's sight, cannot be named in a file, so they stay.
 	if _, err := tx.x.ExecContext(ctx, `
 		DELETE FROM object_dependencies WHERE from_id = ANY ($1)
-		AND to_id IN (SELECT id FROM objects WHERE external_id IS NOT NULL)`, pq.Array(from)); err != nil {
+		AND to_id IN (SELECT o.id FROM objects o WHERE o.external_id IS NOT NULL AND `+visibleObject(2)+`)`,
+		pq.Array(from), vis.arg()); err != nil {
 		return err
 	}
 	res, err := tx.x.ExecContext(ctx, `
 		INSERT INTO object_dependencies (from_id, to_id)
 		SELECT u.from_id, o.id FROM unnest($2::bigint[], $3::text[]) AS u(from_id, ext)
-		JOIN objects o ON o.scope_id = $1 AND o.external_id = u.ext
-		ON CONFLICT DO NOTHING`, scopeID, pq.Array(fromPairs), pq.Array(toExternal))
+		JOIN objects o ON o.scope_id = $1 AND o.external_id = u.ext AND `+visibleObject(4)+`
+		ON CONFLICT DO NOTHING`, scopeID, pq.Array(fromPairs), pq.Array(toExternal), vis.arg())
 	if err != nil {
 		return fmt.Errorf("store dependencies: %w", mapError(err))
 	}

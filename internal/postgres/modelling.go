@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -81,13 +82,12 @@ func (tx *Tx) AssignModules(ctx context.Context, scopeID int64, objectIDs []int6
 		return 0, domain.Invalid(domain.Violation{Pointer: "/modules", Detail: "the scope's catalog has no module " + list,
 			German: "Der Katalog des Informationsverbunds kennt diese Bausteine nicht: " + list})
 	}
-	var visible int
-	if err := tx.x.GetContext(ctx, &visible, `SELECT count(*) FROM objects o WHERE o.id = ANY ($1) AND o.scope_id = $2 AND `+visibleObject(3),
-		pq.Array(objectIDs), scopeID, vis.arg()); err != nil {
-		return 0, err
+	refs := make([]Ref, len(objectIDs))
+	for i, id := range objectIDs {
+		refs[i] = Ref{Kind: RefObject, ID: id, Pointer: fmt.Sprintf("/objects/%d", i)}
 	}
-	if visible != len(uniqueIDs(objectIDs)) {
-		return 0, domain.Errorf(domain.ErrNotFound, "some of the objects do not exist in this scope").De("Einige der Zielobjekte gibt es in diesem Informationsverbund nicht.")
+	if err := tx.resolve(ctx, scopeID, vis, refs...); err != nil {
+		return 0, err
 	}
 	var added []struct {
 		ObjectID int64  `db:"object_id"`

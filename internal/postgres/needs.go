@@ -60,13 +60,12 @@ func (tx *Tx) AddDependency(ctx context.Context, from, to int64, vis Visibility)
 	if err != nil {
 		return err
 	}
+	if err := tx.resolve(ctx, a.ScopeID, vis, Ref{Kind: RefObject, ID: to, Pointer: "/depends_on"}); err != nil {
+		return err
+	}
 	b, err := tx.lockObject(ctx, to, 0, vis)
 	if err != nil {
 		return err
-	}
-	if a.ScopeID != b.ScopeID {
-		return domain.Invalid(domain.Violation{Pointer: "/depends_on", Detail: "both objects must belong to one scope",
-			German: "Beide Zielobjekte müssen zum selben Informationsverbund gehören."})
 	}
 	res, err := tx.x.ExecContext(ctx, `INSERT INTO object_dependencies (from_id, to_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, from, to)
 	if err != nil {

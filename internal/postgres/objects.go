@@ -107,9 +107,11 @@ const objectSelect = `SELECT ` + objectColumns + `, (SELECT count(*) FROM object
 
 // visibleObject is the condition that the object o may be seen with the
 // visibility given as parameter $N.
-func visibleObject(param int) string {
-	return fmt.Sprintf(`($%d::bigint[] IS NULL OR o.department_id IN (SELECT id FROM department_subtree($%d)))`, param, param)
-}
+func visibleObject(param int) string { return fmt.Sprintf(visibleObjectFmt, "", param) }
+
+// visibleObjectFmt is visibleObject with the parameter number as the
+// second argument, for the conditions of refKinds.
+const visibleObjectFmt = `($%[2]d::bigint[] IS NULL OR o.department_id IN (SELECT id FROM department_subtree($%[2]d)))`
 
 // ObjectByID returns one object with its needs. An object outside the
 // reader's departments is not found, exactly like a missing one.
@@ -332,26 +334,30 @@ func (tx *Tx) checkPlacement(ctx context.Context, departmentID *int64, vis Visib
 	return nil
 }
 
-// checkGroup refuses a membership in anything but a group of the scope,
-// and groups of groups.
-func (tx *Tx) checkGroup(ctx context.Context, scopeID, self int64, in ObjectInput) error {
+// checkGroup refuses a membership in anything but a group of the scope
+// that the writer may see (a group out of sight is not found, like a
+// missing one), and groups of groups. current is the group the object is
+// a member of already: keeping it names nothing new.
+func (tx *Tx) checkGroup(ctx context.Context, scopeID, self int64, current *int64, in ObjectInput, vis Visibility) error {
 	if in.GroupID == nil {
 		return nil
 	}
-	var g struct {
-		ScopeID int64  `db:"scope_id"`
-		Group   bool   `db:"is_group"`
-		Member  *int64 `db:"group_id"`
+	if !sameID(current, in.GroupID) {
+		if err := tx.resolve(ctx, scopeID, vis, Ref{Kind: RefGroup, ID: *in.GroupID, Pointer: "/group_id"}); err != nil {
+			return err
+		}
 	}
-	err := tx.x.GetContext(ctx, &g, `SELECT scope_id, is_group, group_id FROM objects WHERE id = $1`, *in.GroupID)
+	var g struct {
+		Group  bool   `db:"is_group"`
+		Member *int64 `db:"group_id"`
+	}
+	if err := tx.x.GetContext(ctx, &g, `SELECT is_group, group_id FROM objects WHERE id = $1`, *in.GroupID); err != nil {
+		return mapError(err)
+	}
 	bad := func(detail, german string) error {
 		return domain.Invalid(domain.Violation{Pointer: "/group_id", Detail: detail, German: german})
 	}
 	switch {
-	case errors.Is(err, sql.ErrNoRows) || err == nil && g.ScopeID != scopeID:
-		return bad("no such group in this scope", "Diese Gruppe gibt es in diesem Informationsverbund nicht.")
-	case err != nil:
-		return err
 	case !g.Group || g.Member != nil:
 		return bad("the object named as group is not a group", "Das gewählte Zielobjekt ist keine Gruppe.")
 	case in.Group || *in.GroupID == self:
@@ -376,7 +382,7 @@ func (tx *Tx) createObject(ctx context.Context, scopeID int64, in ObjectInput, v
 	if err := tx.checkPlacement(ctx, in.DepartmentID, vis, "Zielobjekte"); err != nil {
 		return domain.Object{}, err
 	}
-	if err := tx.checkGroup(ctx, scopeID, 0, in); err != nil {
+	if err := tx.checkGroup(ctx, scopeID, 0, nil, in, vis); err != nil {
 		return domain.Object{}, err
 	}
 	if in.ShortID == "" {
@@ -466,7 +472,7 @@ func (tx *Tx) UpdateObject(ctx context.Context, id int64, version int, in Object
 	if err := tx.checkPlacement(ctx, in.DepartmentID, vis, "Zielobjekte"); err != nil {
 		return before, err
 	}
-	if err := tx.checkGroup(ctx, before.ScopeID, id, in); err != nil {
+	if err := tx.checkGroup(ctx, before.ScopeID, id, before.GroupID, in, vis); err != nil {
 		return before, err
 	}
 	if in.ShortID == "" {
@@ -513,7 +519,7 @@ func (tx *Tx) DeleteObject(ctx context.Context, id int64, vis Visibility) error 
 		Visible bool   `db:"visible"`
 	}
 	if err := tx.x.SelectContext(ctx, &dependents, `
-		SELECT o.short_id || ' ' || o.name AS name, `+visibleObject(2)+` AS visible
+		SELECT o.short_id || ' ' || o.name AS name, (`+visibleObject(2)+`) IS TRUE AS visible
 		FROM object_dependencies e JOIN objects o ON o.id = e.from_id
 		WHERE e.to_id = $1 ORDER BY o.short_id`, id, vis.arg()); err != nil {
 		return err

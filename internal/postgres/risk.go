@@ -1056,7 +1056,7 @@ func (tx *Tx) Accept(ctx context.Context, objectID int64, version int, in Accept
 			Detail: fmt.Sprintf("%d threats are not yet assessed and treated: %s", len(incomplete), strings.Join(incomplete, ", ")),
 			German: "Die Risikoanalyse ist noch nicht vollständig bewertet und behandelt: " + strings.Join(details, "; ") + more + "."})
 	}
-	entries, err := tx.acceptedEntries(ctx, h, in.EntryIDs)
+	entries, err := tx.acceptedEntries(ctx, h, in.EntryIDs, vis)
 	if err != nil {
 		return domain.RiskAcceptance{}, err
 	}
@@ -1115,16 +1115,23 @@ func (tx *Tx) Accept(ctx context.Context, objectID int64, version int, in Accept
 }
 
 // acceptedEntries checks the check entries an acceptance is to cover
-// and returns them for the snapshot, in the order given.
-func (tx *Tx) acceptedEntries(ctx context.Context, h riskHead, ids []int64) ([]snapshotEntry, error) {
+// and returns them for the snapshot, in the order given. An entry the
+// signer may not see (vis) or of another scope is not found, like a
+// missing one.
+func (tx *Tx) acceptedEntries(ctx context.Context, h riskHead, ids []int64, vis Visibility) ([]snapshotEntry, error) {
 	var unique []int64
-	for _, id := range ids {
+	var refs []Ref
+	for i, id := range ids {
 		if !slices.Contains(unique, id) {
 			unique = append(unique, id)
+			refs = append(refs, Ref{Kind: RefCheckEntry, ID: id, Pointer: fmt.Sprintf("/entries/%d", i)})
 		}
 	}
 	if len(unique) == 0 {
 		return nil, nil
+	}
+	if err := tx.resolve(ctx, h.ScopeID, vis, refs...); err != nil {
+		return nil, err
 	}
 	var rows []struct {
 		ID            int64         `db:"id"`

@@ -332,8 +332,8 @@ func TestBasisRiskAcceptanceRefused(t *testing.T) {
 	if _, err := s.accept(s.sv, fulfilled.ID); !errors.Is(err, domain.ErrInvalid) {
 		t.Errorf("covering a fulfilled requirement: %v", err)
 	}
-	if _, err := s.accept(s.sv, 999999); !errors.Is(err, domain.ErrInvalid) {
-		t.Errorf("covering an entry of another object: %v", err)
+	if _, err := s.accept(s.sv, 999999); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("covering a missing entry: %v", err)
 	}
 	if a := s.analysis(t, s.sv); a.Acceptance != nil {
 		t.Fatalf("a refused acceptance was stored: %+v", a.Acceptance)

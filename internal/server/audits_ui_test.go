@@ -69,7 +69,7 @@ func TestAuditPages(t *testing.T) {
 	// By hand: an object by its short ID, a requirement of an object.
 	page := auditURLOf(a.ID)
 	r = auditor.do("POST", page+"/sample", form("type", "object", "object", "X-404"), nil)
-	mustContain(t, r, http.StatusUnprocessableEntity, "Ein Zielobjekt mit dem Kürzel „X-404“ gibt es in diesem Informationsverbund nicht.", `id="h-obj-err"`, `value="X-404"`)
+	mustContain(t, r, http.StatusNotFound, "Ein Zielobjekt mit dem Kürzel „X-404“ gibt es in diesem Informationsverbund nicht.", `id="h-obj-err"`, `value="X-404"`)
 	seeOther(t, auditor.do("POST", page+"/sample", form("type", "object", "object", "S-001"), nil), page)
 	r = auditor.do("POST", page+"/sample", form("type", "requirement", "entry_object", "S-001", "requirement", "NET.3.1.A1"), nil)
 	mustContain(t, r, http.StatusUnprocessableEntity, "Im IT-Grundschutz-Check von S-001 steht keine Anforderung „NET.3.1.A1“.", `id="h-req-err"`)

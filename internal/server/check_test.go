@@ -183,7 +183,7 @@ func TestCheckBulkAPI(t *testing.T) {
 	// An entry of another scope is not found in this one's bulk; nothing changes.
 	other := otherScopeEntry(t, e)
 	p = problemOf(t, c.do("POST", base+"/check/bulk", map[string]any{"items": []map[string]any{{"id": other.ID, "version": other.Version,
-		"status": "yes"}}}, nil), http.StatusUnprocessableEntity)
+		"status": "yes"}}}, nil), http.StatusNotFound)
 	if len(p.Errors) != 1 || p.Errors[0].Pointer != "/items/0/id" {
 		t.Errorf("bulk with another scope's entry: %+v", p)
 	}

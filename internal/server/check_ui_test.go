@@ -109,7 +109,7 @@ func TestCheckPages(t *testing.T) {
 	}
 	mustContainText(t, r, "Einträge 6 passend zum Filter")
 	mustContain(t, c.do("GET", base+"/check?status=fertig&level=x", nil, nil), http.StatusUnprocessableEntity, "Unbekannter Umsetzungsstatus.", "Unbekannte Stufe.")
-	mustContain(t, c.do("GET", base+"/check?object_short=X-999", nil, nil), http.StatusUnprocessableEntity,
+	mustContain(t, c.do("GET", base+"/check?object_short=X-999", nil, nil), http.StatusNotFound,
 		"Ein Zielobjekt mit dem Kürzel „X-999“ gibt es in diesem Informationsverbund nicht.")
 	r = c.do("GET", base+"/check?object_short="+short+"&module=SYS.1.1", nil, nil)
 	mustContain(t, r, http.StatusOK, `href="`+base+`/check/modules/SYS.1.1"`)
@@ -246,7 +246,7 @@ func TestCheckPages(t *testing.T) {
 	other := otherScopeEntry(t, e)
 	r = c.do("POST", base+"/check/bulk", form("back", base+"/check", "entry", idStr(other.ID), "version_"+idStr(other.ID), strconv.Itoa(other.Version),
 		"bulk_status", "yes"), nil)
-	mustContain(t, r, http.StatusUnprocessableEntity, "Diesen Eintrag gibt es nicht.")
+	mustContain(t, r, http.StatusNotFound, "Diesen Eintrag des IT-Grundschutz-Checks gibt es in diesem Informationsverbund nicht.")
 	if got := checkEntries(t, e, other.ScopeID, other.ObjectID)["SYS.1.1.A1"]; got.Status != domain.StatusOpen {
 		t.Fatalf("the bulk of one scope changed an entry of another: %+v", got)
 	}
@@ -493,7 +493,7 @@ func TestCheckDepartmentHead(t *testing.T) {
 	mustLack(t, r, "S-900")
 	mustContain(t, ida.do("POST", entryPath(other.ID), form("version", "2", "status", "yes"), nil), http.StatusNotFound)
 	r = ida.do("POST", s.url("/check/bulk"), form("entry", idStr(other.ID), "version_"+idStr(other.ID), "2", "bulk_status", "yes"), nil)
-	mustContain(t, r, http.StatusUnprocessableEntity, "Diesen Eintrag gibt es nicht.")
+	mustContain(t, r, http.StatusNotFound, "Diesen Eintrag des IT-Grundschutz-Checks gibt es in diesem Informationsverbund nicht.")
 	if got := checkEntries(t, e, s.scope.ID, s.innSystem)["SYS.1.1.A1"]; got.Status != domain.StatusNo {
 		t.Errorf("a scoped ISB changed an entry outside their departments: %+v", got)
 	}

@@ -205,7 +205,7 @@ func TestEvidenceVisibilityAndLinks(t *testing.T) {
 	if r.status != http.StatusOK || len(ev.Links) != 1 || !strings.Contains(ev.Links[0].Label, "SYS.1.1.A1") {
 		t.Fatalf("link: %d %s", r.status, r.body)
 	}
-	problemOf(t, s.isb.do("POST", path+"/links", map[string]any{"target": "check_entry", "target_id": 999999}, nil), http.StatusUnprocessableEntity)
+	problemOf(t, s.isb.do("POST", path+"/links", map[string]any{"target": "check_entry", "target_id": 999999}, nil), http.StatusNotFound)
 	s.isb.do("GET", fmt.Sprintf("%s?target=check_entry&target_id=%d", s.base, entry.ID), nil, nil).json(t, &list)
 	if len(list.Items) != 1 {
 		t.Errorf("evidence of the entry: %d", len(list.Items))

@@ -222,8 +222,8 @@ func TestEvidencePages(t *testing.T) {
 	// Links: to a check entry of the scope, refused for a missing one, removed.
 	s.assign(t, []int64{s.server}, "SYS.1.1")
 	entry := checkEntries(t, s.e, s.scope.ID, s.server)["SYS.1.1.A1"]
-	mustContain(t, s.isb.do("POST", page+"/links", form("target", "check_entry", "target_id", "999999"), nil), http.StatusUnprocessableEntity,
-		"Das Ziel der Verknüpfung gibt es in diesem Informationsverbund nicht.", `value="999999"`)
+	mustContain(t, s.isb.do("POST", page+"/links", form("target", "check_entry", "target_id", "999999"), nil), http.StatusNotFound,
+		"Diesen Eintrag des IT-Grundschutz-Checks gibt es in diesem Informationsverbund nicht.", `value="999999"`)
 	mustContain(t, s.isb.do("POST", page+"/links", form("target", "", "target_id", "x"), nil), http.StatusUnprocessableEntity,
 		"Bitte wählen Sie, was der Nachweis belegt.")
 	seeOther(t, s.isb.do("POST", page+"/links", form("target", "check_entry", "target_id", idStr(entry.ID)), nil), page)
@@ -268,7 +268,7 @@ func TestEvidenceFromCheckEntry(t *testing.T) {
 	// A target of another kind that does not exist: nothing is stored.
 	bad := map[string]string{"title": "Falsch", "effective_on": "2026-10-01", "reference": "X", "department_id": idStr(s.tlrz),
 		"target": "finding", "target_id": "999999"}
-	mustContain(t, s.isb.upload(s.url("/evidence"), bad, "", nil, nil), http.StatusUnprocessableEntity, "Das Ziel der Verknüpfung gibt es")
+	mustContain(t, s.isb.upload(s.url("/evidence"), bad, "", nil, nil), http.StatusNotFound, "Diese Feststellung gibt es in diesem Informationsverbund nicht.")
 	id := s.uploadForm(t, s.isb, fields, "konzept.pdf", "%PDF-1.7 Konzept")
 	r = s.isb.do("GET", entryPath(entry.ID), nil, nil)
 	mustContain(t, r, http.StatusOK, `href="/evidence/`+idStr(id)+`"`, "Benutzerkonzept Server", `<span class="tag ">eingereicht</span>`)
@@ -325,14 +325,14 @@ func TestEvidenceWorkspace(t *testing.T) {
 			Auditors: []string{"audra"}, StartsOn: time.Now(), EndsOn: time.Now().AddDate(0, 0, 2), State: domain.AuditInProgress}); err != nil {
 			return err
 		}
-		if _, err := tx.AddSampleItem(ctx, audit.ID, domain.SampleInput{Type: domain.SampleRequirement, EntryID: entry.ID}); err != nil {
+		if _, err := tx.AddSampleItem(ctx, audit.ID, domain.SampleInput{Type: domain.SampleRequirement, EntryID: entry.ID}, postgres.Everything); err != nil {
 			return err
 		}
-		if _, err := tx.AddSampleItem(ctx, audit.ID, domain.SampleInput{Type: domain.SampleObject, ObjectID: s.server}); err != nil {
+		if _, err := tx.AddSampleItem(ctx, audit.ID, domain.SampleInput{Type: domain.SampleObject, ObjectID: s.server}, postgres.Everything); err != nil {
 			return err
 		}
 		due := time.Now().AddDate(0, 1, 0)
-		_, err = tx.CreateFinding(ctx, audit.ID, domain.FindingInput{Class: domain.FindingMinor, Title: "Patchstand nicht belegt", DueDate: &due})
+		_, err = tx.CreateFinding(ctx, audit.ID, domain.FindingInput{Class: domain.FindingMinor, Title: "Patchstand nicht belegt", DueDate: &due}, postgres.Everything)
 		return err
 	})
 	if err != nil {

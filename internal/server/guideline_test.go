@@ -196,8 +196,8 @@ func TestPolicyAndCertificateAPI(t *testing.T) {
 
 	policy := map[string]any{"title": "Passwortrichtlinie", "evidence_id": foreign.ID, "version_label": "2.1", "approved_by": "Dr. Lea Leitung",
 		"approved_on": "2020-03-31", "review_months": 12}
-	if ps := violationPointers(t, isb.do("POST", scope+"/policies", policy, nil)); !slices.Equal(ps, []string{"/evidence_id"}) {
-		t.Errorf("evidence of another scope: %v", ps)
+	if r := isb.do("POST", scope+"/policies", policy, nil); r.status != http.StatusNotFound || !slices.Equal(violationPointers(t, r), []string{"/evidence_id"}) {
+		t.Errorf("evidence of another scope: %d %s", r.status, r.body)
 	}
 	r := isb.do("POST", scope+"/policies", map[string]any{"title": "", "review_months": 61}, nil)
 	if ps := violationPointers(t, r); r.status != http.StatusUnprocessableEntity || len(ps) < 4 {

@@ -325,7 +325,7 @@ func TestObjectFormAndDetailPages(t *testing.T) {
 	mustContainText(t, r, "Vertraulichkeit hoch „Vertrauliche Verkehrsdaten“ – – hoch eigene Bewertung")
 	seeOther(t, c.do("POST", objURL(s.process, "/dependencies"), form("depends_on", strconv.FormatInt(s.app, 10)), nil), objURL(s.process, ""))
 	r = c.do("POST", objURL(s.app, "/dependencies"), form("short_id", "S-999"), nil)
-	mustContain(t, r, http.StatusUnprocessableEntity, "Ein Zielobjekt mit dem Kürzel „S-999“ gibt es in diesem Informationsverbund nicht.", `value="S-999"`)
+	mustContain(t, r, http.StatusNotFound, "Ein Zielobjekt mit dem Kürzel „S-999“ gibt es in diesem Informationsverbund nicht.", `value="S-999"`)
 	r = c.do("POST", objURL(s.app, "/dependencies"), form(), nil)
 	mustContain(t, r, http.StatusUnprocessableEntity, "Bitte wählen Sie ein Zielobjekt oder geben Sie sein Kürzel ein.")
 	seeOther(t, c.do("POST", objURL(s.app, "/dependencies"), form("short_id", "s-001"), nil), objURL(s.app, ""))
@@ -444,7 +444,7 @@ func TestObjectListAndViews(t *testing.T) {
 	}
 	// An object from another scope cannot be slipped in.
 	r = c.do("POST", s.url("/modelling"), form("object", "999999", "module", "SYS.1.1"), nil)
-	mustContain(t, r, http.StatusNotFound, "Einige der Zielobjekte gibt es in diesem Informationsverbund nicht.")
+	mustContain(t, r, http.StatusNotFound, "Dieses Zielobjekt gibt es in diesem Informationsverbund nicht.")
 	seeOther(t, c.do("POST", s.url("/modelling"), form("object", strconv.FormatInt(s.server, 10), "module", "SYS.1.1", "back", "https://evil.example/"), nil), s.url("/objects"))
 
 	// A.3: modules by layer with their objects; gaps; the flag.
@@ -525,7 +525,7 @@ func TestStructureScopedISB(t *testing.T) {
 	mustContain(t, c.do("POST", objURL(s.innSystem, "/needs"), form("own_c", "high"), nil), http.StatusNotFound, "Dieses Zielobjekt gibt es nicht.")
 	mustContain(t, c.do("GET", objURL(s.innSystem, "/edit"), nil, nil), http.StatusNotFound)
 	r = c.do("POST", objURL(s.app, "/dependencies"), form("short_id", "GP-001"), nil)
-	mustContain(t, r, http.StatusUnprocessableEntity, "Ein Zielobjekt mit dem Kürzel „GP-001“ gibt es in diesem Informationsverbund nicht.")
+	mustContain(t, r, http.StatusNotFound, "Ein Zielobjekt mit dem Kürzel „GP-001“ gibt es in diesem Informationsverbund nicht.")
 	seeOther(t, c.do("POST", objURL(s.app, "/dependencies"), form("short_id", "S-001"), nil), objURL(s.app, ""))
 }
 

@@ -408,7 +408,7 @@ func (u *UI) addSampleItem(c *gin.Context) error {
 	if err == nil {
 		err = u.run(c, func(tx *postgres.Tx) error {
 			var err error
-			it, err = tx.AddSampleItem(ctx, a.ID, in)
+			it, err = tx.AddSampleItem(ctx, a.ID, in, vis)
 			return err
 		})
 		// The store names the ids; the form has short IDs in their place.
@@ -572,7 +572,7 @@ func (u *UI) createFinding(c *gin.Context) error {
 	if err == nil {
 		err = u.run(c, func(tx *postgres.Tx) error {
 			var err error
-			f, err = tx.CreateFinding(c.Request.Context(), a.ID, in)
+			f, err = tx.CreateFinding(c.Request.Context(), a.ID, in, route.Visibility(c))
 			return err
 		})
 	}
@@ -685,7 +685,7 @@ func (u *UI) updateFinding(c *gin.Context) error {
 	if err == nil {
 		ch := domain.FindingChange{Class: &in.Class, Title: &in.Title, Description: &in.Description, DueDate: &in.DueDate}
 		err = u.run(c, func(tx *postgres.Tx) error {
-			_, err := tx.UpdateFinding(c.Request.Context(), f.ID, formVersion(c), ch)
+			_, err := tx.UpdateFinding(c.Request.Context(), f.ID, formVersion(c), ch, route.Visibility(c))
 			return err
 		})
 	}

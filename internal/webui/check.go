@@ -633,10 +633,12 @@ func (u *UI) bulkCheck(c *gin.Context) error {
 		status = statusOf(err)
 	} else {
 		done, refused, err = u.runEntryUpdates(c, scope.ID, items)
-		if err != nil {
+		switch {
+		case isInputError(err): // an entry not found: the list again with the refusal
+			status = statusOf(err)
+		case err != nil:
 			return err
-		}
-		if len(refused) > 0 {
+		case len(refused) > 0:
 			status = itemsStatus(refused, false)
 		}
 	}

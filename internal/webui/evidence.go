@@ -626,7 +626,7 @@ func (u *UI) evidenceData(c *gin.Context, e domain.Evidence) (evidencePage, erro
 		}
 		d.Thread = append(d.Thread, cv)
 	}
-	links, err := u.DB.EvidenceLinks(ctx, e.ID)
+	links, err := u.DB.EvidenceLinks(ctx, e.ID, u.visibilityOf(c, evidenceRead))
 	if err != nil {
 		return d, err
 	}

@@ -469,7 +469,7 @@ func (u *UI) createPolicy(c *gin.Context) error {
 	if err == nil {
 		err = u.run(c, func(tx *postgres.Tx) error {
 			var err error
-			p, err = tx.CreatePolicy(c.Request.Context(), scope.ID, in)
+			p, err = tx.CreatePolicy(c.Request.Context(), scope.ID, in, route.Visibility(c))
 			return err
 		})
 	}
@@ -498,7 +498,7 @@ func (u *UI) updatePolicy(c *gin.Context) error {
 			ApprovedOn: &in.ApprovedOn, ReviewMonths: &in.ReviewMonths}
 		err = u.run(c, func(tx *postgres.Tx) error {
 			var err error
-			p, err = tx.UpdatePolicy(c.Request.Context(), p.ID, formVersion(c), ch)
+			p, err = tx.UpdatePolicy(c.Request.Context(), p.ID, formVersion(c), ch, route.Visibility(c))
 			return err
 		})
 	}

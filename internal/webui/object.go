@@ -331,8 +331,11 @@ func (u *UI) resolveShortID(c *gin.Context, scopeID int64, shortID string, vis p
 	if len(folded) == 1 {
 		return folded[0], nil
 	}
-	return 0, domain.Invalid(domain.Violation{Pointer: "/short_id", Detail: "no object with this short ID",
-		German: fmt.Sprintf("Ein Zielobjekt mit dem Kürzel „%s“ gibt es in diesem Informationsverbund nicht.", shortID)})
+	// Not found, as a missing id: the same for an object of another
+	// department as for one that does not exist.
+	v := domain.Violation{Pointer: "/short_id", Detail: "no object with this short ID in this scope",
+		German: fmt.Sprintf("Ein Zielobjekt mit dem Kürzel „%s“ gibt es in diesem Informationsverbund nicht.", shortID)}
+	return 0, &domain.Error{Kind: domain.ErrNotFound, Message: v.Detail, German: v.German, Violations: []domain.Violation{v}}
 }
 
 func (u *UI) addDependency(c *gin.Context) error {
@@ -602,6 +605,7 @@ func (u *UI) updateObject(c *gin.Context) error {
 		return err
 	}
 	in, tags, members, err := objectInput(c)
+	in.GroupID = o.GroupID // the form does not show the membership: it stays
 	if err == nil {
 		err = u.run(c, func(tx *postgres.Tx) error {
 			_, err := tx.UpdateObject(c.Request.Context(), o.ID, formVersion(c), in, route.Visibility(c))
