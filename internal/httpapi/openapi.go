@@ -86,12 +86,15 @@ func (a *API) Description(routes []route.Route) (map[string]any, error) {
 			if titles[r.Request] == "" {
 				return nil, fmt.Errorf("route %s %s: no schema %s", r.Method, r.Path, r.Request)
 			}
-			mediaType := "application/json"
-			if r.Form {
-				mediaType = "multipart/form-data"
+			content := map[string]any{"application/json": map[string]any{"schema": ref(r.Request)}}
+			switch {
+			case r.Form:
+				content = map[string]any{"multipart/form-data": map[string]any{"schema": ref(r.Request)}}
+			case r.Method == http.MethodPatch:
+				content[MergePatchType] = map[string]any{"schema": ref(r.Request)}
+				op["description"] = "A JSON merge patch (RFC 7396): a member present sets its field, null clears a field that can be empty, an absent member leaves its field as it is."
 			}
-			op["requestBody"] = map[string]any{"required": true,
-				"content": map[string]any{mediaType: map[string]any{"schema": ref(r.Request)}}}
+			op["requestBody"] = map[string]any{"required": true, "content": content}
 		}
 		success := map[string]any{"description": http.StatusText(r.SuccessStatus())}
 		if r.Response != "" {
@@ -128,7 +131,7 @@ func (a *API) Description(routes []route.Route) (map[string]any, error) {
 		"info": map[string]any{
 			"title":       "ismsd API",
 			"version":     "1",
-			"description": "ISMS for ISO 27001 on the basis of BSI IT-Grundschutz. Errors are RFC 9457 problem details; request bodies are validated against the schemas below and every violation is listed with its JSON pointer; updates need If-Match with the ETag.",
+			"description": "ISMS for ISO 27001 on the basis of BSI IT-Grundschutz. Errors are RFC 9457 problem details; request bodies are validated against the schemas below and every violation is listed with its JSON pointer; updates need If-Match with the ETag; every PATCH is a JSON merge patch (RFC 7396), sent as application/merge-patch+json or application/json.",
 		},
 		"servers":  []any{map[string]any{"url": a.BaseURL}},
 		"security": []any{map[string]any{"session": []any{}}, map[string]any{"token": []any{}}},
