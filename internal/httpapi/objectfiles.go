@@ -15,10 +15,10 @@ import (
 
 func (a *API) objectFileRoutes() []route.Route {
 	return []route.Route{
-		{Method: http.MethodPost, Path: "/api/v1/scopes/:id/import", Perm: authz.Require(authz.ResourceObjects, authz.ActionWrite), Handler: a.importObjects,
+		{Method: http.MethodPost, Path: "/api/v1/scopes/:id/import", Perm: authz.Require(authz.ResourceObjects, authz.ActionWrite), Handler: a.importObjects, Expensive: true,
 			Summary: "Import target objects and their dependencies (CSV, XLSX or JSON, upserting by external ID): with dry_run=true only the plan per row; otherwise all or nothing",
 			Request: "objects-upload.json", Form: true, Response: "import-plan.json", MaxBody: a.ImportMaxBytes + 1<<20},
-		{Method: http.MethodGet, Path: "/api/v1/scopes/:id/export", Perm: authz.Require(authz.ResourceObjects, authz.ActionRead), Handler: a.exportObjects,
+		{Method: http.MethodGet, Path: "/api/v1/scopes/:id/export", Perm: authz.Require(authz.ResourceObjects, authz.ActionRead), Handler: a.exportObjects, Expensive: true,
 			Summary: "The scope's target objects with their dependencies as a file", Query: []route.Param{{Name: "format", Type: "string", Help: "csv (default), xlsx or json"}}},
 		{Method: http.MethodGet, Path: "/api/v1/import-template", Perm: authz.Require(authz.ResourceObjects, authz.ActionRead), Handler: a.importTemplate,
 			Summary: "An example import file", Query: []route.Param{{Name: "format", Type: "string", Help: "csv (default), xlsx or json"}}},

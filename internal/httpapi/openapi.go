@@ -117,6 +117,11 @@ func (a *API) Description(routes []route.Route) (map[string]any, error) {
 			"default": map[string]any{"description": "an error as RFC 9457 problem details",
 				"content": map[string]any{problem.ContentType: map[string]any{"schema": ref("problem.json")}}},
 		}
+		if r.Expensive {
+			op["responses"].(map[string]any)["429"] = map[string]any{
+				"description": "as many expensive requests (imports, exports, reports) run as the server allows; retry after Retry-After seconds",
+				"content":     map[string]any{problem.ContentType: map[string]any{"schema": ref("problem.json")}}}
+		}
 		if r.Perm.IsPublic() {
 			op["security"] = []any{}
 		}

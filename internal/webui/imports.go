@@ -22,9 +22,9 @@ func (u *UI) importRoutes() []route.Route {
 	read, write := authz.Require(authz.ResourceObjects, authz.ActionRead), authz.Require(authz.ResourceObjects, authz.ActionWrite)
 	return []route.Route{
 		{Method: http.MethodGet, Path: "/scopes/:id/import", Perm: read, Handler: u.importPage},
-		{Method: http.MethodPost, Path: "/scopes/:id/import", Perm: write, Handler: u.dryRun, MaxBody: u.ImportMaxBytes + 1<<20},
-		{Method: http.MethodPost, Path: "/scopes/:id/import/:file/apply", Perm: write, Handler: u.applyImport},
-		{Method: http.MethodGet, Path: "/scopes/:id/export", Perm: read, Handler: u.exportObjects},
+		{Method: http.MethodPost, Path: "/scopes/:id/import", Perm: write, Handler: u.dryRun, Expensive: true, MaxBody: u.ImportMaxBytes + 1<<20},
+		{Method: http.MethodPost, Path: "/scopes/:id/import/:file/apply", Perm: write, Handler: u.applyImport, Expensive: true},
+		{Method: http.MethodGet, Path: "/scopes/:id/export", Perm: read, Handler: u.exportObjects, Expensive: true},
 		{Method: http.MethodGet, Path: "/import-template", Perm: read, Handler: u.importTemplate},
 	}
 }

@@ -267,8 +267,9 @@ func (u *UI) Fail(c *gin.Context, err error) {
 	}
 	msg := germanMessage(err)
 	heading := map[int]string{
-		http.StatusNotFound:  "Seite nicht gefunden",
-		http.StatusForbidden: "Keine Berechtigung",
+		http.StatusNotFound:        "Seite nicht gefunden",
+		http.StatusForbidden:       "Keine Berechtigung",
+		http.StatusTooManyRequests: "Server ausgelastet",
 	}[k.Status]
 	if heading == "" {
 		heading = "Fehler"
