@@ -94,7 +94,7 @@ func BenchmarkParallelImports(b *testing.B) {
 		b.Run(string(format), func(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
-				e := newTestEnv(b, func(c *config.Config) {})
+				e := newTestEnv(b, func(c *config.Config) { c.ExpensiveRequests = parallel })
 				scopeID, _ := e.scopeWithDepartment()
 				e.user("isa", domain.Grant{Role: domain.RoleISB})
 				c := e.login("isa")
