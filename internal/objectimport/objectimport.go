@@ -136,6 +136,9 @@ func (im *Importer) Apply(ctx context.Context, actor domain.Actor, scopeID int64
 		if !p.OK() {
 			return errRefused
 		}
+		if p.Creates+p.Updates == 0 {
+			return nil
+		}
 		if err := flush(tx.ImportObjects); err != nil {
 			return err
 		}

@@ -134,7 +134,8 @@ func (u *UI) applyImport(c *gin.Context) error {
 		return err
 	}
 	if spool.SHA256() != file.SHA256 {
-		return domain.Errorf(domain.ErrIntegrity, "kept import file %d does not match its SHA-256", fileID)
+		return domain.Errorf(domain.ErrIntegrity, "kept import file %d does not match its SHA-256", fileID).
+			De("Die hochgeladene Datei wurde seit dem Probelauf verändert und wird nicht übernommen. Bitte laden Sie sie erneut hoch.")
 	}
 	p, err := u.Objects.Apply(ctx, route.Actor(c), d.Scope.ID, objectio.Format(file.Format), spool, route.Visibility(c), d.showRow)
 	if err != nil {
