@@ -116,21 +116,8 @@ func (im *Importer) Apply(ctx context.Context, actor domain.Actor, scopeID int64
 		if err != nil {
 			return err
 		}
-		var batch []postgres.ImportChange
-		flush := func(write func(context.Context, int64, []postgres.ImportChange) error) error {
-			err := write(ctx, scopeID, batch)
-			batch = batch[:0]
-			return err
-		}
-		collect := func(write func(context.Context, int64, []postgres.ImportChange) error) func(postgres.ImportChange) error {
-			return func(ch postgres.ImportChange) error {
-				if batch = append(batch, ch); len(batch) == applyBatch {
-					return flush(write)
-				}
-				return nil
-			}
-		}
-		if p, err = pl.run(each, collect(tx.ImportObjects)); err != nil {
+		objects := &batches{ctx: ctx, scopeID: scopeID, write: tx.ImportObjects}
+		if p, err = pl.run(each, objects.add); err != nil {
 			return err
 		}
 		if !p.OK() {
@@ -139,13 +126,14 @@ func (im *Importer) Apply(ctx context.Context, actor domain.Actor, scopeID int64
 		if p.Creates+p.Updates == 0 {
 			return nil
 		}
-		if err := flush(tx.ImportObjects); err != nil {
+		if err := objects.flush(); err != nil {
 			return err
 		}
-		if _, err := pl.run(nil, collect(tx.ImportDependencies)); err != nil {
+		dependencies := &batches{ctx: ctx, scopeID: scopeID, write: tx.ImportDependencies}
+		if _, err := pl.run(nil, dependencies.add); err != nil {
 			return err
 		}
-		if err := flush(tx.ImportDependencies); err != nil {
+		if err := dependencies.flush(); err != nil {
 			return err
 		}
 		return tx.RecomputeNeeds(ctx, scopeID)
@@ -155,6 +143,31 @@ func (im *Importer) Apply(ctx context.Context, actor domain.Actor, scopeID int64
 	}
 	p.Applied = err == nil && p.OK()
 	return p, err
+}
+
+// batches collects the changes of an import and writes applyBatch of
+// them at a time.
+type batches struct {
+	ctx     context.Context
+	scopeID int64
+	write   func(context.Context, int64, []postgres.ImportChange) error
+	pending []postgres.ImportChange
+}
+
+func (b *batches) add(ch postgres.ImportChange) error {
+	if b.pending = append(b.pending, ch); len(b.pending) == applyBatch {
+		return b.flush()
+	}
+	return nil
+}
+
+func (b *batches) flush() error {
+	if len(b.pending) == 0 {
+		return nil
+	}
+	err := b.write(b.ctx, b.scopeID, b.pending)
+	b.pending = b.pending[:0]
+	return err
 }
 
 // subtree lists the departments a limited writer may place objects in.
