@@ -24,8 +24,10 @@ type Line struct {
 }
 
 // Scan reads a file row by row and hands every data row to each, in file
-// order; only the current row is in memory, so a file of any size is read
-// in bounded memory and can be read again for a second pass. It returns
+// order; only the current row is in memory (of a workbook also its packed
+// file, which the spreadsheet library reads whole, and the parts below
+// maxPart), so a file of any size is read in bounded memory and can be
+// read again for a second pass. It returns
 // the problems of the file as a whole (line 0). A file that cannot be read
 // at all (not CSV, a truncated workbook, invalid JSON, more than MaxRows
 // rows) is an error (a *domain.Error: ErrInvalid, or ErrTooLarge for too
