@@ -37,6 +37,7 @@ type Config struct {
 	CatalogMaxBytes      int64
 	ImportMaxBytes       int64
 	EvidenceMaxBytes     int64
+	ExpensiveRequests    int
 	Demo                 string // auto, on or off
 	KompendiumURL        string
 	KompendiumSHA256     string
@@ -192,6 +193,16 @@ var Settings = []Setting{
 				return fmt.Errorf("want a number of bytes, at least 1024")
 			}
 			c.EvidenceMaxBytes = n
+			return nil
+		}},
+	{Env: "ISMS_EXPENSIVE_REQUESTS", Flag: "expensive-requests", Default: "4",
+		Help: "largest number of expensive requests (object and catalog imports, object exports, report downloads) the server runs at once; more get 429 with Retry-After",
+		apply: func(c *Config, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 {
+				return fmt.Errorf("want a number, at least 1")
+			}
+			c.ExpensiveRequests = n
 			return nil
 		}},
 	{Env: "ISMS_DEMO", Flag: "demo", Default: "auto", SwitchOn: "on",

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -181,32 +180,20 @@ func (a *API) getAudit(c *gin.Context) error {
 
 func (a *API) updateAudit(c *gin.Context) error {
 	var req struct {
-		Kind      *domain.AuditKind  `json:"kind"`
-		Title     *string            `json:"title"`
-		Auditors  *[]string          `json:"auditors"`
-		StartsOn  *string            `json:"starts_on"`
-		EndsOn    *string            `json:"ends_on"`
-		ScopeNote *string            `json:"scope_note"`
-		State     *domain.AuditState `json:"state"`
+		Kind      Optional[domain.AuditKind]  `json:"kind"`
+		Title     Optional[string]            `json:"title"`
+		Auditors  Optional[[]string]          `json:"auditors"`
+		StartsOn  Optional[time.Time]         `json:"starts_on"`
+		EndsOn    Optional[time.Time]         `json:"ends_on"`
+		ScopeNote Optional[string]            `json:"scope_note"`
+		State     Optional[domain.AuditState] `json:"state"`
 	}
 	id, version, err := a.decodeUpdate(c, "audit-update.json", &req)
 	if err != nil {
 		return err
 	}
-	ch := domain.AuditChange{Kind: req.Kind, Title: req.Title, Auditors: req.Auditors, ScopeNote: req.ScopeNote, State: req.State}
-	for _, d := range []struct {
-		pointer string
-		in      *string
-		out     **time.Time
-	}{{"/starts_on", req.StartsOn, &ch.StartsOn}, {"/ends_on", req.EndsOn, &ch.EndsOn}} {
-		if d.in != nil {
-			t, err := parseDateAt(d.pointer, *d.in)
-			if err != nil {
-				return err
-			}
-			*d.out = &t
-		}
-	}
+	ch := domain.AuditChange{Kind: req.Kind.Change(), Title: req.Title.Change(), Auditors: req.Auditors.Change(),
+		StartsOn: req.StartsOn.Change(), EndsOn: req.EndsOn.Change(), ScopeNote: req.ScopeNote.Change(), State: req.State.Change()}
 	au, err := inTx(a, c, func(tx *postgres.Tx) (domain.Audit, error) {
 		return tx.UpdateAudit(c.Request.Context(), id, version, ch)
 	})
@@ -333,15 +320,23 @@ func (a *API) drawSample(c *gin.Context) error {
 
 func (a *API) updateSampleItem(c *gin.Context) error {
 	var req struct {
-		Result domain.SampleResult `json:"result"`
-		Note   string              `json:"note"`
+		Result Optional[domain.SampleResult] `json:"result"`
+		Note   Optional[string]              `json:"note"`
 	}
 	id, version, err := a.decodeUpdate(c, "sample-result.json", &req)
 	if err != nil {
 		return err
 	}
+	ctx := c.Request.Context()
+	cur, err := a.DB.SampleItemByID(ctx, id, route.Visibility(c))
+	if err != nil {
+		return err
+	}
+	result, note := cur.Result, cur.Note
+	req.Result.ApplyTo(&result)
+	req.Note.ApplyTo(&note)
 	s, err := inTx(a, c, func(tx *postgres.Tx) (domain.SampleItem, error) {
-		return tx.RecordSampleResult(c.Request.Context(), id, version, req.Result, req.Note)
+		return tx.RecordSampleResult(ctx, id, version, result, note)
 	})
 	if err != nil {
 		return err
@@ -531,19 +526,17 @@ func (a *API) createFinding(c *gin.Context) error {
 		return err
 	}
 	var req struct {
-		Class       domain.FindingClass `json:"class"`
-		Title       string              `json:"title"`
-		Description string              `json:"description"`
-		DueDate     json.RawMessage     `json:"due_date"`
-		Links       []findingLinkInput  `json:"links"`
+		Class       domain.FindingClass  `json:"class"`
+		Title       string               `json:"title"`
+		Description string               `json:"description"`
+		DueDate     Optional[*time.Time] `json:"due_date"`
+		Links       []findingLinkInput   `json:"links"`
 	}
 	if err := a.decode(c, "finding-create.json", &req); err != nil {
 		return err
 	}
-	in := domain.FindingInput{Class: req.Class, Title: req.Title, Description: req.Description, Links: findingLinks(req.Links)}
-	if due := optionalDate(req.DueDate); due != nil {
-		in.DueDate = *due
-	}
+	in := domain.FindingInput{Class: req.Class, Title: req.Title, Description: req.Description, DueDate: req.DueDate.Value,
+		Links: findingLinks(req.Links)}
 	f, err := inTx(a, c, func(tx *postgres.Tx) (domain.Finding, error) {
 		return tx.CreateFinding(c.Request.Context(), id, in, route.Visibility(c))
 	})
@@ -556,19 +549,20 @@ func (a *API) createFinding(c *gin.Context) error {
 
 func (a *API) updateFinding(c *gin.Context) error {
 	var req struct {
-		Class       *domain.FindingClass `json:"class"`
-		Title       *string              `json:"title"`
-		Description *string              `json:"description"`
-		DueDate     json.RawMessage      `json:"due_date"`
-		Links       *[]findingLinkInput  `json:"links"`
+		Class       Optional[domain.FindingClass] `json:"class"`
+		Title       Optional[string]              `json:"title"`
+		Description Optional[string]              `json:"description"`
+		DueDate     Optional[*time.Time]          `json:"due_date"`
+		Links       Optional[[]findingLinkInput]  `json:"links"`
 	}
 	id, version, err := a.decodeUpdate(c, "finding-update.json", &req)
 	if err != nil {
 		return err
 	}
-	ch := domain.FindingChange{Class: req.Class, Title: req.Title, Description: req.Description, DueDate: optionalDate(req.DueDate)}
-	if req.Links != nil {
-		links := findingLinks(*req.Links)
+	ch := domain.FindingChange{Class: req.Class.Change(), Title: req.Title.Change(), Description: req.Description.Change(),
+		DueDate: req.DueDate.Change()}
+	if req.Links.Set {
+		links := findingLinks(req.Links.Value)
 		ch.Links = &links
 	}
 	if err := a.run(c, func(tx *postgres.Tx) error {

@@ -25,7 +25,7 @@ func (a *API) catalogRoutes() []route.Route {
 	return []route.Route{
 		{Method: http.MethodGet, Path: "/api/v1/catalogs", Perm: read, Handler: a.listCatalogs,
 			Summary: "The imported catalogs with their counts", Response: "catalog.json", List: true},
-		{Method: http.MethodPost, Path: "/api/v1/catalogs", Perm: authz.Require(authz.ResourceCatalogs, authz.ActionWrite), Handler: a.importCatalog,
+		{Method: http.MethodPost, Path: "/api/v1/catalogs", Perm: authz.Require(authz.ResourceCatalogs, authz.ActionWrite), Handler: a.importCatalog, Expensive: true,
 			Summary: "Import a catalog file (multipart upload); the same file again changes nothing (200 instead of 201)",
 			Request: "catalog-upload.json", Form: true, Response: "catalog-import.json", Status: http.StatusCreated, MaxBody: a.CatalogMaxBytes + 1<<20},
 		{Method: http.MethodGet, Path: "/api/v1/catalogs/:id", Perm: read, Handler: a.getCatalog,

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -190,41 +189,24 @@ func (a *API) getEntry(c *gin.Context) error {
 	return a.writeEntry(c, id)
 }
 
-// entryChangeJSON is a change as the API sends it; dates as text, a
-// present null clears.
+// entryChangeJSON is a change of a check entry as the API sends it, a
+// merge patch: absent members stay, null clears a date or a text.
 type entryChangeJSON struct {
-	Status         *domain.Status  `json:"status"`
-	Justification  *string         `json:"justification"`
-	Implementation *string         `json:"implementation"`
-	Responsible    *string         `json:"responsible"`
-	ImplementedOn  json.RawMessage `json:"implemented_on"`
-	TargetDate     json.RawMessage `json:"target_date"`
-	LastReview     json.RawMessage `json:"last_review"`
-	NextReview     json.RawMessage `json:"next_review"`
-	FollowGroup    bool            `json:"follow_group"`
+	Status         Optional[domain.Status] `json:"status"`
+	Justification  Optional[string]        `json:"justification"`
+	Implementation Optional[string]        `json:"implementation"`
+	Responsible    Optional[string]        `json:"responsible"`
+	ImplementedOn  Optional[*time.Time]    `json:"implemented_on"`
+	TargetDate     Optional[*time.Time]    `json:"target_date"`
+	LastReview     Optional[*time.Time]    `json:"last_review"`
+	NextReview     Optional[*time.Time]    `json:"next_review"`
+	FollowGroup    Optional[bool]          `json:"follow_group"`
 }
 
 func (j entryChangeJSON) change() domain.EntryChange {
-	return domain.EntryChange{Status: j.Status, Justification: j.Justification, Implementation: j.Implementation,
-		Responsible: j.Responsible, ImplementedOn: optionalDate(j.ImplementedOn), TargetDate: optionalDate(j.TargetDate),
-		LastReview: optionalDate(j.LastReview), NextReview: optionalDate(j.NextReview), FollowGroup: j.FollowGroup}
-}
-
-// optionalDate reads a date field: absent → nil (stays), null → clear.
-// The schema has checked the format already.
-func optionalDate(raw json.RawMessage) **time.Time {
-	if raw == nil {
-		return nil
-	}
-	var s *string
-	json.Unmarshal(raw, &s)
-	var t *time.Time
-	if s != nil {
-		if d, err := time.Parse("2006-01-02", *s); err == nil {
-			t = &d
-		}
-	}
-	return &t
+	return domain.EntryChange{Status: j.Status.Change(), Justification: j.Justification.Change(), Implementation: j.Implementation.Change(),
+		Responsible: j.Responsible.Change(), ImplementedOn: j.ImplementedOn.Change(), TargetDate: j.TargetDate.Change(),
+		LastReview: j.LastReview.Change(), NextReview: j.NextReview.Change(), FollowGroup: j.FollowGroup.Value}
 }
 
 func (a *API) updateEntry(c *gin.Context) error {
@@ -419,23 +401,22 @@ func (a *API) planSummary(c *gin.Context) error {
 
 func (a *API) updatePlanItem(c *gin.Context) error {
 	var req struct {
-		Measure  *string           `json:"measure"`
-		Owner    *string           `json:"owner"`
-		DueDate  json.RawMessage   `json:"due_date"`
-		Budget   json.RawMessage   `json:"budget_eur"`
-		Priority *int              `json:"priority"`
-		State    *domain.PlanState `json:"state"`
+		Measure  Optional[string]           `json:"measure"`
+		Owner    Optional[string]           `json:"owner"`
+		DueDate  Optional[*time.Time]       `json:"due_date"`
+		Budget   Optional[*float64]         `json:"budget_eur"`
+		Priority Optional[int]              `json:"priority"`
+		State    Optional[domain.PlanState] `json:"state"`
 	}
 	id, version, err := a.decodeUpdate(c, "plan-update.json", &req)
 	if err != nil {
 		return err
 	}
-	ch := domain.PlanChange{Measure: req.Measure, Owner: req.Owner, DueDate: optionalDate(req.DueDate), Priority: req.Priority, State: req.State}
-	if req.Budget != nil {
-		var eur *float64
-		json.Unmarshal(req.Budget, &eur)
+	ch := domain.PlanChange{Measure: req.Measure.Change(), Owner: req.Owner.Change(), DueDate: req.DueDate.Change(),
+		Priority: req.Priority.Change(), State: req.State.Change()}
+	if req.Budget.Set {
 		var cents *int64
-		if eur != nil {
+		if eur := req.Budget.Value; eur != nil {
 			v := int64(math.Round(*eur * 100))
 			cents = &v
 		}

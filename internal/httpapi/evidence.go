@@ -360,18 +360,27 @@ func (a *API) addEvidenceVersion(c *gin.Context) error {
 
 func (a *API) updateEvidence(c *gin.Context) error {
 	var req struct {
-		Title        string   `json:"title"`
-		Description  string   `json:"description"`
-		DepartmentID *int64   `json:"department_id"`
-		Tags         []string `json:"tags"`
+		Title        Optional[string]   `json:"title"`
+		Description  Optional[string]   `json:"description"`
+		DepartmentID Optional[*int64]   `json:"department_id"`
+		Tags         Optional[[]string] `json:"tags"`
 	}
 	id, version, err := a.decodeUpdate(c, "evidence-update.json", &req)
 	if err != nil {
 		return err
 	}
+	ctx, vis := c.Request.Context(), route.Visibility(c)
+	cur, err := a.DB.EvidenceByID(ctx, id, vis)
+	if err != nil {
+		return err
+	}
+	in := domain.EvidenceInput{Title: cur.Title, Description: cur.Description, DepartmentID: cur.DepartmentID, Tags: cur.Tags}
+	req.Title.ApplyTo(&in.Title)
+	req.Description.ApplyTo(&in.Description)
+	req.DepartmentID.ApplyTo(&in.DepartmentID)
+	req.Tags.ApplyTo(&in.Tags)
 	err = a.run(c, func(tx *postgres.Tx) error {
-		_, err := tx.UpdateEvidence(c.Request.Context(), id, version, domain.EvidenceInput{Title: req.Title, Description: req.Description,
-			DepartmentID: req.DepartmentID, Tags: req.Tags}, route.Visibility(c))
+		_, err := tx.UpdateEvidence(ctx, id, version, in, vis)
 		return err
 	})
 	if err != nil {

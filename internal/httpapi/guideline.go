@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -128,25 +127,26 @@ func (a *API) listGuidelines(c *gin.Context) error {
 	return nil
 }
 
-// guidelineBody is a guideline's content as the API sends it; dates as
-// text, a present null clears.
+// guidelineBody is a guideline's content as the API sends it; as an
+// update a merge patch: absent members stay, null clears.
 type guidelineBody struct {
-	Title            *string                 `json:"title"`
-	ScopeStatement   *string                 `json:"scope_statement"`
-	Approach         *domain.Approach        `json:"approach"`
-	BasisBy          json.RawMessage         `json:"basis_by"`
-	StandardBy       json.RawMessage         `json:"standard_by"`
-	ElevatedBy       json.RawMessage         `json:"elevated_by"`
-	ReviewMonths     *int                    `json:"review_months"`
-	EvidenceCoverage *int                    `json:"evidence_coverage"`
-	RequiredModules  *[]string               `json:"required_modules"`
-	Roles            *[]domain.GuidelineRole `json:"roles"`
+	Title            Optional[string]                 `json:"title"`
+	ScopeStatement   Optional[string]                 `json:"scope_statement"`
+	Approach         Optional[domain.Approach]        `json:"approach"`
+	BasisBy          Optional[*time.Time]             `json:"basis_by"`
+	StandardBy       Optional[*time.Time]             `json:"standard_by"`
+	ElevatedBy       Optional[*time.Time]             `json:"elevated_by"`
+	ReviewMonths     Optional[int]                    `json:"review_months"`
+	EvidenceCoverage Optional[int]                    `json:"evidence_coverage"`
+	RequiredModules  Optional[[]string]               `json:"required_modules"`
+	Roles            Optional[[]domain.GuidelineRole] `json:"roles"`
 }
 
 func (b guidelineBody) change() domain.GuidelineChange {
-	return domain.GuidelineChange{Title: b.Title, ScopeStatement: b.ScopeStatement, Approach: b.Approach, BasisBy: optionalDate(b.BasisBy),
-		StandardBy: optionalDate(b.StandardBy), ElevatedBy: optionalDate(b.ElevatedBy), ReviewMonths: b.ReviewMonths,
-		EvidenceCoverage: b.EvidenceCoverage, RequiredModules: b.RequiredModules, Roles: b.Roles}
+	return domain.GuidelineChange{Title: b.Title.Change(), ScopeStatement: b.ScopeStatement.Change(), Approach: b.Approach.Change(),
+		BasisBy: b.BasisBy.Change(), StandardBy: b.StandardBy.Change(), ElevatedBy: b.ElevatedBy.Change(),
+		ReviewMonths: b.ReviewMonths.Change(), EvidenceCoverage: b.EvidenceCoverage.Change(),
+		RequiredModules: b.RequiredModules.Change(), Roles: b.Roles.Change()}
 }
 
 func (a *API) createGuideline(c *gin.Context) error {
@@ -300,27 +300,20 @@ func (a *API) listPolicies(c *gin.Context) error {
 	return nil
 }
 
-// policyBody is a policy as the API sends it; absent fields stay.
+// policyBody is a policy as the API sends it; as an update a merge
+// patch: absent members stay, null clears.
 type policyBody struct {
-	Title        *string `json:"title"`
-	EvidenceID   *int64  `json:"evidence_id"`
-	VersionLabel *string `json:"version_label"`
-	ApprovedBy   *string `json:"approved_by"`
-	ApprovedOn   *string `json:"approved_on"`
-	ReviewMonths *int    `json:"review_months"`
+	Title        Optional[string]    `json:"title"`
+	EvidenceID   Optional[int64]     `json:"evidence_id"`
+	VersionLabel Optional[string]    `json:"version_label"`
+	ApprovedBy   Optional[string]    `json:"approved_by"`
+	ApprovedOn   Optional[time.Time] `json:"approved_on"`
+	ReviewMonths Optional[int]       `json:"review_months"`
 }
 
-func (b policyBody) change() (domain.PolicyChange, error) {
-	ch := domain.PolicyChange{Title: b.Title, EvidenceID: b.EvidenceID, VersionLabel: b.VersionLabel, ApprovedBy: b.ApprovedBy,
-		ReviewMonths: b.ReviewMonths}
-	if b.ApprovedOn != nil {
-		d, err := parseDateAt("/approved_on", *b.ApprovedOn)
-		if err != nil {
-			return ch, err
-		}
-		ch.ApprovedOn = &d
-	}
-	return ch, nil
+func (b policyBody) change() domain.PolicyChange {
+	return domain.PolicyChange{Title: b.Title.Change(), EvidenceID: b.EvidenceID.Change(), VersionLabel: b.VersionLabel.Change(),
+		ApprovedBy: b.ApprovedBy.Change(), ApprovedOn: b.ApprovedOn.Change(), ReviewMonths: b.ReviewMonths.Change()}
 }
 
 func (a *API) createPolicy(c *gin.Context) error {
@@ -332,10 +325,7 @@ func (a *API) createPolicy(c *gin.Context) error {
 	if err := a.decode(c, "policy-create.json", &req); err != nil {
 		return err
 	}
-	ch, err := req.change()
-	if err != nil {
-		return err
-	}
+	ch := req.change()
 	p, err := inTx(a, c, func(tx *postgres.Tx) (domain.Policy, error) {
 		return tx.CreatePolicy(c.Request.Context(), scopeID, ch.Apply(domain.Policy{}), route.Visibility(c))
 	})
@@ -366,10 +356,7 @@ func (a *API) updatePolicy(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ch, err := req.change()
-	if err != nil {
-		return err
-	}
+	ch := req.change()
 	p, err := inTx(a, c, func(tx *postgres.Tx) (domain.Policy, error) {
 		return tx.UpdatePolicy(c.Request.Context(), id, version, ch, route.Visibility(c))
 	})
@@ -436,29 +423,20 @@ func (a *API) listCertificates(c *gin.Context) error {
 	return nil
 }
 
-// certificateBody is a certificate as the API sends it; absent fields stay.
+// certificateBody is a certificate as the API sends it; as an update a
+// merge patch: absent members stay.
 type certificateBody struct {
-	Number     *string `json:"number"`
-	IssuedOn   *string `json:"issued_on"`
-	ValidUntil *string `json:"valid_until"`
+	Number     Optional[string]     `json:"number"`
+	IssuedOn   Optional[time.Time]  `json:"issued_on"`
+	ValidUntil Optional[*time.Time] `json:"valid_until"`
 }
 
-func (b certificateBody) change() (domain.CertificateChange, error) {
-	ch := domain.CertificateChange{Number: b.Number}
-	for _, d := range []struct {
-		pointer string
-		in      *string
-		out     **time.Time
-	}{{"/issued_on", b.IssuedOn, &ch.IssuedOn}, {"/valid_until", b.ValidUntil, &ch.ValidUntil}} {
-		if d.in != nil {
-			t, err := parseDateAt(d.pointer, *d.in)
-			if err != nil {
-				return ch, err
-			}
-			*d.out = &t
-		}
+func (b certificateBody) change() domain.CertificateChange {
+	ch := domain.CertificateChange{Number: b.Number.Change(), IssuedOn: b.IssuedOn.Change()}
+	if b.ValidUntil.Set {
+		ch.ValidUntil = b.ValidUntil.Value
 	}
-	return ch, nil
+	return ch
 }
 
 func (a *API) createCertificate(c *gin.Context) error {
@@ -470,10 +448,7 @@ func (a *API) createCertificate(c *gin.Context) error {
 	if err := a.decode(c, "certificate-create.json", &req); err != nil {
 		return err
 	}
-	ch, err := req.change()
-	if err != nil {
-		return err
-	}
+	ch := req.change()
 	in := domain.CertificateInput{ValidUntil: ch.ValidUntil}
 	if ch.Number != nil {
 		in.Number = *ch.Number
@@ -511,10 +486,7 @@ func (a *API) updateCertificate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ch, err := req.change()
-	if err != nil {
-		return err
-	}
+	ch := req.change()
 	cert, err := inTx(a, c, func(tx *postgres.Tx) (domain.Certificate, error) {
 		return tx.UpdateCertificate(c.Request.Context(), id, version, ch)
 	})

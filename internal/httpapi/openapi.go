@@ -86,12 +86,15 @@ func (a *API) Description(routes []route.Route) (map[string]any, error) {
 			if titles[r.Request] == "" {
 				return nil, fmt.Errorf("route %s %s: no schema %s", r.Method, r.Path, r.Request)
 			}
-			mediaType := "application/json"
-			if r.Form {
-				mediaType = "multipart/form-data"
+			content := map[string]any{"application/json": map[string]any{"schema": ref(r.Request)}}
+			switch {
+			case r.Form:
+				content = map[string]any{"multipart/form-data": map[string]any{"schema": ref(r.Request)}}
+			case r.Method == http.MethodPatch:
+				content[MergePatchType] = map[string]any{"schema": ref(r.Request)}
+				op["description"] = "A JSON merge patch (RFC 7396): a member present sets its field, null clears a field that can be empty, an absent member leaves its field as it is."
 			}
-			op["requestBody"] = map[string]any{"required": true,
-				"content": map[string]any{mediaType: map[string]any{"schema": ref(r.Request)}}}
+			op["requestBody"] = map[string]any{"required": true, "content": content}
 		}
 		success := map[string]any{"description": http.StatusText(r.SuccessStatus())}
 		if r.Response != "" {
@@ -114,6 +117,11 @@ func (a *API) Description(routes []route.Route) (map[string]any, error) {
 			"default": map[string]any{"description": "an error as RFC 9457 problem details",
 				"content": map[string]any{problem.ContentType: map[string]any{"schema": ref("problem.json")}}},
 		}
+		if r.Expensive {
+			op["responses"].(map[string]any)["429"] = map[string]any{
+				"description": "as many expensive requests (imports, exports, reports) run as the server allows; retry after Retry-After seconds",
+				"content":     map[string]any{problem.ContentType: map[string]any{"schema": ref("problem.json")}}}
+		}
 		if r.Perm.IsPublic() {
 			op["security"] = []any{}
 		}
@@ -128,7 +136,7 @@ func (a *API) Description(routes []route.Route) (map[string]any, error) {
 		"info": map[string]any{
 			"title":       "ismsd API",
 			"version":     "1",
-			"description": "ISMS for ISO 27001 on the basis of BSI IT-Grundschutz. Errors are RFC 9457 problem details; request bodies are validated against the schemas below and every violation is listed with its JSON pointer; updates need If-Match with the ETag. An id in a path, query or body that the caller may not read (another department's record, or one of another scope where the body names records of the request's scope) is answered 404 exactly like an id that does not exist.",
+			"description": "ISMS for ISO 27001 on the basis of BSI IT-Grundschutz. Errors are RFC 9457 problem details; request bodies are validated against the schemas below and every violation is listed with its JSON pointer; updates need If-Match with the ETag. An id in a path, query or body that the caller may not read (another department's record, or one of another scope where the body names records of the request's scope) is answered 404 exactly like an id that does not exist; every PATCH is a JSON merge patch (RFC 7396), sent as application/merge-patch+json or application/json.",
 		},
 		"servers":  []any{map[string]any{"url": a.BaseURL}},
 		"security": []any{map[string]any{"session": []any{}}, map[string]any{"token": []any{}}},

@@ -19,7 +19,7 @@ func (a *API) reportRoutes() []route.Route {
 	return []route.Route{
 		{Method: http.MethodGet, Path: "/api/v1/scopes/:id/reports", Perm: read, Handler: a.listReports,
 			Summary: "The reports of a scope with their formats and download paths", Response: "report.json", List: true},
-		{Method: http.MethodGet, Path: "/api/v1/scopes/:id/reports/:report", Perm: read, Handler: a.downloadReport, Streams: true,
+		{Method: http.MethodGet, Path: "/api/v1/scopes/:id/reports/:report", Perm: read, Handler: a.downloadReport, Streams: true, Expensive: true,
 			Summary: "A report as a file named like a4.xlsx: the reference documents a1 to a6 and the statement of applicability (soa) " +
 				"as xlsx or pdf, the check a4 also as csv, the readiness as xlsx or pdf. Generated on demand and streamed, with the rows of the reader's " +
 				"departments; the download is recorded in the audit trail (ISMS_AUDIT_READS)"},

@@ -344,14 +344,15 @@ func (a *API) createRiskAnalysis(c *gin.Context) error {
 
 func (a *API) updateRiskAnalysis(c *gin.Context) error {
 	var req struct {
-		Summary string `json:"summary"`
+		Summary Optional[string] `json:"summary"`
 	}
 	id, version, err := a.decodeUpdate(c, "risk-analysis-update.json", &req)
 	if err != nil {
 		return err
 	}
+	// The summary is the only member, and a patch names at least one.
 	if err := a.run(c, func(tx *postgres.Tx) error {
-		_, err := tx.UpdateRiskSummary(c.Request.Context(), id, version, req.Summary, route.Visibility(c))
+		_, err := tx.UpdateRiskSummary(c.Request.Context(), id, version, req.Summary.Value, route.Visibility(c))
 		return err
 	}); err != nil {
 		return err
@@ -399,85 +400,26 @@ func (a *API) addRiskItem(c *gin.Context) error {
 	return a.writeRiskItem(c, http.StatusCreated, id, it.ID)
 }
 
-// riskChange reads the fields a PATCH of a risk item sends; null clears
-// an assessment or the treatment.
-func riskChange(req map[string]json.RawMessage) (domain.RiskItemChange, error) {
-	var ch domain.RiskItemChange
-	var err error
-	text := func(name string) *string {
-		raw, ok := req[name]
-		if !ok || err != nil {
-			return nil
-		}
-		var s string
-		if e := json.Unmarshal(raw, &s); e != nil {
-			err = domain.Invalid(domain.Violation{Pointer: "/" + name, Detail: e.Error()})
-		}
-		return &s
-	}
-	level := func(name string) *int8 {
-		raw, ok := req[name]
-		if !ok || err != nil {
-			return nil
-		}
-		var v *int8
-		if e := json.Unmarshal(raw, &v); e != nil {
-			err = domain.Invalid(domain.Violation{Pointer: "/" + name, Detail: e.Error()})
-		}
-		var n int8
-		if v != nil {
-			n = *v
-		}
-		return &n
-	}
-	ch.Title, ch.Description, ch.Measures = text("title"), text("description"), text("measures")
-	if v := level("frequency"); v != nil {
-		f := domain.Frequency(*v)
-		ch.Frequency = &f
-	}
-	if v := level("impact"); v != nil {
-		i := domain.Impact(*v)
-		ch.Impact = &i
-	}
-	if v := level("residual_frequency"); v != nil {
-		f := domain.Frequency(*v)
-		ch.ResidualFrequency = &f
-	}
-	if v := level("residual_impact"); v != nil {
-		i := domain.Impact(*v)
-		ch.ResidualImpact = &i
-	}
-	if raw, ok := req["treatment"]; ok && err == nil {
-		var t *domain.Treatment
-		if e := json.Unmarshal(raw, &t); e != nil {
-			err = domain.Invalid(domain.Violation{Pointer: "/treatment", Detail: e.Error()})
-		}
-		tr := domain.TreatmentNone
-		if t != nil {
-			tr = *t
-		}
-		ch.Treatment = &tr
-	}
-	if raw, ok := req["requirements"]; ok && err == nil {
-		ids := []string{}
-		if e := json.Unmarshal(raw, &ids); e != nil {
-			err = domain.Invalid(domain.Violation{Pointer: "/requirements", Detail: e.Error()})
-		}
-		ch.Requirements = &ids
-	}
-	return ch, err
-}
-
 func (a *API) updateRiskItem(c *gin.Context) error {
-	var req map[string]json.RawMessage
+	// null clears an assessment (level 0) or the treatment (none).
+	var req struct {
+		Title             Optional[string]           `json:"title"`
+		Description       Optional[string]           `json:"description"`
+		Frequency         Optional[domain.Frequency] `json:"frequency"`
+		Impact            Optional[domain.Impact]    `json:"impact"`
+		Treatment         Optional[domain.Treatment] `json:"treatment"`
+		Measures          Optional[string]           `json:"measures"`
+		Requirements      Optional[[]string]         `json:"requirements"`
+		ResidualFrequency Optional[domain.Frequency] `json:"residual_frequency"`
+		ResidualImpact    Optional[domain.Impact]    `json:"residual_impact"`
+	}
 	id, version, err := a.decodeUpdate(c, "risk-item-update.json", &req)
 	if err != nil {
 		return err
 	}
-	ch, err := riskChange(req)
-	if err != nil {
-		return err
-	}
+	ch := domain.RiskItemChange{Title: req.Title.Change(), Description: req.Description.Change(), Frequency: req.Frequency.Change(),
+		Impact: req.Impact.Change(), Treatment: req.Treatment.Change(), Measures: req.Measures.Change(),
+		Requirements: req.Requirements.Change(), ResidualFrequency: req.ResidualFrequency.Change(), ResidualImpact: req.ResidualImpact.Change()}
 	ctx := c.Request.Context()
 	objectID, err := a.DB.RiskItemObject(ctx, id)
 	if err != nil {

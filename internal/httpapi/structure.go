@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 	"time"
@@ -169,7 +168,11 @@ func (a *API) createDepartment(c *gin.Context) error {
 }
 
 func (a *API) updateDepartment(c *gin.Context) error {
-	var req map[string]json.RawMessage
+	var req struct {
+		Name     Optional[string] `json:"name"`
+		Code     Optional[string] `json:"code"`
+		ParentID Optional[*int64] `json:"parent_id"`
+	}
 	id, version, err := a.decodeUpdate(c, "department-update.json", &req)
 	if err != nil {
 		return err
@@ -180,9 +183,9 @@ func (a *API) updateDepartment(c *gin.Context) error {
 		return err
 	}
 	in := postgres.DepartmentInput{ParentID: cur.ParentID, Name: cur.Name, Code: cur.Code}
-	if err := patchFields(req, map[string]any{"name": &in.Name, "code": &in.Code, "parent_id": &in.ParentID}); err != nil {
-		return err
-	}
+	req.Name.ApplyTo(&in.Name)
+	req.Code.ApplyTo(&in.Code)
+	req.ParentID.ApplyTo(&in.ParentID)
 	err = a.run(c, func(tx *postgres.Tx) error {
 		_, err := tx.UpdateDepartment(ctx, id, version, in)
 		return err
@@ -191,18 +194,6 @@ func (a *API) updateDepartment(c *gin.Context) error {
 		return err
 	}
 	return a.writeDepartment(c, http.StatusOK, id)
-}
-
-// patchFields sets the fields present in a validated PATCH body.
-func patchFields(req map[string]json.RawMessage, fields map[string]any) error {
-	for name, dst := range fields {
-		if raw, ok := req[name]; ok {
-			if err := json.Unmarshal(raw, dst); err != nil {
-				return domain.Invalid(domain.Violation{Pointer: "/" + name, Detail: err.Error()})
-			}
-		}
-	}
-	return nil
 }
 
 func (a *API) deleteDepartment(c *gin.Context) error {
@@ -303,7 +294,13 @@ func (a *API) createScope(c *gin.Context) error {
 }
 
 func (a *API) updateScope(c *gin.Context) error {
-	var req map[string]json.RawMessage
+	var req struct {
+		Name        Optional[string]          `json:"name"`
+		Description Optional[string]          `json:"description"`
+		CatalogID   Optional[int64]           `json:"catalog_id"`
+		Approach    Optional[domain.Approach] `json:"approach"`
+		ISBUserID   Optional[*int64]          `json:"isb_user_id"`
+	}
 	id, version, err := a.decodeUpdate(c, "scope-update.json", &req)
 	if err != nil {
 		return err
@@ -314,10 +311,11 @@ func (a *API) updateScope(c *gin.Context) error {
 		return err
 	}
 	in := postgres.ScopeInput{Name: cur.Name, Description: cur.Description, CatalogID: cur.CatalogID, Approach: cur.Approach, ISBUserID: cur.ISBUserID}
-	if err := patchFields(req, map[string]any{"name": &in.Name, "description": &in.Description, "catalog_id": &in.CatalogID,
-		"approach": &in.Approach, "isb_user_id": &in.ISBUserID}); err != nil {
-		return err
-	}
+	req.Name.ApplyTo(&in.Name)
+	req.Description.ApplyTo(&in.Description)
+	req.CatalogID.ApplyTo(&in.CatalogID)
+	req.Approach.ApplyTo(&in.Approach)
+	req.ISBUserID.ApplyTo(&in.ISBUserID)
 	if err := a.run(c, func(tx *postgres.Tx) error { _, err := tx.UpdateScope(ctx, id, version, in); return err }); err != nil {
 		return err
 	}
@@ -433,58 +431,41 @@ func (a *API) listObjects(c *gin.Context) error {
 	return nil
 }
 
-// objectRequest is the body of create and update; pointers tell which
-// fields an update sends.
+// objectRequest is the body of create and update; as an update a merge
+// patch: absent members stay, null clears.
 type objectRequest struct {
-	Type                 *domain.ObjectType `json:"type"`
-	Name                 *string            `json:"name"`
-	ShortID              *string            `json:"short_id"`
-	Description          *string            `json:"description"`
-	DepartmentID         **int64            `json:"department_id"`
-	Responsible          *string            `json:"responsible"`
-	Location             *string            `json:"location"`
-	ExternalID           *string            `json:"external_id"`
-	Tags                 *[]string          `json:"tags"`
-	NoSuitableModule     *bool              `json:"no_suitable_module"`
-	UntypicalEnvironment *bool              `json:"untypical_environment"`
-	Group                *bool              `json:"group"`
-	Members              *int               `json:"members"`
-	GroupID              **int64            `json:"group_id"`
+	Type                 Optional[domain.ObjectType] `json:"type"`
+	Name                 Optional[string]            `json:"name"`
+	ShortID              Optional[string]            `json:"short_id"`
+	Description          Optional[string]            `json:"description"`
+	DepartmentID         Optional[*int64]            `json:"department_id"`
+	Responsible          Optional[string]            `json:"responsible"`
+	Location             Optional[string]            `json:"location"`
+	ExternalID           Optional[string]            `json:"external_id"`
+	Tags                 Optional[[]string]          `json:"tags"`
+	NoSuitableModule     Optional[bool]              `json:"no_suitable_module"`
+	UntypicalEnvironment Optional[bool]              `json:"untypical_environment"`
+	Group                Optional[bool]              `json:"group"`
+	Members              Optional[int]               `json:"members"`
+	GroupID              Optional[*int64]            `json:"group_id"`
 }
 
-// apply writes the sent fields over in.
+// apply writes the sent members over in.
 func (r objectRequest) apply(in *postgres.ObjectInput) {
-	set := func(dst *string, src *string) {
-		if src != nil {
-			*dst = *src
-		}
-	}
-	if r.Type != nil {
-		in.Type = *r.Type
-	}
-	set(&in.Name, r.Name)
-	set(&in.ShortID, r.ShortID)
-	set(&in.Description, r.Description)
-	set(&in.Responsible, r.Responsible)
-	set(&in.Location, r.Location)
-	set(&in.ExternalID, r.ExternalID)
-	if r.DepartmentID != nil {
-		in.DepartmentID = *r.DepartmentID
-	}
-	if r.Tags != nil {
-		in.Tags = *r.Tags
-	}
-	for dst, src := range map[*bool]*bool{&in.NoSuitableModule: r.NoSuitableModule, &in.UntypicalEnvironment: r.UntypicalEnvironment, &in.Group: r.Group} {
-		if src != nil {
-			*dst = *src
-		}
-	}
-	if r.Members != nil {
-		in.Members = *r.Members
-	}
-	if r.GroupID != nil {
-		in.GroupID = *r.GroupID
-	}
+	r.Type.ApplyTo(&in.Type)
+	r.Name.ApplyTo(&in.Name)
+	r.ShortID.ApplyTo(&in.ShortID)
+	r.Description.ApplyTo(&in.Description)
+	r.DepartmentID.ApplyTo(&in.DepartmentID)
+	r.Responsible.ApplyTo(&in.Responsible)
+	r.Location.ApplyTo(&in.Location)
+	r.ExternalID.ApplyTo(&in.ExternalID)
+	r.Tags.ApplyTo(&in.Tags)
+	r.NoSuitableModule.ApplyTo(&in.NoSuitableModule)
+	r.UntypicalEnvironment.ApplyTo(&in.UntypicalEnvironment)
+	r.Group.ApplyTo(&in.Group)
+	r.Members.ApplyTo(&in.Members)
+	r.GroupID.ApplyTo(&in.GroupID)
 }
 
 func (a *API) writeObject(c *gin.Context, status int, id int64) error {

@@ -114,16 +114,16 @@ func (a *API) getUser(c *gin.Context) error {
 
 func (a *API) updateUser(c *gin.Context) error {
 	var req struct {
-		DisplayName *string `json:"display_name"`
-		Email       *string `json:"email"`
-		Disabled    *bool   `json:"disabled"`
+		DisplayName Optional[string] `json:"display_name"`
+		Email       Optional[string] `json:"email"`
+		Disabled    Optional[bool]   `json:"disabled"`
 	}
 	id, version, err := a.decodeUpdate(c, "user-update.json", &req)
 	if err != nil {
 		return err
 	}
 	u, err := a.Accounts.UpdateUser(c.Request.Context(), route.Actor(c), id, version,
-		account.UserChanges{DisplayName: req.DisplayName, Email: req.Email, Disabled: req.Disabled})
+		account.UserChanges{DisplayName: req.DisplayName.Change(), Email: req.Email.Change(), Disabled: req.Disabled.Change()})
 	if err != nil {
 		return err
 	}

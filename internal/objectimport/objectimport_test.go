@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -60,6 +61,16 @@ const header = "external_id;name;type;department;need_c;need_c_reason;members;gr
 
 func csv(lines ...string) []byte { return []byte(header + strings.Join(lines, "\n") + "\n") }
 
+// rowsOf reads the results per row of a plan.
+func rowsOf(t testing.TB, p Plan) []RowResult {
+	t.Helper()
+	var rows []RowResult
+	if err := p.Rows(func(r RowResult) error { rows = append(rows, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
 func TestDryRunApplyAndIdempotence(t *testing.T) {
 	e := newEnv(t)
 	file := csv(
@@ -68,18 +79,18 @@ func TestDryRunApplyAndIdempotence(t *testing.T) {
 		"S1;Managementserver;IT-System;TLRZ;;;1;nein;",
 		"R1;Standortrouter;it_system;TLRZ;;;670;ja;",
 	)
-	p, err := e.im.Plan(ctx, e.scope, objectio.CSV, file, postgres.Everything)
+	p, err := e.im.Plan(ctx, e.scope, objectio.CSV, bytes.NewReader(file), postgres.Everything, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !p.OK() || p.Creates != 4 || len(p.Rows) != 4 {
+	if !p.OK() || p.Creates != 4 || len(rowsOf(t, p)) != 4 {
 		t.Fatalf("plan %+v", p)
 	}
 	objs, total, _ := e.db.ListObjects(ctx, e.scope, postgres.ObjectFilter{}, postgres.Everything)
 	if total != 0 || len(objs) != 0 {
 		t.Fatal("the dry run wrote something")
 	}
-	p, err = e.im.Apply(ctx, actor, e.scope, objectio.CSV, file, postgres.Everything)
+	p, err = e.im.Apply(ctx, actor, e.scope, objectio.CSV, bytes.NewReader(file), postgres.Everything, nil)
 	if err != nil || !p.Applied || p.Creates != 4 {
 		t.Fatalf("apply %+v %v", p, err)
 	}
@@ -96,15 +107,15 @@ func TestDryRunApplyAndIdempotence(t *testing.T) {
 		t.Errorf("group %+v", r)
 	}
 	// The same file again changes nothing.
-	p, err = e.im.Apply(ctx, actor, e.scope, objectio.CSV, file, postgres.Everything)
+	p, err = e.im.Apply(ctx, actor, e.scope, objectio.CSV, bytes.NewReader(file), postgres.Everything, nil)
 	if err != nil || p.Unchanged != 4 || p.Creates+p.Updates != 0 {
 		t.Fatalf("second import %+v %v", p, err)
 	}
 	recs, _, _ := e.db.ListAudit(ctx, postgres.AuditFilter{ResourceType: "object", Limit: 500})
 	before := len(recs)
 	// A changed row is an update naming what changed.
-	p, err = e.im.Apply(ctx, actor, e.scope, objectio.CSV, csv("S1;Managementserver Erfurt;IT-System;TLRZ;;;1;nein;"), postgres.Everything)
-	if err != nil || p.Updates != 1 || strings.Join(p.Rows[0].Changed, ",") != "name" {
+	p, err = e.im.Apply(ctx, actor, e.scope, objectio.CSV, bytes.NewReader(csv("S1;Managementserver Erfurt;IT-System;TLRZ;;;1;nein;")), postgres.Everything, nil)
+	if err != nil || p.Updates != 1 || strings.Join(rowsOf(t, p)[0].Changed, ",") != "name" {
 		t.Fatalf("update %+v %v", p, err)
 	}
 	recs, _, _ = e.db.ListAudit(ctx, postgres.AuditFilter{ResourceType: "object", Limit: 500})
@@ -122,7 +133,7 @@ func TestBrokenRowsChangeNothing(t *testing.T) {
 		"X3;Fehlende Abhängigkeit;room;TLRZ;;;1;nein;GIBTSNICHT",
 		"P1;Doppelt;process;TLRZ;;;1;nein;",
 	)
-	p, err := e.im.Apply(ctx, actor, e.scope, objectio.CSV, file, postgres.Everything)
+	p, err := e.im.Apply(ctx, actor, e.scope, objectio.CSV, bytes.NewReader(file), postgres.Everything, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +141,7 @@ func TestBrokenRowsChangeNothing(t *testing.T) {
 		t.Fatalf("plan %+v", p)
 	}
 	want := map[int]string{3: "type", 4: "department", 5: "depends_on", 6: "external_id"}
-	for _, r := range p.Rows {
+	for _, r := range rowsOf(t, p) {
 		if col, bad := want[r.Line]; bad {
 			if r.Action != ActionError || len(r.Errors) == 0 || r.Errors[0].Column != col || r.Errors[0].German == "" {
 				t.Errorf("line %d: %+v, want an error in column %s", r.Line, r, col)
@@ -142,16 +153,59 @@ func TestBrokenRowsChangeNothing(t *testing.T) {
 	}
 }
 
+// TestApplyInBatches: an import larger than a batch is written batch by
+// batch, each object depending on one of a later batch; a row with an
+// error at the end leaves nothing of the batches before it.
+func TestApplyInBatches(t *testing.T) {
+	e := newEnv(t)
+	n := 2*applyBatch + 7
+	var lines []string
+	for i := range n {
+		lines = append(lines, fmt.Sprintf("O%d;Objekt %d;it_system;TLRZ;;;1;nein;O%d", i, i, (i+applyBatch+1)%n))
+	}
+	broken := append(slices.Clone(lines), "X1;Kaputt;Raumschiff;TLRZ;;;1;nein;")
+	p, err := e.im.Apply(ctx, actor, e.scope, objectio.CSV, bytes.NewReader(csv(broken...)), postgres.Everything, nil)
+	if err != nil || p.Applied || p.Errored != 1 || p.Creates != n {
+		t.Fatalf("broken import %+v %v", p, err)
+	}
+	if _, total, _ := e.db.ListObjects(ctx, e.scope, postgres.ObjectFilter{}, postgres.Everything); total != 0 {
+		t.Fatalf("%d objects left by a refused import", total)
+	}
+	p, err = e.im.Apply(ctx, actor, e.scope, objectio.CSV, bytes.NewReader(csv(lines...)), postgres.Everything, nil)
+	if err != nil || !p.Applied || p.Creates != n {
+		t.Fatalf("import %+v %v", p, err)
+	}
+	stored, err := e.db.ScopeObjects(ctx, e.scope, postgres.Everything)
+	if err != nil || len(stored) != n {
+		t.Fatalf("%d objects stored (%v)", len(stored), err)
+	}
+	external := map[int64]string{}
+	for _, o := range stored {
+		external[o.ID] = o.Input.ExternalID
+	}
+	for _, o := range stored {
+		var i int
+		fmt.Sscanf(o.Input.ExternalID, "O%d", &i)
+		if want := fmt.Sprintf("O%d", (i+applyBatch+1)%n); len(o.DependsOn) != 1 || external[o.DependsOn[0]] != want {
+			t.Fatalf("%s depends on %v, want %s", o.Input.ExternalID, o.DependsOn, want)
+		}
+	}
+	// The same file again: every row unchanged, nothing written.
+	if p, err = e.im.Apply(ctx, actor, e.scope, objectio.CSV, bytes.NewReader(csv(lines...)), postgres.Everything, nil); err != nil || p.Unchanged != n {
+		t.Fatalf("again %+v %v", p, err)
+	}
+}
+
 func TestLimitedWriterStaysInTheirDepartments(t *testing.T) {
 	e := newEnv(t)
-	if _, err := e.im.Apply(ctx, actor, e.scope, objectio.CSV, csv("I1;Fachverfahren;application;TIM;;;1;nein;"), postgres.Everything); err != nil {
+	if _, err := e.im.Apply(ctx, actor, e.scope, objectio.CSV, bytes.NewReader(csv("I1;Fachverfahren;application;TIM;;;1;nein;")), postgres.Everything, nil); err != nil {
 		t.Fatal(err)
 	}
 	tlrz := postgres.Visibility{Departments: []int64{e.fin}}
-	p, err := e.im.Plan(ctx, e.scope, objectio.CSV, csv(
+	p, err := e.im.Plan(ctx, e.scope, objectio.CSV, bytes.NewReader(csv(
 		"S1;Server;it_system;TLRZ;;;1;nein;",
 		"S2;Anderswo;it_system;TIM;;;1;nein;",
-		"I1;Fachverfahren neu;application;TIM;;;1;nein;"), tlrz)
+		"I1;Fachverfahren neu;application;TIM;;;1;nein;")), tlrz, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,18 +228,20 @@ func TestDependenciesOfOtherDepartmentsStayOutOfSight(t *testing.T) {
 	e := newEnv(t)
 	file := csv(`A1;Netzmanagement;application;TLRZ;;;1;nein;"S1;I1"`, "S1;Managementserver;it_system;TLRZ;;;1;nein;",
 		"I1;Fachverfahren;application;TIM;;;1;nein;")
-	if p, err := e.im.Apply(ctx, actor, e.scope, objectio.CSV, file, postgres.Everything); err != nil || !p.Applied {
+	if p, err := e.im.Apply(ctx, actor, e.scope, objectio.CSV, bytes.NewReader(file), postgres.Everything, nil); err != nil || !p.Applied {
 		t.Fatalf("%+v %v", p, err)
 	}
 	tlrz := postgres.Visibility{Departments: []int64{e.fin}}
-	p, err := e.im.Plan(ctx, e.scope, objectio.CSV, csv("N1;Neu;application;TLRZ;;;1;nein;I1", "N2;Neu 2;application;TLRZ;;;1;nein;I9"), tlrz)
+	var results []RowResult
+	p, err := e.im.Plan(ctx, e.scope, objectio.CSV, bytes.NewReader(csv("N1;Neu;application;TLRZ;;;1;nein;I1", "N2;Neu 2;application;TLRZ;;;1;nein;I9")), tlrz,
+		func(r RowResult) error { results = append(results, r); return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Rows) != 2 || p.Errored != 2 {
-		t.Fatalf("plan naming another department's object %+v", p)
+	if len(results) != 2 || p.Errored != 2 {
+		t.Fatalf("plan naming another department's object %+v %+v", p, results)
 	}
-	if a, b := strings.ReplaceAll(p.Rows[0].Errors[0].Detail, "I1", "#"), strings.ReplaceAll(p.Rows[1].Errors[0].Detail, "I9", "#"); a != b {
+	if a, b := strings.ReplaceAll(results[0].Errors[0].Detail, "I1", "#"), strings.ReplaceAll(results[1].Errors[0].Detail, "I9", "#"); a != b {
 		t.Errorf("another department's object %q, a missing one %q", a, b)
 	}
 	rows, err := e.im.Export(ctx, e.scope, tlrz)
@@ -199,7 +255,7 @@ func TestDependenciesOfOtherDepartmentsStayOutOfSight(t *testing.T) {
 	if strings.Contains(buf.String(), "I1") || !strings.Contains(buf.String(), "S1") {
 		t.Errorf("export for the computing centre:\n%s", buf.String())
 	}
-	if p, err := e.im.Apply(ctx, actor, e.scope, objectio.CSV, buf.Bytes(), tlrz); err != nil || p.Unchanged != 2 || !p.OK() {
+	if p, err := e.im.Apply(ctx, actor, e.scope, objectio.CSV, bytes.NewReader(buf.Bytes()), tlrz, nil); err != nil || p.Unchanged != 2 || !p.OK() {
 		t.Fatalf("re-importing the export %+v %v", p, err)
 	}
 	objs, _, _ := e.db.ListObjects(ctx, e.scope, postgres.ObjectFilter{Text: "Netzmanagement"}, postgres.Everything)
@@ -211,7 +267,7 @@ func TestDependenciesOfOtherDepartmentsStayOutOfSight(t *testing.T) {
 func TestExportRoundTrip(t *testing.T) {
 	e := newEnv(t)
 	file := csv("P1;WAN-Transport;process;TLRZ;hoch;Landesweit;1;nein;A1", "A1;Netzmanagement;application;TLRZ;;;1;nein;")
-	if _, err := e.im.Apply(ctx, actor, e.scope, objectio.CSV, file, postgres.Everything); err != nil {
+	if _, err := e.im.Apply(ctx, actor, e.scope, objectio.CSV, bytes.NewReader(file), postgres.Everything, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range objectio.Formats {
@@ -223,7 +279,7 @@ func TestExportRoundTrip(t *testing.T) {
 		if err := objectio.Write(f, &buf, rows); err != nil {
 			t.Fatal(err)
 		}
-		p, err := e.im.Plan(ctx, e.scope, f, buf.Bytes(), postgres.Everything)
+		p, err := e.im.Plan(ctx, e.scope, f, bytes.NewReader(buf.Bytes()), postgres.Everything, nil)
 		if err != nil || p.Unchanged != 2 || !p.OK() {
 			t.Errorf("%s: re-importing the export %+v %v", f, p, err)
 		}
@@ -251,7 +307,7 @@ func BenchmarkImport(b *testing.B) {
 	b.Run("dry_run", func(b *testing.B) {
 		e := newEnv(b)
 		for b.Loop() {
-			p, err := e.im.Plan(ctx, e.scope, objectio.CSV, file, postgres.Everything)
+			p, err := e.im.Plan(ctx, e.scope, objectio.CSV, bytes.NewReader(file), postgres.Everything, nil)
 			if err != nil || p.Creates != 10000 {
 				b.Fatal(err, p.Errored)
 			}
@@ -262,7 +318,7 @@ func BenchmarkImport(b *testing.B) {
 			b.StopTimer()
 			e := newEnv(b)
 			b.StartTimer()
-			p, err := e.im.Apply(ctx, actor, e.scope, objectio.CSV, file, postgres.Everything)
+			p, err := e.im.Apply(ctx, actor, e.scope, objectio.CSV, bytes.NewReader(file), postgres.Everything, nil)
 			if err != nil || !p.Applied {
 				b.Fatal(err, p.Errored)
 			}

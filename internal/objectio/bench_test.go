@@ -1,6 +1,10 @@
 package objectio
 
-import "testing"
+import (
+	"bytes"
+	"runtime"
+	"testing"
+)
 
 // benchRows is the size of the generated file of the speed test and the
 // benchmarks.
@@ -41,5 +45,33 @@ func BenchmarkWrite(b *testing.B) {
 				write(b, f, rows)
 			}
 		})
+	}
+}
+
+// TestScanHoldsOneRow: reading a file row by row holds one row at a time
+// and the external IDs seen (to find duplicates), not the file's rows:
+// what stays on the heap while reading is a fraction of the file.
+func TestScanHoldsOneRow(t *testing.T) {
+	for _, f := range []Format{CSV, JSON} {
+		data := write(t, f, generated(5*benchRows))
+		var m runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m)
+		base, held := int64(m.HeapAlloc), int64(0)
+		n := 0
+		_, err := Scan(f, bytes.NewReader(data), func(Line) error {
+			if n++; n%5000 == 0 {
+				runtime.GC()
+				runtime.ReadMemStats(&m)
+				held = max(held, int64(m.HeapAlloc)-base)
+			}
+			return nil
+		})
+		if err != nil || n != 5*benchRows {
+			t.Fatalf("%s: %d rows, %v", f, n, err)
+		}
+		if held > int64(len(data)/3) {
+			t.Errorf("%s: %d KiB held while reading a file of %d KiB", f, held>>10, len(data)>>10)
+		}
 	}
 }

@@ -20,21 +20,16 @@ type record struct {
 	// stray holds the positions of non-empty cells in columns without a
 	// header (e.g. "U"); their values cannot be assigned to any field.
 	stray []string
-	bad   bool // a problem was reported already (JSON Schema)
+	// errs are the problems the JSON Schema found in the row already, and
+	// reported their columns: the checker does not report them again.
+	errs     []RowError
+	reported map[string]bool
 }
 
-// lineCol identifies a reported problem, so that the checker does not
-// report the same field twice.
-type lineCol struct {
-	line int
-	col  string
-}
-
-// checker validates records one by one and collects the good rows and
-// every problem.
+// checker validates records one by one. It keeps what a row is checked
+// against across the file (the external IDs seen), never the rows.
 type checker struct {
-	rows []Row
-	errs []RowError
+	fileErrs []RowError
 	// firstLine maps every external ID seen so far to the line it was first
 	// seen on, rows with errors included: a duplicate is reported on the
 	// later line whether or not the first one is valid.
@@ -42,37 +37,18 @@ type checker struct {
 	// quiet are required columns missing from the header: reported once for
 	// the file, not once per row.
 	quiet [numColumns]bool
-	// reported are the fields the JSON Schema refused already.
-	reported map[lineCol]bool
 	// unusable is set when the file lacks a required column: its rows are
-	// still checked, to report everything at once, but none is returned.
+	// still checked, to report everything at once, but none is usable.
 	unusable bool
 }
 
 func newChecker() *checker {
-	return &checker{firstLine: map[string]int{}, reported: map[lineCol]bool{}}
+	return &checker{firstLine: map[string]int{}}
 }
 
 // fileError records a problem of the file as a whole (line 0).
 func (c *checker) fileError(col, detail, german string) {
-	c.errs = append(c.errs, RowError{Column: col, Detail: detail, German: german})
-}
-
-// result returns the good rows and every problem, ordered by line and, in
-// a line, by the canonical column order.
-func (c *checker) result() ([]Row, []RowError) {
-	rows := c.rows
-	if c.unusable {
-		rows = nil
-	}
-	sort.SliceStable(c.errs, func(i, j int) bool {
-		a, b := c.errs[i], c.errs[j]
-		if a.Line != b.Line {
-			return a.Line < b.Line
-		}
-		return colOrder(a.Column) < colOrder(b.Column)
-	})
-	return rows, c.errs
+	c.fileErrs = append(c.fileErrs, RowError{Column: col, Detail: detail, German: german})
 }
 
 func colOrder(name string) int {
@@ -84,22 +60,21 @@ func colOrder(name string) int {
 
 // rowCheck is the validation of one record.
 type rowCheck struct {
-	c   *checker
-	rec *record
-	bad bool
+	c    *checker
+	rec  *record
+	errs []RowError
 }
 
 func (rc *rowCheck) fail(col column, detail, german string) {
-	rc.bad = true
-	if rc.c.reported[lineCol{rc.rec.line, col.String()}] {
+	if rc.rec.reported[col.String()] {
 		return // the schema said it already, in its words
 	}
-	rc.c.errs = append(rc.c.errs, RowError{Line: rc.rec.line, Column: col.String(), Detail: detail, German: german})
+	rc.errs = append(rc.errs, RowError{Line: rc.rec.line, Column: col.String(), Detail: detail, German: german})
 }
 
-// check validates one record and keeps it as a Row when it is fine.
-func (c *checker) check(rec *record) {
-	rc := &rowCheck{c: c, rec: rec, bad: rec.bad}
+// check validates one record: the row, and its problems in column order.
+func (c *checker) check(rec *record) Line {
+	rc := &rowCheck{c: c, rec: rec, errs: rec.errs}
 	r := Row{Line: rec.line, Present: make(map[string]bool, numColumns)}
 	for col, has := range rec.has {
 		if has {
@@ -107,8 +82,7 @@ func (c *checker) check(rec *record) {
 		}
 	}
 	for _, pos := range rec.stray {
-		rc.bad = true
-		c.errs = append(c.errs, RowError{Line: rec.line,
+		rc.errs = append(rc.errs, RowError{Line: rec.line,
 			Detail: fmt.Sprintf("a value in column %s, which has no header", pos),
 			German: fmt.Sprintf("Wert in Spalte %s, die keine Überschrift hat", pos)})
 	}
@@ -123,7 +97,7 @@ func (c *checker) check(rec *record) {
 			rc.fail(cExternalID, fmt.Sprintf("external ID %q appears already on line %d", r.ExternalID, first),
 				fmt.Sprintf("Externe ID „%s“ kommt bereits in Zeile %d vor", r.ExternalID, first))
 		} else {
-			c.firstLine[r.ExternalID] = rec.line
+			c.firstLine[strings.Clone(r.ExternalID)] = rec.line // not a slice of the whole line, which it would keep
 		}
 	}
 	r.ShortID = rc.text(cShortID, maxText, false)
@@ -154,9 +128,8 @@ func (c *checker) check(rec *record) {
 				fmt.Sprintf("ein Objekt kann nicht von sich selbst abhängen („%s“)", d))
 		}
 	}
-	if !rc.bad {
-		c.rows = append(c.rows, r)
-	}
+	sort.SliceStable(rc.errs, func(i, j int) bool { return colOrder(rc.errs[i].Column) < colOrder(rc.errs[j].Column) })
+	return Line{Row: r, Errors: rc.errs, OK: len(rc.errs) == 0 && !c.unusable}
 }
 
 // text returns a trimmed text field and checks it: required, length,

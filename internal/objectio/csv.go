@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"unicode/utf8"
 )
 
 // CSV files are RFC 4180, UTF-8, with a header row.
@@ -27,13 +26,22 @@ import (
 
 var bom = []byte("\ufeff")
 
-func readCSV(data []byte) ([]Row, []RowError, error) {
-	text, err := csvText(data)
-	if err != nil {
-		return nil, nil, err
+func scanCSV(src Source, each func(Line) error) ([]RowError, error) {
+	head := make([]byte, min(src.Size(), 64<<10))
+	if _, err := src.ReadAt(head, 0); err != nil && err != io.EOF {
+		return nil, err
 	}
-	r := csv.NewReader(bytes.NewReader(text))
-	r.Comma = separator(text)
+	if bytes.HasPrefix(head, []byte{0xff, 0xfe}) || bytes.HasPrefix(head, []byte{0xfe, 0xff}) {
+		return nil, unreadable(`the file is UTF-16 text; save it as "CSV UTF-8"`,
+			"die Datei ist UTF-16-kodiert; bitte als „CSV UTF-8 (durch Trennzeichen getrennt)“ speichern")
+	}
+	start := int64(0)
+	if bytes.HasPrefix(head, bom) {
+		start = int64(len(bom))
+	}
+	text := newTextReader(io.NewSectionReader(src, start, src.Size()-start), false)
+	r := csv.NewReader(text)
+	r.Comma = separator(head[start:])
 	r.FieldsPerRecord = -1 // short rows are padded, long ones checked cell by cell
 	r.ReuseRecord = true
 	c := newChecker()
@@ -45,7 +53,7 @@ func readCSV(data []byte) ([]Row, []RowError, error) {
 			break
 		}
 		if err != nil {
-			return nil, nil, csvError(err)
+			return nil, csvError(err)
 		}
 		if blank(cells) {
 			continue // a row of empty cells, as spreadsheets leave them
@@ -56,57 +64,38 @@ func readCSV(data []byte) ([]Row, []RowError, error) {
 		}
 		if h == nil {
 			if h, err = parseHeader(cells, c); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			continue
 		}
 		if n++; n > MaxRows {
-			return nil, nil, errTooManyRows()
+			return nil, errTooManyRows()
 		}
-		c.check(h.record(line, cells))
+		if err := each(c.check(h.record(line, cells))); err != nil {
+			return nil, err
+		}
 	}
 	if h == nil {
-		return nil, nil, unreadable("the file is empty: it has no header row",
+		return nil, unreadable("the file is empty: it has no header row",
 			"die Datei ist leer: sie hat keine Kopfzeile")
 	}
-	rows, errs := c.result()
-	return rows, errs, nil
+	return c.fileErrs, nil
 }
 
-// csvText strips a UTF-8 byte order mark and refuses what is not UTF-8
-// text. Excel's plain "CSV" is Windows-1252, which is caught here with
-// the line of the first offending byte rather than imported garbled.
-func csvText(data []byte) ([]byte, error) {
-	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
-		return nil, unreadable(`the file is UTF-16 text; save it as "CSV UTF-8"`,
-			"die Datei ist UTF-16-kodiert; bitte als „CSV UTF-8 (durch Trennzeichen getrennt)“ speichern")
+// notText is the error for a CSV or JSON file with bytes that are not
+// UTF-8 text. Excel's plain "CSV" is Windows-1252, which is caught here
+// with the line of the first offending byte rather than imported garbled.
+func notText(e *errNotText, format Format) error {
+	switch {
+	case e.binary:
+		return unreadable(fmt.Sprintf("not a CSV file: line %d holds binary data", e.line),
+			fmt.Sprintf("keine CSV-Datei: Zeile %d enthält Binärdaten", e.line))
+	case format == CSV:
+		return unreadable(fmt.Sprintf(`line %d is not UTF-8 text; save the file as "CSV UTF-8"`, e.line),
+			fmt.Sprintf("Zeile %d ist nicht UTF-8-kodiert; bitte als „CSV UTF-8 (durch Trennzeichen getrennt)“ speichern", e.line))
 	}
-	data = bytes.TrimPrefix(data, bom)
-	if i := bytes.IndexByte(data, 0); i >= 0 {
-		return nil, unreadable(fmt.Sprintf("not a CSV file: line %d holds binary data", lineOf(data, i)),
-			fmt.Sprintf("keine CSV-Datei: Zeile %d enthält Binärdaten", lineOf(data, i)))
-	}
-	if !utf8.Valid(data) {
-		i := firstInvalid(data)
-		return nil, unreadable(fmt.Sprintf(`line %d is not UTF-8 text; save the file as "CSV UTF-8"`, lineOf(data, i)),
-			fmt.Sprintf("Zeile %d ist nicht UTF-8-kodiert; bitte als „CSV UTF-8 (durch Trennzeichen getrennt)“ speichern", lineOf(data, i)))
-	}
-	return data, nil
+	return unreadable(fmt.Sprintf("line %d is not UTF-8 text", e.line), fmt.Sprintf("Zeile %d ist nicht UTF-8-kodiert", e.line))
 }
-
-func firstInvalid(b []byte) int {
-	for i := 0; i < len(b); {
-		r, n := utf8.DecodeRune(b[i:])
-		if r == utf8.RuneError && n == 1 {
-			return i
-		}
-		i += n
-	}
-	return len(b)
-}
-
-// lineOf is the 1-based line of byte offset i.
-func lineOf(b []byte, i int) int { return bytes.Count(b[:i], []byte{'\n'}) + 1 }
 
 // separator tells ";" from "," by counting both, outside quotes, in the
 // header line (the first line that is not blank, as the CSV reader skips
@@ -140,6 +129,10 @@ scan:
 }
 
 func csvError(err error) error {
+	var nt *errNotText
+	if errors.As(err, &nt) {
+		return notText(nt, CSV)
+	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
 		return unreadable(fmt.Sprintf("not a readable CSV file: line %d, column %d: %v", pe.Line, pe.Column, pe.Err),

@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"ismsd/internal/domain"
 	"ismsd/internal/validation"
@@ -26,92 +25,229 @@ const schemaName = "objects-import.json"
 // schemas compiles the schemas once; it is the same for every file.
 var schemas = sync.OnceValues(validation.New)
 
-func readJSON(data []byte) ([]Row, []RowError, error) {
-	data = bytes.TrimPrefix(data, bom)
-	if !utf8.Valid(data) {
-		i := firstInvalid(data)
-		return nil, nil, unreadable(fmt.Sprintf("line %d is not UTF-8 text", lineOf(data, i)),
-			fmt.Sprintf("Zeile %d ist nicht UTF-8-kodiert", lineOf(data, i)))
+func scanJSON(src Source, each func(Line) error) ([]RowError, error) {
+	head := make([]byte, min(src.Size(), int64(len(bom))))
+	if _, err := src.ReadAt(head, 0); err != nil && err != io.EOF {
+		return nil, err
 	}
-	doc, err := decodeJSON(data)
-	if err != nil {
-		return nil, nil, err
+	start := int64(0)
+	if bytes.Equal(head, bom) {
+		start = int64(len(bom))
 	}
-	// Counted before the schema runs, which would take its time over a
-	// file that is refused anyway.
-	root, _ := doc.(map[string]any)
-	objects, _ := root["objects"].([]any)
-	if len(objects) > MaxRows {
-		return nil, nil, errTooManyRows()
-	}
-
 	v, err := schemas()
 	if err != nil {
-		return nil, nil, fmt.Errorf("objectio: compiling the schemas: %w", err)
+		return nil, fmt.Errorf("objectio: compiling the schemas: %w", err)
 	}
-	c := newChecker()
-	if err := v.Validate(schemaName, data); err != nil {
-		var de *domain.Error
-		if !errors.As(err, &de) || !errors.Is(err, domain.ErrInvalid) {
-			return nil, nil, err
-		}
-		for _, vi := range de.Violations {
-			line, col := locate(vi.Pointer)
-			detail := strings.ReplaceAll(vi.Detail, "<nil>", "null") // Go's name for it, in enum messages
-			c.errs = append(c.errs, RowError{Line: line, Column: col, Detail: detail, German: germanSchema(detail)})
-			c.reported[lineCol{line, col}] = true
-		}
+	s := &jsonScan{src: src, start: start, v: v, c: newChecker(), each: each}
+	s.dec = json.NewDecoder(newTextReader(io.NewSectionReader(src, start, src.Size()-start), true))
+	s.dec.UseNumber()
+	if err := s.document(); err != nil {
+		return nil, s.unreadable(err)
 	}
-	for i, o := range objects {
-		obj, ok := o.(map[string]any)
-		if !ok {
-			continue // the schema said so
-		}
-		rec := &record{line: i + 1}
-		rec.bad = c.reported[lineCol{rec.line, ""}]
-		for k, val := range obj {
-			col, ok := columnByName[k]
-			if !ok {
-				rec.bad = true // an unknown field: the schema said so
-				continue
-			}
-			rec.has[col] = true
-			if c.reported[lineCol{rec.line, k}] {
-				rec.bad = true
-				continue // a value of the wrong kind: not to be read as text
-			}
-			rec.cell[col] = jsonText(val)
-		}
-		c.check(rec)
-	}
-	rows, errs := c.result()
-	return rows, errs, nil
+	return s.c.fileErrs, nil
 }
 
-// decodeJSON parses the document, numbers kept as written.
-func decodeJSON(data []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var doc any
-	err := dec.Decode(&doc)
-	if err == nil {
-		if _, terr := dec.Token(); terr != io.EOF {
-			return nil, unreadable("not a readable JSON file: more than one JSON value",
-				"keine lesbare JSON-Datei: mehr als ein JSON-Wert")
-		}
-		return doc, nil
+// jsonScan reads {"objects": [...]} token by token and decodes one object
+// at a time, so that only the current object is in memory. Each object is
+// checked against the schema's definition of an object; the document
+// around them is checked here, with the schema's words.
+type jsonScan struct {
+	src   Source
+	start int64 // after a byte order mark
+	dec   *json.Decoder
+	v     *validation.Validator
+	c     *checker
+	each  func(Line) error
+}
+
+// errStop carries an error of each out of the scan unchanged.
+type errStop struct{ err error }
+
+func (e errStop) Error() string { return e.err.Error() }
+
+func (s *jsonScan) document() error {
+	t, err := s.dec.Token()
+	if err != nil {
+		return err
 	}
+	if t != json.Delim('{') {
+		s.docError("", "expected object, but got "+jsonKind(t))
+		if err := s.skip(t); err != nil {
+			return err
+		}
+		return s.end()
+	}
+	found := false
+	for s.dec.More() {
+		t, err := s.dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := t.(string)
+		if key != "objects" {
+			s.docError(key, "is not allowed here")
+			if err := s.skipValue(); err != nil {
+				return err
+			}
+			continue
+		}
+		found = true
+		if err := s.objects(); err != nil {
+			return err
+		}
+	}
+	if _, err := s.dec.Token(); err != nil { // the closing "}"
+		return err
+	}
+	if !found {
+		s.docError("objects", "is required")
+	}
+	return s.end()
+}
+
+// objects reads the array of objects and hands on each.
+func (s *jsonScan) objects() error {
+	t, err := s.dec.Token()
+	if err != nil {
+		return err
+	}
+	if t != json.Delim('[') {
+		s.docError("objects", "expected array, but got "+jsonKind(t))
+		return s.skip(t)
+	}
+	for i := 0; s.dec.More(); i++ {
+		if i == MaxRows {
+			return errTooManyRows()
+		}
+		var o any
+		if err := s.dec.Decode(&o); err != nil {
+			return err
+		}
+		rec := s.record(i+1, o)
+		l := Line{Row: Row{Line: rec.line}, Errors: rec.errs}
+		if _, ok := o.(map[string]any); ok {
+			l = s.c.check(rec)
+		} // else only what the schema says: there are no fields to check
+		if err := s.each(l); err != nil {
+			return errStop{err}
+		}
+	}
+	_, err = s.dec.Token() // the closing "]"
+	return err
+}
+
+// record checks one object against the schema (wrapped in a document of
+// its own, so that the pointers name it) and turns it into a record.
+func (s *jsonScan) record(line int, o any) *record {
+	rec := &record{line: line, reported: map[string]bool{}}
+	err := s.v.ValidateValue(schemaName, map[string]any{"objects": []any{o}})
+	var de *domain.Error
+	if errors.As(err, &de) {
+		for _, vi := range de.Violations {
+			_, col := locate(vi.Pointer)
+			detail := strings.ReplaceAll(vi.Detail, "<nil>", "null") // Go's name for it, in enum messages
+			rec.errs = append(rec.errs, RowError{Line: line, Column: col, Detail: detail, German: germanSchema(detail)})
+			rec.reported[col] = true
+		}
+	}
+	obj, _ := o.(map[string]any)
+	for k, val := range obj {
+		col, ok := columnByName[k]
+		if !ok || rec.reported[k] {
+			continue // an unknown field, or a value of the wrong kind: the schema said so
+		}
+		rec.has[col] = true
+		rec.cell[col] = jsonText(val)
+	}
+	return rec
+}
+
+// docError records a problem of the document around the objects.
+func (s *jsonScan) docError(col, detail string) {
+	s.c.fileErrs = append(s.c.fileErrs, RowError{Column: col, Detail: detail, German: germanSchema(detail)})
+}
+
+// skipValue reads past the next value.
+func (s *jsonScan) skipValue() error {
+	t, err := s.dec.Token()
+	if err != nil {
+		return err
+	}
+	return s.skip(t)
+}
+
+// skip reads past the rest of a value whose first token was t.
+func (s *jsonScan) skip(t json.Token) error {
+	for depth := 0; ; {
+		if d, ok := t.(json.Delim); ok {
+			if d == '{' || d == '[' {
+				depth++
+			} else {
+				depth--
+			}
+		}
+		if depth == 0 {
+			return nil
+		}
+		var err error
+		if t, err = s.dec.Token(); err != nil {
+			return err
+		}
+	}
+}
+
+// end refuses anything after the document.
+func (s *jsonScan) end() error {
+	if _, err := s.dec.Token(); err != io.EOF {
+		if err != nil {
+			return err
+		}
+		return unreadable("not a readable JSON file: more than one JSON value",
+			"keine lesbare JSON-Datei: mehr als ein JSON-Wert")
+	}
+	return nil
+}
+
+// unreadable turns a failure of the decoder into the file's error.
+func (s *jsonScan) unreadable(err error) error {
+	var stop errStop
+	var nt *errNotText
 	var se *json.SyntaxError
+	var de *domain.Error
 	switch {
+	case errors.As(err, &stop):
+		return stop.err
+	case errors.As(err, &nt):
+		return notText(nt, JSON)
+	case errors.As(err, &de):
+		return err
 	case errors.As(err, &se):
-		line := lineOf(data, min(int(se.Offset), len(data)))
-		return nil, unreadable(fmt.Sprintf("not a readable JSON file: line %d: %v", line, se),
+		line := lineAt(s.src, s.start+se.Offset)
+		return unreadable(fmt.Sprintf("not a readable JSON file: line %d: %v", line, se),
 			fmt.Sprintf("keine lesbare JSON-Datei: Syntaxfehler in Zeile %d", line))
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return nil, unreadable("not a readable JSON file: it is empty or ends early",
+		return unreadable("not a readable JSON file: it is empty or ends early",
 			"keine lesbare JSON-Datei: sie ist leer oder endet vorzeitig")
 	}
-	return nil, unreadable("not a readable JSON file: "+err.Error(), "keine lesbare JSON-Datei: "+err.Error())
+	return unreadable("not a readable JSON file: "+err.Error(), "keine lesbare JSON-Datei: "+err.Error())
+}
+
+// jsonKind names the kind of value a token starts, as the schema does.
+func jsonKind(t json.Token) string {
+	switch v := t.(type) {
+	case json.Delim:
+		if v == '[' {
+			return "array"
+		}
+		return "object"
+	case string:
+		return "string"
+	case json.Number:
+		return "number"
+	case bool:
+		return "boolean"
+	}
+	return "null"
 }
 
 // jsonText renders a value as the text a CSV cell would hold. Values of

@@ -323,10 +323,10 @@ func TestUnreadable(t *testing.T) {
 // that claims more than the limit is refused without unpacking it.
 func TestXLSXArchiveChecks(t *testing.T) {
 	valid := write(t, XLSX, sampleRows())
-	if err := checkArchive(valid, maxUnpacked); err != nil {
+	if err := checkArchive(bytes.NewReader(valid), maxUnpacked); err != nil {
 		t.Fatal(err)
 	}
-	if err := checkArchive(valid, 1000); err == nil || !strings.Contains(err.Error(), "unpacks to more than") {
+	if err := checkArchive(bytes.NewReader(valid), 1000); err == nil || !strings.Contains(err.Error(), "unpacks to more than") {
 		t.Errorf("limit: %v", err)
 	}
 	i := bytes.Index(valid, []byte("xl/worksheets/sheet1.xml"))

@@ -7,27 +7,6 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// Read parses a whole file. Row-level problems come back as RowErrors,
-// every one of them, together with the rows that are fine; a row with any
-// problem is not among the rows. A file that cannot be read at all (not
-// CSV, a truncated workbook, invalid JSON, more than MaxRows rows) is an
-// error (a *domain.Error: ErrInvalid, or ErrTooLarge for too many rows).
-//
-// When the file lacks a required column, its rows are still checked, so
-// that every problem is reported at once, but none is returned.
-func Read(f Format, data []byte) ([]Row, []RowError, error) {
-	switch f {
-	case CSV:
-		return readCSV(data)
-	case XLSX:
-		return readXLSX(data)
-	case JSON:
-		return readJSON(data)
-	}
-	_, err := ParseFormat(string(f))
-	return nil, nil, err
-}
-
 // Pseudo columns of a header position that is not a canonical column.
 const (
 	unknownCol column = -1 // a header we do not know: reported once, its values ignored

@@ -26,11 +26,11 @@ const (
 // sheetName is the name of the sheet Write creates.
 const sheetName = "Zielobjekte"
 
-func readXLSX(data []byte) (rows []Row, errs []RowError, err error) {
-	if err := checkArchive(data, maxUnpacked); err != nil {
-		return nil, nil, err
+func scanXLSX(src Source, each func(Line) error) (fileErrs []RowError, err error) {
+	if err := checkArchive(src, maxUnpacked); err != nil {
+		return nil, err
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+	f, err := excelize.OpenReader(io.NewSectionReader(src, 0, src.Size()), excelize.Options{
 		UnzipSizeLimit:    maxUnpacked,
 		UnzipXMLSizeLimit: maxPart,
 		// Cells as stored, not as formatted: an ID such as 1234567 would
@@ -38,21 +38,21 @@ func readXLSX(data []byte) (rows []Row, errs []RowError, err error) {
 		RawCellValue: true,
 	})
 	if err != nil {
-		return nil, nil, unreadable("not a readable Excel workbook: "+err.Error(),
+		return nil, unreadable("not a readable Excel workbook: "+err.Error(),
 			"keine lesbare Excel-Arbeitsmappe: "+err.Error())
 	}
 	defer f.Close() // removes the temporary files of spilled worksheets
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		return nil, nil, unreadable("the workbook has no sheet", "die Arbeitsmappe hat kein Tabellenblatt")
+		return nil, unreadable("the workbook has no sheet", "die Arbeitsmappe hat kein Tabellenblatt")
 	}
 	it, err := f.Rows(sheets[0])
 	if err != nil {
-		return nil, nil, sheetError(sheets[0], err)
+		return nil, sheetError(sheets[0], err)
 	}
 	defer func() {
 		if cerr := it.Close(); err == nil && cerr != nil {
-			rows, errs, err = nil, nil, sheetError(sheets[0], cerr)
+			fileErrs, err = nil, sheetError(sheets[0], cerr)
 		}
 	}()
 	c := newChecker()
@@ -64,31 +64,32 @@ func readXLSX(data []byte) (rows []Row, errs []RowError, err error) {
 		row++
 		cells, err := it.Columns()
 		if err != nil {
-			return nil, nil, sheetError(sheets[0], err)
+			return nil, sheetError(sheets[0], err)
 		}
 		if blank(cells) {
 			continue
 		}
 		if h == nil {
 			if h, err = parseHeader(cells, c); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			continue
 		}
 		if n++; n > MaxRows {
-			return nil, nil, errTooManyRows()
+			return nil, errTooManyRows()
 		}
-		c.check(h.record(row, cells))
+		if err := each(c.check(h.record(row, cells))); err != nil {
+			return nil, err
+		}
 	}
 	if err := it.Error(); err != nil {
-		return nil, nil, sheetError(sheets[0], err)
+		return nil, sheetError(sheets[0], err)
 	}
 	if h == nil {
-		return nil, nil, unreadable(fmt.Sprintf("the first sheet (%s) is empty: it has no header row", sheets[0]),
+		return nil, unreadable(fmt.Sprintf("the first sheet (%s) is empty: it has no header row", sheets[0]),
 			fmt.Sprintf("das erste Tabellenblatt (%s) ist leer: es hat keine Kopfzeile", sheets[0]))
 	}
-	rows, errs = c.result()
-	return rows, errs, nil
+	return c.fileErrs, nil
 }
 
 func sheetError(sheet string, err error) error {
@@ -103,11 +104,12 @@ func sheetError(sheet string, err error) error {
 // then every entry is unpacked once to nowhere, which makes archive/zip
 // check its CRC and refuse an entry that unpacks to more than it declares
 // (a bomb that lies in its headers).
-func checkArchive(data []byte, limit uint64) error {
-	if bytes.HasPrefix(data, oleMagic) {
+func checkArchive(src Source, limit uint64) error {
+	head := make([]byte, len(oleMagic))
+	if n, _ := src.ReadAt(head, 0); bytes.Equal(head[:n], oleMagic) {
 		return errOLE()
 	}
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	zr, err := zip.NewReader(src, src.Size())
 	if err != nil {
 		return unreadable(fmt.Sprintf("not an Excel workbook (.xlsx): not a zip archive, or a truncated one (%v)", err),
 			"keine Excel-Arbeitsmappe (.xlsx): kein oder ein unvollständiges ZIP-Archiv")

@@ -3,7 +3,9 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -120,10 +122,14 @@ type ImportChange struct {
 	SetDeps   bool
 }
 
-// ApplyImport writes an import plan with one statement per kind of
-// change, records every changed object in the audit trail, and recomputes
-// the scope's protection needs once. Short IDs of new objects must be set.
-func (tx *Tx) ApplyImport(ctx context.Context, scopeID int64, changes []ImportChange, vis Visibility) error {
+// An import is written in batches: ImportObjects for the objects of every
+// batch, then ImportDependencies for their dependencies (once every object
+// exists), then RecomputeNeeds once for the scope.
+
+// ImportObjects writes a batch of an import plan with one statement per
+// kind of change and records every changed object in the audit trail.
+// Short IDs of new objects must be set; their IDs are set in changes.
+func (tx *Tx) ImportObjects(ctx context.Context, scopeID int64, changes []ImportChange) error {
 	type objectJSON struct {
 		ID                   int64    `json:"id"`
 		Type                 string   `json:"type"`
@@ -213,13 +219,7 @@ func (tx *Tx) ApplyImport(ctx context.Context, scopeID int64, changes []ImportCh
 			}
 		}
 	}
-	if err := tx.applyImportNeeds(ctx, changes); err != nil {
-		return err
-	}
-	if err := tx.applyImportDependencies(ctx, scopeID, changes, vis); err != nil {
-		return err
-	}
-	return tx.RecomputeNeeds(ctx, scopeID)
+	return tx.applyImportNeeds(ctx, changes)
 }
 
 func (tx *Tx) applyImportNeeds(ctx context.Context, changes []ImportChange) error {
@@ -248,20 +248,18 @@ func (tx *Tx) applyImportNeeds(ctx context.Context, changes []ImportChange) erro
 	return nil
 }
 
-// applyImportDependencies replaces the dependencies of the objects whose
-// row lists them, resolving external IDs within the scope among the
-// objects the writer may see.
-func (tx *Tx) applyImportDependencies(ctx context.Context, scopeID int64, changes []ImportChange, vis Visibility) error {
-	var from []int64
-	var fromPairs []int64
-	var toExternal []string
+// ImportDependencies replaces the dependencies of a batch's objects whose
+// row lists them, resolving both ends by external ID within the scope and
+// the targets among the objects the writer may see.
+func (tx *Tx) ImportDependencies(ctx context.Context, scopeID int64, changes []ImportChange, vis Visibility) error {
+	var from, pairFrom, pairTo []string
 	for _, ch := range changes {
 		if !ch.SetDeps {
 			continue
 		}
-		from = append(from, ch.ID)
+		from = append(from, ch.Input.ExternalID)
 		for _, t := range ch.DependsOn {
-			fromPairs, toExternal = append(fromPairs, ch.ID), append(toExternal, t)
+			pairFrom, pairTo = append(pairFrom, ch.Input.ExternalID), append(pairTo, t)
 		}
 	}
 	if len(from) == 0 {
@@ -270,26 +268,27 @@ func (tx *Tx) applyImportDependencies(ctx context.Context, scopeID int64, change
 	// Dependencies on objects without an external ID, or out of the
 	// writer's sight, cannot be named in a file, so they stay.
 	if _, err := tx.x.ExecContext(ctx, `
-		DELETE FROM object_dependencies WHERE from_id = ANY ($1)
-		AND to_id IN (SELECT o.id FROM objects o WHERE o.external_id IS NOT NULL AND `+visibleObject(2)+`)`,
-		pq.Array(from), vis.arg()); err != nil {
+		DELETE FROM object_dependencies WHERE from_id IN (SELECT id FROM objects WHERE scope_id = $1 AND external_id = ANY ($2))
+		AND to_id IN (SELECT o.id FROM objects o WHERE o.external_id IS NOT NULL AND `+visibleObject(3)+`)`,
+		scopeID, pq.Array(from), vis.arg()); err != nil {
 		return err
 	}
 	res, err := tx.x.ExecContext(ctx, `
 		INSERT INTO object_dependencies (from_id, to_id)
-		SELECT u.from_id, o.id FROM unnest($2::bigint[], $3::text[]) AS u(from_id, ext)
-		JOIN objects o ON o.scope_id = $1 AND o.external_id = u.ext AND `+visibleObject(4)+`
-		ON CONFLICT DO NOTHING`, scopeID, pq.Array(fromPairs), pq.Array(toExternal), vis.arg())
+		SELECT f.id, o.id FROM unnest($2::text[], $3::text[]) AS u(from_ext, to_ext)
+		JOIN objects f ON f.scope_id = $1 AND f.external_id = u.from_ext
+		JOIN objects o ON o.scope_id = $1 AND o.external_id = u.to_ext AND `+visibleObject(4)+`
+		ON CONFLICT DO NOTHING`, scopeID, pq.Array(pairFrom), pq.Array(pairTo), vis.arg())
 	if err != nil {
 		return fmt.Errorf("store dependencies: %w", mapError(err))
 	}
-	if n, _ := res.RowsAffected(); int(n) != len(dedupePairs(fromPairs, toExternal)) {
-		return fmt.Errorf("store dependencies: %d of %d resolved", n, len(toExternal))
+	if n, _ := res.RowsAffected(); int(n) != len(dedupePairs(pairFrom, pairTo)) {
+		return fmt.Errorf("store dependencies: %d of %d resolved", n, len(pairTo))
 	}
 	return nil
 }
 
-func dedupePairs(from []int64, to []string) map[string]bool {
+func dedupePairs(from, to []string) map[string]bool {
 	seen := map[string]bool{}
 	for i := range from {
 		seen[fmt.Sprint(from[i], "\x00", to[i])] = true
@@ -305,29 +304,69 @@ type ImportFile struct {
 	Name    string `db:"name"`
 	Format  string `db:"format"`
 	SHA256  string `db:"sha256"`
-	Content []byte `db:"content"`
 }
 
-// SaveImportFile keeps an uploaded file for a later apply by the same user.
-func (db *DB) SaveImportFile(ctx context.Context, f ImportFile) (int64, error) {
+// importChunk is the size of the chunks a kept file is stored in.
+const importChunk = 1 << 20
+
+// SaveImportFile keeps an uploaded file, read from content chunk by chunk,
+// for a later apply by the same user.
+func (db *DB) SaveImportFile(ctx context.Context, f ImportFile, content io.Reader) (int64, error) {
+	x, err := db.x.BeginTxx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("begin: %w", err)
+	}
+	defer x.Rollback()
 	var id int64
-	err := db.x.GetContext(ctx, &id, `
-		INSERT INTO import_files (scope_id, user_id, name, format, sha256, content) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		f.ScopeID, f.UserID, f.Name, f.Format, f.SHA256, f.Content)
-	return id, mapError(err)
+	if err := x.GetContext(ctx, &id, `
+		INSERT INTO import_files (scope_id, user_id, name, format, sha256) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		f.ScopeID, f.UserID, f.Name, f.Format, f.SHA256); err != nil {
+		return 0, mapError(err)
+	}
+	buf := make([]byte, importChunk)
+	for seq := 0; ; seq++ {
+		n, err := io.ReadFull(content, buf)
+		if n > 0 {
+			if _, err := x.ExecContext(ctx, `INSERT INTO import_file_chunks (file_id, seq, data) VALUES ($1, $2, $3)`, id, seq, buf[:n]); err != nil {
+				return 0, mapError(err)
+			}
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			break
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	return id, mapError(x.Commit())
 }
 
-// LoadImportFile returns a kept file of the user for the scope.
-func (db *DB) LoadImportFile(ctx context.Context, id, scopeID, userID int64) (ImportFile, error) {
+// LoadImportFile writes a kept file of the user for the scope to w, chunk
+// by chunk, and returns what is known of it.
+func (db *DB) LoadImportFile(ctx context.Context, id, scopeID, userID int64, w io.Writer) (ImportFile, error) {
 	var f ImportFile
 	err := db.x.GetContext(ctx, &f, `
-		SELECT id, scope_id, user_id, name, format, sha256, content FROM import_files
+		SELECT id, scope_id, user_id, name, format, sha256 FROM import_files
 		WHERE id = $1 AND scope_id = $2 AND user_id = $3 AND created_at > now() - interval '1 day'`, id, scopeID, userID)
 	if err != nil {
 		return f, domain.Errorf(domain.ErrNotFound, "no uploaded file %d for this scope", id).
 			De("Die hochgeladene Datei ist nicht mehr vorhanden. Bitte laden Sie sie erneut hoch.")
 	}
-	return f, nil
+	rows, err := db.x.QueryContext(ctx, `SELECT data FROM import_file_chunks WHERE file_id = $1 ORDER BY seq`, id)
+	if err != nil {
+		return f, err
+	}
+	defer rows.Close()
+	var chunk []byte
+	for rows.Next() {
+		if err := rows.Scan(&chunk); err != nil {
+			return f, err
+		}
+		if _, err := w.Write(chunk); err != nil {
+			return f, err
+		}
+	}
+	return f, rows.Err()
 }
 
 // DeleteImportFile removes a kept file once applied.

@@ -48,6 +48,9 @@ type Route struct {
 	// Streams marks a large upload or download: the server's read and
 	// write timeouts, meant for ordinary requests, give way to StreamTimeout.
 	Streams bool
+	// Expensive marks a request whose memory or CPU grows with its data
+	// (imports, exports, reports): only a few run at once.
+	Expensive bool
 
 	// API description, for routes under /api/v1.
 	Summary  string

@@ -1,8 +1,11 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -572,8 +575,9 @@ func (w *crossDeptWorld) set(t *testing.T, scopeID, auditID, dept int64, marker,
 	set.val["riskanalysis"], set.val["riskitem"] = idStr(a.ID), idStr(a.Items[0].ID)
 	set.val["evidence"], set.val["sample"] = idStr(ev.ID), idStr(sample.ID)
 	content := []byte(`{"objects": []}`)
+	sum := sha256.Sum256(content)
 	fileID, err := e.db.SaveImportFile(ctx, postgres.ImportFile{ScopeID: scopeID, UserID: fileOwner, Name: "import.json", Format: "json",
-		SHA256: "0", Content: content})
+		SHA256: hex.EncodeToString(sum[:])}, bytes.NewReader(content))
 	if err != nil {
 		t.Fatal(err)
 	}

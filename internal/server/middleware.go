@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"regexp"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -230,5 +231,30 @@ func (s *Server) authorize(r route.Route) gin.HandlerFunc {
 		}
 		route.SetDecision(c, d)
 		c.Next()
+	}
+}
+
+// errBusy refuses an expensive request beyond ISMS_EXPENSIVE_REQUESTS.
+var errBusy = &domain.Error{Kind: domain.ErrThrottled, RetryAfter: 10 * time.Second,
+	Message: "the server runs as many imports, exports and reports at once as it allows; try again shortly",
+	German:  "Der Server bearbeitet gerade so viele Importe, Exporte und Berichte, wie er gleichzeitig zulässt. Bitte versuchen Sie es in einigen Sekunden noch einmal."}
+
+// limitExpensive lets at most ISMS_EXPENSIVE_REQUESTS expensive requests
+// (imports, exports, reports) run at once. One more is refused at once
+// with 429 and Retry-After instead of waiting: queued uploads would hold
+// their connections, and the memory of a burst stays bounded.
+func (s *Server) limitExpensive(r route.Route) gin.HandlerFunc {
+	if !r.Expensive {
+		return func(c *gin.Context) { c.Next() }
+	}
+	return func(c *gin.Context) {
+		select {
+		case s.expensive <- struct{}{}:
+			defer func() { <-s.expensive }()
+			c.Next()
+		default:
+			c.Header("Retry-After", strconv.Itoa(int(errBusy.RetryAfter.Seconds())))
+			s.fail(c, errBusy)
+		}
 	}
 }

@@ -50,6 +50,8 @@ type Server struct {
 	ui       *webui.UI
 	engine   *gin.Engine
 	routes   []route.Route
+	// expensive holds a token per expensive request running (limitExpensive).
+	expensive chan struct{}
 }
 
 // New builds the server and registers every route.
@@ -58,6 +60,7 @@ func New(d Deps) (*Server, error) {
 	s := &Server{cfg: d.Config, db: d.DB, accounts: d.Accounts, authz: d.Authz, log: d.Log,
 		cop:    http.NewCrossOriginProtection(),
 		cookie: route.SessionCookie{Secure: d.Config.SecureCookies(), MaxAge: d.Accounts.Config().SessionMaxAge}}
+	s.expensive = make(chan struct{}, max(1, d.Config.ExpensiveRequests))
 	// Behind a reverse proxy the Host header may differ from the public
 	// name; the configured public origin is always ours.
 	if err := s.cop.AddTrustedOrigin(originOf(d.Config.BaseURL)); err != nil {
@@ -92,7 +95,7 @@ func New(d Deps) (*Server, error) {
 	s.routes = append(s.routes, ui.Routes()...)
 	s.routes = append(s.routes, ui.APIDocsRoute(s.APIRoutes))
 	for _, r := range s.routes {
-		e.Handle(r.Method, r.Path, s.limitBody(r), s.authorize(r), extendStreamDeadline(r), s.refuseBadText, s.handle(r.Handler))
+		e.Handle(r.Method, r.Path, s.limitBody(r), s.authorize(r), extendStreamDeadline(r), s.refuseBadText, s.limitExpensive(r), s.handle(r.Handler))
 	}
 	e.NoRoute(func(c *gin.Context) {
 		s.fail(c, domain.Errorf(domain.ErrNotFound, "no such resource: %s", c.Request.URL.Path))

@@ -62,8 +62,7 @@ func (v *Validator) Has(name string) bool { _, ok := v.byName[name]; return ok }
 // Validate checks raw JSON against the named schema. A refusal is a
 // domain ErrInvalid listing every violation.
 func (v *Validator) Validate(name string, raw []byte) error {
-	s, ok := v.byName[name]
-	if !ok {
+	if !v.Has(name) {
 		return fmt.Errorf("no schema %q", name)
 	}
 	if vs := textViolations(raw); len(vs) > 0 {
@@ -77,6 +76,17 @@ func (v *Validator) Validate(name string, raw []byte) error {
 	}
 	if dec.More() {
 		return domain.Invalid(domain.Violation{Pointer: "", Detail: "the body holds more than one JSON value"})
+	}
+	return v.ValidateValue(name, doc)
+}
+
+// ValidateValue checks a decoded document (numbers as json.Number) against
+// the named schema, as Validate does: a reader that decodes a large file
+// piece by piece checks each piece.
+func (v *Validator) ValidateValue(name string, doc any) error {
+	s, ok := v.byName[name]
+	if !ok {
+		return fmt.Errorf("no schema %q", name)
 	}
 	err := s.Validate(doc)
 	var ve *jsonschema.ValidationError

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -154,7 +155,17 @@ func typeOf(def map[string]any) string {
 	if _, ok := def["enum"]; ok {
 		return "string"
 	}
-	if _, ok := def["anyOf"]; ok {
+	if alts, ok := def["anyOf"].([]any); ok {
+		var parts []string
+		for _, a := range alts {
+			m, _ := a.(map[string]any)
+			if p := typeOf(m); !slices.Contains(parts, p) {
+				parts = append(parts, p)
+			}
+		}
+		return strings.Join(parts, " | ")
+	}
+	if _, ok := def["const"]; ok {
 		return "string"
 	}
 	return "any"

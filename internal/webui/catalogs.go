@@ -22,7 +22,7 @@ func (u *UI) catalogRoutes() []route.Route {
 	get := http.MethodGet
 	return []route.Route{
 		{Method: get, Path: "/catalogs", Perm: read, Handler: u.catalogsPage},
-		{Method: http.MethodPost, Path: "/catalogs", Perm: authz.Require(authz.ResourceCatalogs, authz.ActionWrite), Handler: u.importCatalog,
+		{Method: http.MethodPost, Path: "/catalogs", Perm: authz.Require(authz.ResourceCatalogs, authz.ActionWrite), Handler: u.importCatalog, Expensive: true,
 			MaxBody: u.CatalogMaxBytes + 1<<20},
 		{Method: get, Path: "/catalogs/:id", Perm: read, Handler: u.catalogPage},
 		{Method: get, Path: "/catalogs/:id/modules/:module", Perm: read, Handler: u.modulePage},

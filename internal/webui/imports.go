@@ -1,8 +1,6 @@
 package webui
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
@@ -22,9 +20,9 @@ func (u *UI) importRoutes() []route.Route {
 	read, write := authz.Require(authz.ResourceObjects, authz.ActionRead), authz.Require(authz.ResourceObjects, authz.ActionWrite)
 	return []route.Route{
 		{Method: http.MethodGet, Path: "/scopes/:id/import", Perm: read, Handler: u.importPage},
-		{Method: http.MethodPost, Path: "/scopes/:id/import", Perm: write, Handler: u.dryRun, MaxBody: u.ImportMaxBytes + 1<<20},
-		{Method: http.MethodPost, Path: "/scopes/:id/import/:file/apply", Perm: write, Handler: u.applyImport},
-		{Method: http.MethodGet, Path: "/scopes/:id/export", Perm: read, Handler: u.exportObjects},
+		{Method: http.MethodPost, Path: "/scopes/:id/import", Perm: write, Handler: u.dryRun, Expensive: true, MaxBody: u.ImportMaxBytes + 1<<20},
+		{Method: http.MethodPost, Path: "/scopes/:id/import/:file/apply", Perm: write, Handler: u.applyImport, Expensive: true},
+		{Method: http.MethodGet, Path: "/scopes/:id/export", Perm: read, Handler: u.exportObjects, Expensive: true},
 		{Method: http.MethodGet, Path: "/import-template", Perm: read, Handler: u.importTemplate},
 	}
 }
@@ -63,20 +61,17 @@ func (u *UI) importPage(c *gin.Context) error {
 	return u.render(c, http.StatusOK, "import", "Import und Export", d)
 }
 
-// showPlan lists the rows that matter: errors, creates and updates first
-// in file order, up to maxPlanRows.
-func (d *importPage) showPlan(p objectimport.Plan) {
-	d.Plan = &p
-	for _, r := range p.Rows {
-		if r.Action == objectimport.ActionUnchanged {
-			continue
-		}
-		if len(d.Shown) == maxPlanRows {
-			d.Hidden++
-			continue
-		}
+// showRow lists the rows that matter as the plan is made: errors,
+// creates and updates in file order, up to maxPlanRows.
+func (d *importPage) showRow(r objectimport.RowResult) error {
+	switch {
+	case r.Action == objectimport.ActionUnchanged:
+	case len(d.Shown) == maxPlanRows:
+		d.Hidden++
+	default:
 		d.Shown = append(d.Shown, r)
 	}
+	return nil
 }
 
 func (u *UI) dryRun(c *gin.Context) error {
@@ -84,26 +79,27 @@ func (u *UI) dryRun(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	name, data, fields, err := route.ReadUpload(c, u.ImportMaxBytes)
+	up, err := route.ReadUpload(c, u.ImportMaxBytes)
 	if err != nil {
 		return u.refuseImport(c, d, err)
 	}
-	f, err := route.FileFormat(fields["format"], name, data)
+	defer up.Close()
+	f, err := route.FileFormat(up.Fields["format"], up.Name, up)
 	if err != nil {
 		return u.refuseImport(c, d, err)
 	}
-	p, err := u.Objects.Plan(c.Request.Context(), d.Scope.ID, f, data, route.Visibility(c))
+	ctx := c.Request.Context()
+	p, err := u.Objects.Plan(ctx, d.Scope.ID, f, up, route.Visibility(c), d.showRow)
 	if err != nil {
 		return u.refuseImport(c, d, err)
 	}
-	d.showPlan(p)
-	d.FileName = name
+	d.Plan = &p
+	d.FileName = up.Name
 	if p.OK() && p.Creates+p.Updates > 0 {
 		// Kept for the apply, so that exactly this file is applied.
-		sum := sha256.Sum256(data)
 		pr, _ := route.Principal(c)
-		d.FileID, err = u.DB.SaveImportFile(c.Request.Context(), postgres.ImportFile{ScopeID: d.Scope.ID, UserID: pr.User.ID,
-			Name: name, Format: string(f), SHA256: hex.EncodeToString(sum[:]), Content: data})
+		d.FileID, err = u.DB.SaveImportFile(ctx, postgres.ImportFile{ScopeID: d.Scope.ID, UserID: pr.User.ID,
+			Name: up.Name, Format: string(f), SHA256: up.SHA256()}, io.NewSectionReader(up, 0, up.Size()))
 		if err != nil {
 			return err
 		}
@@ -128,17 +124,26 @@ func (u *UI) applyImport(c *gin.Context) error {
 	fileID, _ := strconv.ParseInt(c.Param("file"), 10, 64)
 	pr, _ := route.Principal(c)
 	ctx := c.Request.Context()
-	file, err := u.DB.LoadImportFile(ctx, fileID, d.Scope.ID, pr.User.ID)
+	spool, err := route.NewSpool()
 	if err != nil {
 		return err
 	}
-	p, err := u.Objects.Apply(ctx, route.Actor(c), d.Scope.ID, objectio.Format(file.Format), file.Content, route.Visibility(c))
+	defer spool.Close()
+	file, err := u.DB.LoadImportFile(ctx, fileID, d.Scope.ID, pr.User.ID, spool)
+	if err != nil {
+		return err
+	}
+	if spool.SHA256() != file.SHA256 {
+		return domain.Errorf(domain.ErrIntegrity, "kept import file %d does not match its SHA-256", fileID).
+			De("Die hochgeladene Datei wurde seit dem Probelauf verändert und wird nicht übernommen. Bitte laden Sie sie erneut hoch.")
+	}
+	p, err := u.Objects.Apply(ctx, route.Actor(c), d.Scope.ID, objectio.Format(file.Format), spool, route.Visibility(c), d.showRow)
 	if err != nil {
 		return err
 	}
 	if !p.Applied {
 		// The scope changed since the dry run: show why nothing was written.
-		d.showPlan(p)
+		d.Plan = &p
 		d.FileName = file.Name
 		d.Message = "Es wurde nichts übernommen: Seit dem Probelauf hat sich der Informationsverbund geändert. Bitte prüfen Sie die Fehler."
 		return u.render(c, http.StatusConflict, "import", "Import", d)

@@ -17,7 +17,7 @@ func (u *UI) reportRoutes() []route.Route {
 	read := authz.Require(authz.ResourceObjects, authz.ActionRead)
 	return []route.Route{
 		{Method: http.MethodGet, Path: "/scopes/:id/reports", Perm: read, Handler: u.reportsPage},
-		{Method: http.MethodGet, Path: "/scopes/:id/reports/:report", Perm: read, Handler: u.downloadReport, Streams: true},
+		{Method: http.MethodGet, Path: "/scopes/:id/reports/:report", Perm: read, Handler: u.downloadReport, Streams: true, Expensive: true},
 	}
 }
 

@@ -277,6 +277,7 @@ func (u *UI) Fail(c *gin.Context, err error) {
 		http.StatusNotFound:           "Seite nicht gefunden",
 		http.StatusForbidden:          "Keine Berechtigung",
 		http.StatusServiceUnavailable: "Vorübergehend nicht erreichbar",
+		http.StatusTooManyRequests:    "Zu viele Anfragen",
 	}[k.Status]
 	if heading == "" {
 		heading = "Fehler"
