@@ -51,7 +51,7 @@ func TestExpensiveRequestsAreBounded(t *testing.T) {
 		t.Errorf("refusal: %v %+v", r.header, p)
 	}
 	r = c.uploadFields(page+"/import", "seite.csv", []byte(file), map[string]string{"dry_run": "true"})
-	mustContain(t, r, http.StatusTooManyRequests, "Server ausgelastet", "in einigen Sekunden")
+	mustContain(t, r, http.StatusTooManyRequests, "Zu viele Anfragen", "in einigen Sekunden")
 	if r.header.Get("Retry-After") == "" {
 		t.Error("the page's refusal has no Retry-After")
 	}
