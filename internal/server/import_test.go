@@ -39,13 +39,14 @@ func TestExpensiveRequestsAreBounded(t *testing.T) {
 	if _, err := feed.Write([]byte("external_id;name;type\n")); err != nil {
 		t.Fatal(err)
 	}
-	// The slow upload takes the one place once the server has its headers.
-	var r response
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if r = c.upload(api+"/import", map[string]string{"dry_run": "true"}, "zweite.csv", strings.NewReader(file), nil); r.status == http.StatusTooManyRequests {
-			break
+	// The slow upload takes the one place once the server has its headers;
+	// only then may the next one come, or it could overtake the slow one.
+	for deadline := time.Now().Add(10 * time.Second); len(e.srv.expensive) == 0; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the slow upload never took its place")
 		}
 	}
+	r := c.upload(api+"/import", map[string]string{"dry_run": "true"}, "zweite.csv", strings.NewReader(file), nil)
 	p := problemOf(t, r, http.StatusTooManyRequests)
 	if r.header.Get("Retry-After") == "" || !strings.Contains(p.Detail, "try again") {
 		t.Errorf("refusal: %v %+v", r.header, p)

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"regexp"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 
@@ -242,7 +241,9 @@ var errBusy = &domain.Error{Kind: domain.ErrThrottled, RetryAfter: 10 * time.Sec
 // limitExpensive lets at most ISMS_EXPENSIVE_REQUESTS expensive requests
 // (imports, exports, reports) run at once. One more is refused at once
 // with 429 and Retry-After instead of waiting: queued uploads would hold
-// their connections, and the memory of a burst stays bounded.
+// their connections, and the memory of a burst stays bounded. It runs
+// before anything reads the body (the check of the form fields waits for
+// more of a slow upload than those fields).
 func (s *Server) limitExpensive(r route.Route) gin.HandlerFunc {
 	if !r.Expensive {
 		return func(c *gin.Context) { c.Next() }
@@ -253,7 +254,6 @@ func (s *Server) limitExpensive(r route.Route) gin.HandlerFunc {
 			defer func() { <-s.expensive }()
 			c.Next()
 		default:
-			c.Header("Retry-After", strconv.Itoa(int(errBusy.RetryAfter.Seconds())))
 			s.fail(c, errBusy)
 		}
 	}

@@ -95,7 +95,7 @@ func New(d Deps) (*Server, error) {
 	s.routes = append(s.routes, ui.Routes()...)
 	s.routes = append(s.routes, ui.APIDocsRoute(s.APIRoutes))
 	for _, r := range s.routes {
-		e.Handle(r.Method, r.Path, s.limitBody(r), s.authorize(r), extendStreamDeadline(r), s.refuseBadText, s.limitExpensive(r), s.handle(r.Handler))
+		e.Handle(r.Method, r.Path, s.limitBody(r), s.authorize(r), extendStreamDeadline(r), s.limitExpensive(r), s.refuseBadText, s.handle(r.Handler))
 	}
 	e.NoRoute(func(c *gin.Context) {
 		s.fail(c, domain.Errorf(domain.ErrNotFound, "no such resource: %s", c.Request.URL.Path))
