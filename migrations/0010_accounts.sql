@@ -59,3 +59,18 @@ CREATE TRIGGER risk_acceptances_not_future BEFORE INSERT OR UPDATE OF accepted_o
 -- listed per account and client.
 ALTER TABLE login_failures ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY;
 CREATE INDEX login_failures_pair_idx ON login_failures (username, client_addr, at);
+
+-- A browser in which an account has logged in carries a device cookie
+-- whose secret's hash is kept here. Failed logins of that account from
+-- that browser are counted for the device alone, not for the client
+-- address: whoever guesses from the same address (an office behind one
+-- NAT, say) cannot hold the owner back, and the guesser, who has no such
+-- cookie, cannot tell accounts apart by it.
+CREATE TABLE login_devices (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    user_id      bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    secret_hash  bytea NOT NULL UNIQUE,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    last_used_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX login_devices_user_idx ON login_devices (user_id);

@@ -3,6 +3,7 @@ package account
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"runtime"
 	"strings"
@@ -107,41 +108,86 @@ func (s *Service) verify(password, encoded string) bool {
 	return ok
 }
 
-// Login checks a password and opens a session. It returns the session
-// secret for the cookie. actor carries the request id and client address.
-func (s *Service) Login(ctx context.Context, actor domain.Actor, username, password, userAgent string) (string, Principal, error) {
-	username = NormalizeUsername(username)
+// LoginInput is one attempt to log in.
+type LoginInput struct {
+	Username, Password string
+	UserAgent          string
+	// Device is the secret of the browser's device cookie, if it sent one.
+	Device string
+}
+
+// LoginResult is an opened session.
+type LoginResult struct {
+	Secret    string // of the session, for its cookie
+	Principal Principal
+	// Device is the secret of a new device cookie for the browser, set
+	// when it sent none of this account (empty: keep the one it has).
+	Device string
+}
+
+// DeviceMaxAge is how long a device cookie keeps its standing without a
+// login from that browser.
+const DeviceMaxAge = 180 * 24 * time.Hour
+
+// Login checks a password and opens a session. actor carries the request
+// id and client address. A browser that sends the device cookie of an
+// earlier login of this account is throttled for itself, not with its
+// client address (see the throttle); one that sends none gets one.
+func (s *Service) Login(ctx context.Context, actor domain.Actor, in LoginInput) (LoginResult, error) {
+	username := NormalizeUsername(in.Username)
+	from := actor.ClientAddr
+	var deviceID int64
+	if in.Device != "" {
+		id, ok, err := s.db.LoginDevice(ctx, hashSecret(in.Device), username, DeviceMaxAge)
+		if err != nil {
+			return LoginResult{}, err
+		}
+		if ok {
+			deviceID, from = id, fmt.Sprintf("device:%d", id)
+		}
+	}
 	var user domain.User
-	ok, err := s.guarded(ctx, actor, truncate(username, 100), func() (bool, *int64, error) {
+	ok, err := s.guarded(ctx, actor, truncate(username, 100), from, func() (bool, *int64, error) {
 		u, hash, err := s.db.Credentials(ctx, username)
 		switch {
 		case errors.Is(err, domain.ErrNotFound):
-			s.verify(password, s.dummyHash) // as long as for an account
+			s.verify(in.Password, s.dummyHash) // as long as for an account
 			return false, nil, nil
 		case err != nil:
 			return false, nil, err
 		}
 		user = u
-		return s.verify(password, hash) && !u.Disabled, &u.ID, nil
+		return s.verify(in.Password, hash) && !u.Disabled, &u.ID, nil
 	})
 	if err != nil {
-		return "", Principal{}, err
+		return LoginResult{}, err
 	}
 	if !ok {
-		return "", Principal{}, ErrBadCredentials
+		return LoginResult{}, ErrBadCredentials
 	}
-	secret := newSecret()
+	res := LoginResult{Secret: newSecret()}
+	if deviceID == 0 {
+		res.Device = newSecret()
+	}
 	actor.UserID, actor.Name = &user.ID, user.Username
 	var sess domain.Session
 	err = s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
 		var err error
-		sess, err = tx.CreateSession(ctx, user.ID, hashSecret(secret), time.Now().Add(s.cfg.SessionMaxAge), actor.ClientAddr, truncate(userAgent, 300))
-		return err
+		sess, err = tx.CreateSession(ctx, user.ID, hashSecret(res.Secret), time.Now().Add(s.cfg.SessionMaxAge), actor.ClientAddr,
+			truncate(in.UserAgent, 300))
+		if err != nil {
+			return err
+		}
+		if deviceID != 0 {
+			return tx.TouchDevice(ctx, deviceID)
+		}
+		return tx.RememberDevice(ctx, user.ID, hashSecret(res.Device))
 	})
 	if err != nil {
-		return "", Principal{}, err
+		return LoginResult{}, err
 	}
-	return secret, Principal{User: user, SessionID: sess.ID}, nil
+	res.Principal = Principal{User: user, SessionID: sess.ID}
+	return res, nil
 }
 
 // Authenticate finds the user of a session secret (from the cookie).
@@ -309,6 +355,9 @@ func (s *Service) SetPassword(ctx context.Context, actor domain.Actor, userID in
 		if _, err := tx.RevokeUserSessions(ctx, userID, 0); err != nil {
 			return err
 		}
+		if err := tx.ForgetDevices(ctx, userID); err != nil {
+			return err
+		}
 		_, err := tx.RevokeUserTokens(ctx, userID)
 		return err
 	})
@@ -324,7 +373,7 @@ func errSamePassword(pointer string) error {
 // stolen session is no easier. Other sessions of the user end; the
 // current one stays.
 func (s *Service) ChangeOwnPassword(ctx context.Context, actor domain.Actor, p Principal, current, next string) error {
-	ok, err := s.guarded(ctx, actor, p.User.Username, func() (bool, *int64, error) {
+	ok, err := s.guarded(ctx, actor, p.User.Username, actor.ClientAddr, func() (bool, *int64, error) {
 		hash, err := s.db.PasswordHash(ctx, p.User.ID)
 		if err != nil {
 			return false, nil, err
@@ -375,7 +424,7 @@ func (s *Service) Sign(ctx context.Context, actor domain.Actor, p Principal, pas
 		return domain.Signature{}, domain.Invalid(domain.Violation{Pointer: "/password",
 			Detail: "confirm the approval with your password", German: "Bitte bestätigen Sie die Freigabe mit Ihrem Passwort."})
 	}
-	ok, err := s.guarded(ctx, actor, p.User.Username, func() (bool, *int64, error) {
+	ok, err := s.guarded(ctx, actor, p.User.Username, actor.ClientAddr, func() (bool, *int64, error) {
 		hash, err := s.db.PasswordHash(ctx, p.User.ID)
 		if err != nil {
 			return false, nil, err

@@ -16,7 +16,10 @@ import (
 // client without failures always passes, and per client under any name, so
 // that spraying many names from one address slows down too. Every name
 // is throttled alike whether or not it is an account's, so that the
-// answer tells nothing about which accounts exist.
+// answer tells nothing about which accounts exist. A browser that carries
+// the device cookie of an earlier login of the account counts as a client
+// of its own ("device:<id>"), not as its address: guessing from the same
+// address (everyone behind one NAT or proxy) never holds its owner back.
 
 // delay is how long the next attempt waits after failures, of which free
 // cost nothing: FirstDelay after the free ones, doubling with each
@@ -58,13 +61,15 @@ func throttled(wait time.Duration) error {
 		German:  "Zu viele fehlgeschlagene Anmeldeversuche. Bitte versuchen Sie es in " + when + " erneut."}
 }
 
-// guarded runs one password check of username from the actor's client
-// under the throttle. check reports whether the password is right and,
-// when the name is an account's, its id (for the audit trail). A wrong
-// password counts as a failure; the failure that starts a delay is
-// recorded in the audit trail as a lockout.
-func (s *Service) guarded(ctx context.Context, actor domain.Actor, username string, check func() (bool, *int64, error)) (bool, error) {
-	f, wait, err := s.db.BeginLoginAttempt(ctx, username, actor.ClientAddr, s.cfg.FailureWindow, s.cfg.wait)
+// guarded runs one password check of username from a client under the
+// throttle: from is the client address, or "device:<id>" for a browser
+// with a device cookie of this account, which is throttled for itself.
+// check reports whether the password is right and, when the name is an
+// account's, its id (for the audit trail). A wrong password counts as a
+// failure; the failure that starts a delay is recorded in the audit trail
+// as a lockout.
+func (s *Service) guarded(ctx context.Context, actor domain.Actor, username, from string, check func() (bool, *int64, error)) (bool, error) {
+	f, wait, err := s.db.BeginLoginAttempt(ctx, username, from, s.cfg.FailureWindow, s.cfg.wait)
 	if err != nil {
 		return false, err
 	}
@@ -76,25 +81,25 @@ func (s *Service) guarded(ctx context.Context, actor domain.Actor, username stri
 		return false, err
 	}
 	if ok {
-		return true, s.db.ClearLoginFailures(ctx, username, actor.ClientAddr)
+		return true, s.db.ClearLoginFailures(ctx, username, from)
 	}
 	if err := s.db.ConfirmLoginFailure(ctx, f.Attempt); err != nil {
 		return false, err
 	}
-	s.log.Info("password check failed", "username", username, "client", actor.ClientAddr, "failures", f.Pair)
+	s.log.Info("password check failed", "username", username, "client", actor.ClientAddr, "throttled_as", from, "failures", f.Pair)
 	var lockouts []postgres.Lockout
 	if f.Pair == s.cfg.FreeFailures {
-		lockouts = append(lockouts, postgres.Lockout{Username: username, UserID: userID, ClientAddr: actor.ClientAddr,
+		lockouts = append(lockouts, postgres.Lockout{Username: username, UserID: userID, ClientAddr: from,
 			Failures: f.Pair, Wait: s.cfg.delay(f.Pair, s.cfg.FreeFailures)})
 	}
 	if f.Client == s.cfg.FreeClientFailures {
-		lockouts = append(lockouts, postgres.Lockout{Username: username, UserID: userID, ClientAddr: actor.ClientAddr, PerClient: true,
+		lockouts = append(lockouts, postgres.Lockout{Username: username, UserID: userID, ClientAddr: from, PerClient: true,
 			Failures: f.Client, Wait: s.cfg.delay(f.Client, s.cfg.FreeClientFailures)})
 	}
 	if len(lockouts) == 0 {
 		return false, nil
 	}
-	s.log.Warn("login throttled", "username", username, "client", actor.ClientAddr, "failures", f.Pair, "client_failures", f.Client)
+	s.log.Warn("login throttled", "username", username, "client", actor.ClientAddr, "throttled_as", from, "failures", f.Pair, "client_failures", f.Client)
 	return false, s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
 		for _, l := range lockouts {
 			if err := tx.RecordLockout(ctx, l); err != nil {

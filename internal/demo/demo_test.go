@@ -220,7 +220,7 @@ func TestSeed(t *testing.T) {
 			t.Errorf("%s need not change the password", a.Username)
 		}
 	}
-	if _, _, err := acc.Login(ctx, actor, "demo-isb", res.Accounts[1].Password, "test"); err != nil {
+	if _, err := acc.Login(ctx, actor, account.LoginInput{Username: "demo-isb", Password: res.Accounts[1].Password, UserAgent: "test"}); err != nil {
 		t.Errorf("log in with the generated password: %v", err)
 	}
 

@@ -93,12 +93,16 @@ func (a *API) login(c *gin.Context) error {
 	if err := a.decode(c, "session-create.json", &req); err != nil {
 		return err
 	}
-	secret, p, err := a.Accounts.Login(c.Request.Context(), route.Actor(c), req.Username, req.Password, c.Request.UserAgent())
+	res, err := a.Accounts.Login(c.Request.Context(), route.Actor(c),
+		account.LoginInput{Username: req.Username, Password: req.Password, UserAgent: c.Request.UserAgent(), Device: a.Device.Read(c)})
 	if err != nil {
 		return err
 	}
-	a.Cookie.Set(c, secret)
-	c.JSON(http.StatusCreated, a.meResponse(p.User, false))
+	a.Cookie.Set(c, res.Secret)
+	if res.Device != "" {
+		a.Device.Set(c, res.Device)
+	}
+	c.JSON(http.StatusCreated, a.meResponse(res.Principal.User, false))
 	return nil
 }
 

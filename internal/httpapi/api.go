@@ -31,7 +31,8 @@ type Deps struct {
 	Accounts  *account.Service
 	Authz     *authz.Enforcer
 	Validator *validation.Validator
-	Cookie    route.SessionCookie
+	Cookie    route.Cookie // of the login session
+	Device    route.Cookie // of a browser that logged in before (account.LoginInput)
 	BaseURL   string
 	Catalogs  *catalogimport.Importer
 	// CatalogMaxBytes bounds catalog uploads.

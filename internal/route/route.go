@@ -129,39 +129,51 @@ func Actor(c *gin.Context) domain.Actor {
 	return a
 }
 
-// SessionCookie writes and reads the session cookie with the same
-// attributes everywhere: HttpOnly, SameSite=Lax, and under https Secure
-// with the __Host- prefix (bound to this host and path "/").
-type SessionCookie struct {
+// Cookie writes and reads one of our cookies with the same attributes
+// everywhere: HttpOnly, SameSite=Lax, and under https Secure with the
+// __Host- prefix (bound to this host and path "/").
+type Cookie struct {
+	base   string
 	Secure bool
 	MaxAge time.Duration
 }
 
-// Name of the cookie.
-func (sc SessionCookie) Name() string {
-	if sc.Secure {
-		return "__Host-ismsd_session"
-	}
-	return "ismsd_session"
+// SessionCookie carries the secret of the login session.
+func SessionCookie(secure bool, maxAge time.Duration) Cookie {
+	return Cookie{base: "ismsd_session", Secure: secure, MaxAge: maxAge}
 }
 
-// Set stores the session secret in the browser.
-func (sc SessionCookie) Set(c *gin.Context, secret string) {
-	sc.write(c, secret, int(sc.MaxAge.Seconds()))
+// DeviceCookie carries the secret that marks a browser in which an
+// account has logged in before (see account.LoginInput).
+func DeviceCookie(secure bool, maxAge time.Duration) Cookie {
+	return Cookie{base: "ismsd_device", Secure: secure, MaxAge: maxAge}
+}
+
+// Name of the cookie.
+func (ck Cookie) Name() string {
+	if ck.Secure {
+		return "__Host-" + ck.base
+	}
+	return ck.base
+}
+
+// Set stores a secret in the browser.
+func (ck Cookie) Set(c *gin.Context, secret string) {
+	ck.write(c, secret, int(ck.MaxAge.Seconds()))
 }
 
 // Clear removes the cookie.
-func (sc SessionCookie) Clear(c *gin.Context) { sc.write(c, "", -1) }
+func (ck Cookie) Clear(c *gin.Context) { ck.write(c, "", -1) }
 
 // Read returns the secret sent by the browser, or "".
-func (sc SessionCookie) Read(c *gin.Context) string {
-	v, _ := c.Cookie(sc.Name())
+func (ck Cookie) Read(c *gin.Context) string {
+	v, _ := c.Cookie(ck.Name())
 	return v
 }
 
-func (sc SessionCookie) write(c *gin.Context, value string, maxAge int) {
-	http.SetCookie(c.Writer, &http.Cookie{Name: sc.Name(), Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, Secure: sc.Secure, SameSite: http.SameSiteLaxMode})
+func (ck Cookie) write(c *gin.Context, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: ck.Name(), Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: ck.Secure, SameSite: http.SameSiteLaxMode})
 }
 
 // AuditFilter reads the audit-trail filter from the query string; the API

@@ -461,3 +461,72 @@ func TestApprovalStepUp(t *testing.T) {
 		t.Errorf("%d confirmations of a session recorded, want 1", confirmations)
 	}
 }
+
+// TestDeviceCookieLetsTheOwnerPass: a browser in which an account logged
+// in before carries a device cookie and is throttled by itself. Spraying
+// names from the same address delays every other browser there, but not
+// the owner's; guessing in the owner's browser is throttled for that
+// browser; the cookie helps no other account, and a password reset by an
+// administrator takes its standing away.
+func TestDeviceCookieLetsTheOwnerPass(t *testing.T) {
+	e := newTestEnv(t, behindLocalProxy)
+	lena := e.user("lena", domain.Grant{Role: domain.RoleISB})
+	e.user("mira", domain.Grant{Role: domain.RoleISB})
+	const office = "198.51.100.20"
+	behind := map[string]string{"X-Forwarded-For": office}
+	login := func(c *client, username, password string) response {
+		return c.do("POST", "/api/v1/session", map[string]string{"username": username, "password": password}, behind)
+	}
+	browser := e.client()
+	if r := login(browser, "lena", testPassword); r.status != http.StatusCreated {
+		t.Fatalf("first login: %d %s", r.status, r.body)
+	}
+	device := ""
+	for _, ck := range browser.http.Jar.Cookies(mustURL(t, e.url)) {
+		if ck.Name == "ismsd_device" {
+			device = ck.Value
+		}
+	}
+	if device == "" {
+		t.Fatal("the first login set no device cookie")
+	}
+	for i := range 30 {
+		problemOf(t, e.loginFrom(office, fmt.Sprintf("probe%d", i), "x"), http.StatusUnauthorized)
+	}
+	// However long the spraying goes on …
+	e.owner(t, `INSERT INTO login_failures (username, client_addr) SELECT 'probe' || n, $1 FROM generate_series(100, 400) n`, office)
+	// Another browser at the office waits, whichever account it names …
+	problemOf(t, login(e.client(), "lena", testPassword), http.StatusTooManyRequests)
+	// … the owner's browser does not, and keeps its cookie.
+	r := login(browser, "lena", testPassword)
+	if r.status != http.StatusCreated {
+		t.Fatalf("the owner's browser behind the spraying address: %d %s", r.status, r.body)
+	}
+	if cs := strings.Join(r.header.Values("Set-Cookie"), "\n"); strings.Contains(cs, "ismsd_device=") {
+		t.Errorf("a known browser got a new device cookie: %s", cs)
+	}
+	// The cookie is lena's: for mira it is a browser like any other.
+	problemOf(t, login(browser, "mira", testPassword), http.StatusTooManyRequests)
+	// Guessing lena's password in her browser is throttled for the browser.
+	for range 5 {
+		problemOf(t, login(browser, "lena", "falsch falsch falsch"), http.StatusUnauthorized)
+	}
+	problemOf(t, login(browser, "lena", testPassword), http.StatusTooManyRequests)
+	e.passTime(t, 2*time.Second)
+	if r := login(browser, "lena", testPassword); r.status != http.StatusCreated {
+		t.Fatalf("the owner after the browser's delay: %d %s", r.status, r.body)
+	}
+	// An administrator's reset takes the browser's standing away.
+	if _, err := e.accounts.SetPassword(context.Background(), testActor, lena.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	owner, err := sql.Open("postgres", e.dbInfo.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close()
+	var n int
+	if err := owner.QueryRow(`SELECT count(*) FROM login_devices WHERE user_id = $1`, lena.ID).Scan(&n); err != nil || n != 0 {
+		t.Errorf("devices after the reset: %d %v", n, err)
+	}
+}

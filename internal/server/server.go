@@ -46,7 +46,8 @@ type Server struct {
 	authz    *authz.Enforcer
 	log      *slog.Logger
 	cop      *http.CrossOriginProtection
-	cookie   route.SessionCookie
+	cookie   route.Cookie // of the login session
+	device   route.Cookie // of a browser that logged in before
 	ui       *webui.UI
 	engine   *gin.Engine
 	routes   []route.Route
@@ -59,7 +60,8 @@ func New(d Deps) (*Server, error) {
 	gin.SetMode(gin.ReleaseMode)
 	s := &Server{cfg: d.Config, db: d.DB, accounts: d.Accounts, authz: d.Authz, log: d.Log,
 		cop:    http.NewCrossOriginProtection(),
-		cookie: route.SessionCookie{Secure: d.Config.SecureCookies(), MaxAge: d.Accounts.Config().SessionMaxAge}}
+		cookie: route.SessionCookie(d.Config.SecureCookies(), d.Accounts.Config().SessionMaxAge),
+		device: route.DeviceCookie(d.Config.SecureCookies(), account.DeviceMaxAge)}
 	s.expensive = make(chan struct{}, max(1, d.Config.ExpensiveRequests))
 	// Behind a reverse proxy the Host header may differ from the public
 	// name; the configured public origin is always ours.
@@ -67,11 +69,11 @@ func New(d Deps) (*Server, error) {
 		return nil, fmt.Errorf("ISMS_BASE_URL: %w", err)
 	}
 	catalogs, objects := catalogimport.New(d.DB, d.Config.CatalogMaxBytes), objectimport.New(d.DB)
-	api := httpapi.New(httpapi.Deps{DB: d.DB, Accounts: d.Accounts, Authz: d.Authz, Validator: d.Validator, Cookie: s.cookie,
+	api := httpapi.New(httpapi.Deps{DB: d.DB, Accounts: d.Accounts, Authz: d.Authz, Validator: d.Validator, Cookie: s.cookie, Device: s.device,
 		BaseURL: d.Config.BaseURL, Catalogs: catalogs, CatalogMaxBytes: d.Config.CatalogMaxBytes,
 		Objects: objects, ImportMaxBytes: d.Config.ImportMaxBytes, EvidenceMaxBytes: d.Config.EvidenceMaxBytes, Location: d.Config.Location,
 		AuditReads: d.Config.AuditReads})
-	ui, err := webui.New(webui.Deps{DB: d.DB, Accounts: d.Accounts, Authz: d.Authz, Cookie: s.cookie, Location: d.Config.Location,
+	ui, err := webui.New(webui.Deps{DB: d.DB, Accounts: d.Accounts, Authz: d.Authz, Cookie: s.cookie, Device: s.device, Location: d.Config.Location,
 		Log: d.Log, Catalogs: catalogs, CatalogMaxBytes: d.Config.CatalogMaxBytes, Objects: objects, ImportMaxBytes: d.Config.ImportMaxBytes,
 		EvidenceMaxBytes: d.Config.EvidenceMaxBytes, AuditReads: d.Config.AuditReads})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"ismsd/internal/account"
 	"ismsd/internal/authz"
 	"ismsd/internal/domain"
 	"ismsd/internal/postgres"
@@ -60,7 +61,8 @@ func (u *UI) loginPage(c *gin.Context) error {
 func (u *UI) login(c *gin.Context) error {
 	username, password := c.PostForm("username"), c.PostForm("password")
 	next := safeNext(c.PostForm("next"))
-	secret, p, err := u.Accounts.Login(c.Request.Context(), route.Actor(c), username, password, c.Request.UserAgent())
+	res, err := u.Accounts.Login(c.Request.Context(), route.Actor(c),
+		account.LoginInput{Username: username, Password: password, UserAgent: c.Request.UserAgent(), Device: u.Device.Read(c)})
 	if err != nil {
 		if !isInputError(err) {
 			return err
@@ -71,8 +73,11 @@ func (u *UI) login(c *gin.Context) error {
 		}
 		return u.render(c, status, "login", "Anmeldung", loginPage{Username: username, Next: next, Message: germanMessage(err)})
 	}
-	u.Cookie.Set(c, secret)
-	if p.User.MustChangePassword {
+	u.Cookie.Set(c, res.Secret)
+	if res.Device != "" {
+		u.Device.Set(c, res.Device)
+	}
+	if res.Principal.User.MustChangePassword {
 		return u.redirect(c, "/account", "Bitte vergeben Sie jetzt ein eigenes Passwort.")
 	}
 	c.Redirect(http.StatusSeeOther, next)

@@ -34,7 +34,8 @@ type Deps struct {
 	DB       *postgres.DB
 	Accounts *account.Service
 	Authz    *authz.Enforcer
-	Cookie   route.SessionCookie
+	Cookie   route.Cookie // of the login session
+	Device   route.Cookie // of a browser that logged in before (account.LoginInput)
 	Location *time.Location
 	Log      *slog.Logger
 	Catalogs *catalogimport.Importer
@@ -372,6 +373,7 @@ func (u *UI) funcs() template.FuncMap {
 			return t.In(u.Location).Format("2006-01-02")
 		},
 		"roleLabel":   func(r domain.Role) string { return r.Label() },
+		"clientLabel": clientLabel,
 		"levelLabel":  levelLabel,
 		"kindLabel":   kindLabel,
 		"actionLabel": actionLabel,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -255,4 +256,13 @@ func (u *UI) liftLockout(c *gin.Context) error {
 		return err
 	}
 	return u.redirect(c, userURL(d.Account.ID), "Die Anmeldesperre ist aufgehoben: Die Fehlversuche sind vergessen.")
+}
+
+// clientLabel names where failed logins came from: an address, or a
+// browser that is throttled by its device cookie (account.LoginInput).
+func clientLabel(client string) string {
+	if id, ok := strings.CutPrefix(client, "device:"); ok {
+		return "Browser mit Gerätecookie Nr. " + id
+	}
+	return client
 }
