@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"slices"
@@ -27,16 +26,11 @@ func (e *testEnv) loginFrom(addr, username, password string) response {
 		map[string]string{"X-Forwarded-For": addr})
 }
 
-// owner runs SQL as the owner of the tables, to move recorded times into
-// the past as if time had passed.
-func (e *testEnv) owner(t *testing.T, q string, args ...any) {
+// asOwner runs SQL as the owner of the tables, to move recorded times
+// into the past as if time had passed.
+func (e *testEnv) asOwner(t *testing.T, q string, args ...any) {
 	t.Helper()
-	db, err := sql.Open("postgres", e.dbInfo.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(q, args...); err != nil {
+	if _, err := e.ownerDB().Exec(q, args...); err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
 }
@@ -44,7 +38,7 @@ func (e *testEnv) owner(t *testing.T, q string, args ...any) {
 // passTime moves every recorded login failure d into the past.
 func (e *testEnv) passTime(t *testing.T, d time.Duration) {
 	t.Helper()
-	e.owner(t, `UPDATE login_failures SET at = at - make_interval(secs => $1)`, d.Seconds())
+	e.asOwner(t, `UPDATE login_failures SET at = at - make_interval(secs => $1)`, d.Seconds())
 }
 
 func retryAfter(t *testing.T, r response) int {
@@ -108,7 +102,7 @@ func TestThrottleSlowsTheGuesserNotTheOwner(t *testing.T) {
 		t.Errorf("second delay %d s, want 2", s)
 	}
 	// … up to five minutes.
-	e.owner(t, `INSERT INTO login_failures (username, client_addr) SELECT 'karl', $1 FROM generate_series(1, 40)`, attacker)
+	e.asOwner(t, `INSERT INTO login_failures (username, client_addr) SELECT 'karl', $1 FROM generate_series(1, 40)`, attacker)
 	if s := retryAfter(t, e.loginFrom(attacker, "karl", testPassword)); s < 295 || s > 300 {
 		t.Errorf("longest delay %d s, want 300", s)
 	}
@@ -175,7 +169,7 @@ func TestSprayingNamesFromOneAddress(t *testing.T) {
 		t.Errorf("audit of the address: %v", a)
 	}
 	// However long the spraying goes on, the wait is bounded …
-	e.owner(t, `INSERT INTO login_failures (username, client_addr) SELECT 'probe' || n, $1 FROM generate_series(100, 400) n`, spray)
+	e.asOwner(t, `INSERT INTO login_failures (username, client_addr) SELECT 'probe' || n, $1 FROM generate_series(100, 400) n`, spray)
 	if s := retryAfter(t, e.loginFrom(spray, "lena", testPassword)); s > 300 {
 		t.Errorf("delay %d s after 330 failures", s)
 	}
@@ -400,7 +394,7 @@ func TestApprovalStepUp(t *testing.T) {
 		r := c.do("POST", path, body, ifMatchOf(version))
 		if r.status != http.StatusOK {
 			// Leave no draft behind for the next one.
-			e.owner(t, `DELETE FROM guidelines WHERE state = 'draft'`)
+			e.asOwner(t, `DELETE FROM guidelines WHERE state = 'draft'`)
 		}
 		return r
 	}
@@ -425,7 +419,7 @@ func TestApprovalStepUp(t *testing.T) {
 		t.Fatalf("approval by token with password: %d %s", r.status, r.body)
 	}
 	// … and after five minutes the session too.
-	e.owner(t, `UPDATE sessions SET reauthenticated_at = reauthenticated_at - interval '5 minutes 1 second' WHERE user_id = $1`, lea.ID)
+	e.asOwner(t, `UPDATE sessions SET reauthenticated_at = reauthenticated_at - interval '5 minutes 1 second' WHERE user_id = $1`, lea.ID)
 	if ps := violationPointers(t, approve(management, map[string]any{})); !slices.Equal(ps, []string{"/password"}) {
 		t.Errorf("approval after the step-up window: %v", ps)
 	}
@@ -494,7 +488,7 @@ func TestDeviceCookieLetsTheOwnerPass(t *testing.T) {
 		problemOf(t, e.loginFrom(office, fmt.Sprintf("probe%d", i), "x"), http.StatusUnauthorized)
 	}
 	// However long the spraying goes on …
-	e.owner(t, `INSERT INTO login_failures (username, client_addr) SELECT 'probe' || n, $1 FROM generate_series(100, 400) n`, office)
+	e.asOwner(t, `INSERT INTO login_failures (username, client_addr) SELECT 'probe' || n, $1 FROM generate_series(100, 400) n`, office)
 	// Another browser at the office waits, whichever account it names …
 	problemOf(t, login(e.client(), "lena", testPassword), http.StatusTooManyRequests)
 	// … the owner's browser does not, and keeps its cookie.
@@ -520,11 +514,7 @@ func TestDeviceCookieLetsTheOwnerPass(t *testing.T) {
 	if _, err := e.accounts.SetPassword(context.Background(), testActor, lena.ID, ""); err != nil {
 		t.Fatal(err)
 	}
-	owner, err := sql.Open("postgres", e.dbInfo.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := e.ownerDB()
 	var n int
 	if err := owner.QueryRow(`SELECT count(*) FROM login_devices WHERE user_id = $1`, lena.ID).Scan(&n); err != nil || n != 0 {
 		t.Errorf("devices after the reset: %d %v", n, err)

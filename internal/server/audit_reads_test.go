@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -20,11 +19,7 @@ type readRecord struct {
 // readRecords lists the evidence.read and report.read records in order.
 func readRecords(t *testing.T, e *testEnv) []readRecord {
 	t.Helper()
-	owner, err := sql.Open("postgres", e.dbInfo.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := e.ownerDB()
 	rows, err := owner.Query(`SELECT actor_name, action, resource_type, resource_id, after FROM audit_log
 		WHERE action IN ('evidence.read', 'report.read') ORDER BY seq`)
 	if err != nil {

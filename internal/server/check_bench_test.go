@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -24,11 +23,7 @@ func bulkScope(t testing.TB) (*client, string) {
 	e.user("isa", domain.Grant{Role: domain.RoleISB})
 	c := e.login("isa")
 	fillScope(t, e, s, 1000)
-	owner, err := sql.Open("postgres", e.dbInfo.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := e.ownerDB()
 	if _, err := owner.Exec(`
 		INSERT INTO object_modules (object_id, catalog_id, module_id)
 		SELECT o.id, $2, m FROM objects o, unnest(ARRAY['NET.3.1', 'NET.1.2', 'NET.3.2']) AS m

@@ -359,10 +359,7 @@ func newCrossDeptWorld(t *testing.T, e *testEnv) *crossDeptWorld {
 	ctx := context.Background()
 	w := &crossDeptWorld{e: e}
 	var err error
-	if w.owner, err = sql.Open("postgres", e.dbInfo.OwnerURL); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.owner.Close() })
+	w.owner = e.ownerDB()
 	catalog := e.demoCatalog()
 	deptA, deptB := e.department("Eigenressort"), e.department("Nachbarressort")
 	if _, err := w.owner.Exec(`UPDATE departments SET code = CASE id WHEN $1 THEN 'EIG' ELSE 'NAB' END WHERE id IN ($1, $2)`, deptA, deptB); err != nil {

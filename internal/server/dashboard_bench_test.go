@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
@@ -33,11 +32,7 @@ func stateScope(b *testing.B, e *testEnv) (scopeID, ministry int64, entries int)
 	if err != nil {
 		b.Fatal(err)
 	}
-	owner, err := sql.Open("postgres", e.dbInfo.OwnerURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer owner.Close()
+	owner := e.ownerDB()
 	steps := []string{
 		`INSERT INTO departments (name) SELECT 'Ministerium ' || m FROM generate_series(1, 8) AS m`,
 		`INSERT INTO departments (name, parent_id) SELECT 'Referat ' || m.id || '.' || r, m.id

@@ -43,10 +43,7 @@ func newDashboardScope(t *testing.T, e *testEnv) dashboardScope {
 	s.assign(t, []int64{sc.ObjectID}, "ISMS.1")
 	s.assign(t, []int64{s.server, s.innSystem}, "SYS.1.1")
 	s.assign(t, []int64{s.app}, "CON.3")
-	if s.owner, err = sql.Open("postgres", e.dbInfo.OwnerURL); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.owner.Close() })
+	s.owner = e.ownerDB()
 	today := domain.Today(e.srv.cfg.Location)
 	exec := func(q string, args ...any) {
 		t.Helper()

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"strings"
@@ -18,11 +17,7 @@ func TestRehashedEvidenceDownloadIsRefused(t *testing.T) {
 	content := bytes.Repeat([]byte("Protokoll "), 300000) // 3 MB: three chunks
 	var ev evidenceDoc
 	s.isb.upload(s.base, s.fields("Protokoll"), "p.log", bytes.NewReader(content), nil).json(t, &ev)
-	owner, err := sql.Open("postgres", s.e.dbInfo.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := s.e.ownerDB()
 	for _, stmt := range []string{
 		`UPDATE evidence_chunks SET data = overlay(data placing 'X'::bytea from 5 for 1), sha256 = sha256(overlay(data placing 'X'::bytea from 5 for 1))
 			WHERE version_id = (SELECT id FROM evidence_versions WHERE evidence_id = $1) AND seq = 2`,

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -20,11 +19,7 @@ import (
 func TestEvidenceFileLimit(t *testing.T) {
 	const limit = 2<<20 + 5
 	s := newEvidenceScope(t, func(c *config.Config) { c.EvidenceMaxBytes = limit })
-	owner, err := sql.Open("postgres", s.e.dbInfo.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := s.e.ownerDB()
 	stored := func() string {
 		t.Helper()
 		var items, versions, chunks int

@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -224,11 +223,7 @@ func TestTamperedEvidenceDownloadFails(t *testing.T) {
 	content := bytes.Repeat([]byte("Protokoll "), 300000) // 3 MB: three chunks
 	var ev evidenceDoc
 	s.isb.upload(s.base, s.fields("Protokoll"), "p.log", bytes.NewReader(content), nil).json(t, &ev)
-	owner, err := sql.Open("postgres", s.e.dbInfo.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := s.e.ownerDB()
 	tamper := func(seq int) {
 		t.Helper()
 		if _, err := owner.Exec(`UPDATE evidence_chunks SET data = overlay(data placing 'X'::bytea from 5 for 1)
@@ -289,11 +284,7 @@ func TestEvidenceUploadCutOff(t *testing.T) {
 	time.Sleep(300 * time.Millisecond) // the server has begun to store it
 	conn.Close()
 
-	owner, err := sql.Open("postgres", s.e.dbInfo.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := s.e.ownerDB()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		var items, chunks, busy int

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
@@ -117,11 +116,7 @@ func TestLargeImportStreamsAndKeepsItsFileInChunks(t *testing.T) {
 	r = c.uploadFields(page, "gross.csv", file, map[string]string{"dry_run": "true"})
 	mustContain(t, r, http.StatusOK, "Übernehmen", "weitere Zeilen")
 	action := regexpFind(t, string(r.body), `action="(/scopes/\d+/import/\d+/apply)"`)
-	owner, err := sql.Open("postgres", e.dbInfo.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := e.ownerDB()
 	var chunks int
 	if err := owner.QueryRowContext(context.Background(), `SELECT count(*) FROM import_file_chunks`).Scan(&chunks); err != nil || chunks < 2 {
 		t.Fatalf("the kept file has %d chunks (%v)", chunks, err)

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -157,11 +156,7 @@ func isUpload(path string) bool {
 // records of the demo network, by the kind of record the path names.
 func sweepParams(t *testing.T, e *testEnv, userID int64) func(string) string {
 	t.Helper()
-	owner, err := sql.Open("postgres", e.dbInfo.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := e.ownerDB()
 	first := func(q string) string {
 		var id int64
 		if err := owner.QueryRow(q).Scan(&id); err != nil {

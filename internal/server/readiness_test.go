@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 	"strings"
@@ -55,11 +54,7 @@ func newReadinessScope(t *testing.T, e *testEnv) readinessScope {
 	if err != nil {
 		t.Fatal(err)
 	}
-	owner, err := sql.Open("postgres", e.dbInfo.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := e.ownerDB()
 	for _, q := range []string{
 		`UPDATE object_needs n SET own = 1, effective = 1, source = 'own' FROM objects o WHERE o.id = n.object_id AND o.scope_id = $1`,
 		`UPDATE check_entries SET status = 'yes' WHERE scope_id = $1`,

@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"io"
 	"net/http"
@@ -411,11 +410,7 @@ func TestReportStreamsInBoundedMemory(t *testing.T) {
 		t.Skip("20,000 entries with long texts")
 	}
 	c, check := bulkScope(t)
-	owner, err := sql.Open("postgres", c.e.dbInfo.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := c.e.ownerDB()
 	// Texts that do not compress to nothing: 997 different ones of
 	// a thousand hash digits, the same one only far beyond what the
 	// compressor looks back on.

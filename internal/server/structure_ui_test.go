@@ -548,11 +548,7 @@ func fillScope(t testing.TB, e *testEnv, s uiScope, n int) {
 		t.Fatal(err)
 	}
 	// As autovacuum would soon after a bulk import (the owner may).
-	owner, err := sql.Open("postgres", e.dbInfo.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := e.ownerDB()
 	if _, err := owner.Exec(`ANALYZE`); err != nil {
 		t.Fatal(err)
 	}
