@@ -1,6 +1,7 @@
-// Package heapwatch measures the peak heap in use while something runs:
-// the tests and benchmarks that promise bounded memory for gigabytes of
-// evidence and million-row reports check their promise with it.
+// Package heapwatch measures memory, the peak heap in use while something
+// runs and the resident set size: the tests and benchmarks that promise
+// bounded memory for gigabytes of evidence, million-row reports and
+// parallel imports check their promise with it.
 package heapwatch
 
 import (

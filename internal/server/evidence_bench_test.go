@@ -1,38 +1,15 @@
 package server
 
 import (
-	"bufio"
 	"crypto/sha256"
 	"io"
 	"net/http"
-	"os"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"ismsd/internal/config"
+	"ismsd/internal/heapwatch"
 )
-
-// peakRSS returns the process's peak resident set size in bytes since the
-// last resetPeakRSS (Linux only; 0 elsewhere).
-func peakRSS() uint64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
-
-func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
 // BenchmarkEvidenceTransfer uploads a generated 1 GiB file as evidence
 // and downloads it again, over HTTP into PostgreSQL and back, and reports
@@ -48,18 +25,18 @@ func BenchmarkEvidenceTransfer(b *testing.B) {
 		s.isb.http.Timeout = 0
 		b.StartTimer()
 
-		resetPeakRSS()
+		heapwatch.ResetPeakRSS()
 		start := time.Now()
 		r := s.isb.upload(s.base, s.fields("Gigabyte"), "gross.bin", &patternReader{left: size}, nil)
 		up := time.Since(start)
-		upRSS := peakRSS()
+		upRSS := heapwatch.PeakRSS()
 		if r.status != http.StatusCreated {
 			b.Fatalf("upload: %d %s", r.status, r.body)
 		}
 		var ev evidenceDoc
 		r.json(b, &ev)
 
-		resetPeakRSS()
+		heapwatch.ResetPeakRSS()
 		start = time.Now()
 		res, err := s.isb.http.Get(s.e.url + *ev.Current.Content)
 		if err != nil {
@@ -68,7 +45,7 @@ func BenchmarkEvidenceTransfer(b *testing.B) {
 		n, err := io.Copy(sha256.New(), res.Body)
 		res.Body.Close()
 		down := time.Since(start)
-		downRSS := peakRSS()
+		downRSS := heapwatch.PeakRSS()
 		if err != nil || n != size {
 			b.Fatalf("download: %d bytes, %v", n, err)
 		}

@@ -1,15 +1,12 @@
 package server
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
 	"runtime"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -86,23 +83,6 @@ func importWorkbook(t testing.TB, rows, rowSize int) []byte {
 	return buf.Bytes()
 }
 
-// rss reads the resident set size (VmRSS) of this process.
-func rss() uint64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			kb, _ := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
-}
-
 // BenchmarkParallelImports sends eight dry runs of a 30 MB object import
 // at once through the real server, CSV and JSON (and a workbook of as many
 // rows, which Excel compresses to less), and reports the peak
@@ -128,10 +108,10 @@ func BenchmarkParallelImports(b *testing.B) {
 				path := fmt.Sprintf("/api/v1/scopes/%d/import", scopeID)
 				runtime.GC()
 				debug.FreeOSMemory()
-				before := rss()
+				before := heapwatch.RSS()
 				b.StartTimer()
 
-				resetPeakRSS()
+				heapwatch.ResetPeakRSS()
 				stop := heapwatch.Peak(10 * time.Millisecond)
 				var wg sync.WaitGroup
 				statuses := make([]int, parallel)
@@ -147,12 +127,12 @@ func BenchmarkParallelImports(b *testing.B) {
 				}
 				wg.Wait()
 				heap := stop()
-				peak := peakRSS()
+				peak := heapwatch.PeakRSS()
 
 				b.StopTimer()
 				runtime.GC()
 				debug.FreeOSMemory()
-				after := rss()
+				after := heapwatch.RSS()
 				b.ReportMetric(float64(len(file))/(1<<20), "file_MiB")
 				b.ReportMetric(float64(peak)/(1<<20), "peak_RSS_MiB")
 				b.ReportMetric(float64(heap)/(1<<20), "peak_heap_MiB")
