@@ -236,7 +236,7 @@ var Settings = []Setting{
 			return nil
 		}},
 	{Env: "ISMS_AUDIT_READS", Flag: "audit-reads", Default: "on",
-		Help:  "record every download of an evidence file or a report in the audit trail (who, what, when): on or off",
+		Help:  "record every download of an evidence file, a report or an export of target objects in the audit trail (who, what, when): on or off",
 		apply: func(c *Config, v string) error { return parseOnOff(v, &c.AuditReads) }},
 	{Env: "ISMS_AUDIT_KEY_FILE", Flag: "audit-key-file",
 		Help:  "private Ed25519 key with which the server signs the audit trail's checkpoints; created (mode 0600, its public key beside it as .pub) on the first start. Empty: audit-checkpoint.key in ISMS_DATA_DIR",

@@ -176,12 +176,7 @@ func (a *API) exportObjects(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx, vis := c.Request.Context(), route.Visibility(c)
-	rows, err := a.Objects.Export(ctx, scopeID, vis)
-	if err != nil {
-		return err
-	}
-	return route.SendFile(c, f, "zielobjekte", func(w io.Writer) error { return objectio.Write(f, w, rows) })
+	return route.SendObjects(c, a.DB, a.Objects, scopeID, f, a.AuditReads)
 }
 
 func (a *API) importTemplate(c *gin.Context) error {

@@ -61,6 +61,8 @@ func TestReadsAreRecorded(t *testing.T) {
 				{dora, fmt.Sprintf("/evidence/%d/versions/1/content", ev.ID)},
 				{s.auditor, "/api/v1/scopes/" + scope + "/reports/a4.csv"},
 				{dora, "/scopes/" + scope + "/reports/a1.xlsx"},
+				{s.auditor, "/api/v1/scopes/" + scope + "/export?format=json"},
+				{dora, "/scopes/" + scope + "/export?format=csv"},
 			} {
 				if r := get.c.do("GET", get.path, nil, nil); r.status != http.StatusOK {
 					t.Fatalf("%s: %d", get.path, r.status)
@@ -77,14 +79,16 @@ func TestReadsAreRecorded(t *testing.T) {
 				}
 				return
 			}
-			if len(got) != 4 {
-				t.Fatalf("%d read records, want 4: %+v", len(got), got)
+			if len(got) != 6 {
+				t.Fatalf("%d read records, want 6: %+v", len(got), got)
 			}
 			want := []struct{ actor, action, typ, id, key, value string }{
 				{"audra", "evidence.read", "evidence", fmt.Sprint(ev.ID), "version", "1"},
 				{"dora", "evidence.read", "evidence", fmt.Sprint(ev.ID), "version", "1"},
 				{"audra", "report.read", "scope", scope, "report", "a4"},
 				{"dora", "report.read", "scope", scope, "report", "a1"},
+				{"audra", "report.read", "scope", scope, "report", "objects"},
+				{"dora", "report.read", "scope", scope, "report", "objects"},
 			}
 			for i, w := range want {
 				r := got[i]

@@ -164,11 +164,7 @@ func (u *UI) exportObjects(c *gin.Context) error {
 	if err != nil {
 		return errUnknownFormat
 	}
-	rows, err := u.Objects.Export(c.Request.Context(), d.Scope.ID, route.Visibility(c))
-	if err != nil {
-		return err
-	}
-	return route.SendFile(c, f, "zielobjekte", func(w io.Writer) error { return objectio.Write(f, w, rows) })
+	return route.SendObjects(c, u.DB, u.Objects, d.Scope.ID, f, u.AuditReads)
 }
 
 func (u *UI) importTemplate(c *gin.Context) error {
