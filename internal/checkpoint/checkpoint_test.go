@@ -196,8 +196,14 @@ func TestConcurrentInstancesShareOneFile(t *testing.T) {
 		}
 		anchors = append(anchors, a)
 	}
+	// A first checkpoint before the race, so that the file holds at least
+	// two, however the writers and the recording interleave.
+	record(t, db, 1)
+	if _, written, err := anchors[0].Checkpoint(ctx, db); !written || err != nil {
+		t.Fatalf("first checkpoint: %v, %v", written, err)
+	}
 	var wg sync.WaitGroup
-	wg.Go(func() { record(t, db, 60) })
+	wg.Go(func() { record(t, db, 59) })
 	for _, a := range anchors {
 		wg.Go(func() {
 			for range 40 {
