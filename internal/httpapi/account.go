@@ -90,7 +90,7 @@ func (a *API) login(c *gin.Context) error {
 		Username string `json:"username"`
 		Password string `json:"password"`
 	}
-	if err := a.decode(c, "session-create.json", &req); err != nil {
+	if err := a.decode(c, &req); err != nil {
 		return err
 	}
 	res, err := a.Accounts.Login(c.Request.Context(), route.Actor(c),
@@ -127,7 +127,7 @@ func (a *API) changePassword(c *gin.Context) error {
 		Current string `json:"current_password"`
 		New     string `json:"new_password"`
 	}
-	if err := a.decode(c, "password-change.json", &req); err != nil {
+	if err := a.decode(c, &req); err != nil {
 		return err
 	}
 	p, _ := route.Principal(c)
@@ -220,7 +220,7 @@ func (a *API) createToken(c *gin.Context) error {
 		ExpiresAt time.Time `json:"expires_at"`
 		ReadOnly  bool      `json:"read_only"`
 	}
-	if err := a.decode(c, "token-create.json", &req); err != nil {
+	if err := a.decode(c, &req); err != nil {
 		return err
 	}
 	p, _ := route.Principal(c)

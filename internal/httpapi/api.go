@@ -80,9 +80,14 @@ func (a *API) Routes() []route.Route {
 	return rs
 }
 
-// decode reads the JSON body, validates it against its schema and only
-// then unmarshals it into dst, so every violation is reported at once.
-func (a *API) decode(c *gin.Context, schema string, dst any) error {
+// decode reads the JSON body, validates it against the route's request
+// schema and only then unmarshals it into dst, so every violation is
+// reported at once.
+func (a *API) decode(c *gin.Context, dst any) error {
+	schema, err := requestSchema(c)
+	if err != nil {
+		return err
+	}
 	if ct := c.GetHeader("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "application/json" && !strings.HasSuffix(mt, "+json")) {
@@ -109,6 +114,15 @@ func (a *API) decode(c *gin.Context, schema string, dst any) error {
 	return nil
 }
 
+// requestSchema is the schema of the route's request body; a route whose
+// handler reads a body must declare it (Route.Request).
+func requestSchema(c *gin.Context) (string, error) {
+	if s := route.RequestSchema(c); s != "" {
+		return s, nil
+	}
+	return "", fmt.Errorf("route %s %s reads a body but declares no request schema", c.Request.Method, c.FullPath())
+}
+
 // pathID reads a numeric path parameter; anything else is a 404, since no
 // such resource can exist.
 func pathID(c *gin.Context, name string) (int64, error) {
@@ -121,14 +135,14 @@ func pathID(c *gin.Context, name string) (int64, error) {
 
 // decodeUpdate reads what every update needs: the id of the path, the
 // version the client saw (If-Match) and the validated body.
-func (a *API) decodeUpdate(c *gin.Context, schema string, dst any) (id int64, version int, err error) {
+func (a *API) decodeUpdate(c *gin.Context, dst any) (id int64, version int, err error) {
 	if id, err = pathID(c, "id"); err != nil {
 		return 0, 0, err
 	}
 	if version, err = ifMatch(c); err != nil {
 		return 0, 0, err
 	}
-	return id, version, a.decode(c, schema, dst)
+	return id, version, a.decode(c, dst)
 }
 
 // etag renders a row version as a strong entity tag.

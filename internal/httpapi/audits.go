@@ -144,7 +144,7 @@ func (a *API) createAudit(c *gin.Context) error {
 		ScopeNote string            `json:"scope_note"`
 		State     domain.AuditState `json:"state"`
 	}
-	if err := a.decode(c, "audit-create.json", &req); err != nil {
+	if err := a.decode(c, &req); err != nil {
 		return err
 	}
 	in := domain.AuditInput{Kind: req.Kind, Title: req.Title, Auditors: req.Auditors, ScopeNote: req.ScopeNote, State: req.State}
@@ -188,7 +188,7 @@ func (a *API) updateAudit(c *gin.Context) error {
 		ScopeNote Optional[string]            `json:"scope_note"`
 		State     Optional[domain.AuditState] `json:"state"`
 	}
-	id, version, err := a.decodeUpdate(c, "audit-update.json", &req)
+	id, version, err := a.decodeUpdate(c, &req)
 	if err != nil {
 		return err
 	}
@@ -276,7 +276,7 @@ func (a *API) addSampleItem(c *gin.Context) error {
 		ObjectID int64             `json:"object_id"`
 		EntryID  int64             `json:"entry_id"`
 	}
-	if err := a.decode(c, "sample-add.json", &req); err != nil {
+	if err := a.decode(c, &req); err != nil {
 		return err
 	}
 	s, err := inTx(a, c, func(tx *postgres.Tx) (domain.SampleItem, error) {
@@ -302,7 +302,7 @@ func (a *API) drawSample(c *gin.Context) error {
 		Requirements int    `json:"requirements"`
 		Seed         *int64 `json:"seed"`
 	}
-	if err := a.decode(c, "sample-draw.json", &req); err != nil {
+	if err := a.decode(c, &req); err != nil {
 		return err
 	}
 	var items []domain.SampleItem
@@ -323,7 +323,7 @@ func (a *API) updateSampleItem(c *gin.Context) error {
 		Result Optional[domain.SampleResult] `json:"result"`
 		Note   Optional[string]              `json:"note"`
 	}
-	id, version, err := a.decodeUpdate(c, "sample-result.json", &req)
+	id, version, err := a.decodeUpdate(c, &req)
 	if err != nil {
 		return err
 	}
@@ -532,7 +532,7 @@ func (a *API) createFinding(c *gin.Context) error {
 		DueDate     Optional[*time.Time] `json:"due_date"`
 		Links       []findingLinkInput   `json:"links"`
 	}
-	if err := a.decode(c, "finding-create.json", &req); err != nil {
+	if err := a.decode(c, &req); err != nil {
 		return err
 	}
 	in := domain.FindingInput{Class: req.Class, Title: req.Title, Description: req.Description, DueDate: req.DueDate.Value,
@@ -555,7 +555,7 @@ func (a *API) updateFinding(c *gin.Context) error {
 		DueDate     Optional[*time.Time]          `json:"due_date"`
 		Links       Optional[[]findingLinkInput]  `json:"links"`
 	}
-	id, version, err := a.decodeUpdate(c, "finding-update.json", &req)
+	id, version, err := a.decodeUpdate(c, &req)
 	if err != nil {
 		return err
 	}
@@ -578,7 +578,7 @@ func (a *API) submitCorrectiveAction(c *gin.Context) error {
 	var req struct {
 		Description string `json:"description"`
 	}
-	id, version, err := a.decodeUpdate(c, "corrective-action-create.json", &req)
+	id, version, err := a.decodeUpdate(c, &req)
 	if err != nil {
 		return err
 	}
@@ -596,7 +596,7 @@ func (a *API) verifyCorrectiveAction(c *gin.Context) error {
 		Verdict domain.Verdict `json:"verdict"`
 		Comment string         `json:"comment"`
 	}
-	id, version, err := a.decodeUpdate(c, "corrective-action-verify.json", &req)
+	id, version, err := a.decodeUpdate(c, &req)
 	if err != nil {
 		return err
 	}

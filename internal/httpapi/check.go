@@ -211,7 +211,7 @@ func (j entryChangeJSON) change() domain.EntryChange {
 
 func (a *API) updateEntry(c *gin.Context) error {
 	var req entryChangeJSON
-	id, version, err := a.decodeUpdate(c, "check-update.json", &req)
+	id, version, err := a.decodeUpdate(c, &req)
 	if err != nil {
 		return err
 	}
@@ -233,7 +233,7 @@ func (a *API) bulkEntries(c *gin.Context) error {
 			entryChangeJSON
 		} `json:"items"`
 	}
-	if err := a.decode(c, "check-bulk.json", &req); err != nil {
+	if err := a.decode(c, &req); err != nil {
 		return err
 	}
 	items := make([]postgres.EntryUpdate, len(req.Items))
@@ -408,7 +408,7 @@ func (a *API) updatePlanItem(c *gin.Context) error {
 		Priority Optional[int]              `json:"priority"`
 		State    Optional[domain.PlanState] `json:"state"`
 	}
-	id, version, err := a.decodeUpdate(c, "plan-update.json", &req)
+	id, version, err := a.decodeUpdate(c, &req)
 	if err != nil {
 		return err
 	}

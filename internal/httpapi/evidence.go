@@ -199,8 +199,13 @@ func (a *API) getEvidence(c *gin.Context) error {
 
 // uploadForm reads the form fields of a multipart upload up to the part
 // "file", which must come last so it can be streamed; file is nil when
-// there is none. The fields are validated against schema as JSON.
-func (a *API) uploadForm(c *gin.Context, schema string) (fields url.Values, file *multipart.Part, err error) {
+// there is none. The fields are validated against the route's request
+// schema as JSON.
+func (a *API) uploadForm(c *gin.Context) (fields url.Values, file *multipart.Part, err error) {
+	schema, err := requestSchema(c)
+	if err != nil {
+		return nil, nil, err
+	}
 	mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if mt != "multipart/form-data" {
 		return nil, nil, &domain.Error{Kind: problem.ErrUnsupportedMediaType,
@@ -306,7 +311,7 @@ func (a *API) createEvidence(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	fields, file, err := a.uploadForm(c, "evidence-upload.json")
+	fields, file, err := a.uploadForm(c)
 	if err != nil {
 		return err
 	}
@@ -344,7 +349,7 @@ func (a *API) addEvidenceVersion(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	fields, file, err := a.uploadForm(c, "evidence-version-upload.json")
+	fields, file, err := a.uploadForm(c)
 	if err != nil {
 		return err
 	}
@@ -365,7 +370,7 @@ func (a *API) updateEvidence(c *gin.Context) error {
 		DepartmentID Optional[*int64]   `json:"department_id"`
 		Tags         Optional[[]string] `json:"tags"`
 	}
-	id, version, err := a.decodeUpdate(c, "evidence-update.json", &req)
+	id, version, err := a.decodeUpdate(c, &req)
 	if err != nil {
 		return err
 	}
@@ -400,7 +405,7 @@ func (a *API) reviewEvidence(c *gin.Context) error {
 		Decision domain.ReviewState `json:"decision"`
 		Comment  string             `json:"comment"`
 	}
-	id, version, err := a.decodeUpdate(c, "evidence-review.json", &req)
+	id, version, err := a.decodeUpdate(c, &req)
 	if err != nil {
 		return err
 	}
@@ -456,7 +461,7 @@ func (a *API) commentEvidence(c *gin.Context) error {
 	var req struct {
 		Body string `json:"body"`
 	}
-	if err := a.decode(c, "evidence-comment-create.json", &req); err != nil {
+	if err := a.decode(c, &req); err != nil {
 		return err
 	}
 	err = a.run(c, func(tx *postgres.Tx) error {
@@ -478,7 +483,7 @@ func (a *API) linkEvidence(c *gin.Context) error {
 		Target   domain.LinkTarget `json:"target"`
 		TargetID int64             `json:"target_id"`
 	}
-	if err := a.decode(c, "evidence-link.json", &req); err != nil {
+	if err := a.decode(c, &req); err != nil {
 		return err
 	}
 	if err := a.run(c, func(tx *postgres.Tx) error {

@@ -155,7 +155,7 @@ func (a *API) createGuideline(c *gin.Context) error {
 		return err
 	}
 	var req guidelineBody
-	if err := a.decode(c, "guideline-create.json", &req); err != nil {
+	if err := a.decode(c, &req); err != nil {
 		return err
 	}
 	// The schema requires what a draft needs; the rest starts empty.
@@ -186,7 +186,7 @@ func (a *API) getGuideline(c *gin.Context) error {
 
 func (a *API) updateGuideline(c *gin.Context) error {
 	var req guidelineBody
-	id, version, err := a.decodeUpdate(c, "guideline-update.json", &req)
+	id, version, err := a.decodeUpdate(c, &req)
 	if err != nil {
 		return err
 	}
@@ -226,7 +226,7 @@ func (a *API) approveGuideline(c *gin.Context) error {
 	var req struct {
 		Password string `json:"password"`
 	}
-	id, version, err := a.decodeUpdate(c, "guideline-approve.json", &req)
+	id, version, err := a.decodeUpdate(c, &req)
 	if err != nil {
 		return err
 	}
@@ -322,7 +322,7 @@ func (a *API) createPolicy(c *gin.Context) error {
 		return err
 	}
 	var req policyBody
-	if err := a.decode(c, "policy-create.json", &req); err != nil {
+	if err := a.decode(c, &req); err != nil {
 		return err
 	}
 	ch := req.change()
@@ -352,7 +352,7 @@ func (a *API) getPolicy(c *gin.Context) error {
 
 func (a *API) updatePolicy(c *gin.Context) error {
 	var req policyBody
-	id, version, err := a.decodeUpdate(c, "policy-update.json", &req)
+	id, version, err := a.decodeUpdate(c, &req)
 	if err != nil {
 		return err
 	}
@@ -445,7 +445,7 @@ func (a *API) createCertificate(c *gin.Context) error {
 		return err
 	}
 	var req certificateBody
-	if err := a.decode(c, "certificate-create.json", &req); err != nil {
+	if err := a.decode(c, &req); err != nil {
 		return err
 	}
 	ch := req.change()
@@ -482,7 +482,7 @@ func (a *API) getCertificate(c *gin.Context) error {
 
 func (a *API) updateCertificate(c *gin.Context) error {
 	var req certificateBody
-	id, version, err := a.decodeUpdate(c, "certificate-update.json", &req)
+	id, version, err := a.decodeUpdate(c, &req)
 	if err != nil {
 		return err
 	}

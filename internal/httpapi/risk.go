@@ -147,7 +147,7 @@ func (a *API) putRiskMatrix(c *gin.Context) error {
 	var req struct {
 		Cells [][]int `json:"cells"`
 	}
-	scopeID, version, err := a.decodeUpdate(c, "risk-matrix-update.json", &req)
+	scopeID, version, err := a.decodeUpdate(c, &req)
 	if err != nil {
 		return err
 	}
@@ -329,7 +329,7 @@ func (a *API) createRiskAnalysis(c *gin.Context) error {
 	var req struct {
 		Summary string `json:"summary"`
 	}
-	if err := a.decode(c, "risk-analysis-create.json", &req); err != nil {
+	if err := a.decode(c, &req); err != nil {
 		return err
 	}
 	if err := a.run(c, func(tx *postgres.Tx) error {
@@ -346,7 +346,7 @@ func (a *API) updateRiskAnalysis(c *gin.Context) error {
 	var req struct {
 		Summary Optional[string] `json:"summary"`
 	}
-	id, version, err := a.decodeUpdate(c, "risk-analysis-update.json", &req)
+	id, version, err := a.decodeUpdate(c, &req)
 	if err != nil {
 		return err
 	}
@@ -387,7 +387,7 @@ func (a *API) addRiskItem(c *gin.Context) error {
 		Title       string `json:"title"`
 		Description string `json:"description"`
 	}
-	if err := a.decode(c, "risk-item-create.json", &req); err != nil {
+	if err := a.decode(c, &req); err != nil {
 		return err
 	}
 	it, err := inTx(a, c, func(tx *postgres.Tx) (domain.RiskItem, error) {
@@ -413,7 +413,7 @@ func (a *API) updateRiskItem(c *gin.Context) error {
 		ResidualFrequency Optional[domain.Frequency] `json:"residual_frequency"`
 		ResidualImpact    Optional[domain.Impact]    `json:"residual_impact"`
 	}
-	id, version, err := a.decodeUpdate(c, "risk-item-update.json", &req)
+	id, version, err := a.decodeUpdate(c, &req)
 	if err != nil {
 		return err
 	}
@@ -479,7 +479,7 @@ func (a *API) acceptRisks(c *gin.Context) error {
 		Password string  `json:"password"`
 		Entries  []int64 `json:"entries"`
 	}
-	id, version, err := a.decodeUpdate(c, "risk-acceptance-create.json", &req)
+	id, version, err := a.decodeUpdate(c, &req)
 	if err != nil {
 		return err
 	}

@@ -154,7 +154,7 @@ func (a *API) createDepartment(c *gin.Context) error {
 		Code     string `json:"code"`
 		ParentID *int64 `json:"parent_id"`
 	}
-	if err := a.decode(c, "department-create.json", &req); err != nil {
+	if err := a.decode(c, &req); err != nil {
 		return err
 	}
 	d, err := inTx(a, c, func(tx *postgres.Tx) (domain.Department, error) {
@@ -173,7 +173,7 @@ func (a *API) updateDepartment(c *gin.Context) error {
 		Code     Optional[string] `json:"code"`
 		ParentID Optional[*int64] `json:"parent_id"`
 	}
-	id, version, err := a.decodeUpdate(c, "department-update.json", &req)
+	id, version, err := a.decodeUpdate(c, &req)
 	if err != nil {
 		return err
 	}
@@ -280,7 +280,7 @@ type scopeRequest struct {
 
 func (a *API) createScope(c *gin.Context) error {
 	var req scopeRequest
-	if err := a.decode(c, "scope-create.json", &req); err != nil {
+	if err := a.decode(c, &req); err != nil {
 		return err
 	}
 	s, err := inTx(a, c, func(tx *postgres.Tx) (domain.Scope, error) {
@@ -301,7 +301,7 @@ func (a *API) updateScope(c *gin.Context) error {
 		Approach    Optional[domain.Approach] `json:"approach"`
 		ISBUserID   Optional[*int64]          `json:"isb_user_id"`
 	}
-	id, version, err := a.decodeUpdate(c, "scope-update.json", &req)
+	id, version, err := a.decodeUpdate(c, &req)
 	if err != nil {
 		return err
 	}
@@ -484,7 +484,7 @@ func (a *API) createObject(c *gin.Context) error {
 		return err
 	}
 	var req objectRequest
-	if err := a.decode(c, "object-create.json", &req); err != nil {
+	if err := a.decode(c, &req); err != nil {
 		return err
 	}
 	var in postgres.ObjectInput
@@ -516,7 +516,7 @@ func (a *API) getObject(c *gin.Context) error {
 
 func (a *API) updateObject(c *gin.Context) error {
 	var req objectRequest
-	id, version, err := a.decodeUpdate(c, "object-update.json", &req)
+	id, version, err := a.decodeUpdate(c, &req)
 	if err != nil {
 		return err
 	}
@@ -561,7 +561,7 @@ func (a *API) setNeeds(c *gin.Context) error {
 		OverrideReason string               `json:"override_reason"`
 	}
 	var req map[string]needJSON
-	id, version, err := a.decodeUpdate(c, "needs-update.json", &req)
+	id, version, err := a.decodeUpdate(c, &req)
 	if err != nil {
 		return err
 	}
@@ -638,7 +638,7 @@ func (a *API) addDependency(c *gin.Context) error {
 	var req struct {
 		DependsOn int64 `json:"depends_on"`
 	}
-	if err := a.decode(c, "dependency-create.json", &req); err != nil {
+	if err := a.decode(c, &req); err != nil {
 		return err
 	}
 	if err := a.run(c, func(tx *postgres.Tx) error {
@@ -716,7 +716,7 @@ func (a *API) assignToObject(c *gin.Context) error {
 		Modules []string `json:"modules"`
 		Objects []int64  `json:"objects"`
 	}
-	if err := a.decode(c, "modules-assign.json", &req); err != nil {
+	if err := a.decode(c, &req); err != nil {
 		return err
 	}
 	if req.Objects != nil { // the object is the path's; others are not silently left out
@@ -760,7 +760,7 @@ func (a *API) assignBulk(c *gin.Context) error {
 		Modules []string `json:"modules"`
 		Objects []int64  `json:"objects"`
 	}
-	if err := a.decode(c, "modules-assign.json", &req); err != nil {
+	if err := a.decode(c, &req); err != nil {
 		return err
 	}
 	if len(req.Objects) == 0 {

@@ -88,7 +88,7 @@ func (a *API) createUser(c *gin.Context) error {
 		Email       string `json:"email"`
 		Password    string `json:"password"`
 	}
-	if err := a.decode(c, "user-create.json", &req); err != nil {
+	if err := a.decode(c, &req); err != nil {
 		return err
 	}
 	u, generated, err := a.Accounts.CreateUser(c.Request.Context(), route.Actor(c), account.NewUserInput{
@@ -118,7 +118,7 @@ func (a *API) updateUser(c *gin.Context) error {
 		Email       Optional[string] `json:"email"`
 		Disabled    Optional[bool]   `json:"disabled"`
 	}
-	id, version, err := a.decodeUpdate(c, "user-update.json", &req)
+	id, version, err := a.decodeUpdate(c, &req)
 	if err != nil {
 		return err
 	}
@@ -138,7 +138,7 @@ func (a *API) resetPassword(c *gin.Context) error {
 	var req struct {
 		Password string `json:"password"`
 	}
-	if err := a.decode(c, "password-set.json", &req); err != nil {
+	if err := a.decode(c, &req); err != nil {
 		return err
 	}
 	ctx := c.Request.Context()
@@ -162,7 +162,7 @@ func (a *API) grant(c *gin.Context) error {
 		Role         domain.Role `json:"role"`
 		DepartmentID *int64      `json:"department_id"`
 	}
-	if err := a.decode(c, "grant-create.json", &req); err != nil {
+	if err := a.decode(c, &req); err != nil {
 		return err
 	}
 	g, err := a.Accounts.Grant(c.Request.Context(), route.Actor(c), id, req.Role, req.DepartmentID)

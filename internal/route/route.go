@@ -90,9 +90,18 @@ var ErrReadOnlyToken = domain.Errorf(domain.ErrForbidden, "this API token is rea
 var ErrPasswordChangePending = domain.Errorf(domain.ErrForbidden, "you must change your password first (PUT /api/v1/me/password)")
 
 const (
-	keyPrincipal = "principal"
-	keyDecision  = "decision"
+	keyPrincipal     = "principal"
+	keyDecision      = "decision"
+	keyRequestSchema = "request_schema"
 )
+
+// SetRequestSchema names the schema of the route's request body
+// (Route.Request) for the handler's decoder: the route table is the one
+// place that says which schema a body must meet.
+func SetRequestSchema(c *gin.Context, name string) { c.Set(keyRequestSchema, name) }
+
+// RequestSchema is the schema file of the route's request body, or "".
+func RequestSchema(c *gin.Context) string { return c.GetString(keyRequestSchema) }
 
 // SetPrincipal stores the authenticated user on the request.
 func SetPrincipal(c *gin.Context, p account.Principal) { c.Set(keyPrincipal, p) }

@@ -97,7 +97,7 @@ func New(d Deps) (*Server, error) {
 	s.routes = append(s.routes, ui.Routes()...)
 	s.routes = append(s.routes, ui.APIDocsRoute(s.APIRoutes))
 	for _, r := range s.routes {
-		e.Handle(r.Method, r.Path, s.limitBody(r), s.authorize(r), extendStreamDeadline(r), s.limitExpensive(r), s.refuseBadText, s.handle(r.Handler))
+		e.Handle(r.Method, r.Path, s.limitBody(r), s.authorize(r), extendStreamDeadline(r), s.limitExpensive(r), s.refuseBadText, s.handle(r))
 	}
 	e.NoRoute(func(c *gin.Context) {
 		s.fail(c, domain.Errorf(domain.ErrNotFound, "no such resource: %s", c.Request.URL.Path))
@@ -131,10 +131,12 @@ func (s *Server) APIRoutes() []route.Route {
 
 func isAPI(path string) bool { return strings.HasPrefix(path, "/api/v1/") }
 
-// handle adapts a route handler: a returned error becomes the answer.
-func (s *Server) handle(h route.Handler) gin.HandlerFunc {
+// handle adapts a route's handler: it learns the route's request schema,
+// and a returned error becomes the answer.
+func (s *Server) handle(r route.Route) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if err := h(c); err != nil {
+		route.SetRequestSchema(c, r.Request)
+		if err := r.Handler(c); err != nil {
 			s.fail(c, err)
 		}
 	}
