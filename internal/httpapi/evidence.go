@@ -19,6 +19,7 @@ import (
 	"ismsd/internal/postgres"
 	"ismsd/internal/problem"
 	"ismsd/internal/route"
+	"ismsd/internal/transfer"
 )
 
 func (a *API) evidenceRoutes() []route.Route {
@@ -303,7 +304,7 @@ func (a *API) content(file *multipart.Part) io.Reader {
 	if file == nil {
 		return nil
 	}
-	return route.LimitFile(file, a.EvidenceMaxBytes, "ISMS_EVIDENCE_MAX_BYTES", "Die Datei ist zu groß.")
+	return transfer.LimitFile(file, a.EvidenceMaxBytes, "ISMS_EVIDENCE_MAX_BYTES", "Die Datei ist zu groß.")
 }
 
 func (a *API) createEvidence(c *gin.Context) error {
@@ -395,9 +396,9 @@ func (a *API) updateEvidence(c *gin.Context) error {
 }
 
 // downloadEvidence streams a version's file; the web UI serves the same
-// download through route.SendEvidence.
+// download through transfer.SendEvidence.
 func (a *API) downloadEvidence(c *gin.Context) error {
-	return route.SendEvidence(c, a.DB, a.AuditReads)
+	return transfer.SendEvidence(c, a.DB, a.AuditReads)
 }
 
 func (a *API) reviewEvidence(c *gin.Context) error {

@@ -14,6 +14,7 @@ import (
 	"ismsd/internal/objectio"
 	"ismsd/internal/problem"
 	"ismsd/internal/route"
+	"ismsd/internal/transfer"
 )
 
 func (a *API) objectFileRoutes() []route.Route {
@@ -49,12 +50,12 @@ func (a *API) importObjects(c *gin.Context) error {
 		return err
 	}
 	ctx, vis := c.Request.Context(), route.Visibility(c)
-	up, err := route.ReadUpload(c, a.ImportMaxBytes)
+	up, err := transfer.ReadUpload(c, a.ImportMaxBytes)
 	if err != nil {
 		return err
 	}
 	defer up.Close()
-	format, err := route.FileFormat(up.Fields["format"], up.Name, up)
+	format, err := transfer.FileFormat(up.Fields["format"], up.Name, up)
 	if err != nil {
 		return err
 	}
@@ -176,7 +177,7 @@ func (a *API) exportObjects(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return route.SendObjects(c, a.DB, a.Objects, scopeID, f, a.AuditReads)
+	return transfer.SendObjects(c, a.DB, a.Objects, scopeID, f, a.AuditReads)
 }
 
 func (a *API) importTemplate(c *gin.Context) error {
@@ -188,5 +189,5 @@ func (a *API) importTemplate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return route.SendFile(c, f, "zielobjekte-vorlage", func(w io.Writer) error { _, err := w.Write(b); return err })
+	return transfer.SendFile(c, f, "zielobjekte-vorlage", func(w io.Writer) error { _, err := w.Write(b); return err })
 }

@@ -9,6 +9,7 @@ import (
 	"ismsd/internal/authz"
 	"ismsd/internal/report"
 	"ismsd/internal/route"
+	"ismsd/internal/transfer"
 )
 
 // reportRoutes offer the reference documents and the other reports of a
@@ -59,5 +60,5 @@ func (a *API) listReports(c *gin.Context) error {
 }
 
 func (a *API) downloadReport(c *gin.Context) error {
-	return route.SendReport(c, a.DB, a.Location, a.AuditReads)
+	return transfer.SendReport(c, a.DB, a.Location, a.AuditReads)
 }

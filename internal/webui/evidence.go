@@ -18,6 +18,7 @@ import (
 	"ismsd/internal/postgres"
 	"ismsd/internal/problem"
 	"ismsd/internal/route"
+	"ismsd/internal/transfer"
 )
 
 // The permissions of the evidence pages; the store limits each to the
@@ -372,7 +373,7 @@ func (u *UI) content(file *multipart.Part) io.Reader {
 	if file == nil {
 		return nil
 	}
-	return route.LimitFile(file, u.EvidenceMaxBytes, "ISMS_EVIDENCE_MAX_BYTES",
+	return transfer.LimitFile(file, u.EvidenceMaxBytes, "ISMS_EVIDENCE_MAX_BYTES",
 		"Die Datei ist größer als erlaubt (höchstens "+fileSize(u.EvidenceMaxBytes)+").")
 }
 
@@ -857,7 +858,9 @@ func (u *UI) unlinkEvidence(c *gin.Context) error {
 }
 
 // downloadEvidence streams a version's file, exactly as the API does.
-func (u *UI) downloadEvidence(c *gin.Context) error { return route.SendEvidence(c, u.DB, u.AuditReads) }
+func (u *UI) downloadEvidence(c *gin.Context) error {
+	return transfer.SendEvidence(c, u.DB, u.AuditReads)
+}
 
 // entryEvidence is the evidence that proves a check entry, on its page.
 type entryEvidence struct {

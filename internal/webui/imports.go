@@ -14,6 +14,7 @@ import (
 	"ismsd/internal/objectio"
 	"ismsd/internal/postgres"
 	"ismsd/internal/route"
+	"ismsd/internal/transfer"
 )
 
 func (u *UI) importRoutes() []route.Route {
@@ -79,12 +80,12 @@ func (u *UI) dryRun(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	up, err := route.ReadUpload(c, u.ImportMaxBytes)
+	up, err := transfer.ReadUpload(c, u.ImportMaxBytes)
 	if err != nil {
 		return u.refuseImport(c, d, err)
 	}
 	defer up.Close()
-	f, err := route.FileFormat(up.Fields["format"], up.Name, up)
+	f, err := transfer.FileFormat(up.Fields["format"], up.Name, up)
 	if err != nil {
 		return u.refuseImport(c, d, err)
 	}
@@ -124,7 +125,7 @@ func (u *UI) applyImport(c *gin.Context) error {
 	fileID, _ := strconv.ParseInt(c.Param("file"), 10, 64)
 	pr, _ := route.Principal(c)
 	ctx := c.Request.Context()
-	spool, err := route.NewSpool()
+	spool, err := transfer.NewSpool()
 	if err != nil {
 		return err
 	}
@@ -164,7 +165,7 @@ func (u *UI) exportObjects(c *gin.Context) error {
 	if err != nil {
 		return errUnknownFormat
 	}
-	return route.SendObjects(c, u.DB, u.Objects, d.Scope.ID, f, u.AuditReads)
+	return transfer.SendObjects(c, u.DB, u.Objects, d.Scope.ID, f, u.AuditReads)
 }
 
 func (u *UI) importTemplate(c *gin.Context) error {
@@ -176,7 +177,7 @@ func (u *UI) importTemplate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return route.SendFile(c, f, "zielobjekte-vorlage", func(w io.Writer) error { _, err := w.Write(b); return err })
+	return transfer.SendFile(c, f, "zielobjekte-vorlage", func(w io.Writer) error { _, err := w.Write(b); return err })
 }
 
 var errUnknownFormat = domain.Invalid(domain.Violation{Pointer: "/format", Detail: "format must be csv, xlsx or json", German: "Unbekanntes Dateiformat."})

@@ -8,6 +8,7 @@ import (
 	"ismsd/internal/authz"
 	"ismsd/internal/report"
 	"ismsd/internal/route"
+	"ismsd/internal/transfer"
 )
 
 // reportRoutes are the scope's reports page and its downloads. Whoever
@@ -57,5 +58,5 @@ func (u *UI) reportsPage(c *gin.Context) error {
 
 // downloadReport streams a report file, exactly as the API does.
 func (u *UI) downloadReport(c *gin.Context) error {
-	return route.SendReport(c, u.DB, u.Location, u.AuditReads)
+	return transfer.SendReport(c, u.DB, u.Location, u.AuditReads)
 }

@@ -1,7 +1,6 @@
-package route
+package transfer
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -16,9 +15,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"ismsd/internal/domain"
-	"ismsd/internal/objectimport"
 	"ismsd/internal/objectio"
-	"ismsd/internal/postgres"
 	"ismsd/internal/problem"
 )
 
@@ -151,40 +148,6 @@ func FileFormat(chosen, name string, src objectio.Source) (objectio.Format, erro
 		return "", domain.Invalid(domain.Violation{Pointer: "/file", Detail: err.Error(), German: "Das Dateiformat ist unbekannt (CSV, XLSX oder JSON)."})
 	}
 	return f, nil
-}
-
-// SendFile answers with a file download.
-func SendFile(c *gin.Context, f objectio.Format, name string, write func(io.Writer) error) error {
-	var buf bytes.Buffer
-	if err := write(&buf); err != nil {
-		return err
-	}
-	types := map[objectio.Format]string{objectio.CSV: "text/csv; charset=utf-8", objectio.JSON: "application/json",
-		objectio.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.%s"`, name, f))
-	c.Header("X-Content-Type-Options", "nosniff")
-	c.Data(http.StatusOK, types[f], buf.Bytes())
-	return nil
-}
-
-// SendObjects answers with the export of a scope's target objects that
-// the reader may see, for the API and the web UI alike. With recordRead,
-// the download is recorded in the audit trail as a report's is.
-func SendObjects(c *gin.Context, db *postgres.DB, objects *objectimport.Importer, scopeID int64, f objectio.Format, recordRead bool) error {
-	ctx, vis := c.Request.Context(), Visibility(c)
-	rows, err := objects.Export(ctx, scopeID, vis)
-	if err != nil {
-		return err
-	}
-	if recordRead {
-		// departments is null for a reader who sees the whole scope.
-		err := db.RecordReportRead(ctx, Actor(c), scopeID,
-			map[string]any{"report": "objects", "format": f, "file": "zielobjekte." + string(f), "departments": vis.Departments})
-		if err != nil {
-			return err
-		}
-	}
-	return SendFile(c, f, "zielobjekte", func(w io.Writer) error { return objectio.Write(f, w, rows) })
 }
 
 // LimitFile passes on the bytes of an uploaded file and fails with

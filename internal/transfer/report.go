@@ -1,4 +1,4 @@
-package route
+package transfer
 
 import (
 	"mime"
@@ -12,6 +12,7 @@ import (
 	"ismsd/internal/postgres"
 	"ismsd/internal/problem"
 	"ismsd/internal/report"
+	"ismsd/internal/route"
 	"ismsd/internal/version"
 )
 
@@ -36,11 +37,11 @@ func SendReport(c *gin.Context, db *postgres.DB, loc *time.Location, recordRead 
 	if err != nil {
 		return err
 	}
-	q := report.Query{Scope: scope, Vis: Visibility(c), Generated: time.Now().In(loc), Version: version.String()}
+	q := report.Query{Scope: scope, Vis: route.Visibility(c), Generated: time.Now().In(loc), Version: version.String()}
 	out := &reportResponse{c: c, contentType: format.ContentType(), name: report.FileName(rep, format, q)}
 	if recordRead {
 		// departments is null for a reader who sees the whole scope.
-		err := db.RecordReportRead(ctx, Actor(c), scope.ID,
+		err := db.RecordReportRead(ctx, route.Actor(c), scope.ID,
 			map[string]any{"report": rep.Name, "format": format, "file": out.name, "departments": q.Vis.Departments})
 		if err != nil {
 			return err

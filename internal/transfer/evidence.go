@@ -1,4 +1,4 @@
-package route
+package transfer
 
 import (
 	"encoding/base64"
@@ -16,6 +16,7 @@ import (
 	"ismsd/internal/domain"
 	"ismsd/internal/postgres"
 	"ismsd/internal/problem"
+	"ismsd/internal/route"
 )
 
 // SendEvidence streams the file of version :number of evidence item :id
@@ -34,7 +35,7 @@ func SendEvidence(c *gin.Context, db *postgres.DB, recordRead bool) error {
 		return domain.Errorf(domain.ErrNotFound, "no such version").De("Diese Version des Nachweises gibt es nicht.")
 	}
 	ctx := c.Request.Context()
-	v, r, err := db.OpenEvidence(ctx, id, number, Visibility(c))
+	v, r, err := db.OpenEvidence(ctx, id, number, route.Visibility(c))
 	if err != nil {
 		return tampered(c, db, v, err)
 	}
@@ -45,7 +46,7 @@ func SendEvidence(c *gin.Context, db *postgres.DB, recordRead bool) error {
 		return tampered(c, db, v, err)
 	}
 	if recordRead {
-		if err := db.RecordEvidenceRead(ctx, Actor(c), v); err != nil {
+		if err := db.RecordEvidenceRead(ctx, route.Actor(c), v); err != nil {
 			return err
 		}
 	}
@@ -81,7 +82,7 @@ func tampered(c *gin.Context, db *postgres.DB, v domain.EvidenceVersion, err err
 		return err
 	}
 	problem.Logger(c).Error("evidence content failed its integrity check", "evidence", v.EvidenceID, "version", v.Number, "error", err)
-	if rerr := db.RecordTampering(c.Request.Context(), Actor(c), v, err); rerr != nil {
+	if rerr := db.RecordTampering(c.Request.Context(), route.Actor(c), v, err); rerr != nil {
 		problem.Logger(c).Error("record evidence integrity failure", "error", rerr)
 	}
 	return err
