@@ -132,23 +132,27 @@ func (tx *Tx) CreateAudit(ctx context.Context, scopeID int64, in domain.AuditInp
 	return a, tx.Record("audit.create", "audit", id, nil, auditFields(a))
 }
 
+// lockAudit reads an audit for a change at version.
+func (tx *Tx) lockAudit(ctx context.Context, id int64, version int) (domain.Audit, error) {
+	return lockVersion(recordName{fmt.Sprintf("audit %d", id), "Das Audit"}, version, func() (domain.Audit, int, error) {
+		var locked bool
+		err := tx.x.GetContext(ctx, &locked, `SELECT true FROM audits WHERE id = $1 FOR UPDATE`, id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.Audit{}, 0, errAuditNotFound(id)
+		}
+		if err != nil {
+			return domain.Audit{}, 0, err
+		}
+		a, err := auditByID(ctx, tx.x, id)
+		return a, a.Version, err
+	})
+}
+
 // UpdateAudit changes an audit if it is still at version.
 func (tx *Tx) UpdateAudit(ctx context.Context, id int64, version int, ch domain.AuditChange) (domain.Audit, error) {
-	var current int
-	err := tx.x.GetContext(ctx, &current, `SELECT version FROM audits WHERE id = $1 FOR UPDATE`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Audit{}, errAuditNotFound(id)
-	}
-	if err != nil {
-		return domain.Audit{}, err
-	}
-	before, err := auditByID(ctx, tx.x, id)
+	before, err := tx.lockAudit(ctx, id, version)
 	if err != nil {
 		return before, err
-	}
-	if current != version {
-		return before, domain.Errorf(domain.ErrPreconditionFailed, "audit %d was changed by someone else", id).
-			De("Das Audit wurde inzwischen geändert. Bitte laden Sie die Seite neu und wiederholen Sie die Änderung.")
 	}
 	in := ch.Apply(before)
 	if vs := in.Validate(); len(vs) > 0 {
@@ -467,26 +471,21 @@ func (tx *Tx) DrawSample(ctx context.Context, auditID int64, d domain.SampleDraw
 // audit first, so every change of a sample queues the same way) and
 // checks the version the writer saw.
 func (tx *Tx) lockSampleItem(ctx context.Context, id int64, version int) (domain.SampleItem, error) {
-	var auditID int64
-	err := tx.x.GetContext(ctx, &auditID, `SELECT audit_id FROM audit_samples WHERE id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.SampleItem{}, errSampleNotFound(id)
-	}
-	if err != nil {
-		return domain.SampleItem{}, err
-	}
-	if _, err := tx.lockOpenAudit(ctx, auditID); err != nil {
-		return domain.SampleItem{}, err
-	}
-	s, err := tx.sampleItem(ctx, id, true)
-	if err != nil {
-		return s, err
-	}
-	if s.Version != version {
-		return s, domain.Errorf(domain.ErrPreconditionFailed, "sample item %d was changed by someone else", id).
-			De("Das Element der Stichprobe wurde inzwischen geändert. Bitte laden Sie die Seite neu.")
-	}
-	return s, nil
+	return lockVersion(recordName{fmt.Sprintf("sample item %d", id), "Das Element der Stichprobe"}, version, func() (domain.SampleItem, int, error) {
+		var auditID int64
+		err := tx.x.GetContext(ctx, &auditID, `SELECT audit_id FROM audit_samples WHERE id = $1`, id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.SampleItem{}, 0, errSampleNotFound(id)
+		}
+		if err != nil {
+			return domain.SampleItem{}, 0, err
+		}
+		if _, err := tx.lockOpenAudit(ctx, auditID); err != nil {
+			return domain.SampleItem{}, 0, err
+		}
+		s, err := tx.sampleItem(ctx, id, true)
+		return s, s.Version, err
+	})
 }
 
 // RemoveSampleItem takes an item out of its audit's sample, unless a
@@ -801,15 +800,10 @@ func (tx *Tx) CreateFinding(ctx context.Context, auditID int64, in domain.Findin
 // lockFinding locks a finding for a change and checks the version the
 // writer saw.
 func (tx *Tx) lockFinding(ctx context.Context, id int64, version int) (domain.Finding, error) {
-	f, err := findingByID(ctx, tx.x, id, Everything, true)
-	if err != nil {
-		return f, err
-	}
-	if f.Version != version {
-		return f, domain.Errorf(domain.ErrPreconditionFailed, "finding %d was changed by someone else", id).
-			De("Die Feststellung wurde inzwischen geändert. Bitte laden Sie die Seite neu.")
-	}
-	return f, nil
+	return lockVersion(recordName{fmt.Sprintf("finding %d", id), "Die Feststellung"}, version, func() (domain.Finding, int, error) {
+		f, err := findingByID(ctx, tx.x, id, Everything, true)
+		return f, f.Version, err
+	})
 }
 
 // UpdateFinding changes a finding that is not closed if it is still at

@@ -310,23 +310,21 @@ func (tx *Tx) UpdateEvidence(ctx context.Context, id int64, version int, in doma
 	return e, tx.Record("evidence.update", "evidence", id, evidenceAudit(before), evidenceAudit(e))
 }
 
-// lockEvidence reads a visible evidence item for a change at version (0:
-// any version).
+// lockEvidence reads a visible evidence item for a change at version
+// (anyVersion: whatever version it is at).
 func (tx *Tx) lockEvidence(ctx context.Context, id int64, version int, vis Visibility) (domain.Evidence, error) {
-	var r evidenceRow
-	err := tx.x.GetContext(ctx, &r, evidenceSelect+` WHERE ev.id = $1 AND `+visibleEvidence(2)+` FOR UPDATE OF ev`, id, vis.arg())
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Evidence{}, errEvidenceNotFound(id)
-	}
-	if err != nil {
-		return domain.Evidence{}, err
-	}
-	e := r.asDomain()
-	if version != 0 && e.Version != version {
-		return e, domain.Errorf(domain.ErrPreconditionFailed, "evidence %d was changed by someone else (version %d, not %d)", id, e.Version, version).
-			De("Der Nachweis wurde inzwischen geändert. Bitte laden Sie die Seite neu.")
-	}
-	return e, nil
+	return lockVersion(recordName{fmt.Sprintf("evidence %d", id), "Der Nachweis"}, version, func() (domain.Evidence, int, error) {
+		var r evidenceRow
+		err := tx.x.GetContext(ctx, &r, evidenceSelect+` WHERE ev.id = $1 AND `+visibleEvidence(2)+` FOR UPDATE OF ev`, id, vis.arg())
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.Evidence{}, 0, errEvidenceNotFound(id)
+		}
+		if err != nil {
+			return domain.Evidence{}, 0, err
+		}
+		e := r.asDomain()
+		return e, e.Version, nil
+	})
 }
 
 func (tx *Tx) evidence(ctx context.Context, id int64) (domain.Evidence, error) {

@@ -196,20 +196,24 @@ func (db *DB) PlanItemByID(ctx context.Context, id int64, vis Visibility) (domai
 	return r.asDomain(), err
 }
 
+// lockPlanItem reads a measure the writer may see for a change at version.
+func (tx *Tx) lockPlanItem(ctx context.Context, id int64, version int, vis Visibility) (domain.PlanItem, error) {
+	return lockVersion(recordName{fmt.Sprintf("plan item %d", id), "Die Maßnahme"}, version, func() (domain.PlanItem, int, error) {
+		var r planRow
+		err := tx.x.GetContext(ctx, &r, planSelect+` WHERE p.id = $1 AND `+visibleObject(2)+` FOR UPDATE OF p`, id, vis.arg())
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.PlanItem{}, 0, domain.Errorf(domain.ErrNotFound, "no plan item %d", id).De("Diese Maßnahme gibt es nicht.")
+		}
+		p := r.asDomain()
+		return p, p.Version, err
+	})
+}
+
 // UpdatePlanItem changes a measure if it is still at version.
 func (tx *Tx) UpdatePlanItem(ctx context.Context, id int64, version int, ch domain.PlanChange, vis Visibility) (domain.PlanItem, error) {
-	var r planRow
-	err := tx.x.GetContext(ctx, &r, planSelect+` WHERE p.id = $1 AND `+visibleObject(2)+` FOR UPDATE OF p`, id, vis.arg())
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.PlanItem{}, domain.Errorf(domain.ErrNotFound, "no plan item %d", id).De("Diese Maßnahme gibt es nicht.")
-	}
+	before, err := tx.lockPlanItem(ctx, id, version, vis)
 	if err != nil {
-		return domain.PlanItem{}, err
-	}
-	before := r.asDomain()
-	if before.Version != version {
-		return before, domain.Errorf(domain.ErrPreconditionFailed, "plan item %d was changed by someone else", id).
-			De("Die Maßnahme wurde inzwischen geändert. Bitte laden Sie die Seite neu.")
+		return before, err
 	}
 	p := before
 	if ch.Measure != nil {

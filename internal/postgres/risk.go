@@ -107,21 +107,18 @@ func (tx *Tx) SetRiskMatrix(ctx context.Context, scopeID int64, version int, m d
 	if vs := m.Validate(); len(vs) > 0 {
 		return ScopeRiskMatrix{}, domain.Invalid(vs...)
 	}
-	var found bool
-	err := tx.x.GetContext(ctx, &found, `SELECT true FROM scopes WHERE id = $1 FOR NO KEY UPDATE`, scopeID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ScopeRiskMatrix{}, domain.Errorf(domain.ErrNotFound, "no scope %d", scopeID).De("Diesen Informationsverbund gibt es nicht.")
-	}
-	if err != nil {
-		return ScopeRiskMatrix{}, err
-	}
-	cur, err := loadRiskMatrix(ctx, tx.x, scopeID)
+	// The matrix has no row while the default applies: its scope's row
+	// is locked instead.
+	cur, err := lockVersion(recordName{fmt.Sprintf("the risk matrix of scope %d", scopeID), "Die Risikomatrix"}, version,
+		func() (ScopeRiskMatrix, int, error) {
+			if err := tx.lockScope(ctx, scopeID); err != nil {
+				return ScopeRiskMatrix{}, 0, err
+			}
+			m, err := loadRiskMatrix(ctx, tx.x, scopeID)
+			return m, m.Version, err
+		})
 	if err != nil {
 		return cur, err
-	}
-	if cur.Version != version {
-		return cur, domain.Errorf(domain.ErrPreconditionFailed, "the risk matrix was changed by someone else (version %d, not %d)", cur.Version, version).
-			De("Die Risikomatrix wurde inzwischen geändert. Bitte prüfen Sie den aktuellen Stand und wiederholen Sie die Änderung.")
 	}
 	if cur.Matrix == m && !cur.Default {
 		return cur, nil
@@ -412,24 +409,20 @@ func (r linkedRow) asDomain() domain.LinkedRequirement {
 
 // lockRiskAnalysis reads an object's analysis for a change: the object
 // must be one the writer may change, and the analysis still at version
-// (0: no version check).
+// (anyVersion: whatever version it is at).
 func (tx *Tx) lockRiskAnalysis(ctx context.Context, objectID int64, version int, vis Visibility) (riskHead, error) {
-	if _, err := tx.lockObject(ctx, objectID, 0, vis); err != nil {
-		return riskHead{}, err
-	}
-	var h riskHead
-	err := tx.x.GetContext(ctx, &h, riskHeadSelect+` WHERE ra.object_id = $1 FOR UPDATE OF ra`, objectID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return h, errNoRiskAnalysis(objectID)
-	}
-	if err != nil {
-		return h, err
-	}
-	if version != 0 && h.Version != version {
-		return h, domain.Errorf(domain.ErrPreconditionFailed, "the risk analysis was changed by someone else (version %d, not %d)", h.Version, version).
-			De("Die Risikoanalyse wurde inzwischen geändert. Bitte prüfen Sie den aktuellen Stand und wiederholen Sie die Änderung.")
-	}
-	return h, nil
+	name := recordName{fmt.Sprintf("the risk analysis of object %d", objectID), "Die Risikoanalyse"}
+	return lockVersion(name, version, func() (riskHead, int, error) {
+		if _, err := tx.lockObject(ctx, objectID, anyVersion, vis); err != nil {
+			return riskHead{}, 0, err
+		}
+		var h riskHead
+		err := tx.x.GetContext(ctx, &h, riskHeadSelect+` WHERE ra.object_id = $1 FOR UPDATE OF ra`, objectID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return h, 0, errNoRiskAnalysis(objectID)
+		}
+		return h, h.Version, err
+	})
 }
 
 // changedRiskAnalysis marks a change to an analysis: a new version, and
@@ -609,6 +602,12 @@ func (tx *Tx) riskItem(ctx context.Context, analysisID, itemID int64) (domain.Ri
 	return domain.RiskItem{}, errNoRiskItem(itemID)
 }
 
+// riskItemName names a threat by its ID and title: the page of an
+// analysis lists many.
+func riskItemName(it domain.RiskItem) recordName {
+	return recordName{fmt.Sprintf("risk item %d", it.ID), "Die Gefährdung „" + it.Name() + "“"}
+}
+
 func errNoRiskItem(id int64) error {
 	return domain.Errorf(domain.ErrNotFound, "no risk item %d", id).De("Diese Gefährdung gibt es in der Risikoanalyse nicht.")
 }
@@ -678,9 +677,10 @@ func (tx *Tx) UpdateRiskItems(ctx context.Context, objectID int64, updates []Ris
 		if sameRiskItem(cur, next) {
 			continue
 		}
+		// Compared strictly: a row of the page without its version
+		// cannot show that its writer saw the current values.
 		if u.Version != cur.Version {
-			return nil, domain.Errorf(domain.ErrPreconditionFailed, "risk item %d was changed by someone else (version %d, not %d)", cur.ID, cur.Version, u.Version).
-				De("Die Gefährdung „" + cur.Name() + "“ wurde inzwischen geändert. Bitte prüfen Sie den aktuellen Stand und wiederholen Sie die Änderung.")
+			return nil, riskItemName(cur).errStale(cur.Version, u.Version)
 		}
 		for _, v := range next.Validate() {
 			if len(updates) > 1 {
@@ -883,9 +883,8 @@ func (tx *Tx) DeleteRiskItem(ctx context.Context, itemID int64, version int, vis
 	if err != nil {
 		return err
 	}
-	if version != 0 && it.Version != version {
-		return domain.Errorf(domain.ErrPreconditionFailed, "risk item %d was changed by someone else (version %d, not %d)", it.ID, it.Version, version).
-			De("Die Gefährdung „" + it.Name() + "“ wurde inzwischen geändert. Bitte prüfen Sie den aktuellen Stand.")
+	if version != anyVersion && it.Version != version {
+		return riskItemName(it).errStale(it.Version, version)
 	}
 	if _, err := tx.x.ExecContext(ctx, `DELETE FROM risk_items WHERE id = $1`, itemID); err != nil {
 		return mapError(err)

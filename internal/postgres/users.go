@@ -92,19 +92,14 @@ func (db *DB) ListUsers(ctx context.Context) ([]domain.User, error) {
 	return us, err
 }
 
-// lockUser reads a user for change and checks the expected version
-// (0 skips the check, for changes that cannot be lost, such as disabling).
+// lockUser reads a user for change at version (anyVersion for changes
+// that cannot be lost, such as disabling).
 func (tx *Tx) lockUser(ctx context.Context, id int64, version int) (domain.User, error) {
-	var u domain.User
-	err := tx.x.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE id = $1 FOR UPDATE`, id)
-	if err != nil {
-		return u, mapError(err)
-	}
-	if version != 0 && u.Version != version {
-		return u, domain.Errorf(domain.ErrPreconditionFailed, "user %q was changed by someone else (version %d, not %d)", u.Username, u.Version, version).
-			De("Das Konto wurde inzwischen von jemand anderem geändert. Bitte prüfen Sie den aktuellen Stand und wiederholen Sie die Änderung.")
-	}
-	return u, nil
+	return lockVersion(recordName{fmt.Sprintf("user %d", id), "Das Konto"}, version, func() (domain.User, int, error) {
+		var u domain.User
+		err := tx.x.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE id = $1 FOR UPDATE`, id)
+		return u, u.Version, mapError(err)
+	})
 }
 
 // UserPatch holds the profile fields that may change; nil leaves a field.
