@@ -404,8 +404,9 @@ func (tx *Tx) UpdateEntries(ctx context.Context, scopeID int64, items []EntryUpd
 			errs = append(errs, ItemError{Index: i, Field: "id", Kind: domain.ErrInvalid, Detail: "the entry is listed twice", German: "Der Eintrag steht doppelt in der Liste."})
 			continue
 		case it.Version != cur.Version: // strictly, as every item of a bulk names its version
-			stale := recordName{fmt.Sprintf("entry %d", it.ID), "Der Eintrag"}.errStale(cur.Version, it.Version)
-			errs = append(errs, ItemError{Index: i, Field: "version", Kind: stale.Kind, Detail: stale.Message, German: stale.German})
+			name := recordName{fmt.Sprintf("entry %d", it.ID), "Der Eintrag"}
+			stale := name.errStale(cur.Version, it.Version)
+			errs = append(errs, ItemError{Index: i, Field: "version", Kind: stale.Kind, Detail: stale.Message, German: name.changed()})
 			continue
 		case !cur.Active:
 			errs = append(errs, ItemError{Index: i, Field: "id", Kind: domain.ErrInvalid, Detail: "the entry is retired: its requirement left the object's scope",

@@ -25,8 +25,13 @@ type recordName struct {
 // that is no longer the current one: someone else changed it since.
 func (n recordName) errStale(current, seen int) *domain.Error {
 	return domain.Errorf(domain.ErrPreconditionFailed, "%s was changed by someone else (version %d, not %d)", n.en, current, seen).
-		De(n.de + " wurde inzwischen geändert. Bitte laden Sie die Seite neu.")
+		De(n.changed() + " Bitte laden Sie die Seite neu.")
 }
+
+// changed is the German of a stale refusal without the advice to load the
+// page again: the refusal of one item of a bulk, whose page shows the
+// current values and says what to do.
+func (n recordName) changed() string { return n.de + " wurde inzwischen geändert." }
 
 // lockVersion reads a record for a change and refuses the change when
 // the record is no longer at the version seen by its writer (anyVersion:
