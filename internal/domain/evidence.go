@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -140,6 +141,31 @@ func (in *EvidenceInput) Validate() []Violation {
 		vs = append(vs, Violation{Pointer: "/tags", Detail: "at most 50 tags", German: "Höchstens 50 Schlagwörter."})
 	}
 	return vs
+}
+
+// Input is the item's current data, to apply a change to.
+func (e Evidence) Input() EvidenceInput {
+	return EvidenceInput{Title: e.Title, Description: e.Description, DepartmentID: e.DepartmentID, Tags: slices.Clone(e.Tags)}
+}
+
+// EvidenceChange is a change of an item's data; nil fields stay, and a
+// department set to a nil pointer is cleared. Its versions change only
+// by a new one.
+type EvidenceChange struct {
+	Title        *string
+	Description  *string
+	DepartmentID **int64
+	Tags         *[]string
+}
+
+// Apply returns the item's data with the change.
+func (ch EvidenceChange) Apply(e Evidence) EvidenceInput {
+	in := e.Input()
+	applyField(&in.Title, ch.Title)
+	applyField(&in.Description, ch.Description)
+	applyField(&in.DepartmentID, ch.DepartmentID)
+	applyField(&in.Tags, ch.Tags)
+	return in
 }
 
 // VersionInput describes a new version apart from its content.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -511,26 +510,18 @@ func (tx *Tx) RemoveSampleItem(ctx context.Context, id int64, version int) error
 
 // RecordSampleResult records the auditor's result for a sample item if
 // the item is still at version.
-func (tx *Tx) RecordSampleResult(ctx context.Context, id int64, version int, result domain.SampleResult, note string) (domain.SampleItem, error) {
-	note = strings.TrimSpace(note)
-	var vs []domain.Violation
-	if !result.Valid() {
-		vs = append(vs, domain.Violation{Pointer: "/result", Detail: "result must be open, conforming, nonconforming or not_assessable",
-			German: "Bitte ein Ergebnis wählen."})
-	}
-	if domain.TooLong(note, 8000) {
-		vs = append(vs, domain.Violation{Pointer: "/note", Detail: "at most 8000 characters", German: "Die Notiz ist zu lang."})
-	}
-	if len(vs) > 0 {
-		return domain.SampleItem{}, domain.Invalid(vs...)
-	}
+func (tx *Tx) RecordSampleResult(ctx context.Context, id int64, version int, ch domain.SampleResultChange) (domain.SampleItem, error) {
 	before, err := tx.lockSampleItem(ctx, id, version)
 	if err != nil {
 		return before, err
 	}
+	next := ch.Apply(before)
+	if vs := next.Validate(); len(vs) > 0 {
+		return before, domain.Invalid(vs...)
+	}
 	if _, err := tx.x.ExecContext(ctx, `
 		UPDATE audit_samples SET result = $2, note = $3, updated_by = $4, updated_at = now(), version = version + 1 WHERE id = $1`,
-		id, string(result), note, tx.actor.Name); err != nil {
+		id, string(next.Result), next.Note, tx.actor.Name); err != nil {
 		return before, mapError(err)
 	}
 	after, err := tx.sampleItem(ctx, id, false)
@@ -839,11 +830,9 @@ func (tx *Tx) UpdateFinding(ctx context.Context, id int64, version int, ch domai
 
 // SubmitCorrectiveAction records the ISB's corrective action for an open
 // finding, which then waits for the auditor.
-func (tx *Tx) SubmitCorrectiveAction(ctx context.Context, findingID int64, version int, description string) (domain.Finding, error) {
-	description = strings.TrimSpace(description)
-	if description == "" || domain.TooLong(description, 8000) {
-		return domain.Finding{}, domain.Invalid(domain.Violation{Pointer: "/description", Detail: "describe the corrective action in 1 to 8000 characters",
-			German: "Bitte beschreiben Sie die Korrekturmaßnahme (höchstens 8000 Zeichen)."})
+func (tx *Tx) SubmitCorrectiveAction(ctx context.Context, findingID int64, version int, in domain.CorrectiveActionInput) (domain.Finding, error) {
+	if vs := in.Validate(); len(vs) > 0 {
+		return domain.Finding{}, domain.Invalid(vs...)
 	}
 	before, err := tx.lockFinding(ctx, findingID, version)
 	if err != nil {
@@ -859,7 +848,7 @@ func (tx *Tx) SubmitCorrectiveAction(ctx context.Context, findingID int64, versi
 	var actionID int64
 	if err := tx.x.GetContext(ctx, &actionID, `
 		INSERT INTO corrective_actions (finding_id, description, submitted_by) VALUES ($1, $2, $3) RETURNING id`,
-		findingID, description, tx.actor.Name); err != nil {
+		findingID, in.Description, tx.actor.Name); err != nil {
 		return before, mapError(err)
 	}
 	if _, err := tx.x.ExecContext(ctx, `
@@ -871,27 +860,15 @@ func (tx *Tx) SubmitCorrectiveAction(ctx context.Context, findingID int64, versi
 		return after, err
 	}
 	return after, tx.Record("finding.action_submit", "finding", findingID, map[string]any{"state": before.State},
-		map[string]any{"state": after.State, "corrective_action": actionID, "description": description})
+		map[string]any{"state": after.State, "corrective_action": actionID, "description": in.Description})
 }
 
 // VerifyCorrectiveAction records the auditor's verdict on the corrective
 // action waiting on a finding: accepted closes the finding, rejected (with
 // a reason) opens it again for another action. Nobody verifies their own
 // submission.
-func (tx *Tx) VerifyCorrectiveAction(ctx context.Context, findingID int64, version int, verdict domain.Verdict, comment string) (domain.Finding, error) {
-	comment = strings.TrimSpace(comment)
-	var vs []domain.Violation
-	if !verdict.Decided() {
-		vs = append(vs, domain.Violation{Pointer: "/verdict", Detail: "verdict must be accepted or rejected", German: "Bitte wählen Sie „wirksam“ oder „nicht ausreichend“."})
-	}
-	if verdict == domain.VerdictRejected && comment == "" {
-		vs = append(vs, domain.Violation{Pointer: "/comment", Detail: "a rejection needs a comment",
-			German: "Bitte begründen Sie, warum die Korrekturmaßnahme nicht ausreicht."})
-	}
-	if domain.TooLong(comment, 8000) {
-		vs = append(vs, domain.Violation{Pointer: "/comment", Detail: "at most 8000 characters", German: "Der Kommentar ist zu lang."})
-	}
-	if len(vs) > 0 {
+func (tx *Tx) VerifyCorrectiveAction(ctx context.Context, findingID int64, version int, in domain.VerificationInput) (domain.Finding, error) {
+	if vs := in.Validate(); len(vs) > 0 {
 		return domain.Finding{}, domain.Invalid(vs...)
 	}
 	before, err := tx.lockFinding(ctx, findingID, version)
@@ -909,14 +886,14 @@ func (tx *Tx) VerifyCorrectiveAction(ctx context.Context, findingID int64, versi
 	}
 	if _, err := tx.x.ExecContext(ctx, `
 		UPDATE corrective_actions SET verdict = $2, verified_by = $3, verified_at = now(), comment = $4 WHERE id = $1`,
-		pending.ID, string(verdict), tx.actor.Name, comment); err != nil {
+		pending.ID, string(in.Verdict), tx.actor.Name, in.Comment); err != nil {
 		return before, mapError(err)
 	}
 	if _, err := tx.x.ExecContext(ctx, `
 		UPDATE findings SET state = CASE WHEN $2 THEN 'closed' ELSE 'open' END,
 		       closed_by = CASE WHEN $2 THEN $3 ELSE '' END, closed_at = CASE WHEN $2 THEN now() END,
 		       updated_at = now(), version = version + 1
-		WHERE id = $1`, findingID, verdict == domain.VerdictAccepted, tx.actor.Name); err != nil {
+		WHERE id = $1`, findingID, in.Verdict == domain.VerdictAccepted, tx.actor.Name); err != nil {
 		return before, mapError(err)
 	}
 	after, err := findingByID(ctx, tx.x, findingID, Everything, false)
@@ -924,5 +901,5 @@ func (tx *Tx) VerifyCorrectiveAction(ctx context.Context, findingID int64, versi
 		return after, err
 	}
 	return after, tx.Record("finding.action_verify", "finding", findingID, map[string]any{"state": before.State},
-		map[string]any{"state": after.State, "corrective_action": pending.ID, "verdict": verdict, "comment": comment})
+		map[string]any{"state": after.State, "corrective_action": pending.ID, "verdict": in.Verdict, "comment": in.Comment})
 }

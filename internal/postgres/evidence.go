@@ -287,13 +287,14 @@ func (tx *Tx) AddEvidenceVersion(ctx context.Context, id int64, version int, v d
 
 // UpdateEvidence changes an item's title, description, department and
 // tags; its versions stay as they are.
-func (tx *Tx) UpdateEvidence(ctx context.Context, id int64, version int, in domain.EvidenceInput, vis Visibility) (domain.Evidence, error) {
-	if vs := in.Validate(); len(vs) > 0 {
-		return domain.Evidence{}, domain.Invalid(vs...)
-	}
+func (tx *Tx) UpdateEvidence(ctx context.Context, id int64, version int, ch domain.EvidenceChange, vis Visibility) (domain.Evidence, error) {
 	before, err := tx.lockEvidence(ctx, id, version, vis)
 	if err != nil {
 		return before, err
+	}
+	in := ch.Apply(before)
+	if vs := in.Validate(); len(vs) > 0 {
+		return before, domain.Invalid(vs...)
 	}
 	if err := tx.checkPlacement(ctx, in.DepartmentID, vis, "Nachweise"); err != nil {
 		return before, err

@@ -313,7 +313,10 @@ func (tx *Tx) DeleteGuidelineDraft(ctx context.Context, id int64, version int) e
 // of the content. The version in force before is superseded in the same
 // transaction.
 func (tx *Tx) ApproveGuideline(ctx context.Context, id int64, version int, sig domain.Signature, today time.Time) (domain.Guideline, error) {
-	by, err := tx.signer(ctx, sig, today)
+	if vs := sig.Validate(today); len(vs) > 0 {
+		return domain.Guideline{}, domain.Invalid(vs...)
+	}
+	by, err := tx.signer(ctx, sig.UserID)
 	if err != nil {
 		return domain.Guideline{}, err
 	}

@@ -76,7 +76,7 @@ func TestStaleChangesAreRefusedAlike(t *testing.T) {
 			return err
 		}},
 		{"Das Element der Stichprobe", func(tx *postgres.Tx) error {
-			_, err := tx.RecordSampleResult(ctx, sample.ID, seen, domain.ResultConforming, "")
+			_, err := tx.RecordSampleResult(ctx, sample.ID, seen, domain.SampleResultChange{Result: new(domain.ResultConforming)})
 			return err
 		}},
 		{"Die Feststellung", func(tx *postgres.Tx) error {
@@ -84,11 +84,11 @@ func TestStaleChangesAreRefusedAlike(t *testing.T) {
 			return err
 		}},
 		{"Das Konto", func(tx *postgres.Tx) error {
-			_, err := tx.UpdateUser(ctx, kim.ID, seen, postgres.UserPatch{})
+			_, err := tx.UpdateUser(ctx, kim.ID, seen, domain.UserChange{})
 			return err
 		}},
 		{"Der Nachweis", func(tx *postgres.Tx) error {
-			_, err := tx.UpdateEvidence(ctx, evidence.ID, seen, domain.EvidenceInput{Title: "Passwortrichtlinie"}, postgres.Everything)
+			_, err := tx.UpdateEvidence(ctx, evidence.ID, seen, domain.EvidenceChange{}, postgres.Everything)
 			return err
 		}},
 		{"Die Risikomatrix", func(tx *postgres.Tx) error {
@@ -96,7 +96,7 @@ func TestStaleChangesAreRefusedAlike(t *testing.T) {
 			return err
 		}},
 		{"Die Risikoanalyse", func(tx *postgres.Tx) error {
-			_, err := tx.UpdateRiskSummary(ctx, s.sv, seen, "Zusammenfassung", postgres.Everything)
+			_, err := tx.UpdateRiskAnalysis(ctx, s.sv, seen, domain.RiskAnalysisChange{Summary: new("Zusammenfassung")}, postgres.Everything)
 			return err
 		}},
 		{"Die Gefährdung „" + threat.Name() + "“", func(tx *postgres.Tx) error {
