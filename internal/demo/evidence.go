@@ -246,7 +246,7 @@ func seedEvidence(ctx context.Context, db *postgres.DB, scopeID int64, objIDs ma
 				continue
 			}
 			e := stored[it.key]
-			if _, err := tx.ReviewEvidence(ctx, e.ID, e.Version, it.decision, it.comment, postgres.Everything); err != nil {
+			if _, err := tx.ReviewEvidence(ctx, e.ID, e.Version, domain.ReviewInput{Decision: it.decision, Comment: it.comment}, postgres.Everything); err != nil {
 				return fmt.Errorf("demo review of %s: %w", it.key, err)
 			}
 		}
@@ -272,7 +272,7 @@ func seedEvidence(ctx context.Context, db *postgres.DB, scopeID int64, objIDs ma
 			if it.answer == "" {
 				continue
 			}
-			if _, err := tx.CommentEvidence(ctx, stored[it.key].ID, it.answer, postgres.Everything); err != nil {
+			if _, err := tx.CommentEvidence(ctx, stored[it.key].ID, domain.CommentInput{Body: it.answer}, postgres.Everything); err != nil {
 				return fmt.Errorf("demo answer on %s: %w", it.key, err)
 			}
 		}

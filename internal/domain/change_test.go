@@ -178,6 +178,20 @@ func TestEvidenceAndSampleChanges(t *testing.T) {
 		t.Errorf("unknown result: %v", vs)
 	}
 
+	review := ReviewInput{Decision: ReviewNeedsInfo, Comment: "  "}
+	if vs := review.Validate(); !slices.Equal(pointersOf(vs), []string{"/comment"}) {
+		t.Errorf("a question without a text: %v", vs)
+	}
+	if vs := (&ReviewInput{Decision: ReviewSubmitted}).Validate(); !slices.Equal(pointersOf(vs), []string{"/decision", "/comment"}) {
+		t.Errorf("no decision: %v", vs)
+	}
+	if vs := (&ReviewInput{Decision: ReviewAccepted}).Validate(); len(vs) != 0 {
+		t.Errorf("accepted without a comment: %v", vs)
+	}
+	comment := CommentInput{Body: " Liegt bei. "}
+	if vs := comment.Validate(); len(vs) != 0 || comment.Body != "Liegt bei." {
+		t.Errorf("comment: %q %v", comment.Body, vs)
+	}
 	if vs := (&CorrectiveActionInput{Description: "  "}).Validate(); !slices.Equal(pointersOf(vs), []string{"/description"}) {
 		t.Errorf("empty corrective action: %v", vs)
 	}

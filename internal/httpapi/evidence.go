@@ -403,7 +403,7 @@ func (a *API) reviewEvidence(c *gin.Context) error {
 		return err
 	}
 	err = a.run(c, func(tx *postgres.Tx) error {
-		_, err := tx.ReviewEvidence(c.Request.Context(), id, version, req.Decision, req.Comment, route.Visibility(c))
+		_, err := tx.ReviewEvidence(c.Request.Context(), id, version, domain.ReviewInput{Decision: req.Decision, Comment: req.Comment}, route.Visibility(c))
 		return err
 	})
 	if err != nil {
@@ -458,7 +458,7 @@ func (a *API) commentEvidence(c *gin.Context) error {
 		return err
 	}
 	err = a.run(c, func(tx *postgres.Tx) error {
-		_, err := tx.CommentEvidence(c.Request.Context(), id, req.Body, route.Visibility(c))
+		_, err := tx.CommentEvidence(c.Request.Context(), id, domain.CommentInput{Body: req.Body}, route.Visibility(c))
 		return err
 	})
 	if err != nil {

@@ -792,7 +792,7 @@ func (u *UI) reviewEvidence(c *gin.Context) error {
 	}
 	decision, comment := domain.ReviewState(c.PostForm("decision")), c.PostForm("comment")
 	e, err := inTx(u, c, func(tx *postgres.Tx) (domain.Evidence, error) {
-		return tx.ReviewEvidence(c.Request.Context(), id, formVersion(c), decision, comment, route.Visibility(c))
+		return tx.ReviewEvidence(c.Request.Context(), id, formVersion(c), domain.ReviewInput{Decision: decision, Comment: comment}, route.Visibility(c))
 	})
 	if err != nil {
 		return u.evidenceFormFailed(c, id, "review", err, func(d *evidencePage) { d.Decision, d.Comment = string(decision), comment })
@@ -814,7 +814,7 @@ func (u *UI) commentEvidence(c *gin.Context) error {
 	}
 	body := c.PostForm("body")
 	after, err := inTx(u, c, func(tx *postgres.Tx) (domain.Evidence, error) {
-		return tx.CommentEvidence(c.Request.Context(), id, body, route.Visibility(c))
+		return tx.CommentEvidence(c.Request.Context(), id, domain.CommentInput{Body: body}, route.Visibility(c))
 	})
 	if err != nil {
 		return u.evidenceFormFailed(c, id, "comment", err, func(d *evidencePage) { d.Reply = body })
