@@ -161,7 +161,7 @@ func (tx *Tx) LinkEvidence(ctx context.Context, id int64, target domain.LinkTarg
 	if !target.Valid() {
 		return domain.Invalid(domain.Violation{Pointer: "/target", Detail: "unknown kind of link", German: "Unbekannte Art der Verknüpfung."})
 	}
-	e, err := tx.lockEvidence(ctx, id, 0, vis)
+	e, err := tx.lockEvidence(ctx, id, anyVersion, vis)
 	if err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ func (tx *Tx) LinkEvidence(ctx context.Context, id int64, target domain.LinkTarg
 // UnlinkEvidence removes a link; removing a missing one changes nothing.
 // The target must be one the writer may see, as for linking.
 func (tx *Tx) UnlinkEvidence(ctx context.Context, id int64, target domain.LinkTarget, targetID int64, vis Visibility) error {
-	e, err := tx.lockEvidence(ctx, id, 0, vis)
+	e, err := tx.lockEvidence(ctx, id, anyVersion, vis)
 	if err != nil {
 		return err
 	}
