@@ -447,38 +447,18 @@ func (s *Service) Sign(ctx context.Context, actor domain.Actor, p Principal, pas
 	return sig, nil
 }
 
-// UserChanges are the changes an administrator makes to an account; nil
-// fields stay as they are.
-type UserChanges struct {
-	DisplayName *string
-	Email       *string
-	Disabled    *bool
-}
-
-// UpdateUser applies changes if the account is still at version; the
+// UpdateUser applies a change if the account is still at version; the
 // last enabled administrator cannot be disabled.
-func (s *Service) UpdateUser(ctx context.Context, actor domain.Actor, userID int64, version int, ch UserChanges) (domain.User, error) {
+func (s *Service) UpdateUser(ctx context.Context, actor domain.Actor, userID int64, version int, ch domain.UserChange) (domain.User, error) {
 	var u domain.User
 	err := s.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
 		return tx.KeepAnAdmin(ctx, func() error {
 			var err error
-			u, err = tx.UpdateUser(ctx, userID, version, postgres.UserPatch{DisplayName: trimmed(ch.DisplayName), Email: trimmed(ch.Email)})
-			if err != nil || ch.Disabled == nil {
-				return err
-			}
-			u, err = tx.SetDisabled(ctx, userID, *ch.Disabled)
+			u, err = tx.UpdateUser(ctx, userID, version, ch)
 			return err
 		})
 	})
 	return u, err
-}
-
-func trimmed(s *string) *string {
-	if s == nil {
-		return nil
-	}
-	t := strings.TrimSpace(*s)
-	return &t
 }
 
 // SetDisabled disables or re-enables an account; the last enabled

@@ -246,7 +246,7 @@ func seedEvidence(ctx context.Context, db *postgres.DB, scopeID int64, objIDs ma
 				continue
 			}
 			e := stored[it.key]
-			if _, err := tx.ReviewEvidence(ctx, e.ID, e.Version, it.decision, it.comment, postgres.Everything); err != nil {
+			if _, err := tx.ReviewEvidence(ctx, e.ID, e.Version, domain.ReviewInput{Decision: it.decision, Comment: it.comment}, postgres.Everything); err != nil {
 				return fmt.Errorf("demo review of %s: %w", it.key, err)
 			}
 		}
@@ -272,7 +272,7 @@ func seedEvidence(ctx context.Context, db *postgres.DB, scopeID int64, objIDs ma
 			if it.answer == "" {
 				continue
 			}
-			if _, err := tx.CommentEvidence(ctx, stored[it.key].ID, it.answer, postgres.Everything); err != nil {
+			if _, err := tx.CommentEvidence(ctx, stored[it.key].ID, domain.CommentInput{Body: it.answer}, postgres.Everything); err != nil {
 				return fmt.Errorf("demo answer on %s: %w", it.key, err)
 			}
 		}
@@ -280,15 +280,15 @@ func seedEvidence(ctx context.Context, db *postgres.DB, scopeID int64, objIDs ma
 			return fmt.Errorf("demo evidence of a finding: %w", err)
 		}
 		var err error
-		internalFinding, err = tx.SubmitCorrectiveAction(ctx, internalFinding.ID, internalFinding.Version,
-			"Regelwerk vollständig rezertifiziert; die Rezertifizierung ist als wiederkehrende Aufgabe im Ticketsystem "+
-				"mit Erinnerung an die Regelverantwortlichen eingeplant. Nachweis: Rezertifizierung Firewall-Regelwerk (Demo).")
+		internalFinding, err = tx.SubmitCorrectiveAction(ctx, internalFinding.ID, internalFinding.Version, domain.CorrectiveActionInput{
+			Description: "Regelwerk vollständig rezertifiziert; die Rezertifizierung ist als wiederkehrende Aufgabe im Ticketsystem " +
+				"mit Erinnerung an die Regelverantwortlichen eingeplant. Nachweis: Rezertifizierung Firewall-Regelwerk (Demo)."})
 		if err != nil {
 			return fmt.Errorf("demo corrective action: %w", err)
 		}
-		if _, err := tx.SubmitCorrectiveAction(ctx, minorFinding.ID, minorFinding.Version,
-			"Wiederholungsprüfung durch den Sachverständigen ist beauftragt, Termin in drei Wochen; bis dahin wöchentliche "+
-				"Sichtprüfung der Zentrale durch den Rechenzentrumsbetrieb. Der neue Prüfbericht folgt als neue Version des Nachweises (Demo)."); err != nil {
+		if _, err := tx.SubmitCorrectiveAction(ctx, minorFinding.ID, minorFinding.Version, domain.CorrectiveActionInput{
+			Description: "Wiederholungsprüfung durch den Sachverständigen ist beauftragt, Termin in drei Wochen; bis dahin wöchentliche " +
+				"Sichtprüfung der Zentrale durch den Rechenzentrumsbetrieb. Der neue Prüfbericht folgt als neue Version des Nachweises (Demo)."}); err != nil {
 			return fmt.Errorf("demo corrective action: %w", err)
 		}
 		return nil
@@ -301,8 +301,8 @@ func seedEvidence(ctx context.Context, db *postgres.DB, scopeID int64, objIDs ma
 	// effective, which closes that finding; the surveillance audit's
 	// stays open, its action waiting for the auditor.
 	err = db.InTx(ctx, auditor, func(tx *postgres.Tx) error {
-		_, err := tx.VerifyCorrectiveAction(ctx, internalFinding.ID, internalFinding.Version, domain.VerdictAccepted,
-			"Rezertifizierung und Wiedervorlage im Ticketsystem eingesehen; wirksam (Demo).")
+		_, err := tx.VerifyCorrectiveAction(ctx, internalFinding.ID, internalFinding.Version, domain.VerificationInput{Verdict: domain.VerdictAccepted,
+			Comment: "Rezertifizierung und Wiedervorlage im Ticketsystem eingesehen; wirksam (Demo)."})
 		return err
 	})
 	if err != nil {
@@ -465,7 +465,7 @@ func seedInternalAudit(ctx context.Context, tx *postgres.Tx, scopeID int64, objI
 		if err != nil {
 			return domain.Finding{}, err
 		}
-		if s, err = tx.RecordSampleResult(ctx, s.ID, s.Version, p.result, p.note); err != nil {
+		if s, err = tx.RecordSampleResult(ctx, s.ID, s.Version, domain.SampleResultChange{Result: &p.result, Note: &p.note}); err != nil {
 			return domain.Finding{}, err
 		}
 		if p.result == domain.ResultNonconforming {
@@ -507,8 +507,8 @@ func seedSurveillanceAudit(ctx context.Context, tx *postgres.Tx, scopeID int64, 
 	if err != nil {
 		return domain.Finding{}, err
 	}
-	if fire, err = tx.RecordSampleResult(ctx, fire.ID, fire.Version, domain.ResultNonconforming,
-		"Der letzte Prüfbericht der Brandmeldeanlage ist abgelaufen; die Wiederholungsprüfung ist nicht belegt (Demo)."); err != nil {
+	if fire, err = tx.RecordSampleResult(ctx, fire.ID, fire.Version, domain.SampleResultChange{Result: new(domain.ResultNonconforming),
+		Note: new("Der letzte Prüfbericht der Brandmeldeanlage ist abgelaufen; die Wiederholungsprüfung ist nicht belegt (Demo).")}); err != nil {
 		return domain.Finding{}, err
 	}
 	seed := sampleSeed
@@ -523,7 +523,8 @@ func seedSurveillanceAudit(ctx context.Context, tx *postgres.Tx, scopeID int64, 
 		if s.Type == domain.SampleRequirement && s.EntryStatus != domain.StatusYes && s.EntryStatus != domain.StatusNotApplicable {
 			continue
 		}
-		if _, err := tx.RecordSampleResult(ctx, s.ID, s.Version, domain.ResultConforming, "Ohne Befund (Demo)."); err != nil {
+		if _, err := tx.RecordSampleResult(ctx, s.ID, s.Version, domain.SampleResultChange{Result: new(domain.ResultConforming),
+			Note: new("Ohne Befund (Demo).")}); err != nil {
 			return domain.Finding{}, err
 		}
 	}

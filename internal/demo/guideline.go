@@ -246,7 +246,7 @@ func seedRecertificationAudit(ctx context.Context, tx *postgres.Tx, scopeID int6
 		if err != nil {
 			return err
 		}
-		if _, err := tx.RecordSampleResult(ctx, s.ID, s.Version, domain.ResultConforming, p.note); err != nil {
+		if _, err := tx.RecordSampleResult(ctx, s.ID, s.Version, domain.SampleResultChange{Result: new(domain.ResultConforming), Note: &p.note}); err != nil {
 			return err
 		}
 	}

@@ -201,7 +201,7 @@ func acceptRisks(ctx context.Context, db *postgres.DB, objIDs map[string]int64, 
 		return err
 	}
 	err = db.InTx(ctx, management, func(tx *postgres.Tx) error {
-		_, err := tx.Accept(ctx, objIDs["jump"], 0, postgres.AcceptInput{
+		_, err := tx.Accept(ctx, objIDs["jump"], 0, domain.AcceptInput{
 			Signature: domain.Signature{UserID: *management.UserID, On: today.AddDate(0, 0, -21)}, Today: today}, postgres.Everything)
 		return err
 	})
@@ -215,7 +215,7 @@ func acceptRisks(ctx context.Context, db *postgres.DB, objIDs map[string]int64, 
 // cent of its threats: frequent or grave ones are reduced by own
 // measures, the others accepted as they are.
 func assessRisks(ctx context.Context, tx *postgres.Tx, objectID int64, summary string, percent int) error {
-	a, err := tx.CreateRiskAnalysis(ctx, objectID, summary, postgres.Everything)
+	a, err := tx.CreateRiskAnalysis(ctx, objectID, domain.RiskAnalysisInput{Summary: summary}, postgres.Everything)
 	if err != nil {
 		return fmt.Errorf("demo risk analysis: %w", err)
 	}

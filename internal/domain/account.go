@@ -2,6 +2,7 @@ package domain
 
 import (
 	"regexp"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -200,4 +201,45 @@ func (s Signature) Validate(today time.Time) []Violation {
 			German: "Das Datum einer Freigabe liegt nie in der Zukunft."})
 	}
 	return vs
+}
+
+// UserInput is an account's profile as an administrator changes it.
+type UserInput struct {
+	DisplayName string
+	Email       string
+	Disabled    bool // a disabled account cannot log in; its sessions and tokens end
+}
+
+// Input is the account's current profile, to apply a change to.
+func (u User) Input() UserInput {
+	return UserInput{DisplayName: u.DisplayName, Email: u.Email, Disabled: u.Disabled}
+}
+
+// Validate checks the input and trims its texts.
+func (in *UserInput) Validate() []Violation {
+	in.DisplayName, in.Email = strings.TrimSpace(in.DisplayName), strings.TrimSpace(in.Email)
+	var vs []Violation
+	if TooLong(in.DisplayName, 200) {
+		vs = append(vs, Violation{Pointer: "/display_name", Detail: "at most 200 characters", German: "Der Name ist zu lang (höchstens 200 Zeichen)."})
+	}
+	if TooLong(in.Email, 254) {
+		vs = append(vs, Violation{Pointer: "/email", Detail: "at most 254 characters", German: "Die E-Mail-Adresse ist zu lang (höchstens 254 Zeichen)."})
+	}
+	return vs
+}
+
+// UserChange is a change of an account; nil fields stay.
+type UserChange struct {
+	DisplayName *string
+	Email       *string
+	Disabled    *bool
+}
+
+// Apply returns the account's profile with the change.
+func (ch UserChange) Apply(u User) UserInput {
+	in := u.Input()
+	applyField(&in.DisplayName, ch.DisplayName)
+	applyField(&in.Email, ch.Email)
+	applyField(&in.Disabled, ch.Disabled)
+	return in
 }

@@ -382,28 +382,42 @@ type AuditChange struct {
 // Apply returns the audit's data with the change.
 func (ch AuditChange) Apply(a Audit) AuditInput {
 	in := a.Input()
-	if ch.Kind != nil {
-		in.Kind = *ch.Kind
-	}
-	if ch.Title != nil {
-		in.Title = *ch.Title
-	}
-	if ch.Auditors != nil {
-		in.Auditors = *ch.Auditors
-	}
-	if ch.StartsOn != nil {
-		in.StartsOn = *ch.StartsOn
-	}
-	if ch.EndsOn != nil {
-		in.EndsOn = *ch.EndsOn
-	}
-	if ch.ScopeNote != nil {
-		in.ScopeNote = *ch.ScopeNote
-	}
-	if ch.State != nil {
-		in.State = *ch.State
-	}
+	applyField(&in.Kind, ch.Kind)
+	applyField(&in.Title, ch.Title)
+	applyField(&in.Auditors, ch.Auditors)
+	applyField(&in.StartsOn, ch.StartsOn)
+	applyField(&in.EndsOn, ch.EndsOn)
+	applyField(&in.ScopeNote, ch.ScopeNote)
+	applyField(&in.State, ch.State)
 	return in
+}
+
+// SampleResultChange is an auditor's change of a sample item: the result
+// and a note; nil fields stay.
+type SampleResultChange struct {
+	Result *SampleResult
+	Note   *string
+}
+
+// Apply returns the item with the change.
+func (ch SampleResultChange) Apply(s SampleItem) SampleItem {
+	applyField(&s.Result, ch.Result)
+	applyField(&s.Note, ch.Note)
+	return s
+}
+
+// Validate checks what an auditor records on an item and trims the note.
+func (s *SampleItem) Validate() []Violation {
+	s.Note = strings.TrimSpace(s.Note)
+	var vs []Violation
+	if !s.Result.Valid() {
+		vs = append(vs, Violation{Pointer: "/result", Detail: "result must be open, conforming, nonconforming or not_assessable",
+			German: "Bitte ein Ergebnis wählen."})
+	}
+	if TooLong(s.Note, 8000) {
+		vs = append(vs, Violation{Pointer: "/note", Detail: "at most 8000 characters", German: "Die Notiz ist zu lang."})
+	}
+	return vs
 }
 
 // Label names the sampled item: "NET.3.1 Router und Switches",
@@ -575,22 +589,51 @@ type FindingChange struct {
 // Apply returns the finding's data with the change.
 func (ch FindingChange) Apply(f Finding) FindingInput {
 	in := f.Input()
-	if ch.Class != nil {
-		in.Class = *ch.Class
-	}
-	if ch.Title != nil {
-		in.Title = *ch.Title
-	}
-	if ch.Description != nil {
-		in.Description = *ch.Description
-	}
-	if ch.DueDate != nil {
-		in.DueDate = *ch.DueDate
-	}
-	if ch.Links != nil {
-		in.Links = *ch.Links
-	}
+	applyField(&in.Class, ch.Class)
+	applyField(&in.Title, ch.Title)
+	applyField(&in.Description, ch.Description)
+	applyField(&in.DueDate, ch.DueDate)
+	applyField(&in.Links, ch.Links)
 	return in
+}
+
+// CorrectiveActionInput is the ISB's answer to an open finding.
+type CorrectiveActionInput struct {
+	Description string
+}
+
+// Validate checks the input and trims its text.
+func (in *CorrectiveActionInput) Validate() []Violation {
+	in.Description = strings.TrimSpace(in.Description)
+	if in.Description == "" || TooLong(in.Description, 8000) {
+		return []Violation{{Pointer: "/description", Detail: "describe the corrective action in 1 to 8000 characters",
+			German: "Bitte beschreiben Sie die Korrekturmaßnahme (höchstens 8000 Zeichen)."}}
+	}
+	return nil
+}
+
+// VerificationInput is an auditor's verdict on the corrective action
+// waiting on a finding.
+type VerificationInput struct {
+	Verdict Verdict
+	Comment string
+}
+
+// Validate checks the input and trims its text: a rejection says why.
+func (in *VerificationInput) Validate() []Violation {
+	in.Comment = strings.TrimSpace(in.Comment)
+	var vs []Violation
+	if !in.Verdict.Decided() {
+		vs = append(vs, Violation{Pointer: "/verdict", Detail: "verdict must be accepted or rejected", German: "Bitte wählen Sie „wirksam“ oder „nicht ausreichend“."})
+	}
+	if in.Verdict == VerdictRejected && in.Comment == "" {
+		vs = append(vs, Violation{Pointer: "/comment", Detail: "a rejection needs a comment",
+			German: "Bitte begründen Sie, warum die Korrekturmaßnahme nicht ausreicht."})
+	}
+	if TooLong(in.Comment, 8000) {
+		vs = append(vs, Violation{Pointer: "/comment", Detail: "at most 8000 characters", German: "Der Kommentar ist zu lang."})
+	}
+	return vs
 }
 
 // Decided reports whether v is a verdict an auditor can give.

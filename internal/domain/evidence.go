@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -140,6 +141,71 @@ func (in *EvidenceInput) Validate() []Violation {
 		vs = append(vs, Violation{Pointer: "/tags", Detail: "at most 50 tags", German: "Höchstens 50 Schlagwörter."})
 	}
 	return vs
+}
+
+// Input is the item's current data, to apply a change to.
+func (e Evidence) Input() EvidenceInput {
+	return EvidenceInput{Title: e.Title, Description: e.Description, DepartmentID: e.DepartmentID, Tags: slices.Clone(e.Tags)}
+}
+
+// EvidenceChange is a change of an item's data; nil fields stay, and a
+// department set to a nil pointer is cleared. Its versions change only
+// by a new one.
+type EvidenceChange struct {
+	Title        *string
+	Description  *string
+	DepartmentID **int64
+	Tags         *[]string
+}
+
+// Apply returns the item's data with the change.
+func (ch EvidenceChange) Apply(e Evidence) EvidenceInput {
+	in := e.Input()
+	applyField(&in.Title, ch.Title)
+	applyField(&in.Description, ch.Description)
+	applyField(&in.DepartmentID, ch.DepartmentID)
+	applyField(&in.Tags, ch.Tags)
+	return in
+}
+
+// ReviewInput is a reviewer's decision on the newest version of an item.
+type ReviewInput struct {
+	Decision ReviewState
+	Comment  string
+}
+
+// Validate checks the input and trims its text: a rejection or a
+// question says why.
+func (in *ReviewInput) Validate() []Violation {
+	in.Comment = strings.TrimSpace(in.Comment)
+	var vs []Violation
+	if !in.Decision.Decision() {
+		vs = append(vs, Violation{Pointer: "/decision", Detail: "decide accepted, rejected or needs_info",
+			German: "Bitte akzeptieren, ablehnen oder eine Rückfrage stellen."})
+	}
+	if in.Decision != ReviewAccepted && in.Comment == "" {
+		vs = append(vs, Violation{Pointer: "/comment", Detail: "a rejection or a question needs a comment",
+			German: "Eine Ablehnung oder Rückfrage braucht eine Begründung."})
+	}
+	if TooLong(in.Comment, 8000) {
+		vs = append(vs, Violation{Pointer: "/comment", Detail: "at most 8000 characters", German: "Der Kommentar ist zu lang."})
+	}
+	return vs
+}
+
+// CommentInput is a comment on an item's thread.
+type CommentInput struct {
+	Body string
+}
+
+// Validate checks the input and trims its text.
+func (in *CommentInput) Validate() []Violation {
+	in.Body = strings.TrimSpace(in.Body)
+	if in.Body == "" || TooLong(in.Body, 8000) {
+		return []Violation{{Pointer: "/body", Detail: "a comment of 1 to 8000 characters",
+			German: "Bitte einen Kommentar schreiben (höchstens 8.000 Zeichen)."}}
+	}
+	return nil
 }
 
 // VersionInput describes a new version apart from its content.

@@ -164,36 +164,16 @@ type GuidelineChange struct {
 // Apply returns the draft's content with the change.
 func (ch GuidelineChange) Apply(g Guideline) GuidelineInput {
 	in := g.Input()
-	set := func(dst *string, v *string) {
-		if v != nil {
-			*dst = *v
-		}
-	}
-	setDate := func(dst **time.Time, v **time.Time) {
-		if v != nil {
-			*dst = *v
-		}
-	}
-	set(&in.Title, ch.Title)
-	set(&in.ScopeStatement, ch.ScopeStatement)
-	if ch.Approach != nil {
-		in.Approach = *ch.Approach
-	}
-	setDate(&in.BasisBy, ch.BasisBy)
-	setDate(&in.StandardBy, ch.StandardBy)
-	setDate(&in.ElevatedBy, ch.ElevatedBy)
-	if ch.ReviewMonths != nil {
-		in.ReviewMonths = *ch.ReviewMonths
-	}
-	if ch.EvidenceCoverage != nil {
-		in.EvidenceCoverage = *ch.EvidenceCoverage
-	}
-	if ch.RequiredModules != nil {
-		in.RequiredModules = *ch.RequiredModules
-	}
-	if ch.Roles != nil {
-		in.Roles = *ch.Roles
-	}
+	applyField(&in.Title, ch.Title)
+	applyField(&in.ScopeStatement, ch.ScopeStatement)
+	applyField(&in.Approach, ch.Approach)
+	applyField(&in.BasisBy, ch.BasisBy)
+	applyField(&in.StandardBy, ch.StandardBy)
+	applyField(&in.ElevatedBy, ch.ElevatedBy)
+	applyField(&in.ReviewMonths, ch.ReviewMonths)
+	applyField(&in.EvidenceCoverage, ch.EvidenceCoverage)
+	applyField(&in.RequiredModules, ch.RequiredModules)
+	applyField(&in.Roles, ch.Roles)
 	return in
 }
 
@@ -312,24 +292,12 @@ type PolicyChange struct {
 // Apply returns the policy's data with the change.
 func (ch PolicyChange) Apply(p Policy) PolicyInput {
 	in := p.Input()
-	if ch.Title != nil {
-		in.Title = *ch.Title
-	}
-	if ch.EvidenceID != nil {
-		in.EvidenceID = *ch.EvidenceID
-	}
-	if ch.VersionLabel != nil {
-		in.VersionLabel = *ch.VersionLabel
-	}
-	if ch.ApprovedBy != nil {
-		in.ApprovedBy = *ch.ApprovedBy
-	}
-	if ch.ApprovedOn != nil {
-		in.ApprovedOn = *ch.ApprovedOn
-	}
-	if ch.ReviewMonths != nil {
-		in.ReviewMonths = *ch.ReviewMonths
-	}
+	applyField(&in.Title, ch.Title)
+	applyField(&in.EvidenceID, ch.EvidenceID)
+	applyField(&in.VersionLabel, ch.VersionLabel)
+	applyField(&in.ApprovedBy, ch.ApprovedBy)
+	applyField(&in.ApprovedOn, ch.ApprovedOn)
+	applyField(&in.ReviewMonths, ch.ReviewMonths)
 	return in
 }
 
@@ -387,13 +355,9 @@ type CertificateChange struct {
 // Apply returns the certificate's data with the change.
 func (ch CertificateChange) Apply(c Certificate) CertificateInput {
 	in := c.Input()
-	if ch.Number != nil {
-		in.Number = *ch.Number
-	}
-	if ch.IssuedOn != nil {
-		in.IssuedOn = *ch.IssuedOn
-	}
-	if ch.ValidUntil != nil {
+	applyField(&in.Number, ch.Number)
+	applyField(&in.IssuedOn, ch.IssuedOn)
+	if ch.ValidUntil != nil { // an end of validity is never cleared, only replaced
 		in.ValidUntil = ch.ValidUntil
 	}
 	return in

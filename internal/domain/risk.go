@@ -274,36 +274,6 @@ func (it RiskItem) Missing() []string {
 // Complete reports whether the item is assessed and treated.
 func (it RiskItem) Complete() bool { return len(it.Missing()) == 0 }
 
-// Validate checks the values of an item (complete or not).
-func (it RiskItem) Validate() []Violation {
-	var vs []Violation
-	if strings.TrimSpace(it.Title) == "" || TooLong(it.Title, 300) {
-		vs = append(vs, Violation{Pointer: "/title", Detail: "a threat needs a title of 1 to 300 characters",
-			German: "Die Gefährdung braucht einen Titel (höchstens 300 Zeichen)."})
-	}
-	if TooLong(it.Description, 8000) || TooLong(it.Measures, 8000) {
-		vs = append(vs, Violation{Pointer: "/measures", Detail: "a text is too long", German: "Ein Text ist zu lang (höchstens 8000 Zeichen)."})
-	}
-	if it.Frequency != FrequencyUnassessed && !it.Frequency.Valid() || it.ResidualFrequency != FrequencyUnassessed && !it.ResidualFrequency.Valid() {
-		vs = append(vs, Violation{Pointer: "/frequency", Detail: "frequency must be 1 to 4", German: "Unbekannte Eintrittshäufigkeit."})
-	}
-	if it.Impact != ImpactUnassessed && !it.Impact.Valid() || it.ResidualImpact != ImpactUnassessed && !it.ResidualImpact.Valid() {
-		vs = append(vs, Violation{Pointer: "/impact", Detail: "impact must be 1 to 4", German: "Unbekannte Schadensauswirkung."})
-	}
-	if it.Treatment != TreatmentNone && !it.Treatment.Valid() {
-		vs = append(vs, Violation{Pointer: "/treatment", Detail: "unknown treatment", German: "Unbekannte Risikobehandlung."})
-	}
-	if it.Frequency.Valid() && it.ResidualFrequency.Valid() && it.ResidualFrequency > it.Frequency ||
-		it.Impact.Valid() && it.ResidualImpact.Valid() && it.ResidualImpact > it.Impact {
-		vs = append(vs, Violation{Pointer: "/residual_frequency", Detail: "the residual risk cannot exceed the risk before treatment",
-			German: "Das Restrisiko kann nicht höher sein als das Risiko vor der Behandlung."})
-	}
-	if len(it.Requirements) > 200 {
-		vs = append(vs, Violation{Pointer: "/requirements", Detail: "at most 200 requirements", German: "Höchstens 200 Anforderungen."})
-	}
-	return vs
-}
-
 // RiskItemChange is what a user sets on a risk item; nil fields stay. A
 // zero frequency, impact or treatment clears the value.
 type RiskItemChange struct {

@@ -328,15 +328,13 @@ func (a *API) updateSampleItem(c *gin.Context) error {
 		return err
 	}
 	ctx := c.Request.Context()
-	cur, err := a.DB.SampleItemByID(ctx, id, route.Visibility(c))
-	if err != nil {
+	// An item of an object the reader may not see is not found.
+	if _, err := a.DB.SampleItemByID(ctx, id, route.Visibility(c)); err != nil {
 		return err
 	}
-	result, note := cur.Result, cur.Note
-	req.Result.ApplyTo(&result)
-	req.Note.ApplyTo(&note)
+	ch := domain.SampleResultChange{Result: req.Result.Change(), Note: req.Note.Change()}
 	s, err := inTx(a, c, func(tx *postgres.Tx) (domain.SampleItem, error) {
-		return tx.RecordSampleResult(ctx, id, version, result, note)
+		return tx.RecordSampleResult(ctx, id, version, ch)
 	})
 	if err != nil {
 		return err
@@ -583,7 +581,7 @@ func (a *API) submitCorrectiveAction(c *gin.Context) error {
 		return err
 	}
 	if err := a.run(c, func(tx *postgres.Tx) error {
-		_, err := tx.SubmitCorrectiveAction(c.Request.Context(), id, version, req.Description)
+		_, err := tx.SubmitCorrectiveAction(c.Request.Context(), id, version, domain.CorrectiveActionInput{Description: req.Description})
 		return err
 	}); err != nil {
 		return err
@@ -601,7 +599,7 @@ func (a *API) verifyCorrectiveAction(c *gin.Context) error {
 		return err
 	}
 	if err := a.run(c, func(tx *postgres.Tx) error {
-		_, err := tx.VerifyCorrectiveAction(c.Request.Context(), id, version, req.Verdict, req.Comment)
+		_, err := tx.VerifyCorrectiveAction(c.Request.Context(), id, version, domain.VerificationInput{Verdict: req.Verdict, Comment: req.Comment})
 		return err
 	}); err != nil {
 		return err

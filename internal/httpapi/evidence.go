@@ -376,17 +376,10 @@ func (a *API) updateEvidence(c *gin.Context) error {
 		return err
 	}
 	ctx, vis := c.Request.Context(), route.Visibility(c)
-	cur, err := a.DB.EvidenceByID(ctx, id, vis)
-	if err != nil {
-		return err
-	}
-	in := domain.EvidenceInput{Title: cur.Title, Description: cur.Description, DepartmentID: cur.DepartmentID, Tags: cur.Tags}
-	req.Title.ApplyTo(&in.Title)
-	req.Description.ApplyTo(&in.Description)
-	req.DepartmentID.ApplyTo(&in.DepartmentID)
-	req.Tags.ApplyTo(&in.Tags)
+	ch := domain.EvidenceChange{Title: req.Title.Change(), Description: req.Description.Change(), DepartmentID: req.DepartmentID.Change(),
+		Tags: req.Tags.Change()}
 	err = a.run(c, func(tx *postgres.Tx) error {
-		_, err := tx.UpdateEvidence(ctx, id, version, in, vis)
+		_, err := tx.UpdateEvidence(ctx, id, version, ch, vis)
 		return err
 	})
 	if err != nil {
@@ -411,7 +404,7 @@ func (a *API) reviewEvidence(c *gin.Context) error {
 		return err
 	}
 	err = a.run(c, func(tx *postgres.Tx) error {
-		_, err := tx.ReviewEvidence(c.Request.Context(), id, version, req.Decision, req.Comment, route.Visibility(c))
+		_, err := tx.ReviewEvidence(c.Request.Context(), id, version, domain.ReviewInput{Decision: req.Decision, Comment: req.Comment}, route.Visibility(c))
 		return err
 	})
 	if err != nil {
@@ -466,7 +459,7 @@ func (a *API) commentEvidence(c *gin.Context) error {
 		return err
 	}
 	err = a.run(c, func(tx *postgres.Tx) error {
-		_, err := tx.CommentEvidence(c.Request.Context(), id, req.Body, route.Visibility(c))
+		_, err := tx.CommentEvidence(c.Request.Context(), id, domain.CommentInput{Body: req.Body}, route.Visibility(c))
 		return err
 	})
 	if err != nil {

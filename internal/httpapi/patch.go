@@ -8,10 +8,11 @@ import (
 // Every PATCH of the API is a JSON merge patch (RFC 7396): a member that
 // is present sets its field, null clears a field that can be empty, and an
 // absent member leaves its field as it is. The handlers decode the body
-// into a struct of Optional members and hand the present ones on, either
-// as the store's change (nil: unchanged) or over the record's current
-// values. The request schemas list no required members and allow null
-// exactly where a field can be cleared.
+// into a struct of Optional members and build the domain's change of the
+// record from them with Change (nil: unchanged); the store applies it to
+// the record it has locked (see internal/domain/change.go). The request schemas
+// list no required members and allow null exactly where a field can be
+// cleared.
 
 // MergePatchType is the media type of a JSON merge patch; PATCH routes
 // accept it as well as application/json.
@@ -53,9 +54,9 @@ func unmarshalDay(b []byte, t *time.Time) error {
 	return err
 }
 
-// Change is the member as a change of the store: nil when absent, else
-// its value (the zero value for null). For a nullable field (T a pointer)
-// it is the store's **T: nil keeps, a nil inside clears.
+// Change is the member as a field of a domain change: nil when absent,
+// else its value (the zero value for null). For a nullable field (T a
+// pointer) it is the change's **T: nil keeps, a nil inside clears.
 func (o Optional[T]) Change() *T {
 	if !o.Set {
 		return nil

@@ -333,7 +333,7 @@ func (a *API) createRiskAnalysis(c *gin.Context) error {
 		return err
 	}
 	if err := a.run(c, func(tx *postgres.Tx) error {
-		_, err := tx.CreateRiskAnalysis(c.Request.Context(), id, req.Summary, route.Visibility(c))
+		_, err := tx.CreateRiskAnalysis(c.Request.Context(), id, domain.RiskAnalysisInput{Summary: req.Summary}, route.Visibility(c))
 		return err
 	}); err != nil {
 		return err
@@ -350,9 +350,9 @@ func (a *API) updateRiskAnalysis(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	// The summary is the only member, and a patch names at least one.
+	ch := domain.RiskAnalysisChange{Summary: req.Summary.Change()}
 	if err := a.run(c, func(tx *postgres.Tx) error {
-		_, err := tx.UpdateRiskSummary(c.Request.Context(), id, version, req.Summary.Value, route.Visibility(c))
+		_, err := tx.UpdateRiskAnalysis(c.Request.Context(), id, version, ch, route.Visibility(c))
 		return err
 	}); err != nil {
 		return err
@@ -391,7 +391,7 @@ func (a *API) addRiskItem(c *gin.Context) error {
 		return err
 	}
 	it, err := inTx(a, c, func(tx *postgres.Tx) (domain.RiskItem, error) {
-		return tx.AddRiskItem(c.Request.Context(), id, postgres.RiskItemInput{ThreatID: req.ThreatID, Title: req.Title, Description: req.Description},
+		return tx.AddRiskItem(c.Request.Context(), id, domain.RiskItemInput{ThreatID: req.ThreatID, Title: req.Title, Description: req.Description},
 			route.Visibility(c))
 	})
 	if err != nil {
@@ -492,7 +492,7 @@ func (a *API) acceptRisks(c *gin.Context) error {
 		return err
 	}
 	acc, err := inTx(a, c, func(tx *postgres.Tx) (domain.RiskAcceptance, error) {
-		return tx.Accept(c.Request.Context(), id, version, postgres.AcceptInput{Signature: sig, Today: today, EntryIDs: req.Entries},
+		return tx.Accept(c.Request.Context(), id, version, domain.AcceptInput{Signature: sig, Today: today, EntryIDs: req.Entries},
 			route.Visibility(c))
 	})
 	if err != nil {

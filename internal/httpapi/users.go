@@ -123,7 +123,7 @@ func (a *API) updateUser(c *gin.Context) error {
 		return err
 	}
 	u, err := a.Accounts.UpdateUser(c.Request.Context(), route.Actor(c), id, version,
-		account.UserChanges{DisplayName: req.DisplayName.Change(), Email: req.Email.Change(), Disabled: req.Disabled.Change()})
+		domain.UserChange{DisplayName: req.DisplayName.Change(), Email: req.Email.Change(), Disabled: req.Disabled.Change()})
 	if err != nil {
 		return err
 	}

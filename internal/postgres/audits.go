@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -132,23 +131,27 @@ func (tx *Tx) CreateAudit(ctx context.Context, scopeID int64, in domain.AuditInp
 	return a, tx.Record("audit.create", "audit", id, nil, auditFields(a))
 }
 
+// lockAudit reads an audit for a change at version.
+func (tx *Tx) lockAudit(ctx context.Context, id int64, version int) (domain.Audit, error) {
+	return lockVersion(recordName{fmt.Sprintf("audit %d", id), "Das Audit"}, version, func() (domain.Audit, int, error) {
+		var locked bool
+		err := tx.x.GetContext(ctx, &locked, `SELECT true FROM audits WHERE id = $1 FOR UPDATE`, id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.Audit{}, 0, errAuditNotFound(id)
+		}
+		if err != nil {
+			return domain.Audit{}, 0, err
+		}
+		a, err := auditByID(ctx, tx.x, id)
+		return a, a.Version, err
+	})
+}
+
 // UpdateAudit changes an audit if it is still at version.
 func (tx *Tx) UpdateAudit(ctx context.Context, id int64, version int, ch domain.AuditChange) (domain.Audit, error) {
-	var current int
-	err := tx.x.GetContext(ctx, &current, `SELECT version FROM audits WHERE id = $1 FOR UPDATE`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Audit{}, errAuditNotFound(id)
-	}
-	if err != nil {
-		return domain.Audit{}, err
-	}
-	before, err := auditByID(ctx, tx.x, id)
+	before, err := tx.lockAudit(ctx, id, version)
 	if err != nil {
 		return before, err
-	}
-	if current != version {
-		return before, domain.Errorf(domain.ErrPreconditionFailed, "audit %d was changed by someone else", id).
-			De("Das Audit wurde inzwischen geändert. Bitte laden Sie die Seite neu und wiederholen Sie die Änderung.")
 	}
 	in := ch.Apply(before)
 	if vs := in.Validate(); len(vs) > 0 {
@@ -467,26 +470,21 @@ func (tx *Tx) DrawSample(ctx context.Context, auditID int64, d domain.SampleDraw
 // audit first, so every change of a sample queues the same way) and
 // checks the version the writer saw.
 func (tx *Tx) lockSampleItem(ctx context.Context, id int64, version int) (domain.SampleItem, error) {
-	var auditID int64
-	err := tx.x.GetContext(ctx, &auditID, `SELECT audit_id FROM audit_samples WHERE id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.SampleItem{}, errSampleNotFound(id)
-	}
-	if err != nil {
-		return domain.SampleItem{}, err
-	}
-	if _, err := tx.lockOpenAudit(ctx, auditID); err != nil {
-		return domain.SampleItem{}, err
-	}
-	s, err := tx.sampleItem(ctx, id, true)
-	if err != nil {
-		return s, err
-	}
-	if s.Version != version {
-		return s, domain.Errorf(domain.ErrPreconditionFailed, "sample item %d was changed by someone else", id).
-			De("Das Element der Stichprobe wurde inzwischen geändert. Bitte laden Sie die Seite neu.")
-	}
-	return s, nil
+	return lockVersion(recordName{fmt.Sprintf("sample item %d", id), "Das Element der Stichprobe"}, version, func() (domain.SampleItem, int, error) {
+		var auditID int64
+		err := tx.x.GetContext(ctx, &auditID, `SELECT audit_id FROM audit_samples WHERE id = $1`, id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.SampleItem{}, 0, errSampleNotFound(id)
+		}
+		if err != nil {
+			return domain.SampleItem{}, 0, err
+		}
+		if _, err := tx.lockOpenAudit(ctx, auditID); err != nil {
+			return domain.SampleItem{}, 0, err
+		}
+		s, err := tx.sampleItem(ctx, id, true)
+		return s, s.Version, err
+	})
 }
 
 // RemoveSampleItem takes an item out of its audit's sample, unless a
@@ -512,26 +510,18 @@ func (tx *Tx) RemoveSampleItem(ctx context.Context, id int64, version int) error
 
 // RecordSampleResult records the auditor's result for a sample item if
 // the item is still at version.
-func (tx *Tx) RecordSampleResult(ctx context.Context, id int64, version int, result domain.SampleResult, note string) (domain.SampleItem, error) {
-	note = strings.TrimSpace(note)
-	var vs []domain.Violation
-	if !result.Valid() {
-		vs = append(vs, domain.Violation{Pointer: "/result", Detail: "result must be open, conforming, nonconforming or not_assessable",
-			German: "Bitte ein Ergebnis wählen."})
-	}
-	if domain.TooLong(note, 8000) {
-		vs = append(vs, domain.Violation{Pointer: "/note", Detail: "at most 8000 characters", German: "Die Notiz ist zu lang."})
-	}
-	if len(vs) > 0 {
-		return domain.SampleItem{}, domain.Invalid(vs...)
-	}
+func (tx *Tx) RecordSampleResult(ctx context.Context, id int64, version int, ch domain.SampleResultChange) (domain.SampleItem, error) {
 	before, err := tx.lockSampleItem(ctx, id, version)
 	if err != nil {
 		return before, err
 	}
+	next := ch.Apply(before)
+	if vs := next.Validate(); len(vs) > 0 {
+		return before, domain.Invalid(vs...)
+	}
 	if _, err := tx.x.ExecContext(ctx, `
 		UPDATE audit_samples SET result = $2, note = $3, updated_by = $4, updated_at = now(), version = version + 1 WHERE id = $1`,
-		id, string(result), note, tx.actor.Name); err != nil {
+		id, string(next.Result), next.Note, tx.actor.Name); err != nil {
 		return before, mapError(err)
 	}
 	after, err := tx.sampleItem(ctx, id, false)
@@ -801,15 +791,10 @@ func (tx *Tx) CreateFinding(ctx context.Context, auditID int64, in domain.Findin
 // lockFinding locks a finding for a change and checks the version the
 // writer saw.
 func (tx *Tx) lockFinding(ctx context.Context, id int64, version int) (domain.Finding, error) {
-	f, err := findingByID(ctx, tx.x, id, Everything, true)
-	if err != nil {
-		return f, err
-	}
-	if f.Version != version {
-		return f, domain.Errorf(domain.ErrPreconditionFailed, "finding %d was changed by someone else", id).
-			De("Die Feststellung wurde inzwischen geändert. Bitte laden Sie die Seite neu.")
-	}
-	return f, nil
+	return lockVersion(recordName{fmt.Sprintf("finding %d", id), "Die Feststellung"}, version, func() (domain.Finding, int, error) {
+		f, err := findingByID(ctx, tx.x, id, Everything, true)
+		return f, f.Version, err
+	})
 }
 
 // UpdateFinding changes a finding that is not closed if it is still at
@@ -845,11 +830,9 @@ func (tx *Tx) UpdateFinding(ctx context.Context, id int64, version int, ch domai
 
 // SubmitCorrectiveAction records the ISB's corrective action for an open
 // finding, which then waits for the auditor.
-func (tx *Tx) SubmitCorrectiveAction(ctx context.Context, findingID int64, version int, description string) (domain.Finding, error) {
-	description = strings.TrimSpace(description)
-	if description == "" || domain.TooLong(description, 8000) {
-		return domain.Finding{}, domain.Invalid(domain.Violation{Pointer: "/description", Detail: "describe the corrective action in 1 to 8000 characters",
-			German: "Bitte beschreiben Sie die Korrekturmaßnahme (höchstens 8000 Zeichen)."})
+func (tx *Tx) SubmitCorrectiveAction(ctx context.Context, findingID int64, version int, in domain.CorrectiveActionInput) (domain.Finding, error) {
+	if vs := in.Validate(); len(vs) > 0 {
+		return domain.Finding{}, domain.Invalid(vs...)
 	}
 	before, err := tx.lockFinding(ctx, findingID, version)
 	if err != nil {
@@ -865,7 +848,7 @@ func (tx *Tx) SubmitCorrectiveAction(ctx context.Context, findingID int64, versi
 	var actionID int64
 	if err := tx.x.GetContext(ctx, &actionID, `
 		INSERT INTO corrective_actions (finding_id, description, submitted_by) VALUES ($1, $2, $3) RETURNING id`,
-		findingID, description, tx.actor.Name); err != nil {
+		findingID, in.Description, tx.actor.Name); err != nil {
 		return before, mapError(err)
 	}
 	if _, err := tx.x.ExecContext(ctx, `
@@ -877,27 +860,15 @@ func (tx *Tx) SubmitCorrectiveAction(ctx context.Context, findingID int64, versi
 		return after, err
 	}
 	return after, tx.Record("finding.action_submit", "finding", findingID, map[string]any{"state": before.State},
-		map[string]any{"state": after.State, "corrective_action": actionID, "description": description})
+		map[string]any{"state": after.State, "corrective_action": actionID, "description": in.Description})
 }
 
 // VerifyCorrectiveAction records the auditor's verdict on the corrective
 // action waiting on a finding: accepted closes the finding, rejected (with
 // a reason) opens it again for another action. Nobody verifies their own
 // submission.
-func (tx *Tx) VerifyCorrectiveAction(ctx context.Context, findingID int64, version int, verdict domain.Verdict, comment string) (domain.Finding, error) {
-	comment = strings.TrimSpace(comment)
-	var vs []domain.Violation
-	if !verdict.Decided() {
-		vs = append(vs, domain.Violation{Pointer: "/verdict", Detail: "verdict must be accepted or rejected", German: "Bitte wählen Sie „wirksam“ oder „nicht ausreichend“."})
-	}
-	if verdict == domain.VerdictRejected && comment == "" {
-		vs = append(vs, domain.Violation{Pointer: "/comment", Detail: "a rejection needs a comment",
-			German: "Bitte begründen Sie, warum die Korrekturmaßnahme nicht ausreicht."})
-	}
-	if domain.TooLong(comment, 8000) {
-		vs = append(vs, domain.Violation{Pointer: "/comment", Detail: "at most 8000 characters", German: "Der Kommentar ist zu lang."})
-	}
-	if len(vs) > 0 {
+func (tx *Tx) VerifyCorrectiveAction(ctx context.Context, findingID int64, version int, in domain.VerificationInput) (domain.Finding, error) {
+	if vs := in.Validate(); len(vs) > 0 {
 		return domain.Finding{}, domain.Invalid(vs...)
 	}
 	before, err := tx.lockFinding(ctx, findingID, version)
@@ -915,14 +886,14 @@ func (tx *Tx) VerifyCorrectiveAction(ctx context.Context, findingID int64, versi
 	}
 	if _, err := tx.x.ExecContext(ctx, `
 		UPDATE corrective_actions SET verdict = $2, verified_by = $3, verified_at = now(), comment = $4 WHERE id = $1`,
-		pending.ID, string(verdict), tx.actor.Name, comment); err != nil {
+		pending.ID, string(in.Verdict), tx.actor.Name, in.Comment); err != nil {
 		return before, mapError(err)
 	}
 	if _, err := tx.x.ExecContext(ctx, `
 		UPDATE findings SET state = CASE WHEN $2 THEN 'closed' ELSE 'open' END,
 		       closed_by = CASE WHEN $2 THEN $3 ELSE '' END, closed_at = CASE WHEN $2 THEN now() END,
 		       updated_at = now(), version = version + 1
-		WHERE id = $1`, findingID, verdict == domain.VerdictAccepted, tx.actor.Name); err != nil {
+		WHERE id = $1`, findingID, in.Verdict == domain.VerdictAccepted, tx.actor.Name); err != nil {
 		return before, mapError(err)
 	}
 	after, err := findingByID(ctx, tx.x, findingID, Everything, false)
@@ -930,5 +901,5 @@ func (tx *Tx) VerifyCorrectiveAction(ctx context.Context, findingID int64, versi
 		return after, err
 	}
 	return after, tx.Record("finding.action_verify", "finding", findingID, map[string]any{"state": before.State},
-		map[string]any{"state": after.State, "corrective_action": pending.ID, "verdict": verdict, "comment": comment})
+		map[string]any{"state": after.State, "corrective_action": pending.ID, "verdict": in.Verdict, "comment": in.Comment})
 }

@@ -230,7 +230,7 @@ func TestSampleByHand(t *testing.T) {
 		var it domain.SampleItem
 		err := s.db.InTx(ctx, actor("pruefer"), func(tx *postgres.Tx) error {
 			var err error
-			it, err = tx.RecordSampleResult(ctx, id, version, r, note)
+			it, err = tx.RecordSampleResult(ctx, id, version, domain.SampleResultChange{Result: &r, Note: &note})
 			return err
 		})
 		return it, err
@@ -337,7 +337,8 @@ func TestAuditUpdateIfMatch(t *testing.T) {
 					return
 				}
 				err = s.db.InTx(ctx, actor(fmt.Sprintf("w%d", w)), func(tx *postgres.Tx) error {
-					_, err := tx.RecordSampleResult(ctx, id, cur.Version, domain.ResultConforming, cur.Note+fmt.Sprintf("[w%d]", w))
+					_, err := tx.RecordSampleResult(ctx, id, cur.Version, domain.SampleResultChange{Result: new(domain.ResultConforming),
+						Note: new(cur.Note + fmt.Sprintf("[w%d]", w))})
 					return err
 				})
 				if err == nil {
@@ -462,7 +463,7 @@ func TestFindingLifecycle(t *testing.T) {
 		var out domain.Finding
 		err := s.db.InTx(ctx, actor(who), func(tx *postgres.Tx) error {
 			var err error
-			out, err = tx.SubmitCorrectiveAction(ctx, f.ID, version, text)
+			out, err = tx.SubmitCorrectiveAction(ctx, f.ID, version, domain.CorrectiveActionInput{Description: text})
 			return err
 		})
 		return out, err
@@ -471,7 +472,7 @@ func TestFindingLifecycle(t *testing.T) {
 		var out domain.Finding
 		err := s.db.InTx(ctx, actor(who), func(tx *postgres.Tx) error {
 			var err error
-			out, err = tx.VerifyCorrectiveAction(ctx, f.ID, version, v, comment)
+			out, err = tx.VerifyCorrectiveAction(ctx, f.ID, version, domain.VerificationInput{Verdict: v, Comment: comment})
 			return err
 		})
 		return out, err
@@ -591,7 +592,7 @@ func TestListFindings(t *testing.T) {
 		}
 	}
 	if err := s.db.InTx(ctx, actor("isb"), func(tx *postgres.Tx) error {
-		_, err := tx.SubmitCorrectiveAction(ctx, late.ID, late.Version, "erledigt")
+		_, err := tx.SubmitCorrectiveAction(ctx, late.ID, late.Version, domain.CorrectiveActionInput{Description: "erledigt"})
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -601,7 +602,7 @@ func TestListFindings(t *testing.T) {
 		t.Errorf("action submitted, across scopes: %+v %v", f, err)
 	}
 	if err := s.db.InTx(ctx, actor("pruefer"), func(tx *postgres.Tx) error {
-		_, err := tx.VerifyCorrectiveAction(ctx, late.ID, late.Version+1, domain.VerdictAccepted, "")
+		_, err := tx.VerifyCorrectiveAction(ctx, late.ID, late.Version+1, domain.VerificationInput{Verdict: domain.VerdictAccepted})
 		return err
 	}); err != nil {
 		t.Fatal(err)

@@ -403,10 +403,10 @@ func (tx *Tx) UpdateEntries(ctx context.Context, scopeID int64, items []EntryUpd
 		case seen[it.ID]:
 			errs = append(errs, ItemError{Index: i, Field: "id", Kind: domain.ErrInvalid, Detail: "the entry is listed twice", German: "Der Eintrag steht doppelt in der Liste."})
 			continue
-		case it.Version != cur.Version:
-			errs = append(errs, ItemError{Index: i, Field: "version", Kind: domain.ErrPreconditionFailed,
-				Detail: fmt.Sprintf("entry %d was changed by someone else (version %d, not %d)", it.ID, cur.Version, it.Version),
-				German: "Der Eintrag wurde inzwischen geändert."})
+		case it.Version != cur.Version: // strictly, as every item of a bulk names its version
+			name := recordName{fmt.Sprintf("entry %d", it.ID), "Der Eintrag"}
+			stale := name.errStale(cur.Version, it.Version)
+			errs = append(errs, ItemError{Index: i, Field: "version", Kind: stale.Kind, Detail: stale.Message, German: name.changed()})
 			continue
 		case !cur.Active:
 			errs = append(errs, ItemError{Index: i, Field: "id", Kind: domain.ErrInvalid, Detail: "the entry is retired: its requirement left the object's scope",
@@ -414,10 +414,19 @@ func (tx *Tx) UpdateEntries(ctx context.Context, scopeID int64, items []EntryUpd
 			continue
 		}
 		seen[it.ID] = true
-		n, verrs := applyEntryChange(cur, it.Change, groups[it.ID])
-		for _, v := range verrs {
-			v.Index = i
-			errs = append(errs, v)
+		n := it.Change.Apply(cur)
+		if it.Change.FollowGroup {
+			group := groups[it.ID]
+			if group == nil {
+				errs = append(errs, ItemError{Index: i, Field: "follow_group", Kind: domain.ErrInvalid,
+					Detail: "the object is no member of a group with this requirement",
+					German: "Das Zielobjekt gehört zu keiner Gruppe, deren Check diese Anforderung enthält."})
+				continue
+			}
+			n = n.Follow(*group)
+		}
+		for _, v := range n.Validate() {
+			errs = append(errs, ItemError{Index: i, Field: strings.TrimPrefix(v.Pointer, "/"), Kind: domain.ErrInvalid, Detail: v.Detail, German: v.German})
 		}
 		next = append(next, n)
 	}
@@ -460,58 +469,6 @@ func (tx *Tx) groupEntries(ctx context.Context, items []EntryUpdate) (map[int64]
 		out[r.MemberID] = &g
 	}
 	return out, nil
-}
-
-// applyEntryChange computes an entry's new values and checks them. An
-// entry set back to following its group takes the group entry's values.
-func applyEntryChange(e domain.CheckEntry, ch domain.EntryChange, group *domain.CheckEntry) (domain.CheckEntry, []ItemError) {
-	setText := func(dst *string, src *string) {
-		if src != nil {
-			*dst = strings.TrimSpace(*src)
-		}
-	}
-	setDate := func(dst **time.Time, src **time.Time) {
-		if src != nil {
-			*dst = *src
-		}
-	}
-	if ch.Status != nil {
-		e.Status = *ch.Status
-	}
-	setText(&e.Justification, ch.Justification)
-	setText(&e.Implementation, ch.Implementation)
-	setText(&e.Responsible, ch.Responsible)
-	setDate(&e.ImplementedOn, ch.ImplementedOn)
-	setDate(&e.TargetDate, ch.TargetDate)
-	setDate(&e.LastReview, ch.LastReview)
-	setDate(&e.NextReview, ch.NextReview)
-	// A member's entry changed by hand no longer follows its group.
-	e.FollowsGroup = ch.FollowGroup
-	var errs []ItemError
-	if ch.FollowGroup {
-		if group == nil {
-			return e, []ItemError{{Field: "follow_group", Kind: domain.ErrInvalid, Detail: "the object is no member of a group with this requirement",
-				German: "Das Zielobjekt gehört zu keiner Gruppe, deren Check diese Anforderung enthält."}}
-		}
-		e.Status, e.Justification, e.Implementation, e.Responsible = group.Status, group.Justification, group.Implementation, group.Responsible
-		e.ImplementedOn, e.TargetDate, e.LastReview, e.NextReview = group.ImplementedOn, group.TargetDate, group.LastReview, group.NextReview
-	}
-	if !e.Status.Valid() {
-		errs = append(errs, ItemError{Field: "status", Kind: domain.ErrInvalid, Detail: "unknown status", German: "Unbekannter Umsetzungsstatus."})
-	}
-	if e.Status.NeedsJustification() && e.Justification == "" {
-		errs = append(errs, ItemError{Field: "justification", Kind: domain.ErrInvalid,
-			Detail: fmt.Sprintf("status %s needs a justification", e.Status),
-			German: fmt.Sprintf("Für den Status „%s“ ist eine Begründung erforderlich.", e.Status.Label())})
-	}
-	if domain.TooLong(e.Justification, 4000) || domain.TooLong(e.Implementation, 8000) || domain.TooLong(e.Responsible, 200) {
-		errs = append(errs, ItemError{Field: "implementation", Kind: domain.ErrInvalid, Detail: "a text is too long", German: "Ein Text ist zu lang."})
-	}
-	if e.LastReview != nil && e.NextReview != nil && e.NextReview.Before(*e.LastReview) {
-		errs = append(errs, ItemError{Field: "next_review", Kind: domain.ErrInvalid, Detail: "the next review lies before the last",
-			German: "Die nächste Prüfung liegt vor der letzten."})
-	}
-	return e, errs
 }
 
 // writeEntries stores checked entries in bulk with their consequences.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 
@@ -105,17 +106,16 @@ func (tx *Tx) UpdateDepartment(ctx context.Context, id int64, version int, in De
 	if err := in.validate(); err != nil {
 		return domain.Department{}, err
 	}
-	var before domain.Department
-	err := tx.x.GetContext(ctx, &before, `SELECT id, parent_id, name, code, version FROM departments WHERE id = $1 FOR UPDATE`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return before, domain.Errorf(domain.ErrNotFound, "no department %d", id).De("Diese Organisationseinheit gibt es nicht.")
-	}
+	before, err := lockVersion(recordName{fmt.Sprintf("department %d", id), "Die Organisationseinheit"}, version, func() (domain.Department, int, error) {
+		var d domain.Department
+		err := tx.x.GetContext(ctx, &d, `SELECT id, parent_id, name, code, version FROM departments WHERE id = $1 FOR UPDATE`, id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return d, 0, domain.Errorf(domain.ErrNotFound, "no department %d", id).De("Diese Organisationseinheit gibt es nicht.")
+		}
+		return d, d.Version, err
+	})
 	if err != nil {
 		return before, err
-	}
-	if before.Version != version {
-		return before, domain.Errorf(domain.ErrPreconditionFailed, "department %d was changed by someone else", id).
-			De("Die Organisationseinheit wurde inzwischen geändert. Bitte laden Sie die Seite neu.")
 	}
 	if in.ParentID != nil {
 		var below bool

@@ -287,13 +287,14 @@ func (tx *Tx) AddEvidenceVersion(ctx context.Context, id int64, version int, v d
 
 // UpdateEvidence changes an item's title, description, department and
 // tags; its versions stay as they are.
-func (tx *Tx) UpdateEvidence(ctx context.Context, id int64, version int, in domain.EvidenceInput, vis Visibility) (domain.Evidence, error) {
-	if vs := in.Validate(); len(vs) > 0 {
-		return domain.Evidence{}, domain.Invalid(vs...)
-	}
+func (tx *Tx) UpdateEvidence(ctx context.Context, id int64, version int, ch domain.EvidenceChange, vis Visibility) (domain.Evidence, error) {
 	before, err := tx.lockEvidence(ctx, id, version, vis)
 	if err != nil {
 		return before, err
+	}
+	in := ch.Apply(before)
+	if vs := in.Validate(); len(vs) > 0 {
+		return before, domain.Invalid(vs...)
 	}
 	if err := tx.checkPlacement(ctx, in.DepartmentID, vis, "Nachweise"); err != nil {
 		return before, err
@@ -310,23 +311,21 @@ func (tx *Tx) UpdateEvidence(ctx context.Context, id int64, version int, in doma
 	return e, tx.Record("evidence.update", "evidence", id, evidenceAudit(before), evidenceAudit(e))
 }
 
-// lockEvidence reads a visible evidence item for a change at version (0:
-// any version).
+// lockEvidence reads a visible evidence item for a change at version
+// (anyVersion: whatever version it is at).
 func (tx *Tx) lockEvidence(ctx context.Context, id int64, version int, vis Visibility) (domain.Evidence, error) {
-	var r evidenceRow
-	err := tx.x.GetContext(ctx, &r, evidenceSelect+` WHERE ev.id = $1 AND `+visibleEvidence(2)+` FOR UPDATE OF ev`, id, vis.arg())
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Evidence{}, errEvidenceNotFound(id)
-	}
-	if err != nil {
-		return domain.Evidence{}, err
-	}
-	e := r.asDomain()
-	if version != 0 && e.Version != version {
-		return e, domain.Errorf(domain.ErrPreconditionFailed, "evidence %d was changed by someone else (version %d, not %d)", id, e.Version, version).
-			De("Der Nachweis wurde inzwischen geändert. Bitte laden Sie die Seite neu.")
-	}
-	return e, nil
+	return lockVersion(recordName{fmt.Sprintf("evidence %d", id), "Der Nachweis"}, version, func() (domain.Evidence, int, error) {
+		var r evidenceRow
+		err := tx.x.GetContext(ctx, &r, evidenceSelect+` WHERE ev.id = $1 AND `+visibleEvidence(2)+` FOR UPDATE OF ev`, id, vis.arg())
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.Evidence{}, 0, errEvidenceNotFound(id)
+		}
+		if err != nil {
+			return domain.Evidence{}, 0, err
+		}
+		e := r.asDomain()
+		return e, e.Version, nil
+	})
 }
 
 func (tx *Tx) evidence(ctx context.Context, id int64) (domain.Evidence, error) {

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/lib/pq"
@@ -16,22 +15,8 @@ import (
 // immutable), rejected or a question (both with a comment). Nobody
 // reviews their own upload, and a decided version stays decided: a
 // change comes as a new version.
-func (tx *Tx) ReviewEvidence(ctx context.Context, id int64, version int, decision domain.ReviewState, comment string,
-	vis Visibility) (domain.Evidence, error) {
-	comment = strings.TrimSpace(comment)
-	var vs []domain.Violation
-	if !decision.Decision() {
-		vs = append(vs, domain.Violation{Pointer: "/decision", Detail: "decide accepted, rejected or needs_info",
-			German: "Bitte akzeptieren, ablehnen oder eine Rückfrage stellen."})
-	}
-	if decision != domain.ReviewAccepted && comment == "" {
-		vs = append(vs, domain.Violation{Pointer: "/comment", Detail: "a rejection or a question needs a comment",
-			German: "Eine Ablehnung oder Rückfrage braucht eine Begründung."})
-	}
-	if domain.TooLong(comment, 8000) {
-		vs = append(vs, domain.Violation{Pointer: "/comment", Detail: "at most 8000 characters", German: "Der Kommentar ist zu lang."})
-	}
-	if len(vs) > 0 {
+func (tx *Tx) ReviewEvidence(ctx context.Context, id int64, version int, in domain.ReviewInput, vis Visibility) (domain.Evidence, error) {
+	if vs := in.Validate(); len(vs) > 0 {
 		return domain.Evidence{}, domain.Invalid(vs...)
 	}
 	before, err := tx.lockEvidence(ctx, id, version, vis)
@@ -49,10 +34,10 @@ func (tx *Tx) ReviewEvidence(ctx context.Context, id int64, version int, decisio
 	}
 	if _, err := tx.x.ExecContext(ctx, `
 		UPDATE evidence_versions SET state = $2, reviewed_by = $3, reviewed_at = now(), updated_at = now() WHERE id = $1`,
-		cur.ID, string(decision), tx.actor.Name); err != nil {
+		cur.ID, string(in.Decision), tx.actor.Name); err != nil {
 		return before, mapError(err)
 	}
-	if err := tx.addComment(ctx, id, &cur.ID, decision, comment); err != nil {
+	if err := tx.addComment(ctx, id, &cur.ID, in.Decision, in.Comment); err != nil {
 		return before, err
 	}
 	e, err := tx.touchEvidence(ctx, id)
@@ -60,19 +45,17 @@ func (tx *Tx) ReviewEvidence(ctx context.Context, id int64, version int, decisio
 		return e, err
 	}
 	return e, tx.Record("evidence.review", "evidence", id, versionAudit(cur),
-		map[string]any{"number": cur.Number, "state": decision, "comment": comment})
+		map[string]any{"number": cur.Number, "state": in.Decision, "comment": in.Comment})
 }
 
 // CommentEvidence adds a comment to an item's thread. A comment on a
 // version with a question answers it: the version goes back to the
 // reviewers' queue.
-func (tx *Tx) CommentEvidence(ctx context.Context, id int64, body string, vis Visibility) (domain.Evidence, error) {
-	body = strings.TrimSpace(body)
-	if body == "" || domain.TooLong(body, 8000) {
-		return domain.Evidence{}, domain.Invalid(domain.Violation{Pointer: "/body", Detail: "a comment of 1 to 8000 characters",
-			German: "Bitte einen Kommentar schreiben (höchstens 8.000 Zeichen)."})
+func (tx *Tx) CommentEvidence(ctx context.Context, id int64, in domain.CommentInput, vis Visibility) (domain.Evidence, error) {
+	if vs := in.Validate(); len(vs) > 0 {
+		return domain.Evidence{}, domain.Invalid(vs...)
 	}
-	before, err := tx.lockEvidence(ctx, id, 0, vis)
+	before, err := tx.lockEvidence(ctx, id, anyVersion, vis)
 	if err != nil {
 		return before, err
 	}
@@ -82,14 +65,14 @@ func (tx *Tx) CommentEvidence(ctx context.Context, id int64, body string, vis Vi
 			return before, mapError(err)
 		}
 	}
-	if err := tx.addComment(ctx, id, &cur.ID, "", body); err != nil {
+	if err := tx.addComment(ctx, id, &cur.ID, "", in.Body); err != nil {
 		return before, err
 	}
 	e, err := tx.touchEvidence(ctx, id)
 	if err != nil {
 		return e, err
 	}
-	return e, tx.Record("evidence.comment", "evidence", id, nil, map[string]any{"number": cur.Number, "comment": body, "state": e.Current.State})
+	return e, tx.Record("evidence.comment", "evidence", id, nil, map[string]any{"number": cur.Number, "comment": in.Body, "state": e.Current.State})
 }
 
 func (tx *Tx) addComment(ctx context.Context, evidenceID int64, versionID *int64, decision domain.ReviewState, body string) error {
@@ -178,7 +161,7 @@ func (tx *Tx) LinkEvidence(ctx context.Context, id int64, target domain.LinkTarg
 	if !target.Valid() {
 		return domain.Invalid(domain.Violation{Pointer: "/target", Detail: "unknown kind of link", German: "Unbekannte Art der Verknüpfung."})
 	}
-	e, err := tx.lockEvidence(ctx, id, 0, vis)
+	e, err := tx.lockEvidence(ctx, id, anyVersion, vis)
 	if err != nil {
 		return err
 	}
@@ -200,7 +183,7 @@ func (tx *Tx) LinkEvidence(ctx context.Context, id int64, target domain.LinkTarg
 // UnlinkEvidence removes a link; removing a missing one changes nothing.
 // The target must be one the writer may see, as for linking.
 func (tx *Tx) UnlinkEvidence(ctx context.Context, id int64, target domain.LinkTarget, targetID int64, vis Visibility) error {
-	e, err := tx.lockEvidence(ctx, id, 0, vis)
+	e, err := tx.lockEvidence(ctx, id, anyVersion, vis)
 	if err != nil {
 		return err
 	}

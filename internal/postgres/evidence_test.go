@@ -62,7 +62,7 @@ func (e evidenceEnv) review(who domain.Actor, ev domain.Evidence, decision domai
 	var out domain.Evidence
 	err := e.db.InTx(ctx, who, func(tx *postgres.Tx) error {
 		var err error
-		out, err = tx.ReviewEvidence(ctx, ev.ID, ev.Version, decision, comment, postgres.Everything)
+		out, err = tx.ReviewEvidence(ctx, ev.ID, ev.Version, domain.ReviewInput{Decision: decision, Comment: comment}, postgres.Everything)
 		return err
 	})
 	return out, err
@@ -213,7 +213,7 @@ func TestEvidenceReview(t *testing.T) {
 		t.Error("a version with an open question is in the review queue")
 	}
 	if err := e.db.InTx(ctx, e.isb, func(tx *postgres.Tx) error {
-		_, err := tx.CommentEvidence(ctx, ev.ID, "Alle Server des Rechenzentrums Erfurt.", postgres.Everything)
+		_, err := tx.CommentEvidence(ctx, ev.ID, domain.CommentInput{Body: "Alle Server des Rechenzentrums Erfurt."}, postgres.Everything)
 		return err
 	}); err != nil {
 		t.Fatal(err)

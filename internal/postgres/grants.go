@@ -41,7 +41,7 @@ func (tx *Tx) Grant(ctx context.Context, userID int64, role domain.Role, departm
 	if err := checkGrantScope(role, departmentID); err != nil {
 		return domain.Grant{}, err
 	}
-	if _, err := tx.lockUser(ctx, userID, 0); err != nil {
+	if _, err := tx.lockUser(ctx, userID, anyVersion); err != nil {
 		return domain.Grant{}, err
 	}
 	var g domain.Grant
@@ -63,7 +63,7 @@ func (tx *Tx) Grant(ctx context.Context, userID int64, role domain.Role, departm
 
 // Revoke takes a role grant away.
 func (tx *Tx) Revoke(ctx context.Context, userID int64, role domain.Role, departmentID *int64) error {
-	if _, err := tx.lockUser(ctx, userID, 0); err != nil {
+	if _, err := tx.lockUser(ctx, userID, anyVersion); err != nil {
 		return err
 	}
 	var g domain.Grant

@@ -256,19 +256,14 @@ func (tx *Tx) CreateGuidelineDraft(ctx context.Context, scopeID int64, in domain
 // lockDraft locks a draft at version for a change; an approved or
 // superseded version is refused, since what management approved stays.
 func (tx *Tx) lockDraft(ctx context.Context, id int64, version int) (domain.Guideline, error) {
-	g, err := guidelineByID(ctx, tx.x, id, ` FOR UPDATE`)
-	if err != nil {
-		return g, err
-	}
-	if g.State != domain.GuidelineDraft {
-		return g, domain.Errorf(domain.ErrConflict, "guideline %d is %s; approved versions do not change, start a new draft", id, g.State).
-			De("Diese Fassung ist freigegeben und bleibt unverändert. Für Änderungen legen Sie einen neuen Entwurf an.")
-	}
-	if g.Version != version {
-		return g, domain.Errorf(domain.ErrPreconditionFailed, "guideline %d was changed by someone else", id).
-			De("Der Entwurf wurde inzwischen geändert. Bitte laden Sie die Seite neu und wiederholen Sie die Änderung.")
-	}
-	return g, nil
+	return lockVersion(recordName{fmt.Sprintf("guideline %d", id), "Der Entwurf"}, version, func() (domain.Guideline, int, error) {
+		g, err := guidelineByID(ctx, tx.x, id, ` FOR UPDATE`)
+		if err == nil && g.State != domain.GuidelineDraft {
+			err = domain.Errorf(domain.ErrConflict, "guideline %d is %s; approved versions do not change, start a new draft", id, g.State).
+				De("Diese Fassung ist freigegeben und bleibt unverändert. Für Änderungen legen Sie einen neuen Entwurf an.")
+		}
+		return g, g.Version, err
+	})
 }
 
 // UpdateGuidelineDraft changes a draft if it is still at version.
@@ -318,7 +313,10 @@ func (tx *Tx) DeleteGuidelineDraft(ctx context.Context, id int64, version int) e
 // of the content. The version in force before is superseded in the same
 // transaction.
 func (tx *Tx) ApproveGuideline(ctx context.Context, id int64, version int, sig domain.Signature, today time.Time) (domain.Guideline, error) {
-	by, err := tx.signer(ctx, sig, today)
+	if vs := sig.Validate(today); len(vs) > 0 {
+		return domain.Guideline{}, domain.Invalid(vs...)
+	}
+	by, err := tx.signer(ctx, sig.UserID)
 	if err != nil {
 		return domain.Guideline{}, err
 	}
@@ -463,19 +461,14 @@ func (tx *Tx) CreatePolicy(ctx context.Context, scopeID int64, in domain.PolicyI
 
 // lockPolicy locks a policy in force at version for a change.
 func (tx *Tx) lockPolicy(ctx context.Context, id int64, version int) (domain.Policy, error) {
-	p, err := policyByID(ctx, tx.x, id, ` FOR UPDATE OF p`)
-	if err != nil {
-		return p, err
-	}
-	if p.State != domain.PolicyInForce {
-		return p, domain.Errorf(domain.ErrConflict, "policy %d is withdrawn", id).
-			De("Die Richtlinie ist zurückgezogen und wird nicht mehr geändert.")
-	}
-	if p.Version != version {
-		return p, domain.Errorf(domain.ErrPreconditionFailed, "policy %d was changed by someone else", id).
-			De("Die Richtlinie wurde inzwischen geändert. Bitte laden Sie die Seite neu und wiederholen Sie die Änderung.")
-	}
-	return p, nil
+	return lockVersion(recordName{fmt.Sprintf("policy %d", id), "Die Richtlinie"}, version, func() (domain.Policy, int, error) {
+		p, err := policyByID(ctx, tx.x, id, ` FOR UPDATE OF p`)
+		if err == nil && p.State != domain.PolicyInForce {
+			err = domain.Errorf(domain.ErrConflict, "policy %d is withdrawn", id).
+				De("Die Richtlinie ist zurückgezogen und wird nicht mehr geändert.")
+		}
+		return p, p.Version, err
+	})
 }
 
 // UpdatePolicy changes a policy in force if it is still at version.
@@ -591,15 +584,10 @@ func (tx *Tx) CreateCertificate(ctx context.Context, scopeID int64, in domain.Ce
 
 // lockCertificate locks a certificate at version for a change.
 func (tx *Tx) lockCertificate(ctx context.Context, id int64, version int) (domain.Certificate, error) {
-	c, err := certificateByID(ctx, tx.x, id, ` FOR UPDATE`)
-	if err != nil {
-		return c, err
-	}
-	if c.Version != version {
-		return c, domain.Errorf(domain.ErrPreconditionFailed, "certificate %d was changed by someone else", id).
-			De("Das Zertifikat wurde inzwischen geändert. Bitte laden Sie die Seite neu und wiederholen Sie die Änderung.")
-	}
-	return c, nil
+	return lockVersion(recordName{fmt.Sprintf("certificate %d", id), "Das Zertifikat"}, version, func() (domain.Certificate, int, error) {
+		c, err := certificateByID(ctx, tx.x, id, ` FOR UPDATE`)
+		return c, c.Version, err
+	})
 }
 
 // UpdateCertificate changes a certificate if it is still at version.

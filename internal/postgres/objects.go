@@ -433,25 +433,20 @@ func (tx *Tx) object(ctx context.Context, id int64) (domain.Object, error) {
 }
 
 // lockObject reads an object for change if the writer may see it and it
-// is still at version (0: no version check).
+// is still at version (anyVersion: whatever version it is at).
 func (tx *Tx) lockObject(ctx context.Context, id int64, version int, vis Visibility) (domain.Object, error) {
-	var found bool
-	err := tx.x.GetContext(ctx, &found, `SELECT true FROM objects o WHERE o.id = $1 AND `+visibleObject(2)+` FOR UPDATE`, id, vis.arg())
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Object{}, errObjectNotFound(id)
-	}
-	if err != nil {
-		return domain.Object{}, err
-	}
-	o, err := tx.object(ctx, id)
-	if err != nil {
-		return o, err
-	}
-	if version != 0 && o.Version != version {
-		return o, domain.Errorf(domain.ErrPreconditionFailed, "object %s was changed by someone else (version %d, not %d)", o.ShortID, o.Version, version).
-			De("Das Zielobjekt wurde inzwischen geändert. Bitte prüfen Sie den aktuellen Stand und wiederholen Sie die Änderung.")
-	}
-	return o, nil
+	return lockVersion(recordName{fmt.Sprintf("object %d", id), "Das Zielobjekt"}, version, func() (domain.Object, int, error) {
+		var found bool
+		err := tx.x.GetContext(ctx, &found, `SELECT true FROM objects o WHERE o.id = $1 AND `+visibleObject(2)+` FOR UPDATE`, id, vis.arg())
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.Object{}, 0, errObjectNotFound(id)
+		}
+		if err != nil {
+			return domain.Object{}, 0, err
+		}
+		o, err := tx.object(ctx, id)
+		return o, o.Version, err
+	})
 }
 
 // UpdateObject changes an object if it is still at version.

@@ -196,58 +196,32 @@ func (db *DB) PlanItemByID(ctx context.Context, id int64, vis Visibility) (domai
 	return r.asDomain(), err
 }
 
+// lockPlanItem reads a measure the writer may see for a change at version.
+func (tx *Tx) lockPlanItem(ctx context.Context, id int64, version int, vis Visibility) (domain.PlanItem, error) {
+	return lockVersion(recordName{fmt.Sprintf("plan item %d", id), "Die Maßnahme"}, version, func() (domain.PlanItem, int, error) {
+		var r planRow
+		err := tx.x.GetContext(ctx, &r, planSelect+` WHERE p.id = $1 AND `+visibleObject(2)+` FOR UPDATE OF p`, id, vis.arg())
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.PlanItem{}, 0, domain.Errorf(domain.ErrNotFound, "no plan item %d", id).De("Diese Maßnahme gibt es nicht.")
+		}
+		p := r.asDomain()
+		return p, p.Version, err
+	})
+}
+
 // UpdatePlanItem changes a measure if it is still at version.
 func (tx *Tx) UpdatePlanItem(ctx context.Context, id int64, version int, ch domain.PlanChange, vis Visibility) (domain.PlanItem, error) {
-	var r planRow
-	err := tx.x.GetContext(ctx, &r, planSelect+` WHERE p.id = $1 AND `+visibleObject(2)+` FOR UPDATE OF p`, id, vis.arg())
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.PlanItem{}, domain.Errorf(domain.ErrNotFound, "no plan item %d", id).De("Diese Maßnahme gibt es nicht.")
-	}
+	before, err := tx.lockPlanItem(ctx, id, version, vis)
 	if err != nil {
-		return domain.PlanItem{}, err
+		return before, err
 	}
-	before := r.asDomain()
-	if before.Version != version {
-		return before, domain.Errorf(domain.ErrPreconditionFailed, "plan item %d was changed by someone else", id).
-			De("Die Maßnahme wurde inzwischen geändert. Bitte laden Sie die Seite neu.")
-	}
-	p := before
-	if ch.Measure != nil {
-		p.Measure = strings.TrimSpace(*ch.Measure)
-	}
-	if ch.Owner != nil {
-		p.Owner = strings.TrimSpace(*ch.Owner)
-	}
-	if ch.DueDate != nil {
-		p.DueDate = *ch.DueDate
-	}
-	if ch.BudgetCents != nil {
-		p.BudgetCents = *ch.BudgetCents
-	}
-	if ch.Priority != nil {
-		p.Priority = *ch.Priority
-	}
-	if ch.State != nil {
-		p.State = *ch.State
-	}
-	var vs []domain.Violation
-	if p.Priority < 1 || p.Priority > 3 {
-		vs = append(vs, domain.Violation{Pointer: "/priority", Detail: "priority is 1 (high) to 3 (low)", German: "Die Priorität ist hoch, mittel oder niedrig."})
-	}
-	if !p.State.Valid() {
-		vs = append(vs, domain.Violation{Pointer: "/state", Detail: "unknown state", German: "Unbekannter Stand."})
-	}
-	if p.BudgetCents != nil && (*p.BudgetCents < 0 || *p.BudgetCents >= 1e12) {
-		vs = append(vs, domain.Violation{Pointer: "/budget_eur", Detail: "budget must be 0 or more", German: "Das Budget darf nicht negativ sein."})
-	}
+	p := ch.Apply(before)
+	vs := p.Validate()
 	// The plan follows the check: a measure is done when its requirement
 	// is met, and that is recorded on the entry, with its evidence.
-	if p.State == domain.PlanDone && before.State != domain.PlanDone && (p.EntryStatus == domain.StatusPartial || p.EntryStatus == domain.StatusNo) {
+	if p.State == domain.PlanDone && before.State != domain.PlanDone && p.EntryStatus.Unfulfilled() {
 		vs = append(vs, domain.Violation{Pointer: "/state", Detail: "a measure is done when its check entry is fulfilled; set the entry to yes",
 			German: "Eine Maßnahme ist erledigt, wenn ihre Anforderung erfüllt ist: Bitte den Eintrag im IT-Grundschutz-Check auf „ja“ setzen."})
-	}
-	if domain.TooLong(p.Measure, 4000) || domain.TooLong(p.Owner, 200) {
-		vs = append(vs, domain.Violation{Pointer: "/measure", Detail: "a text is too long", German: "Ein Text ist zu lang."})
 	}
 	if len(vs) > 0 {
 		return before, domain.Invalid(vs...)

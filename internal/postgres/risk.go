@@ -107,21 +107,18 @@ func (tx *Tx) SetRiskMatrix(ctx context.Context, scopeID int64, version int, m d
 	if vs := m.Validate(); len(vs) > 0 {
 		return ScopeRiskMatrix{}, domain.Invalid(vs...)
 	}
-	var found bool
-	err := tx.x.GetContext(ctx, &found, `SELECT true FROM scopes WHERE id = $1 FOR NO KEY UPDATE`, scopeID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ScopeRiskMatrix{}, domain.Errorf(domain.ErrNotFound, "no scope %d", scopeID).De("Diesen Informationsverbund gibt es nicht.")
-	}
-	if err != nil {
-		return ScopeRiskMatrix{}, err
-	}
-	cur, err := loadRiskMatrix(ctx, tx.x, scopeID)
+	// The matrix has no row while the default applies: its scope's row
+	// is locked instead.
+	cur, err := lockVersion(recordName{fmt.Sprintf("the risk matrix of scope %d", scopeID), "Die Risikomatrix"}, version,
+		func() (ScopeRiskMatrix, int, error) {
+			if err := tx.lockScope(ctx, scopeID); err != nil {
+				return ScopeRiskMatrix{}, 0, err
+			}
+			m, err := loadRiskMatrix(ctx, tx.x, scopeID)
+			return m, m.Version, err
+		})
 	if err != nil {
 		return cur, err
-	}
-	if cur.Version != version {
-		return cur, domain.Errorf(domain.ErrPreconditionFailed, "the risk matrix was changed by someone else (version %d, not %d)", cur.Version, version).
-			De("Die Risikomatrix wurde inzwischen geändert. Bitte prüfen Sie den aktuellen Stand und wiederholen Sie die Änderung.")
 	}
 	if cur.Matrix == m && !cur.Default {
 		return cur, nil
@@ -289,6 +286,12 @@ const riskHeadSelect = `
 	       ra.created_at, ra.updated_at, ra.version
 	FROM risk_analyses ra JOIN objects o ON o.id = ra.object_id JOIN scopes s ON s.id = ra.scope_id`
 
+// asDomain is the analysis without its threats, matrix and acceptance.
+func (h riskHead) asDomain() domain.RiskAnalysis {
+	return domain.RiskAnalysis{ID: h.ID, ScopeID: h.ScopeID, ObjectID: h.ObjectID, ObjectShortID: h.ObjectShortID, ObjectName: h.ObjectName,
+		ObjectType: h.ObjectType, Summary: h.Summary, CreatedAt: h.CreatedAt, UpdatedAt: h.UpdatedAt, Version: h.Version}
+}
+
 func errNoRiskAnalysis(objectID int64) error {
 	return domain.Errorf(domain.ErrNotFound, "object %d has no risk analysis", objectID).De("Für dieses Zielobjekt gibt es noch keine Risikoanalyse.")
 }
@@ -321,8 +324,7 @@ func riskAnalysisOf(ctx context.Context, q sqlx.QueryerContext, objectID int64, 
 }
 
 func loadRiskAnalysis(ctx context.Context, q sqlx.QueryerContext, h riskHead) (domain.RiskAnalysis, error) {
-	a := domain.RiskAnalysis{ID: h.ID, ScopeID: h.ScopeID, ObjectID: h.ObjectID, ObjectShortID: h.ObjectShortID, ObjectName: h.ObjectName,
-		ObjectType: h.ObjectType, Summary: h.Summary, CreatedAt: h.CreatedAt, UpdatedAt: h.UpdatedAt, Version: h.Version}
+	a := h.asDomain()
 	m, err := loadRiskMatrix(ctx, q, h.ScopeID)
 	if err != nil {
 		return a, err
@@ -412,24 +414,20 @@ func (r linkedRow) asDomain() domain.LinkedRequirement {
 
 // lockRiskAnalysis reads an object's analysis for a change: the object
 // must be one the writer may change, and the analysis still at version
-// (0: no version check).
+// (anyVersion: whatever version it is at).
 func (tx *Tx) lockRiskAnalysis(ctx context.Context, objectID int64, version int, vis Visibility) (riskHead, error) {
-	if _, err := tx.lockObject(ctx, objectID, 0, vis); err != nil {
-		return riskHead{}, err
-	}
-	var h riskHead
-	err := tx.x.GetContext(ctx, &h, riskHeadSelect+` WHERE ra.object_id = $1 FOR UPDATE OF ra`, objectID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return h, errNoRiskAnalysis(objectID)
-	}
-	if err != nil {
-		return h, err
-	}
-	if version != 0 && h.Version != version {
-		return h, domain.Errorf(domain.ErrPreconditionFailed, "the risk analysis was changed by someone else (version %d, not %d)", h.Version, version).
-			De("Die Risikoanalyse wurde inzwischen geändert. Bitte prüfen Sie den aktuellen Stand und wiederholen Sie die Änderung.")
-	}
-	return h, nil
+	name := recordName{fmt.Sprintf("the risk analysis of object %d", objectID), "Die Risikoanalyse"}
+	return lockVersion(name, version, func() (riskHead, int, error) {
+		if _, err := tx.lockObject(ctx, objectID, anyVersion, vis); err != nil {
+			return riskHead{}, 0, err
+		}
+		var h riskHead
+		err := tx.x.GetContext(ctx, &h, riskHeadSelect+` WHERE ra.object_id = $1 FOR UPDATE OF ra`, objectID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return h, 0, errNoRiskAnalysis(objectID)
+		}
+		return h, h.Version, err
+	})
 }
 
 // changedRiskAnalysis marks a change to an analysis: a new version, and
@@ -445,14 +443,13 @@ func (tx *Tx) changedRiskAnalysis(ctx context.Context, analysisID int64, reason 
 // with the elementary threats linked (by the catalog's cross-reference
 // tables) to the active requirements of its modules that the scope's
 // approach brings into play.
-func (tx *Tx) CreateRiskAnalysis(ctx context.Context, objectID int64, summary string, vis Visibility) (domain.RiskAnalysis, error) {
-	o, err := tx.lockObject(ctx, objectID, 0, vis)
+func (tx *Tx) CreateRiskAnalysis(ctx context.Context, objectID int64, in domain.RiskAnalysisInput, vis Visibility) (domain.RiskAnalysis, error) {
+	o, err := tx.lockObject(ctx, objectID, anyVersion, vis)
 	if err != nil {
 		return domain.RiskAnalysis{}, err
 	}
-	summary = strings.TrimSpace(summary)
-	if domain.TooLong(summary, 8000) {
-		return domain.RiskAnalysis{}, domain.Invalid(domain.Violation{Pointer: "/summary", Detail: "the summary is too long", German: "Die Zusammenfassung ist zu lang (höchstens 8000 Zeichen)."})
+	if vs := in.Validate(); len(vs) > 0 {
+		return domain.RiskAnalysis{}, domain.Invalid(vs...)
 	}
 	var needs bool
 	if err := tx.x.GetContext(ctx, &needs, `
@@ -475,7 +472,7 @@ func (tx *Tx) CreateRiskAnalysis(ctx context.Context, objectID int64, summary st
 	var id int64
 	err = tx.x.GetContext(ctx, &id, `
 		INSERT INTO risk_analyses (object_id, scope_id, summary) VALUES ($1, $2, $3)
-		ON CONFLICT (object_id) DO NOTHING RETURNING id`, objectID, o.ScopeID, summary)
+		ON CONFLICT (object_id) DO NOTHING RETURNING id`, objectID, o.ScopeID, in.Summary)
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.RiskAnalysis{}, domain.Errorf(domain.ErrConflict, "object %d already has a risk analysis", objectID).
 			De("Für dieses Zielobjekt gibt es schon eine Risikoanalyse.")
@@ -503,7 +500,7 @@ func (tx *Tx) CreateRiskAnalysis(ctx context.Context, objectID int64, summary st
 	}
 	n, _ := res.RowsAffected()
 	if err := tx.Record("risk.analysis_create", "risk_analysis", id, nil, map[string]any{"object": o.ShortID, "object_id": objectID,
-		"threats": n, "summary": summary}); err != nil {
+		"threats": n, "summary": in.Summary}); err != nil {
 		return domain.RiskAnalysis{}, err
 	}
 	return tx.riskAnalysis(ctx, objectID)
@@ -514,24 +511,24 @@ func (tx *Tx) riskAnalysis(ctx context.Context, objectID int64) (domain.RiskAnal
 	return riskAnalysisOf(ctx, tx.x, objectID, Everything)
 }
 
-// UpdateRiskSummary changes the summary of an analysis if it is still at
+// UpdateRiskAnalysis changes an analysis (its summary) if it is still at
 // version.
-func (tx *Tx) UpdateRiskSummary(ctx context.Context, objectID int64, version int, summary string, vis Visibility) (domain.RiskAnalysis, error) {
+func (tx *Tx) UpdateRiskAnalysis(ctx context.Context, objectID int64, version int, ch domain.RiskAnalysisChange, vis Visibility) (domain.RiskAnalysis, error) {
 	h, err := tx.lockRiskAnalysis(ctx, objectID, version, vis)
 	if err != nil {
 		return domain.RiskAnalysis{}, err
 	}
-	summary = strings.TrimSpace(summary)
-	if domain.TooLong(summary, 8000) {
-		return domain.RiskAnalysis{}, domain.Invalid(domain.Violation{Pointer: "/summary", Detail: "the summary is too long", German: "Die Zusammenfassung ist zu lang (höchstens 8000 Zeichen)."})
+	in := ch.Apply(h.asDomain())
+	if vs := in.Validate(); len(vs) > 0 {
+		return domain.RiskAnalysis{}, domain.Invalid(vs...)
 	}
-	if summary == h.Summary {
+	if in.Summary == h.Summary {
 		return tx.riskAnalysis(ctx, objectID)
 	}
-	if _, err := tx.x.ExecContext(ctx, `UPDATE risk_analyses SET summary = $2 WHERE id = $1`, h.ID, summary); err != nil {
+	if _, err := tx.x.ExecContext(ctx, `UPDATE risk_analyses SET summary = $2 WHERE id = $1`, h.ID, in.Summary); err != nil {
 		return domain.RiskAnalysis{}, err
 	}
-	if err := tx.Record("risk.analysis_update", "risk_analysis", h.ID, map[string]string{"summary": h.Summary}, map[string]string{"summary": summary}); err != nil {
+	if err := tx.Record("risk.analysis_update", "risk_analysis", h.ID, map[string]string{"summary": h.Summary}, map[string]string{"summary": in.Summary}); err != nil {
 		return domain.RiskAnalysis{}, err
 	}
 	if err := tx.changedRiskAnalysis(ctx, h.ID, "Die Zusammenfassung der Risikoanalyse wurde geändert."); err != nil {
@@ -540,25 +537,18 @@ func (tx *Tx) UpdateRiskSummary(ctx context.Context, objectID int64, version int
 	return tx.riskAnalysis(ctx, objectID)
 }
 
-// RiskItemInput is a threat added to an analysis: an elementary threat
-// of the scope's catalog (ThreatID), or an own one (Title).
-type RiskItemInput struct {
-	ThreatID    string
-	Title       string
-	Description string
-}
-
 // AddRiskItem adds a threat to an object's analysis.
-func (tx *Tx) AddRiskItem(ctx context.Context, objectID int64, in RiskItemInput, vis Visibility) (domain.RiskItem, error) {
-	h, err := tx.lockRiskAnalysis(ctx, objectID, 0, vis)
+func (tx *Tx) AddRiskItem(ctx context.Context, objectID int64, in domain.RiskItemInput, vis Visibility) (domain.RiskItem, error) {
+	h, err := tx.lockRiskAnalysis(ctx, objectID, anyVersion, vis)
 	if err != nil {
 		return domain.RiskItem{}, err
 	}
-	in.ThreatID, in.Title, in.Description = strings.TrimSpace(in.ThreatID), strings.TrimSpace(in.Title), strings.TrimSpace(in.Description)
+	if vs := in.Validate(); len(vs) > 0 {
+		return domain.RiskItem{}, domain.Invalid(vs...)
+	}
 	var catalogID *int64
 	var threatID *string
-	switch {
-	case in.ThreatID != "":
+	if in.ThreatID != "" { // an elementary threat: its title is the catalog's
 		err := tx.x.GetContext(ctx, &in.Title, `SELECT title FROM catalog_threats WHERE catalog_id = $1 AND id = $2`, h.CatalogID, in.ThreatID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return domain.RiskItem{}, domain.Invalid(domain.Violation{Pointer: "/threat_id", Detail: "the scope's catalog has no threat " + in.ThreatID,
@@ -568,14 +558,8 @@ func (tx *Tx) AddRiskItem(ctx context.Context, objectID int64, in RiskItemInput,
 			return domain.RiskItem{}, err
 		}
 		catalogID, threatID = &h.CatalogID, &in.ThreatID
-	case in.Title == "":
-		return domain.RiskItem{}, domain.Invalid(domain.Violation{Pointer: "/title", Detail: "give a threat of the catalog or the title of an own threat",
-			German: "Bitte wählen Sie eine elementare Gefährdung oder geben Sie den Titel einer eigenen Gefährdung ein."})
 	}
 	item := domain.RiskItem{ThreatID: in.ThreatID, Title: in.Title, Description: in.Description}
-	if vs := item.Validate(); len(vs) > 0 {
-		return item, domain.Invalid(vs...)
-	}
 	err = tx.x.GetContext(ctx, &item.ID, `
 		INSERT INTO risk_items (analysis_id, catalog_id, threat_id, title, description) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 		h.ID, catalogID, threatID, item.Title, item.Description)
@@ -607,6 +591,12 @@ func (tx *Tx) riskItem(ctx context.Context, analysisID, itemID int64) (domain.Ri
 		}
 	}
 	return domain.RiskItem{}, errNoRiskItem(itemID)
+}
+
+// riskItemName names a threat by its ID and title: the page of an
+// analysis lists many.
+func riskItemName(it domain.RiskItem) recordName {
+	return recordName{fmt.Sprintf("risk item %d", it.ID), "Die Gefährdung „" + it.Name() + "“"}
 }
 
 func errNoRiskItem(id int64) error {
@@ -643,7 +633,7 @@ type RiskItemUpdate struct {
 // under the standard approach the H requirements chosen to reduce a
 // risk come into it. It returns the items as they are now.
 func (tx *Tx) UpdateRiskItems(ctx context.Context, objectID int64, updates []RiskItemUpdate, vis Visibility) ([]domain.RiskItem, error) {
-	h, err := tx.lockRiskAnalysis(ctx, objectID, 0, vis)
+	h, err := tx.lockRiskAnalysis(ctx, objectID, anyVersion, vis)
 	if err != nil {
 		return nil, err
 	}
@@ -657,7 +647,7 @@ func (tx *Tx) UpdateRiskItems(ctx context.Context, objectID int64, updates []Ris
 	}
 	type change struct {
 		before, after domain.RiskItem
-		reqs          []string // nil: the links stay
+		relink        bool // the linked requirements change
 	}
 	var changes []change
 	var vs []domain.Violation
@@ -671,24 +661,33 @@ func (tx *Tx) UpdateRiskItems(ctx context.Context, objectID int64, updates []Ris
 			return nil, domain.Invalid(domain.Violation{Pointer: "/id", Detail: "an item is listed twice", German: "Eine Gefährdung steht doppelt in der Liste."})
 		}
 		seen[u.ID] = true
-		next, reqs, err := tx.applyRiskChange(ctx, h.CatalogID, cur, u.Change)
-		if err != nil {
-			return nil, err
+		next := u.Change.Apply(cur)
+		invalid := next.Validate()
+		if !cur.Own() && next.Title != cur.Title {
+			return nil, domain.Invalid(domain.Violation{Pointer: "/title", Detail: "the title of an elementary threat comes from the catalog",
+				German: "Den Titel einer elementaren Gefährdung gibt der Katalog vor."})
+		}
+		if u.Change.Requirements != nil && len(next.Requirements) <= domain.MaxLinkedRequirements {
+			if next.Requirements, err = tx.linkedRequirements(ctx, h.CatalogID, next.Requirements); err != nil {
+				return nil, err
+			}
 		}
 		if sameRiskItem(cur, next) {
 			continue
 		}
+		// Compared strictly: a row of the page without its version
+		// cannot show that its writer saw the current values.
 		if u.Version != cur.Version {
-			return nil, domain.Errorf(domain.ErrPreconditionFailed, "risk item %d was changed by someone else (version %d, not %d)", cur.ID, cur.Version, u.Version).
-				De("Die Gefährdung „" + cur.Name() + "“ wurde inzwischen geändert. Bitte prüfen Sie den aktuellen Stand und wiederholen Sie die Änderung.")
+			return nil, riskItemName(cur).errStale(cur.Version, u.Version)
 		}
-		for _, v := range next.Validate() {
+		for _, v := range invalid {
 			if len(updates) > 1 {
 				v.Pointer, v.German = fmt.Sprintf("/items/%d%s", cur.ID, v.Pointer), cur.Name()+": "+v.German
 			}
 			vs = append(vs, v)
 		}
-		changes = append(changes, change{before: cur, after: next, reqs: reqs})
+		relink := !slices.Equal(requirementIDs(cur), requirementIDs(next))
+		changes = append(changes, change{before: cur, after: next, relink: relink})
 	}
 	if len(vs) > 0 {
 		return nil, domain.Invalid(vs...)
@@ -705,13 +704,13 @@ func (tx *Tx) UpdateRiskItems(ctx context.Context, objectID int64, updates []Ris
 			nullInt(int(a.ResidualFrequency)), nullInt(int(a.ResidualImpact))); err != nil {
 			return nil, mapError(err)
 		}
-		if ch.reqs != nil && !slices.Equal(requirementIDs(ch.before), ch.reqs) {
+		if ch.relink {
 			if _, err := tx.x.ExecContext(ctx, `DELETE FROM risk_item_requirements WHERE item_id = $1`, a.ID); err != nil {
 				return nil, err
 			}
 			if _, err := tx.x.ExecContext(ctx, `
 				INSERT INTO risk_item_requirements (item_id, catalog_id, requirement_id) SELECT $1, $2, unnest($3::text[])`,
-				a.ID, h.CatalogID, pq.Array(ch.reqs)); err != nil {
+				a.ID, h.CatalogID, pq.Array(requirementIDs(a))); err != nil {
 				return nil, mapError(err)
 			}
 			derive = true
@@ -770,55 +769,19 @@ func (tx *Tx) UpdateRiskItem(ctx context.Context, itemID int64, version int, ch 
 	return items[0], nil
 }
 
-// applyRiskChange computes an item's new values; the linked requirements
-// (when the change names them) must be active requirements of the
-// scope's catalog, and are returned as IDs in their catalog order.
-func (tx *Tx) applyRiskChange(ctx context.Context, catalogID int64, it domain.RiskItem, ch domain.RiskItemChange) (domain.RiskItem, []string, error) {
-	if ch.Title != nil {
-		if !it.Own() && strings.TrimSpace(*ch.Title) != it.Title {
-			return it, nil, domain.Invalid(domain.Violation{Pointer: "/title", Detail: "the title of an elementary threat comes from the catalog",
-				German: "Den Titel einer elementaren Gefährdung gibt der Katalog vor."})
-		}
-		it.Title = strings.TrimSpace(*ch.Title)
-	}
-	if ch.Description != nil {
-		it.Description = strings.TrimSpace(*ch.Description)
-	}
-	if ch.Measures != nil {
-		it.Measures = strings.TrimSpace(*ch.Measures)
-	}
-	if ch.Frequency != nil {
-		it.Frequency = *ch.Frequency
-	}
-	if ch.Impact != nil {
-		it.Impact = *ch.Impact
-	}
-	if ch.Treatment != nil {
-		it.Treatment = *ch.Treatment
-	}
-	if ch.ResidualFrequency != nil {
-		it.ResidualFrequency = *ch.ResidualFrequency
-	}
-	if ch.ResidualImpact != nil {
-		it.ResidualImpact = *ch.ResidualImpact
-	}
-	if ch.Requirements == nil {
-		return it, nil, nil
-	}
-	var ids []string
-	for _, id := range *ch.Requirements {
-		if id = strings.TrimSpace(id); id != "" && !slices.Contains(ids, id) {
-			ids = append(ids, id)
-		}
-	}
-	if len(ids) > 200 {
-		return it, nil, domain.Invalid(domain.Violation{Pointer: "/requirements", Detail: "at most 200 requirements", German: "Höchstens 200 Anforderungen."})
+// linkedRequirements looks up the requirements an item is to link: each
+// must be an active requirement of the scope's catalog. It returns them
+// in their catalog order.
+func (tx *Tx) linkedRequirements(ctx context.Context, catalogID int64, named []domain.LinkedRequirement) ([]domain.LinkedRequirement, error) {
+	ids := make([]string, len(named))
+	for i, r := range named {
+		ids[i] = r.ID
 	}
 	var rows []linkedRow
 	if err := tx.x.SelectContext(ctx, &rows, `
 		SELECT r.id, r.title, r.module_id, r.level FROM catalog_requirements r
 		WHERE r.catalog_id = $1 AND r.id = ANY ($2) AND NOT r.withdrawn ORDER BY r.module_id, r.ord`, catalogID, pq.Array(ids)); err != nil {
-		return it, nil, err
+		return nil, err
 	}
 	found := make([]domain.LinkedRequirement, len(rows))
 	for i, r := range rows {
@@ -832,11 +795,10 @@ func (tx *Tx) applyRiskChange(ctx context.Context, catalogID int64, it domain.Ri
 			}
 		}
 		list := strings.Join(unknown, ", ")
-		return it, nil, domain.Invalid(domain.Violation{Pointer: "/requirements", Detail: "the scope's catalog has no active requirement " + list,
+		return nil, domain.Invalid(domain.Violation{Pointer: "/requirements", Detail: "the scope's catalog has no active requirement " + list,
 			German: "Diese Anforderungen gibt es im Katalog des Informationsverbunds nicht, oder sie sind entfallen: " + list})
 	}
-	it.Requirements = found
-	return it, requirementIDs(it), nil
+	return found, nil
 }
 
 func requirementIDs(it domain.RiskItem) []string {
@@ -872,7 +834,7 @@ func (tx *Tx) DeleteRiskItem(ctx context.Context, itemID int64, version int, vis
 	if err != nil {
 		return err
 	}
-	h, err := tx.lockRiskAnalysis(ctx, objectID, 0, vis)
+	h, err := tx.lockRiskAnalysis(ctx, objectID, anyVersion, vis)
 	if errors.Is(err, domain.ErrNotFound) {
 		return errNoRiskItem(itemID)
 	}
@@ -883,9 +845,8 @@ func (tx *Tx) DeleteRiskItem(ctx context.Context, itemID int64, version int, vis
 	if err != nil {
 		return err
 	}
-	if version != 0 && it.Version != version {
-		return domain.Errorf(domain.ErrPreconditionFailed, "risk item %d was changed by someone else (version %d, not %d)", it.ID, it.Version, version).
-			De("Die Gefährdung „" + it.Name() + "“ wurde inzwischen geändert. Bitte prüfen Sie den aktuellen Stand.")
+	if version != anyVersion && it.Version != version {
+		return riskItemName(it).errStale(it.Version, version)
 	}
 	if _, err := tx.x.ExecContext(ctx, `DELETE FROM risk_items WHERE id = $1`, itemID); err != nil {
 		return mapError(err)
@@ -965,13 +926,6 @@ func (db *DB) AcceptableEntries(ctx context.Context, objectID int64, vis Visibil
 	return out, err
 }
 
-// AcceptInput is what management signs.
-type AcceptInput struct {
-	Signature domain.Signature // the accepting account and the day
-	Today     time.Time        // the organisation's day, which the signature may not be after
-	EntryIDs  []int64          // unfulfilled Standard (or H) requirements of the object covered as well
-}
-
 // acceptanceSnapshot is exactly what an acceptance accepts; its JSON and
 // the SHA-256 of that JSON are stored with the acceptance.
 type acceptanceSnapshot struct {
@@ -1021,12 +975,15 @@ type snapshotEntry struct {
 // its group), and always for a Basis requirement (rule 3). The snapshot of
 // what is accepted is stored with its SHA-256; an earlier valid
 // acceptance is replaced.
-func (tx *Tx) Accept(ctx context.Context, objectID int64, version int, in AcceptInput, vis Visibility) (domain.RiskAcceptance, error) {
+func (tx *Tx) Accept(ctx context.Context, objectID int64, version int, in domain.AcceptInput, vis Visibility) (domain.RiskAcceptance, error) {
 	h, err := tx.lockRiskAnalysis(ctx, objectID, version, vis)
 	if err != nil {
 		return domain.RiskAcceptance{}, err
 	}
-	by, err := tx.signer(ctx, in.Signature, in.Today)
+	if vs := in.Validate(); len(vs) > 0 {
+		return domain.RiskAcceptance{}, domain.Invalid(vs...)
+	}
+	by, err := tx.signer(ctx, in.Signature.UserID)
 	if err != nil {
 		return domain.RiskAcceptance{}, err
 	}

@@ -45,7 +45,7 @@ func (s structure) createAnalysis(t *testing.T, objectID int64) domain.RiskAnaly
 	var a domain.RiskAnalysis
 	if err := s.change(t, func(tx *postgres.Tx) error {
 		var err error
-		a, err = tx.CreateRiskAnalysis(ctx, objectID, "", postgres.Everything)
+		a, err = tx.CreateRiskAnalysis(ctx, objectID, domain.RiskAnalysisInput{}, postgres.Everything)
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -122,7 +122,7 @@ func (s structure) accept(objectID int64, entries ...int64) (domain.RiskAcceptan
 	var acc domain.RiskAcceptance
 	err = s.db.InTx(ctx, signer, func(tx *postgres.Tx) error {
 		var err error
-		acc, err = tx.Accept(ctx, objectID, a.Version, postgres.AcceptInput{Signature: domain.Signature{UserID: *signer.UserID, On: today},
+		acc, err = tx.Accept(ctx, objectID, a.Version, domain.AcceptInput{Signature: domain.Signature{UserID: *signer.UserID, On: today},
 			Today: today, EntryIDs: entries}, postgres.Everything)
 		return err
 	})
@@ -153,7 +153,7 @@ func TestRiskAnalysisIsPrefilledFromTheModulesThreats(t *testing.T) {
 		t.Fatalf("overview before: %+v %v", rows, err)
 	}
 	err = s.change(t, func(tx *postgres.Tx) error {
-		_, err := tx.CreateRiskAnalysis(ctx, s.room, "", postgres.Everything)
+		_, err := tx.CreateRiskAnalysis(ctx, s.room, domain.RiskAnalysisInput{}, postgres.Everything)
 		return err
 	})
 	if !errors.Is(err, domain.ErrInvalid) {
@@ -177,26 +177,26 @@ func TestRiskAnalysisIsPrefilledFromTheModulesThreats(t *testing.T) {
 		t.Errorf("first item %+v, state %s", a.Items[0], a.State())
 	}
 	if err := s.change(t, func(tx *postgres.Tx) error {
-		_, err := tx.CreateRiskAnalysis(ctx, s.sv, "", postgres.Everything)
+		_, err := tx.CreateRiskAnalysis(ctx, s.sv, domain.RiskAnalysisInput{}, postgres.Everything)
 		return err
 	}); !errors.Is(err, domain.ErrConflict) {
 		t.Errorf("second analysis: %v", err)
 	}
 
 	// More can be added: a catalog threat once, own threats as titles.
-	add := func(in postgres.RiskItemInput) error {
+	add := func(in domain.RiskItemInput) error {
 		return s.change(t, func(tx *postgres.Tx) error { _, err := tx.AddRiskItem(ctx, s.sv, in, postgres.Everything); return err })
 	}
-	if err := add(postgres.RiskItemInput{ThreatID: "G 0.16"}); err != nil {
+	if err := add(domain.RiskItemInput{ThreatID: "G 0.16"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := add(postgres.RiskItemInput{ThreatID: "G 0.16"}); !errors.Is(err, domain.ErrConflict) {
+	if err := add(domain.RiskItemInput{ThreatID: "G 0.16"}); !errors.Is(err, domain.ErrConflict) {
 		t.Errorf("the same threat twice: %v", err)
 	}
-	if err := add(postgres.RiskItemInput{ThreatID: "G 9.99"}); !errors.Is(err, domain.ErrInvalid) {
+	if err := add(domain.RiskItemInput{ThreatID: "G 9.99"}); !errors.Is(err, domain.ErrInvalid) {
 		t.Errorf("unknown threat: %v", err)
 	}
-	if err := add(postgres.RiskItemInput{Title: "Ausfall der Fernwartungsstrecke des Herstellers"}); err != nil {
+	if err := add(domain.RiskItemInput{Title: "Ausfall der Fernwartungsstrecke des Herstellers"}); err != nil {
 		t.Fatal(err)
 	}
 	a = s.analysis(t, s.sv)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"ismsd/internal/domain"
 )
@@ -133,18 +134,17 @@ func (tx *Tx) UpdateScope(ctx context.Context, id int64, version int, in ScopeIn
 	if err := in.validate(); err != nil {
 		return domain.Scope{}, err
 	}
-	var before domain.Scope
-	err := tx.x.GetContext(ctx, &before, `SELECT id, name, description, catalog_id, approach, isb_user_id, created_at, version
-		FROM scopes WHERE id = $1 FOR UPDATE`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return before, domain.Errorf(domain.ErrNotFound, "no scope %d", id).De("Diesen Informationsverbund gibt es nicht.")
-	}
+	before, err := lockVersion(recordName{fmt.Sprintf("scope %d", id), "Der Informationsverbund"}, version, func() (domain.Scope, int, error) {
+		var sc domain.Scope
+		err := tx.x.GetContext(ctx, &sc, `SELECT id, name, description, catalog_id, approach, isb_user_id, created_at, version
+			FROM scopes WHERE id = $1 FOR UPDATE`, id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return sc, 0, domain.Errorf(domain.ErrNotFound, "no scope %d", id).De("Diesen Informationsverbund gibt es nicht.")
+		}
+		return sc, sc.Version, err
+	})
 	if err != nil {
 		return before, err
-	}
-	if before.Version != version {
-		return before, domain.Errorf(domain.ErrPreconditionFailed, "scope %d was changed by someone else", id).
-			De("Der Informationsverbund wurde inzwischen geändert. Bitte laden Sie die Seite neu.")
 	}
 	if in.CatalogID != before.CatalogID {
 		var assigned int

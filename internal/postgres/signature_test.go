@@ -53,7 +53,7 @@ func TestApprovalsAreSignedByTheActingAccount(t *testing.T) {
 	u, _ := s.db.UserByID(ctx, *lea.UserID)
 	renamed := "Dr. Lea Neuname"
 	if err := s.db.InTx(ctx, actor("admin"), func(tx *postgres.Tx) error {
-		_, err := tx.UpdateUser(ctx, u.ID, u.Version, postgres.UserPatch{DisplayName: &renamed})
+		_, err := tx.UpdateUser(ctx, u.ID, u.Version, domain.UserChange{DisplayName: &renamed})
 		return err
 	}); err != nil {
 		t.Fatal(err)
@@ -118,7 +118,7 @@ func TestRiskAcceptanceOnTheOrganisationsDay(t *testing.T) {
 		var acc domain.RiskAcceptance
 		err := s.db.InTx(ctx, lea, func(tx *postgres.Tx) error {
 			var err error
-			acc, err = tx.Accept(ctx, s.sv, 0, postgres.AcceptInput{Signature: domain.Signature{UserID: *lea.UserID, On: on}, Today: today},
+			acc, err = tx.Accept(ctx, s.sv, 0, domain.AcceptInput{Signature: domain.Signature{UserID: *lea.UserID, On: on}, Today: today},
 				postgres.Everything)
 			return err
 		})
@@ -163,7 +163,7 @@ func TestAcceptanceThatCannotBeReadIsAnError(t *testing.T) {
 	var acc domain.RiskAcceptance
 	err = s.db.InTx(ctx, lea, func(tx *postgres.Tx) error {
 		var err error
-		acc, err = tx.Accept(ctx, s.sv, 0, postgres.AcceptInput{Signature: domain.Signature{UserID: *lea.UserID, On: today}, Today: today},
+		acc, err = tx.Accept(ctx, s.sv, 0, domain.AcceptInput{Signature: domain.Signature{UserID: *lea.UserID, On: today}, Today: today},
 			postgres.Everything)
 		return err
 	})

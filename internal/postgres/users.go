@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"ismsd/internal/domain"
 )
@@ -92,48 +91,48 @@ func (db *DB) ListUsers(ctx context.Context) ([]domain.User, error) {
 	return us, err
 }
 
-// lockUser reads a user for change and checks the expected version
-// (0 skips the check, for changes that cannot be lost, such as disabling).
+// lockUser reads a user for change at version (anyVersion for changes
+// that cannot be lost, such as disabling).
 func (tx *Tx) lockUser(ctx context.Context, id int64, version int) (domain.User, error) {
-	var u domain.User
-	err := tx.x.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE id = $1 FOR UPDATE`, id)
-	if err != nil {
-		return u, mapError(err)
-	}
-	if version != 0 && u.Version != version {
-		return u, domain.Errorf(domain.ErrPreconditionFailed, "user %q was changed by someone else (version %d, not %d)", u.Username, u.Version, version).
-			De("Das Konto wurde inzwischen von jemand anderem geändert. Bitte prüfen Sie den aktuellen Stand und wiederholen Sie die Änderung.")
-	}
-	return u, nil
+	return lockVersion(recordName{fmt.Sprintf("user %d", id), "Das Konto"}, version, func() (domain.User, int, error) {
+		var u domain.User
+		err := tx.x.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE id = $1 FOR UPDATE`, id)
+		return u, u.Version, mapError(err)
+	})
 }
 
-// UserPatch holds the profile fields that may change; nil leaves a field.
-type UserPatch struct {
-	DisplayName *string
-	Email       *string
-}
-
-// UpdateUser changes profile fields if the user is still at version.
-func (tx *Tx) UpdateUser(ctx context.Context, id int64, version int, p UserPatch) (domain.User, error) {
+// UpdateUser changes an account if it is still at version: its profile,
+// and then whether it is disabled (SetDisabled; callers keep an enabled
+// administrator, see KeepAnAdmin).
+func (tx *Tx) UpdateUser(ctx context.Context, id int64, version int, ch domain.UserChange) (domain.User, error) {
 	before, err := tx.lockUser(ctx, id, version)
 	if err != nil {
 		return before, err
 	}
+	in := ch.Apply(before)
+	if vs := in.Validate(); len(vs) > 0 {
+		return before, domain.Invalid(vs...)
+	}
 	var u domain.User
 	err = tx.x.GetContext(ctx, &u, `
-		UPDATE users SET display_name = coalesce($2, display_name), email = coalesce($3, email),
-		       version = version + 1
-		WHERE id = $1 RETURNING `+userColumns, id, p.DisplayName, p.Email)
+		UPDATE users SET display_name = $2, email = $3, version = version + 1
+		WHERE id = $1 RETURNING `+userColumns, id, in.DisplayName, in.Email)
 	if err != nil {
 		return u, mapError(err)
 	}
-	return u, tx.Record("user.update", "user", id, before, u)
+	if err := tx.Record("user.update", "user", id, before, u); err != nil {
+		return u, err
+	}
+	if ch.Disabled == nil {
+		return u, nil
+	}
+	return tx.SetDisabled(ctx, id, in.Disabled)
 }
 
 // SetPassword stores a new password hash. mustChange forces a change at
 // the next login (set when an admin resets it).
 func (tx *Tx) SetPassword(ctx context.Context, id int64, hash string, mustChange bool) error {
-	before, err := tx.lockUser(ctx, id, 0)
+	before, err := tx.lockUser(ctx, id, anyVersion)
 	if err != nil {
 		return err
 	}
@@ -152,7 +151,7 @@ func (tx *Tx) SetPassword(ctx context.Context, id int64, hash string, mustChange
 // SetDisabled disables or re-enables an account. Disabling also ends its
 // sessions and API tokens.
 func (tx *Tx) SetDisabled(ctx context.Context, id int64, disabled bool) (domain.User, error) {
-	before, err := tx.lockUser(ctx, id, 0)
+	before, err := tx.lockUser(ctx, id, anyVersion)
 	if err != nil {
 		return before, err
 	}
@@ -233,23 +232,20 @@ func (db *DB) ActiveAdmins(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// signer checks a signature made in this transaction on the organisation's
-// day today and returns the name to keep with it: the signing account's
-// display name, or its user name when it has none. The signer must be the
-// transaction's actor, so that nobody signs on another's behalf.
-func (tx *Tx) signer(ctx context.Context, sig domain.Signature, today time.Time) (string, error) {
-	if vs := sig.Validate(today); len(vs) > 0 {
-		return "", domain.Invalid(vs...)
-	}
-	if tx.actor.UserID == nil || *tx.actor.UserID != sig.UserID {
-		return "", fmt.Errorf("signature of account %d in a transaction of %q", sig.UserID, tx.actor.Name)
+// signer returns the name to keep with a signature (checked by its
+// Validate) of the account userID: its display name, or its user name
+// when it has none. The signer must be the transaction's actor, so that
+// nobody signs on another's behalf.
+func (tx *Tx) signer(ctx context.Context, userID int64) (string, error) {
+	if tx.actor.UserID == nil || *tx.actor.UserID != userID {
+		return "", fmt.Errorf("signature of account %d in a transaction of %q", userID, tx.actor.Name)
 	}
 	var name string
 	err := tx.x.GetContext(ctx, &name, `
 		SELECT CASE WHEN btrim(display_name) <> '' THEN display_name ELSE username END
-		FROM users WHERE id = $1 AND NOT disabled`, sig.UserID)
+		FROM users WHERE id = $1 AND NOT disabled`, userID)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", domain.Errorf(domain.ErrForbidden, "account %d cannot sign: it does not exist or is disabled", sig.UserID)
+		return "", domain.Errorf(domain.ErrForbidden, "account %d cannot sign: it does not exist or is disabled", userID)
 	}
 	return name, err
 }

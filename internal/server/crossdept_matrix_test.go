@@ -534,11 +534,11 @@ func (w *crossDeptWorld) set(t *testing.T, scopeID, auditID, dept int64, marker,
 	var sample domain.SampleItem
 	err = e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
 		var err error
-		if analysis, err = tx.CreateRiskAnalysis(ctx, objectID, "Zusammenfassung", postgres.Everything); err != nil {
+		if analysis, err = tx.CreateRiskAnalysis(ctx, objectID, domain.RiskAnalysisInput{Summary: "Zusammenfassung"}, postgres.Everything); err != nil {
 			return err
 		}
 		if len(analysis.Items) == 0 {
-			if _, err := tx.AddRiskItem(ctx, objectID, postgres.RiskItemInput{Title: marker + " Gefährdung"}, postgres.Everything); err != nil {
+			if _, err := tx.AddRiskItem(ctx, objectID, domain.RiskItemInput{Title: marker + " Gefährdung"}, postgres.Everything); err != nil {
 				return err
 			}
 		}

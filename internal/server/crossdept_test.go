@@ -54,7 +54,7 @@ func TestEvidenceLinkToAnotherDepartment(t *testing.T) {
 			t.Fatalf("%v %+v", err, errs)
 		}
 		var err error
-		if analysis, err = tx.CreateRiskAnalysis(ctx, s.server, "", postgres.Everything); err != nil {
+		if analysis, err = tx.CreateRiskAnalysis(ctx, s.server, domain.RiskAnalysisInput{}, postgres.Everything); err != nil {
 			return err
 		}
 		ev, err = tx.CreateEvidence(ctx, s.scope.ID, domain.EvidenceInput{Title: "Härtungskonzept", DepartmentID: &s.inn},

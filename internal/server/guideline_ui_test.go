@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"testing"
 
-	"ismsd/internal/account"
 	"ismsd/internal/domain"
 )
 
@@ -65,7 +64,7 @@ func TestGuidelinePages(t *testing.T) {
 		t.Fatal(err)
 	}
 	name := "Dr. Lea Leitung"
-	if _, err := e.accounts.UpdateUser(context.Background(), testActor, lea.ID, lea.Version, account.UserChanges{DisplayName: &name}); err != nil {
+	if _, err := e.accounts.UpdateUser(context.Background(), testActor, lea.ID, lea.Version, domain.UserChange{DisplayName: &name}); err != nil {
 		t.Fatal(err)
 	}
 	today := domain.Today(e.srv.cfg.Location)

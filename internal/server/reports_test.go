@@ -52,10 +52,10 @@ func reportScope(t *testing.T, e *testEnv) uiScope {
 			domain.PlanChange{Owner: &owner, BudgetCents: &budgetRef, DueDate: &dueRef}, postgres.Everything); err != nil {
 			return err
 		}
-		if _, err := tx.CreateRiskAnalysis(ctx, s.server, "Ausfall des Managements", postgres.Everything); err != nil {
+		if _, err := tx.CreateRiskAnalysis(ctx, s.server, domain.RiskAnalysisInput{Summary: "Ausfall des Managements"}, postgres.Everything); err != nil {
 			return err
 		}
-		it, err := tx.AddRiskItem(ctx, s.server, postgres.RiskItemInput{ThreatID: "G 0.1"}, postgres.Everything)
+		it, err := tx.AddRiskItem(ctx, s.server, domain.RiskItemInput{ThreatID: "G 0.1"}, postgres.Everything)
 		if err != nil {
 			return err
 		}

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"ismsd/internal/account"
 	"ismsd/internal/domain"
 	"ismsd/internal/postgres"
 	"ismsd/internal/validation"
@@ -170,7 +169,7 @@ func TestRiskAnalysisPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	name := "Dr. Erika Muster"
-	if _, err := e.accounts.UpdateUser(context.Background(), testActor, chef.ID, chef.Version, account.UserChanges{DisplayName: &name}); err != nil {
+	if _, err := e.accounts.UpdateUser(context.Background(), testActor, chef.ID, chef.Version, domain.UserChange{DisplayName: &name}); err != nil {
 		t.Fatal(err)
 	}
 	today := domain.Today(e.srv.cfg.Location).Format("02.01.2006")

@@ -74,7 +74,7 @@ func TestUserAdministrationPages(t *testing.T) {
 		t.Fatalf("update: %d %s", r.status, firstLine(r.body))
 	}
 	r = admin.do("POST", page, form("version", strconv.Itoa(jana.Version), "display_name", "Überholt", "email", ""), nil)
-	mustContain(t, r, http.StatusPreconditionFailed, "inzwischen von jemand anderem geändert")
+	mustContain(t, r, http.StatusPreconditionFailed, "Das Konto wurde inzwischen geändert.")
 
 	// The new user logs in through the form and must change the password.
 	c := e.client()

@@ -499,7 +499,7 @@ func (u *UI) recordSampleResult(c *gin.Context) error {
 	var saved domain.SampleItem
 	if err := u.run(c, func(tx *postgres.Tx) error {
 		var err error
-		saved, err = tx.RecordSampleResult(c.Request.Context(), it.ID, formVersion(c), result, note)
+		saved, err = tx.RecordSampleResult(c.Request.Context(), it.ID, formVersion(c), domain.SampleResultChange{Result: &result, Note: &note})
 		return err
 	}); err != nil {
 		return u.sampleItemFailed(c, a, it.ID, err, string(result), note)
@@ -702,7 +702,7 @@ func (u *UI) submitCorrectiveAction(c *gin.Context) error {
 	}
 	text := c.PostForm("description")
 	if err := u.run(c, func(tx *postgres.Tx) error {
-		_, err := tx.SubmitCorrectiveAction(c.Request.Context(), f.ID, formVersion(c), text)
+		_, err := tx.SubmitCorrectiveAction(c.Request.Context(), f.ID, formVersion(c), domain.CorrectiveActionInput{Description: text})
 		return err
 	}); err != nil {
 		return u.findingFormFailed(c, f.ID, "action", err, func(d *findingPageData) { d.Action = text })
@@ -719,7 +719,7 @@ func (u *UI) verifyCorrectiveAction(c *gin.Context) error {
 	var verified domain.Finding
 	if err := u.run(c, func(tx *postgres.Tx) error {
 		var err error
-		verified, err = tx.VerifyCorrectiveAction(c.Request.Context(), f.ID, formVersion(c), verdict, comment)
+		verified, err = tx.VerifyCorrectiveAction(c.Request.Context(), f.ID, formVersion(c), domain.VerificationInput{Verdict: verdict, Comment: comment})
 		return err
 	}); err != nil {
 		return u.findingFormFailed(c, f.ID, "verify", err, func(d *findingPageData) { d.Verdict, d.Comment = string(verdict), comment })

@@ -565,12 +565,70 @@ func (u *UI) bulkCheck(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	listPath := checkURL(scope.ID)
-	back := safeBack(c.PostForm("back"), listPath, listPath)
-	in := bulkInput{Status: c.PostForm("bulk_status"), Justification: c.PostForm("bulk_justification"), Responsible: c.PostForm("bulk_responsible"),
-		TargetDate: c.PostForm("bulk_target_date"), NextReview: c.PostForm("bulk_next_review")}
+	f, err := bulkFormOf(c, checkURL(scope.ID))
+	var refused []postgres.ItemError
+	if err == nil {
+		var done []domain.CheckEntry
+		done, refused, err = u.runEntryUpdates(c, scope.ID, f.items)
+		if err == nil && len(refused) == 0 {
+			return u.redirect(c, f.back, fmt.Sprintf("%s Einträge geändert; jede Änderung steht im Protokoll.", num(len(done))))
+		}
+	}
+	if err != nil && !isInputError(err) {
+		return err
+	}
+	return u.showBulkRefusal(c, scope, f, err, refused)
+}
 
-	// The change for every ticked entry; empty fields stay as they are.
+// bulkForm is the posted bulk change of the check list.
+type bulkForm struct {
+	in       bulkInput          // as typed
+	change   domain.EntryChange // for every ticked entry; empty fields stay
+	items    []postgres.EntryUpdate
+	selected map[int64]bool // the ticked entries
+	back     string         // the list as it was
+}
+
+// bulkFormOf reads the bulk form of the check list at listPath: the
+// change and the ticked entries, each with the version it showed.
+func bulkFormOf(c *gin.Context, listPath string) (bulkForm, error) {
+	f := bulkForm{back: safeBack(c.PostForm("back"), listPath, listPath), selected: map[int64]bool{},
+		in: bulkInput{Status: c.PostForm("bulk_status"), Justification: c.PostForm("bulk_justification"), Responsible: c.PostForm("bulk_responsible"),
+			TargetDate: c.PostForm("bulk_target_date"), NextReview: c.PostForm("bulk_next_review")}}
+	var vs []domain.Violation
+	f.change, vs = bulkChangeOf(f.in)
+	for _, v := range c.PostFormArray("entry") {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			vs = append(vs, domain.Violation{Pointer: "/entries", Detail: "not an entry id", German: "Unbekannter Eintrag in der Auswahl."})
+			continue
+		}
+		if f.selected[id] {
+			continue
+		}
+		f.selected[id] = true
+		version, err := strconv.Atoi(c.PostForm("version_" + v))
+		if err != nil {
+			version = -1
+		}
+		f.items = append(f.items, postgres.EntryUpdate{ID: id, Version: version, Change: f.change})
+	}
+	switch {
+	case len(vs) > 0:
+		return f, domain.Invalid(vs...)
+	case len(f.items) == 0:
+		return f, domain.Invalid(domain.Violation{Pointer: "/entries", Detail: "tick at least one entry",
+			German: "Bitte kreuzen Sie in der Liste mindestens einen Eintrag an."})
+	case f.change == (domain.EntryChange{}):
+		return f, domain.Invalid(domain.Violation{Pointer: "/bulk", Detail: "nothing to change",
+			German: "Bitte geben Sie an, was sich ändern soll: Status, Begründung, Verantwortlich oder ein Datum."})
+	}
+	return f, nil
+}
+
+// bulkChangeOf reads the change of a bulk form; an empty field stays as
+// it is on every entry.
+func bulkChangeOf(in bulkInput) (domain.EntryChange, []domain.Violation) {
 	var ch domain.EntryChange
 	var vs []domain.Violation
 	if in.Status != "" {
@@ -600,80 +658,45 @@ func (u *UI) bulkCheck(c *gin.Context) error {
 		}
 		*dd.dst = &t
 	}
-	var items []postgres.EntryUpdate
-	selected := map[int64]bool{}
-	for _, v := range c.PostFormArray("entry") {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id <= 0 {
-			vs = append(vs, domain.Violation{Pointer: "/entries", Detail: "not an entry id", German: "Unbekannter Eintrag in der Auswahl."})
-			continue
-		}
-		if selected[id] {
-			continue
-		}
-		selected[id] = true
-		version, err := strconv.Atoi(c.PostForm("version_" + v))
-		if err != nil {
-			version = -1
-		}
-		items = append(items, postgres.EntryUpdate{ID: id, Version: version, Change: ch})
-	}
-	switch {
-	case len(items) == 0 && len(vs) == 0:
-		vs = append(vs, domain.Violation{Pointer: "/entries", Detail: "tick at least one entry", German: "Bitte kreuzen Sie in der Liste mindestens einen Eintrag an."})
-	case ch == (domain.EntryChange{}) && len(vs) == 0:
-		vs = append(vs, domain.Violation{Pointer: "/bulk", Detail: "nothing to change",
-			German: "Bitte geben Sie an, was sich ändern soll: Status, Begründung, Verantwortlich oder ein Datum."})
-	}
-	var refused []postgres.ItemError
-	var done []domain.CheckEntry
-	status := 0
-	if len(vs) > 0 {
-		err = domain.Invalid(vs...)
-		status = statusOf(err)
-	} else {
-		done, refused, err = u.runEntryUpdates(c, scope.ID, items)
-		switch {
-		case isInputError(err): // an entry not found: the list again with the refusal
-			status = statusOf(err)
-		case err != nil:
-			return err
-		case len(refused) > 0:
-			status = itemsStatus(refused, false)
-		}
-	}
-	if status == 0 {
-		return u.redirect(c, back, fmt.Sprintf("%s Einträge geändert; jede Änderung steht im Protokoll.", num(len(done))))
-	}
+	return ch, vs
+}
 
-	// Refused: the list again as it was, with the ticks, the typed values
-	// and each entry's refusal next to it.
-	bu, _ := url.Parse(back)
+// showBulkRefusal shows the list again as it was, with the ticks, the
+// typed values and each entry's refusal next to it; err is a refusal of
+// the whole form, refused those of single entries.
+func (u *UI) showBulkRefusal(c *gin.Context, scope postgres.ScopeSummary, f bulkForm, err error, refused []postgres.ItemError) error {
+	status := itemsStatus(refused, false)
+	if err != nil {
+		status = statusOf(err)
+	}
+	bu, _ := url.Parse(f.back)
 	d, derr := u.checkData(c, scope, bu.Query())
 	if derr != nil && !isInputError(derr) {
 		return derr
 	}
-	d.Bulk = in
-	d.BulkStatuses = statusOptions(in.Status, false)
+	d.Bulk = f.in
+	d.BulkStatuses = statusOptions(f.in.Status, false)
 	if err != nil {
 		d.Errors = newFormErrors(err)
 	}
 	byID := map[int64][]postgres.ItemError{}
 	for _, r := range refused {
-		id := items[r.Index].ID
+		id := f.items[r.Index].ID
 		byID[id] = append(byID[id], r)
 	}
 	shown := map[int64]bool{}
 	for i := range d.Entries {
 		v := &d.Entries[i]
-		v.Checked = selected[v.ID]
+		v.Checked = f.selected[v.ID]
 		shown[v.ID] = true
 		for _, r := range byID[v.ID] {
 			v.Messages = append(v.Messages, r.German)
 		}
 	}
-	for _, it := range items {
-		if shown[it.ID] || len(byID[it.ID]) == 0 {
+	// Refused entries the list does not show (another page of it) are
+	// named above it.
+	for _, it := range f.items {
+		if shown[it.ID] {
 			continue
 		}
 		for _, r := range byID[it.ID] {
@@ -681,14 +704,19 @@ func (u *UI) bulkCheck(c *gin.Context) error {
 		}
 	}
 	if len(refused) > 0 {
-		n := num(len(byID))
-		if status == http.StatusPreconditionFailed {
-			d.Errors.Summary = fmt.Sprintf("Nichts gespeichert: %s der %s ausgewählten Einträge wurden inzwischen von anderen geändert. "+
-				"Die Liste zeigt jetzt den aktuellen Stand; prüfen Sie ihn und speichern Sie erneut.", n, num(len(items)))
-		} else {
-			d.Errors.Summary = fmt.Sprintf("Nichts gespeichert: %s der %s ausgewählten Einträge lassen sich so nicht ändern. "+
-				"Die Gründe stehen bei den Einträgen.", n, num(len(items)))
-		}
+		d.Errors.Summary = bulkRefusalSummary(len(byID), len(f.items), status)
 	}
 	return u.render(c, status, "check", "IT-Grundschutz-Check · "+scope.Name, d)
+}
+
+// bulkRefusalSummary says that nothing was saved because refused of the
+// ticked entries could not change: changed by others meanwhile (status
+// 412), or refused for their own reasons.
+func bulkRefusalSummary(refused, ticked, status int) string {
+	if status == http.StatusPreconditionFailed {
+		return fmt.Sprintf("Nichts gespeichert: %s der %s ausgewählten Einträge wurden inzwischen von anderen geändert. "+
+			"Die Liste zeigt jetzt den aktuellen Stand; prüfen Sie ihn und speichern Sie erneut.", num(refused), num(ticked))
+	}
+	return fmt.Sprintf("Nichts gespeichert: %s der %s ausgewählten Einträge lassen sich so nicht ändern. "+
+		"Die Gründe stehen bei den Einträgen.", num(refused), num(ticked))
 }

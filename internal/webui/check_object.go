@@ -158,97 +158,143 @@ func (u *UI) updateEntry(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
 	// An entry the writer may not change is not found, like a missing one.
-	cur, err := u.DB.EntryByID(ctx, id, route.Visibility(c))
+	cur, err := u.DB.EntryByID(c.Request.Context(), id, route.Visibility(c))
 	if err != nil {
 		return err
 	}
-	// Back to the page the form is on: the entry's own, or its object's check.
-	back := safeBack(c.PostForm("back"), "/", objectCheckURL(cur.ObjectID))
-	backPath, _, _ := strings.Cut(back, "?")
-	backPath, _, _ = strings.Cut(backPath, "#")
-	onEntryPage := backPath == entryURL(id)
-	if !onEntryPage && backPath != objectCheckURL(cur.ObjectID) {
-		back = objectCheckURL(cur.ObjectID)
-	}
-	var ch domain.EntryChange
-	in := inputOfEntry(cur)
-	follow := c.PostForm("follow_group") == "true"
-	if follow {
-		ch = domain.EntryChange{FollowGroup: true}
-	} else {
-		ch, in, err = entryChangeFrom(c, cur)
-	}
+	f, err := entryFormOf(c, cur)
 	var refused []postgres.ItemError
-	var done []domain.CheckEntry
 	if err == nil {
-		done, refused, err = u.runEntryUpdates(c, 0, []postgres.EntryUpdate{{ID: id, Version: formVersion(c), Change: ch}})
+		var done []domain.CheckEntry
+		done, refused, err = u.runEntryUpdates(c, 0, []postgres.EntryUpdate{{ID: id, Version: formVersion(c), Change: f.change}})
 		if err != nil {
 			return err
 		}
+		if len(refused) == 0 {
+			return u.redirect(c, f.savedURL(id), entrySavedMessage(cur, done[0], f.follow))
+		}
 	}
-	if err == nil && len(refused) == 0 {
-		e := done[0]
-		msg := fmt.Sprintf("%s ist gespeichert: %s.", entryLabel(e), e.Status.Label())
-		if follow {
-			msg = fmt.Sprintf("%s folgt wieder der Gruppe und hat ihre Werte übernommen.", entryLabel(e))
-		}
-		// The plan follows the check: say what became of the measure.
-		switch {
-		case e.Status.Unfulfilled():
-			msg += " Die Maßnahme dazu steht im Realisierungsplan."
-		case cur.Status.Unfulfilled():
-			msg += " Die Maßnahme dazu im Realisierungsplan ist damit erledigt."
-		}
-		to := back
-		if !strings.Contains(to, "#") {
-			sep := "?"
-			if strings.Contains(to, "?") {
-				sep = "&"
-			}
-			if !onEntryPage && !strings.Contains(to, "saved=") {
-				to += sep + "saved=" + strconv.FormatInt(id, 10)
-			}
-			to += entryAnchor(id)
-		}
-		return u.redirect(c, to, msg)
+	r, err := entryRefusalOf(err, refused)
+	if err != nil {
+		return err
 	}
+	return u.showEntryRefusal(c, id, f, r)
+}
 
-	// Refused: the page again with the typed values and the reason at the entry.
-	status := 0
-	fields := map[string]string{}
-	var messages []string
+// entryForm is the posted form of one entry: the change, the values as
+// typed, and the page it is on.
+type entryForm struct {
+	change      domain.EntryChange
+	in          entryInput
+	follow      bool   // set back to following its group
+	back        string // the page the form is on: the entry's own, or its object's check
+	onEntryPage bool
+}
+
+// entryFormOf reads the form of the entry cur; a value it cannot read is
+// refused (the form comes back with it).
+func entryFormOf(c *gin.Context, cur domain.CheckEntry) (entryForm, error) {
+	f := entryForm{back: safeBack(c.PostForm("back"), "/", objectCheckURL(cur.ObjectID)), in: inputOfEntry(cur),
+		follow: c.PostForm("follow_group") == "true"}
+	backPath, _, _ := strings.Cut(f.back, "?")
+	backPath, _, _ = strings.Cut(backPath, "#")
+	f.onEntryPage = backPath == entryURL(cur.ID)
+	if !f.onEntryPage && backPath != objectCheckURL(cur.ObjectID) {
+		f.back = objectCheckURL(cur.ObjectID)
+	}
+	if f.follow {
+		f.change = domain.EntryChange{FollowGroup: true}
+		return f, nil
+	}
+	var err error
+	f.change, f.in, err = entryChangeFrom(c, cur)
+	return f, err
+}
+
+// savedURL is where a saved form goes: back to its page, at the entry,
+// which the object's check marks as just saved.
+func (f entryForm) savedURL(id int64) string {
+	to := f.back
+	if strings.Contains(to, "#") {
+		return to
+	}
+	sep := "?"
+	if strings.Contains(to, "?") {
+		sep = "&"
+	}
+	if !f.onEntryPage && !strings.Contains(to, "saved=") {
+		to += sep + "saved=" + strconv.FormatInt(id, 10)
+	}
+	return to + entryAnchor(id)
+}
+
+// entrySavedMessage says what was saved on the entry, once cur, now e,
+// and what became of its measure: the plan follows the check.
+func entrySavedMessage(cur, e domain.CheckEntry, follow bool) string {
+	msg := fmt.Sprintf("%s ist gespeichert: %s.", entryLabel(e), e.Status.Label())
+	if follow {
+		msg = fmt.Sprintf("%s folgt wieder der Gruppe und hat ihre Werte übernommen.", entryLabel(e))
+	}
+	switch {
+	case e.Status.Unfulfilled():
+		msg += " Die Maßnahme dazu steht im Realisierungsplan."
+	case cur.Status.Unfulfilled():
+		msg += " Die Maßnahme dazu im Realisierungsplan ist damit erledigt."
+	}
+	return msg
+}
+
+// entryFields are the fields of an entry's form in their order on the page.
+var entryFields = []string{"status", "justification", "implementation", "responsible", "implemented_on", "target_date", "last_review", "next_review"}
+
+// entryRefusal is why an entry's form was not saved.
+type entryRefusal struct {
+	status  int
+	fields  map[string]string // the refusal of each field
+	general []string          // a refusal of no field
+}
+
+// entryRefusalOf reads the refusal of a form: a value the page could not
+// read or the store refused (err), or items the store refused. A missing
+// entry is answered as such, any other error as it is.
+func entryRefusalOf(err error, refused []postgres.ItemError) (entryRefusal, error) {
+	r := entryRefusal{fields: map[string]string{}}
 	if err != nil {
 		if !isInputError(err) {
-			return err
+			return r, err
 		}
-		status = statusOf(err)
 		fe := newFormErrors(err)
 		for k, v := range fe.Fields {
-			fields[k] = v
+			r.fields[k] = v
 		}
-		if len(fields) == 0 {
-			messages = append(messages, fe.Summary)
+		if len(r.fields) == 0 {
+			r.general = append(r.general, fe.Summary)
 		}
-	} else {
-		status = itemsStatus(refused, true)
-		if status == http.StatusNotFound {
-			return errEntryNotFound
-		}
-		for _, r := range refused {
-			fields[r.Field] = r.German
-		}
+		r.status = statusOf(err)
+		return r, nil
 	}
-	// A refusal shows at its field where the form has one, else above the form.
+	r.status = itemsStatus(refused, true)
+	if r.status == http.StatusNotFound {
+		return r, errEntryNotFound
+	}
+	for _, ie := range refused {
+		r.fields[ie.Field] = ie.German
+	}
+	return r, nil
+}
+
+// placed splits the refusal for a page: messages shows above the form
+// what it has no field for (the object's check shows only the
+// justification and the target date), all is every reason for the summary.
+func (r entryRefusal) placed(onEntryPage bool) (messages, all []string) {
 	atField := map[string]bool{"justification": true, "target_date": true}
 	if onEntryPage {
 		atField = map[string]bool{"justification": true, "implemented_on": true, "target_date": true, "last_review": true, "next_review": true}
 	}
-	var all []string
-	for _, f := range []string{"id", "version", "status", "justification", "implementation", "responsible", "implemented_on", "target_date",
-		"last_review", "next_review"} {
-		if m := fields[f]; m != "" {
+	messages = append(messages, r.general...)
+	for _, f := range append([]string{"id", "version"}, entryFields...) {
+		if m := r.fields[f]; m != "" {
 			all = append(all, m)
 			if !atField[f] {
 				messages = append(messages, m)
@@ -258,46 +304,56 @@ func (u *UI) updateEntry(c *gin.Context) error {
 	if len(all) == 0 {
 		all = messages
 	}
-	fresh, ferr := u.DB.EntryByID(ctx, id, u.visibilityFor(c, authz.ActionRead))
-	if ferr != nil {
-		return ferr
+	return messages, all
+}
+
+// focus is the first refused field of the form, else its status.
+func (r entryRefusal) focus() string {
+	for _, f := range entryFields {
+		if r.fields[f] != "" {
+			return f
+		}
 	}
-	if status == http.StatusPreconditionFailed {
+	return "status"
+}
+
+// showEntryRefusal shows the form's page again: the entry as it is now,
+// with the values as typed and the reasons at the entry.
+func (u *UI) showEntryRefusal(c *gin.Context, id int64, f entryForm, r entryRefusal) error {
+	fresh, err := u.DB.EntryByID(c.Request.Context(), id, u.visibilityFor(c, authz.ActionRead))
+	if err != nil {
+		return err
+	}
+	messages, all := r.placed(f.onEntryPage)
+	if r.status == http.StatusPreconditionFailed {
 		all = append(all, "Die aktuellen Werte stehen beim Eintrag.")
 		messages = append(messages, fmt.Sprintf("Gespeichert ist jetzt: Status „%s“, zuletzt geändert von %s am %s. "+
 			"Ihre Eingaben stehen noch im Formular; speichern Sie erneut, um den Stand zu ersetzen.",
 			fresh.Status.Label(), orDash(fresh.UpdatedBy), fresh.UpdatedAt.In(u.Location).Format("02.01.2006 15:04")))
 	}
-	summary := fmt.Sprintf("%s wurde nicht gespeichert: %s", entryLabel(fresh), strings.Join(all, " "))
-	focus := "status"
-	for _, f := range []string{"status", "justification", "implementation", "responsible", "implemented_on", "target_date", "last_review", "next_review"} {
-		if fields[f] != "" {
-			focus = f
-			break
-		}
-	}
+	errs := formErrors{Summary: fmt.Sprintf("%s wurde nicht gespeichert: %s", entryLabel(fresh), strings.Join(all, " ")), Fields: r.fields}
 	mark := func(v *entryView) {
-		v.In, v.Fields, v.Messages, v.Focus = in, fields, messages, focus
-		if follow {
+		v.In, v.Fields, v.Messages, v.Focus = f.in, r.fields, messages, r.focus()
+		if f.follow {
 			v.In = inputOfEntry(fresh)
 		}
 	}
-	if onEntryPage {
-		d, derr := u.entryData(c, fresh)
-		if derr != nil {
-			return derr
+	if f.onEntryPage {
+		d, err := u.entryData(c, fresh)
+		if err != nil {
+			return err
 		}
 		mark(&d.Entry)
-		d.Errors = formErrors{Summary: summary, Fields: fields}
-		return u.render(c, status, "check_entry", d.title(), d)
+		d.Errors = errs
+		return u.render(c, r.status, "check_entry", d.title(), d)
 	}
-	o, oerr := u.DB.ObjectByID(ctx, fresh.ObjectID, u.visibilityFor(c, authz.ActionRead))
-	if oerr != nil {
-		return oerr
+	o, err := u.DB.ObjectByID(c.Request.Context(), fresh.ObjectID, u.visibilityFor(c, authz.ActionRead))
+	if err != nil {
+		return err
 	}
-	d, derr := u.objectCheckData(c, o)
-	if derr != nil {
-		return derr
+	d, err := u.objectCheckData(c, o)
+	if err != nil {
+		return err
 	}
 	for i := range d.Modules {
 		for j := range d.Modules[i].Entries {
@@ -306,8 +362,8 @@ func (u *UI) updateEntry(c *gin.Context) error {
 			}
 		}
 	}
-	d.Errors = formErrors{Summary: summary, Fields: fields}
-	return u.render(c, status, "check_object", "IT-Grundschutz-Check · "+objectTitle(o), d)
+	d.Errors = errs
+	return u.render(c, r.status, "check_object", "IT-Grundschutz-Check · "+objectTitle(o), d)
 }
 
 func orDash(s string) string {

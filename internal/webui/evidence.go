@@ -395,19 +395,33 @@ func badDate(field string) domain.Violation {
 	return domain.Violation{Pointer: "/" + field, Detail: "want a date as 2006-01-02", German: "Bitte ein Datum angeben, z. B. 31.12.2026."}
 }
 
-// evidenceInputOf reads an item's title, description, department and
-// tags (comma-separated) as typed.
+// evidenceInputOf reads a new item's title, description, department and
+// tags (comma-separated) as typed, and checks them before its upload is
+// read.
 func evidenceInputOf(f evidenceForm) (domain.EvidenceInput, []domain.Violation) {
-	in := domain.EvidenceInput{Title: f.Title, Description: f.Description, Tags: strings.Split(f.Tags, ",")}
-	var vs []domain.Violation
-	if v := strings.TrimSpace(f.Department); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id <= 0 {
-			vs = append(vs, domain.Violation{Pointer: "/department_id", Detail: "not a department", German: "Unbekannte Organisationseinheit."})
-		}
-		in.DepartmentID = &id
-	}
+	dept, vs := departmentOf(f)
+	in := domain.EvidenceInput{Title: f.Title, Description: f.Description, DepartmentID: dept, Tags: strings.Split(f.Tags, ",")}
 	return in, append(vs, in.Validate()...)
+}
+
+// evidenceChangeOf reads an item's form as a change of every field.
+func evidenceChangeOf(f evidenceForm) (domain.EvidenceChange, []domain.Violation) {
+	dept, vs := departmentOf(f)
+	tags := strings.Split(f.Tags, ",")
+	return domain.EvidenceChange{Title: &f.Title, Description: &f.Description, DepartmentID: &dept, Tags: &tags}, vs
+}
+
+// departmentOf reads the department chosen on an item's form; none is nil.
+func departmentOf(f evidenceForm) (*int64, []domain.Violation) {
+	v := strings.TrimSpace(f.Department)
+	if v == "" {
+		return nil, nil
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return &id, []domain.Violation{{Pointer: "/department_id", Detail: "not a department", German: "Unbekannte Organisationseinheit."}}
+	}
+	return &id, nil
 }
 
 // versionInputOf reads a version's dates, reference and note as typed.
@@ -719,12 +733,12 @@ func (u *UI) updateEvidence(c *gin.Context) error {
 	}
 	in := evidenceForm{Title: c.PostForm("title"), Description: c.PostForm("description"), Department: c.PostForm("department_id"),
 		Tags: c.PostForm("tags")}
-	ein, vs := evidenceInputOf(in)
+	ch, vs := evidenceChangeOf(in)
 	if len(vs) > 0 {
 		err = domain.Invalid(vs...)
 	} else {
 		err = u.run(c, func(tx *postgres.Tx) error {
-			_, err := tx.UpdateEvidence(c.Request.Context(), id, formVersion(c), ein, route.Visibility(c))
+			_, err := tx.UpdateEvidence(c.Request.Context(), id, formVersion(c), ch, route.Visibility(c))
 			return err
 		})
 	}
@@ -779,7 +793,7 @@ func (u *UI) reviewEvidence(c *gin.Context) error {
 	}
 	decision, comment := domain.ReviewState(c.PostForm("decision")), c.PostForm("comment")
 	e, err := inTx(u, c, func(tx *postgres.Tx) (domain.Evidence, error) {
-		return tx.ReviewEvidence(c.Request.Context(), id, formVersion(c), decision, comment, route.Visibility(c))
+		return tx.ReviewEvidence(c.Request.Context(), id, formVersion(c), domain.ReviewInput{Decision: decision, Comment: comment}, route.Visibility(c))
 	})
 	if err != nil {
 		return u.evidenceFormFailed(c, id, "review", err, func(d *evidencePage) { d.Decision, d.Comment = string(decision), comment })
@@ -801,7 +815,7 @@ func (u *UI) commentEvidence(c *gin.Context) error {
 	}
 	body := c.PostForm("body")
 	after, err := inTx(u, c, func(tx *postgres.Tx) (domain.Evidence, error) {
-		return tx.CommentEvidence(c.Request.Context(), id, body, route.Visibility(c))
+		return tx.CommentEvidence(c.Request.Context(), id, domain.CommentInput{Body: body}, route.Visibility(c))
 	})
 	if err != nil {
 		return u.evidenceFormFailed(c, id, "comment", err, func(d *evidencePage) { d.Reply = body })

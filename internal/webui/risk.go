@@ -372,9 +372,9 @@ func (u *UI) createRiskAnalysis(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	summary := strings.TrimSpace(c.PostForm("summary"))
+	summary := c.PostForm("summary")
 	if err := u.run(c, func(tx *postgres.Tx) error {
-		_, err := tx.CreateRiskAnalysis(c.Request.Context(), o.ID, summary, route.Visibility(c))
+		_, err := tx.CreateRiskAnalysis(c.Request.Context(), o.ID, domain.RiskAnalysisInput{Summary: summary}, route.Visibility(c))
 		return err
 	}); err != nil {
 		return u.riskFormFailed(c, o, "create", err, func(d *riskPage) { d.Summary = summary })
@@ -387,9 +387,9 @@ func (u *UI) updateRiskSummary(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	summary := strings.TrimSpace(c.PostForm("summary"))
+	summary := c.PostForm("summary")
 	if err := u.run(c, func(tx *postgres.Tx) error {
-		_, err := tx.UpdateRiskSummary(c.Request.Context(), o.ID, formVersion(c), summary, route.Visibility(c))
+		_, err := tx.UpdateRiskAnalysis(c.Request.Context(), o.ID, formVersion(c), domain.RiskAnalysisChange{Summary: &summary}, route.Visibility(c))
 		return err
 	}); err != nil {
 		return u.riskFormFailed(c, o, "summary", err, func(d *riskPage) { d.Summary = summary })
@@ -478,20 +478,13 @@ func (u *UI) addRiskItem(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	in := postgres.RiskItemInput{ThreatID: strings.TrimSpace(c.PostForm("threat_id")), Title: strings.TrimSpace(c.PostForm("title")),
-		Description: strings.TrimSpace(c.PostForm("description"))}
-	if in.ThreatID != "" && in.Title != "" {
-		err = domain.Invalid(domain.Violation{Pointer: "/title", Detail: "give either a catalog threat or an own title",
-			German: "Bitte wählen Sie entweder eine elementare Gefährdung oder geben Sie eine eigene ein, nicht beides."})
-	}
+	in := domain.RiskItemInput{ThreatID: c.PostForm("threat_id"), Title: c.PostForm("title"), Description: c.PostForm("description")}
 	var it domain.RiskItem
-	if err == nil {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			it, err = tx.AddRiskItem(c.Request.Context(), o.ID, in, route.Visibility(c))
-			return err
-		})
-	}
+	err = u.run(c, func(tx *postgres.Tx) error {
+		var err error
+		it, err = tx.AddRiskItem(c.Request.Context(), o.ID, in, route.Visibility(c))
+		return err
+	})
 	if err != nil {
 		return u.riskFormFailed(c, o, "add", err, func(d *riskPage) { d.AddTitle, d.AddThreat = in.Title, in.ThreatID })
 	}
@@ -606,7 +599,7 @@ func (u *UI) acceptRisks(c *gin.Context) error {
 	sig, today, err := u.sign(c)
 	if err == nil {
 		err = u.run(c, func(tx *postgres.Tx) error {
-			_, err := tx.Accept(c.Request.Context(), o.ID, formVersion(c), postgres.AcceptInput{Signature: sig, Today: today, EntryIDs: entries},
+			_, err := tx.Accept(c.Request.Context(), o.ID, formVersion(c), domain.AcceptInput{Signature: sig, Today: today, EntryIDs: entries},
 				route.Visibility(c))
 			return err
 		})

@@ -148,7 +148,7 @@ func (u *UI) updateUser(c *gin.Context) error {
 		version = -1 // a form without version cannot prove it saw the current state
 	}
 	_, err = u.Accounts.UpdateUser(c.Request.Context(), route.Actor(c), d.Account.ID, version,
-		account.UserChanges{DisplayName: &name, Email: &email})
+		domain.UserChange{DisplayName: &name, Email: &email})
 	if err != nil {
 		return u.userFormFailed(c, err)
 	}
