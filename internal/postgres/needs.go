@@ -52,9 +52,8 @@ func (db *DB) Dependents(ctx context.Context, id int64, vis Visibility) ([]Relat
 // AddDependency records that from depends on to (both visible to the
 // writer, in one scope) and recomputes the scope's protection needs.
 func (tx *Tx) AddDependency(ctx context.Context, from, to int64, vis Visibility) error {
-	if from == to {
-		return domain.Invalid(domain.Violation{Pointer: "/depends_on", Detail: "an object cannot depend on itself",
-			German: "Ein Zielobjekt kann nicht von sich selbst abhängen."})
+	if vs := (domain.DependencyInput{From: from, To: to}).Validate(); len(vs) > 0 {
+		return domain.Invalid(vs...)
 	}
 	a, err := tx.lockObject(ctx, from, 0, vis)
 	if err != nil {
