@@ -122,8 +122,8 @@ func (tx *Tx) SetNeeds(ctx context.Context, id int64, version int, in [3]domain.
 	for _, o := range domain.Objectives {
 		n := in[o]
 		objectives = append(objectives, o.Code())
-		own, ownReason = append(own, int64(n.Own)), append(ownReason, strings.TrimSpace(n.OwnReason))
-		kind, override, overrideReason = append(kind, string(n.OverrideKind)), append(override, int64(n.Override)), append(overrideReason, strings.TrimSpace(n.OverrideReason))
+		own, ownReason = append(own, int64(n.Own)), append(ownReason, n.OwnReason)
+		kind, override, overrideReason = append(kind, string(n.OverrideKind)), append(override, int64(n.Override)), append(overrideReason, n.OverrideReason)
 	}
 	if _, err := tx.x.ExecContext(ctx, `
 		UPDATE object_needs n SET own = u.own, own_reason = u.own_reason, override_kind = u.kind, override = u.override,
