@@ -147,7 +147,9 @@ type columnSpec struct {
 }
 
 // columns are the columns in their canonical order. A new plain text
-// field of target objects is one line here (and its constant above).
+// field of target objects (domain.ObjectTexts) is its index in the list
+// above and one line here, with its name as the domain's; its rule comes
+// from the domain, and reading, writing and comparing take it from here.
 var columns = func() [numColumns]columnSpec {
 	cs := [numColumns]columnSpec{
 		cExternalID:           {name: ColExternalID, german: "Externe ID"},
