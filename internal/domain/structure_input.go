@@ -135,8 +135,8 @@ func (ch ScopeChange) Apply(s Scope) ScopeInput {
 // ObjectFields are the plain fields of a target object: typed in, stored,
 // shown, exported and imported as they are. The store reads them by
 // their db tags (the column names). A new plain text field is declared
-// here and in ObjectTexts; see the README's developer section for the
-// other places it appears (migration, schemas, API, form).
+// here and in ObjectTexts; the README's "Where an input rule lives" lists
+// the other places it appears (migration, schemas, API, form).
 type ObjectFields struct {
 	Name                 string   `db:"name"`
 	Description          string   `db:"description"`

@@ -151,7 +151,7 @@ func TestObjectTextsMatchObjectFields(t *testing.T) {
 			t.Errorf("ObjectFields.%s (db %q) is not in ObjectTexts", fl.Name, fl.Tag.Get("db"))
 		}
 	}
-	if _, ok := ObjectTextNamed("vendor"); ok {
+	if _, ok := ObjectTextNamed("no_such_field"); ok {
 		t.Errorf("an unknown name is found")
 	}
 }
