@@ -225,7 +225,7 @@ func TestAuditVerifyComparesEvidence(t *testing.T) {
 	}
 	var ev domain.Evidence
 	err = a.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
-		s, err := tx.CreateScope(ctx, postgres.ScopeInput{Name: "Verbund", CatalogID: res.Catalog.ID, Approach: domain.ApproachStandard})
+		s, err := tx.CreateScope(ctx, domain.ScopeInput{Name: "Verbund", CatalogID: res.Catalog.ID, Approach: domain.ApproachStandard})
 		if err != nil {
 			return err
 		}

@@ -73,7 +73,7 @@ func Seed(ctx context.Context, db *postgres.DB, accounts *account.Service, actor
 
 	var res Result
 	var scope domain.Scope
-	scopeIn := postgres.ScopeInput{Name: ScopeName, Description: scopeDescription, CatalogID: catalogID, Approach: domain.ApproachStandard}
+	scopeIn := domain.ScopeInput{Name: ScopeName, Description: scopeDescription, CatalogID: catalogID, Approach: domain.ApproachStandard}
 	deptIDs, deptNames := map[string]int64{}, map[string]string{}
 	var objIDs map[string]int64
 	err = db.InTx(ctx, actor, func(tx *postgres.Tx) error {
@@ -93,10 +93,10 @@ func Seed(ctx context.Context, db *postgres.DB, accounts *account.Service, actor
 			if !ok {
 				return fmt.Errorf("demo object %s: unknown department %s", o.key, o.dept)
 			}
-			in := postgres.ObjectInput{Type: o.typ, Name: o.name, Description: o.description, DepartmentID: &dep,
+			in := domain.ObjectInput{Type: o.typ, ObjectFields: domain.ObjectFields{Name: o.name, Description: o.description,
 				Responsible: o.responsible, Location: o.location, ExternalID: fmt.Sprintf("CMDB-%04d", n+1),
-				Tags: append([]string{Tag}, o.tags...), NoSuitableModule: o.noModule, UntypicalEnvironment: o.untypical,
-				Group: o.members > 0, Members: o.members}
+				Tags: append([]string{Tag}, o.tags...), NoSuitableModule: o.noModule, UntypicalEnvironment: o.untypical},
+				DepartmentID: &dep, Group: o.members > 0, Members: o.members}
 			created, err := tx.CreateObject(ctx, scope.ID, in, postgres.Everything)
 			if err != nil {
 				return fmt.Errorf("demo object %s: %w", o.key, err)
@@ -206,9 +206,8 @@ func Seed(ctx context.Context, db *postgres.DB, accounts *account.Service, actor
 	}
 	if isbID != nil {
 		// The demo ISB is the scope's ISB, so that the overview names one.
-		scopeIn.ISBUserID = isbID
 		err := db.InTx(ctx, actor, func(tx *postgres.Tx) error {
-			_, err := tx.UpdateScope(ctx, scope.ID, scope.Version, scopeIn)
+			_, err := tx.UpdateScope(ctx, scope.ID, scope.Version, domain.ScopeChange{ISBUserID: &isbID})
 			return err
 		})
 		if err != nil && !errors.Is(err, domain.ErrPreconditionFailed) {
@@ -311,7 +310,7 @@ func ensureDepartments(ctx context.Context, tx *postgres.Tx, existing []domain.D
 			ids[d.code], names[d.code] = id, nameOf[id]
 			continue
 		}
-		dep, err := tx.CreateDepartment(ctx, postgres.DepartmentInput{ParentID: parentID, Name: d.name, Code: d.code})
+		dep, err := tx.CreateDepartment(ctx, domain.DepartmentInput{Name: d.name, Code: d.code, ParentID: parentID})
 		if err != nil {
 			return nil, nil, 0, fmt.Errorf("demo department %s: %w", d.code, err)
 		}

@@ -748,7 +748,7 @@ func TestSeedReusesDepartmentsAndSkipsTakenUsers(t *testing.T) {
 	var root domain.Department
 	err := db.InTx(ctx, actor, func(tx *postgres.Tx) error {
 		var err error
-		root, err = tx.CreateDepartment(ctx, postgres.DepartmentInput{Name: "Land", Code: "TH"})
+		root, err = tx.CreateDepartment(ctx, domain.DepartmentInput{Name: "Land", Code: "TH"})
 		return err
 	})
 	if err != nil {

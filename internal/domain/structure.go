@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -217,25 +218,13 @@ type Scope struct {
 	Version     int       `db:"version"`
 }
 
-// Object is a target object (Zielobjekt) of a scope.
+// Object is a target object (Zielobjekt) of a scope: what it is made of
+// (ObjectInput) and what the store knows about it.
 type Object struct {
-	ID                   int64
-	ScopeID              int64
-	Type                 ObjectType
-	ShortID              string
-	Name                 string
-	Description          string
-	DepartmentID         *int64
+	ID      int64
+	ScopeID int64
+	ObjectInput
 	DepartmentName       string
-	Responsible          string
-	Location             string
-	ExternalID           string
-	Tags                 []string
-	NoSuitableModule     bool
-	UntypicalEnvironment bool
-	Group                bool
-	Members              int
-	GroupID              *int64 // the group this object is a member of
 	Needs                [3]ObjectNeed
 	Modules              int // number of assigned modules
 	CreatedAt, UpdatedAt time.Time
@@ -283,11 +272,17 @@ type NeedInput struct {
 	OverrideReason string
 }
 
-// Validate checks one objective's input; pointer names the field.
-func (n NeedInput) Validate(pointer string) []Violation {
+// Validate checks one objective's input and trims its justifications;
+// pointer names the objective.
+func (n *NeedInput) Validate(pointer string) []Violation {
+	n.OwnReason, n.OverrideReason = strings.TrimSpace(n.OwnReason), strings.TrimSpace(n.OverrideReason)
 	var vs []Violation
 	if n.Own < NeedUnknown || n.Own > NeedVeryHigh || n.Override < NeedUnknown || n.Override > NeedVeryHigh {
 		vs = append(vs, Violation{Pointer: pointer, Detail: "unknown protection need", German: "Unbekannter Schutzbedarf."})
+	}
+	if TooLong(n.OwnReason, MaxNeedReason) {
+		vs = append(vs, Violation{Pointer: pointer + "/own_reason", Detail: fmt.Sprintf("at most %d characters", MaxNeedReason),
+			German: fmt.Sprintf("Eine Begründung darf höchstens %d Zeichen haben.", MaxNeedReason)})
 	}
 	if !n.OverrideKind.Valid() {
 		vs = append(vs, Violation{Pointer: pointer + "/override_kind", Detail: "unknown override kind", German: "Unbekannte Art der Abweichung."})
@@ -296,12 +291,20 @@ func (n NeedInput) Validate(pointer string) []Violation {
 		vs = append(vs, Violation{Pointer: pointer + "/override", Detail: "an override needs both a kind and a value",
 			German: "Eine Abweichung braucht eine Art und einen Wert."})
 	}
-	if n.OverrideKind != OverrideNone && utf8.RuneCountInString(strings.TrimSpace(n.OverrideReason)) < 10 {
+	switch {
+	case n.OverrideKind != OverrideNone && utf8.RuneCountInString(n.OverrideReason) < 10:
 		vs = append(vs, Violation{Pointer: pointer + "/override_reason", Detail: "an override needs a justification of at least 10 characters",
 			German: "Eine Abweichung vom Maximumprinzip braucht eine Begründung (mindestens 10 Zeichen)."})
+	case TooLong(n.OverrideReason, MaxNeedReason):
+		vs = append(vs, Violation{Pointer: pointer + "/override_reason", Detail: fmt.Sprintf("at most %d characters", MaxNeedReason),
+			German: fmt.Sprintf("Eine Begründung darf höchstens %d Zeichen haben.", MaxNeedReason)})
 	}
 	return vs
 }
+
+// MaxNeedReason is the longest justification of a protection need, in
+// characters.
+const MaxNeedReason = 4000
 
 // ShortIDPrefix is how generated short IDs of a type begin (S-001 …).
 func (t ObjectType) ShortIDPrefix() string {

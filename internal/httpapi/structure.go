@@ -158,7 +158,7 @@ func (a *API) createDepartment(c *gin.Context) error {
 		return err
 	}
 	d, err := inTx(a, c, func(tx *postgres.Tx) (domain.Department, error) {
-		return tx.CreateDepartment(c.Request.Context(), postgres.DepartmentInput{ParentID: req.ParentID, Name: req.Name, Code: req.Code})
+		return tx.CreateDepartment(c.Request.Context(), domain.DepartmentInput{Name: req.Name, Code: req.Code, ParentID: req.ParentID})
 	})
 	if err != nil {
 		return err
@@ -177,17 +177,9 @@ func (a *API) updateDepartment(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	cur, err := a.DB.DepartmentByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	in := postgres.DepartmentInput{ParentID: cur.ParentID, Name: cur.Name, Code: cur.Code}
-	req.Name.ApplyTo(&in.Name)
-	req.Code.ApplyTo(&in.Code)
-	req.ParentID.ApplyTo(&in.ParentID)
+	ch := domain.DepartmentChange{Name: req.Name.Change(), Code: req.Code.Change(), ParentID: req.ParentID.Change()}
 	err = a.run(c, func(tx *postgres.Tx) error {
-		_, err := tx.UpdateDepartment(ctx, id, version, in)
+		_, err := tx.UpdateDepartment(c.Request.Context(), id, version, ch)
 		return err
 	})
 	if err != nil {
@@ -284,7 +276,7 @@ func (a *API) createScope(c *gin.Context) error {
 		return err
 	}
 	s, err := inTx(a, c, func(tx *postgres.Tx) (domain.Scope, error) {
-		return tx.CreateScope(c.Request.Context(), postgres.ScopeInput(req))
+		return tx.CreateScope(c.Request.Context(), domain.ScopeInput(req))
 	})
 	if err != nil {
 		return err
@@ -305,18 +297,12 @@ func (a *API) updateScope(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	cur, err := a.DB.ScopeByID(ctx, id, postgres.Everything)
-	if err != nil {
+	ch := domain.ScopeChange{Name: req.Name.Change(), Description: req.Description.Change(), CatalogID: req.CatalogID.Change(),
+		Approach: req.Approach.Change(), ISBUserID: req.ISBUserID.Change()}
+	if err := a.run(c, func(tx *postgres.Tx) error {
+		_, err := tx.UpdateScope(c.Request.Context(), id, version, ch)
 		return err
-	}
-	in := postgres.ScopeInput{Name: cur.Name, Description: cur.Description, CatalogID: cur.CatalogID, Approach: cur.Approach, ISBUserID: cur.ISBUserID}
-	req.Name.ApplyTo(&in.Name)
-	req.Description.ApplyTo(&in.Description)
-	req.CatalogID.ApplyTo(&in.CatalogID)
-	req.Approach.ApplyTo(&in.Approach)
-	req.ISBUserID.ApplyTo(&in.ISBUserID)
-	if err := a.run(c, func(tx *postgres.Tx) error { _, err := tx.UpdateScope(ctx, id, version, in); return err }); err != nil {
+	}); err != nil {
 		return err
 	}
 	return a.writeScope(c, http.StatusOK, id)
@@ -450,22 +436,13 @@ type objectRequest struct {
 	GroupID              Optional[*int64]            `json:"group_id"`
 }
 
-// apply writes the sent members over in.
-func (r objectRequest) apply(in *postgres.ObjectInput) {
-	r.Type.ApplyTo(&in.Type)
-	r.Name.ApplyTo(&in.Name)
-	r.ShortID.ApplyTo(&in.ShortID)
-	r.Description.ApplyTo(&in.Description)
-	r.DepartmentID.ApplyTo(&in.DepartmentID)
-	r.Responsible.ApplyTo(&in.Responsible)
-	r.Location.ApplyTo(&in.Location)
-	r.ExternalID.ApplyTo(&in.ExternalID)
-	r.Tags.ApplyTo(&in.Tags)
-	r.NoSuitableModule.ApplyTo(&in.NoSuitableModule)
-	r.UntypicalEnvironment.ApplyTo(&in.UntypicalEnvironment)
-	r.Group.ApplyTo(&in.Group)
-	r.Members.ApplyTo(&in.Members)
-	r.GroupID.ApplyTo(&in.GroupID)
+// change is the request as a change of the object; applied to the zero
+// object, the input of a new one.
+func (r objectRequest) change() domain.ObjectChange {
+	return domain.ObjectChange{Type: r.Type.Change(), ShortID: r.ShortID.Change(), Name: r.Name.Change(), Description: r.Description.Change(),
+		Responsible: r.Responsible.Change(), Location: r.Location.Change(), ExternalID: r.ExternalID.Change(), Tags: r.Tags.Change(),
+		NoSuitableModule: r.NoSuitableModule.Change(), UntypicalEnvironment: r.UntypicalEnvironment.Change(),
+		DepartmentID: r.DepartmentID.Change(), Group: r.Group.Change(), Members: r.Members.Change(), GroupID: r.GroupID.Change()}
 }
 
 func (a *API) writeObject(c *gin.Context, status int, id int64) error {
@@ -487,8 +464,7 @@ func (a *API) createObject(c *gin.Context) error {
 	if err := a.decode(c, &req); err != nil {
 		return err
 	}
-	var in postgres.ObjectInput
-	req.apply(&in)
+	in := req.change().Apply(domain.Object{})
 	var o domain.Object
 	ctx := c.Request.Context()
 	if _, err := a.DB.ScopeByID(ctx, scopeID, route.Visibility(c)); err != nil {
@@ -521,23 +497,13 @@ func (a *API) updateObject(c *gin.Context) error {
 		return err
 	}
 	ctx, vis := c.Request.Context(), route.Visibility(c)
-	cur, err := a.DB.ObjectByID(ctx, id, vis)
-	if err != nil {
+	if err := a.run(c, func(tx *postgres.Tx) error {
+		_, err := tx.UpdateObject(ctx, id, version, req.change(), vis)
 		return err
-	}
-	in := InputOf(cur)
-	req.apply(&in)
-	if err := a.run(c, func(tx *postgres.Tx) error { _, err := tx.UpdateObject(ctx, id, version, in, vis); return err }); err != nil {
+	}); err != nil {
 		return err
 	}
 	return a.writeObject(c, http.StatusOK, id)
-}
-
-// InputOf is an object's current values as input for an update.
-func InputOf(o domain.Object) postgres.ObjectInput {
-	return postgres.ObjectInput{Type: o.Type, ShortID: o.ShortID, Name: o.Name, Description: o.Description, DepartmentID: o.DepartmentID,
-		Responsible: o.Responsible, Location: o.Location, ExternalID: o.ExternalID, Tags: o.Tags, NoSuitableModule: o.NoSuitableModule,
-		UntypicalEnvironment: o.UntypicalEnvironment, Group: o.Group, Members: o.Members, GroupID: o.GroupID}
 }
 
 func (a *API) deleteObject(c *gin.Context) error {
@@ -762,9 +728,6 @@ func (a *API) assignBulk(c *gin.Context) error {
 	}
 	if err := a.decode(c, &req); err != nil {
 		return err
-	}
-	if len(req.Objects) == 0 {
-		return domain.Invalid(domain.Violation{Pointer: "/objects", Detail: "is required"})
 	}
 	if err := a.run(c, func(tx *postgres.Tx) error {
 		_, err := tx.AssignModules(c.Request.Context(), scopeID, req.Objects, req.Modules, route.Visibility(c))

@@ -308,10 +308,9 @@ func (pl *planner) row(r objectio.Row, shortIDs map[string]bool, next map[string
 		in.Type = r.Type
 		res.Changed = append(res.Changed, objectio.ColType)
 	}
-	set(objectio.ColName, &in.Name, r.Name)
-	set(objectio.ColDescription, &in.Description, r.Description)
-	set(objectio.ColResponsible, &in.Responsible, r.Responsible)
-	set(objectio.ColLocation, &in.Location, r.Location)
+	for _, t := range domain.ObjectTexts { // the external ID is the key: it is the stored one
+		set(t.Name, t.Field(&in.ObjectFields), *t.Field(&r.ObjectFields))
+	}
 	if r.Present[objectio.ColShortID] && r.ShortID != "" && r.ShortID != in.ShortID {
 		if shortIDs[r.ShortID] {
 			fail(objectio.ColShortID, "short ID "+r.ShortID+" is taken", "Das Kürzel "+r.ShortID+" ist schon vergeben.")
@@ -452,9 +451,8 @@ func (im *Importer) Export(ctx context.Context, scopeID int64, vis postgres.Visi
 			continue
 		}
 		in := s.Input
-		r := objectio.Row{ExternalID: in.ExternalID, ShortID: in.ShortID, Name: in.Name, Type: in.Type, Description: in.Description,
-			Department: s.DepartmentCode, Responsible: in.Responsible, Location: in.Location, Tags: in.Tags,
-			NoSuitableModule: in.NoSuitableModule, UntypicalEnvironment: in.UntypicalEnvironment, Group: in.Group, Members: in.Members}
+		r := objectio.Row{ObjectFields: in.ObjectFields, ShortID: in.ShortID, Type: in.Type, Department: s.DepartmentCode,
+			Group: in.Group, Members: in.Members}
 		for _, o := range domain.Objectives {
 			r.Need[o], r.NeedReason[o] = s.Needs[o].Own, s.Needs[o].OwnReason
 		}

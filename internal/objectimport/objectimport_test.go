@@ -38,16 +38,16 @@ func newEnv(t testing.TB) env {
 	}
 	e := env{db: db, im: New(db)}
 	err = db.InTx(ctx, actor, func(tx *postgres.Tx) error {
-		d, err := tx.CreateDepartment(ctx, postgres.DepartmentInput{Name: "Landesrechenzentrum", Code: "TLRZ"})
+		d, err := tx.CreateDepartment(ctx, domain.DepartmentInput{Name: "Landesrechenzentrum", Code: "TLRZ"})
 		if err != nil {
 			return err
 		}
 		e.fin = d.ID
-		if d, err = tx.CreateDepartment(ctx, postgres.DepartmentInput{Name: "Innenministerium", Code: "TIM"}); err != nil {
+		if d, err = tx.CreateDepartment(ctx, domain.DepartmentInput{Name: "Innenministerium", Code: "TIM"}); err != nil {
 			return err
 		}
 		e.inn = d.ID
-		s, err := tx.CreateScope(ctx, postgres.ScopeInput{Name: "Landesdatennetz", CatalogID: demo.Catalog.ID, Approach: domain.ApproachStandard})
+		s, err := tx.CreateScope(ctx, domain.ScopeInput{Name: "Landesdatennetz", CatalogID: demo.Catalog.ID, Approach: domain.ApproachStandard})
 		e.scope = s.ID
 		return err
 	})

@@ -87,7 +87,12 @@ func (c *checker) check(rec *record) Line {
 			German: fmt.Sprintf("Wert in Spalte %s, die keine Überschrift hat", pos)})
 	}
 
-	r.ExternalID = rc.text(cExternalID, maxText, false)
+	// The plain texts, with the limits of domain's rules.
+	for col, spec := range columns {
+		if spec.text != nil {
+			*spec.text.Field(&r.ObjectFields) = rc.text(column(col), spec.text.Max, spec.multiline)
+		}
+	}
 	if strings.Contains(r.ExternalID, ";") {
 		rc.fail(cExternalID, `must not contain ";", which separates the IDs in depends_on`,
 			"darf kein „;“ enthalten, da es die IDs in „Hängt ab von“ trennt")
@@ -100,17 +105,13 @@ func (c *checker) check(rec *record) Line {
 			c.firstLine[strings.Clone(r.ExternalID)] = rec.line // not a slice of the whole line, which it would keep
 		}
 	}
-	r.ShortID = rc.text(cShortID, maxText, false)
-	r.Name = rc.text(cName, maxText, false)
+	r.ShortID = rc.text(cShortID, domain.MaxShortID, false)
 	r.Type = rc.objectType()
-	r.Description = rc.text(cDescription, maxLongText, true)
 	r.Department = rc.text(cDepartment, maxText, false)
-	r.Responsible = rc.text(cResponsible, maxText, false)
-	r.Location = rc.text(cLocation, maxText, false)
 	r.Tags = rc.list(cTags)
-	if len(r.Tags) > maxTags {
-		rc.fail(cTags, fmt.Sprintf("%d tags, at most %d allowed", len(r.Tags), maxTags),
-			fmt.Sprintf("%d Schlagworte, höchstens %d erlaubt", len(r.Tags), maxTags))
+	if len(r.Tags) > domain.MaxObjectTags {
+		rc.fail(cTags, fmt.Sprintf("%d tags, at most %d allowed", len(r.Tags), domain.MaxObjectTags),
+			fmt.Sprintf("%d Schlagworte, höchstens %d erlaubt", len(r.Tags), domain.MaxObjectTags))
 	}
 	r.NoSuitableModule, _ = rc.boolean(cNoSuitableModule)
 	r.UntypicalEnvironment, _ = rc.boolean(cUntypicalEnvironment)
@@ -119,7 +120,7 @@ func (c *checker) check(rec *record) Line {
 	rc.members(&r, groupSaid)
 	for i := range 3 {
 		r.Need[i] = rc.need(needCols[i])
-		r.NeedReason[i] = rc.text(reasonCols[i], maxLongText, true)
+		r.NeedReason[i] = rc.text(reasonCols[i], domain.MaxNeedReason, columns[reasonCols[i]].multiline)
 	}
 	r.DependsOn = rc.list(cDependsOn)
 	for _, d := range r.DependsOn {

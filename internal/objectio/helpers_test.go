@@ -15,31 +15,33 @@ import (
 func sampleRows() []Row {
 	return []Row{
 		{
-			ExternalID: "CMDB-0001", ShortID: "P-001", Name: "Bürgerservice; Anträge \"online\"",
-			Type: domain.ObjectProcess, Description: "Zeile 1\nZeile 2, mit Komma; und Semikolon\n\n– Ende",
-			Department: "TLRZ", Responsible: "Erika Mustermann", Location: "Erfurt",
-			Tags: []string{"Bürger", "online"}, Members: 1,
+			ObjectFields: domain.ObjectFields{ExternalID: "CMDB-0001", Name: "Bürgerservice; Anträge \"online\"",
+				Description: "Zeile 1\nZeile 2, mit Komma; und Semikolon\n\n– Ende", Responsible: "Erika Mustermann", Location: "Erfurt",
+				Tags: []string{"Bürger", "online"}},
+			ShortID: "P-001", Type: domain.ObjectProcess, Department: "TLRZ", Members: 1,
 			Need:       [3]domain.Need{domain.NeedHigh, domain.NeedVeryHigh, domain.NeedNormal},
 			NeedReason: [3]string{"personenbezogen", "Rechtsfolgen", ""},
 			DependsOn:  []string{"CMDB-0002"},
 		},
 		{
-			ExternalID: "CMDB-0002", Name: "=HYPERLINK(\"http://example.invalid\")", Type: domain.ObjectApplication,
-			Description: "-5 Punkte", Responsible: "+49 361 0000", Location: "@home",
-			NoSuitableModule: true, Members: 1,
+			ObjectFields: domain.ObjectFields{ExternalID: "CMDB-0002", Name: "=HYPERLINK(\"http://example.invalid\")",
+				Description: "-5 Punkte", Responsible: "+49 361 0000", Location: "@home", NoSuitableModule: true},
+			Type: domain.ObjectApplication, Members: 1,
 			Need:      [3]domain.Need{domain.NeedNormal, domain.NeedUnknown, domain.NeedUnknown},
 			DependsOn: []string{"CMDB-0003", "CMDB-0004"},
 		},
 		{
-			ExternalID: "CMDB-0003", ShortID: "S-017", Name: "'Router' Standorte", Type: domain.ObjectITSystem,
-			UntypicalEnvironment: true, Group: true, Members: 670, Tags: []string{"Netz"},
+			ObjectFields: domain.ObjectFields{ExternalID: "CMDB-0003", Name: "'Router' Standorte", UntypicalEnvironment: true,
+				Tags: []string{"Netz"}},
+			ShortID: "S-017", Type: domain.ObjectITSystem, Group: true, Members: 670,
 			DependsOn: []string{"CMDB-0004"},
 		},
 		{
-			ExternalID: "CMDB-0004", Name: "Serverraum 0.12", Type: domain.ObjectRoom, Group: true, Members: 1,
-			Description: "  ", // blank: read back as empty
+			ObjectFields: domain.ObjectFields{ExternalID: "CMDB-0004", Name: "Serverraum 0.12",
+				Description: "  "}, // blank: read back as empty
+			Type: domain.ObjectRoom, Group: true, Members: 1,
 		},
-		{ExternalID: "12345", Name: "Gebäude A", Type: domain.ObjectBuilding, Members: 1},
+		{ObjectFields: domain.ObjectFields{ExternalID: "12345", Name: "Gebäude A"}, Type: domain.ObjectBuilding, Members: 1},
 	}
 }
 
@@ -124,18 +126,20 @@ func generated(n int) []Row {
 	rows := make([]Row, n)
 	for i := range rows {
 		r := Row{
-			ExternalID:  fmt.Sprintf("CMDB-%06d", i),
-			ShortID:     fmt.Sprintf("S-%05d", i),
-			Name:        fmt.Sprintf("Objekt Nummer %d", i),
-			Type:        types[i%len(types)],
-			Description: "Ein Zielobjekt mit einer Beschreibung üblicher Länge, damit die Datei realistisch groß wird.",
-			Department:  "TLRZ",
-			Responsible: "Erika Mustermann",
-			Location:    "Rechenzentrum Erfurt",
-			Tags:        []string{"Tag-A", "Tag-B"},
-			Members:     1,
-			Need:        [3]domain.Need{domain.Need(1 + i%3), domain.NeedNormal, domain.NeedHigh},
-			NeedReason:  [3]string{"Begründung", "", ""},
+			ObjectFields: domain.ObjectFields{
+				ExternalID:  fmt.Sprintf("CMDB-%06d", i),
+				Name:        fmt.Sprintf("Objekt Nummer %d", i),
+				Description: "Ein Zielobjekt mit einer Beschreibung üblicher Länge, damit die Datei realistisch groß wird.",
+				Responsible: "Erika Mustermann",
+				Location:    "Rechenzentrum Erfurt",
+				Tags:        []string{"Tag-A", "Tag-B"},
+			},
+			ShortID:    fmt.Sprintf("S-%05d", i),
+			Type:       types[i%len(types)],
+			Department: "TLRZ",
+			Members:    1,
+			Need:       [3]domain.Need{domain.Need(1 + i%3), domain.NeedNormal, domain.NeedHigh},
+			NeedReason: [3]string{"Begründung", "", ""},
 		}
 		if i%10 == 0 {
 			r.Group, r.Members = true, 10+i%7

@@ -353,51 +353,72 @@ func germanType(s string) string {
 	return strings.Join(out, " oder ")
 }
 
-// jsonObject is an object as written: every field, in column order.
-type jsonObject struct {
-	ExternalID           string   `json:"external_id"`
-	ShortID              string   `json:"short_id"`
-	Name                 string   `json:"name"`
-	Type                 string   `json:"type"`
-	Description          string   `json:"description"`
-	Department           string   `json:"department"`
-	Responsible          string   `json:"responsible"`
-	Location             string   `json:"location"`
-	Tags                 []string `json:"tags"`
-	NoSuitableModule     bool     `json:"no_suitable_module"`
-	UntypicalEnvironment bool     `json:"untypical_environment"`
-	Group                bool     `json:"group"`
-	Members              int      `json:"members"`
-	NeedC                *string  `json:"need_c"`
-	NeedI                *string  `json:"need_i"`
-	NeedA                *string  `json:"need_a"`
-	NeedCReason          string   `json:"need_c_reason"`
-	NeedIReason          string   `json:"need_i_reason"`
-	NeedAReason          string   `json:"need_a_reason"`
-	DependsOn            []string `json:"depends_on"`
+// writeJSON writes {"objects": [...]} with every column of a row as a
+// field, in column order, indented as json.Encoder would.
+func writeJSON(w io.Writer, rows []Row) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // "<" in a description stays readable
+	value := func(v any) error {
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		buf.Truncate(buf.Len() - 1) // the newline Encode ends every value with
+		return nil
+	}
+	buf.WriteString(`{"objects":[`)
+	for i := range rows {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		r := &rows[i]
+		cells := r.texts()
+		buf.WriteByte('{')
+		for col := range numColumns {
+			if col > 0 {
+				buf.WriteByte(',')
+			}
+			if err := value(columnNames[col]); err != nil {
+				return err
+			}
+			buf.WriteByte(':')
+			if err := value(r.jsonValue(col, cells[col])); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte('}')
+	}
+	buf.WriteString(`]}`)
+	var out bytes.Buffer
+	if err := json.Indent(&out, buf.Bytes(), "", "  "); err != nil {
+		return err
+	}
+	out.WriteByte('\n')
+	_, err := out.WriteTo(w)
+	return err
 }
 
-func writeJSON(w io.Writer, rows []Row) error {
-	out := struct {
-		Objects []jsonObject `json:"objects"`
-	}{Objects: make([]jsonObject, len(rows))}
-	for i := range rows {
-		r := &rows[i]
-		out.Objects[i] = jsonObject{
-			ExternalID: r.ExternalID, ShortID: r.ShortID, Name: r.Name, Type: string(r.Type),
-			Description: r.Description, Department: r.Department, Responsible: r.Responsible,
-			Location: r.Location, Tags: orEmpty(r.Tags),
-			NoSuitableModule: r.NoSuitableModule, UntypicalEnvironment: r.UntypicalEnvironment,
-			Group: r.Group, Members: r.members(),
-			NeedC: needCode(r.Need[0]), NeedI: needCode(r.Need[1]), NeedA: needCode(r.Need[2]),
-			NeedCReason: r.NeedReason[0], NeedIReason: r.NeedReason[1], NeedAReason: r.NeedReason[2],
-			DependsOn: orEmpty(r.DependsOn),
-		}
+// jsonValue is the row's value in col as a JSON file holds it: lists as
+// arrays, yes/no as booleans, the member count as a number, a protection
+// need as its code or null, and every text as the string of its cell.
+func (r *Row) jsonValue(col column, cell string) any {
+	switch col {
+	case cTags:
+		return orEmpty(r.Tags)
+	case cDependsOn:
+		return orEmpty(r.DependsOn)
+	case cNoSuitableModule:
+		return r.NoSuitableModule
+	case cUntypicalEnvironment:
+		return r.UntypicalEnvironment
+	case cGroup:
+		return r.Group
+	case cMembers:
+		return r.members()
+	case cNeedC, cNeedI, cNeedA:
+		return needCode(r.Need[col-cNeedC])
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false) // "<" in a description stays readable
-	return enc.Encode(out)
+	return cell
 }
 
 // needCode is the code, or nil (JSON null) when not determined.

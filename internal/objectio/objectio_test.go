@@ -84,16 +84,16 @@ func TestGermanExcelCSV(t *testing.T) {
 		line(make([]string, numColumns)...)
 	rows := readOK(t, CSV, []byte(in))
 	want := []Row{
-		{Line: 2, ExternalID: "GP-1", ShortID: "P-001", Name: "Meldewesen", Type: domain.ObjectProcess,
-			Description: "Mehrzeilig\nmit \"Zitat\"", Department: "Ressort 1", Responsible: "Frau Müller", Location: "Erfurt",
-			Tags: []string{"Bürger", "Kern"}, UntypicalEnvironment: true, Members: 1,
+		{Line: 2, ObjectFields: domain.ObjectFields{ExternalID: "GP-1", Name: "Meldewesen", Description: "Mehrzeilig\nmit \"Zitat\"",
+			Responsible: "Frau Müller", Location: "Erfurt", Tags: []string{"Bürger", "Kern"}, UntypicalEnvironment: true},
+			ShortID: "P-001", Type: domain.ObjectProcess, Department: "Ressort 1", Members: 1,
 			Need:       [3]domain.Need{domain.NeedVeryHigh, domain.NeedHigh, domain.NeedNormal},
 			NeedReason: [3]string{"viele Betroffene"}, DependsOn: []string{"APP-1"}},
-		{Line: 4, ExternalID: "APP-1", Name: "Fachverfahren", Type: domain.ObjectApplication,
-			NoSuitableModule: true, Members: 1, Need: [3]domain.Need{domain.NeedNormal},
+		{Line: 4, ObjectFields: domain.ObjectFields{ExternalID: "APP-1", Name: "Fachverfahren", NoSuitableModule: true},
+			Type: domain.ObjectApplication, Members: 1, Need: [3]domain.Need{domain.NeedNormal},
 			DependsOn: []string{"SRV-1", "RAUM-1"}},
-		{Line: 5, ExternalID: "SRV-1", Name: "Server", Type: domain.ObjectITSystem,
-			NoSuitableModule: true, Group: true, Members: 12, Need: [3]domain.Need{2: domain.NeedVeryHigh}},
+		{Line: 5, ObjectFields: domain.ObjectFields{ExternalID: "SRV-1", Name: "Server", NoSuitableModule: true},
+			Type: domain.ObjectITSystem, Group: true, Members: 12, Need: [3]domain.Need{2: domain.NeedVeryHigh}},
 	}
 	for i := range want {
 		want[i].Present = allPresent()
@@ -122,9 +122,9 @@ func TestGermanHeadersXLSX(t *testing.T) {
 	present := map[string]bool{ColExternalID: true, ColName: true, ColType: true, ColGroup: true,
 		ColMembers: true, ColNeedA: true, ColDependsOn: true}
 	want := []Row{
-		{Line: 2, ExternalID: "4711", Name: "Core-Switch", Type: domain.ObjectDevice, Group: true, Members: 3,
+		{Line: 2, ObjectFields: domain.ObjectFields{ExternalID: "4711", Name: "Core-Switch"}, Type: domain.ObjectDevice, Group: true, Members: 3,
 			Need: [3]domain.Need{2: domain.NeedHigh}, DependsOn: []string{"R-1", "R-2"}, Present: present},
-		{Line: 4, ExternalID: "R-1", Name: "Rechenzentrum", Type: domain.ObjectRoom, Members: 1, Present: present},
+		{Line: 4, ObjectFields: domain.ObjectFields{ExternalID: "R-1", Name: "Rechenzentrum"}, Type: domain.ObjectRoom, Members: 1, Present: present},
 	}
 	diffRows(t, rows, want)
 }
@@ -361,7 +361,7 @@ func TestMaxRows(t *testing.T) {
 	}
 	rows := make([]Row, MaxRows+1)
 	for i := range rows {
-		rows[i] = Row{ExternalID: "X", Name: "N", Type: domain.ObjectRoom}
+		rows[i] = Row{ObjectFields: domain.ObjectFields{ExternalID: "X", Name: "N"}, Type: domain.ObjectRoom}
 	}
 	if _, _, err := Read(XLSX, write(t, XLSX, rows)); !errors.Is(err, domain.ErrTooLarge) {
 		t.Errorf("xlsx: %v, want ErrTooLarge", err)

@@ -23,12 +23,11 @@ import (
 // so that a larger file is refused before it is parsed to the end.
 const MaxRows = 100000
 
-// Field limits, in characters (runes, as JSON Schema's maxLength counts).
+// Limits of the fields that are not checked by domain's rules of a
+// target object, in characters (runes, as JSON Schema's maxLength counts).
 const (
-	maxText     = 200  // every one-line field, each tag and each dependency
-	maxLongText = 4000 // description and the three need justifications
-	maxTags     = 50
-	maxMembers  = 1_000_000 // a bound for the database's integer, far above any real group
+	maxText    = 200       // the department code, each tag and each dependency
+	maxMembers = 1_000_000 // a bound for the database's integer, far above any real group
 )
 
 // Row is one target object of an import or export file.
@@ -38,20 +37,17 @@ type Row struct {
 	// header), for JSON the index in "objects" plus one.
 	Line int
 
-	ExternalID  string            // the CMDB key; required; the upsert key
-	ShortID     string            // e.g. "S-017"; optional, the store generates one
-	Name        string            // required
-	Type        domain.ObjectType // required; never ObjectScope
-	Description string
-	Department  string // department code, e.g. "TLRZ"; may be empty
-	Responsible string
-	Location    string
-	Tags        []string // in the file separated by ";"
+	// The plain fields: the external ID (the CMDB key; required; the upsert
+	// key) and the name are required; the tags are separated by ";" in the
+	// file.
+	domain.ObjectFields
 
-	NoSuitableModule     bool
-	UntypicalEnvironment bool
-	Group                bool // a group of alike objects
-	Members              int  // member count; 1 unless Group
+	ShortID    string            // e.g. "S-017"; optional, the store generates one
+	Type       domain.ObjectType // required; never ObjectScope
+	Department string            // department code, e.g. "TLRZ"; may be empty
+
+	Group   bool // a group of alike objects
+	Members int  // member count; 1 unless Group
 
 	Need       [3]domain.Need // own assessment C, I, A; NeedUnknown if empty
 	NeedReason [3]string      // justification per objective
@@ -139,20 +135,60 @@ const (
 	numColumns
 )
 
-var columnNames = [numColumns]string{
-	ColExternalID, ColShortID, ColName, ColType, ColDescription, ColDepartment, ColResponsible,
-	ColLocation, ColTags, ColNoSuitableModule, ColUntypicalEnvironment, ColGroup, ColMembers,
-	ColNeedC, ColNeedI, ColNeedA, ColNeedCReason, ColNeedIReason, ColNeedAReason, ColDependsOn,
+// columnSpec describes a column of the files.
+type columnSpec struct {
+	name      string // canonical: the header, the JSON field and the key of Row.Present
+	german    string // the German header, accepted on import and used in the German messages
+	multiline bool   // a long text that may hold line breaks
+	// text is the plain text field of the object that the column holds, with
+	// its rule: the domain.ObjectText of the column's name, nil for the
+	// columns that check.go reads one by one.
+	text *domain.ObjectText
 }
 
-// germanNames are the German headers, accepted on import and used in the
-// German messages.
-var germanNames = [numColumns]string{
-	"Externe ID", "Kürzel", "Name", "Typ", "Beschreibung", "Organisationseinheit", "Verantwortlich",
-	"Standort", "Schlagworte", "Kein passender Baustein", "Untypisches Einsatzumfeld", "Gruppe", "Anzahl",
-	"Schutzbedarf Vertraulichkeit", "Schutzbedarf Integrität", "Schutzbedarf Verfügbarkeit",
-	"Begründung Vertraulichkeit", "Begründung Integrität", "Begründung Verfügbarkeit", "Hängt ab von",
-}
+// columns are the columns in their canonical order. A new plain text
+// field of target objects (domain.ObjectTexts) is its index in the list
+// above and one line here, with its name as the domain's; its rule comes
+// from the domain, and reading, writing and comparing take it from here.
+var columns = func() [numColumns]columnSpec {
+	cs := [numColumns]columnSpec{
+		cExternalID:           {name: ColExternalID, german: "Externe ID"},
+		cShortID:              {name: ColShortID, german: "Kürzel"},
+		cName:                 {name: ColName, german: "Name"},
+		cType:                 {name: ColType, german: "Typ"},
+		cDescription:          {name: ColDescription, german: "Beschreibung", multiline: true},
+		cDepartment:           {name: ColDepartment, german: "Organisationseinheit"},
+		cResponsible:          {name: ColResponsible, german: "Verantwortlich"},
+		cLocation:             {name: ColLocation, german: "Standort"},
+		cTags:                 {name: ColTags, german: "Schlagworte"},
+		cNoSuitableModule:     {name: ColNoSuitableModule, german: "Kein passender Baustein"},
+		cUntypicalEnvironment: {name: ColUntypicalEnvironment, german: "Untypisches Einsatzumfeld"},
+		cGroup:                {name: ColGroup, german: "Gruppe"},
+		cMembers:              {name: ColMembers, german: "Anzahl"},
+		cNeedC:                {name: ColNeedC, german: "Schutzbedarf Vertraulichkeit"},
+		cNeedI:                {name: ColNeedI, german: "Schutzbedarf Integrität"},
+		cNeedA:                {name: ColNeedA, german: "Schutzbedarf Verfügbarkeit"},
+		cReasonC:              {name: ColNeedCReason, german: "Begründung Vertraulichkeit", multiline: true},
+		cReasonI:              {name: ColNeedIReason, german: "Begründung Integrität", multiline: true},
+		cReasonA:              {name: ColNeedAReason, german: "Begründung Verfügbarkeit", multiline: true},
+		cDependsOn:            {name: ColDependsOn, german: "Hängt ab von"},
+	}
+	for c := range cs {
+		if t, ok := domain.ObjectTextNamed(cs[c].name); ok {
+			cs[c].text = &t
+		}
+	}
+	return cs
+}()
+
+// columnNames and germanNames are the canonical and the German headers
+// in column order.
+var columnNames, germanNames = func() (names, german [numColumns]string) {
+	for c, spec := range columns {
+		names[c], german[c] = spec.name, spec.german
+	}
+	return names, german
+}()
 
 // required are the columns a file must have and a row must fill.
 var required = [...]column{cExternalID, cName, cType}

@@ -50,10 +50,10 @@ func newCheckEnv(t testing.TB, approach domain.Approach) checkEnv {
 			return err
 		}
 		e.catalog = c.ID
-		if e.scope, err = tx.CreateScope(ctx, postgres.ScopeInput{Name: "Prüfverbund", CatalogID: c.ID, Approach: approach}); err != nil {
+		if e.scope, err = tx.CreateScope(ctx, domain.ScopeInput{Name: "Prüfverbund", CatalogID: c.ID, Approach: approach}); err != nil {
 			return err
 		}
-		add := func(in postgres.ObjectInput) int64 {
+		add := func(in domain.ObjectInput) int64 {
 			if err != nil {
 				return 0
 			}
@@ -61,13 +61,13 @@ func newCheckEnv(t testing.TB, approach domain.Approach) checkEnv {
 			o, err = tx.CreateObject(ctx, e.scope.ID, in, postgres.Everything)
 			return o.ID
 		}
-		e.server = add(postgres.ObjectInput{Type: domain.ObjectITSystem, Name: "Server"})
-		e.group = add(postgres.ObjectInput{Type: domain.ObjectITSystem, Name: "Router", Group: true, Members: 670})
-		e.process = add(postgres.ObjectInput{Type: domain.ObjectProcess, Name: "Prozess"})
+		e.server = add(domain.ObjectInput{Type: domain.ObjectITSystem, ObjectFields: domain.ObjectFields{Name: "Server"}})
+		e.group = add(domain.ObjectInput{Type: domain.ObjectITSystem, ObjectFields: domain.ObjectFields{Name: "Router"}, Group: true, Members: 670})
+		e.process = add(domain.ObjectInput{Type: domain.ObjectProcess, ObjectFields: domain.ObjectFields{Name: "Prozess"}})
 		if err != nil {
 			return err
 		}
-		e.member = add(postgres.ObjectInput{Type: domain.ObjectITSystem, Name: "Router JVA", GroupID: &e.group})
+		e.member = add(domain.ObjectInput{Type: domain.ObjectITSystem, ObjectFields: domain.ObjectFields{Name: "Router JVA"}, GroupID: &e.group})
 		return err
 	})
 	if err != nil {
@@ -167,7 +167,8 @@ func TestRederivationRetiresAndReactivates(t *testing.T) {
 	}
 	// The approach changing to basic retires the S requirement.
 	e.do(t, func(tx *postgres.Tx) error {
-		_, err := tx.UpdateScope(ctx, e.scope.ID, e.scope.Version, postgres.ScopeInput{Name: e.scope.Name, CatalogID: e.catalog, Approach: domain.ApproachBasic})
+		basic := domain.ApproachBasic
+		_, err := tx.UpdateScope(ctx, e.scope.ID, e.scope.Version, domain.ScopeChange{Approach: &basic})
 		return err
 	})
 	if got := e.active(t, e.server); !slices.Equal(got, []string{"TST.1.A1", "TST.2.A1"}) {

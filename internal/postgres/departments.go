@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"regexp"
-	"strings"
 
 	"ismsd/internal/domain"
 )
@@ -60,35 +58,10 @@ func (db *DB) DepartmentByID(ctx context.Context, id int64) (domain.Department, 
 	return d, err
 }
 
-// DepartmentInput is what a department is made of.
-type DepartmentInput struct {
-	ParentID *int64
-	Name     string
-	Code     string
-}
-
-var departmentCode = regexp.MustCompile(`^[A-Za-z0-9._-]{0,32}$`)
-
-func (in *DepartmentInput) validate() error {
-	in.Name, in.Code = strings.TrimSpace(in.Name), strings.TrimSpace(in.Code)
-	var vs []domain.Violation
-	if in.Name == "" || domain.TooLong(in.Name, 200) {
-		vs = append(vs, domain.Violation{Pointer: "/name", Detail: "name must have 1 to 200 characters", German: "Der Name muss 1 bis 200 Zeichen haben."})
-	}
-	if !departmentCode.MatchString(in.Code) {
-		vs = append(vs, domain.Violation{Pointer: "/code", Detail: "code: up to 32 letters, digits, '.', '_' or '-'",
-			German: "Das Kürzel darf bis zu 32 Buchstaben, Ziffern, Punkte, Unter- oder Bindestriche haben."})
-	}
-	if len(vs) > 0 {
-		return domain.Invalid(vs...)
-	}
-	return nil
-}
-
 // CreateDepartment adds a department below ParentID (nil for a root).
-func (tx *Tx) CreateDepartment(ctx context.Context, in DepartmentInput) (domain.Department, error) {
-	if err := in.validate(); err != nil {
-		return domain.Department{}, err
+func (tx *Tx) CreateDepartment(ctx context.Context, in domain.DepartmentInput) (domain.Department, error) {
+	if vs := in.Validate(); len(vs) > 0 {
+		return domain.Department{}, domain.Invalid(vs...)
 	}
 	var d domain.Department
 	err := tx.x.GetContext(ctx, &d, `
@@ -102,10 +75,7 @@ func (tx *Tx) CreateDepartment(ctx context.Context, in DepartmentInput) (domain.
 
 // UpdateDepartment renames or moves a department if it is still at
 // version; a department cannot move below itself.
-func (tx *Tx) UpdateDepartment(ctx context.Context, id int64, version int, in DepartmentInput) (domain.Department, error) {
-	if err := in.validate(); err != nil {
-		return domain.Department{}, err
-	}
+func (tx *Tx) UpdateDepartment(ctx context.Context, id int64, version int, ch domain.DepartmentChange) (domain.Department, error) {
 	before, err := lockVersion(recordName{fmt.Sprintf("department %d", id), "Die Organisationseinheit"}, version, func() (domain.Department, int, error) {
 		var d domain.Department
 		err := tx.x.GetContext(ctx, &d, `SELECT id, parent_id, name, code, version FROM departments WHERE id = $1 FOR UPDATE`, id)
@@ -116,6 +86,10 @@ func (tx *Tx) UpdateDepartment(ctx context.Context, id int64, version int, in De
 	})
 	if err != nil {
 		return before, err
+	}
+	in := ch.Apply(before)
+	if vs := in.Validate(); len(vs) > 0 {
+		return before, domain.Invalid(vs...)
 	}
 	if in.ParentID != nil {
 		var below bool
@@ -166,7 +140,7 @@ func (tx *Tx) DeleteDepartment(ctx context.Context, id int64) error {
 	return tx.Record("department.delete", "department", id, d, nil)
 }
 
-func departmentError(err error, in DepartmentInput) error {
+func departmentError(err error, in domain.DepartmentInput) error {
 	if foreignKey(err) != "" {
 		return domain.Invalid(domain.Violation{Pointer: "/parent_id", Detail: "no such parent department",
 			German: "Die übergeordnete Organisationseinheit gibt es nicht."})

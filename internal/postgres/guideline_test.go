@@ -357,7 +357,7 @@ func TestPolicies(t *testing.T) {
 	var other domain.Scope
 	if err := e.change(t, func(tx *postgres.Tx) error {
 		var err error
-		other, err = tx.CreateScope(ctx, postgres.ScopeInput{Name: "Anderer Verbund", CatalogID: e.scope.CatalogID, Approach: domain.ApproachBasic})
+		other, err = tx.CreateScope(ctx, domain.ScopeInput{Name: "Anderer Verbund", CatalogID: e.scope.CatalogID, Approach: domain.ApproachBasic})
 		return err
 	}); err != nil {
 		t.Fatal(err)

@@ -17,8 +17,8 @@ import (
 // department's code, its own needs and what it depends on.
 type StoredObject struct {
 	ID             int64
-	Visible        bool // within the reader's or writer's departments
-	Input          ObjectInput
+	Visible        bool               // within the reader's or writer's departments
+	Input          domain.ObjectInput // without GroupID, which a file cannot change
 	DepartmentCode string
 	Needs          [3]domain.NeedInput
 	DependsOn      []int64 // ids of the objects it depends on
@@ -57,10 +57,9 @@ func loadScopeObjects(ctx context.Context, q sqlx.QueryerContext, scopeID int64,
 	index := map[int64]int{}
 	for i, r := range rows {
 		o := r.asDomain()
-		out[i] = StoredObject{ID: o.ID, Visible: r.Visible, DepartmentCode: r.Code, Input: ObjectInput{Type: o.Type, ShortID: o.ShortID,
-			Name: o.Name, Description: o.Description, DepartmentID: o.DepartmentID, Responsible: o.Responsible, Location: o.Location,
-			ExternalID: o.ExternalID, Tags: o.Tags, NoSuitableModule: o.NoSuitableModule, UntypicalEnvironment: o.UntypicalEnvironment,
-			Group: o.Group, Members: o.Members}}
+		in := o.Input()
+		in.GroupID = nil
+		out[i] = StoredObject{ID: o.ID, Visible: r.Visible, DepartmentCode: r.Code, Input: in}
 		index[o.ID] = i
 	}
 	var needs []struct {
@@ -115,7 +114,7 @@ func objectiveIndex(code string) int {
 // ImportChange is one object an import creates (ID 0) or changes.
 type ImportChange struct {
 	ID        int64
-	Input     ObjectInput // complete: the stored values with the file's applied
+	Input     domain.ObjectInput // complete: the stored values with the file's applied
 	Needs     [3]domain.NeedInput
 	SetNeeds  bool
 	DependsOn []string // external IDs, when SetDeps
@@ -130,50 +129,36 @@ type ImportChange struct {
 // kind of change and records every changed object in the audit trail.
 // Short IDs of new objects must be set; their IDs are set in changes.
 func (tx *Tx) ImportObjects(ctx context.Context, scopeID int64, changes []ImportChange) error {
-	type objectJSON struct {
-		ID                   int64    `json:"id"`
-		Type                 string   `json:"type"`
-		ShortID              string   `json:"short_id"`
-		Name                 string   `json:"name"`
-		Description          string   `json:"description"`
-		DepartmentID         *int64   `json:"department_id"`
-		Responsible          string   `json:"responsible"`
-		Location             string   `json:"location"`
-		ExternalID           string   `json:"external_id"`
-		Tags                 []string `json:"tags"`
-		NoSuitableModule     bool     `json:"no_suitable_module"`
-		UntypicalEnvironment bool     `json:"untypical_environment"`
-		Group                bool     `json:"is_group"`
-		Members              int      `json:"members"`
-	}
-	var creates, updates []objectJSON
+	// Each record holds the plain fields (fieldRecord) and these columns.
+	var creates, updates []map[string]any
 	for _, ch := range changes {
 		in := ch.Input
-		if err := in.normalize(); err != nil {
-			return fmt.Errorf("object %s: %w", in.ExternalID, err)
+		if vs := in.Validate(); len(vs) > 0 {
+			return fmt.Errorf("object %s: %w", in.ExternalID, domain.Invalid(vs...))
 		}
-		j := objectJSON{ch.ID, string(in.Type), in.ShortID, in.Name, in.Description, in.DepartmentID, in.Responsible, in.Location,
-			in.ExternalID, orNone(in.Tags), in.NoSuitableModule, in.UntypicalEnvironment, in.Group, in.Members}
+		rec := fieldRecord(in.ObjectFields)
+		rec["id"], rec["type"], rec["short_id"], rec["department_id"], rec["is_group"], rec["members"] =
+			ch.ID, string(in.Type), in.ShortID, in.DepartmentID, in.Group, in.Members
 		if ch.ID == 0 {
-			creates = append(creates, j)
+			creates = append(creates, rec)
 		} else {
-			updates = append(updates, j)
+			updates = append(updates, rec)
 		}
 	}
-	const fields = `type text, short_id text, name text, description text, department_id bigint, responsible text, location text,
-		external_id text, tags text[], no_suitable_module boolean, untypical_environment boolean, is_group boolean, members int`
+	const columns = `type text, short_id text, department_id bigint, is_group boolean, members int`
 	if len(creates) > 0 {
-		b, _ := json.Marshal(creates)
+		b, err := json.Marshal(creates)
+		if err != nil {
+			return err
+		}
 		var created []struct {
 			ID         int64  `db:"id"`
 			ExternalID string `db:"external_id"`
 		}
-		err := tx.x.SelectContext(ctx, &created, `
-			INSERT INTO objects (scope_id, type, short_id, name, description, department_id, responsible, location, external_id,
-			                     tags, no_suitable_module, untypical_environment, is_group, members)
-			SELECT $1, type, short_id, name, description, department_id, responsible, location, external_id,
-			       tags, no_suitable_module, untypical_environment, is_group, members
-			FROM jsonb_to_recordset($2) AS x(`+fields+`)
+		err = tx.x.SelectContext(ctx, &created, `
+			INSERT INTO objects (scope_id, type, short_id, department_id, is_group, members, `+fieldNames+`)
+			SELECT $1, x.type, x.short_id, x.department_id, x.is_group, x.members, `+fieldWrites+`
+			FROM jsonb_to_recordset($2) AS x(`+columns+`, `+fieldTypes+`)
 			RETURNING id, external_id`, scopeID, b)
 		if err != nil {
 			return fmt.Errorf("create objects: %w", mapError(err))
@@ -203,18 +188,19 @@ func (tx *Tx) ImportObjects(ctx context.Context, scopeID int64, changes []Import
 		}
 	}
 	if len(updates) > 0 {
-		b, _ := json.Marshal(updates)
+		b, err := json.Marshal(updates)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.x.ExecContext(ctx, `
-			UPDATE objects o SET type = x.type, short_id = x.short_id, name = x.name, description = x.description,
-			       department_id = x.department_id, responsible = x.responsible, location = x.location, external_id = x.external_id,
-			       tags = x.tags, no_suitable_module = x.no_suitable_module, untypical_environment = x.untypical_environment,
-			       is_group = x.is_group, members = x.members, updated_at = now(), version = o.version + 1
-			FROM jsonb_to_recordset($2) AS x(id bigint, `+fields+`)
+			UPDATE objects o SET type = x.type, short_id = x.short_id, department_id = x.department_id, is_group = x.is_group,
+			       members = x.members, `+fieldSets+`, updated_at = now(), version = o.version + 1
+			FROM jsonb_to_recordset($2) AS x(id bigint, `+columns+`, `+fieldTypes+`)
 			WHERE o.id = x.id AND o.scope_id = $1`, scopeID, b); err != nil {
 			return fmt.Errorf("update objects: %w", mapError(err))
 		}
 		for _, u := range updates {
-			if err := tx.Record("object.import", "object", u.ID, nil, u); err != nil {
+			if err := tx.Record("object.import", "object", u["id"], nil, u); err != nil {
 				return err
 			}
 		}

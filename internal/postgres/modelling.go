@@ -63,10 +63,11 @@ func (db *DB) Suggestions(ctx context.Context, o domain.Object, catalogID int64)
 // scope in one statement; assignments that exist already stay. It returns
 // how many assignments are new.
 func (tx *Tx) AssignModules(ctx context.Context, scopeID int64, objectIDs []int64, moduleIDs []string, vis Visibility) (int, error) {
-	if len(objectIDs) == 0 || len(moduleIDs) == 0 {
-		return 0, domain.Invalid(domain.Violation{Pointer: "", Detail: "give at least one object and one module",
-			German: "Bitte mindestens ein Zielobjekt und einen Baustein wählen."})
+	a := domain.ModuleAssignment{Modules: moduleIDs, Objects: objectIDs}
+	if vs := a.Validate(); len(vs) > 0 {
+		return 0, domain.Invalid(vs...)
 	}
+	moduleIDs = a.Modules
 	var catalogID int64
 	if err := tx.x.GetContext(ctx, &catalogID, `SELECT catalog_id FROM scopes WHERE id = $1`, scopeID); err != nil {
 		return 0, mapError(err)

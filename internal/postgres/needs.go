@@ -52,9 +52,8 @@ func (db *DB) Dependents(ctx context.Context, id int64, vis Visibility) ([]Relat
 // AddDependency records that from depends on to (both visible to the
 // writer, in one scope) and recomputes the scope's protection needs.
 func (tx *Tx) AddDependency(ctx context.Context, from, to int64, vis Visibility) error {
-	if from == to {
-		return domain.Invalid(domain.Violation{Pointer: "/depends_on", Detail: "an object cannot depend on itself",
-			German: "Ein Zielobjekt kann nicht von sich selbst abhängen."})
+	if vs := (domain.DependencyInput{From: from, To: to}).Validate(); len(vs) > 0 {
+		return domain.Invalid(vs...)
 	}
 	a, err := tx.lockObject(ctx, from, 0, vis)
 	if err != nil {
@@ -123,8 +122,8 @@ func (tx *Tx) SetNeeds(ctx context.Context, id int64, version int, in [3]domain.
 	for _, o := range domain.Objectives {
 		n := in[o]
 		objectives = append(objectives, o.Code())
-		own, ownReason = append(own, int64(n.Own)), append(ownReason, strings.TrimSpace(n.OwnReason))
-		kind, override, overrideReason = append(kind, string(n.OverrideKind)), append(override, int64(n.Override)), append(overrideReason, strings.TrimSpace(n.OverrideReason))
+		own, ownReason = append(own, int64(n.Own)), append(ownReason, n.OwnReason)
+		kind, override, overrideReason = append(kind, string(n.OverrideKind)), append(override, int64(n.Override)), append(overrideReason, n.OverrideReason)
 	}
 	if _, err := tx.x.ExecContext(ctx, `
 		UPDATE object_needs n SET own = u.own, own_reason = u.own_reason, override_kind = u.kind, override = u.override,

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -13,97 +14,109 @@ import (
 	"ismsd/internal/domain"
 )
 
-// ObjectInput is what a target object is made of.
-type ObjectInput struct {
-	Type                 domain.ObjectType
-	ShortID              string // empty: generated from the type, e.g. S-017
-	Name                 string
-	Description          string
-	DepartmentID         *int64
-	Responsible          string
-	Location             string
-	ExternalID           string
-	Tags                 []string
-	NoSuitableModule     bool
-	UntypicalEnvironment bool
-	Group                bool
-	Members              int
-	GroupID              *int64 // the group this object is a member of
-}
-
-func (in *ObjectInput) normalize() error {
-	in.Name, in.ShortID, in.ExternalID = strings.TrimSpace(in.Name), strings.TrimSpace(in.ShortID), strings.TrimSpace(in.ExternalID)
-	if in.Members == 0 {
-		in.Members = 1
-	}
-	var vs []domain.Violation
-	if !in.Type.Valid() {
-		vs = append(vs, domain.Violation{Pointer: "/type", Detail: "unknown object type", German: "Unbekannter Typ des Zielobjekts."})
-	}
-	if in.Name == "" || domain.TooLong(in.Name, 200) {
-		vs = append(vs, domain.Violation{Pointer: "/name", Detail: "name must have 1 to 200 characters", German: "Der Name muss 1 bis 200 Zeichen haben."})
-	}
-	if domain.TooLong(in.ShortID, 40) || domain.TooLong(in.ExternalID, 200) || domain.TooLong(in.Responsible, 200) || domain.TooLong(in.Location, 200) ||
-		domain.TooLong(in.Description, 4000) {
-		vs = append(vs, domain.Violation{Pointer: "", Detail: "a field is too long", German: "Ein Feld ist zu lang."})
-	}
-	if in.Members < 1 || !in.Group && in.Members != 1 {
-		vs = append(vs, domain.Violation{Pointer: "/members", Detail: "members must be 1, or more for a group", German: "Die Anzahl muss 1 sein, bei einer Gruppe mindestens 1."})
-	}
-	tags := in.Tags[:0:0]
-	for _, t := range in.Tags {
-		if t = strings.TrimSpace(t); t != "" {
-			tags = append(tags, t)
-		}
-	}
-	in.Tags = tags
-	if len(in.Tags) > 50 {
-		vs = append(vs, domain.Violation{Pointer: "/tags", Detail: "at most 50 tags", German: "Höchstens 50 Schlagworte."})
-	}
-	if len(vs) > 0 {
-		return domain.Invalid(vs...)
-	}
-	return nil
-}
-
-// objectRow scans the objects table.
+// objectRow scans the objects table; the plain fields come by their db
+// tags.
 type objectRow struct {
-	ID                   int64          `db:"id"`
-	ScopeID              int64          `db:"scope_id"`
-	Type                 string         `db:"type"`
-	ShortID              string         `db:"short_id"`
-	Name                 string         `db:"name"`
-	Description          string         `db:"description"`
-	DepartmentID         *int64         `db:"department_id"`
-	DepartmentName       sql.NullString `db:"department_name"`
-	Responsible          string         `db:"responsible"`
-	Location             string         `db:"location"`
-	ExternalID           sql.NullString `db:"external_id"`
-	Tags                 pq.StringArray `db:"tags"`
-	NoSuitableModule     bool           `db:"no_suitable_module"`
-	UntypicalEnvironment bool           `db:"untypical_environment"`
-	Group                bool           `db:"is_group"`
-	Members              int            `db:"members"`
-	GroupID              *int64         `db:"group_id"`
-	Modules              int            `db:"modules"`
-	CreatedAt            time.Time      `db:"created_at"`
-	UpdatedAt            time.Time      `db:"updated_at"`
-	Version              int            `db:"version"`
+	ID      int64  `db:"id"`
+	ScopeID int64  `db:"scope_id"`
+	Type    string `db:"type"`
+	ShortID string `db:"short_id"`
+	domain.ObjectFields
+	Tags           pq.StringArray `db:"tags"`
+	DepartmentID   *int64         `db:"department_id"`
+	DepartmentName sql.NullString `db:"department_name"`
+	Group          bool           `db:"is_group"`
+	Members        int            `db:"members"`
+	GroupID        *int64         `db:"group_id"`
+	Modules        int            `db:"modules"`
+	CreatedAt      time.Time      `db:"created_at"`
+	UpdatedAt      time.Time      `db:"updated_at"`
+	Version        int            `db:"version"`
 }
 
 func (r objectRow) asDomain() domain.Object {
-	return domain.Object{ID: r.ID, ScopeID: r.ScopeID, Type: domain.ObjectType(r.Type), ShortID: r.ShortID, Name: r.Name,
-		Description: r.Description, DepartmentID: r.DepartmentID, DepartmentName: r.DepartmentName.String,
-		Responsible: r.Responsible, Location: r.Location, ExternalID: r.ExternalID.String, Tags: r.Tags,
-		NoSuitableModule: r.NoSuitableModule, UntypicalEnvironment: r.UntypicalEnvironment, Group: r.Group,
-		Members: r.Members, GroupID: r.GroupID, Modules: r.Modules, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
+	fields := r.ObjectFields
+	fields.Tags = r.Tags
+	return domain.Object{ID: r.ID, ScopeID: r.ScopeID, ObjectInput: domain.ObjectInput{Type: domain.ObjectType(r.Type), ShortID: r.ShortID,
+		ObjectFields: fields, DepartmentID: r.DepartmentID, Group: r.Group, Members: r.Members, GroupID: r.GroupID},
+		DepartmentName: r.DepartmentName.String, Modules: r.Modules, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Version: r.Version}
 }
 
-const objectColumns = `o.id, o.scope_id, o.type, o.short_id, o.name, o.description, o.department_id, d.name AS department_name,
-	o.responsible, o.location, o.external_id, o.tags, o.no_suitable_module, o.untypical_environment,
+// objectFieldColumn is the column of a plain field of target objects
+// (domain.ObjectFields, whose db tags name the columns).
+type objectFieldColumn struct {
+	name, sqlType string
+	value         func(f domain.ObjectFields) any
+	// read and write are the expressions that read the column from
+	// objects o and write it from the record x, when not the column itself.
+	read, write string
+}
+
+// objectFieldColumns lists the plain fields' columns. Every statement that
+// reads or writes objects takes them from here, and writes their values
+// as one JSON record (jsonb_to_record), so that a new plain field is one
+// line here.
+var objectFieldColumns = []objectFieldColumn{
+	{name: "name", sqlType: "text", value: func(f domain.ObjectFields) any { return f.Name }},
+	{name: "description", sqlType: "text", value: func(f domain.ObjectFields) any { return f.Description }},
+	{name: "responsible", sqlType: "text", value: func(f domain.ObjectFields) any { return f.Responsible }},
+	{name: "location", sqlType: "text", value: func(f domain.ObjectFields) any { return f.Location }},
+	// Without an external ID the column is NULL, which its unique key ignores.
+	{name: "external_id", sqlType: "text", value: func(f domain.ObjectFields) any { return f.ExternalID },
+		read: "coalesce(o.external_id, '') AS external_id", write: "nullif(x.external_id, '')"},
+	{name: "tags", sqlType: "text[]", value: func(f domain.ObjectFields) any { return orNone(f.Tags) }},
+	{name: "no_suitable_module", sqlType: "boolean", value: func(f domain.ObjectFields) any { return f.NoSuitableModule }},
+	{name: "untypical_environment", sqlType: "boolean", value: func(f domain.ObjectFields) any { return f.UntypicalEnvironment }},
+}
+
+// fieldColumns joins an SQL snippet per plain field column.
+func fieldColumns(snippet func(c objectFieldColumn) string) string {
+	parts := make([]string, len(objectFieldColumns))
+	for i, c := range objectFieldColumns {
+		parts[i] = snippet(c)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// The snippets of the plain fields in the statements on objects: their
+// columns (INSERT), their reads from objects o (SELECT), their writes from
+// the record x (INSERT … SELECT), their assignments (UPDATE … SET) and the
+// record's column definitions (jsonb_to_record).
+var (
+	fieldNames = fieldColumns(func(c objectFieldColumn) string { return c.name })
+	fieldReads = fieldColumns(func(c objectFieldColumn) string {
+		if c.read != "" {
+			return c.read
+		}
+		return "o." + c.name
+	})
+	fieldWrites = fieldColumns(func(c objectFieldColumn) string { return c.writeExpr() })
+	fieldSets   = fieldColumns(func(c objectFieldColumn) string { return c.name + " = " + c.writeExpr() })
+	fieldTypes  = fieldColumns(func(c objectFieldColumn) string { return c.name + " " + c.sqlType })
+)
+
+func (c objectFieldColumn) writeExpr() string {
+	if c.write != "" {
+		return c.write
+	}
+	return "x." + c.name
+}
+
+// fieldRecord is the record of the plain fields that the statements read
+// with jsonb_to_record(set), by column; the writes of a batch add their
+// other columns to it.
+func fieldRecord(f domain.ObjectFields) map[string]any {
+	rec := make(map[string]any, len(objectFieldColumns)+8)
+	for _, c := range objectFieldColumns {
+		rec[c.name] = c.value(f)
+	}
+	return rec
+}
+
+var objectColumns = `o.id, o.scope_id, o.type, o.short_id, ` + fieldReads + `, o.department_id, d.name AS department_name,
 	o.is_group, o.members, o.group_id, o.created_at, o.updated_at, o.version`
 
-const objectSelect = `SELECT ` + objectColumns + `, (SELECT count(*) FROM object_modules m WHERE m.object_id = o.id) AS modules`
+var objectSelect = `SELECT ` + objectColumns + `, (SELECT count(*) FROM object_modules m WHERE m.object_id = o.id) AS modules`
 
 // visibleObject is the condition that the object o may be seen with the
 // visibility given as parameter $N.
@@ -338,7 +351,7 @@ func (tx *Tx) checkPlacement(ctx context.Context, departmentID *int64, vis Visib
 // that the writer may see (a group out of sight is not found, like a
 // missing one), and groups of groups. current is the group the object is
 // a member of already: keeping it names nothing new.
-func (tx *Tx) checkGroup(ctx context.Context, scopeID, self int64, current *int64, in ObjectInput, vis Visibility) error {
+func (tx *Tx) checkGroup(ctx context.Context, scopeID, self int64, current *int64, in domain.ObjectInput, vis Visibility) error {
 	if in.GroupID == nil {
 		return nil
 	}
@@ -367,18 +380,16 @@ func (tx *Tx) checkGroup(ctx context.Context, scopeID, self int64, current *int6
 }
 
 // CreateObject adds a target object with empty protection needs.
-func (tx *Tx) CreateObject(ctx context.Context, scopeID int64, in ObjectInput, vis Visibility) (domain.Object, error) {
-	if in.Type == domain.ObjectScope {
-		return domain.Object{}, domain.Invalid(domain.Violation{Pointer: "/type", Detail: "only the scope itself has type scope",
-			German: "Nur der Informationsverbund selbst hat diesen Typ."})
+func (tx *Tx) CreateObject(ctx context.Context, scopeID int64, in domain.ObjectInput, vis Visibility) (domain.Object, error) {
+	if vs := in.Validate(); len(vs) > 0 {
+		return domain.Object{}, domain.Invalid(vs...)
 	}
 	return tx.createObject(ctx, scopeID, in, vis)
 }
 
-func (tx *Tx) createObject(ctx context.Context, scopeID int64, in ObjectInput, vis Visibility) (domain.Object, error) {
-	if err := in.normalize(); err != nil {
-		return domain.Object{}, err
-	}
+// createObject adds a valid object; the scope's own object, of type
+// scope, comes here directly.
+func (tx *Tx) createObject(ctx context.Context, scopeID int64, in domain.ObjectInput, vis Visibility) (domain.Object, error) {
 	if err := tx.checkPlacement(ctx, in.DepartmentID, vis, "Zielobjekte"); err != nil {
 		return domain.Object{}, err
 	}
@@ -396,13 +407,16 @@ func (tx *Tx) createObject(ctx context.Context, scopeID int64, in ObjectInput, v
 		}
 		in.ShortID = fmt.Sprintf("%s-%03d", prefix, next)
 	}
+	fields, err := json.Marshal(fieldRecord(in.ObjectFields))
+	if err != nil {
+		return domain.Object{}, err
+	}
 	var id int64
-	err := tx.x.GetContext(ctx, &id, `
-		INSERT INTO objects (scope_id, type, short_id, name, description, department_id, responsible, location, external_id,
-		                     tags, no_suitable_module, untypical_environment, is_group, members, group_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, nullif($9, ''), $10, $11, $12, $13, $14, $15) RETURNING id`,
-		scopeID, in.Type, in.ShortID, in.Name, in.Description, in.DepartmentID, in.Responsible, in.Location, in.ExternalID,
-		pq.Array(orNone(in.Tags)), in.NoSuitableModule, in.UntypicalEnvironment, in.Group, in.Members, in.GroupID)
+	err = tx.x.GetContext(ctx, &id, `
+		INSERT INTO objects (scope_id, type, short_id, department_id, is_group, members, group_id, `+fieldNames+`)
+		SELECT $1, $2, $3, $4, $5, $6, $7, `+fieldWrites+` FROM jsonb_to_record($8) AS x(`+fieldTypes+`)
+		RETURNING id`,
+		scopeID, in.Type, in.ShortID, in.DepartmentID, in.Group, in.Members, in.GroupID, fields)
 	if err != nil {
 		return domain.Object{}, objectError(err, in)
 	}
@@ -450,7 +464,7 @@ func (tx *Tx) lockObject(ctx context.Context, id int64, version int, vis Visibil
 }
 
 // UpdateObject changes an object if it is still at version.
-func (tx *Tx) UpdateObject(ctx context.Context, id int64, version int, in ObjectInput, vis Visibility) (domain.Object, error) {
+func (tx *Tx) UpdateObject(ctx context.Context, id int64, version int, ch domain.ObjectChange, vis Visibility) (domain.Object, error) {
 	before, err := tx.lockObject(ctx, id, version, vis)
 	if err != nil {
 		return before, err
@@ -458,11 +472,9 @@ func (tx *Tx) UpdateObject(ctx context.Context, id int64, version int, in Object
 	if before.Type == domain.ObjectScope {
 		return before, domain.Errorf(domain.ErrConflict, "the scope's own object changes with the scope").De("Dieses Zielobjekt ist der Informationsverbund selbst; ändern Sie den Informationsverbund.")
 	}
-	if in.Type == domain.ObjectScope {
-		return before, domain.Invalid(domain.Violation{Pointer: "/type", Detail: "only the scope itself has type scope", German: "Nur der Informationsverbund selbst hat diesen Typ."})
-	}
-	if err := in.normalize(); err != nil {
-		return before, err
+	in := ch.Apply(before)
+	if vs := in.Validate(); len(vs) > 0 {
+		return before, domain.Invalid(vs...)
 	}
 	if err := tx.checkPlacement(ctx, in.DepartmentID, vis, "Zielobjekte"); err != nil {
 		return before, err
@@ -473,13 +485,16 @@ func (tx *Tx) UpdateObject(ctx context.Context, id int64, version int, in Object
 	if in.ShortID == "" {
 		in.ShortID = before.ShortID
 	}
+	fields, err := json.Marshal(fieldRecord(in.ObjectFields))
+	if err != nil {
+		return before, err
+	}
 	_, err = tx.x.ExecContext(ctx, `
-		UPDATE objects SET type = $2, short_id = $3, name = $4, description = $5, department_id = $6, responsible = $7,
-		       location = $8, external_id = nullif($9, ''), tags = $10, no_suitable_module = $11, untypical_environment = $12,
-		       is_group = $13, members = $14, group_id = $15, updated_at = now(), version = version + 1
-		WHERE id = $1`,
-		id, in.Type, in.ShortID, in.Name, in.Description, in.DepartmentID, in.Responsible, in.Location, in.ExternalID,
-		pq.Array(orNone(in.Tags)), in.NoSuitableModule, in.UntypicalEnvironment, in.Group, in.Members, in.GroupID)
+		UPDATE objects o SET type = $2, short_id = $3, department_id = $4, is_group = $5, members = $6, group_id = $7, `+fieldSets+`,
+		       updated_at = now(), version = o.version + 1
+		FROM jsonb_to_record($8) AS x(`+fieldTypes+`)
+		WHERE o.id = $1`,
+		id, in.Type, in.ShortID, in.DepartmentID, in.Group, in.Members, in.GroupID, fields)
 	if err != nil {
 		return before, objectError(err, in)
 	}
@@ -545,7 +560,7 @@ func (tx *Tx) DeleteObject(ctx context.Context, id int64, vis Visibility) error 
 	return tx.RecomputeNeeds(ctx, before.ScopeID)
 }
 
-func objectError(err error, in ObjectInput) error {
+func objectError(err error, in domain.ObjectInput) error {
 	if isUniqueViolation(err) {
 		return domain.Errorf(domain.ErrConflict, "the short ID %q or the external ID %q is taken in this scope", in.ShortID, in.ExternalID).
 			De("Kürzel oder externe ID ist in diesem Informationsverbund schon vergeben.")

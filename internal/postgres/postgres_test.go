@@ -243,7 +243,7 @@ func TestGrantScopeRules(t *testing.T) {
 	}
 	err := db.InTx(ctx, actor("admin"), func(tx *postgres.Tx) error {
 		var err error
-		dept, err = tx.CreateDepartment(ctx, postgres.DepartmentInput{Name: "Finanzministerium"})
+		dept, err = tx.CreateDepartment(ctx, domain.DepartmentInput{Name: "Finanzministerium"})
 		return err
 	})
 	if err != nil {

@@ -26,28 +26,30 @@ func TestWritesNameOnlyWhatTheWriterReads(t *testing.T) {
 		if _, err := tx.AssignModules(ctx, s.scope.ID, []int64{s.sv, s.innSystem}, []string{"SYS.1.1"}, postgres.Everything); err != nil {
 			return err
 		}
-		g, err := tx.CreateObject(ctx, s.scope.ID, postgres.ObjectInput{Type: domain.ObjectDevice, Name: "Router", Group: true, Members: 9,
-			DepartmentID: &s.tlrz}, postgres.Everything)
+		g, err := tx.CreateObject(ctx, s.scope.ID, domain.ObjectInput{Type: domain.ObjectDevice,
+			ObjectFields: domain.ObjectFields{Name: "Router"}, Group: true, Members: 9, DepartmentID: &s.tlrz}, postgres.Everything)
 		if err != nil {
 			return err
 		}
-		og, err := tx.CreateObject(ctx, s.scope.ID, postgres.ObjectInput{Type: domain.ObjectDevice, Name: "Drucker", Group: true, Members: 4,
-			DepartmentID: &s.inn}, postgres.Everything)
+		og, err := tx.CreateObject(ctx, s.scope.ID, domain.ObjectInput{Type: domain.ObjectDevice,
+			ObjectFields: domain.ObjectFields{Name: "Drucker"}, Group: true, Members: 4, DepartmentID: &s.inn}, postgres.Everything)
 		group, ownGroup = g.ID, og.ID
 		if err != nil {
 			return err
 		}
-		app, err := tx.CreateObject(ctx, s.scope.ID, postgres.ObjectInput{Type: domain.ObjectApplication, Name: "Fachverfahren", DepartmentID: &s.inn},
+		app, err := tx.CreateObject(ctx, s.scope.ID, domain.ObjectInput{Type: domain.ObjectApplication,
+			ObjectFields: domain.ObjectFields{Name: "Fachverfahren"}, DepartmentID: &s.inn},
 			postgres.Everything)
 		ownApp = app.ID
 		if err != nil {
 			return err
 		}
-		other, err := tx.CreateScope(ctx, postgres.ScopeInput{Name: "Anderer Verbund", CatalogID: s.scope.CatalogID, Approach: domain.ApproachStandard})
+		other, err := tx.CreateScope(ctx, domain.ScopeInput{Name: "Anderer Verbund", CatalogID: s.scope.CatalogID, Approach: domain.ApproachStandard})
 		if err != nil {
 			return err
 		}
-		o, err := tx.CreateObject(ctx, other.ID, postgres.ObjectInput{Type: domain.ObjectITSystem, Name: "Mailserver", DepartmentID: &s.inn},
+		o, err := tx.CreateObject(ctx, other.ID, domain.ObjectInput{Type: domain.ObjectITSystem,
+			ObjectFields: domain.ObjectFields{Name: "Mailserver"}, DepartmentID: &s.inn},
 			postgres.Everything)
 		if err != nil {
 			return err
@@ -91,7 +93,8 @@ func TestWritesNameOnlyWhatTheWriterReads(t *testing.T) {
 			return tx.LinkEvidence(ctx, ev.ID, domain.LinkCheckEntry, id, interior)
 		}, []int64{foreignEntry.ID, otherEntry.ID}, ownEntry.ID},
 		{"group of a new object", "/group_id", func(tx *postgres.Tx, id int64) error {
-			_, err := tx.CreateObject(ctx, s.scope.ID, postgres.ObjectInput{Type: domain.ObjectDevice, Name: "Neu", DepartmentID: &s.inn, GroupID: &id}, interior)
+			_, err := tx.CreateObject(ctx, s.scope.ID, domain.ObjectInput{Type: domain.ObjectDevice,
+				ObjectFields: domain.ObjectFields{Name: "Neu"}, DepartmentID: &s.inn, GroupID: &id}, interior)
 			return err
 		}, []int64{group}, ownGroup},
 		{"dependency", "/depends_on", func(tx *postgres.Tx, id int64) error {
@@ -174,7 +177,8 @@ func TestLinksOutOfSightAreLeftOut(t *testing.T) {
 		if err := tx.LinkEvidence(ctx, ev.ID, domain.LinkCheckEntry, entry.ID, postgres.Everything); err != nil {
 			return err
 		}
-		_, err = tx.CreateObject(ctx, s.scope.ID, postgres.ObjectInput{Type: domain.ObjectRoom, Name: "Ohne Zuordnung"}, postgres.Everything)
+		_, err = tx.CreateObject(ctx, s.scope.ID, domain.ObjectInput{Type: domain.ObjectRoom,
+			ObjectFields: domain.ObjectFields{Name: "Ohne Zuordnung"}}, postgres.Everything)
 		return err
 	}); err != nil {
 		t.Fatal(err)

@@ -232,7 +232,8 @@ type RiskRow struct {
 
 // Reasons says why the object needs a risk analysis (none: it has one by choice).
 func (r RiskRow) Reasons() []domain.RiskReason {
-	o := domain.Object{NoSuitableModule: r.NoSuitableModule, UntypicalEnvironment: r.UntypicalEnvironment}
+	var o domain.Object
+	o.NoSuitableModule, o.UntypicalEnvironment = r.NoSuitableModule, r.UntypicalEnvironment
 	o.Needs[domain.Confidentiality].Effective = r.TopNeed
 	return domain.RiskReasons(o)
 }

@@ -211,7 +211,8 @@ type RiskOverviewRow struct {
 
 // Reasons says why the object needs a risk analysis.
 func (r RiskOverviewRow) Reasons() []domain.RiskReason {
-	o := domain.Object{NoSuitableModule: r.NoSuitableModule, UntypicalEnvironment: r.UntypicalEnvironment}
+	var o domain.Object
+	o.NoSuitableModule, o.UntypicalEnvironment = r.NoSuitableModule, r.UntypicalEnvironment
 	o.Needs[domain.Confidentiality].Effective, o.Needs[domain.Integrity].Effective, o.Needs[domain.Availability].Effective = r.C, r.I, r.A
 	return domain.RiskReasons(o)
 }

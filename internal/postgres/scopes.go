@@ -82,34 +82,11 @@ func (db *DB) Scope(ctx context.Context, id int64) (ScopeSummary, error) {
 	return s, err
 }
 
-// ScopeInput is what a scope is made of.
-type ScopeInput struct {
-	Name        string
-	Description string
-	CatalogID   int64
-	Approach    domain.Approach
-	ISBUserID   *int64
-}
-
-func (in ScopeInput) validate() error {
-	var vs []domain.Violation
-	if !in.Approach.Valid() {
-		vs = append(vs, domain.Violation{Pointer: "/approach", Detail: "approach must be basic, standard or core", German: "Bitte eine Vorgehensweise wählen."})
-	}
-	if in.Name == "" || domain.TooLong(in.Name, 200) {
-		vs = append(vs, domain.Violation{Pointer: "/name", Detail: "name must have 1 to 200 characters", German: "Der Name muss 1 bis 200 Zeichen haben."})
-	}
-	if len(vs) > 0 {
-		return domain.Invalid(vs...)
-	}
-	return nil
-}
-
 // CreateScope adds a scope and its own target object (for scope-wide
 // modules such as ISMS.1).
-func (tx *Tx) CreateScope(ctx context.Context, in ScopeInput) (domain.Scope, error) {
-	if err := in.validate(); err != nil {
-		return domain.Scope{}, err
+func (tx *Tx) CreateScope(ctx context.Context, in domain.ScopeInput) (domain.Scope, error) {
+	if vs := in.Validate(); len(vs) > 0 {
+		return domain.Scope{}, domain.Invalid(vs...)
 	}
 	var s domain.Scope
 	err := tx.x.GetContext(ctx, &s, `
@@ -119,8 +96,8 @@ func (tx *Tx) CreateScope(ctx context.Context, in ScopeInput) (domain.Scope, err
 	if err != nil {
 		return s, scopeError(err, in)
 	}
-	o, err := tx.createObject(ctx, s.ID, ObjectInput{Type: domain.ObjectScope, ShortID: "IV", Name: in.Name,
-		Description: "Der Informationsverbund als Ganzes, für übergreifende Bausteine."}, Everything)
+	o, err := tx.createObject(ctx, s.ID, domain.ObjectInput{Type: domain.ObjectScope, ShortID: "IV", ObjectFields: domain.ObjectFields{Name: in.Name,
+		Description: "Der Informationsverbund als Ganzes, für übergreifende Bausteine.", Tags: []string{}}, Members: 1}, Everything)
 	if err != nil {
 		return s, err
 	}
@@ -130,10 +107,7 @@ func (tx *Tx) CreateScope(ctx context.Context, in ScopeInput) (domain.Scope, err
 
 // UpdateScope changes a scope if it is still at version. Its catalog can
 // only change while no module of it is assigned.
-func (tx *Tx) UpdateScope(ctx context.Context, id int64, version int, in ScopeInput) (domain.Scope, error) {
-	if err := in.validate(); err != nil {
-		return domain.Scope{}, err
-	}
+func (tx *Tx) UpdateScope(ctx context.Context, id int64, version int, ch domain.ScopeChange) (domain.Scope, error) {
 	before, err := lockVersion(recordName{fmt.Sprintf("scope %d", id), "Der Informationsverbund"}, version, func() (domain.Scope, int, error) {
 		var sc domain.Scope
 		err := tx.x.GetContext(ctx, &sc, `SELECT id, name, description, catalog_id, approach, isb_user_id, created_at, version
@@ -145,6 +119,10 @@ func (tx *Tx) UpdateScope(ctx context.Context, id int64, version int, in ScopeIn
 	})
 	if err != nil {
 		return before, err
+	}
+	in := ch.Apply(before)
+	if vs := in.Validate(); len(vs) > 0 {
+		return before, domain.Invalid(vs...)
 	}
 	if in.CatalogID != before.CatalogID {
 		var assigned int
@@ -175,7 +153,7 @@ func (tx *Tx) UpdateScope(ctx context.Context, id int64, version int, in ScopeIn
 	return s, tx.Record("scope.update", "scope", id, before, s)
 }
 
-func scopeError(err error, in ScopeInput) error {
+func scopeError(err error, in domain.ScopeInput) error {
 	if isUniqueViolation(err) {
 		return domain.Errorf(domain.ErrConflict, "a scope named %q exists already", in.Name).De("Einen Informationsverbund mit diesem Namen gibt es schon.")
 	}

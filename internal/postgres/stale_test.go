@@ -107,15 +107,15 @@ func TestStaleChangesAreRefusedAlike(t *testing.T) {
 			return tx.DeleteRiskItem(ctx, threat.ID, seen, postgres.Everything)
 		}},
 		{"Die Organisationseinheit", func(tx *postgres.Tx) error {
-			_, err := tx.UpdateDepartment(ctx, s.fin, seen, postgres.DepartmentInput{Name: "Finanzministerium", Code: "TFM"})
+			_, err := tx.UpdateDepartment(ctx, s.fin, seen, domain.DepartmentChange{Code: ptr("TFM")})
 			return err
 		}},
 		{"Der Informationsverbund", func(tx *postgres.Tx) error {
-			_, err := tx.UpdateScope(ctx, s.scope.ID, seen, postgres.ScopeInput{Name: s.scope.Name, CatalogID: s.scope.CatalogID, Approach: s.scope.Approach})
+			_, err := tx.UpdateScope(ctx, s.scope.ID, seen, domain.ScopeChange{})
 			return err
 		}},
 		{"Das Zielobjekt", func(tx *postgres.Tx) error {
-			_, err := tx.UpdateObject(ctx, s.sv, seen, postgres.ObjectInput{Type: domain.ObjectITSystem, Name: "Managementserver", DepartmentID: &s.tlrz},
+			_, err := tx.UpdateObject(ctx, s.sv, seen, domain.ObjectChange{Name: ptr("Managementserver")},
 				postgres.Everything)
 			return err
 		}},

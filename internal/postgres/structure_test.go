@@ -33,20 +33,20 @@ func newStructure(t testing.TB) structure {
 	}
 	s := structure{db: db, ownerURL: info.OwnerURL, appURL: info.AppURL}
 	err = db.InTx(ctx, actor("test"), func(tx *postgres.Tx) error {
-		d, err := tx.CreateDepartment(ctx, postgres.DepartmentInput{Name: "Finanzministerium", Code: "TFM"})
+		d, err := tx.CreateDepartment(ctx, domain.DepartmentInput{Name: "Finanzministerium", Code: "TFM"})
 		if err != nil {
 			return err
 		}
 		s.fin = d.ID
-		if d, err = tx.CreateDepartment(ctx, postgres.DepartmentInput{Name: "Landesrechenzentrum", Code: "TLRZ", ParentID: &s.fin}); err != nil {
+		if d, err = tx.CreateDepartment(ctx, domain.DepartmentInput{Name: "Landesrechenzentrum", Code: "TLRZ", ParentID: &s.fin}); err != nil {
 			return err
 		}
 		s.tlrz = d.ID
-		if d, err = tx.CreateDepartment(ctx, postgres.DepartmentInput{Name: "Innenministerium", Code: "TIM"}); err != nil {
+		if d, err = tx.CreateDepartment(ctx, domain.DepartmentInput{Name: "Innenministerium", Code: "TIM"}); err != nil {
 			return err
 		}
 		s.inn = d.ID
-		if s.scope, err = tx.CreateScope(ctx, postgres.ScopeInput{Name: "Landesdatennetz", CatalogID: demo.Catalog.ID, Approach: domain.ApproachStandard}); err != nil {
+		if s.scope, err = tx.CreateScope(ctx, domain.ScopeInput{Name: "Landesdatennetz", CatalogID: demo.Catalog.ID, Approach: domain.ApproachStandard}); err != nil {
 			return err
 		}
 		add := func(typ domain.ObjectType, name string, dept int64) int64 {
@@ -54,7 +54,8 @@ func newStructure(t testing.TB) structure {
 				return 0
 			}
 			var o domain.Object
-			o, err = tx.CreateObject(ctx, s.scope.ID, postgres.ObjectInput{Type: typ, Name: name, DepartmentID: &dept}, postgres.Everything)
+			o, err = tx.CreateObject(ctx, s.scope.ID, domain.ObjectInput{Type: typ,
+				ObjectFields: domain.ObjectFields{Name: name}, DepartmentID: &dept}, postgres.Everything)
 			return o.ID
 		}
 		s.process = add(domain.ObjectProcess, "WAN-Transport", s.fin)
@@ -212,14 +213,16 @@ func TestDepartmentHeadSeesOnlyTheirSubtree(t *testing.T) {
 	}
 	// A writer limited to finance can neither change nor place objects elsewhere.
 	err = s.change(t, func(tx *postgres.Tx) error {
-		_, err := tx.UpdateObject(ctx, s.innSystem, 0, postgres.ObjectInput{Type: domain.ObjectITSystem, Name: "x"}, fin)
+		_, err := tx.UpdateObject(ctx, s.innSystem, 0, domain.ObjectInput{Type: domain.ObjectITSystem,
+			ObjectFields: domain.ObjectFields{Name: "x"}}.Change(), fin)
 		return err
 	})
 	if !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("update outside the subtree: %v", err)
 	}
 	err = s.change(t, func(tx *postgres.Tx) error {
-		_, err := tx.CreateObject(ctx, s.scope.ID, postgres.ObjectInput{Type: domain.ObjectRoom, Name: "Keller", DepartmentID: &s.inn}, fin)
+		_, err := tx.CreateObject(ctx, s.scope.ID, domain.ObjectInput{Type: domain.ObjectRoom,
+			ObjectFields: domain.ObjectFields{Name: "Keller"}, DepartmentID: &s.inn}, fin)
 		return err
 	})
 	if !errors.Is(err, domain.ErrInvalid) {

@@ -21,7 +21,8 @@ func TestBrowserCheck(t *testing.T) {
 	ctx2 := context.Background()
 	// A second object and a group, so the pages show more than one row.
 	if err := e.db.InTx(ctx2, testActor, func(tx *postgres.Tx) error {
-		s, err := tx.CreateObject(ctx2, scope, postgres.ObjectInput{Type: domain.ObjectITSystem, Name: "Verzeichnisdienst"}, postgres.Everything)
+		s, err := tx.CreateObject(ctx2, scope, domain.ObjectInput{Type: domain.ObjectITSystem,
+			ObjectFields: domain.ObjectFields{Name: "Verzeichnisdienst"}}, postgres.Everything)
 		if err != nil {
 			return err
 		}

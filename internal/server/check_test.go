@@ -18,7 +18,8 @@ func checkScope(t *testing.T, e *testEnv) (scopeID, serverID int64) {
 	scopeID, dept := e.scopeWithDepartment()
 	ctx := context.Background()
 	err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
-		o, err := tx.CreateObject(ctx, scopeID, postgres.ObjectInput{Type: domain.ObjectITSystem, Name: "Managementserver", DepartmentID: &dept}, postgres.Everything)
+		o, err := tx.CreateObject(ctx, scopeID, domain.ObjectInput{Type: domain.ObjectITSystem,
+			ObjectFields: domain.ObjectFields{Name: "Managementserver"}, DepartmentID: &dept}, postgres.Everything)
 		if err != nil {
 			return err
 		}
@@ -40,11 +41,12 @@ func otherScopeEntry(t *testing.T, e *testEnv) domain.CheckEntry {
 	ctx := context.Background()
 	var scopeID, objectID int64
 	err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
-		s, err := tx.CreateScope(ctx, postgres.ScopeInput{Name: "Behördennetz", CatalogID: catalog, Approach: domain.ApproachStandard})
+		s, err := tx.CreateScope(ctx, domain.ScopeInput{Name: "Behördennetz", CatalogID: catalog, Approach: domain.ApproachStandard})
 		if err != nil {
 			return err
 		}
-		o, err := tx.CreateObject(ctx, s.ID, postgres.ObjectInput{Type: domain.ObjectITSystem, Name: "Mailserver"}, postgres.Everything)
+		o, err := tx.CreateObject(ctx, s.ID, domain.ObjectInput{Type: domain.ObjectITSystem,
+			ObjectFields: domain.ObjectFields{Name: "Mailserver"}}, postgres.Everything)
 		if err != nil {
 			return err
 		}

@@ -389,12 +389,13 @@ func TestCheckGroupMember(t *testing.T) {
 	ctx := context.Background()
 	var group, member int64
 	err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
-		g, err := tx.CreateObject(ctx, scope, postgres.ObjectInput{Type: domain.ObjectDevice, Name: "Standortrouter", DepartmentID: &dept, Group: true,
-			Members: 670}, postgres.Everything)
+		g, err := tx.CreateObject(ctx, scope, domain.ObjectInput{Type: domain.ObjectDevice,
+			ObjectFields: domain.ObjectFields{Name: "Standortrouter"}, DepartmentID: &dept, Group: true, Members: 670}, postgres.Everything)
 		if err != nil {
 			return err
 		}
-		m, err := tx.CreateObject(ctx, scope, postgres.ObjectInput{Type: domain.ObjectDevice, Name: "Router JVA", DepartmentID: &dept, GroupID: &g.ID},
+		m, err := tx.CreateObject(ctx, scope, domain.ObjectInput{Type: domain.ObjectDevice,
+			ObjectFields: domain.ObjectFields{Name: "Router JVA"}, DepartmentID: &dept, GroupID: &g.ID},
 			postgres.Everything)
 		if err != nil {
 			return err

@@ -379,7 +379,7 @@ func newCrossDeptWorld(t *testing.T, e *testEnv) *crossDeptWorld {
 		var a domain.Audit
 		err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
 			var err error
-			if s, err = tx.CreateScope(ctx, postgres.ScopeInput{Name: name, CatalogID: catalog, Approach: domain.ApproachStandard}); err != nil {
+			if s, err = tx.CreateScope(ctx, domain.ScopeInput{Name: name, CatalogID: catalog, Approach: domain.ApproachStandard}); err != nil {
 				return err
 			}
 			a, err = tx.CreateAudit(ctx, s.ID, domain.AuditInput{Kind: domain.AuditInternal, Title: "Internes Audit", StartsOn: time.Now().AddDate(0, 0, -1),
@@ -441,9 +441,9 @@ func newCrossDeptWorld(t *testing.T, e *testEnv) *crossDeptWorld {
 		}
 		for _, pair := range [][2]crossDeptSet{{w.own, w.foreign}, {w.foreign, w.own}} {
 			g, dept := id(pair[1], "group"), id(pair[0], "dept")
-			o, err := tx.UpdateObject(ctx, id(pair[0], "guest"), 0, postgres.ObjectInput{Type: domain.ObjectDevice, Name: pair[0].marker + " Drucker",
-				DepartmentID: &dept, ShortID: pair[0].val["guest.short"], ExternalID: pair[0].val["guest.ext"], Responsible: "Referat 1",
-				Members: 1, GroupID: &g}, postgres.Everything)
+			o, err := tx.UpdateObject(ctx, id(pair[0], "guest"), 0, domain.ObjectInput{Type: domain.ObjectDevice, ShortID: pair[0].val["guest.short"],
+				ObjectFields: domain.ObjectFields{Name: pair[0].marker + " Drucker", ExternalID: pair[0].val["guest.ext"], Responsible: "Referat 1"},
+				DepartmentID: &dept, Members: 1, GroupID: &g}.Change(), postgres.Everything)
 			if err != nil || o.GroupID == nil {
 				return fmt.Errorf("guest: %+v %w", o, err)
 			}
@@ -451,7 +451,8 @@ func newCrossDeptWorld(t *testing.T, e *testEnv) *crossDeptWorld {
 		if err := tx.AddDependency(ctx, id(w.own, "object"), id(w.foreign, "server"), postgres.Everything); err != nil {
 			return err
 		}
-		_, err := tx.CreateObject(ctx, s.ID, postgres.ObjectInput{Type: domain.ObjectRoom, Name: "Raum ohne Organisationseinheit"}, postgres.Everything)
+		_, err := tx.CreateObject(ctx, s.ID, domain.ObjectInput{Type: domain.ObjectRoom,
+			ObjectFields: domain.ObjectFields{Name: "Raum ohne Organisationseinheit"}}, postgres.Everything)
 		return err
 	})
 	if err != nil {
@@ -478,7 +479,7 @@ func (w *crossDeptWorld) set(t *testing.T, scopeID, auditID, dept int64, marker,
 	t.Helper()
 	ctx, e := context.Background(), w.e
 	set := crossDeptSet{marker: marker, val: map[string]string{"scope": idStr(scopeID), "audit": idStr(auditID), "dept": idStr(dept)}}
-	object := func(tx *postgres.Tx, key, name string, in postgres.ObjectInput) domain.Object {
+	object := func(tx *postgres.Tx, key, name string, in domain.ObjectInput) domain.Object {
 		in.Name, in.DepartmentID, in.Responsible = marker+" "+name, &dept, "Referat 1"
 		in.ShortID, in.ExternalID = prefix+"-"+key, marker+"-"+key
 		if in.Type == "" {
@@ -492,11 +493,11 @@ func (w *crossDeptWorld) set(t *testing.T, scopeID, auditID, dept int64, marker,
 		return o
 	}
 	err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
-		o := object(tx, "object", "Server", postgres.ObjectInput{})
-		object(tx, "member", "Client", postgres.ObjectInput{})
-		object(tx, "guest", "Drucker", postgres.ObjectInput{Type: domain.ObjectDevice})
-		srv := object(tx, "server", "Datenbank", postgres.ObjectInput{})
-		object(tx, "group", "Arbeitsplätze", postgres.ObjectInput{Type: domain.ObjectDevice, Group: true, Members: 40})
+		o := object(tx, "object", "Server", domain.ObjectInput{})
+		object(tx, "member", "Client", domain.ObjectInput{})
+		object(tx, "guest", "Drucker", domain.ObjectInput{Type: domain.ObjectDevice})
+		srv := object(tx, "server", "Datenbank", domain.ObjectInput{})
+		object(tx, "group", "Arbeitsplätze", domain.ObjectInput{Type: domain.ObjectDevice, Group: true, Members: 40})
 		if _, err := tx.AssignModules(ctx, scopeID, []int64{o.ID, srv.ID}, []string{"SYS.1.1"}, postgres.Everything); err != nil {
 			return err
 		}

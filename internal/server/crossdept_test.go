@@ -105,12 +105,12 @@ func TestGroupMembershipAcrossDepartments(t *testing.T) {
 	var theirs, mine domain.Object
 	err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
 		var err error
-		if theirs, err = tx.CreateObject(ctx, s.scope.ID, postgres.ObjectInput{Type: domain.ObjectDevice, Name: "Standortrouter", Group: true,
-			Members: 670, DepartmentID: &s.tlrz}, postgres.Everything); err != nil {
+		if theirs, err = tx.CreateObject(ctx, s.scope.ID, domain.ObjectInput{Type: domain.ObjectDevice,
+			ObjectFields: domain.ObjectFields{Name: "Standortrouter"}, Group: true, Members: 670, DepartmentID: &s.tlrz}, postgres.Everything); err != nil {
 			return err
 		}
-		mine, err = tx.CreateObject(ctx, s.scope.ID, postgres.ObjectInput{Type: domain.ObjectDevice, Name: "Arbeitsplatzdrucker", Group: true,
-			Members: 12, DepartmentID: &s.inn}, postgres.Everything)
+		mine, err = tx.CreateObject(ctx, s.scope.ID, domain.ObjectInput{Type: domain.ObjectDevice,
+			ObjectFields: domain.ObjectFields{Name: "Arbeitsplatzdrucker"}, Group: true, Members: 12, DepartmentID: &s.inn}, postgres.Everything)
 		return err
 	})
 	if err != nil {
@@ -167,7 +167,8 @@ func TestExportWithObjectWithoutDepartment(t *testing.T) {
 	s := newUIScope(t, e)
 	ctx := context.Background()
 	if err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
-		_, err := tx.CreateObject(ctx, s.scope.ID, postgres.ObjectInput{Type: domain.ObjectRoom, Name: "Raum ohne Zuordnung", ExternalID: "R-0"},
+		_, err := tx.CreateObject(ctx, s.scope.ID, domain.ObjectInput{Type: domain.ObjectRoom,
+			ObjectFields: domain.ObjectFields{Name: "Raum ohne Zuordnung", ExternalID: "R-0"}},
 			postgres.Everything)
 		return err
 	}); err != nil {

@@ -25,7 +25,7 @@ func stateScope(b *testing.B, e *testEnv) (scopeID, ministry int64, entries int)
 	ctx := context.Background()
 	catalog := e.demoCatalog()
 	err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
-		s, err := tx.CreateScope(ctx, postgres.ScopeInput{Name: "Landesdatennetz", CatalogID: catalog, Approach: domain.ApproachStandard})
+		s, err := tx.CreateScope(ctx, domain.ScopeInput{Name: "Landesdatennetz", CatalogID: catalog, Approach: domain.ApproachStandard})
 		scopeID = s.ID
 		return err
 	})

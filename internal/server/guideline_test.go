@@ -187,7 +187,7 @@ func TestPolicyAndCertificateAPI(t *testing.T) {
 	var other domain.Scope
 	if err := e.db.InTx(context.Background(), testActor, func(tx *postgres.Tx) error {
 		var err error
-		other, err = tx.CreateScope(context.Background(), postgres.ScopeInput{Name: "Anderer Verbund", CatalogID: s.catalog, Approach: domain.ApproachBasic})
+		other, err = tx.CreateScope(context.Background(), domain.ScopeInput{Name: "Anderer Verbund", CatalogID: s.catalog, Approach: domain.ApproachBasic})
 		return err
 	}); err != nil {
 		t.Fatal(err)

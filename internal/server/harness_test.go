@@ -156,7 +156,7 @@ func (e *testEnv) department(name string) int64 {
 	var d domain.Department
 	err := e.db.InTx(context.Background(), testActor, func(tx *postgres.Tx) error {
 		var err error
-		d, err = tx.CreateDepartment(context.Background(), postgres.DepartmentInput{Name: name})
+		d, err = tx.CreateDepartment(context.Background(), domain.DepartmentInput{Name: name})
 		return err
 	})
 	if err != nil {

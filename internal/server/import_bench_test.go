@@ -69,9 +69,9 @@ func importWorkbook(t testing.TB, rows, rowSize int) []byte {
 	out := make([]objectio.Row, rows)
 	desc := strings.Repeat("Beschreibung ", max(1, (rowSize-120)/13))
 	for i := range out {
-		out[i] = objectio.Row{ExternalID: fmt.Sprintf("CMDB-%06d", i), Name: fmt.Sprintf("Server %d", i), Type: domain.ObjectITSystem,
-			Description: desc, Responsible: "Referat 12", Location: "Erfurt", Tags: []string{"linux"}, Members: 1,
-			Need: [3]domain.Need{domain.NeedHigh}, NeedReason: [3]string{"personenbezogen"}}
+		out[i] = objectio.Row{ObjectFields: domain.ObjectFields{ExternalID: fmt.Sprintf("CMDB-%06d", i), Name: fmt.Sprintf("Server %d", i),
+			Description: desc, Responsible: "Referat 12", Location: "Erfurt", Tags: []string{"linux"}},
+			Type: domain.ObjectITSystem, Members: 1, Need: [3]domain.Need{domain.NeedHigh}, NeedReason: [3]string{"personenbezogen"}}
 		if i > 0 {
 			out[i].DependsOn = []string{fmt.Sprintf("CMDB-%06d", i-1)}
 		}

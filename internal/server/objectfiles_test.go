@@ -18,12 +18,12 @@ func (e *testEnv) scopeWithDepartment() (scopeID, deptID int64) {
 	catalog := e.demoCatalog()
 	ctx := context.Background()
 	err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
-		d, err := tx.CreateDepartment(ctx, postgres.DepartmentInput{Name: "Landesrechenzentrum", Code: "TLRZ"})
+		d, err := tx.CreateDepartment(ctx, domain.DepartmentInput{Name: "Landesrechenzentrum", Code: "TLRZ"})
 		if err != nil {
 			return err
 		}
 		deptID = d.ID
-		s, err := tx.CreateScope(ctx, postgres.ScopeInput{Name: "Landesdatennetz", CatalogID: catalog, Approach: domain.ApproachStandard})
+		s, err := tx.CreateScope(ctx, domain.ScopeInput{Name: "Landesdatennetz", CatalogID: catalog, Approach: domain.ApproachStandard})
 		scopeID = s.ID
 		return err
 	})

@@ -28,13 +28,13 @@ func newReadinessScope(t *testing.T, e *testEnv) readinessScope {
 	s.inn = e.department("Innenministerium")
 	ctx := context.Background()
 	err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
-		server, err := tx.CreateObject(ctx, s.scope, postgres.ObjectInput{Type: domain.ObjectITSystem, Name: "Managementserver",
-			DepartmentID: &s.tlrz, Responsible: "Serverbetrieb"}, postgres.Everything)
+		server, err := tx.CreateObject(ctx, s.scope, domain.ObjectInput{Type: domain.ObjectITSystem,
+			ObjectFields: domain.ObjectFields{Name: "Managementserver", Responsible: "Serverbetrieb"}, DepartmentID: &s.tlrz}, postgres.Everything)
 		if err != nil {
 			return err
 		}
-		app, err := tx.CreateObject(ctx, s.scope, postgres.ObjectInput{Type: domain.ObjectApplication, Name: "Fachverfahren",
-			DepartmentID: &s.inn, Responsible: "Fachbereich"}, postgres.Everything)
+		app, err := tx.CreateObject(ctx, s.scope, domain.ObjectInput{Type: domain.ObjectApplication,
+			ObjectFields: domain.ObjectFields{Name: "Fachverfahren", Responsible: "Fachbereich"}, DepartmentID: &s.inn}, postgres.Everything)
 		if err != nil {
 			return err
 		}

@@ -100,8 +100,9 @@ func TestBrowserInheritance(t *testing.T) {
 	// modules, a justified cumulation, a cycle.
 	ctx2 := context.Background()
 	err = e.db.InTx(ctx2, testActor, func(tx *postgres.Tx) error {
-		o, err := tx.CreateObject(ctx2, s.scope.ID, postgres.ObjectInput{Type: domain.ObjectDevice, Name: "Standortrouter", DepartmentID: &s.tlrz,
-			Group: true, Members: 670, Tags: []string{"WAN"}}, postgres.Everything)
+		o, err := tx.CreateObject(ctx2, s.scope.ID, domain.ObjectInput{Type: domain.ObjectDevice,
+			ObjectFields: domain.ObjectFields{Name: "Standortrouter", Tags: []string{"WAN"}},
+			DepartmentID: &s.tlrz, Group: true, Members: 670}, postgres.Everything)
 		if err != nil {
 			return err
 		}
@@ -114,7 +115,8 @@ func TestBrowserInheritance(t *testing.T) {
 		if err := tx.AddDependency(ctx2, s.app, o.ID, postgres.Everything); err != nil {
 			return err
 		}
-		r, _ := tx.CreateObject(ctx2, s.scope.ID, postgres.ObjectInput{Type: domain.ObjectRoom, ShortID: "R-002", Name: "Technikraum Gera", DepartmentID: &s.tlrz}, postgres.Everything)
+		r, _ := tx.CreateObject(ctx2, s.scope.ID, domain.ObjectInput{Type: domain.ObjectRoom, ShortID: "R-002",
+			ObjectFields: domain.ObjectFields{Name: "Technikraum Gera"}, DepartmentID: &s.tlrz}, postgres.Everything)
 		if err := tx.AddDependency(ctx2, s.server, r.ID, postgres.Everything); err != nil {
 			return err
 		}

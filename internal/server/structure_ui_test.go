@@ -33,7 +33,7 @@ func newUIScope(t testing.TB, e *testEnv) uiScope {
 	s := uiScope{e: e, catalog: e.demoCatalog()}
 	err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
 		dept := func(name, code string, parent *int64) int64 {
-			d, err := tx.CreateDepartment(ctx, postgres.DepartmentInput{Name: name, Code: code, ParentID: parent})
+			d, err := tx.CreateDepartment(ctx, domain.DepartmentInput{Name: name, Code: code, ParentID: parent})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -43,12 +43,12 @@ func newUIScope(t testing.TB, e *testEnv) uiScope {
 		s.tlrz = dept("Landesrechenzentrum", "TLRZ", &s.fin)
 		s.inn = dept("Innenministerium", "TIM", nil)
 		var err error
-		if s.scope, err = tx.CreateScope(ctx, postgres.ScopeInput{Name: "Landesdatennetz", CatalogID: s.catalog, Approach: domain.ApproachStandard}); err != nil {
+		if s.scope, err = tx.CreateScope(ctx, domain.ScopeInput{Name: "Landesdatennetz", CatalogID: s.catalog, Approach: domain.ApproachStandard}); err != nil {
 			return err
 		}
 		add := func(typ domain.ObjectType, short, name string, dept int64) int64 {
-			o, err := tx.CreateObject(ctx, s.scope.ID, postgres.ObjectInput{Type: typ, ShortID: short, Name: name, DepartmentID: &dept,
-				Responsible: "Referat 12"}, postgres.Everything)
+			o, err := tx.CreateObject(ctx, s.scope.ID, domain.ObjectInput{Type: typ, ShortID: short,
+				ObjectFields: domain.ObjectFields{Name: name, Responsible: "Referat 12"}, DepartmentID: &dept}, postgres.Everything)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -449,9 +449,10 @@ func TestObjectListAndViews(t *testing.T) {
 
 	// A.3: modules by layer with their objects; gaps; the flag.
 	flag := s.object(t, s.room)
-	in := postgres.ObjectInput{Type: flag.Type, ShortID: flag.ShortID, Name: flag.Name, DepartmentID: flag.DepartmentID, NoSuitableModule: true}
+	in := domain.ObjectInput{Type: flag.Type, ShortID: flag.ShortID,
+		ObjectFields: domain.ObjectFields{Name: flag.Name, NoSuitableModule: true}, DepartmentID: flag.DepartmentID}
 	if err := e.db.InTx(context.Background(), testActor, func(tx *postgres.Tx) error {
-		_, err := tx.UpdateObject(context.Background(), s.room, flag.Version, in, postgres.Everything)
+		_, err := tx.UpdateObject(context.Background(), s.room, flag.Version, in.Change(), postgres.Everything)
 		return err
 	}); err != nil {
 		t.Fatal(err)

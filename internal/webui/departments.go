@@ -3,7 +3,6 @@ package webui
 import (
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -27,11 +26,11 @@ type departmentsPage struct {
 	// The department being edited (?edit=ID), with the parents it may
 	// move below (not itself or anything below it).
 	Edit        *domain.Department
-	EditInput   postgres.DepartmentInput
+	EditInput   domain.DepartmentInput
 	EditParent  int64
 	EditParents []deptOption
 
-	Input      postgres.DepartmentInput // the create form after a refusal
+	Input      domain.DepartmentInput // the create form after a refusal
 	NewParent  int64
 	formsState // forms: create, edit
 }
@@ -60,7 +59,7 @@ func (u *UI) departmentsData(c *gin.Context, editID int64) (departmentsPage, err
 			}
 			e := x
 			d.Edit = &e
-			d.EditInput = postgres.DepartmentInput{Name: x.Name, Code: x.Code, ParentID: x.ParentID}
+			d.EditInput = x.Input()
 			if x.ParentID != nil {
 				d.EditParent = *x.ParentID
 			}
@@ -103,45 +102,20 @@ func (u *UI) departmentsPage(c *gin.Context) error {
 }
 
 // departmentInput reads the fields of the create and edit forms.
-func departmentInput(c *gin.Context) (postgres.DepartmentInput, error) {
-	in := postgres.DepartmentInput{Name: strings.TrimSpace(c.PostForm("name")), Code: strings.TrimSpace(c.PostForm("code"))}
-	var vs []domain.Violation
+func departmentInput(c *gin.Context) (domain.DepartmentInput, error) {
+	in := domain.DepartmentInput{Name: c.PostForm("name"), Code: c.PostForm("code")}
 	if v := c.PostForm("parent_id"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id <= 0 {
-			vs = append(vs, domain.Violation{Pointer: "/parent_id", Detail: "unknown department", German: "Unbekannte übergeordnete Organisationseinheit."})
-		} else {
-			in.ParentID = &id
-		}
+		id := formID(v)
+		in.ParentID = &id
 	}
-	if in.Name == "" || domain.TooLong(in.Name, 200) {
-		vs = append(vs, domain.Violation{Pointer: "/name", Detail: "name must have 1 to 200 characters", German: "Der Name muss 1 bis 200 Zeichen haben."})
-	}
-	if !validDeptCode(in.Code) {
-		vs = append(vs, domain.Violation{Pointer: "/code", Detail: "code must have up to 32 letters, digits, dots, underscores or hyphens",
-			German: "Das Kürzel darf bis zu 32 Buchstaben, Ziffern, Punkte, Unter- oder Bindestriche haben."})
-	}
-	if len(vs) > 0 {
+	if vs := in.Validate(); len(vs) > 0 {
 		return in, domain.Invalid(vs...)
 	}
 	return in, nil
 }
 
-// validDeptCode mirrors the check constraint of departments.code.
-func validDeptCode(s string) bool {
-	if len(s) > 32 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
-			return false
-		}
-	}
-	return true
-}
-
 // departmentFormFailed shows the tree again with the refusal.
-func (u *UI) departmentFormFailed(c *gin.Context, err error, form string, editID int64, in postgres.DepartmentInput) error {
+func (u *UI) departmentFormFailed(c *gin.Context, err error, form string, editID int64, in domain.DepartmentInput) error {
 	if !isInputError(err) {
 		return err
 	}
@@ -187,7 +161,8 @@ func (u *UI) updateDepartment(c *gin.Context) error {
 	in, err := departmentInput(c)
 	if err == nil {
 		err = u.run(c, func(tx *postgres.Tx) error {
-			_, err := tx.UpdateDepartment(c.Request.Context(), id, formVersion(c), in)
+			_, err := tx.UpdateDepartment(c.Request.Context(), id, formVersion(c),
+				domain.DepartmentChange{Name: &in.Name, Code: &in.Code, ParentID: &in.ParentID})
 			return err
 		})
 	}
@@ -207,7 +182,7 @@ func (u *UI) deleteDepartment(c *gin.Context) error {
 		return err
 	}
 	if err := u.run(c, func(tx *postgres.Tx) error { return tx.DeleteDepartment(c.Request.Context(), id) }); err != nil {
-		return u.departmentFormFailed(c, err, "edit", id, postgres.DepartmentInput{Name: dept.Name, Code: dept.Code, ParentID: dept.ParentID})
+		return u.departmentFormFailed(c, err, "edit", id, dept.Input())
 	}
 	return u.redirect(c, "/departments", "Die Organisationseinheit „"+dept.Name+"“ ist gelöscht.")
 }

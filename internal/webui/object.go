@@ -3,7 +3,6 @@ package webui
 import (
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -276,14 +275,11 @@ func needsInput(c *gin.Context) ([3]domain.NeedInput, error) {
 		if !ok1 || !ok2 {
 			vs = append(vs, domain.Violation{Pointer: "/" + k, Detail: "unknown protection need", German: "Unbekannter Schutzbedarf."})
 		}
-		in[o] = domain.NeedInput{Own: own, OwnReason: strings.TrimSpace(c.PostForm("own_reason_" + k)),
-			OverrideKind: domain.OverrideKind(c.PostForm("override_kind_" + k)), Override: override,
-			OverrideReason: strings.TrimSpace(c.PostForm("override_reason_" + k))}
-		if domain.TooLong(in[o].OwnReason, 4000) || domain.TooLong(in[o].OverrideReason, 4000) {
-			vs = append(vs, domain.Violation{Pointer: "/" + k, Detail: "a justification is too long", German: "Eine Begründung darf höchstens 4000 Zeichen haben."})
-		}
+		in[o] = domain.NeedInput{Own: own, OwnReason: c.PostForm("own_reason_" + k), OverrideKind: domain.OverrideKind(c.PostForm("override_kind_" + k)),
+			Override: override, OverrideReason: c.PostForm("override_reason_" + k)}
+		vs = append(vs, in[o].Validate("/"+k)...)
 	}
-	if len(vs) > 0 {
+	if vs = firstPerField(vs); len(vs) > 0 {
 		return in, domain.Invalid(vs...)
 	}
 	return in, nil
@@ -390,20 +386,21 @@ func (u *UI) assignModules(c *gin.Context) error {
 		return err
 	}
 	modules, _ := moduleIDs(c)
+	a := domain.ModuleAssignment{Modules: modules, Objects: []int64{o.ID}}
 	var added int
-	if len(modules) == 0 {
-		err = domain.Invalid(domain.Violation{Pointer: "/modules", Detail: "choose at least one module", German: "Bitte wählen Sie einen Baustein."})
+	if vs := a.Validate(); len(vs) > 0 {
+		err = domain.Invalid(vs...)
 	} else {
 		err = u.run(c, func(tx *postgres.Tx) error {
 			var err error
-			added, err = tx.AssignModules(c.Request.Context(), o.ScopeID, []int64{o.ID}, modules, route.Visibility(c))
+			added, err = tx.AssignModules(c.Request.Context(), o.ScopeID, a.Objects, a.Modules, route.Visibility(c))
 			return err
 		})
 	}
 	if err != nil {
 		return u.objectFormFailed(c, o, "modules", err, nil)
 	}
-	msg := fmt.Sprintf("%d Baustein(e) zugeordnet: %s.", added, strings.Join(modules, ", "))
+	msg := fmt.Sprintf("%d Baustein(e) zugeordnet: %s.", added, strings.Join(a.Modules, ", "))
 	if added == 0 {
 		msg = "Diese Bausteine waren schon zugeordnet."
 	}
@@ -439,7 +436,7 @@ func (u *UI) deleteObject(c *gin.Context) error {
 type objectFormPage struct {
 	Scope       scopeView
 	Object      *domain.Object // nil for a new one
-	Input       postgres.ObjectInput
+	Input       domain.ObjectInput
 	Department  int64
 	TagsText    string
 	MembersText string
@@ -459,7 +456,7 @@ func (p objectFormPage) Action() string {
 	return scopeURL(p.Scope.ID) + "/objects"
 }
 
-func (u *UI) objectFormData(c *gin.Context, scope postgres.ScopeSummary, o *domain.Object, in postgres.ObjectInput, tags, members string) (objectFormPage, error) {
+func (u *UI) objectFormData(c *gin.Context, scope postgres.ScopeSummary, o *domain.Object, in domain.ObjectInput, tags, members string) (objectFormPage, error) {
 	d := objectFormPage{Scope: newScopeView(scope), Object: o, Input: in, TagsText: tags, MembersText: members, Types: objectTypes()}
 	if in.DepartmentID != nil {
 		d.Department = *in.DepartmentID
@@ -488,7 +485,7 @@ func (u *UI) newObjectPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	in := postgres.ObjectInput{Type: domain.ObjectType(c.Query("type"))}
+	in := domain.ObjectInput{Type: domain.ObjectType(c.Query("type"))}
 	if !in.Type.Valid() || in.Type == domain.ObjectScope {
 		in.Type = domain.ObjectITSystem
 	}
@@ -518,50 +515,36 @@ func (u *UI) editObjectPage(c *gin.Context) error {
 	if o.Group {
 		members = strconv.Itoa(o.Members)
 	}
-	d, err := u.objectFormData(c, scope, &o, inputOf(o), strings.Join(o.Tags, ", "), members)
+	d, err := u.objectFormData(c, scope, &o, o.Input(), strings.Join(o.Tags, ", "), members)
 	if err != nil {
 		return err
 	}
 	return u.render(c, http.StatusOK, "object_form", u.formTitle(&o), d)
 }
 
-// inputOf is an object's current values as input for an update.
-func inputOf(o domain.Object) postgres.ObjectInput {
-	return postgres.ObjectInput{Type: o.Type, ShortID: o.ShortID, Name: o.Name, Description: o.Description, DepartmentID: o.DepartmentID,
-		Responsible: o.Responsible, Location: o.Location, ExternalID: o.ExternalID, Tags: slices.Clone(o.Tags), NoSuitableModule: o.NoSuitableModule,
-		UntypicalEnvironment: o.UntypicalEnvironment, Group: o.Group, Members: o.Members, GroupID: o.GroupID}
-}
-
-// objectInput reads the object form.
-func objectInput(c *gin.Context) (postgres.ObjectInput, string, string, error) {
+// objectInput reads the object form: the texts by their names, the tags
+// separated by commas.
+func objectInput(c *gin.Context) (domain.ObjectInput, string, string, error) {
 	tags, members := c.PostForm("tags"), strings.TrimSpace(c.PostForm("members"))
-	in := postgres.ObjectInput{Type: domain.ObjectType(c.PostForm("type")), ShortID: strings.TrimSpace(c.PostForm("short_id")),
-		Name: strings.TrimSpace(c.PostForm("name")), Description: strings.TrimSpace(c.PostForm("description")),
-		Responsible: strings.TrimSpace(c.PostForm("responsible")), Location: strings.TrimSpace(c.PostForm("location")),
-		ExternalID: strings.TrimSpace(c.PostForm("external_id")), Tags: strings.Split(tags, ","),
-		NoSuitableModule: c.PostForm("no_suitable_module") == "true", UntypicalEnvironment: c.PostForm("untypical_environment") == "true",
-		Group: c.PostForm("group") == "true"}
-	var vs []domain.Violation
-	if in.Type == domain.ObjectScope {
-		vs = append(vs, domain.Violation{Pointer: "/type", Detail: "only the scope itself has type scope", German: "Nur der Informationsverbund selbst hat diesen Typ."})
+	in := domain.ObjectInput{Type: domain.ObjectType(c.PostForm("type")), ShortID: c.PostForm("short_id"), Group: c.PostForm("group") == "true",
+		ObjectFields: domain.ObjectFields{Tags: strings.Split(tags, ","), NoSuitableModule: c.PostForm("no_suitable_module") == "true",
+			UntypicalEnvironment: c.PostForm("untypical_environment") == "true"}}
+	for _, t := range domain.ObjectTexts {
+		*t.Field(&in.ObjectFields) = c.PostForm(t.Name)
 	}
 	if v := c.PostForm("department_id"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id <= 0 {
-			vs = append(vs, domain.Violation{Pointer: "/department_id", Detail: "unknown department", German: "Unbekannte Organisationseinheit."})
-		} else {
-			in.DepartmentID = &id
-		}
+		id := formID(v)
+		in.DepartmentID = &id
 	}
+	var vs []domain.Violation
 	if members != "" {
 		n, err := strconv.Atoi(members)
 		if err != nil {
 			vs = append(vs, domain.Violation{Pointer: "/members", Detail: "members must be a whole number", German: "Bitte eine ganze Zahl angeben."})
-		} else {
-			in.Members = n
 		}
+		in.Members = n
 	}
-	if len(vs) > 0 {
+	if vs = firstPerField(append(vs, in.Validate()...)); len(vs) > 0 {
 		return in, tags, members, domain.Invalid(vs...)
 	}
 	return in, tags, members, nil
@@ -605,10 +588,11 @@ func (u *UI) updateObject(c *gin.Context) error {
 		return err
 	}
 	in, tags, members, err := objectInput(c)
-	in.GroupID = o.GroupID // the form does not show the membership: it stays
 	if err == nil {
+		ch := in.Change()
+		ch.GroupID = nil // the form does not show the membership: it stays
 		err = u.run(c, func(tx *postgres.Tx) error {
-			_, err := tx.UpdateObject(c.Request.Context(), o.ID, formVersion(c), in, route.Visibility(c))
+			_, err := tx.UpdateObject(c.Request.Context(), o.ID, formVersion(c), ch, route.Visibility(c))
 			return err
 		})
 	}

@@ -314,24 +314,12 @@ func (u *UI) objectsPage(c *gin.Context) error { return u.listPage(c, "objects")
 func (u *UI) needsPage(c *gin.Context) error   { return u.listPage(c, "needs") }
 
 // moduleIDs reads the modules of an assignment form: ticked or selected
-// ones (field "module") and those typed as a list (field "modules_text").
+// ones (field "module") and those typed as a list (field "modules_text");
+// ModuleAssignment.Validate tidies them.
 func moduleIDs(c *gin.Context) ([]string, string) {
-	seen := map[string]bool{}
-	var out []string
-	add := func(id string) {
-		if id = strings.TrimSpace(id); id != "" && !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	for _, m := range c.PostFormArray("module") {
-		add(m)
-	}
 	text := c.PostForm("modules_text")
-	for _, m := range strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' || r == '\r' || r == '\t' }) {
-		add(m)
-	}
-	return out, text
+	typed := strings.FieldsFunc(text, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })
+	return append(c.PostFormArray("module"), typed...), text
 }
 
 // assignBulk assigns modules to the objects ticked in the list, in one
@@ -349,34 +337,22 @@ func (u *UI) assignBulk(c *gin.Context) error {
 	listPath := scopeURL(scope.ID) + "/objects"
 	back := safeBack(c.PostForm("back"), listPath, listPath)
 	modules, text := moduleIDs(c)
-	var objects []int64
+	a := domain.ModuleAssignment{Modules: modules}
 	selected := map[int64]bool{}
-	var bad bool
 	for _, v := range c.PostFormArray("object") {
-		oid, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || oid <= 0 {
-			bad = true
-			continue
-		}
+		oid := formID(v) // what does not parse is refused as an unknown object
 		if !selected[oid] {
 			selected[oid] = true
-			objects = append(objects, oid)
+			a.Objects = append(a.Objects, oid)
 		}
 	}
 	var added int
-	switch {
-	case bad:
-		err = domain.Invalid(domain.Violation{Pointer: "/objects", Detail: "not an object id", German: "Unbekanntes Zielobjekt in der Auswahl."})
-	case len(objects) == 0:
-		err = domain.Invalid(domain.Violation{Pointer: "/objects", Detail: "tick at least one object",
-			German: "Bitte kreuzen Sie in der Liste mindestens ein Zielobjekt an."})
-	case len(modules) == 0:
-		err = domain.Invalid(domain.Violation{Pointer: "/modules", Detail: "choose at least one module",
-			German: "Bitte wählen Sie mindestens einen Baustein oder geben Sie Kennungen ein."})
-	default:
+	if vs := a.Validate(); len(vs) > 0 {
+		err = domain.Invalid(vs...)
+	} else {
 		err = u.run(c, func(tx *postgres.Tx) error {
 			var err error
-			added, err = tx.AssignModules(ctx, scope.ID, objects, modules, vis)
+			added, err = tx.AssignModules(ctx, scope.ID, a.Objects, a.Modules, vis)
 			return err
 		})
 	}
@@ -399,7 +375,7 @@ func (u *UI) assignBulk(c *gin.Context) error {
 		}
 		return u.render(c, statusOf(err), "objects", "Strukturanalyse · "+scope.Name, d)
 	}
-	msg := fmt.Sprintf("%d neue Zuordnung(en) von %d Baustein(en) zu %d Zielobjekt(en).", added, len(modules), len(objects))
+	msg := fmt.Sprintf("%d neue Zuordnung(en) von %d Baustein(en) zu %d Zielobjekt(en).", added, len(a.Modules), len(a.Objects))
 	if added == 0 {
 		msg = "Diese Bausteine waren den gewählten Zielobjekten schon zugeordnet; nichts geändert."
 	}

@@ -2,8 +2,6 @@ package webui
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -27,7 +25,7 @@ type scopeForm struct {
 	Catalogs   []postgres.CatalogSummary
 	Approaches []domain.Approach
 	ISBs       []isbOption
-	Input      postgres.ScopeInput
+	Input      domain.ScopeInput
 	ISB        int64 // selected ISB, 0 for none
 }
 
@@ -38,7 +36,7 @@ type isbOption struct {
 
 // scopeFormData lists catalogs and the accounts with the ISB role; keep
 // names an ISB who no longer has the role, so a save does not drop them.
-func (u *UI) scopeFormData(c *gin.Context, in postgres.ScopeInput) (scopeForm, error) {
+func (u *UI) scopeFormData(c *gin.Context, in domain.ScopeInput) (scopeForm, error) {
 	ctx := c.Request.Context()
 	f := scopeForm{Approaches: domain.Approaches, Input: in}
 	if in.ISBUserID != nil {
@@ -68,34 +66,16 @@ func (u *UI) scopeFormData(c *gin.Context, in postgres.ScopeInput) (scopeForm, e
 	return f, nil
 }
 
-// scopeInput reads the scope form.
-func scopeInput(c *gin.Context) (postgres.ScopeInput, error) {
-	in := postgres.ScopeInput{Name: strings.TrimSpace(c.PostForm("name")), Description: strings.TrimSpace(c.PostForm("description")),
-		Approach: domain.Approach(c.PostForm("approach"))}
-	var vs []domain.Violation
-	if id, err := strconv.ParseInt(c.PostForm("catalog_id"), 10, 64); err == nil && id > 0 {
-		in.CatalogID = id
-	} else {
-		vs = append(vs, domain.Violation{Pointer: "/catalog_id", Detail: "choose a catalog", German: "Bitte einen Katalog wählen."})
-	}
+// scopeInput reads the scope form. A number that does not parse is
+// taken as 0, which Validate refuses as no catalog or an unknown account.
+func scopeInput(c *gin.Context) (domain.ScopeInput, error) {
+	in := domain.ScopeInput{Name: c.PostForm("name"), Description: c.PostForm("description"), Approach: domain.Approach(c.PostForm("approach"))}
+	in.CatalogID = formID(c.PostForm("catalog_id"))
 	if v := c.PostForm("isb_user_id"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id <= 0 {
-			vs = append(vs, domain.Violation{Pointer: "/isb_user_id", Detail: "unknown user", German: "Unbekanntes Benutzerkonto."})
-		} else {
-			in.ISBUserID = &id
-		}
+		id := formID(v)
+		in.ISBUserID = &id
 	}
-	if !in.Approach.Valid() {
-		vs = append(vs, domain.Violation{Pointer: "/approach", Detail: "approach must be basic, standard or core", German: "Bitte eine Vorgehensweise wählen."})
-	}
-	if in.Name == "" || domain.TooLong(in.Name, 200) {
-		vs = append(vs, domain.Violation{Pointer: "/name", Detail: "name must have 1 to 200 characters", German: "Der Name muss 1 bis 200 Zeichen haben."})
-	}
-	if domain.TooLong(in.Description, 4000) {
-		vs = append(vs, domain.Violation{Pointer: "/description", Detail: "at most 4000 characters", German: "Die Beschreibung darf höchstens 4000 Zeichen haben."})
-	}
-	if len(vs) > 0 {
+	if vs := in.Validate(); len(vs) > 0 {
 		return in, domain.Invalid(vs...)
 	}
 	return in, nil
@@ -111,7 +91,7 @@ type scopesPage struct {
 
 func (p scopesPage) FormError() string { return p.Errors.Summary }
 
-func (u *UI) scopesData(c *gin.Context, in postgres.ScopeInput) (scopesPage, error) {
+func (u *UI) scopesData(c *gin.Context, in domain.ScopeInput) (scopesPage, error) {
 	ss, err := u.DB.ListScopes(c.Request.Context(), u.visibilityFor(c, authz.ActionRead))
 	if err != nil {
 		return scopesPage{}, err
@@ -133,7 +113,7 @@ func (u *UI) scopesData(c *gin.Context, in postgres.ScopeInput) (scopesPage, err
 }
 
 func (u *UI) scopesPage(c *gin.Context) error {
-	d, err := u.scopesData(c, postgres.ScopeInput{})
+	d, err := u.scopesData(c, domain.ScopeInput{})
 	if err != nil {
 		return err
 	}
@@ -198,7 +178,7 @@ func (u *UI) scopeOfPath(c *gin.Context) (postgres.ScopeSummary, error) {
 	return u.DB.Scope(c.Request.Context(), id)
 }
 
-func (u *UI) scopeData(c *gin.Context, s postgres.ScopeSummary, in *postgres.ScopeInput) (scopePage, error) {
+func (u *UI) scopeData(c *gin.Context, s postgres.ScopeSummary, in *domain.ScopeInput) (scopePage, error) {
 	ctx := c.Request.Context()
 	d := scopePage{Scope: newScopeView(s), Tab: "overview", CanWrite: u.allowed(c, authz.ResourceScopes, authz.ActionWrite),
 		CanObjects: u.allowed(c, authz.ResourceObjects, authz.ActionWrite)}
@@ -220,7 +200,7 @@ func (u *UI) scopeData(c *gin.Context, s postgres.ScopeSummary, in *postgres.Sco
 		return d, err
 	}
 	if d.CanWrite {
-		cur := postgres.ScopeInput{Name: s.Name, Description: s.Description, CatalogID: s.CatalogID, Approach: s.Approach, ISBUserID: s.ISBUserID}
+		cur := s.Input()
 		if in != nil {
 			cur = *in
 		}
@@ -252,7 +232,8 @@ func (u *UI) updateScope(c *gin.Context) error {
 	in, err := scopeInput(c)
 	if err == nil {
 		err = u.run(c, func(tx *postgres.Tx) error {
-			_, err := tx.UpdateScope(c.Request.Context(), s.ID, formVersion(c), in)
+			_, err := tx.UpdateScope(c.Request.Context(), s.ID, formVersion(c), domain.ScopeChange{Name: &in.Name,
+				Description: &in.Description, CatalogID: &in.CatalogID, Approach: &in.Approach, ISBUserID: &in.ISBUserID})
 			return err
 		})
 	}

@@ -108,6 +108,16 @@ func pathID(c *gin.Context, name string, notFound error) (int64, error) {
 	return id, nil
 }
 
+// formID reads a record's number from a form field; what does not parse
+// is 0, which the input's Validate refuses as an unknown record.
+func formID(v string) int64 {
+	id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return id
+}
+
 // formVersion is the version a form was rendered with; a form without
 // one cannot prove that it saw the current state.
 func formVersion(c *gin.Context) int {
