@@ -64,10 +64,3 @@ func (o Optional[T]) Change() *T {
 	v := o.Value
 	return &v
 }
-
-// ApplyTo writes a present member over the current value in dst.
-func (o Optional[T]) ApplyTo(dst *T) {
-	if o.Set {
-		*dst = o.Value
-	}
-}

@@ -116,7 +116,7 @@ func (tx *Tx) AssignModules(ctx context.Context, scopeID int64, objectIDs []int6
 
 // UnassignModule removes a module from an object.
 func (tx *Tx) UnassignModule(ctx context.Context, objectID int64, moduleID string, vis Visibility) error {
-	o, err := tx.lockObject(ctx, objectID, 0, vis)
+	o, err := tx.lockObject(ctx, objectID, anyVersion, vis)
 	if err != nil {
 		return err
 	}

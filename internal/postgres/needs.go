@@ -55,14 +55,14 @@ func (tx *Tx) AddDependency(ctx context.Context, from, to int64, vis Visibility)
 	if vs := (domain.DependencyInput{From: from, To: to}).Validate(); len(vs) > 0 {
 		return domain.Invalid(vs...)
 	}
-	a, err := tx.lockObject(ctx, from, 0, vis)
+	a, err := tx.lockObject(ctx, from, anyVersion, vis)
 	if err != nil {
 		return err
 	}
 	if err := tx.resolve(ctx, a.ScopeID, vis, Ref{Kind: RefObject, ID: to, Pointer: "/depends_on"}); err != nil {
 		return err
 	}
-	b, err := tx.lockObject(ctx, to, 0, vis)
+	b, err := tx.lockObject(ctx, to, anyVersion, vis)
 	if err != nil {
 		return err
 	}
@@ -81,11 +81,11 @@ func (tx *Tx) AddDependency(ctx context.Context, from, to int64, vis Visibility)
 
 // RemoveDependency removes "from depends on to" and recomputes.
 func (tx *Tx) RemoveDependency(ctx context.Context, from, to int64, vis Visibility) error {
-	a, err := tx.lockObject(ctx, from, 0, vis)
+	a, err := tx.lockObject(ctx, from, anyVersion, vis)
 	if err != nil {
 		return err
 	}
-	if _, err := tx.lockObject(ctx, to, 0, vis); err != nil {
+	if _, err := tx.lockObject(ctx, to, anyVersion, vis); err != nil {
 		return err
 	}
 	res, err := tx.x.ExecContext(ctx, `DELETE FROM object_dependencies WHERE from_id = $1 AND to_id = $2`, from, to)

@@ -516,7 +516,7 @@ func sameID(a, b *int64) bool { return a == nil && b == nil || a != nil && b != 
 // DeleteObject removes an object on which nothing depends, with its
 // protection needs, its own dependencies and its modelling.
 func (tx *Tx) DeleteObject(ctx context.Context, id int64, vis Visibility) error {
-	before, err := tx.lockObject(ctx, id, 0, vis)
+	before, err := tx.lockObject(ctx, id, anyVersion, vis)
 	if err != nil {
 		return err
 	}
