@@ -14,6 +14,7 @@ import (
 	"github.com/lib/pq"
 
 	"ismsd/internal/domain"
+	"ismsd/internal/german"
 )
 
 // Certification readiness (DOMAIN.md, gates G1–G10).
@@ -512,7 +513,7 @@ func evidenceBlocking(in readinessInput, yes, uncovered, unanswered int) int {
 // readinessGates turns the figures into the ten gates with a German
 // summary each.
 func readinessGates(in readinessInput, n readinessCounts, g1 []domain.Blocker, g10 *certificateState) []domain.Gate {
-	c := domain.Count
+	c := german.Count
 	of := func(blocking, checked int, what string) string {
 		return c(blocking) + " von " + c(checked) + " " + what
 	}
@@ -623,7 +624,7 @@ func germanDate(t *time.Time) string {
 	if t == nil || t.IsZero() {
 		return "–"
 	}
-	return t.Format("02.01.2006")
+	return german.Date(*t)
 }
 
 // ---------------------------------------------------------------------
