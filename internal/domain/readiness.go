@@ -2,7 +2,7 @@ package domain
 
 import "time"
 
-// GateID names a readiness gate (DOMAIN.md, "Certification readiness").
+// GateID names a readiness gate (docs/readiness.md).
 type GateID string
 
 const (

@@ -16,7 +16,7 @@ import (
 	"ismsd/internal/domain"
 )
 
-// Certification readiness (DOMAIN.md, gates G1–G10).
+// Certification readiness (docs/readiness.md, gates G1–G10).
 //
 // Every gate that looks at many items is defined once, as a SQL predicate
 // over one source of rows (the scope's target objects, its active check
