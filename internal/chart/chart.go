@@ -286,7 +286,7 @@ func (t Trend) describe() string {
 
 func (t Trend) format(v float64) string {
 	if t.Percent {
-		return strings.Replace(fmt.Sprintf("%.1f %%", v), ".", ",", 1)
+		return german.Percent(v)
 	}
 	return german.Count(int(math.Round(v))) + " " + t.Unit
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -43,6 +44,11 @@ func Decimal(x float64) string {
 		return sign + Count(tenths/10)
 	}
 	return sign + Count(tenths/10) + "," + strconv.Itoa(tenths%10)
+}
+
+// Percent writes a share with one decimal and a decimal comma: 42,8 %.
+func Percent(x float64) string {
+	return strings.Replace(strconv.FormatFloat(x, 'f', 1, 64), ".", ",", 1) + " %"
 }
 
 // Euro writes an amount in cents: 1.250,50 €.

@@ -28,6 +28,14 @@ func TestDecimal(t *testing.T) {
 	}
 }
 
+func TestPercent(t *testing.T) {
+	for x, want := range map[float64]string{0: "0,0 %", 42.8: "42,8 %", 42.86: "42,9 %", 100: "100,0 %", 7.25: "7,2 %"} {
+		if got := Percent(x); got != want {
+			t.Errorf("Percent(%v) = %q, want %q", x, got, want)
+		}
+	}
+}
+
 func TestEuro(t *testing.T) {
 	for cents, want := range map[int64]string{
 		0: "0,00 €", 5: "0,05 €", 99: "0,99 €", 100: "1,00 €", 125050: "1.250,50 €",

@@ -188,7 +188,7 @@ func newTrendView(id string, hist []domain.Snapshot) trendView {
 	for i := len(picked) - 1; i >= 0; i-- {
 		s := picked[i]
 		v.Rows = append(v.Rows, trendRow{Day: german.Date(s.Day), Blockers: num(s.Blockers()),
-			Done: strings.Replace(strconv.FormatFloat(s.DonePercent(), 'f', 1, 64), ".", ",", 1) + " %"})
+			Done: german.Percent(s.DonePercent())})
 	}
 	return v
 }

@@ -370,6 +370,20 @@ func (u *UI) funcs() template.FuncMap {
 			return ""
 		},
 		"date": func(t time.Time) string { return german.Date(t.In(u.Location)) },
+		// calendarDate prints a calendar date (a DATE column) as it is,
+		// without a shift into the time zone.
+		"calendarDate": func(t any) string {
+			switch v := t.(type) {
+			case time.Time:
+				return german.Date(v)
+			case *time.Time:
+				if v == nil {
+					return "–"
+				}
+				return german.Date(*v)
+			}
+			return ""
+		},
 		"isodate": func(t time.Time) string {
 			return t.In(u.Location).Format("2006-01-02")
 		},
