@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"ismsd/internal/domain"
+	"ismsd/internal/german"
 )
 
 // svg collects the markup of one chart.
@@ -56,7 +56,7 @@ func Progress(id, title string, done, total int) template.HTML {
 	const width, height, barW = 320.0, 22.0, 260.0
 	var s svg
 	p := percent(done, total)
-	desc := fmt.Sprintf("%s von %s erledigt (%d %%)", domain.Count(done), domain.Count(total), p)
+	desc := fmt.Sprintf("%s von %s erledigt (%d %%)", german.Count(done), german.Count(total), p)
 	s.open(id, "chart-progress", title, desc, width, height)
 	s.printf(`<rect class="chart-track" x="0" y="4" width="%s" height="14" rx="3"/>`, num(barW))
 	if total > 0 && done > 0 {
@@ -112,9 +112,9 @@ func (c Stacked) SVG() template.HTML {
 		largest = max(largest, b.Total())
 		parts := make([]string, 0, len(b.Segments))
 		for _, g := range b.Segments {
-			parts = append(parts, fmt.Sprintf("%s %s", g.Label, domain.Count(g.Value)))
+			parts = append(parts, fmt.Sprintf("%s %s", g.Label, german.Count(g.Value)))
 		}
-		desc = append(desc, fmt.Sprintf("%s: %s von %s", b.Label, strings.Join(parts, ", "), domain.Count(b.Total())))
+		desc = append(desc, fmt.Sprintf("%s: %s von %s", b.Label, strings.Join(parts, ", "), german.Count(b.Total())))
 	}
 	if len(desc) == 0 {
 		desc = append(desc, "Keine Werte")
@@ -136,10 +136,10 @@ func (c Stacked) SVG() template.HTML {
 			}
 			w := barW * float64(g.Value) / float64(scale)
 			s.printf(`<rect class="%s" x="%s" y="%s" width="%s" height="16"><title>%s: %s %s (%d %%)</title></rect>`,
-				text(g.Class), num(x), num(y+4), num(w), text(b.Label), text(g.Label), domain.Count(g.Value), percent(g.Value, total))
+				text(g.Class), num(x), num(y+4), num(w), text(b.Label), text(g.Label), german.Count(g.Value), percent(g.Value, total))
 			x += w
 		}
-		s.printf(`<text class="chart-value" x="%s" y="%s">%s</text>`, num(barX+barW+8), num(y+17), domain.Count(total))
+		s.printf(`<text class="chart-value" x="%s" y="%s">%s</text>`, num(barX+barW+8), num(y+17), german.Count(total))
 	}
 	if len(c.Bars) > 0 {
 		// The legend starts under the labels: five statuses need the
@@ -227,7 +227,7 @@ func (t Trend) SVG() template.HTML {
 	for v := 0.0; v <= yMax+step/2; v += step {
 		y := yOf(v)
 		s.printf(`<line class="chart-grid" x1="%s" y1="%s" x2="%s" y2="%s"/>`, num(left), num(y), num(width-right), num(y))
-		label := domain.Count(int(math.Round(v)))
+		label := german.Count(int(math.Round(v)))
 		if t.Percent {
 			label += " %"
 		}
@@ -261,7 +261,7 @@ func (t Trend) SVG() template.HTML {
 		s.printf(`<polyline class="chart-line %s" fill="none" points="%s"%s/>`, text(sr.Class), strings.Join(pts, " "), dash)
 		end := sr.Points[len(sr.Points)-1]
 		s.printf(`<circle class="chart-dot %s" cx="%s" cy="%s" r="3.5"><title>%s am %s: %s</title></circle>`,
-			text(sr.Class), num(xOf(end.Day)), num(yOf(end.Value)), text(sr.Label), end.Day.Format("02.01.2006"), t.format(end.Value))
+			text(sr.Class), num(xOf(end.Day)), num(yOf(end.Value)), text(sr.Label), german.Date(end.Day), t.format(end.Value))
 	}
 	return s.close()
 }
@@ -275,8 +275,8 @@ func (t Trend) describe() string {
 			continue
 		}
 		a, b := sr.Points[0], sr.Points[len(sr.Points)-1]
-		parts = append(parts, fmt.Sprintf("%s: %s am %s, %s am %s", sr.Label, t.format(a.Value), a.Day.Format("02.01.2006"),
-			t.format(b.Value), b.Day.Format("02.01.2006")))
+		parts = append(parts, fmt.Sprintf("%s: %s am %s, %s am %s", sr.Label, t.format(a.Value), german.Date(a.Day),
+			t.format(b.Value), german.Date(b.Day)))
 	}
 	if len(parts) == 0 {
 		return "Noch keine Tagesstände."
@@ -286,9 +286,9 @@ func (t Trend) describe() string {
 
 func (t Trend) format(v float64) string {
 	if t.Percent {
-		return strings.Replace(fmt.Sprintf("%.1f %%", v), ".", ",", 1)
+		return german.Percent(v)
 	}
-	return domain.Count(int(math.Round(v))) + " " + t.Unit
+	return german.Count(int(math.Round(v))) + " " + t.Unit
 }
 
 // niceScale picks a step of 1, 2 or 5 times a power of ten that divides

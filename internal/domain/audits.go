@@ -286,6 +286,9 @@ const (
 	VerdictRejected Verdict = "rejected" // nicht ausreichend: with a reason
 )
 
+// Verdicts lists the states of a corrective action's verdict.
+var Verdicts = []Verdict{VerdictPending, VerdictAccepted, VerdictRejected}
+
 // Label is the German name.
 func (v Verdict) Label() string {
 	switch v {
@@ -517,6 +520,9 @@ const (
 	FindingOnEntry  = "check_entry" // a requirement of an object (check entry)
 	FindingOnObject = "object"      // a target object
 )
+
+// FindingTargets lists what a finding can concern.
+var FindingTargets = []string{FindingOnSample, FindingOnEntry, FindingOnObject}
 
 // FindingTargetLabel is the German name of what a link points at.
 func FindingTargetLabel(target string) string {

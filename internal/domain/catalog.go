@@ -22,6 +22,9 @@ const (
 	CatalogDemo CatalogKind = "demo"
 )
 
+// CatalogKinds lists where a catalog can come from.
+var CatalogKinds = []CatalogKind{CatalogKompendium, CatalogOSCAL, CatalogDemo}
+
 // Level is a requirement's level: B, S or H in the Kompendium.
 type Level string
 
@@ -185,6 +188,9 @@ const (
 	BlockBullets   BlockKind = "ul"
 	BlockNumbered  BlockKind = "ol"
 )
+
+// BlockKinds lists the kinds of a Block.
+var BlockKinds = []BlockKind{BlockParagraph, BlockBullets, BlockNumbered}
 
 // Block is a paragraph (Runs) or a list (Items, each a Text of its own).
 type Block struct {

@@ -13,6 +13,9 @@ const (
 	GuidelineSuperseded GuidelineState = "superseded" // abgelöst
 )
 
+// GuidelineStates lists the states of a guideline version.
+var GuidelineStates = []GuidelineState{GuidelineDraft, GuidelineApproved, GuidelineSuperseded}
+
 // Label is the German name.
 func (s GuidelineState) Label() string {
 	switch s {

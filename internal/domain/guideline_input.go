@@ -192,6 +192,9 @@ const (
 	PolicyWithdrawn PolicyState = "withdrawn" // zurückgezogen
 )
 
+// PolicyStates lists the states of a policy.
+var PolicyStates = []PolicyState{PolicyInForce, PolicyWithdrawn}
+
 // Label is the German name.
 func (s PolicyState) Label() string {
 	switch s {

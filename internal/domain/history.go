@@ -3,8 +3,9 @@ package domain
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"time"
+
+	"ismsd/internal/german"
 )
 
 // Snapshot is the readiness figures of one day, as a reader limited to
@@ -87,6 +88,9 @@ const (
 	ForecastNotAtPace ForecastOutcome = "not_at_pace" // the blockers do not decrease
 	ForecastTooFew    ForecastOutcome = "too_few"     // less than a week of snapshots
 )
+
+// ForecastOutcomes lists what a forecast can say.
+var ForecastOutcomes = []ForecastOutcome{ForecastReady, ForecastDate, ForecastNotAtPace, ForecastTooFew}
 
 // Forecast says when the blocking items reach zero at the current closing
 // rate.
@@ -171,28 +175,14 @@ func (f Forecast) Sentence() string {
 		return "Es gibt keine blockierenden Punkte mehr."
 	case ForecastDate:
 		return fmt.Sprintf("Bei der derzeitigen Geschwindigkeit (%s blockierende Punkte weniger pro Tag, gemessen vom %s bis %s) sind alle %s Punkte voraussichtlich am %s erledigt.",
-			decimal(f.Rate), f.From.Format("02.01.2006"), f.To.Format("02.01.2006"), Count(f.Blockers), f.Day.Format("02.01.2006"))
+			german.Decimal(f.Rate), german.Date(f.From), german.Date(f.To), german.Count(f.Blockers), german.Date(f.Day))
 	case ForecastNotAtPace:
 		what := "nicht weniger geworden"
 		if f.Rate > 0 {
 			what = "nur so langsam weniger geworden, dass kein Datum absehbar ist"
 		}
 		return fmt.Sprintf("Nicht bei der derzeitigen Geschwindigkeit: Die %s blockierenden Punkte sind vom %s bis %s %s.",
-			Count(f.Blockers), f.From.Format("02.01.2006"), f.To.Format("02.01.2006"), what)
+			german.Count(f.Blockers), german.Date(f.From), german.Date(f.To), what)
 	}
 	return "Für eine Prognose fehlen noch Tagesstände: Sie braucht die Zahlen von mindestens einer Woche."
-}
-
-// decimal prints x with one decimal the German way: 12,5; whole numbers
-// without decimals.
-func decimal(x float64) string {
-	sign := ""
-	if x < 0 {
-		sign, x = "-", -x
-	}
-	tenths := int(math.Round(x * 10))
-	if tenths%10 == 0 {
-		return sign + Count(tenths/10)
-	}
-	return sign + Count(tenths/10) + "," + strconv.Itoa(tenths%10)
 }

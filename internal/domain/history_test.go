@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"ismsd/internal/german"
 )
 
 // series builds daily snapshots from start with the given blockers (all
@@ -105,7 +107,7 @@ func TestSnapshotFigures(t *testing.T) {
 	if total, done := s.Entries(); total != 7 || done != 3 || s.DonePercent() != 42.8 || s.Blockers() != 5 || s.CoveragePercent() != 66 {
 		t.Errorf("figures %d %d %v %d %d", total, done, s.DonePercent(), s.Blockers(), s.CoveragePercent())
 	}
-	if decimal(12.46) != "12,5" || decimal(3) != "3" || decimal(1234.5) != "1.234,5" || decimal(-0.5) != "-0,5" {
-		t.Errorf("decimals %s %s %s %s", decimal(12.46), decimal(3), decimal(1234.5), decimal(-0.5))
+	if german.Decimal(12.46) != "12,5" || german.Decimal(3) != "3" || german.Decimal(1234.5) != "1.234,5" || german.Decimal(-0.5) != "-0,5" {
+		t.Errorf("decimals %s %s %s %s", german.Decimal(12.46), german.Decimal(3), german.Decimal(1234.5), german.Decimal(-0.5))
 	}
 }

@@ -1,6 +1,6 @@
 package domain
 
-// The kinds of override promise a direction (DOMAIN.md): a cumulation
+// The kinds of override promise a direction (docs/method.md): a cumulation
 // (Kumulationseffekt) raises, a distribution (Verteilungseffekt) lowers the
 // need the maximum principle gives the object, that is the need it would
 // have without the override. A manual override may go either way.

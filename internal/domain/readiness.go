@@ -2,7 +2,7 @@ package domain
 
 import "time"
 
-// GateID names a readiness gate (DOMAIN.md, "Certification readiness").
+// GateID names a readiness gate (docs/readiness.md).
 type GateID string
 
 const (
@@ -70,6 +70,9 @@ const (
 	GateNotApplicable GateStatus = "not_applicable"
 )
 
+// GateStatuses lists the outcomes of a gate.
+var GateStatuses = []GateStatus{GatePass, GateFail, GateNotApplicable}
+
 // Label is the German name.
 func (s GateStatus) Label() string {
 	switch s {
@@ -117,6 +120,9 @@ type Blocker struct {
 	DepartmentName string
 	URL            string // the page where it is fixed
 }
+
+// BlockerKinds lists what a blocker can be (Blocker.Kind).
+var BlockerKinds = []string{"guideline", "object", "scope", "check_entry", "risk_analysis", "plan_item", "evidence", "finding", "certificate", "audit"}
 
 // Progress is the check progress of a slice of entries (a department
 // subtree, a layer or a level).

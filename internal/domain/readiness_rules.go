@@ -3,9 +3,10 @@ package domain
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
+
+	"ismsd/internal/german"
 )
 
 // DefaultEvidenceCoverage is the evidence target (percent) while no
@@ -133,7 +134,7 @@ func (r Readiness) Verdict() string {
 		items = "Punkt blockiert"
 	}
 	return fmt.Sprintf("%s ist noch nicht bereit für das Zertifizierungsaudit: %s %s nicht erfüllt, %s %s.",
-		where, list, verb, Count(r.Blockers()), items)
+		where, list, verb, german.Count(r.Blockers()), items)
 }
 
 // Label is the gate's ID with its German name, e.g. "G5 IT-Grundschutz-Check (A.4)".
@@ -191,22 +192,4 @@ func LevelName(l Level) string {
 		return "erhöhter Schutzbedarf"
 	}
 	return string(l)
-}
-
-// Count prints a whole number the German way: 1.234.567.
-func Count(n int) string {
-	s := strconv.Itoa(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }

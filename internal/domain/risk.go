@@ -299,6 +299,9 @@ const (
 	RiskStateVoid       RiskState = "void"        // the last acceptance was voided by a later change
 )
 
+// RiskStates lists the states of an object's risk analysis, none first.
+var RiskStates = []RiskState{RiskStateNone, RiskStateInProgress, RiskStateComplete, RiskStateAccepted, RiskStateVoid}
+
 // Label is the German name.
 func (s RiskState) Label() string {
 	switch s {
@@ -324,6 +327,9 @@ const (
 	ReasonNoSuitableModule     RiskReason = "no_suitable_module"
 	ReasonUntypicalEnvironment RiskReason = "untypical_environment"
 )
+
+// AllRiskReasons lists why an object may need a risk analysis.
+var AllRiskReasons = []RiskReason{ReasonHighNeed, ReasonNoSuitableModule, ReasonUntypicalEnvironment}
 
 // Label is the German name.
 func (r RiskReason) Label() string {

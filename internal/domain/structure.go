@@ -104,6 +104,9 @@ const (
 	NeedVeryHigh Need = 3
 )
 
+// Needs lists the determined needs from normal to very high.
+var Needs = []Need{NeedNormal, NeedHigh, NeedVeryHigh}
+
 // Code is the name in the API and in import files.
 func (n Need) Code() string {
 	switch n {
@@ -176,6 +179,9 @@ const (
 	OverrideManual       OverrideKind = "manual"       // set by hand, with a justification
 )
 
+// OverrideKinds lists the kinds of an override (besides none).
+var OverrideKinds = []OverrideKind{OverrideCumulation, OverrideDistribution, OverrideManual}
+
 // Valid reports whether k is a known kind (or none).
 func (k OverrideKind) Valid() bool {
 	return k == OverrideNone || k == OverrideCumulation || k == OverrideDistribution || k == OverrideManual
@@ -204,6 +210,9 @@ const (
 	SourceOverride  NeedSource = "override"  // cumulation, distribution or manual
 	SourceCycle     NeedSource = "cycle"     // the maximum of a dependency cycle the object is on
 )
+
+// NeedSources lists where a determined need can come from.
+var NeedSources = []NeedSource{SourceOwn, SourceInherited, SourceOverride, SourceCycle}
 
 // Scope is an Informationsverbund.
 type Scope struct {

@@ -76,7 +76,7 @@ type entryObjectJSON struct {
 	ID           int64             `json:"id"`
 	ShortID      string            `json:"short_id"`
 	Name         string            `json:"name"`
-	Type         domain.ObjectType `json:"type"`
+	Type         domain.ObjectType `json:"type,omitempty"` // a plan item's object comes without
 	DepartmentID *int64            `json:"department_id"`
 	Department   string            `json:"department,omitempty"`
 }

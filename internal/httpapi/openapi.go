@@ -106,6 +106,7 @@ func (a *API) Description(routes []route.Route) (map[string]any, error) {
 				schema = map[string]any{"type": "object", "required": []string{"items"}, "properties": map[string]any{
 					"items":       map[string]any{"type": "array", "items": schema},
 					"next_cursor": map[string]any{"type": "string", "description": "pass as cursor for the next page; absent on the last"},
+					"total":       map[string]any{"type": "integer", "description": "how many items match in all, where the list counts them (objects, search)"},
 				}}
 			}
 			success["content"] = map[string]any{"application/json": map[string]any{"schema": schema}}

@@ -3,10 +3,10 @@ package objectio
 import (
 	"bytes"
 	"path"
-	"strconv"
 	"strings"
 
 	"ismsd/internal/domain"
+	"ismsd/internal/german"
 )
 
 // Format is a file format: "csv", "xlsx" or "json".
@@ -78,18 +78,5 @@ func unreadable(detail, german string) error {
 
 func errTooManyRows() error {
 	return domain.Errorf(domain.ErrTooLarge, "the file has more than %d rows", MaxRows).
-		De("die Datei hat mehr als " + groupDigits(MaxRows) + " Zeilen")
-}
-
-// groupDigits writes n ≥ 0 with German thousands separators: 100.000.
-func groupDigits(n int) string {
-	s := strconv.Itoa(n)
-	var out []byte
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, '.')
-		}
-		out = append(out, s[i])
-	}
-	return string(out)
+		De("die Datei hat mehr als " + german.Count(MaxRows) + " Zeilen")
 }

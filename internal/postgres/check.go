@@ -96,7 +96,7 @@ func (tx *Tx) DeriveChecks(ctx context.Context, scopeID int64, objectIDs []int64
 	}
 	// An acceptance that covers an entry leaving the scope no longer
 	// describes what is checked.
-	if err := tx.voidAcceptancesCovering(ctx, retired, "Ein abgedeckter Eintrag ist aus dem Prüfumfang entfallen."); err != nil {
+	if err := tx.voidAcceptancesCovering(ctx, retired, domain.VoidEntryRetired); err != nil {
 		return r, err
 	}
 	// New members' entries take their group's values at once.
@@ -107,7 +107,7 @@ func (tx *Tx) DeriveChecks(ctx context.Context, scopeID int64, objectIDs []int64
 	if err := tx.syncPlanItems(ctx, members); err != nil {
 		return r, err
 	}
-	if err := tx.voidAcceptancesCovering(ctx, members, "Ein abgedeckter Eintrag des IT-Grundschutz-Checks wurde geändert."); err != nil {
+	if err := tx.voidAcceptancesCovering(ctx, members, domain.VoidEntryChanged); err != nil {
 		return r, err
 	}
 	return r, tx.Record("check.derive", "scope", scopeID, nil, map[string]any{
@@ -521,7 +521,7 @@ func (tx *Tx) writeEntries(ctx context.Context, next []domain.CheckEntry, before
 	if err := tx.syncPlanItems(ctx, affected); err != nil {
 		return err
 	}
-	return tx.voidAcceptancesCovering(ctx, affected, "Ein abgedeckter Eintrag des IT-Grundschutz-Checks wurde geändert.")
+	return tx.voidAcceptancesCovering(ctx, affected, domain.VoidEntryChanged)
 }
 
 // syncPlanItems keeps the implementation plan in step with the entries:

@@ -16,7 +16,7 @@ import (
 	"ismsd/internal/domain"
 )
 
-// Certification readiness (DOMAIN.md, gates G1–G10).
+// Certification readiness (docs/readiness.md, gates G1–G10).
 //
 // Every gate that looks at many items is defined once, as a SQL predicate
 // over one source of rows (the scope's target objects, its active check
@@ -111,32 +111,16 @@ var objectFacts = `
 // group's members are modelled by the group's).
 const scopeModelled = `(SELECT m.object_id FROM object_modules m JOIN objects y ON y.id = m.object_id WHERE y.scope_id = @scope)`
 
-// The object gates: when an object blocks, and why (German).
+// The object gates: when an object blocks (why, in German, is
+// domain.ObjectFacts' to say).
 const (
 	g2Blocks = `(f.department_id IS NULL OR btrim(f.responsible) = '')`
-	g2Reason = `CASE WHEN f.department_id IS NULL AND btrim(f.responsible) = '' THEN 'Organisationseinheit und verantwortliche Person fehlen.'
-		WHEN f.department_id IS NULL THEN 'Organisationseinheit fehlt.'
-		ELSE 'Verantwortliche Person fehlt.' END`
-
 	g3Blocks = `(f.need_unknown OR f.unjustified OR f.on_cycle)`
-	g3Reason = `concat_ws(' ',
-		CASE WHEN f.need_unknown THEN 'Schutzbedarf nicht für alle Grundwerte festgestellt.' END,
-		CASE WHEN f.unjustified THEN 'Abweichung vom Maximumprinzip ohne Begründung.' END,
-		CASE WHEN f.on_cycle THEN 'Liegt auf einem Abhängigkeitszyklus.' END)`
-
 	g4Blocks = `(NOT f.modelled AND NOT f.no_suitable_module)`
-	g4Reason = `'Kein Baustein modelliert und nicht als „kein passender Baustein“ gekennzeichnet.'`
 
 	// Rule 4: high or very high need, no suitable module, untypical environment.
 	g6Applies = `(f.max_need >= 2 OR f.no_suitable_module OR f.untypical_environment)`
 	g6Blocks  = `(` + g6Applies + ` AND (f.analysis_id IS NULL OR f.items = 0 OR f.complete < f.items OR NOT f.accepted))`
-	g6Reason  = `CASE WHEN f.analysis_id IS NULL THEN 'Risikoanalyse fehlt (erforderlich wegen ' || concat_ws(', ',
-			CASE WHEN f.max_need >= 2 THEN 'hohem Schutzbedarf' END,
-			CASE WHEN f.no_suitable_module THEN 'fehlendem passendem Baustein' END,
-			CASE WHEN f.untypical_environment THEN 'untypischem Einsatzumfeld' END) || ').'
-		WHEN f.items = 0 THEN 'Die Risikoanalyse enthält noch keine Gefährdung.'
-		WHEN f.complete < f.items THEN (f.items - f.complete) || ' von ' || f.items || ' Gefährdungen sind noch nicht bewertet und behandelt.'
-		ELSE 'Die Restrisiken sind nicht (mehr) von der Institutionsleitung akzeptiert.' END`
 )
 
 // objectCounts counts every object gate over one pass of the objects.
@@ -149,11 +133,15 @@ var objectCounts = `
 	       count(*) FILTER (WHERE ` + g6Blocks + `) AS g6
 	FROM (` + objectFacts + `) f`
 
-// objectList lists the objects a gate's predicate selects, by id.
-func objectList(blocks, reason string) string {
+// objectList lists the objects a gate's predicate selects, by id, with
+// the facts their reasons are made of.
+func objectList(blocks string) string {
 	return `
-		SELECT f.id AS sort, f.id, f.short_id || ' ' || f.name AS label, ` + reason + ` AS reason,
-		       f.department_id, d.name AS department_name, NULL::bigint AS aux_id, '' AS aux
+		SELECT f.id AS sort, f.id, f.short_id || ' ' || f.name AS label,
+		       f.department_id, d.name AS department_name, NULL::bigint AS aux_id, '' AS aux,
+		       f.department_id IS NULL AS no_department, btrim(f.responsible) = '' AS no_responsible,
+		       f.need_unknown, f.unjustified, f.on_cycle, f.max_need >= 2 AS high_need, f.no_suitable_module,
+		       f.untypical_environment, f.analysis_id IS NOT NULL AS has_analysis, f.items, f.complete
 		FROM (` + objectFacts + `) f LEFT JOIN departments d ON d.id = f.department_id
 		WHERE ` + blocks + ` AND f.id > @after ORDER BY f.id LIMIT @limit`
 }
@@ -194,30 +182,16 @@ const (
 	g5Blocks = `(e.status = 'open'
 		OR e.status = 'not_applicable' AND btrim(e.justification) = ''
 		OR e.status IN ('partial', 'no') AND (e.level = 'basis' OR e.id NOT IN ` + acceptedEntries + `))`
-	g5Reason = `CASE WHEN e.status = 'open' THEN 'Noch unbearbeitet.'
-		WHEN e.status = 'not_applicable' THEN 'Als entbehrlich markiert, aber ohne Begründung.'
-		WHEN e.level = 'basis' THEN 'Basis-Anforderung ' || CASE e.status WHEN 'partial' THEN 'nur teilweise' ELSE 'nicht' END
-			|| ' umgesetzt; das Risiko einer Basis-Anforderung kann nicht übernommen werden.'
-		ELSE CASE e.level WHEN 'standard' THEN 'Standard-Anforderung ' ELSE 'Anforderung für erhöhten Schutzbedarf ' END
-			|| CASE e.status WHEN 'partial' THEN 'nur teilweise' ELSE 'nicht' END
-			|| ' umgesetzt und nicht durch eine gültige Risikoakzeptanz der Leitung abgedeckt.' END`
 
 	// G7: every partial or unfulfilled entry has a measure with owner and
 	// due date, and no measure of a Basis requirement is overdue.
 	g7Applies = `e.status IN ('partial', 'no')`
 	g7Blocks  = `(` + g7Applies + ` AND (e.id NOT IN ` + plannedEntries + ` OR e.level = 'basis' AND e.id IN ` + overdueEntries + `))`
-	g7Reason  = `CASE WHEN p.id IS NULL OR p.state = 'done' THEN 'Keine offene Maßnahme im Realisierungsplan.'
-		ELSE concat_ws(' ',
-			CASE WHEN btrim(p.owner) = '' THEN 'Die Maßnahme hat keine Verantwortlichen.' END,
-			CASE WHEN p.due_date IS NULL THEN 'Die Maßnahme hat keine Frist.' END,
-			CASE WHEN e.level = 'basis' AND p.due_date < @today::date
-				THEN 'Maßnahme zur Basis-Anforderung seit ' || to_char(p.due_date, 'DD.MM.YYYY') || ' überfällig.' END) END`
 
 	// G8 (entries): a fulfilled entry without valid evidence. These block
 	// only while the coverage is below the guideline's target.
 	g8Yes       = `e.status = 'yes'`
 	g8Uncovered = `(e.status = 'yes' AND e.id NOT IN ` + coveredEntries + `)`
-	g8Reason    = `'Umgesetzt, aber ohne akzeptierten, gültigen Nachweis.'`
 )
 
 // entryCounts counts every entry gate over one pass of the entries.
@@ -231,14 +205,17 @@ var entryCounts = `
 	FROM check_entries e WHERE ` + entryScope
 
 // entryList lists the entries a gate's predicate selects, by id, with
-// their measure (for the link to it).
-func entryList(blocks, reason string) string {
+// their measure (for the link to it) and the facts their reasons are
+// made of.
+func entryList(blocks string) string {
 	return `
-		SELECT e.id AS sort, e.id, e.requirement_id || ' · ' || o.short_id || ' ' || o.name AS label, ` + reason + ` AS reason,
+		SELECT e.id AS sort, e.id, e.requirement_id || ' · ' || o.short_id || ' ' || o.name AS label,
 		       o.department_id, d.name AS department_name, CASE WHEN p.state <> 'done' THEN p.id END AS aux_id,
 		       CASE WHEN p.due_date < @today::date AND p.state <> 'done' THEN 'overdue'
 		            WHEN p.due_date IS NOT NULL THEN 'month:' || to_char(p.due_date, 'YYYY-MM')
-		            WHEN p.owner <> '' THEN 'owner:' || p.owner ELSE '' END AS aux
+		            WHEN p.owner <> '' THEN 'owner:' || p.owner ELSE '' END AS aux,
+		       e.status, e.level, coalesce(p.state <> 'done', false) AS open_measure,
+		       coalesce(btrim(p.owner) = '', false) AS no_owner, p.due_date, coalesce(p.due_date < @today::date, false) AS overdue
 		FROM check_entries e
 		JOIN objects o ON o.id = e.object_id
 		LEFT JOIN departments d ON d.id = o.department_id
@@ -284,13 +261,8 @@ var scopeFindings = `
 const (
 	// G9: no open major nonconformity; every open minor one has a due
 	// date and a corrective action that was not rejected.
-	g9Blocks = `(f.state <> 'closed' AND (f.class = 'major' OR f.due_date IS NULL
-		OR NOT EXISTS (SELECT 1 FROM corrective_actions ca WHERE ca.finding_id = f.id AND ca.verdict <> 'rejected')))`
-	g9Reason = `CASE WHEN f.class = 'major' THEN 'Schwerwiegende Abweichung ist nicht geschlossen.'
-		ELSE 'Geringfügige Abweichung ' || concat_ws(' und ',
-			CASE WHEN NOT EXISTS (SELECT 1 FROM corrective_actions ca WHERE ca.finding_id = f.id AND ca.verdict <> 'rejected')
-				THEN 'ohne (angenommene oder ausstehende) Korrekturmaßnahme' END,
-			CASE WHEN f.due_date IS NULL THEN 'ohne Frist' END) || '.' END`
+	g9NoAction = `NOT EXISTS (SELECT 1 FROM corrective_actions ca WHERE ca.finding_id = f.id AND ca.verdict <> 'rejected')`
+	g9Blocks   = `(f.state <> 'closed' AND (f.class = 'major' OR f.due_date IS NULL OR ` + g9NoAction + `))`
 )
 
 // scopeModules are the scope-wide modules (@modules, in order) with
@@ -313,21 +285,19 @@ var otherCounts = `
 // The lists of those sources.
 var (
 	scopeModuleList = `
-		SELECT m.ord AS sort, 0::bigint AS id, m.id || coalesce(' ' || cm.title, '') AS label,
-		       CASE WHEN cm.title IS NULL THEN 'Übergreifender Baustein fehlt; der Katalog des Informationsverbunds enthält ihn nicht.'
-		            ELSE 'Übergreifender Baustein ist dem Informationsverbund nicht zugeordnet.' END AS reason,
+		SELECT m.ord AS sort, 0::bigint AS id, m.id || coalesce(' ' || cm.title, '') AS label, cm.title IS NOT NULL AS in_catalog,
 		       NULL::bigint AS department_id, NULL::text AS department_name, NULL::bigint AS aux_id, '' AS aux
 		` + scopeModules + `
 		  AND m.ord > @after
 		ORDER BY m.ord LIMIT @limit`
 	rejectedList = `
-		SELECT ev.id AS sort, ev.id, ev.title || ' (Version ' || v.number || ')' AS label,
-		       'Abgelehnt von ' || v.reviewed_by || '; seither weder eine neue Version noch eine Antwort im Verlauf.' AS reason,
+		SELECT ev.id AS sort, ev.id, ev.title || ' (Version ' || v.number || ')' AS label, v.reviewed_by,
 		       ev.department_id, (SELECT d.name FROM departments d WHERE d.id = ev.department_id) AS department_name, NULL::bigint AS aux_id, '' AS aux
 		` + rejectedEvidence + ` AND ` + g8Unanswered + ` AND ev.id > @after
 		ORDER BY ev.id LIMIT @limit`
 	findingList = `
-		SELECT f.id AS sort, f.id, f.title || ' (' || au.title || ')' AS label, ` + g9Reason + ` AS reason,
+		SELECT f.id AS sort, f.id, f.title || ' (' || au.title || ')' AS label,
+		       f.class = 'major' AS major, ` + g9NoAction + ` AS no_action, f.due_date IS NULL AS no_due_date,
 		       NULL::bigint AS department_id, NULL::text AS department_name, NULL::bigint AS aux_id, '' AS aux
 		` + scopeFindings + ` AND ` + g9Blocks + ` AND f.id > @after
 		ORDER BY f.id LIMIT @limit`
@@ -490,184 +460,34 @@ func (db *DB) ReadinessOverview(ctx context.Context, scopeID int64, vis Visibili
 	return m.readiness, pages, nil
 }
 
-// gate makes a gate from its counts: it fails exactly when something blocks.
-func gate(id domain.GateID, checked, blocking int, summary string) domain.Gate {
-	g := domain.Gate{ID: id, Status: domain.GatePass, Checked: checked, Blocking: blocking, Summary: summary}
-	if blocking > 0 {
-		g.Status = domain.GateFail
-	}
-	return g
-}
-
-// evidenceBlocking is G8's blocking count: the entries without evidence
-// while the coverage falls short of the target, and the unanswered
-// rejections.
-func evidenceBlocking(in readinessInput, yes, uncovered, unanswered int) int {
-	if domain.EvidenceShort(yes, yes-uncovered, in.coverageTarget()) {
-		return uncovered + unanswered
-	}
-	return unanswered
-}
-
 // readinessGates turns the figures into the ten gates with a German
-// summary each.
+// summary each (domain.ReadinessGates).
 func readinessGates(in readinessInput, n readinessCounts, g1 []domain.Blocker, g10 *certificateState) []domain.Gate {
-	c := domain.Count
-	of := func(blocking, checked int, what string) string {
-		return c(blocking) + " von " + c(checked) + " " + what
+	f := domain.GateFigures{Guideline: in.guideline, GuidelineBlockers: len(g1),
+		Objects: n.Objects, Unstructured: n.G2, NeedsOpen: n.G3, Unmodelled: n.G4, ScopeModules: in.modules(), ModulesMissing: n.ModulesMissing,
+		Entries: n.Entries, CheckOpen: n.G5, RiskChecked: n.G6Checked, RiskOpen: n.G6, PlanChecked: n.G7Checked, PlanOpen: n.G7,
+		Yes: n.Yes, Uncovered: n.Uncovered, CoverageTarget: in.coverageTarget(), Rejected: n.Rejected, Unanswered: n.Unanswered,
+		Findings: n.Findings, FindingsOpen: n.G9}
+	if g10 != nil {
+		f.Certificate, f.CertificateChecked, f.CertificateBlockers = in.certificate, g10.checked, len(g10.blockers)
 	}
-	var gs []domain.Gate
-
-	// G1
-	checked1 := 1
-	summary1 := "Es ist keine von der Leitung freigegebene Leitlinie in Kraft."
-	if g := in.guideline; g != nil {
-		checked1 += len(g.Roles) + 1 // and the scope's approach against the guideline's
-		summary1 = fmt.Sprintf("Fassung %d „%s“, freigegeben am %s, Überprüfung bis %s.", g.Number, g.Title,
-			germanDate(g.ApprovedOn), germanDate(ptr(g.ReviewDue())))
-		if len(g1) > 0 {
-			summary1 += " " + c(len(g1)) + " blockierende Punkte."
-		}
-	}
-	gs = append(gs, gate(domain.GateGuideline, checked1, len(g1), summary1))
-
-	// G2
-	s := "Alle " + c(n.Objects) + " Zielobjekte haben Typ, Organisationseinheit und verantwortliche Person."
-	if n.Objects == 0 {
-		s = "Es sind noch keine Zielobjekte erfasst."
-	}
-	if n.G2 > 0 {
-		s = of(n.G2, n.Objects, "Zielobjekten fehlt die Organisationseinheit oder die verantwortliche Person.")
-	}
-	gs = append(gs, gate(domain.GateStructure, n.Objects, n.G2, s))
-
-	// G3
-	s = "Für alle " + c(n.Objects) + " Zielobjekte ist der Schutzbedarf festgestellt; Abweichungen sind begründet, Zyklen gibt es keine."
-	if n.G3 > 0 {
-		s = "Bei " + of(n.G3, n.Objects, "Zielobjekten ist der Schutzbedarf unvollständig, eine Abweichung unbegründet oder ein Zyklus offen.")
-	}
-	gs = append(gs, gate(domain.GateNeeds, n.Objects, n.G3, s))
-
-	// G4
-	modules := in.modules()
-	s = "Alle " + c(n.Objects) + " Zielobjekte sind modelliert; die übergreifenden Bausteine (" + strings.Join(modules, ", ") + ") sind zugeordnet."
-	if n.G4+n.ModulesMissing > 0 {
-		s = c(n.G4) + " Zielobjekte ohne Baustein; " + c(n.ModulesMissing) + " von " + c(len(modules)) + " übergreifenden Bausteinen fehlen."
-	}
-	gs = append(gs, gate(domain.GateModelling, n.Objects+len(modules), n.G4+n.ModulesMissing, s))
-
-	// G5
-	s = "Alle " + c(n.Entries) + " Einträge sind umgesetzt, begründet entbehrlich oder durch eine Risikoakzeptanz abgedeckt."
-	if n.G5 > 0 {
-		s = of(n.G5, n.Entries, "Einträgen sind unbearbeitet oder nicht ausreichend umgesetzt.")
-	}
-	gs = append(gs, gate(domain.GateCheck, n.Entries, n.G5, s))
-
-	// G6
-	s = "Alle " + c(n.G6Checked) + " Zielobjekte, die eine Risikoanalyse brauchen, haben eine vollständige und akzeptierte."
-	if n.G6Checked == 0 {
-		s = "Kein Zielobjekt braucht eine Risikoanalyse."
-	}
-	if n.G6 > 0 {
-		s = of(n.G6, n.G6Checked, "erforderlichen Risikoanalysen fehlen, sind unvollständig oder nicht akzeptiert.")
-	}
-	gs = append(gs, gate(domain.GateRisk, n.G6Checked, n.G6, s))
-
-	// G7
-	s = "Alle " + c(n.G7Checked) + " teilweise oder nicht umgesetzten Einträge haben eine Maßnahme mit Verantwortlichen und Frist; keine Maßnahme zu einer Basis-Anforderung ist überfällig."
-	if n.G7Checked == 0 {
-		s = "Kein Eintrag ist teilweise oder nicht umgesetzt; es ist keine Maßnahme nötig."
-	}
-	if n.G7 > 0 {
-		s = of(n.G7, n.G7Checked, "teilweise oder nicht umgesetzten Einträgen fehlt eine vollständige Maßnahme, oder sie ist zu einer Basis-Anforderung überfällig.")
-	}
-	gs = append(gs, gate(domain.GatePlan, n.G7Checked, n.G7, s))
-
-	// G8
-	target := in.coverageTarget()
-	covered := n.Yes - n.Uncovered
-	s = fmt.Sprintf("Nachweisquote %d %% (Ziel %d %%): %s von %s umgesetzten Einträgen mit gültigem Nachweis", domain.CoveragePercent(n.Yes, covered),
-		target, c(covered), c(n.Yes))
-	if n.Unanswered > 0 {
-		s += "; " + c(n.Unanswered) + " abgelehnte Nachweise unbeantwortet."
-	} else {
-		s += "; kein abgelehnter Nachweis unbeantwortet."
-	}
-	gs = append(gs, gate(domain.GateEvidence, n.Yes+n.Rejected, evidenceBlocking(in, n.Yes, n.Uncovered, n.Unanswered), s))
-
-	// G9
-	s = "Keine offene schwerwiegende Abweichung; alle geringfügigen haben eine Korrekturmaßnahme und eine Frist."
-	if n.G9 > 0 {
-		s = of(n.G9, n.Findings, "Abweichungen aus Audits blockieren.")
-	}
-	gs = append(gs, gate(domain.GateAudit, n.Findings, n.G9, s))
-
-	// G10
-	if g10 == nil {
-		gs = append(gs, domain.Gate{ID: domain.GateCertificate, Status: domain.GateNotApplicable,
-			Summary: "Noch kein Zertifikat erfasst; der Prüfpunkt gilt erst nach der Zertifizierung."})
-	} else {
-		crt := in.certificate
-		s = fmt.Sprintf("Zertifikat %s gültig bis %s; die jährlichen Überwachungsaudits sind erfolgt.", crt.Number, germanDate(&crt.ValidUntil))
-		if len(g10.blockers) > 0 {
-			s = fmt.Sprintf("Zertifikat %s (gültig bis %s): %s blockierende Punkte.", crt.Number, germanDate(&crt.ValidUntil), c(len(g10.blockers)))
-		}
-		gs = append(gs, gate(domain.GateCertificate, g10.checked, len(g10.blockers), s))
-	}
-	return gs
-}
-
-func ptr[T any](v T) *T { return &v }
-
-func germanDate(t *time.Time) string {
-	if t == nil || t.IsZero() {
-		return "–"
-	}
-	return t.Format("02.01.2006")
+	return domain.ReadinessGates(f)
 }
 
 // ---------------------------------------------------------------------
 // G1 and G10: a single row each.
 
-// guidelineBlockers are G1's blockers: the guideline itself (missing, not
-// approved, past its review date, or with an approach that does not lead
-// to the certificate) and each role it names that nobody holds.
+// guidelineBlockers are G1's blockers (domain.GuidelineBlockers), each
+// leading to the guideline or, for the scope's approach, to the scope.
 func guidelineBlockers(in readinessInput) []domain.Blocker {
-	url := "/scopes/" + strconv.FormatInt(in.scope.ID, 10) + "/guideline"
-	g := in.guideline
-	if g == nil {
-		return []domain.Blocker{{Gate: domain.GateGuideline, Kind: "guideline", Label: "Leitlinie zur Informationssicherheit",
-			Reason: "Es ist keine von der Leitung freigegebene Leitlinie in Kraft.", URL: url}}
-	}
-	var reasons []string
-	if g.State != domain.GuidelineApproved || g.ApprovedOn == nil {
-		reasons = append(reasons, "Die Leitlinie ist nicht von der Leitung freigegeben.")
-	}
-	if due := g.ReviewDue(); due.IsZero() || due.Before(in.today) {
-		reasons = append(reasons, "Die Überprüfung war bis "+germanDate(&due)+" fällig.")
-	}
-	if g.Approach != domain.ApproachStandard && g.Approach != domain.ApproachCore {
-		reasons = append(reasons, "Die Vorgehensweise „"+g.Approach.Label()+"“ führt nicht zum Zertifikat; nötig ist Standard- oder Kern-Absicherung.")
-	}
-	label := fmt.Sprintf("Leitlinie, Fassung %d: %s", g.Number, g.Title)
-	var out []domain.Blocker
-	if len(reasons) > 0 {
-		out = append(out, domain.Blocker{Gate: domain.GateGuideline, Kind: "guideline", ID: g.ID, Label: label,
-			Reason: strings.Join(reasons, " "), URL: url})
-	}
-	for _, r := range g.Roles {
-		if strings.TrimSpace(r.Holder) == "" {
-			out = append(out, domain.Blocker{Gate: domain.GateGuideline, Kind: "guideline", ID: g.ID, Label: "Rolle: " + r.Title,
-				Reason: "Die Rolle, die die Leitlinie nennt, ist nicht besetzt.", URL: url})
+	bs := domain.GuidelineBlockers(in.guideline, in.scope.ID, in.scope.Approach, in.today)
+	for i := range bs {
+		bs[i].URL = idPath("/scopes/", in.scope.ID, "/guideline")
+		if bs[i].Kind == "scope" {
+			bs[i].URL = idPath("/scopes/", in.scope.ID, "")
 		}
 	}
-	// The guideline is what the scope is measured against: a check made
-	// with another approach does not show what the guideline demands.
-	if reason := domain.ApproachShortfall(in.scope.Approach, g.Approach); reason != "" {
-		out = append(out, domain.Blocker{Gate: domain.GateGuideline, Kind: "scope", ID: in.scope.ID,
-			Label: "Vorgehensweise des Informationsverbunds", Reason: reason, URL: "/scopes/" + strconv.FormatInt(in.scope.ID, 10)})
-	}
-	return out
+	return bs
 }
 
 // certificateState is G10 once a certificate exists.
@@ -694,16 +514,6 @@ func (db *DB) certificateBlockers(ctx context.Context, in readinessInput) (*cert
 	if crt == nil {
 		return nil, nil
 	}
-	st := &certificateState{checked: 1}
-	scopePath := "/scopes/" + strconv.FormatInt(in.scope.ID, 10)
-	if in.today.Before(crt.IssuedOn) || in.today.After(crt.ValidUntil) {
-		reason := "Das Zertifikat ist seit " + germanDate(ptr(crt.ValidUntil.AddDate(0, 0, 1))) + " abgelaufen; eine Rezertifizierung ist nötig."
-		if in.today.Before(crt.IssuedOn) {
-			reason = "Das Zertifikat gilt erst ab " + germanDate(&crt.IssuedOn) + "."
-		}
-		st.blockers = append(st.blockers, domain.Blocker{Gate: domain.GateCertificate, Kind: "certificate", ID: crt.ID,
-			Label: "Zertifikat " + crt.Number, Reason: reason, URL: scopePath + "/guideline"})
-	}
 	q, args := bindNamed(`
 		SELECT y.k, y.starts, y.ends, EXISTS (
 			SELECT 1 FROM audits a WHERE a.scope_id = @scope AND a.kind IN ('surveillance_1', 'surveillance_2') AND a.state = 'completed'
@@ -711,23 +521,17 @@ func (db *DB) certificateBlockers(ctx context.Context, in readinessInput) (*cert
 		FROM (`+surveillanceGaps+`) y`,
 		map[string]any{"scope": in.scope.ID, "issued": crt.IssuedOn.Format(time.DateOnly), "until": crt.ValidUntil.Format(time.DateOnly),
 			"today": in.today.Format(time.DateOnly)})
-	var rows []struct {
-		K      int       `db:"k"`
-		Starts time.Time `db:"starts"`
-		Ends   time.Time `db:"ends"`
-		Held   bool      `db:"held"`
-	}
-	if err := db.x.SelectContext(ctx, &rows, q, args...); err != nil {
+	var years []domain.SurveillanceYear
+	if err := db.x.SelectContext(ctx, &years, q, args...); err != nil {
 		return nil, fmt.Errorf("surveillance audits: %w", err)
 	}
-	for _, y := range rows {
-		st.checked++
-		if y.Held {
-			continue
+	st := &certificateState{}
+	st.checked, st.blockers = domain.CertificateBlockers(*crt, in.today, years)
+	for i, b := range st.blockers {
+		st.blockers[i].URL = idPath("/scopes/", in.scope.ID, "/guideline")
+		if b.Kind == "audit" {
+			st.blockers[i].URL = idPath("/scopes/", in.scope.ID, "/audits")
 		}
-		st.blockers = append(st.blockers, domain.Blocker{Gate: domain.GateCertificate, Kind: "audit", ID: int64(y.K),
-			Label:  fmt.Sprintf("Überwachungsaudit im %d. Zertifikatsjahr (%s–%s)", y.K, germanDate(&y.Starts), germanDate(ptr(y.Ends.AddDate(0, 0, -1)))),
-			Reason: "In diesem Zertifikatsjahr ist kein Überwachungsaudit abgeschlossen worden.", URL: scopePath + "/audits"})
 	}
 	return st, nil
 }
@@ -736,23 +540,67 @@ func (db *DB) certificateBlockers(ctx context.Context, in readinessInput) (*cert
 // GateBlockers.
 
 // blockerPart is one source of a gate's blockers: a list statement
-// returning rows ordered by sort, and how the rows link to the page where
-// they are fixed.
+// returning rows ordered by sort, why a row blocks (in German), and how
+// the rows link to the page where they are fixed.
 type blockerPart struct {
-	kind string
-	list string
-	url  func(scope ScopeSummary, r blockerRow) string
+	kind   string
+	list   string
+	reason func(r blockerRow) string
+	url    func(scope ScopeSummary, r blockerRow) string
 }
 
 type blockerRow struct {
 	Sort           int64          `db:"sort"`
 	ID             int64          `db:"id"`
 	Label          string         `db:"label"`
-	Reason         string         `db:"reason"`
 	DepartmentID   *int64         `db:"department_id"`
 	DepartmentName sql.NullString `db:"department_name"`
 	AuxID          *int64         `db:"aux_id"`
 	Aux            string         `db:"aux"`
+
+	// The facts a reason is made of; each list reads those of its gate.
+	objectBlockerRow
+	entryBlockerRow
+	InCatalog  bool   `db:"in_catalog"`  // a scope-wide module
+	ReviewedBy string `db:"reviewed_by"` // rejected evidence
+	Major      bool   `db:"major"`       // a finding
+	NoAction   bool   `db:"no_action"`
+	NoDueDate  bool   `db:"no_due_date"`
+}
+
+type objectBlockerRow struct {
+	NoDepartment         bool `db:"no_department"`
+	NoResponsible        bool `db:"no_responsible"`
+	NeedUnknown          bool `db:"need_unknown"`
+	Unjustified          bool `db:"unjustified"`
+	OnCycle              bool `db:"on_cycle"`
+	HighNeed             bool `db:"high_need"`
+	NoSuitableModule     bool `db:"no_suitable_module"`
+	UntypicalEnvironment bool `db:"untypical_environment"`
+	HasAnalysis          bool `db:"has_analysis"`
+	Items                int  `db:"items"`
+	Complete             int  `db:"complete"`
+}
+
+func (r blockerRow) object() domain.ObjectFacts {
+	f := r.objectBlockerRow
+	return domain.ObjectFacts{NoDepartment: f.NoDepartment, NoResponsible: f.NoResponsible, NeedUnknown: f.NeedUnknown,
+		Unjustified: f.Unjustified, OnCycle: f.OnCycle, HighNeed: f.HighNeed, NoSuitableModule: f.NoSuitableModule,
+		UntypicalEnvironment: f.UntypicalEnvironment, HasAnalysis: f.HasAnalysis, Threats: f.Items, Treated: f.Complete}
+}
+
+type entryBlockerRow struct {
+	Status      domain.Status `db:"status"`
+	Level       domain.Level  `db:"level"`
+	OpenMeasure bool          `db:"open_measure"`
+	NoOwner     bool          `db:"no_owner"`
+	DueDate     *time.Time    `db:"due_date"`
+	Overdue     bool          `db:"overdue"`
+}
+
+func (r blockerRow) entry() domain.EntryFacts {
+	f := r.entryBlockerRow
+	return domain.EntryFacts{Status: f.Status, Level: f.Level, OpenMeasure: f.OpenMeasure, NoOwner: f.NoOwner, DueDate: f.DueDate, Overdue: f.Overdue}
 }
 
 func idPath(prefix string, id int64, suffix string) string {
@@ -784,27 +632,37 @@ func planItemURL(scope ScopeSummary, r blockerRow) string {
 
 // gateParts are the SQL-listed sources of each gate, in list order.
 var gateParts = map[domain.GateID][]blockerPart{
-	domain.GateStructure: {{kind: "object", list: objectList(g2Blocks, g2Reason),
-		url: func(_ ScopeSummary, r blockerRow) string { return idPath("/objects/", r.ID, "/edit") }}},
-	domain.GateNeeds: {{kind: "object", list: objectList(g3Blocks, g3Reason),
-		url: func(_ ScopeSummary, r blockerRow) string { return idPath("/objects/", r.ID, "#needs-h") }}},
+	domain.GateStructure: {{kind: "object", list: objectList(g2Blocks),
+		reason: func(r blockerRow) string { return r.object().StructureReason() },
+		url:    func(_ ScopeSummary, r blockerRow) string { return idPath("/objects/", r.ID, "/edit") }}},
+	domain.GateNeeds: {{kind: "object", list: objectList(g3Blocks),
+		reason: func(r blockerRow) string { return r.object().NeedsReason() },
+		url:    func(_ ScopeSummary, r blockerRow) string { return idPath("/objects/", r.ID, "#needs-h") }}},
 	domain.GateModelling: {
 		{kind: "scope", list: scopeModuleList,
-			url: func(s ScopeSummary, _ blockerRow) string { return idPath("/scopes/", s.ID, "#iv-h") }},
-		{kind: "object", list: objectList(g4Blocks, g4Reason),
-			url: func(_ ScopeSummary, r blockerRow) string { return idPath("/objects/", r.ID, "#mod-h") }}},
-	domain.GateCheck: {{kind: "check_entry", list: entryList(g5Blocks, g5Reason),
-		url: func(_ ScopeSummary, r blockerRow) string { return idPath("/check-entries/", r.ID, "") }}},
-	domain.GateRisk: {{kind: "risk_analysis", list: objectList(g6Blocks, g6Reason),
-		url: func(_ ScopeSummary, r blockerRow) string { return idPath("/objects/", r.ID, "/risk") }}},
-	domain.GatePlan: {{kind: "plan_item", list: entryList(g7Blocks, g7Reason), url: planItemURL}},
+			reason: func(r blockerRow) string { return domain.ScopeModuleReason(r.InCatalog) },
+			url:    func(s ScopeSummary, _ blockerRow) string { return idPath("/scopes/", s.ID, "#iv-h") }},
+		{kind: "object", list: objectList(g4Blocks),
+			reason: func(blockerRow) string { return domain.UnmodelledReason },
+			url:    func(_ ScopeSummary, r blockerRow) string { return idPath("/objects/", r.ID, "#mod-h") }}},
+	domain.GateCheck: {{kind: "check_entry", list: entryList(g5Blocks),
+		reason: func(r blockerRow) string { return r.entry().CheckReason() },
+		url:    func(_ ScopeSummary, r blockerRow) string { return idPath("/check-entries/", r.ID, "") }}},
+	domain.GateRisk: {{kind: "risk_analysis", list: objectList(g6Blocks),
+		reason: func(r blockerRow) string { return r.object().RiskReason() },
+		url:    func(_ ScopeSummary, r blockerRow) string { return idPath("/objects/", r.ID, "/risk") }}},
+	domain.GatePlan: {{kind: "plan_item", list: entryList(g7Blocks),
+		reason: func(r blockerRow) string { return r.entry().PlanReason() }, url: planItemURL}},
 	domain.GateEvidence: {
-		{kind: "check_entry", list: entryList(g8Uncovered, g8Reason),
-			url: func(_ ScopeSummary, r blockerRow) string { return idPath("/check-entries/", r.ID, "") }},
+		{kind: "check_entry", list: entryList(g8Uncovered),
+			reason: func(blockerRow) string { return domain.UncoveredReason },
+			url:    func(_ ScopeSummary, r blockerRow) string { return idPath("/check-entries/", r.ID, "") }},
 		{kind: "evidence", list: rejectedList,
-			url: func(_ ScopeSummary, r blockerRow) string { return idPath("/evidence/", r.ID, "") }}},
+			reason: func(r blockerRow) string { return domain.RejectedReason(r.ReviewedBy) },
+			url:    func(_ ScopeSummary, r blockerRow) string { return idPath("/evidence/", r.ID, "") }}},
 	domain.GateAudit: {{kind: "finding", list: findingList,
-		url: func(_ ScopeSummary, r blockerRow) string { return idPath("/findings/", r.ID, "") }}},
+		reason: func(r blockerRow) string { return domain.FindingReason(r.Major, r.NoAction, r.NoDueDate) },
+		url:    func(_ ScopeSummary, r blockerRow) string { return idPath("/findings/", r.ID, "") }}},
 }
 
 // BlockerCursor is a position in a gate's blocker list: the part of the
@@ -957,7 +815,7 @@ func (db *DB) listedBlockers(ctx context.Context, in readinessInput, id domain.G
 		}
 		for _, r := range rows {
 			found = append(found, placedBlocker{at: BlockerCursor{Part: p, Sort: r.Sort}, Blocker: domain.Blocker{Gate: id, Kind: part.kind,
-				ID: r.ID, Label: r.Label, Reason: r.Reason, DepartmentID: r.DepartmentID, DepartmentName: r.DepartmentName.String,
+				ID: r.ID, Label: r.Label, Reason: part.reason(r), DepartmentID: r.DepartmentID, DepartmentName: r.DepartmentName.String,
 				URL: part.url(in.scope, r)}})
 		}
 	}

@@ -151,7 +151,7 @@ func (tx *Tx) SetRiskMatrix(ctx context.Context, scopeID int64, version int, m d
 		if err := tx.x.SelectContext(ctx, &analyses, `SELECT id FROM risk_analyses WHERE scope_id = $1`, scopeID); err != nil {
 			return cur, err
 		}
-		if err := tx.voidAcceptances(ctx, analyses, "Die Risikomatrix des Informationsverbunds wurde geändert."); err != nil {
+		if err := tx.voidAcceptances(ctx, analyses, domain.VoidMatrixChanged); err != nil {
 			return cur, err
 		}
 	}
@@ -532,7 +532,7 @@ func (tx *Tx) UpdateRiskAnalysis(ctx context.Context, objectID int64, version in
 	if err := tx.Record("risk.analysis_update", "risk_analysis", h.ID, map[string]string{"summary": h.Summary}, map[string]string{"summary": in.Summary}); err != nil {
 		return domain.RiskAnalysis{}, err
 	}
-	if err := tx.changedRiskAnalysis(ctx, h.ID, "Die Zusammenfassung der Risikoanalyse wurde geändert."); err != nil {
+	if err := tx.changedRiskAnalysis(ctx, h.ID, domain.VoidSummaryChanged); err != nil {
 		return domain.RiskAnalysis{}, err
 	}
 	return tx.riskAnalysis(ctx, objectID)
@@ -574,7 +574,7 @@ func (tx *Tx) AddRiskItem(ctx context.Context, objectID int64, in domain.RiskIte
 	if err := tx.Record("risk.item_create", "risk_item", item.ID, nil, riskItemAudit(item, h)); err != nil {
 		return item, err
 	}
-	if err := tx.changedRiskAnalysis(ctx, h.ID, "Eine Gefährdung wurde hinzugefügt: "+item.Name()+"."); err != nil {
+	if err := tx.changedRiskAnalysis(ctx, h.ID, domain.VoidThreatAdded(item.Name())); err != nil {
 		return item, err
 	}
 	return tx.riskItem(ctx, h.ID, item.ID)
@@ -725,11 +725,7 @@ func (tx *Tx) UpdateRiskItems(ctx context.Context, objectID int64, updates []Ris
 		names = append(names, a.Name())
 	}
 	if len(changes) > 0 {
-		reason := "Eine Gefährdung der Risikoanalyse wurde geändert: " + strings.Join(names, ", ") + "."
-		if len(names) > 1 {
-			reason = "Gefährdungen der Risikoanalyse wurden geändert: " + strings.Join(names, ", ") + "."
-		}
-		if err := tx.changedRiskAnalysis(ctx, h.ID, reason); err != nil {
+		if err := tx.changedRiskAnalysis(ctx, h.ID, domain.VoidThreatsChanged(names)); err != nil {
 			return nil, err
 		}
 	}
@@ -855,7 +851,7 @@ func (tx *Tx) DeleteRiskItem(ctx context.Context, itemID int64, version int, vis
 	if err := tx.Record("risk.item_delete", "risk_item", itemID, riskItemAudit(it, h), nil); err != nil {
 		return err
 	}
-	if err := tx.changedRiskAnalysis(ctx, h.ID, "Eine Gefährdung wurde aus der Risikoanalyse entfernt: "+it.Name()+"."); err != nil {
+	if err := tx.changedRiskAnalysis(ctx, h.ID, domain.VoidThreatRemoved(it.Name())); err != nil {
 		return err
 	}
 	if len(it.Requirements) > 0 {
@@ -1037,7 +1033,7 @@ func (tx *Tx) Accept(ctx context.Context, objectID int64, version int, in domain
 	}
 	sum := sha256.Sum256(body)
 	hash := hex.EncodeToString(sum[:])
-	if err := tx.voidAcceptances(ctx, []int64{h.ID}, "Durch eine neue Risikoakzeptanz ersetzt."); err != nil {
+	if err := tx.voidAcceptances(ctx, []int64{h.ID}, domain.VoidReplaced); err != nil {
 		return domain.RiskAcceptance{}, err
 	}
 	var id int64

@@ -6,9 +6,9 @@ import (
 	"io"
 	"strings"
 
-	"github.com/go-pdf/fpdf"
+	"ismsd/internal/german"
 
-	"ismsd/internal/domain"
+	"github.com/go-pdf/fpdf"
 )
 
 // The PDF is A4 landscape in the core font Helvetica with the Windows-1252
@@ -116,7 +116,7 @@ func (d *document) writePDF(ctx context.Context, w io.Writer) error {
 	m := fpdf.New("L", "mm", "A4", "")
 	p := &pdfWriter{Fpdf: m, s: newPDFStream(w), tr: m.UnicodeTranslatorFromDescriptor("cp1252")}
 	p.SetFont("Helvetica", "", 9)
-	generated := d.query.Generated.Format("02.01.2006")
+	generated := german.Date(d.query.Generated)
 	p.header = func() {
 		p.SetFont("Helvetica", "", 8)
 		p.SetTextColor(70, 70, 70)
@@ -154,7 +154,7 @@ func (d *document) writePDF(ctx context.Context, w io.Writer) error {
 	p.SetFont("Helvetica", "", 9)
 	s := d.query.Scope
 	p.CellFormat(0, 5, p.tr("Informationsverbund "+s.Name+" · "+s.Approach.Label()+" · "+strings.TrimSpace(s.CatalogTitle+" "+s.CatalogVersion)), "", 1, "L", false, 0, "")
-	p.CellFormat(0, 5, p.tr("Sicht: "+d.view+" · erstellt am "+d.query.Generated.Format("02.01.2006, 15:04 Uhr")+" mit ismsd "+d.query.Version), "", 1, "L", false, 0, "")
+	p.CellFormat(0, 5, p.tr("Sicht: "+d.view+" · erstellt am "+german.DateTimeUhr(d.query.Generated)+" mit ismsd "+d.query.Version), "", 1, "L", false, 0, "")
 	p.Ln(3)
 	for _, t := range d.report.Tables {
 		if err := d.pdfTable(ctx, p, t); err != nil {
@@ -215,7 +215,7 @@ func (d *document) pdfTable(ctx context.Context, p *pdfWriter, t Table) error {
 	}
 	p.SetFont("Helvetica", "", 8)
 	p.Ln(1.5)
-	summary := domain.Count(n) + " " + t.Unit
+	summary := german.Count(n) + " " + t.Unit
 	if n == 0 {
 		summary = "Keine " + t.Unit + " in dieser Sicht."
 	}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"ismsd/internal/domain"
+	"ismsd/internal/german"
 	"ismsd/internal/postgres"
 )
 
@@ -205,7 +206,7 @@ func (d *document) facts() [][2]string {
 		{"Vorgehensweise", s.Approach.Label()},
 		{"Katalog", strings.TrimSpace(s.CatalogTitle + " " + s.CatalogVersion)},
 		{"Sicht", d.view},
-		{"Erstellt am", d.query.Generated.Format("02.01.2006, 15:04 Uhr")},
+		{"Erstellt am", german.DateTimeUhr(d.query.Generated)},
 		{"Erstellt mit", "ismsd " + d.query.Version},
 	}
 }
@@ -238,14 +239,14 @@ func text(v any) string {
 	case string:
 		return x
 	case int:
-		return domain.Count(x)
+		return german.Count(x)
 	case time.Time:
 		if x.IsZero() {
 			return ""
 		}
-		return x.Format("02.01.2006")
+		return german.Date(x)
 	case Euro:
-		return domain.FormatEuro(int64(x))
+		return german.Euro(int64(x))
 	}
 	return fmt.Sprint(v)
 }

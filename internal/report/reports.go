@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"ismsd/internal/domain"
+	"ismsd/internal/german"
 	"ismsd/internal/postgres"
 )
 
@@ -171,9 +172,9 @@ func riskRows(ctx context.Context, db *postgres.DB, q Query, emit func(Row) erro
 		case r.AcceptedOn == nil:
 			acceptance = "nicht akzeptiert"
 		case r.VoidedAt != nil:
-			acceptance = "Akzeptanz ungültig seit " + r.VoidedAt.In(q.Generated.Location()).Format("02.01.2006") + ": " + r.VoidedReason
+			acceptance = "Akzeptanz ungültig seit " + german.Date(r.VoidedAt.In(q.Generated.Location())) + ": " + r.VoidedReason
 		default:
-			acceptance = "akzeptiert am " + r.AcceptedOn.Format("02.01.2006") + " von " + r.AcceptedBy
+			acceptance = "akzeptiert am " + german.Date(*r.AcceptedOn) + " von " + r.AcceptedBy
 		}
 		row := Row{r.ObjectShortID, r.ObjectName, strings.Join(reasons, ", ")}
 		switch {
@@ -219,7 +220,7 @@ func applicabilityRows(ctx context.Context, db *postgres.DB, q Query, emit func(
 		}
 		reasons := strings.Join(a.Justifications, " | ")
 		if a.MoreReasons > 0 {
-			reasons += " | und " + domain.Count(a.MoreReasons) + " weitere"
+			reasons += " | und " + german.Count(a.MoreReasons) + " weitere"
 		}
 		return emit(Row{a.Layer, a.ModuleID, a.ModuleTitle, a.RequirementID, a.Title, a.Level.Letter(), a.Objects,
 			a.Yes, a.Partial, a.No, a.NotApplicable, a.Open, applicable, implementation(a), reasons})

@@ -11,7 +11,6 @@ import (
 
 	"ismsd/internal/domain"
 	"ismsd/internal/postgres"
-	"ismsd/internal/validation"
 )
 
 // guidelineUsers creates an ISB, a management member, a department head
@@ -61,10 +60,6 @@ func TestGuidelineAPI(t *testing.T) {
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
 	isb, management, head, admin := guidelineUsers(e, s)
-	v, err := validation.New()
-	if err != nil {
-		t.Fatal(err)
-	}
 	scope := "/api/v1/scopes/" + strconv.FormatInt(s.scope.ID, 10)
 	draft := map[string]any{"title": "Leitlinie zur Informationssicherheit", "scope_statement": "Landesdatennetz", "approach": "standard",
 		"basis_by": "2026-12-31", "standard_by": "2027-12-31", "review_months": 12, "evidence_coverage": 80,
@@ -93,7 +88,6 @@ func TestGuidelineAPI(t *testing.T) {
 	if r.status != http.StatusCreated || r.header.Get("ETag") != `"1"` || !strings.HasPrefix(r.header.Get("Location"), "/api/v1/guidelines/") {
 		t.Fatalf("create: %d %v %s", r.status, r.header, r.body)
 	}
-	validJSON(t, v, "guideline.json", r)
 	var g guidelineResp
 	r.json(t, &g)
 	if g.State != "draft" || g.Number != 1 || !slices.Equal(g.RequiredModules, []string{"ISMS.1", "ORP.4"}) || g.HashIntact != nil {
@@ -111,7 +105,6 @@ func TestGuidelineAPI(t *testing.T) {
 	if r.status != http.StatusOK || r.header.Get("ETag") != `"2"` {
 		t.Fatalf("patch: %d %s", r.status, r.body)
 	}
-	validJSON(t, v, "guideline.json", r)
 	r.json(t, &g)
 	if g.StandardBy != nil {
 		t.Errorf("standard_by not cleared: %v", *g.StandardBy)
@@ -140,7 +133,6 @@ func TestGuidelineAPI(t *testing.T) {
 	if r.status != http.StatusOK {
 		t.Fatalf("approve: %d %s", r.status, r.body)
 	}
-	validJSON(t, v, "guideline.json", r)
 	r.json(t, &g)
 	today := domain.Today(e.srv.cfg.Location)
 	if g.State != "approved" || g.ApprovedBy != "lea" || g.ApprovedOn == nil || *g.ApprovedOn != today.Format(time.DateOnly) ||
@@ -154,7 +146,6 @@ func TestGuidelineAPI(t *testing.T) {
 	// Everyone reads, the department head too.
 	for _, c := range []*client{head, management, admin} {
 		r := c.do("GET", scope+"/guidelines", nil, nil)
-		validJSON(t, v, "guideline.json", r)
 		if r.status != http.StatusOK || !strings.Contains(string(r.body), g.ApprovedHash) {
 			t.Errorf("list: %d %s", r.status, r.body)
 		}
@@ -178,10 +169,6 @@ func TestPolicyAndCertificateAPI(t *testing.T) {
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
 	isb, management, head, _ := guidelineUsers(e, s)
-	v, err := validation.New()
-	if err != nil {
-		t.Fatal(err)
-	}
 	scope := "/api/v1/scopes/" + strconv.FormatInt(s.scope.ID, 10)
 	ev := createEvidenceItem(t, e, s.scope.ID, "Passwortrichtlinie")
 	var other domain.Scope
@@ -209,7 +196,6 @@ func TestPolicyAndCertificateAPI(t *testing.T) {
 	if r.status != http.StatusCreated {
 		t.Fatalf("policy: %d %s", r.status, r.body)
 	}
-	validJSON(t, v, "policy.json", r)
 	var p struct {
 		ID            int64  `json:"id"`
 		NextReview    string `json:"next_review"`
@@ -226,7 +212,6 @@ func TestPolicyAndCertificateAPI(t *testing.T) {
 	problemOf(t, isb.do("PATCH", path, map[string]any{"approved_on": "2026-03-31"}, nil), http.StatusPreconditionRequired)
 	problemOf(t, isb.do("PATCH", path, map[string]any{"approved_on": "2026-03-31"}, ifMatchOf(p.Version+1)), http.StatusPreconditionFailed)
 	r = isb.do("PATCH", path, map[string]any{"approved_on": "2026-03-31", "version_label": "2.2"}, ifMatchOf(p.Version))
-	validJSON(t, v, "policy.json", r)
 	r.json(t, &p)
 	if r.status != http.StatusOK || p.ReviewOverdue || p.NextReview != "2027-03-31" {
 		t.Errorf("updated policy: %d %+v", r.status, p)
@@ -241,8 +226,7 @@ func TestPolicyAndCertificateAPI(t *testing.T) {
 	if r := head.do("GET", scope+"/policies", nil, nil); r.status != http.StatusOK || strings.Contains(string(r.body), "Passwortrichtlinie") {
 		t.Errorf("policies in force: %d %s", r.status, r.body)
 	}
-	r = head.do("GET", scope+"/policies?withdrawn=true", nil, nil)
-	validJSON(t, v, "policy.json", r)
+	r = mustStatus(t, head.do("GET", scope+"/policies?withdrawn=true", nil, nil), http.StatusOK)
 	if !strings.Contains(string(r.body), `"withdrawn"`) {
 		t.Errorf("with the withdrawn: %s", r.body)
 	}
@@ -255,7 +239,6 @@ func TestPolicyAndCertificateAPI(t *testing.T) {
 	if r.status != http.StatusCreated {
 		t.Fatalf("certificate: %d %s", r.status, r.body)
 	}
-	validJSON(t, v, "certificate.json", r)
 	var c struct {
 		ID         int64  `json:"id"`
 		ValidUntil string `json:"valid_until"`
@@ -272,7 +255,7 @@ func TestPolicyAndCertificateAPI(t *testing.T) {
 		t.Errorf("valid until before issue: %v", ps)
 	}
 	problemOf(t, isb.do("PATCH", path, map[string]any{"number": "X"}, ifMatchOf(c.Version+1)), http.StatusPreconditionFailed)
-	validJSON(t, v, "certificate.json", head.do("GET", scope+"/certificates", nil, nil))
+	mustStatus(t, head.do("GET", scope+"/certificates", nil, nil), http.StatusOK)
 	problemOf(t, isb.do("DELETE", path, nil, nil), http.StatusPreconditionRequired)
 	if r := isb.do("DELETE", path, nil, ifMatchOf(c.Version)); r.status != http.StatusNoContent {
 		t.Errorf("delete: %d %s", r.status, r.body)

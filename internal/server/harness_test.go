@@ -27,7 +27,7 @@ import (
 	"ismsd/internal/validation"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) { pgtest.Main(tallyRun{m}) }
 
 // testEnv is a real server on a fresh database.
 type testEnv struct {
@@ -246,6 +246,7 @@ func (c *client) do(method, path string, body any, header map[string]string) res
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	c.e.checkResponse(method, req.URL.Path, res.StatusCode, res.Header, b)
 	return response{status: res.StatusCode, header: res.Header, body: b}
 }
 
@@ -290,6 +291,7 @@ func (c *client) upload(path string, fields map[string]string, fileName string, 
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	c.e.checkResponse(http.MethodPost, req.URL.Path, res.StatusCode, res.Header, b)
 	return response{status: res.StatusCode, header: res.Header, body: b}
 }
 

@@ -13,7 +13,6 @@ import (
 	"ismsd/internal/domain"
 	"ismsd/internal/postgres"
 	"ismsd/internal/problem"
-	"ismsd/internal/validation"
 )
 
 // TestExpensiveRequestsAreBounded: with room for one expensive request,
@@ -78,10 +77,6 @@ func TestLargeImportStreamsAndKeepsItsFileInChunks(t *testing.T) {
 	scope, _ := e.scopeWithDepartment()
 	e.user("isa", domain.Grant{Role: domain.RoleISB})
 	c := e.login("isa")
-	v, err := validation.New()
-	if err != nil {
-		t.Fatal(err)
-	}
 	const rows = 6000
 	var b strings.Builder
 	b.WriteString("external_id;name;type;department;description;depends_on\n")
@@ -96,9 +91,6 @@ func TestLargeImportStreamsAndKeepsItsFileInChunks(t *testing.T) {
 	r := c.uploadFields(fmt.Sprintf("/api/v1/scopes/%d/import", scope), "gross.csv", file, map[string]string{"dry_run": "true"})
 	if r.status != http.StatusOK {
 		t.Fatalf("dry run: %d %s", r.status, firstLine(r.body))
-	}
-	if err := v.Validate("import-plan.json", r.body); err != nil {
-		t.Fatalf("the streamed plan is no valid document: %v", err)
 	}
 	var plan struct {
 		Creates int `json:"creates"`

@@ -9,7 +9,6 @@ import (
 
 	"ismsd/internal/domain"
 	"ismsd/internal/postgres"
-	"ismsd/internal/validation"
 )
 
 // readinessScope is a scope whose every gate passes but the check: one
@@ -115,14 +114,12 @@ func TestReadinessAPI(t *testing.T) {
 	e.user("isa", domain.Grant{Role: domain.RoleISB})
 	e.user("dora", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.tlrz})
 	isb, head := e.login("isa"), e.login("dora")
-	v, _ := validation.New()
 	base := fmt.Sprintf("/api/v1/scopes/%d", s.scope)
 
 	r := isb.do("GET", base+"/readiness", nil, nil)
 	if r.status != http.StatusOK {
 		t.Fatalf("readiness: %d %s", r.status, r.body)
 	}
-	validJSON(t, v, "readiness.json", r)
 	var a readinessAnswer
 	r.json(t, &a)
 	if a.Ready || a.Limited || len(a.Gates) != 10 || !strings.Contains(a.Verdict, "noch nicht bereit") || !strings.Contains(a.Verdict, "G5") &&
@@ -151,7 +148,7 @@ func TestReadinessAPI(t *testing.T) {
 	// Blockers in pages of one, each with its reason and link.
 	var first, second blockerAnswer
 	r = isb.do("GET", base+"/readiness/gates/g5/blockers?limit=1", nil, nil)
-	validJSON(t, v, "readiness-blocker.json", r)
+	mustStatus(t, r, http.StatusOK)
 	r.json(t, &first)
 	if len(first.Items) != 1 || first.NextCursor == "" || first.Items[0].Kind != "check_entry" || first.Items[0].Reason != "Noch unbearbeitet." {
 		t.Fatalf("first page %s", r.body)
@@ -193,7 +190,7 @@ func TestReadinessAPI(t *testing.T) {
 		} `json:"items"`
 	}
 	r = isb.do("GET", base+"/progress", nil, nil)
-	validJSON(t, v, "progress.json", r)
+	mustStatus(t, r, http.StatusOK)
 	r.json(t, &byDept)
 	if len(byDept.Items) != 3 || byDept.Items[0].Label != "Innenministerium" || byDept.Items[0].Open != 1 || byDept.Items[2].Label != "ohne Organisationseinheit" {
 		t.Errorf("by department %s", r.body)
@@ -206,7 +203,7 @@ func TestReadinessAPI(t *testing.T) {
 	if mine.Gates[4].Checked != total || len(byLevel.Items) == 0 {
 		t.Errorf("the head's progress by level %+v, check gate %d", byLevel, mine.Gates[4].Checked)
 	}
-	validJSON(t, v, "progress.json", isb.do("GET", base+"/progress?by=layer", nil, nil))
+	mustStatus(t, isb.do("GET", base+"/progress?by=layer", nil, nil), http.StatusOK)
 
 	// Refusals.
 	mustStatus := func(path string, status int, want string) {

@@ -21,7 +21,6 @@ import (
 	"ismsd/internal/domain"
 	"ismsd/internal/heapwatch"
 	"ismsd/internal/postgres"
-	"ismsd/internal/validation"
 )
 
 // reportScope is the UI test scope with something for every report: the
@@ -203,8 +202,7 @@ func TestReportFiles(t *testing.T) {
 
 	// The list names every report with its downloads.
 	r := c.do("GET", base, nil, nil)
-	v, _ := validation.New()
-	validJSON(t, v, "report.json", r)
+	mustStatus(t, r, http.StatusOK)
 	var list struct {
 		Items []struct {
 			Name    string `json:"name"`

@@ -9,6 +9,7 @@ import (
 
 	"ismsd/internal/account"
 	"ismsd/internal/domain"
+	"ismsd/internal/german"
 	"ismsd/internal/route"
 )
 
@@ -158,7 +159,7 @@ type signing struct {
 func (u *UI) signing(c *gin.Context, id string) signing {
 	p, _ := route.Principal(c)
 	fresh := p.SessionID != 0 && p.Reauthenticated != nil && time.Since(*p.Reauthenticated) <= account.StepUpWindow
-	return signing{ID: id, Name: p.User.Name(), Day: u.today().Format("02.01.2006"), NeedsPassword: !fresh}
+	return signing{ID: id, Name: p.User.Name(), Day: german.Date(u.today()), NeedsPassword: !fresh}
 }
 
 // sign confirms the approval of the form's sender with the password field

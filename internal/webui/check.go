@@ -13,6 +13,7 @@ import (
 
 	"ismsd/internal/authz"
 	"ismsd/internal/domain"
+	"ismsd/internal/german"
 	"ismsd/internal/postgres"
 	"ismsd/internal/route"
 )
@@ -61,7 +62,7 @@ func (d day) String() string {
 	if d.t == nil {
 		return ""
 	}
-	return d.t.Format("02.01.2006")
+	return german.Date(*d.t)
 }
 
 // ISO is the value of a date field.
@@ -79,7 +80,7 @@ func parseDay(s string) (*time.Time, bool) {
 	if s == "" {
 		return nil, true
 	}
-	for _, layout := range []string{"2006-01-02", "2.1.2006", "02.01.2006"} {
+	for _, layout := range []string{"2006-01-02", "2.1.2006", german.DateLayout} {
 		if t, err := time.Parse(layout, s); err == nil && t.Year() >= 1900 && t.Year() <= 2999 {
 			return &t, true
 		}

@@ -13,6 +13,7 @@ import (
 
 	"ismsd/internal/authz"
 	"ismsd/internal/domain"
+	"ismsd/internal/german"
 	"ismsd/internal/postgres"
 	"ismsd/internal/route"
 )
@@ -329,7 +330,7 @@ func (u *UI) showEntryRefusal(c *gin.Context, id int64, f entryForm, r entryRefu
 		all = append(all, "Die aktuellen Werte stehen beim Eintrag.")
 		messages = append(messages, fmt.Sprintf("Gespeichert ist jetzt: Status „%s“, zuletzt geändert von %s am %s. "+
 			"Ihre Eingaben stehen noch im Formular; speichern Sie erneut, um den Stand zu ersetzen.",
-			fresh.Status.Label(), orDash(fresh.UpdatedBy), fresh.UpdatedAt.In(u.Location).Format("02.01.2006 15:04")))
+			fresh.Status.Label(), orDash(fresh.UpdatedBy), german.DateTime(fresh.UpdatedAt.In(u.Location))))
 	}
 	errs := formErrors{Summary: fmt.Sprintf("%s wurde nicht gespeichert: %s", entryLabel(fresh), strings.Join(all, " ")), Fields: r.fields}
 	mark := func(v *entryView) {
@@ -412,10 +413,10 @@ func historyValue(key string, v any) string {
 			return domain.Status(x).Label()
 		case strings.HasSuffix(key, "_on") || strings.HasSuffix(key, "_date") || strings.HasSuffix(key, "_review"):
 			if t, err := time.Parse(time.RFC3339, x); err == nil {
-				return t.UTC().Format("02.01.2006")
+				return german.Date(t.UTC())
 			}
 			if t, err := time.Parse("2006-01-02", x); err == nil {
-				return t.Format("02.01.2006")
+				return german.Date(t)
 			}
 		}
 		return x

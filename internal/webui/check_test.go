@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"ismsd/internal/domain"
+	"ismsd/internal/german"
 )
 
 func TestEuro(t *testing.T) {
 	for cents, want := range map[int64]string{0: "0,00 €", 5: "0,05 €", 125050: "1.250,50 €", 100000000: "1.000.000,00 €", -1999: "-19,99 €"} {
-		if got := domain.FormatEuro(cents); got != want {
+		if got := german.Euro(cents); got != want {
 			t.Errorf("FormatEuro(%d) = %q, want %q", cents, got, want)
 		}
 	}

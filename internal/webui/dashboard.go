@@ -19,6 +19,7 @@ import (
 	"ismsd/internal/authz"
 	"ismsd/internal/chart"
 	"ismsd/internal/domain"
+	"ismsd/internal/german"
 	"ismsd/internal/postgres"
 	"ismsd/internal/route"
 )
@@ -133,7 +134,7 @@ func (u *UI) asOf(times ...time.Time) string {
 	if oldest.IsZero() {
 		oldest = time.Now()
 	}
-	return oldest.In(u.Location).Format("02.01.2006, 15:04") + " Uhr"
+	return german.DateTimeUhr(oldest.In(u.Location))
 }
 
 // ---------------------------------------------------------------------
@@ -186,8 +187,8 @@ func newTrendView(id string, hist []domain.Snapshot) trendView {
 	}
 	for i := len(picked) - 1; i >= 0; i-- {
 		s := picked[i]
-		v.Rows = append(v.Rows, trendRow{Day: s.Day.Format("02.01.2006"), Blockers: num(s.Blockers()),
-			Done: strings.Replace(strconv.FormatFloat(s.DonePercent(), 'f', 1, 64), ".", ",", 1) + " %"})
+		v.Rows = append(v.Rows, trendRow{Day: german.Date(s.Day), Blockers: num(s.Blockers()),
+			Done: german.Percent(s.DonePercent())})
 	}
 	return v
 }

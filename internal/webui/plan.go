@@ -13,6 +13,7 @@ import (
 
 	"ismsd/internal/authz"
 	"ismsd/internal/domain"
+	"ismsd/internal/german"
 	"ismsd/internal/postgres"
 	"ismsd/internal/route"
 )
@@ -127,10 +128,10 @@ func (u *UI) newPlanItemView(p domain.PlanItem, w writeScope, today time.Time) p
 	v := planItemView{PlanItem: p, Due: day{p.DueDate}, Overdue: p.Overdue(today), CanWrite: w.can(p.DepartmentID), In: inputOfPlan(p),
 		Fields: map[string]string{}}
 	if p.ClosedAt != nil {
-		v.Closed = p.ClosedAt.In(u.Location).Format("02.01.2006")
+		v.Closed = german.Date(p.ClosedAt.In(u.Location))
 	}
 	if p.BudgetCents != nil {
-		v.Budget = domain.FormatEuro(*p.BudgetCents)
+		v.Budget = german.Euro(*p.BudgetCents)
 	}
 	return v
 }
@@ -244,7 +245,7 @@ func (u *UI) planData(c *gin.Context, scope postgres.ScopeSummary, q url.Values)
 	var open, overdue int
 	var budget int64
 	for _, g := range groups {
-		gv := planGroupView{Label: g.Label, Open: num(g.Open), Overdue: num(g.Overdue), Budget: domain.FormatEuro(g.BudgetCents)}
+		gv := planGroupView{Label: g.Label, Open: num(g.Open), Overdue: num(g.Overdue), Budget: german.Euro(g.BudgetCents)}
 		link := url.Values{}
 		if by != "owner" {
 			link.Set("by", by)
@@ -267,7 +268,7 @@ func (u *UI) planData(c *gin.Context, scope postgres.ScopeSummary, q url.Values)
 		open, overdue, budget = open+g.Open, overdue+g.Overdue, budget+g.BudgetCents
 		d.Groups = append(d.Groups, gv)
 	}
-	d.GroupTotal = planGroupView{Label: "Summe", Open: num(open), Overdue: num(overdue), Budget: domain.FormatEuro(budget)}
+	d.GroupTotal = planGroupView{Label: "Summe", Open: num(open), Overdue: num(overdue), Budget: german.Euro(budget)}
 
 	f, err := u.planFilterFrom(c, q)
 	if err != nil {

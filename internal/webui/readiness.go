@@ -10,6 +10,7 @@ import (
 
 	"ismsd/internal/authz"
 	"ismsd/internal/domain"
+	"ismsd/internal/german"
 	"ismsd/internal/postgres"
 	"ismsd/internal/route"
 )
@@ -152,7 +153,7 @@ func (u *UI) readinessProgress(c *gin.Context, scopeID int64) ([]levelRow, []pro
 // readinessOverview reads the verdict with its gates and the first
 // blockers of each failing gate.
 func (u *UI) readinessOverview(c *gin.Context, scope postgres.ScopeSummary) (readinessData, error) {
-	d := readinessData{Scope: scope, Tab: "readiness", Today: u.today().Format("02.01.2006")}
+	d := readinessData{Scope: scope, Tab: "readiness", Today: german.Date(u.today())}
 	r, pages, err := u.DB.ReadinessOverview(c.Request.Context(), scope.ID, route.Visibility(c), u.today(), blockersInline)
 	if err != nil {
 		return d, err

@@ -10,6 +10,7 @@ import (
 
 	"ismsd/internal/authz"
 	"ismsd/internal/domain"
+	"ismsd/internal/german"
 	"ismsd/internal/postgres"
 	"ismsd/internal/route"
 )
@@ -134,22 +135,7 @@ func objectURL(id int64) string { return "/objects/" + strconv.FormatInt(id, 10)
 // num prints a count the German way, with a dot between thousands.
 type num int
 
-func (n num) String() string {
-	s := strconv.Itoa(int(n))
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte('.')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func (n num) String() string { return german.Count(int(n)) }
 
 // deptOption is a department in a select, indented by its depth.
 type deptOption struct {

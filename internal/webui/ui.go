@@ -22,6 +22,7 @@ import (
 	"ismsd/internal/authz"
 	"ismsd/internal/catalogimport"
 	"ismsd/internal/domain"
+	"ismsd/internal/german"
 	"ismsd/internal/objectimport"
 	"ismsd/internal/postgres"
 	"ismsd/internal/problem"
@@ -359,16 +360,30 @@ func (u *UI) funcs() template.FuncMap {
 		"datetime": func(t any) string {
 			switch v := t.(type) {
 			case time.Time:
-				return v.In(u.Location).Format("02.01.2006 15:04")
+				return german.DateTime(v.In(u.Location))
 			case *time.Time:
 				if v == nil {
 					return "–"
 				}
-				return v.In(u.Location).Format("02.01.2006 15:04")
+				return german.DateTime(v.In(u.Location))
 			}
 			return ""
 		},
-		"date": func(t time.Time) string { return t.In(u.Location).Format("02.01.2006") },
+		"date": func(t time.Time) string { return german.Date(t.In(u.Location)) },
+		// calendarDate prints a calendar date (a DATE column) as it is,
+		// without a shift into the time zone.
+		"calendarDate": func(t any) string {
+			switch v := t.(type) {
+			case time.Time:
+				return german.Date(v)
+			case *time.Time:
+				if v == nil {
+					return "–"
+				}
+				return german.Date(*v)
+			}
+			return ""
+		},
 		"isodate": func(t time.Time) string {
 			return t.In(u.Location).Format("2006-01-02")
 		},

@@ -29,12 +29,13 @@ var (
 )
 
 // Main runs a package's tests against a private cluster. Call it from
-// TestMain: func TestMain(m *testing.M) { pgtest.Main(m) }.
-func Main(m *testing.M) {
+// TestMain: func TestMain(m *testing.M) { pgtest.Main(m) }. A package
+// that reports something after its tests passes a wrapper of m.
+func Main(m interface{ Run() int }) {
 	os.Exit(run(m))
 }
 
-func run(m *testing.M) int {
+func run(m interface{ Run() int }) int {
 	ctx := context.Background()
 	// os.MkdirTemp, not t.TempDir: as root the postgres account must be able
 	// to enter the folder, and the path must stay short for the socket.
