@@ -89,7 +89,7 @@ func (a anchoredTrail) asSuperuser(t *testing.T, stmts ...string) {
 // later record, so that the chain is consistent in itself.
 func (a anchoredTrail) rewrite(t *testing.T, seq int64) {
 	t.Helper()
-	recs, _, err := a.db.ListAudit(context.Background(), postgres.AuditFilter{Limit: 500})
+	recs, _, err := a.db.ListAudit(context.Background(), domain.AuditFilter{Limit: 500})
 	if err != nil {
 		t.Fatal(err)
 	}

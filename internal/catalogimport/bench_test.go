@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"ismsd/internal/postgres"
+	"ismsd/internal/domain"
 	"ismsd/internal/postgres/pgtest"
 )
 
@@ -47,7 +47,7 @@ func BenchmarkSearch(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	queries := []postgres.SearchQuery{
+	queries := []domain.SearchQuery{
 		{Text: "Protokollierung"},
 		{Text: "Router Konfiguration"},
 		{Text: "Datensicherung", Level: "basis"},

@@ -202,7 +202,7 @@ func TestImportDemoOnce(t *testing.T) {
 	if err != nil || r.Level != domain.LevelBasis || len(r.Threats) == 0 || len(r.Text) == 0 {
 		t.Fatalf("demo NET.3.1.A1 %+v %v", r, err)
 	}
-	hits, total, err := db.Search(ctx, postgres.SearchQuery{Text: "Router", CatalogID: res.Catalog.ID})
+	hits, total, err := db.Search(ctx, domain.SearchQuery{Text: "Router", CatalogID: res.Catalog.ID})
 	if err != nil || total == 0 || len(hits) == 0 {
 		t.Fatalf("search in demo: %d hits, %v", total, err)
 	}

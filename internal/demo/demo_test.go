@@ -51,7 +51,7 @@ func setup(t *testing.T) (*postgres.DB, *account.Service) {
 
 func allObjects(t *testing.T, db *postgres.DB, scopeID int64, vis postgres.Visibility) []domain.Object {
 	t.Helper()
-	objs, total, err := db.ListObjects(ctx, scopeID, postgres.ObjectFilter{Limit: 500}, vis)
+	objs, total, err := db.ListObjects(ctx, scopeID, domain.ObjectFilter{Limit: 500}, vis)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func byName(objs []domain.Object, name string) domain.Object {
 
 func lastAuditSeq(t *testing.T, db *postgres.DB) int64 {
 	t.Helper()
-	recs, _, err := db.ListAudit(ctx, postgres.AuditFilter{Limit: 1})
+	recs, _, err := db.ListAudit(ctx, domain.AuditFilter{Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,7 +192,7 @@ func TestSeed(t *testing.T) {
 	if !slices.Equal(ids, []string{"ISMS.1", "ORP.4", "CON.3", "OPS.1.1.3", "DER.2.1"}) {
 		t.Errorf("scope modules %v", ids)
 	}
-	gaps, _, err := db.ListObjects(ctx, res.ScopeID, postgres.ObjectFilter{GapsOnly: true, Limit: 500}, postgres.Everything)
+	gaps, _, err := db.ListObjects(ctx, res.ScopeID, domain.ObjectFilter{GapsOnly: true, Limit: 500}, postgres.Everything)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -280,7 +280,7 @@ func TestSeed(t *testing.T) {
 // and one unfinished risk analysis.
 func seededResults(t *testing.T, db *postgres.DB, scopeID int64, objs []domain.Object) {
 	t.Helper()
-	counts, err := db.CountEntries(ctx, scopeID, postgres.EntryFilter{}, postgres.Everything)
+	counts, err := db.CountEntries(ctx, scopeID, domain.EntryFilter{}, postgres.Everything)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -299,7 +299,7 @@ func seededResults(t *testing.T, db *postgres.DB, scopeID int64, objs []domain.O
 				dept = *o.DepartmentID
 			}
 		}
-		c, err := db.CountEntries(ctx, scopeID, postgres.EntryFilter{DepartmentID: dept}, postgres.Everything)
+		c, err := db.CountEntries(ctx, scopeID, domain.EntryFilter{DepartmentID: dept}, postgres.Everything)
 		if err != nil || dept == 0 {
 			t.Fatalf("department %s: %v", code, err)
 		}
@@ -313,11 +313,11 @@ func seededResults(t *testing.T, db *postgres.DB, scopeID int64, objs []domain.O
 		t.Errorf("fulfilled: data centre %.2f, Kultusministerium %.2f", rz, kultus)
 	}
 	today := time.Now().UTC().Truncate(24 * time.Hour)
-	late, _, err := db.ListEntries(ctx, scopeID, postgres.EntryFilter{ReviewOverdue: true, Today: today, Limit: 1000}, postgres.Everything)
+	late, _, err := db.ListEntries(ctx, scopeID, domain.EntryFilter{ReviewOverdue: true, Today: today, Limit: 1000}, postgres.Everything)
 	if err != nil || len(late) == 0 {
 		t.Errorf("overdue reviews: %d, %v", len(late), err)
 	}
-	items, _, err := db.ListPlanItems(ctx, scopeID, postgres.PlanFilter{Limit: 1000}, postgres.Everything)
+	items, _, err := db.ListPlanItems(ctx, scopeID, domain.PlanFilter{Limit: 1000}, postgres.Everything)
 	if err != nil || len(items) != counts[domain.StatusPartial]+counts[domain.StatusNo] {
 		t.Fatalf("%d measures for %d partial and unfulfilled entries, %v", len(items), counts[domain.StatusPartial]+counts[domain.StatusNo], err)
 	}
@@ -366,7 +366,7 @@ func seededResults(t *testing.T, db *postgres.DB, scopeID int64, objs []domain.O
 func seededEvidence(t *testing.T, db *postgres.DB, res Result) {
 	t.Helper()
 	today := time.Now().UTC().Truncate(24 * time.Hour)
-	list := func(f postgres.EvidenceFilter) []domain.Evidence {
+	list := func(f domain.EvidenceFilter) []domain.Evidence {
 		t.Helper()
 		f.Today, f.Limit = today, 1000
 		items, _, err := db.ListEvidence(ctx, res.ScopeID, f, postgres.Everything)
@@ -375,24 +375,24 @@ func seededEvidence(t *testing.T, db *postgres.DB, res Result) {
 		}
 		return items
 	}
-	all := list(postgres.EvidenceFilter{})
+	all := list(domain.EvidenceFilter{})
 	if res.Evidence != wantEvidence || len(all) != wantEvidence {
 		t.Fatalf("%d evidence items stored, %d reported; want %d", len(all), res.Evidence, wantEvidence)
 	}
-	states, expired, err := db.CountEvidence(ctx, res.ScopeID, postgres.EvidenceFilter{Today: today}, postgres.Everything)
+	states, expired, err := db.CountEvidence(ctx, res.ScopeID, domain.EvidenceFilter{Today: today}, postgres.Everything)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !maps.Equal(states, wantReviews) || expired != 1 {
 		t.Errorf("evidence by review state %v, %d expired; want %v, 1 expired", states, expired, wantReviews)
 	}
-	if n := len(list(postgres.EvidenceFilter{ExpiringWithin: 30})); n != 2 {
+	if n := len(list(domain.EvidenceFilter{ExpiringWithin: 30})); n != 2 {
 		t.Errorf("%d items expire within 30 days, want 2", n)
 	}
-	if n := len(list(postgres.EvidenceFilter{ExpiringWithin: 90})) - len(list(postgres.EvidenceFilter{ExpiringWithin: 60})); n != 1 {
+	if n := len(list(domain.EvidenceFilter{ExpiringWithin: 90})) - len(list(domain.EvidenceFilter{ExpiringWithin: 60})); n != 1 {
 		t.Errorf("%d items expire in 60 to 90 days, want 1", n)
 	}
-	if n := len(list(postgres.EvidenceFilter{Expired: true})); n != 1 {
+	if n := len(list(domain.EvidenceFilter{Expired: true})); n != 1 {
 		t.Errorf("%d items expired, want 1", n)
 	}
 
@@ -453,20 +453,20 @@ func seededEvidence(t *testing.T, db *postgres.DB, res Result) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if queue := list(postgres.EvidenceFilter{ReviewQueue: true, ReviewerID: auditor.ID}); len(queue) != wantReviews[domain.ReviewSubmitted] {
+	if queue := list(domain.EvidenceFilter{ReviewQueue: true, ReviewerID: auditor.ID}); len(queue) != wantReviews[domain.ReviewSubmitted] {
 		t.Errorf("the auditor's queue holds %d items, want %d", len(queue), wantReviews[domain.ReviewSubmitted])
 	}
 	isb, err := db.UserByUsername(ctx, "demo-isb")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range list(postgres.EvidenceFilter{ReviewQueue: true, ReviewerID: isb.ID}) {
+	for _, e := range list(domain.EvidenceFilter{ReviewQueue: true, ReviewerID: isb.ID}) {
 		if e.Current.UploadedBy != "demo-isb-tlrz" {
 			t.Errorf("the ISB's queue holds %q uploaded by %s", e.Title, e.Current.UploadedBy)
 		}
 	}
 	// The question with an answer went back to the queue, the other waits.
-	if n := len(list(postgres.EvidenceFilter{State: domain.ReviewNeedsInfo, UploadedBy: isb.ID})); n != 1 {
+	if n := len(list(domain.EvidenceFilter{State: domain.ReviewNeedsInfo, UploadedBy: isb.ID})); n != 1 {
 		t.Errorf("the ISB has %d questions to answer, want 1", n)
 	}
 }
@@ -634,7 +634,7 @@ func seededGuideline(t *testing.T, db *postgres.DB, res Result) {
 			day(draft.BasisBy), day(draft.ApprovedOn))
 	}
 	// Management approved, in the demo account's name.
-	recs, _, err := db.ListAudit(ctx, postgres.AuditFilter{ResourceType: "guideline", Limit: 100})
+	recs, _, err := db.ListAudit(ctx, domain.AuditFilter{ResourceType: "guideline", Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -719,7 +719,7 @@ func TestSeedTwice(t *testing.T) {
 	if second.Evidence != 0 || second.Audits != 0 || second.Findings != 0 {
 		t.Errorf("the second seed reports %d evidence items, %d audits, %d findings", second.Evidence, second.Audits, second.Findings)
 	}
-	if items, _, err := db.ListEvidence(ctx, first.ScopeID, postgres.EvidenceFilter{Limit: 1000}, postgres.Everything); err != nil || len(items) != wantEvidence {
+	if items, _, err := db.ListEvidence(ctx, first.ScopeID, domain.EvidenceFilter{Limit: 1000}, postgres.Everything); err != nil || len(items) != wantEvidence {
 		t.Errorf("%d evidence items after the second seed, %v", len(items), err)
 	}
 	if audits, err := db.ListAudits(ctx, first.ScopeID); err != nil || len(audits) != wantAudits {
@@ -795,11 +795,11 @@ func TestSeedReusesDepartmentsAndSkipsTakenUsers(t *testing.T) {
 		t.Errorf("with taken accounts: %d evidence items, %d audits, %d guideline versions, %d policies",
 			res.Evidence, res.Audits, res.Guidelines, res.Policies)
 	}
-	queue, _, err := db.ListEvidence(ctx, res.ScopeID, postgres.EvidenceFilter{ReviewQueue: true, ReviewerID: taken.ID, Limit: 100}, postgres.Everything)
+	queue, _, err := db.ListEvidence(ctx, res.ScopeID, domain.EvidenceFilter{ReviewQueue: true, ReviewerID: taken.ID, Limit: 100}, postgres.Everything)
 	if err != nil || len(queue) != wantReviews[domain.ReviewSubmitted] {
 		t.Errorf("the taken auditor's queue holds %d items, %v", len(queue), err)
 	}
-	states, _, err := db.CountEvidence(ctx, res.ScopeID, postgres.EvidenceFilter{}, postgres.Everything)
+	states, _, err := db.CountEvidence(ctx, res.ScopeID, domain.EvidenceFilter{}, postgres.Everything)
 	if err != nil || !maps.Equal(states, wantReviews) {
 		t.Errorf("with taken accounts, evidence by review state %v, %v", states, err)
 	}

@@ -351,7 +351,7 @@ func linkTargets(ctx context.Context, db *postgres.DB, scopeID int64, objIDs map
 		switch l.target {
 		case domain.LinkCheckEntry:
 			if _, ok := entries[objectID]; !ok {
-				es, _, err := db.ListEntries(ctx, scopeID, postgres.EntryFilter{ObjectID: objectID, Limit: 1000}, postgres.Everything)
+				es, _, err := db.ListEntries(ctx, scopeID, domain.EntryFilter{ObjectID: objectID, Limit: 1000}, postgres.Everything)
 				if err != nil {
 					return nil, err
 				}
@@ -371,7 +371,7 @@ func linkTargets(ctx context.Context, db *postgres.DB, scopeID int64, objIDs map
 		case domain.LinkPlanItem:
 			if plan == nil {
 				var err error
-				if plan, _, err = db.ListPlanItems(ctx, scopeID, postgres.PlanFilter{Limit: 1000}, postgres.Everything); err != nil {
+				if plan, _, err = db.ListPlanItems(ctx, scopeID, domain.PlanFilter{Limit: 1000}, postgres.Everything); err != nil {
 					return nil, err
 				}
 			}

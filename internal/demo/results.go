@@ -51,7 +51,7 @@ func spread(parts ...string) int {
 func seedCheck(ctx context.Context, tx *postgres.Tx, scopeID int64, keyOf map[int64]string, today time.Time) error {
 	var updates []postgres.EntryUpdate
 	for after := int64(0); ; {
-		page, next, err := tx.ListEntries(ctx, scopeID, postgres.EntryFilter{After: after, Limit: 1000}, postgres.Everything)
+		page, next, err := tx.ListEntries(ctx, scopeID, domain.EntryFilter{After: after, Limit: 1000}, postgres.Everything)
 		if err != nil {
 			return err
 		}
@@ -75,7 +75,7 @@ func seedCheck(ctx context.Context, tx *postgres.Tx, scopeID int64, keyOf map[in
 	if len(errs) > 0 {
 		return fmt.Errorf("demo check result %d: %s", errs[0].Index, errs[0].Detail)
 	}
-	items, _, err := tx.ListPlanItems(ctx, scopeID, postgres.PlanFilter{Limit: 1000}, postgres.Everything)
+	items, _, err := tx.ListPlanItems(ctx, scopeID, domain.PlanFilter{Limit: 1000}, postgres.Everything)
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ type auditResponse struct {
 }
 
 func (a *API) auditLog(c *gin.Context) error {
-	f, err := route.AuditFilter(c, time.UTC)
+	f, err := domain.ParseAuditFilter(c.Request.URL.Query(), time.UTC)
 	if err != nil {
 		return err
 	}

@@ -251,7 +251,7 @@ type searchHitResponse struct {
 }
 
 func (a *API) search(c *gin.Context) error {
-	q, err := route.SearchQuery(c)
+	q, err := domain.ParseSearchQuery(c.Request.URL.Query())
 	if err != nil {
 		return err
 	}

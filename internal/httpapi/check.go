@@ -154,7 +154,7 @@ func (a *API) listEntries(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := route.EntryFilter(c)
+	f, err := domain.ParseEntryFilter(c.Request.URL.Query())
 	if err != nil {
 		return err
 	}
@@ -310,7 +310,7 @@ func (a *API) entryHistory(c *gin.Context) error {
 	if _, err := a.DB.EntryByID(ctx, id, a.objectVisibility(c)); err != nil {
 		return err
 	}
-	recs, _, err := a.DB.ListAudit(ctx, postgres.AuditFilter{ResourceType: "check_entry", ResourceID: strconv.FormatInt(id, 10), Limit: 500})
+	recs, _, err := a.DB.ListAudit(ctx, domain.AuditFilter{ResourceType: "check_entry", ResourceID: strconv.FormatInt(id, 10), Limit: 500})
 	if err != nil {
 		return err
 	}
@@ -358,7 +358,7 @@ func (a *API) listPlan(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := route.PlanFilter(c)
+	f, err := domain.ParsePlanFilter(c.Request.URL.Query())
 	if err != nil {
 		return err
 	}

@@ -150,7 +150,7 @@ func (a *API) listEvidence(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := route.EvidenceFilter(c)
+	f, err := domain.ParseEvidenceFilter(c.Request.URL.Query(), route.UserID(c))
 	if err != nil {
 		return err
 	}

@@ -389,7 +389,7 @@ func (a *API) listObjects(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := route.ObjectFilter(c)
+	f, err := domain.ParseObjectFilter(c.Request.URL.Query())
 	if err != nil {
 		return err
 	}

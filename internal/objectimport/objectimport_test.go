@@ -86,7 +86,7 @@ func TestDryRunApplyAndIdempotence(t *testing.T) {
 	if !p.OK() || p.Creates != 4 || len(rowsOf(t, p)) != 4 {
 		t.Fatalf("plan %+v", p)
 	}
-	objs, total, _ := e.db.ListObjects(ctx, e.scope, postgres.ObjectFilter{}, postgres.Everything)
+	objs, total, _ := e.db.ListObjects(ctx, e.scope, domain.ObjectFilter{}, postgres.Everything)
 	if total != 0 || len(objs) != 0 {
 		t.Fatal("the dry run wrote something")
 	}
@@ -94,7 +94,7 @@ func TestDryRunApplyAndIdempotence(t *testing.T) {
 	if err != nil || !p.Applied || p.Creates != 4 {
 		t.Fatalf("apply %+v %v", p, err)
 	}
-	objs, _, _ = e.db.ListObjects(ctx, e.scope, postgres.ObjectFilter{Sort: "short_id"}, postgres.Everything)
+	objs, _, _ = e.db.ListObjects(ctx, e.scope, domain.ObjectFilter{Sort: "short_id"}, postgres.Everything)
 	byName := map[string]domain.Object{}
 	for _, o := range objs {
 		byName[o.Name] = o
@@ -111,14 +111,14 @@ func TestDryRunApplyAndIdempotence(t *testing.T) {
 	if err != nil || p.Unchanged != 4 || p.Creates+p.Updates != 0 {
 		t.Fatalf("second import %+v %v", p, err)
 	}
-	recs, _, _ := e.db.ListAudit(ctx, postgres.AuditFilter{ResourceType: "object", Limit: 500})
+	recs, _, _ := e.db.ListAudit(ctx, domain.AuditFilter{ResourceType: "object", Limit: 500})
 	before := len(recs)
 	// A changed row is an update naming what changed.
 	p, err = e.im.Apply(ctx, actor, e.scope, objectio.CSV, bytes.NewReader(csv("S1;Managementserver Erfurt;IT-System;TLRZ;;;1;nein;")), postgres.Everything, nil)
 	if err != nil || p.Updates != 1 || strings.Join(rowsOf(t, p)[0].Changed, ",") != "name" {
 		t.Fatalf("update %+v %v", p, err)
 	}
-	recs, _, _ = e.db.ListAudit(ctx, postgres.AuditFilter{ResourceType: "object", Limit: 500})
+	recs, _, _ = e.db.ListAudit(ctx, domain.AuditFilter{ResourceType: "object", Limit: 500})
 	if len(recs) != before+1 {
 		t.Errorf("%d audit records for one update", len(recs)-before)
 	}
@@ -148,7 +148,7 @@ func TestBrokenRowsChangeNothing(t *testing.T) {
 			}
 		}
 	}
-	if _, total, _ := e.db.ListObjects(ctx, e.scope, postgres.ObjectFilter{}, postgres.Everything); total != 0 {
+	if _, total, _ := e.db.ListObjects(ctx, e.scope, domain.ObjectFilter{}, postgres.Everything); total != 0 {
 		t.Errorf("%d objects written by a refused import", total)
 	}
 }
@@ -168,7 +168,7 @@ func TestApplyInBatches(t *testing.T) {
 	if err != nil || p.Applied || p.Errored != 1 || p.Creates != n {
 		t.Fatalf("broken import %+v %v", p, err)
 	}
-	if _, total, _ := e.db.ListObjects(ctx, e.scope, postgres.ObjectFilter{}, postgres.Everything); total != 0 {
+	if _, total, _ := e.db.ListObjects(ctx, e.scope, domain.ObjectFilter{}, postgres.Everything); total != 0 {
 		t.Fatalf("%d objects left by a refused import", total)
 	}
 	p, err = e.im.Apply(ctx, actor, e.scope, objectio.CSV, bytes.NewReader(csv(lines...)), postgres.Everything, nil)
@@ -258,7 +258,7 @@ func TestDependenciesOfOtherDepartmentsStayOutOfSight(t *testing.T) {
 	if p, err := e.im.Apply(ctx, actor, e.scope, objectio.CSV, bytes.NewReader(buf.Bytes()), tlrz, nil); err != nil || p.Unchanged != 2 || !p.OK() {
 		t.Fatalf("re-importing the export %+v %v", p, err)
 	}
-	objs, _, _ := e.db.ListObjects(ctx, e.scope, postgres.ObjectFilter{Text: "Netzmanagement"}, postgres.Everything)
+	objs, _, _ := e.db.ListObjects(ctx, e.scope, domain.ObjectFilter{Text: "Netzmanagement"}, postgres.Everything)
 	if deps, _ := e.db.Dependencies(ctx, objs[0].ID, postgres.Everything); len(deps) != 2 {
 		t.Errorf("dependencies after the re-import: %+v", deps)
 	}

@@ -107,19 +107,9 @@ func (tx *Tx) appendAudit(ctx context.Context) error {
 	return nil
 }
 
-// AuditFilter selects audit records; zero fields do not filter.
-type AuditFilter struct {
-	From, To     time.Time
-	Actor        string // user name, exact
-	ResourceType string
-	ResourceID   string
-	BeforeSeq    int64 // cursor: only records older than this
-	Limit        int
-}
-
 // ListAudit returns records newest first and the cursor for the next page
 // (0 when there is none).
-func (db *DB) ListAudit(ctx context.Context, f AuditFilter) ([]domain.AuditRecord, int64, error) {
+func (db *DB) ListAudit(ctx context.Context, f domain.AuditFilter) ([]domain.AuditRecord, int64, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}

@@ -151,7 +151,7 @@ func TestSampleDrawIsDeterministic(t *testing.T) {
 	for _, it := range all {
 		counts[slices.Index(domain.SampleTypes, it.Type)]++
 	}
-	entries, _, _ := s.db.ListEntries(ctx, s.scope.ID, postgres.EntryFilter{Limit: 1000}, postgres.Everything)
+	entries, _, _ := s.db.ListEntries(ctx, s.scope.ID, domain.EntryFilter{Limit: 1000}, postgres.Everything)
 	if counts != [3]int{3, 5, len(entries)} {
 		t.Errorf("sample by kind %v, want 3 modules, 5 objects (not the scope's own), %d requirements", counts, len(entries))
 	}
@@ -166,7 +166,7 @@ func TestSampleDrawIsDeterministic(t *testing.T) {
 	if len(drawn) != 3 || drawn[0].Seed == nil || *drawn[0].Seed != chosen {
 		t.Errorf("draw without a seed: %d items, seed %d", len(drawn), chosen)
 	}
-	recs, _, err := s.db.ListAudit(ctx, postgres.AuditFilter{ResourceType: "audit", ResourceID: fmt.Sprint(third.ID)})
+	recs, _, err := s.db.ListAudit(ctx, domain.AuditFilter{ResourceType: "audit", ResourceID: fmt.Sprint(third.ID)})
 	if err != nil || len(recs) != 2 || recs[0].Action != "audit.sample_draw" || !strings.Contains(string(recs[0].After), fmt.Sprintf(`"seed":%d`, chosen)) {
 		t.Errorf("audit trail of the draw: %+v %v", recs, err)
 	}
@@ -527,7 +527,7 @@ func TestFindingLifecycle(t *testing.T) {
 	}); !errors.Is(err, domain.ErrConflict) {
 		t.Errorf("changing a closed finding: %v", err)
 	}
-	recs, _, err := s.db.ListAudit(ctx, postgres.AuditFilter{ResourceType: "finding", ResourceID: fmt.Sprint(f.ID)})
+	recs, _, err := s.db.ListAudit(ctx, domain.AuditFilter{ResourceType: "finding", ResourceID: fmt.Sprint(f.ID)})
 	var actions []string
 	for _, r := range recs {
 		actions = append(actions, r.Action)

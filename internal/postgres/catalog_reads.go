@@ -237,16 +237,6 @@ func (db *DB) ModellingHints(ctx context.Context, catalogID int64) ([]domain.Mod
 	return out, err
 }
 
-// SearchQuery is a full-text search over requirements.
-type SearchQuery struct {
-	Text             string
-	CatalogID        int64
-	GroupKey         string // layer or practice
-	Level            domain.Level
-	IncludeWithdrawn bool
-	Limit, Offset    int
-}
-
 // Segment is a piece of highlighted text; Match marks a search hit.
 type Segment struct {
 	Text  string `json:"text"`
@@ -278,7 +268,7 @@ const (
 // Search ranks requirements by relevance to the query (German stemming
 // for words, exact matching for IDs) and returns a page of hits with
 // highlighted title and text fragments, and the total.
-func (db *DB) Search(ctx context.Context, q SearchQuery) ([]SearchHit, int, error) {
+func (db *DB) Search(ctx context.Context, q domain.SearchQuery) ([]SearchHit, int, error) {
 	if q.Limit <= 0 || q.Limit > 100 {
 		q.Limit = 20
 	}

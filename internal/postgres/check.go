@@ -213,38 +213,20 @@ const entrySelect = `
 	LEFT JOIN departments d ON d.id = o.department_id
 	JOIN catalog_requirements r ON r.catalog_id = e.catalog_id AND r.id = e.requirement_id`
 
-// EntryFilter selects check entries of a scope.
-type EntryFilter struct {
-	ObjectID       int64
-	ModuleID       string
-	Status         domain.Status
-	Level          domain.Level
-	DepartmentID   int64  // with its subtree
-	Responsible    string // part of the name, any case
-	ReviewOverdue  bool   // next review before Today
-	Today          time.Time
-	IncludeRetired bool
-	After          int64 // cursor: entries with a larger id
-	Limit          int
-	// Order "object" lists by object and requirement (for the check
-	// pages); the default is by id (stable, for cursors).
-	Order string
-}
-
 // ListEntries returns a page of a scope's visible check entries and the
 // cursor of the next page (0 at the end). The cursor is the id of the
 // page's last entry in either order.
-func (db *DB) ListEntries(ctx context.Context, scopeID int64, f EntryFilter, vis Visibility) ([]domain.CheckEntry, int64, error) {
+func (db *DB) ListEntries(ctx context.Context, scopeID int64, f domain.EntryFilter, vis Visibility) ([]domain.CheckEntry, int64, error) {
 	return listEntries(ctx, db.x, scopeID, f, vis)
 }
 
 // ListEntries is DB.ListEntries within the transaction, which sees its
 // own changes: for writers that work through many entries at once.
-func (tx *Tx) ListEntries(ctx context.Context, scopeID int64, f EntryFilter, vis Visibility) ([]domain.CheckEntry, int64, error) {
+func (tx *Tx) ListEntries(ctx context.Context, scopeID int64, f domain.EntryFilter, vis Visibility) ([]domain.CheckEntry, int64, error) {
 	return listEntries(ctx, tx.x, scopeID, f, vis)
 }
 
-func listEntries(ctx context.Context, q sqlx.QueryerContext, scopeID int64, f EntryFilter, vis Visibility) ([]domain.CheckEntry, int64, error) {
+func listEntries(ctx context.Context, q sqlx.QueryerContext, scopeID int64, f domain.EntryFilter, vis Visibility) ([]domain.CheckEntry, int64, error) {
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 100
 	}
@@ -293,7 +275,7 @@ const entryConditions = `($2::bigint[] IS NULL OR o.department_id = ANY ($2))
 	AND ($9::date IS NULL OR e.next_review < $9)`
 
 // entryArgs are $1 to $9 of entryConditions.
-func entryArgs(scopeID int64, f EntryFilter, departments []int64) []any {
+func entryArgs(scopeID int64, f domain.EntryFilter, departments []int64) []any {
 	var today, deps any
 	if f.ReviewOverdue {
 		today = f.Today

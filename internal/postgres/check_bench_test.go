@@ -109,12 +109,12 @@ func BenchmarkCheckPage(b *testing.B) {
 	s := newStructure(b)
 	millionEntries(b, s)
 	checkResults(b, s)
-	some, _, err := s.db.ListEntries(ctx, s.scope.ID, postgres.EntryFilter{ModuleID: "SYS.1.1", Limit: 1}, postgres.Everything)
+	some, _, err := s.db.ListEntries(ctx, s.scope.ID, domain.EntryFilter{ModuleID: "SYS.1.1", Limit: 1}, postgres.Everything)
 	if err != nil || len(some) == 0 {
 		b.Fatal("no SYS.1.1 entry", err)
 	}
 	today := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
-	filters := []postgres.EntryFilter{
+	filters := []domain.EntryFilter{
 		{Status: domain.StatusNo},
 		{Status: domain.StatusPartial, Level: domain.LevelStandard},
 		{ModuleID: "NET.3.1"},
@@ -151,7 +151,7 @@ func BenchmarkCheckPage(b *testing.B) {
 	var items []postgres.EntryUpdate
 	yes, who := domain.StatusYes, "Netzbetrieb"
 	for after := int64(0); len(items) < 10000; {
-		es, next, err := s.db.ListEntries(ctx, s.scope.ID, postgres.EntryFilter{Limit: 1000, After: after}, postgres.Everything)
+		es, next, err := s.db.ListEntries(ctx, s.scope.ID, domain.EntryFilter{Limit: 1000, After: after}, postgres.Everything)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -11,7 +11,7 @@ import (
 // the filter f (its status, cursor, limit and order are ignored), in one
 // SQL statement without loading rows. Statuses without entries are
 // missing from the map.
-func (db *DB) CountEntries(ctx context.Context, scopeID int64, f EntryFilter, vis Visibility) (map[domain.Status]int, error) {
+func (db *DB) CountEntries(ctx context.Context, scopeID int64, f domain.EntryFilter, vis Visibility) (map[domain.Status]int, error) {
 	departments, err := resolveDepartments(ctx, db.x, f.DepartmentID, vis)
 	if err != nil || departments != nil && len(departments) == 0 {
 		return map[domain.Status]int{}, err

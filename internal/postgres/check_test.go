@@ -94,7 +94,7 @@ func (e checkEnv) assign(t testing.TB, object int64, modules ...string) {
 // active lists the active requirement IDs of an object's entries.
 func (e checkEnv) active(t testing.TB, object int64) []string {
 	t.Helper()
-	es, _, err := e.db.ListEntries(ctx, e.scope.ID, postgres.EntryFilter{ObjectID: object, Limit: 1000}, postgres.Everything)
+	es, _, err := e.db.ListEntries(ctx, e.scope.ID, domain.EntryFilter{ObjectID: object, Limit: 1000}, postgres.Everything)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func (e checkEnv) active(t testing.TB, object int64) []string {
 
 func (e checkEnv) entry(t testing.TB, object int64, requirement string) domain.CheckEntry {
 	t.Helper()
-	es, _, err := e.db.ListEntries(ctx, e.scope.ID, postgres.EntryFilter{ObjectID: object, IncludeRetired: true, Limit: 1000}, postgres.Everything)
+	es, _, err := e.db.ListEntries(ctx, e.scope.ID, domain.EntryFilter{ObjectID: object, IncludeRetired: true, Limit: 1000}, postgres.Everything)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +241,7 @@ func TestJustificationAndPlanItems(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	items, _, err := e.db.ListPlanItems(ctx, e.scope.ID, postgres.PlanFilter{}, postgres.Everything)
+	items, _, err := e.db.ListPlanItems(ctx, e.scope.ID, domain.PlanFilter{}, postgres.Everything)
 	if err != nil || len(items) != 1 || items[0].EntryID != en.ID || items[0].State != domain.PlanPlanned {
 		t.Fatalf("plan after partial: %+v %v", items, err)
 	}
@@ -262,11 +262,11 @@ func TestJustificationAndPlanItems(t *testing.T) {
 	if out, errs = set(out[0].Version, domain.EntryChange{Status: &yes}); len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	items, _, _ = e.db.ListPlanItems(ctx, e.scope.ID, postgres.PlanFilter{IncludeDone: true}, postgres.Everything)
+	items, _, _ = e.db.ListPlanItems(ctx, e.scope.ID, domain.PlanFilter{IncludeDone: true}, postgres.Everything)
 	if len(items) != 1 || items[0].State != domain.PlanDone || items[0].ClosedAt == nil {
 		t.Errorf("plan after yes: %+v", items)
 	}
-	if done, _, _ := e.db.ListPlanItems(ctx, e.scope.ID, postgres.PlanFilter{State: domain.PlanDone}, postgres.Everything); len(done) != 1 {
+	if done, _, _ := e.db.ListPlanItems(ctx, e.scope.ID, domain.PlanFilter{State: domain.PlanDone}, postgres.Everything); len(done) != 1 {
 		t.Errorf("asking for done measures finds %d", len(done))
 	}
 	// Unfulfilled again: the measure reopens, and takes the responsible
@@ -275,7 +275,7 @@ func TestJustificationAndPlanItems(t *testing.T) {
 	if out, errs = set(out[0].Version, domain.EntryChange{Status: &no, Responsible: &who}); len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	items, _, _ = e.db.ListPlanItems(ctx, e.scope.ID, postgres.PlanFilter{}, postgres.Everything)
+	items, _, _ = e.db.ListPlanItems(ctx, e.scope.ID, domain.PlanFilter{}, postgres.Everything)
 	if len(items) != 1 || items[0].State != domain.PlanPlanned || items[0].Owner != who {
 		t.Errorf("plan after no: %+v", items)
 	}
@@ -283,11 +283,11 @@ func TestJustificationAndPlanItems(t *testing.T) {
 	if _, errs = set(out[0].Version, domain.EntryChange{Status: &na}); len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	items, _, _ = e.db.ListPlanItems(ctx, e.scope.ID, postgres.PlanFilter{}, postgres.Everything)
+	items, _, _ = e.db.ListPlanItems(ctx, e.scope.ID, domain.PlanFilter{}, postgres.Everything)
 	if len(items) != 0 {
 		t.Errorf("open measure for a dispensable requirement: %+v", items)
 	}
-	recs, _, _ := e.db.ListAudit(ctx, postgres.AuditFilter{ResourceType: "check_entry", ResourceID: fmt.Sprint(en.ID)})
+	recs, _, _ := e.db.ListAudit(ctx, domain.AuditFilter{ResourceType: "check_entry", ResourceID: fmt.Sprint(en.ID)})
 	if len(recs) != 4 {
 		t.Errorf("%d audit records for four changes", len(recs))
 	}
@@ -347,7 +347,7 @@ func TestGroupEntriesCarryToMembers(t *testing.T) {
 	if m := e.entry(t, e.member, "TST.2.A1"); !m.FollowsGroup || m.Status != domain.StatusPartial || m.Justification != why || back[0].Status != domain.StatusPartial {
 		t.Errorf("member back with its group: %+v", m)
 	}
-	recs, _, err := e.db.ListAudit(ctx, postgres.AuditFilter{ResourceType: "check_entry", ResourceID: fmt.Sprint(m.ID)})
+	recs, _, err := e.db.ListAudit(ctx, domain.AuditFilter{ResourceType: "check_entry", ResourceID: fmt.Sprint(m.ID)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -465,13 +465,13 @@ func TestEntryPagesAndDepartments(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	all, _, err := s.db.ListEntries(ctx, s.scope.ID, postgres.EntryFilter{Limit: 1000, Order: "object"}, postgres.Everything)
+	all, _, err := s.db.ListEntries(ctx, s.scope.ID, domain.EntryFilter{Limit: 1000, Order: "object"}, postgres.Everything)
 	if err != nil || len(all) < 20 {
 		t.Fatalf("%d entries, %v", len(all), err)
 	}
 	var paged []int64
 	for after, pages := int64(0), 0; ; pages++ {
-		es, next, err := s.db.ListEntries(ctx, s.scope.ID, postgres.EntryFilter{Limit: 7, After: after, Order: "object"}, postgres.Everything)
+		es, next, err := s.db.ListEntries(ctx, s.scope.ID, domain.EntryFilter{Limit: 7, After: after, Order: "object"}, postgres.Everything)
 		if err != nil || pages > len(all) {
 			t.Fatal(err, pages)
 		}
@@ -497,11 +497,11 @@ func TestEntryPagesAndDepartments(t *testing.T) {
 	}
 
 	finance := postgres.Visibility{Departments: []int64{s.fin}}
-	seen, _, err := s.db.ListEntries(ctx, s.scope.ID, postgres.EntryFilter{Limit: 1000}, finance)
+	seen, _, err := s.db.ListEntries(ctx, s.scope.ID, domain.EntryFilter{Limit: 1000}, finance)
 	if err != nil {
 		t.Fatal(err)
 	}
-	counts, err := s.db.CountEntries(ctx, s.scope.ID, postgres.EntryFilter{}, finance)
+	counts, err := s.db.CountEntries(ctx, s.scope.ID, domain.EntryFilter{}, finance)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -514,15 +514,15 @@ func TestEntryPagesAndDepartments(t *testing.T) {
 		t.Fatalf("finance sees %d entries, counts %v", len(seen), counts)
 	}
 	// The subtree: the data centre's server belongs to the finance ministry's view.
-	sub, _, err := s.db.ListEntries(ctx, s.scope.ID, postgres.EntryFilter{DepartmentID: s.tlrz, Limit: 1000}, finance)
+	sub, _, err := s.db.ListEntries(ctx, s.scope.ID, domain.EntryFilter{DepartmentID: s.tlrz, Limit: 1000}, finance)
 	if err != nil || len(sub) == 0 || sub[0].ObjectID != s.sv {
 		t.Fatalf("data centre in the finance view: %d entries, %v", len(sub), err)
 	}
-	other, _, err := s.db.ListEntries(ctx, s.scope.ID, postgres.EntryFilter{DepartmentID: s.inn, Limit: 1000}, finance)
+	other, _, err := s.db.ListEntries(ctx, s.scope.ID, domain.EntryFilter{DepartmentID: s.inn, Limit: 1000}, finance)
 	if err != nil || len(other) != 0 {
 		t.Fatalf("interior ministry in the finance view: %d entries, %v", len(other), err)
 	}
-	none, err := s.db.CountEntries(ctx, s.scope.ID, postgres.EntryFilter{DepartmentID: s.inn}, finance)
+	none, err := s.db.CountEntries(ctx, s.scope.ID, domain.EntryFilter{DepartmentID: s.inn}, finance)
 	if err != nil || len(none) != 0 {
 		t.Fatalf("counts of the interior ministry in the finance view: %v, %v", none, err)
 	}
@@ -555,7 +555,7 @@ func TestPlanByDueDate(t *testing.T) {
 	})
 	var got []string
 	for after := int64(0); ; {
-		page, next, err := e.db.ListPlanItems(ctx, e.scope.ID, postgres.PlanFilter{Limit: 1, After: after}, postgres.Everything)
+		page, next, err := e.db.ListPlanItems(ctx, e.scope.ID, domain.PlanFilter{Limit: 1, After: after}, postgres.Everything)
 		if err != nil || len(got) > 3 {
 			t.Fatal(err, got)
 		}

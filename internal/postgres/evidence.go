@@ -108,33 +108,9 @@ func (db *DB) EvidenceByID(ctx context.Context, id int64, vis Visibility) (domai
 	return e, nil
 }
 
-// EvidenceFilter selects evidence items of a scope by their newest version.
-type EvidenceFilter struct {
-	State        domain.ReviewState // of the newest version
-	Query        string             // part of the title, description or file name
-	DepartmentID int64              // with its subtree
-	Tag          string
-	// ExpiringWithin lists items whose newest version is valid and ends
-	// within so many days from Today; Expired those that ended before it.
-	ExpiringWithin int
-	Expired        bool
-	Today          time.Time
-	// ReviewQueue lists what the reader may review: submitted newest
-	// versions not uploaded by ReviewerID, oldest first.
-	ReviewQueue bool
-	ReviewerID  int64
-	UploadedBy  int64 // only items whose newest version this user uploaded
-	// Target and TargetID list the items linked to a check entry, risk
-	// analysis, measure or finding that the reader may see.
-	Target   domain.LinkTarget
-	TargetID int64
-	After    int64 // cursor: the id of the last item of the previous page
-	Limit    int
-}
-
 // evidenceWhere is the condition of a filtered evidence list with its
 // arguments $1 to $14, shared by the list and its counts.
-func evidenceWhere(scopeID int64, f EvidenceFilter, vis Visibility) (string, []any) {
+func evidenceWhere(scopeID int64, f domain.EvidenceFilter, vis Visibility) (string, []any) {
 	if f.ReviewQueue {
 		f.State = domain.ReviewSubmitted
 	}
@@ -166,7 +142,7 @@ func evidenceWhere(scopeID int64, f EvidenceFilter, vis Visibility) (string, []a
 
 // ListEvidence returns a page of a scope's visible evidence (newest first;
 // the review queue oldest first) and the cursor of the next page.
-func (db *DB) ListEvidence(ctx context.Context, scopeID int64, f EvidenceFilter, vis Visibility) ([]domain.Evidence, int64, error) {
+func (db *DB) ListEvidence(ctx context.Context, scopeID int64, f domain.EvidenceFilter, vis Visibility) ([]domain.Evidence, int64, error) {
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 50
 	}
@@ -196,7 +172,7 @@ func (db *DB) ListEvidence(ctx context.Context, scopeID int64, f EvidenceFilter,
 // state of their newest version, and those expired before f.Today, for
 // the figures above a list. The filter's state, expiry and cursor do not
 // count: the figures are the choices.
-func (db *DB) CountEvidence(ctx context.Context, scopeID int64, f EvidenceFilter, vis Visibility) (map[domain.ReviewState]int, int, error) {
+func (db *DB) CountEvidence(ctx context.Context, scopeID int64, f domain.EvidenceFilter, vis Visibility) (map[domain.ReviewState]int, int, error) {
 	today := f.Today
 	f.State, f.Expired, f.After = "", false, 0
 	where, args := evidenceWhere(scopeID, f, vis)
@@ -220,7 +196,7 @@ func (db *DB) CountEvidence(ctx context.Context, scopeID int64, f EvidenceFilter
 }
 
 // reviewerOf is the user whose own uploads the review queue leaves out.
-func reviewerOf(f EvidenceFilter) int64 {
+func reviewerOf(f domain.EvidenceFilter) int64 {
 	if f.ReviewQueue {
 		return f.ReviewerID
 	}

@@ -53,7 +53,7 @@ func BenchmarkReviewQueue(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		start := time.Now()
-		page, next, err := s.db.ListEvidence(ctx, s.scope.ID, postgres.EvidenceFilter{ReviewQueue: true, ReviewerID: 999999, After: after,
+		page, next, err := s.db.ListEvidence(ctx, s.scope.ID, domain.EvidenceFilter{ReviewQueue: true, ReviewerID: 999999, After: after,
 			Limit: 50}, views[i%2])
 		took = append(took, time.Since(start))
 		if err != nil || len(page) == 0 || page[0].Current.State != domain.ReviewSubmitted {

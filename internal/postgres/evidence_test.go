@@ -203,7 +203,7 @@ func TestEvidenceReview(t *testing.T) {
 	}
 	queue := func(reviewer domain.Actor) []domain.Evidence {
 		t.Helper()
-		es, _, err := e.db.ListEvidence(ctx, e.scope.ID, postgres.EvidenceFilter{ReviewQueue: true, ReviewerID: *reviewer.UserID}, postgres.Everything)
+		es, _, err := e.db.ListEvidence(ctx, e.scope.ID, domain.EvidenceFilter{ReviewQueue: true, ReviewerID: *reviewer.UserID}, postgres.Everything)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -308,7 +308,7 @@ func TestEvidenceVisibilityLinksAndExpiry(t *testing.T) {
 
 	// Links within the scope only; twice is once.
 	e.assignForEvidence(t)
-	entries, _, err := e.db.ListEntries(ctx, e.scope.ID, postgres.EntryFilter{ObjectID: e.sv, Limit: 1}, postgres.Everything)
+	entries, _, err := e.db.ListEntries(ctx, e.scope.ID, domain.EntryFilter{ObjectID: e.sv, Limit: 1}, postgres.Everything)
 	if err != nil || len(entries) == 0 {
 		t.Fatal(err)
 	}
@@ -328,7 +328,7 @@ func TestEvidenceVisibilityLinksAndExpiry(t *testing.T) {
 	if err != nil || len(links) != 1 || !strings.Contains(links[0].Label, entries[0].RequirementID) {
 		t.Fatalf("links %+v %v", links, err)
 	}
-	linkedTo := postgres.EvidenceFilter{Target: domain.LinkCheckEntry, TargetID: entries[0].ID}
+	linkedTo := domain.EvidenceFilter{Target: domain.LinkCheckEntry, TargetID: entries[0].ID}
 	linked, _, err := e.db.ListEvidence(ctx, e.scope.ID, linkedTo, postgres.Everything)
 	if err != nil || len(linked) != 1 || linked[0].ID != ev.ID {
 		t.Fatalf("evidence for the entry: %+v %v", linked, err)
@@ -351,7 +351,7 @@ func TestEvidenceVisibilityLinksAndExpiry(t *testing.T) {
 	if _, err := e.review(e.auditor, dated, domain.ReviewAccepted, ""); err != nil {
 		t.Fatal(err)
 	}
-	list := func(f postgres.EvidenceFilter) []string {
+	list := func(f domain.EvidenceFilter) []string {
 		t.Helper()
 		es, _, err := e.db.ListEvidence(ctx, e.scope.ID, f, postgres.Everything)
 		if err != nil {
@@ -363,16 +363,16 @@ func TestEvidenceVisibilityLinksAndExpiry(t *testing.T) {
 		}
 		return titles
 	}
-	if got := list(postgres.EvidenceFilter{ExpiringWithin: 30, Today: day("2026-11-22")}); len(got) != 1 || got[0] != "Wartungsvertrag" {
+	if got := list(domain.EvidenceFilter{ExpiringWithin: 30, Today: day("2026-11-22")}); len(got) != 1 || got[0] != "Wartungsvertrag" {
 		t.Errorf("expiring within 30 days: %v", got)
 	}
-	if got := list(postgres.EvidenceFilter{ExpiringWithin: 30, Today: day("2026-10-01")}); len(got) != 0 {
+	if got := list(domain.EvidenceFilter{ExpiringWithin: 30, Today: day("2026-10-01")}); len(got) != 0 {
 		t.Errorf("expiring within 30 days of October: %v", got)
 	}
-	if got := list(postgres.EvidenceFilter{Expired: true, Today: day("2027-01-01")}); len(got) != 1 {
+	if got := list(domain.EvidenceFilter{Expired: true, Today: day("2027-01-01")}); len(got) != 1 {
 		t.Errorf("expired in January: %v", got)
 	}
-	if got := list(postgres.EvidenceFilter{Query: "wartung"}); len(got) != 1 {
+	if got := list(domain.EvidenceFilter{Query: "wartung"}); len(got) != 1 {
 		t.Errorf("search: %v", got)
 	}
 }

@@ -145,7 +145,7 @@ func TestGuidelineDraftApprovalSupersedes(t *testing.T) {
 	}
 
 	var actions []string
-	records, _, err := s.db.ListAudit(ctx, postgres.AuditFilter{ResourceType: "guideline", Limit: 20})
+	records, _, err := s.db.ListAudit(ctx, domain.AuditFilter{ResourceType: "guideline", Limit: 20})
 	if err != nil {
 		t.Fatal(err)
 	}

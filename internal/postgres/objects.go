@@ -221,23 +221,6 @@ func (db *DB) fillModuleCounts(ctx context.Context, objs []domain.Object) error 
 	return nil
 }
 
-// ObjectFilter selects objects of a scope.
-type ObjectFilter struct {
-	Text         string // in name, short ID or external ID
-	Type         domain.ObjectType
-	DepartmentID int64 // with the departments below it
-	Tag          string
-	GapsOnly     bool        // modelling gaps only
-	NoModuleOnly bool        // flagged "no suitable module" only
-	OnCycle      bool        // on a dependency cycle only
-	Undetermined bool        // with an objective without protection need only
-	NeedAtLeast  domain.Need // effective need at least this in some objective
-	Sort         string      // name (default), short_id, type, department, updated, need
-	Desc         bool
-	Limit        int
-	Offset       int
-}
-
 // objectSorts lists the ORDER BY terms of each sort key; descending
 // reverses every term, and objects without a department stay last.
 var objectSorts = map[string][]string{
@@ -265,14 +248,9 @@ func orderBy(sort string, desc bool) string {
 	return strings.Join(out, ", ")
 }
 
-// SortKeys are the accepted values of ObjectFilter.Sort.
-func SortKeys() []string {
-	return []string{"name", "short_id", "type", "department", "updated", "need"}
-}
-
 // ListObjects returns a page of a scope's visible objects (not the scope
 // object itself) with their needs, and the number of all that match.
-func (db *DB) ListObjects(ctx context.Context, scopeID int64, f ObjectFilter, vis Visibility) ([]domain.Object, int, error) {
+func (db *DB) ListObjects(ctx context.Context, scopeID int64, f domain.ObjectFilter, vis Visibility) ([]domain.Object, int, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}

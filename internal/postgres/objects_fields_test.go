@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"maps"
 	"reflect"
 	"slices"
 	"testing"
@@ -30,5 +31,14 @@ func TestObjectFieldColumnsCoverObjectFields(t *testing.T) {
 	}
 	if rowTags, _ := reflect.TypeOf(objectRow{}).FieldByName("Tags"); rowTags.Tag.Get("db") != "tags" {
 		t.Errorf("objectRow does not read the tags")
+	}
+}
+
+// TestObjectSortsCoverTheSortKeys: every order the object filter accepts
+// has its terms here, and no other.
+func TestObjectSortsCoverTheSortKeys(t *testing.T) {
+	keys := slices.Sorted(maps.Keys(objectSorts))
+	if want := slices.Sorted(slices.Values(domain.ObjectSortKeys)); !slices.Equal(keys, want) {
+		t.Errorf("objectSorts has %v, the filter accepts %v", keys, want)
 	}
 }

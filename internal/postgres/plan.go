@@ -75,33 +75,20 @@ const planSelect = `
 	LEFT JOIN departments d ON d.id = o.department_id
 	JOIN catalog_requirements r ON r.catalog_id = e.catalog_id AND r.id = e.requirement_id`
 
-// PlanFilter selects measures of a scope's implementation plan.
-type PlanFilter struct {
-	Owner        string // part of the name, any case
-	DepartmentID int64  // with its subtree
-	DueMonth     string // "2026-12"
-	State        domain.PlanState
-	IncludeDone  bool
-	OverdueOnly  bool
-	Today        time.Time
-	After        int64
-	Limit        int
-}
-
 // ListPlanItems returns a page of the visible measures, by due date (those
 // without one last), and the cursor of the next page (0 at the end): the
 // id of the page's last item.
-func (db *DB) ListPlanItems(ctx context.Context, scopeID int64, f PlanFilter, vis Visibility) ([]domain.PlanItem, int64, error) {
+func (db *DB) ListPlanItems(ctx context.Context, scopeID int64, f domain.PlanFilter, vis Visibility) ([]domain.PlanItem, int64, error) {
 	return listPlanItems(ctx, db.x, scopeID, f, vis)
 }
 
 // ListPlanItems is DB.ListPlanItems within the transaction, which sees
 // its own changes.
-func (tx *Tx) ListPlanItems(ctx context.Context, scopeID int64, f PlanFilter, vis Visibility) ([]domain.PlanItem, int64, error) {
+func (tx *Tx) ListPlanItems(ctx context.Context, scopeID int64, f domain.PlanFilter, vis Visibility) ([]domain.PlanItem, int64, error) {
 	return listPlanItems(ctx, tx.x, scopeID, f, vis)
 }
 
-func listPlanItems(ctx context.Context, q sqlx.QueryerContext, scopeID int64, f PlanFilter, vis Visibility) ([]domain.PlanItem, int64, error) {
+func listPlanItems(ctx context.Context, q sqlx.QueryerContext, scopeID int64, f domain.PlanFilter, vis Visibility) ([]domain.PlanItem, int64, error) {
 	if f.State == domain.PlanDone {
 		f.IncludeDone = true // asking for done measures is asking to see them
 	}

@@ -83,7 +83,7 @@ func TestAuditRecordedWithChangeAndChained(t *testing.T) {
 	if err == nil {
 		t.Fatal("expected abort")
 	}
-	recs, next, err := db.ListAudit(ctx, postgres.AuditFilter{})
+	recs, next, err := db.ListAudit(ctx, domain.AuditFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,14 +57,14 @@ func TestWritesNameOnlyWhatTheWriterReads(t *testing.T) {
 		if _, err := tx.AssignModules(ctx, other.ID, []int64{o.ID}, []string{"SYS.1.1"}, postgres.Everything); err != nil {
 			return err
 		}
-		es, _, err := tx.ListEntries(ctx, other.ID, postgres.EntryFilter{ObjectID: o.ID, Limit: 1}, postgres.Everything)
+		es, _, err := tx.ListEntries(ctx, other.ID, domain.EntryFilter{ObjectID: o.ID, Limit: 1}, postgres.Everything)
 		otherEntry = es[0]
 		return err
 	}); err != nil {
 		t.Fatal(err)
 	}
 	entryOf := func(object int64) domain.CheckEntry {
-		es, _, err := s.db.ListEntries(ctx, s.scope.ID, postgres.EntryFilter{ObjectID: object, Limit: 1}, postgres.Everything)
+		es, _, err := s.db.ListEntries(ctx, s.scope.ID, domain.EntryFilter{ObjectID: object, Limit: 1}, postgres.Everything)
 		if err != nil || len(es) == 0 {
 			t.Fatal(err)
 		}
@@ -165,7 +165,7 @@ func TestLinksOutOfSightAreLeftOut(t *testing.T) {
 		if _, err := tx.AssignModules(ctx, s.scope.ID, []int64{s.sv}, []string{"SYS.1.1"}, postgres.Everything); err != nil {
 			return err
 		}
-		es, _, err := tx.ListEntries(ctx, s.scope.ID, postgres.EntryFilter{ObjectID: s.sv, Limit: 1}, postgres.Everything)
+		es, _, err := tx.ListEntries(ctx, s.scope.ID, domain.EntryFilter{ObjectID: s.sv, Limit: 1}, postgres.Everything)
 		if err != nil {
 			return err
 		}
@@ -189,7 +189,7 @@ func TestLinksOutOfSightAreLeftOut(t *testing.T) {
 	if ls := mustLinks(t, s, ev.ID, interior); len(ls) != 0 {
 		t.Errorf("the interior ministry sees the data centre's entry: %+v", ls)
 	}
-	f := postgres.EvidenceFilter{Target: domain.LinkCheckEntry, TargetID: entry.ID}
+	f := domain.EvidenceFilter{Target: domain.LinkCheckEntry, TargetID: entry.ID}
 	if es, _, err := s.db.ListEvidence(ctx, s.scope.ID, f, interior); err != nil || len(es) != 0 {
 		t.Errorf("the interior ministry finds its evidence by the data centre's entry: %d %v", len(es), err)
 	}

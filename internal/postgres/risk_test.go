@@ -56,7 +56,7 @@ func (s structure) createAnalysis(t *testing.T, objectID int64) domain.RiskAnaly
 // entry returns the object's check entry of a requirement.
 func (s structure) entry(t *testing.T, objectID int64, requirement string) domain.CheckEntry {
 	t.Helper()
-	es, _, err := s.db.ListEntries(ctx, s.scope.ID, postgres.EntryFilter{ObjectID: objectID, IncludeRetired: true, Limit: 1000}, postgres.Everything)
+	es, _, err := s.db.ListEntries(ctx, s.scope.ID, domain.EntryFilter{ObjectID: objectID, IncludeRetired: true, Limit: 1000}, postgres.Everything)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,12 +26,12 @@ func TestStaleChangesAreRefusedAlike(t *testing.T) {
 		t.Fatal(err)
 	}
 	draft := s.createDraft(t, guidelineDraft("Leitlinie"))
-	entries, _, err := s.db.ListEntries(ctx, s.scope.ID, postgres.EntryFilter{ObjectID: s.sv, Limit: 1}, postgres.Everything)
+	entries, _, err := s.db.ListEntries(ctx, s.scope.ID, domain.EntryFilter{ObjectID: s.sv, Limit: 1}, postgres.Everything)
 	if err != nil || len(entries) == 0 {
 		t.Fatalf("entries: %v, %v", entries, err)
 	}
 	entry := s.setEntry(t, s.sv, entries[0].RequirementID, domain.StatusPartial)
-	plan, _, err := s.db.ListPlanItems(ctx, s.scope.ID, postgres.PlanFilter{Limit: 1}, postgres.Everything)
+	plan, _, err := s.db.ListPlanItems(ctx, s.scope.ID, domain.PlanFilter{Limit: 1}, postgres.Everything)
 	if err != nil || len(plan) == 0 {
 		t.Fatalf("plan: %v, %v", plan, err)
 	}

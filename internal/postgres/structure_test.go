@@ -171,7 +171,7 @@ func TestCycleIsReportedAndGetsTheMaximum(t *testing.T) {
 func TestDepartmentHeadSeesOnlyTheirSubtree(t *testing.T) {
 	s := newStructure(t)
 	fin := postgres.Visibility{Departments: []int64{s.fin}}
-	objs, total, err := s.db.ListObjects(ctx, s.scope.ID, postgres.ObjectFilter{}, fin)
+	objs, total, err := s.db.ListObjects(ctx, s.scope.ID, domain.ObjectFilter{}, fin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -286,7 +286,7 @@ func TestModellingSuggestionsAndGaps(t *testing.T) {
 	if err != nil || len(rows) != 2 || len(rows[0].Objects) != 1 {
 		t.Errorf("A.3 for finance: %+v %v", rows, err)
 	}
-	gaps, _, _ := s.db.ListObjects(ctx, s.scope.ID, postgres.ObjectFilter{GapsOnly: true}, postgres.Everything)
+	gaps, _, _ := s.db.ListObjects(ctx, s.scope.ID, domain.ObjectFilter{GapsOnly: true}, postgres.Everything)
 	if len(gaps) != 3 {
 		t.Errorf("%d gaps, want the process, application and room", len(gaps))
 	}

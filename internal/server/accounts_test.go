@@ -12,7 +12,6 @@ import (
 
 	"ismsd/internal/config"
 	"ismsd/internal/domain"
-	"ismsd/internal/postgres"
 )
 
 // behindLocalProxy believes X-Forwarded-For from the test client, so that
@@ -53,7 +52,7 @@ func retryAfter(t *testing.T, r response) int {
 // auditActions lists the actions recorded on a resource, newest first.
 func (e *testEnv) auditActions(t *testing.T, resourceType, resourceID string) []string {
 	t.Helper()
-	rs, _, err := e.db.ListAudit(context.Background(), postgres.AuditFilter{ResourceType: resourceType, ResourceID: resourceID, Limit: 100})
+	rs, _, err := e.db.ListAudit(context.Background(), domain.AuditFilter{ResourceType: resourceType, ResourceID: resourceID, Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -425,7 +424,7 @@ func TestApprovalStepUp(t *testing.T) {
 	}
 
 	// Recorded: each approval by lea's account, each confirmation of a session.
-	rs, _, err := e.db.ListAudit(context.Background(), postgres.AuditFilter{ResourceType: "guideline", Limit: 100})
+	rs, _, err := e.db.ListAudit(context.Background(), domain.AuditFilter{ResourceType: "guideline", Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -441,7 +440,7 @@ func TestApprovalStepUp(t *testing.T) {
 	if approvals != 3 {
 		t.Errorf("%d approvals recorded, want 3", approvals)
 	}
-	rs, _, err = e.db.ListAudit(context.Background(), postgres.AuditFilter{ResourceType: "session", Limit: 100})
+	rs, _, err = e.db.ListAudit(context.Background(), domain.AuditFilter{ResourceType: "session", Limit: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -319,7 +319,7 @@ func TestAuditAPI(t *testing.T) {
 	problemOf(t, isb.do("GET", "/api/v1/findings/999999", nil, nil), http.StatusNotFound)
 
 	// Every change is in the audit trail.
-	recs, _, err := e.db.ListAudit(context.Background(), postgres.AuditFilter{Limit: 500})
+	recs, _, err := e.db.ListAudit(context.Background(), domain.AuditFilter{Limit: 500})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -123,7 +123,7 @@ func TestBrowserCheck(t *testing.T) {
 		t.Errorf("plan %q (%v)", plan, err)
 	}
 	// Open the measure's form with the keyboard-reachable summary and plan it.
-	items, _, _ := e.db.ListPlanItems(ctx2, scope, postgres.PlanFilter{}, postgres.Everything)
+	items, _, _ := e.db.ListPlanItems(ctx2, scope, domain.PlanFilter{}, postgres.Everything)
 	if len(items) != 1 {
 		t.Fatalf("%d measures", len(items))
 	}

@@ -14,7 +14,7 @@ import (
 // checkEntries returns an object's entries (also retired ones) by requirement.
 func checkEntries(t *testing.T, e *testEnv, scopeID, objectID int64) map[string]domain.CheckEntry {
 	t.Helper()
-	es, _, err := e.db.ListEntries(context.Background(), scopeID, postgres.EntryFilter{ObjectID: objectID, IncludeRetired: true, Limit: 1000},
+	es, _, err := e.db.ListEntries(context.Background(), scopeID, domain.EntryFilter{ObjectID: objectID, IncludeRetired: true, Limit: 1000},
 		postgres.Everything)
 	if err != nil {
 		t.Fatal(err)
@@ -47,7 +47,7 @@ func entryBlock(t *testing.T, r response, id int64) string {
 // planItemOf returns the measure of a check entry.
 func planItemOf(t *testing.T, e *testEnv, scopeID, entryID int64) domain.PlanItem {
 	t.Helper()
-	items, _, err := e.db.ListPlanItems(context.Background(), scopeID, postgres.PlanFilter{IncludeDone: true}, postgres.Everything)
+	items, _, err := e.db.ListPlanItems(context.Background(), scopeID, domain.PlanFilter{IncludeDone: true}, postgres.Everything)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +265,7 @@ func TestCheckPages(t *testing.T) {
 		if x.Status != domain.StatusPartial || x.Justification != "Nur an den zentralen Standorten" || x.TargetDate == nil {
 			t.Errorf("%s after the bulk: %+v", req, x)
 		}
-		recs, _, _ := e.db.ListAudit(context.Background(), postgres.AuditFilter{ResourceType: "check_entry", ResourceID: idStr(x.ID)})
+		recs, _, _ := e.db.ListAudit(context.Background(), domain.AuditFilter{ResourceType: "check_entry", ResourceID: idStr(x.ID)})
 		if len(recs) != 1 {
 			t.Errorf("%s has %d audit records", req, len(recs))
 		}
@@ -303,7 +303,7 @@ func TestCheckPages(t *testing.T) {
 	if len(order) != 4 || order[3] != idStr(planItemOf(t, e, scope, a1.ID).ID) {
 		t.Errorf("measures over the pages: %v", order)
 	}
-	items, _, err := e.db.ListPlanItems(context.Background(), scope, postgres.PlanFilter{}, postgres.Everything)
+	items, _, err := e.db.ListPlanItems(context.Background(), scope, domain.PlanFilter{}, postgres.Everything)
 	if err != nil || len(items) != 4 {
 		t.Fatalf("plan items %d (%v)", len(items), err)
 	}
@@ -499,7 +499,7 @@ func TestCheckDepartmentHead(t *testing.T) {
 		t.Errorf("a scoped ISB changed an entry outside their departments: %+v", got)
 	}
 	seeOther(t, ida.do("POST", entryPath(mine.ID), form("version", "2", "status", "yes"), nil), objURL(s.server, "/check"))
-	items, _, _ := e.db.ListPlanItems(ctx, s.scope.ID, postgres.PlanFilter{}, postgres.Everything)
+	items, _, _ := e.db.ListPlanItems(ctx, s.scope.ID, domain.PlanFilter{}, postgres.Everything)
 	for _, p := range items {
 		if p.ObjectID == s.innSystem {
 			mustContain(t, ida.do("POST", "/plan-items/"+idStr(p.ID), form("version", strconv.Itoa(p.Version), "owner", "x"), nil), http.StatusNotFound)

@@ -77,7 +77,7 @@ func TestEvidencePages(t *testing.T) {
 	r = s.isb.upload(list, map[string]string{"title": "Regelwerk", "effective_on": "2026-10-01", "valid_until": "2026-09-01"}, "r.txt",
 		strings.NewReader("x"), nil)
 	mustContain(t, r, http.StatusUnprocessableEntity, "„Gültig bis“ liegt vor dem Stichtag.", "Bitte wählen Sie die Datei noch einmal aus.")
-	if es, _, _ := s.e.db.ListEvidence(context.Background(), s.scope.ID, postgres.EvidenceFilter{}, postgres.Everything); len(es) != 0 {
+	if es, _, _ := s.e.db.ListEvidence(context.Background(), s.scope.ID, domain.EvidenceFilter{}, postgres.Everything); len(es) != 0 {
 		t.Fatalf("refused uploads stored %d items", len(es))
 	}
 
@@ -273,7 +273,7 @@ func TestEvidenceFromCheckEntry(t *testing.T) {
 	r = s.isb.do("GET", entryPath(entry.ID), nil, nil)
 	mustContain(t, r, http.StatusOK, `href="/evidence/`+idStr(id)+`"`, "Benutzerkonzept Server", `<span class="tag ">eingereicht</span>`)
 	mustContain(t, s.isb.do("GET", evidencePage(id), nil, nil), http.StatusOK, `href="/check-entries/`+idStr(entry.ID)+`"`)
-	if es, _, _ := s.e.db.ListEvidence(context.Background(), s.scope.ID, postgres.EvidenceFilter{}, postgres.Everything); len(es) != 1 {
+	if es, _, _ := s.e.db.ListEvidence(context.Background(), s.scope.ID, domain.EvidenceFilter{}, postgres.Everything); len(es) != 1 {
 		t.Errorf("%d items stored, want the linked one only", len(es))
 	}
 	// The list of the entry's evidence.

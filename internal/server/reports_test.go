@@ -41,7 +41,7 @@ func reportScope(t *testing.T, e *testEnv) uiScope {
 	entry := setCheckEntry(t, e, s, s.server, "SYS.1.1.A1", domain.StatusNo)
 	ctx := context.Background()
 	err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
-		items, _, err := tx.ListPlanItems(ctx, s.scope.ID, postgres.PlanFilter{}, postgres.Everything)
+		items, _, err := tx.ListPlanItems(ctx, s.scope.ID, domain.PlanFilter{}, postgres.Everything)
 		if err != nil || len(items) != 1 || items[0].EntryID != entry {
 			t.Fatalf("plan %+v %v", items, err)
 		}
@@ -236,7 +236,7 @@ func TestReportFiles(t *testing.T) {
 	}
 
 	// A.4: every active entry, by object and requirement.
-	entries, _, err := e.db.ListEntries(context.Background(), s.scope.ID, postgres.EntryFilter{Limit: 1000}, postgres.Everything)
+	entries, _, err := e.db.ListEntries(context.Background(), s.scope.ID, domain.EntryFilter{Limit: 1000}, postgres.Everything)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,7 +63,7 @@ func getRiskAnalysis(t *testing.T, c *client, objectID int64) (riskAnalysisJSON,
 func setCheckEntry(t *testing.T, e *testEnv, s uiScope, objectID int64, requirement string, status domain.Status) int64 {
 	t.Helper()
 	ctx := context.Background()
-	es, _, err := e.db.ListEntries(ctx, s.scope.ID, postgres.EntryFilter{ObjectID: objectID, Limit: 1000}, postgres.Everything)
+	es, _, err := e.db.ListEntries(ctx, s.scope.ID, domain.EntryFilter{ObjectID: objectID, Limit: 1000}, postgres.Everything)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,7 +293,7 @@ func TestRiskAnalysisAPI(t *testing.T) {
 		}
 	}
 	// The H requirement chosen to reduce the risk is in the server's check now.
-	es, _, err := e.db.ListEntries(context.Background(), s.scope.ID, postgres.EntryFilter{ObjectID: s.server, Level: domain.LevelElevated, Limit: 100}, postgres.Everything)
+	es, _, err := e.db.ListEntries(context.Background(), s.scope.ID, domain.EntryFilter{ObjectID: s.server, Level: domain.LevelElevated, Limit: 100}, postgres.Everything)
 	if err != nil || len(es) != 1 || es[0].RequirementID != "SYS.1.1.A27" {
 		t.Errorf("H entries of the server: %+v %v", es, err)
 	}
@@ -384,7 +384,7 @@ func TestRiskAnalysisAPI(t *testing.T) {
 	if r := isb.do("DELETE", item, nil, map[string]string{"If-Match": `"` + strconv.Itoa(a.Items[0].Version) + `"`}); r.status != http.StatusNoContent {
 		t.Fatalf("delete: %d %s", r.status, r.body)
 	}
-	es, _, _ = e.db.ListEntries(context.Background(), s.scope.ID, postgres.EntryFilter{ObjectID: s.server, Level: domain.LevelElevated, Limit: 100}, postgres.Everything)
+	es, _, _ = e.db.ListEntries(context.Background(), s.scope.ID, domain.EntryFilter{ObjectID: s.server, Level: domain.LevelElevated, Limit: 100}, postgres.Everything)
 	if len(es) != 0 {
 		t.Errorf("H entries after deleting the item: %+v", es)
 	}

@@ -8,13 +8,11 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"ismsd/internal/domain"
-	"ismsd/internal/postgres"
-	"ismsd/internal/route"
 )
 
 type auditPage struct {
 	Records []domain.AuditRecord
-	Filter  postgres.AuditFilter
+	Filter  domain.AuditFilter
 	Query   url.Values
 	NextURL string
 	Errors  formErrors
@@ -24,7 +22,7 @@ func (a auditPage) FormError() string { return a.Errors.Summary }
 
 func (u *UI) auditPage(c *gin.Context) error {
 	d := auditPage{Query: c.Request.URL.Query()}
-	f, err := route.AuditFilter(c, u.Location)
+	f, err := domain.ParseAuditFilter(c.Request.URL.Query(), u.Location)
 	if err != nil {
 		d.Errors = newFormErrors(err)
 		return u.render(c, statusOf(err), "audit", "Protokoll", d)

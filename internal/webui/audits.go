@@ -462,7 +462,7 @@ func (u *UI) entryByRequirement(c *gin.Context, scopeID int64, shortID, requirem
 	if err != nil {
 		return 0, err
 	}
-	es, _, err := u.DB.ListEntries(c.Request.Context(), scopeID, postgres.EntryFilter{ObjectID: objectID, Limit: 1000}, vis)
+	es, _, err := u.DB.ListEntries(c.Request.Context(), scopeID, domain.EntryFilter{ObjectID: objectID, Limit: 1000}, vis)
 	if err != nil {
 		return 0, err
 	}

@@ -13,7 +13,6 @@ import (
 	"ismsd/internal/account"
 	"ismsd/internal/authz"
 	"ismsd/internal/domain"
-	"ismsd/internal/postgres"
 	"ismsd/internal/route"
 )
 
@@ -152,11 +151,11 @@ func (u *UI) home(c *gin.Context) error {
 	}
 	if u.Authz.Decide(p.User.ID, authz.Require(authz.ResourceAuditLog, authz.ActionRead)).Allowed {
 		data.ShowAudit = true
-		if data.RecentAudit, _, err = u.DB.ListAudit(ctx, postgres.AuditFilter{Limit: 8}); err != nil {
+		if data.RecentAudit, _, err = u.DB.ListAudit(ctx, domain.AuditFilter{Limit: 8}); err != nil {
 			return err
 		}
 	}
-	if data.OwnLastAudit, _, err = u.DB.ListAudit(ctx, postgres.AuditFilter{Actor: p.User.Username, Limit: 5}); err != nil {
+	if data.OwnLastAudit, _, err = u.DB.ListAudit(ctx, domain.AuditFilter{Actor: p.User.Username, Limit: 5}); err != nil {
 		return err
 	}
 	return u.render(c, http.StatusOK, "home", "Start", data)

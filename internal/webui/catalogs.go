@@ -241,7 +241,7 @@ func (u *UI) threatsPage(c *gin.Context) error {
 }
 
 type searchPage struct {
-	Query    postgres.SearchQuery
+	Query    domain.SearchQuery
 	Catalogs []postgres.CatalogSummary
 	Layers   []postgres.GroupSummary
 	Hits     []postgres.SearchHit
@@ -294,8 +294,8 @@ func (u *UI) searchPage(c *gin.Context) error {
 }
 
 // searchQuery reads the same parameters as the API's search.
-func searchQuery(c *gin.Context) (postgres.SearchQuery, error) {
-	q, err := route.SearchQuery(c)
+func searchQuery(c *gin.Context) (domain.SearchQuery, error) {
+	q, err := domain.ParseSearchQuery(c.Request.URL.Query())
 	if q.Limit == 0 {
 		q.Limit = 20
 	}

@@ -404,18 +404,6 @@ type checkPage struct {
 
 func (p checkPage) FormError() string { return p.Errors.Summary }
 
-// withQuery is c with the query values q, for the readers of list
-// parameters the pages share with the API (route.EntryFilter …).
-func withQuery(c *gin.Context, q url.Values) *gin.Context {
-	cc := c.Copy() // a context with its own query cache for these values
-	r := *c.Request
-	ru := *r.URL
-	ru.RawQuery = q.Encode()
-	r.URL = &ru
-	cc.Request = &r
-	return cc
-}
-
 // withoutCursor is q without the cursor: the first page of the same list.
 func withoutCursor(q url.Values) url.Values {
 	out := cloneValues(q)
@@ -459,8 +447,8 @@ func (u *UI) renderList(c *gin.Context, name, title string, d any, err error) er
 // entryFilterFrom reads the check-list parameters from query values the
 // way the API does (the same names and German refusals), and an object
 // given by its short ID.
-func (u *UI) entryFilterFrom(c *gin.Context, scopeID int64, q url.Values) (postgres.EntryFilter, error) {
-	f, err := route.EntryFilter(withQuery(c, q))
+func (u *UI) entryFilterFrom(c *gin.Context, scopeID int64, q url.Values) (domain.EntryFilter, error) {
+	f, err := domain.ParseEntryFilter(q)
 	if err != nil {
 		return f, err
 	}

@@ -72,7 +72,7 @@ func (u *UI) objectCheckData(c *gin.Context, o domain.Object) (objectCheckPage, 
 			d.Group = &g
 		}
 	}
-	entries, next, err := u.DB.ListEntries(ctx, o.ScopeID, postgres.EntryFilter{ObjectID: o.ID, IncludeRetired: true, Order: "object",
+	entries, next, err := u.DB.ListEntries(ctx, o.ScopeID, domain.EntryFilter{ObjectID: o.ID, IncludeRetired: true, Order: "object",
 		Limit: maxObjectEntries}, vis)
 	if err != nil {
 		return d, err
@@ -123,7 +123,7 @@ func (u *UI) objectCheckData(c *gin.Context, o domain.Object) (objectCheckPage, 
 	}
 	if d.Truncated {
 		// The figures are of all the object's entries, not just those shown.
-		if all, err = u.DB.CountEntries(ctx, o.ScopeID, postgres.EntryFilter{ObjectID: o.ID}, vis); err != nil {
+		if all, err = u.DB.CountEntries(ctx, o.ScopeID, domain.EntryFilter{ObjectID: o.ID}, vis); err != nil {
 			return d, err
 		}
 	}
@@ -503,7 +503,7 @@ func (u *UI) entryData(c *gin.Context, e domain.CheckEntry) (entryPageData, erro
 	if m, err := u.DB.CatalogModule(ctx, e.CatalogID, e.ModuleID); err == nil {
 		d.ModuleTitle = m.Title
 	}
-	recs, _, err := u.DB.ListAudit(ctx, postgres.AuditFilter{ResourceType: "check_entry", ResourceID: strconv.FormatInt(e.ID, 10), Limit: 500})
+	recs, _, err := u.DB.ListAudit(ctx, domain.AuditFilter{ResourceType: "check_entry", ResourceID: strconv.FormatInt(e.ID, 10), Limit: 500})
 	if err != nil {
 		return d, err
 	}
@@ -595,7 +595,7 @@ func (u *UI) moduleCheckPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	counts, err := u.DB.CountEntries(ctx, scope.ID, postgres.EntryFilter{ModuleID: module.ID}, vis)
+	counts, err := u.DB.CountEntries(ctx, scope.ID, domain.EntryFilter{ModuleID: module.ID}, vis)
 	if err != nil {
 		return err
 	}

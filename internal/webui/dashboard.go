@@ -566,11 +566,11 @@ func (u *UI) departmentData(ctx context.Context, scope postgres.ScopeSummary, re
 			return err
 		},
 		func() (err error) {
-			d.Overdue, overdueNext, err = u.DB.ListPlanItems(ctx, scope.ID, postgres.PlanFilter{OverdueOnly: true, Today: today, Limit: dashboardRows}, vis)
+			d.Overdue, overdueNext, err = u.DB.ListPlanItems(ctx, scope.ID, domain.PlanFilter{OverdueOnly: true, Today: today, Limit: dashboardRows}, vis)
 			return err
 		},
 		func() (err error) {
-			expiring, _, err = u.DB.ListEvidence(ctx, scope.ID, postgres.EvidenceFilter{ExpiringWithin: expiringDays, Today: today, Limit: 1000}, vis)
+			expiring, _, err = u.DB.ListEvidence(ctx, scope.ID, domain.EvidenceFilter{ExpiringWithin: expiringDays, Today: today, Limit: 1000}, vis)
 			return err
 		},
 		func() (err error) {

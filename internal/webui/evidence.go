@@ -233,7 +233,7 @@ func (u *UI) evidenceListData(c *gin.Context, scope postgres.ScopeSummary, q url
 	}
 	d.CanUpload = len(d.Writable) > 0 || d.NoDepartment
 
-	f, err := route.EvidenceFilter(withQuery(c, q))
+	f, err := domain.ParseEvidenceFilter(q, route.UserID(c))
 	if err != nil {
 		d.Errors = newFormErrors(err)
 		return d, err
@@ -901,7 +901,7 @@ func (u *UI) entryEvidenceOf(c *gin.Context, e domain.CheckEntry) (entryEvidence
 		d.UploadURL = d.ListURL + "#upload-h"
 	}
 	today := u.today()
-	items, next, err := u.DB.ListEvidence(c.Request.Context(), e.ScopeID, postgres.EvidenceFilter{Target: domain.LinkCheckEntry, TargetID: e.ID,
+	items, next, err := u.DB.ListEvidence(c.Request.Context(), e.ScopeID, domain.EvidenceFilter{Target: domain.LinkCheckEntry, TargetID: e.ID,
 		Today: today, Limit: maxEntryEvidence}, vis)
 	if err != nil {
 		return d, err

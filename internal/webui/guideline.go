@@ -327,7 +327,7 @@ func (u *UI) guidelineData(c *gin.Context, scope postgres.ScopeSummary) (guideli
 	}
 	if d.CanWrite {
 		vis := u.visibilityOf(c, authz.Require(authz.ResourceEvidence, authz.ActionRead))
-		if d.Evidence, _, err = u.DB.ListEvidence(ctx, scope.ID, postgres.EvidenceFilter{Limit: 1000}, vis); err != nil {
+		if d.Evidence, _, err = u.DB.ListEvidence(ctx, scope.ID, domain.EvidenceFilter{Limit: 1000}, vis); err != nil {
 			return d, err
 		}
 	}

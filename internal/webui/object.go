@@ -207,7 +207,7 @@ func (u *UI) objectData(c *gin.Context, o domain.Object) (objectPage, error) {
 	if scope.Objects > maxSelectTargets {
 		return d, nil
 	}
-	targets, total, err := u.DB.ListObjects(ctx, scope.ID, postgres.ObjectFilter{Sort: "type", Limit: maxSelectTargets},
+	targets, total, err := u.DB.ListObjects(ctx, scope.ID, domain.ObjectFilter{Sort: "type", Limit: maxSelectTargets},
 		u.visibilityFor(c, authz.ActionWrite))
 	if err != nil {
 		return d, err
@@ -311,7 +311,7 @@ func (u *UI) setNeeds(c *gin.Context) error {
 // through the paged search (an exact match wins over one that differs
 // only in case).
 func (u *UI) resolveShortID(c *gin.Context, scopeID int64, shortID string, vis postgres.Visibility) (int64, error) {
-	objs, _, err := u.DB.ListObjects(c.Request.Context(), scopeID, postgres.ObjectFilter{Text: shortID, Sort: "short_id", Limit: 100}, vis)
+	objs, _, err := u.DB.ListObjects(c.Request.Context(), scopeID, domain.ObjectFilter{Text: shortID, Sort: "short_id", Limit: 100}, vis)
 	if err != nil {
 		return 0, err
 	}

@@ -84,8 +84,8 @@ func (p objectsPage) ModuleChosen(id string) bool { return p.Chosen[id] }
 
 // filterFrom reads the list parameters from query values the way the API
 // does (the same names and German refusals), plus the page number.
-func filterFrom(c *gin.Context, q url.Values) (postgres.ObjectFilter, int, error) {
-	f, err := route.ObjectFilter(withQuery(c, q))
+func filterFrom(c *gin.Context, q url.Values) (domain.ObjectFilter, int, error) {
+	f, err := domain.ParseObjectFilter(q)
 	page := 1
 	if v := q.Get("page"); v != "" {
 		n, perr := strconv.Atoi(v)
@@ -451,12 +451,12 @@ func (u *UI) modellingPage(c *gin.Context) error {
 		l := &d.Layers[len(d.Layers)-1]
 		l.Rows = append(l.Rows, mr)
 	}
-	gaps, total, err := u.DB.ListObjects(ctx, scope.ID, postgres.ObjectFilter{GapsOnly: true, Sort: "short_id", Limit: perPage}, vis)
+	gaps, total, err := u.DB.ListObjects(ctx, scope.ID, domain.ObjectFilter{GapsOnly: true, Sort: "short_id", Limit: perPage}, vis)
 	if err != nil {
 		return err
 	}
 	d.Gaps, d.GapsTotal = gaps, num(total)
-	if d.Flagged, _, err = u.DB.ListObjects(ctx, scope.ID, postgres.ObjectFilter{NoModuleOnly: true, Sort: "short_id", Limit: 500}, vis); err != nil {
+	if d.Flagged, _, err = u.DB.ListObjects(ctx, scope.ID, domain.ObjectFilter{NoModuleOnly: true, Sort: "short_id", Limit: 500}, vis); err != nil {
 		return err
 	}
 	return u.render(c, http.StatusOK, "modelling", "Modellierung · "+scope.Name, d)

@@ -178,8 +178,8 @@ type planPage struct {
 func (p planPage) FormError() string { return p.Errors.Summary }
 
 // planFilterFrom reads the plan parameters from query values as the API does.
-func (u *UI) planFilterFrom(c *gin.Context, q url.Values) (postgres.PlanFilter, error) {
-	f, err := route.PlanFilter(withQuery(c, q))
+func (u *UI) planFilterFrom(c *gin.Context, q url.Values) (domain.PlanFilter, error) {
+	f, err := domain.ParsePlanFilter(q)
 	if f.Limit == 0 {
 		f.Limit = planPerPage
 	}

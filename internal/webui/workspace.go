@@ -154,7 +154,7 @@ func (u *UI) workspaceScope(c *gin.Context, w workspace, s postgres.ScopeSummary
 	}
 	if w.Queue {
 		// Oldest first and never one's own upload: the store's review queue.
-		items, next, err := u.DB.ListEvidence(ctx, s.ID, postgres.EvidenceFilter{ReviewQueue: true, ReviewerID: p.User.ID, Limit: workspaceRows},
+		items, next, err := u.DB.ListEvidence(ctx, s.ID, domain.EvidenceFilter{ReviewQueue: true, ReviewerID: p.User.ID, Limit: workspaceRows},
 			u.visibilityOf(c, evidenceReview))
 		if err != nil {
 			return ws, err
@@ -194,7 +194,7 @@ func (u *UI) workspaceScope(c *gin.Context, w workspace, s postgres.ScopeSummary
 		vis := u.visibilityOf(c, evidenceRead)
 		var returned []domain.Evidence
 		for _, state := range []domain.ReviewState{domain.ReviewRejected, domain.ReviewNeedsInfo} {
-			items, _, err := u.DB.ListEvidence(ctx, s.ID, postgres.EvidenceFilter{State: state, UploadedBy: p.User.ID, Limit: workspaceRows}, vis)
+			items, _, err := u.DB.ListEvidence(ctx, s.ID, domain.EvidenceFilter{State: state, UploadedBy: p.User.ID, Limit: workspaceRows}, vis)
 			if err != nil {
 				return ws, err
 			}
@@ -221,7 +221,7 @@ func (u *UI) workspaceScope(c *gin.Context, w workspace, s postgres.ScopeSummary
 		// expire, so it sorts all of the window's items (a few dozen in
 		// practice, at most a store page) and shows the first.
 		vis := u.visibilityOf(c, evidenceRead)
-		items, _, err := u.DB.ListEvidence(ctx, s.ID, postgres.EvidenceFilter{ExpiringWithin: w.Days, Today: today, Limit: 1000}, vis)
+		items, _, err := u.DB.ListEvidence(ctx, s.ID, domain.EvidenceFilter{ExpiringWithin: w.Days, Today: today, Limit: 1000}, vis)
 		if err != nil {
 			return ws, err
 		}
@@ -230,7 +230,7 @@ func (u *UI) workspaceScope(c *gin.Context, w workspace, s postgres.ScopeSummary
 		for _, e := range items[:min(len(items), workspaceRows)] {
 			ws.Expiring = append(ws.Expiring, newEvidenceView(e, today))
 		}
-		_, expired, err := u.DB.CountEvidence(ctx, s.ID, postgres.EvidenceFilter{Today: today}, vis)
+		_, expired, err := u.DB.CountEvidence(ctx, s.ID, domain.EvidenceFilter{Today: today}, vis)
 		if err != nil {
 			return ws, err
 		}
@@ -283,7 +283,7 @@ func (u *UI) workspaceReadiness(c *gin.Context, w workspace, ws *workspaceScope)
 	}
 	if w.WorkQueue {
 		var next int64
-		ws.Overdue, next, err = u.DB.ListPlanItems(ctx, id, postgres.PlanFilter{OverdueOnly: true, Today: today, Limit: workspaceRows}, vis)
+		ws.Overdue, next, err = u.DB.ListPlanItems(ctx, id, domain.PlanFilter{OverdueOnly: true, Today: today, Limit: workspaceRows}, vis)
 		if err != nil {
 			return err
 		}
