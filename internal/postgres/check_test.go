@@ -122,6 +122,7 @@ func (e checkEnv) entry(t testing.TB, object int64, requirement string) domain.C
 }
 
 func TestDerivationByApproach(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		approach domain.Approach
 		want     []string
@@ -139,6 +140,7 @@ func TestDerivationByApproach(t *testing.T) {
 }
 
 func TestRederivationRetiresAndReactivates(t *testing.T) {
+	t.Parallel()
 	e := newCheckEnv(t, domain.ApproachStandard)
 	e.assign(t, e.server, "TST.1", "TST.2")
 	entry := e.entry(t, e.server, "TST.2.A1")
@@ -176,6 +178,7 @@ func TestRederivationRetiresAndReactivates(t *testing.T) {
 }
 
 func TestElevatedRequirementThroughRiskAnalysisAndNeed(t *testing.T) {
+	t.Parallel()
 	e := newCheckEnv(t, domain.ApproachStandard)
 	e.assign(t, e.server, "TST.1")
 	raw := func(q string, args ...any) {
@@ -216,6 +219,7 @@ func TestElevatedRequirementThroughRiskAnalysisAndNeed(t *testing.T) {
 }
 
 func TestJustificationAndPlanItems(t *testing.T) {
+	t.Parallel()
 	e := newCheckEnv(t, domain.ApproachStandard)
 	e.assign(t, e.server, "TST.1")
 	en := e.entry(t, e.server, "TST.1.A1")
@@ -293,6 +297,7 @@ func TestJustificationAndPlanItems(t *testing.T) {
 }
 
 func TestGroupEntriesCarryToMembers(t *testing.T) {
+	t.Parallel()
 	e := newCheckEnv(t, domain.ApproachStandard)
 	e.assign(t, e.group, "TST.2")
 	e.assign(t, e.server, "TST.2")
@@ -375,6 +380,7 @@ func TestGroupEntriesCarryToMembers(t *testing.T) {
 }
 
 func TestBulkIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	e := newCheckEnv(t, domain.ApproachStandard)
 	e.assign(t, e.server, "TST.1", "TST.2")
 	a, b := e.entry(t, e.server, "TST.1.A1"), e.entry(t, e.server, "TST.1.A2")
@@ -398,6 +404,7 @@ func TestBulkIsAllOrNothing(t *testing.T) {
 }
 
 func TestConcurrentWritersLoseNoUpdate(t *testing.T) {
+	t.Parallel()
 	e := newCheckEnv(t, domain.ApproachStandard)
 	e.assign(t, e.server, "TST.1")
 	id := e.entry(t, e.server, "TST.1.A1").ID
@@ -454,6 +461,7 @@ func TestConcurrentWritersLoseNoUpdate(t *testing.T) {
 // a repeat; a department filter outside the reader's departments finds
 // nothing, and counts agree with the lists.
 func TestEntryPagesAndDepartments(t *testing.T) {
+	t.Parallel()
 	s := newStructure(t)
 	if err := s.change(t, func(tx *postgres.Tx) error {
 		if _, err := tx.AssignModules(ctx, s.scope.ID, []int64{s.sv, s.innSystem}, []string{"SYS.1.1", "SYS.1.5"}, postgres.Everything); err != nil {
@@ -530,6 +538,7 @@ func TestEntryPagesAndDepartments(t *testing.T) {
 // The plan lists measures by due date, those without one last, and pages
 // through them in that order.
 func TestPlanByDueDate(t *testing.T) {
+	t.Parallel()
 	e := newCheckEnv(t, domain.ApproachStandard)
 	e.assign(t, e.server, "TST.1", "TST.2")
 	no, why := domain.StatusNo, "Beschaffung läuft"

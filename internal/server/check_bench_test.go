@@ -68,6 +68,7 @@ func bulkItems(t testing.TB, c *client, base string, n int, status string) []map
 // A bulk of 10,000 entries, the most one request may carry, goes through;
 // one more is refused whole.
 func TestCheckBulkOfTenThousand(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("20,000 entries")
 	}

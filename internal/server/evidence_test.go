@@ -18,6 +18,7 @@ import (
 	"ismsd/internal/config"
 	"ismsd/internal/domain"
 	"ismsd/internal/heapwatch"
+	"ismsd/internal/scaletest"
 	"ismsd/internal/validation"
 )
 
@@ -67,6 +68,7 @@ func (s evidenceScope) fields(title string) map[string]string {
 }
 
 func TestEvidenceUploadDownloadAndReview(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceScope(t)
 	v, err := validation.New()
 	if err != nil {
@@ -174,6 +176,7 @@ func TestEvidenceUploadDownloadAndReview(t *testing.T) {
 }
 
 func TestEvidenceVisibilityAndLinks(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceScope(t)
 	r := s.isb.upload(s.base, s.fields("Zutrittsliste"), "zutritt.csv", strings.NewReader("Name;Datum"), nil)
 	var ev evidenceDoc
@@ -219,6 +222,7 @@ func TestEvidenceVisibilityAndLinks(t *testing.T) {
 }
 
 func TestTamperedEvidenceDownloadFails(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceScope(t)
 	content := bytes.Repeat([]byte("Protokoll "), 300000) // 3 MB: three chunks
 	var ev evidenceDoc
@@ -260,6 +264,7 @@ func TestTamperedEvidenceDownloadFails(t *testing.T) {
 
 // An upload whose connection breaks off midway leaves nothing behind.
 func TestEvidenceUploadCutOff(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceScope(t)
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -328,9 +333,7 @@ func (r *patternReader) Read(p []byte) (int, error) {
 // A gigabyte goes up and comes down again with memory that does not grow
 // with it. (How fast: BenchmarkEvidenceTransfer.)
 func TestEvidenceGigabyteBoundedMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("1 GiB through PostgreSQL")
-	}
+	scaletest.Require(t, "1 GiB through PostgreSQL")
 	const size = 1 << 30
 	s := newEvidenceScope(t, func(c *config.Config) { c.EvidenceMaxBytes = 2 << 30 })
 	s.isb.http.Timeout = 0

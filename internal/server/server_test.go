@@ -40,6 +40,7 @@ func problemOf(t *testing.T, r response, status int) problem.Problem {
 }
 
 func TestUnauthenticatedAPIAnswers401Problem(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	for _, path := range []string{"/api/v1/me", "/api/v1/users", "/api/v1/audit-log"} {
 		p := problemOf(t, e.client().do("GET", path, nil, nil), http.StatusUnauthorized)
@@ -55,6 +56,7 @@ func TestUnauthenticatedAPIAnswers401Problem(t *testing.T) {
 }
 
 func TestLoginSessionAndMe(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	dept := e.department("Innenministerium")
 	e.user("hanna", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &dept}, domain.Grant{Role: domain.RoleISB})
@@ -106,6 +108,7 @@ func TestLoginSessionAndMe(t *testing.T) {
 }
 
 func TestSecureCookieUnderHTTPS(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.srv.cookie.Secure = true
 	rec := httptest.NewRecorder()
@@ -120,6 +123,7 @@ func TestSecureCookieUnderHTTPS(t *testing.T) {
 }
 
 func TestFailedLoginsLookAlikeAndAreThrottled(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("karl", domain.Grant{Role: domain.RoleISB})
 	wrong := problemOf(t, e.client().do("POST", "/api/v1/session", map[string]string{"username": "karl", "password": "wrong password"}, nil), http.StatusUnauthorized)
@@ -144,6 +148,7 @@ func TestFailedLoginsLookAlikeAndAreThrottled(t *testing.T) {
 }
 
 func TestThrottlePerClientAddress(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("lena", domain.Grant{Role: domain.RoleISB})
 	// Many names from one address: the address limit (30) applies.
@@ -154,6 +159,7 @@ func TestThrottlePerClientAddress(t *testing.T) {
 }
 
 func TestAuditorCannotManageUsers(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("anna", domain.Grant{Role: domain.RoleAuditor})
 	c := e.login("anna")
@@ -168,6 +174,7 @@ func TestAuditorCannotManageUsers(t *testing.T) {
 }
 
 func TestMalformedBodyListsEveryViolation(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("root", domain.Grant{Role: domain.RoleAdmin})
 	c := e.login("root")
@@ -195,6 +202,7 @@ func TestMalformedBodyListsEveryViolation(t *testing.T) {
 }
 
 func TestBodyLimit(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("root", domain.Grant{Role: domain.RoleAdmin})
 	c := e.login("root")
@@ -203,6 +211,7 @@ func TestBodyLimit(t *testing.T) {
 }
 
 func TestUnknownRoutesAndMethods(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	problemOf(t, e.client().do("GET", "/api/v1/nothing-here", nil, nil), http.StatusNotFound)
 	problemOf(t, e.client().do("GET", "/api/other", nil, nil), http.StatusNotFound)
@@ -215,6 +224,7 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 }
 
 func TestCrossOriginStateChangeRefused(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("root", domain.Grant{Role: domain.RoleAdmin})
 	c := e.login("root")
@@ -257,6 +267,7 @@ func createToken(t *testing.T, c *client) string {
 }
 
 func TestAPITokens(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("tom", domain.Grant{Role: domain.RoleISB})
 	c := e.login("tom")
@@ -300,6 +311,7 @@ func TestAPITokens(t *testing.T) {
 }
 
 func TestUpdateNeedsIfMatch(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("root", domain.Grant{Role: domain.RoleAdmin})
 	target := e.user("paul")
@@ -324,6 +336,7 @@ func TestUpdateNeedsIfMatch(t *testing.T) {
 }
 
 func TestDisableEndsSessionsAndLastAdminStays(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	root := e.user("root", domain.Grant{Role: domain.RoleAdmin})
 	target := e.user("mia", domain.Grant{Role: domain.RoleISB})
@@ -342,6 +355,7 @@ func TestDisableEndsSessionsAndLastAdminStays(t *testing.T) {
 }
 
 func TestAdminRevokesSessionsAndResetsPassword(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("root", domain.Grant{Role: domain.RoleAdmin})
 	target := e.user("otto", domain.Grant{Role: domain.RoleISB})
@@ -392,6 +406,7 @@ func TestAdminRevokesSessionsAndResetsPassword(t *testing.T) {
 }
 
 func TestGrantRevokeThroughAPI(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("root", domain.Grant{Role: domain.RoleAdmin})
 	target := e.user("ida")
@@ -455,6 +470,7 @@ func (e *testEnv) reloadGrantsQuietly() {
 }
 
 func TestAuditLogRecordsChangesWithRequest(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("root", domain.Grant{Role: domain.RoleAdmin})
 	admin := e.login("root")
@@ -507,6 +523,7 @@ func TestAuditLogRecordsChangesWithRequest(t *testing.T) {
 }
 
 func TestHealthAndReadiness(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	if r := e.client().do("GET", "/healthz", nil, nil); r.status != http.StatusOK {
 		t.Errorf("healthz %d", r.status)
@@ -525,6 +542,7 @@ func TestHealthAndReadiness(t *testing.T) {
 }
 
 func TestPanicBecomesProblem(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	eng := gin.New()
 	eng.Use(e.srv.recovery, e.srv.requestContext)
@@ -538,6 +556,7 @@ func TestPanicBecomesProblem(t *testing.T) {
 }
 
 func TestGracefulShutdownDrainsRequests(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	slow := make(chan struct{})
 	eng := gin.New()
@@ -577,6 +596,7 @@ func TestGracefulShutdownDrainsRequests(t *testing.T) {
 }
 
 func TestChangeOwnPasswordEndsOtherSessionsAndIsThrottled(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("vera", domain.Grant{Role: domain.RoleISB})
 	here, elsewhere := e.login("vera"), e.login("vera")
