@@ -36,6 +36,7 @@ const (
 // TestServe builds the binary once and runs the process-level tests in
 // parallel; each uses its own data folder and port.
 func TestServe(t *testing.T) {
+	t.Parallel() // the processes get their own environment and data folders
 	if testing.Short() {
 		t.Skip("starts PostgreSQL clusters; skipped with -short")
 	}

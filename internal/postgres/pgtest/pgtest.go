@@ -5,9 +5,12 @@ package pgtest
 import (
 	"context"
 	"database/sql"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -31,7 +34,21 @@ var (
 // Main runs a package's tests against a private cluster. Call it from
 // TestMain: func TestMain(m *testing.M) { pgtest.Main(m) }.
 func Main(m *testing.M) {
+	raiseParallelism()
 	os.Exit(run(m))
+}
+
+// raiseParallelism lets twice as many parallel tests run at once as there
+// are cores (the testing package's default is as many), unless -parallel
+// says otherwise: tests on a database spend most of their time waiting
+// for PostgreSQL, which runs beside them.
+func raiseParallelism() {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		flag.Set("test.parallel", strconv.Itoa(2*runtime.GOMAXPROCS(0)))
+	}
 }
 
 func run(m *testing.M) int {
