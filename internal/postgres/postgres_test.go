@@ -274,6 +274,7 @@ func TestGrantScopeRules(t *testing.T) {
 	}
 }
 
+// Not in parallel with other tests: it promises a time.
 func TestWatchGrantsSeesCommittedChanges(t *testing.T) {
 	db, d := pgtest.Open(t)
 	u := createUser(t, db, "alice")
@@ -281,7 +282,7 @@ func TestWatchGrantsSeesCommittedChanges(t *testing.T) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go postgres.WatchGrants(wctx, d.AppURL, slog.New(slog.DiscardHandler), func() { changed <- struct{}{} })
-	time.Sleep(200 * time.Millisecond) // let LISTEN take effect
+	d.WaitForListeners(t, 1)
 	err := db.InTx(ctx, actor("admin"), func(tx *postgres.Tx) error {
 		_, err := tx.Grant(ctx, u.ID, domain.RoleAuditor, nil)
 		return err

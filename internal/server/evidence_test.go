@@ -286,15 +286,30 @@ func TestEvidenceUploadCutOff(t *testing.T) {
 	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nOrigin: %s\r\nCookie: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n",
 		s.base, strings.TrimPrefix(s.e.url, "http://"), s.e.url, cookie, mw.FormDataContentType(), buf.Len()+1000)
 	conn.Write(cut)
-	time.Sleep(300 * time.Millisecond) // the server has begun to store it
+	// Cut it off once the server stores its chunks: its transaction then
+	// holds the table's write lock (in this test's database: the tables of
+	// all of them have the template's oids).
+	owner := s.e.ownerDB()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var writing bool
+		if err := owner.QueryRow(`SELECT EXISTS (SELECT FROM pg_locks WHERE relation = 'evidence_chunks'::regclass
+			AND mode = 'RowExclusiveLock' AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))`).Scan(&writing); err != nil {
+			t.Fatal(err)
+		}
+		if writing {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the server never began to store the upload")
+		}
+	}
 	conn.Close()
 
-	owner := s.e.ownerDB()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		var items, chunks, busy int
 		if err := owner.QueryRow(`SELECT (SELECT count(*) FROM evidence), (SELECT count(*) FROM evidence_chunks),
-			(SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction')`).Scan(&items, &chunks, &busy); err != nil {
+			(SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' AND datname = current_database())`).Scan(&items, &chunks, &busy); err != nil {
 			t.Fatal(err)
 		}
 		if items+chunks == 0 && busy == 0 {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -431,7 +432,8 @@ func TestGrantRevokeThroughAPI(t *testing.T) {
 }
 
 // TestGrantReachesOtherInstance: two servers share a database; a grant
-// made through one takes effect on the other within a second.
+// made through one takes effect on the other within a second. (Not in
+// parallel with other tests: it promises a time.)
 func TestGrantReachesOtherInstance(t *testing.T) {
 	a := newTestEnv(t)
 	b := startServer(t, a.db, a.dbInfo)
@@ -444,7 +446,7 @@ func TestGrantReachesOtherInstance(t *testing.T) {
 	a.user("root", domain.Grant{Role: domain.RoleAdmin})
 	b.reloadGrants()
 	target := a.user("ute")
-	time.Sleep(300 * time.Millisecond) // let both LISTENs take effect
+	a.dbInfo.WaitForListeners(t, 2)
 	onB := b.login("ute")
 	problemOf(t, onB.do("GET", "/api/v1/audit-log", nil, nil), http.StatusForbidden)
 	admin := a.login("root")
@@ -558,14 +560,15 @@ func TestPanicBecomesProblem(t *testing.T) {
 func TestGracefulShutdownDrainsRequests(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	slow := make(chan struct{})
+	arrived, slow := make(chan struct{}), make(chan struct{})
 	eng := gin.New()
-	eng.GET("/slow", func(c *gin.Context) { <-slow; c.String(200, "done") })
+	eng.GET("/slow", func(c *gin.Context) { close(arrived); <-slow; c.String(200, "done") })
 	e.srv.engine = eng
-	ln, err := netListen()
+	l, err := netListen()
 	if err != nil {
 		t.Fatal(err)
 	}
+	ln := &closeSignal{Listener: l, closed: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- e.srv.Run(ctx, ln, 5*time.Second) }()
@@ -582,9 +585,16 @@ func TestGracefulShutdownDrainsRequests(t *testing.T) {
 			res.Body.Close()
 		}
 	}()
-	time.Sleep(100 * time.Millisecond)
+	waitClosed := func(ch chan struct{}, what string) {
+		select {
+		case <-ch:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s not within ten seconds", what)
+		}
+	}
+	waitClosed(arrived, "the request reached the handler")
 	cancel()
-	time.Sleep(100 * time.Millisecond)
+	waitClosed(ln.closed, "the shutdown began") // the listener is closed first
 	close(slow)
 	wg.Wait()
 	if err := <-done; err != nil {
@@ -593,6 +603,19 @@ func TestGracefulShutdownDrainsRequests(t *testing.T) {
 	if body != "done" {
 		t.Errorf("in-flight request got %q", body)
 	}
+}
+
+// closeSignal is a listener that tells when it is closed, as a server's
+// shutdown does first.
+type closeSignal struct {
+	net.Listener
+	once   sync.Once
+	closed chan struct{}
+}
+
+func (l *closeSignal) Close() error {
+	l.once.Do(func() { close(l.closed) })
+	return l.Listener.Close()
 }
 
 func TestChangeOwnPasswordEndsOtherSessionsAndIsThrottled(t *testing.T) {

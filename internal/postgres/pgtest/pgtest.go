@@ -126,3 +126,28 @@ func Open(t testing.TB) (*postgres.DB, DB) {
 	t.Cleanup(func() { db.Close() })
 	return db, d
 }
+
+// WaitForListeners waits until n sessions on the database have completed
+// a LISTEN, so that a notification sent from now on reaches them; it fails
+// the test after ten seconds.
+func (d DB) WaitForListeners(t testing.TB, n int) {
+	t.Helper()
+	db, err := sql.Open("postgres", d.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var listening int
+		if err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND state = 'idle' AND query LIKE 'LISTEN %'`).Scan(&listening); err != nil {
+			t.Fatal(err)
+		}
+		if listening >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d sessions listen", listening, n)
+		}
+	}
+}
