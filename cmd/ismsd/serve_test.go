@@ -129,7 +129,7 @@ func testCrashRecovery(t *testing.T, h *harness) {
 	if code := p.stop(t, syscall.SIGKILL); code != -1 {
 		t.Fatalf("exit code after SIGKILL = %d, want -1 (killed)\n%s", code, p)
 	}
-	time.Sleep(200 * time.Millisecond)
+	time.Sleep(200 * time.Millisecond) // a PostgreSQL that died with ismsd would be gone by now
 	if !alive(pm) {
 		t.Fatalf("PostgreSQL (pid %d) died with the killed ismsd; the test cannot check its reuse", pm)
 	}
