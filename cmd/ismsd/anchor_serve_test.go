@@ -17,6 +17,7 @@ import (
 // running server checks the demo's trail and evidence against it; a clean
 // stop leaves a checkpoint of the newest record.
 func TestServeAnchorsTheAuditTrail(t *testing.T) {
+	t.Parallel() // it runs a process with its own environment and data folder
 	if testing.Short() {
 		t.Skip("starts PostgreSQL clusters; skipped with -short")
 	}

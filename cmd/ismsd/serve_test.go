@@ -36,6 +36,7 @@ const (
 // TestServe builds the binary once and runs the process-level tests in
 // parallel; each uses its own data folder and port.
 func TestServe(t *testing.T) {
+	t.Parallel() // the processes get their own environment and data folders
 	if testing.Short() {
 		t.Skip("starts PostgreSQL clusters; skipped with -short")
 	}
@@ -128,7 +129,7 @@ func testCrashRecovery(t *testing.T, h *harness) {
 	if code := p.stop(t, syscall.SIGKILL); code != -1 {
 		t.Fatalf("exit code after SIGKILL = %d, want -1 (killed)\n%s", code, p)
 	}
-	time.Sleep(200 * time.Millisecond)
+	time.Sleep(200 * time.Millisecond) // a PostgreSQL that died with ismsd would be gone by now
 	if !alive(pm) {
 		t.Fatalf("PostgreSQL (pid %d) died with the killed ismsd; the test cannot check its reuse", pm)
 	}

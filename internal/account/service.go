@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"ismsd/internal/domain"
@@ -56,9 +57,15 @@ type Service struct {
 	hashSlots chan struct{} // bounds concurrent argon2id runs (19 MiB each)
 }
 
-// New returns the service. It computes one password hash up front.
+// dummyHash is a hash of a random password, computed once per process:
+// every service of the process (tests start one per server) verifies
+// unknown users against the same one.
+var dummyHash = sync.OnceValues(func() (string, error) { return HashPassword(GeneratePassword()) })
+
+// New returns the service. It computes one password hash up front (once
+// per process).
 func New(db *postgres.DB, cfg Config, log *slog.Logger) (*Service, error) {
-	dummy, err := HashPassword(GeneratePassword())
+	dummy, err := dummyHash()
 	if err != nil {
 		return nil, err
 	}

@@ -58,6 +58,7 @@ func catalogCount(t testing.TB, db *postgres.DB) int {
 }
 
 func TestImportKompendiumAndCrossReference(t *testing.T) {
+	t.Parallel()
 	xml, xlsx := shared(t, kompendiumXML), shared(t, krtXLSX)
 	db, _ := pgtest.Open(t)
 	im := New(db, 0)
@@ -113,6 +114,7 @@ func TestImportKompendiumAndCrossReference(t *testing.T) {
 }
 
 func TestImportOSCALCatalogAndProfile(t *testing.T) {
+	t.Parallel()
 	kernel := shared(t, kernelJSON)
 	db, _ := pgtest.Open(t)
 	im := New(db, 0)
@@ -149,6 +151,7 @@ func TestImportOSCALCatalogAndProfile(t *testing.T) {
 }
 
 func TestBadInputWritesNothing(t *testing.T) {
+	t.Parallel()
 	db, _ := pgtest.Open(t)
 	im := New(db, 0)
 	xml := shared(t, kompendiumXML)
@@ -185,6 +188,7 @@ func TestBadInputWritesNothing(t *testing.T) {
 }
 
 func TestImportDemoOnce(t *testing.T) {
+	t.Parallel()
 	db, _ := pgtest.Open(t)
 	im := New(db, 0)
 	res, err := im.ImportDemo(ctx, actor)

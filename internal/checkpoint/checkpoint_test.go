@@ -52,6 +52,7 @@ func lines(t *testing.T, path string, pub ed25519.PublicKey) []domain.Checkpoint
 // with mode 0600 and its public key beside it; instances starting
 // together agree on one key; a key others may read is refused.
 func TestKeyIsCreatedOnceAndKeptPrivate(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "data", "audit-checkpoint.key")
 	keys := make([]ed25519.PrivateKey, 8)
 	var created sync.Map
@@ -104,6 +105,7 @@ func TestKeyIsCreatedOnceAndKeptPrivate(t *testing.T) {
 // TestLinesAreSigned: a line checks with its key only, and any change to
 // it breaks the signature.
 func TestLinesAreSigned(t *testing.T) {
+	t.Parallel()
 	_, key, _ := ed25519.GenerateKey(nil)
 	other, _, _ := ed25519.GenerateKey(nil)
 	hash := bytes.Repeat([]byte{7}, 32)
@@ -137,6 +139,7 @@ func TestLinesAreSigned(t *testing.T) {
 // one per interval in which the trail grew and none while it did not, and
 // a last one when it stops; each names the newest record and its hash.
 func TestServerAnchorsTheTrail(t *testing.T) {
+	t.Parallel()
 	db, _ := pgtest.Open(t)
 	dir := t.TempDir()
 	file := filepath.Join(dir, "audit-checkpoints.jsonl")
@@ -185,6 +188,7 @@ func TestServerAnchorsTheTrail(t *testing.T) {
 // one file while the trail grows leave only complete, valid lines, in the
 // order of the trail, each state once.
 func TestConcurrentInstancesShareOneFile(t *testing.T) {
+	t.Parallel()
 	db, _ := pgtest.Open(t)
 	dir := t.TempDir()
 	opts := checkpoint.Options{KeyFile: filepath.Join(dir, "k.key"), File: filepath.Join(dir, "checkpoints.jsonl")}
@@ -236,6 +240,7 @@ func TestConcurrentInstancesShareOneFile(t *testing.T) {
 // checkpoint when the trail no longer holds what the last one vouches
 // for, and the checkpoints then make verification fail.
 func TestAnchorNoticesTampering(t *testing.T) {
+	t.Parallel()
 	db, d := pgtest.Open(t)
 	dir := t.TempDir()
 	var logged bytes.Buffer
@@ -284,6 +289,7 @@ func TestAnchorNoticesTampering(t *testing.T) {
 // TestCheckpointsGoToSyslog: with ISMS_AUDIT_SYSLOG, each checkpoint is
 // also sent to syslog, as the same signed line.
 func TestCheckpointsGoToSyslog(t *testing.T) {
+	t.Parallel()
 	db, _ := pgtest.Open(t)
 	dir, err := os.MkdirTemp("", "syslog-") // short: a socket path
 	if err != nil {

@@ -83,6 +83,7 @@ func lastAuditSeq(t *testing.T, db *postgres.DB) int64 {
 }
 
 func TestSeed(t *testing.T) {
+	t.Parallel()
 	db, acc := setup(t)
 	res, err := Seed(ctx, db, acc, actor)
 	if err != nil {
@@ -697,6 +698,7 @@ func departmentName(code string) string {
 }
 
 func TestSeedTwice(t *testing.T) {
+	t.Parallel()
 	db, acc := setup(t)
 	first, err := Seed(ctx, db, acc, actor)
 	if err != nil || !first.Seeded {
@@ -744,6 +746,7 @@ func TestSeedTwice(t *testing.T) {
 }
 
 func TestSeedReusesDepartmentsAndSkipsTakenUsers(t *testing.T) {
+	t.Parallel()
 	db, acc := setup(t)
 	var root domain.Department
 	err := db.InTx(ctx, actor, func(tx *postgres.Tx) error {
@@ -813,6 +816,7 @@ func TestSeedReusesDepartmentsAndSkipsTakenUsers(t *testing.T) {
 // dashboards tell. One department makes no headway; every stored row is
 // consistent.
 func TestSeedHistory(t *testing.T) {
+	t.Parallel()
 	db, pg := pgtest.Open(t)
 	acc, err := account.New(db, account.DefaultConfig, nil)
 	if err != nil {

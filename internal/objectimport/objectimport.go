@@ -281,23 +281,48 @@ func (pl *planner) run(each func(RowResult) error, change func(postgres.ImportCh
 // row plans one good row against the stored objects; shortIDs and next
 // are the short IDs taken so far in this run.
 func (pl *planner) row(r objectio.Row, shortIDs map[string]bool, next map[string]int) (RowResult, postgres.ImportChange) {
-	res := RowResult{Line: r.Line, ExternalID: r.ExternalID, Name: r.Name}
-	fail := func(col, detail, german string) {
-		res.Errors = append(res.Errors, objectio.RowError{Line: r.Line, Column: col, Detail: detail, German: german})
-	}
-	vis := pl.vis
-	cur, exists := pl.byExternal[r.ExternalID]
-	var ch postgres.ImportChange
-	if exists {
+	rp := pl.startRow(r)
+	rp.compareFields(pl, shortIDs)
+	rp.compareNeeds()
+	rp.compareDependencies(pl)
+	rp.decide(shortIDs, next)
+	return rp.res, rp.ch
+}
+
+// rowPlan is one row being planned: its result and the change it makes
+// to the stored object (cur; nil for a new one).
+type rowPlan struct {
+	r   objectio.Row
+	cur *postgres.StoredObject
+	res RowResult
+	ch  postgres.ImportChange
+}
+
+// startRow finds the stored object of the row's external ID and starts
+// the change from it, or from nothing.
+func (pl *planner) startRow(r objectio.Row) *rowPlan {
+	rp := &rowPlan{r: r, res: RowResult{Line: r.Line, ExternalID: r.ExternalID, Name: r.Name}}
+	if cur, exists := pl.byExternal[r.ExternalID]; exists {
+		rp.cur = cur
 		if !cur.Visible {
-			fail(objectio.ColExternalID, "the object with this external ID is outside your departments",
+			rp.fail(objectio.ColExternalID, "the object with this external ID is outside your departments",
 				"Das Zielobjekt mit dieser externen ID liegt außerhalb Ihrer Organisationseinheiten.")
 		}
-		ch = postgres.ImportChange{ID: cur.ID, Input: cur.Input, Needs: cur.Needs}
+		rp.ch = postgres.ImportChange{ID: cur.ID, Input: cur.Input, Needs: cur.Needs}
 	} else {
-		ch.Input.ExternalID = r.ExternalID
+		rp.ch.Input.ExternalID = r.ExternalID
 	}
-	in := &ch.Input
+	return rp
+}
+
+func (rp *rowPlan) fail(col, detail, german string) {
+	rp.res.Errors = append(rp.res.Errors, objectio.RowError{Line: rp.r.Line, Column: col, Detail: detail, German: german})
+}
+
+// compareFields takes the row's object fields that differ, and checks the
+// short ID and the department.
+func (rp *rowPlan) compareFields(pl *planner, shortIDs map[string]bool) {
+	r, in, res := rp.r, &rp.ch.Input, &rp.res
 	set := func(col string, dst *string, v string) {
 		if r.Present[col] && *dst != v {
 			*dst = v
@@ -313,30 +338,13 @@ func (pl *planner) row(r objectio.Row, shortIDs map[string]bool, next map[string
 	}
 	if r.Present[objectio.ColShortID] && r.ShortID != "" && r.ShortID != in.ShortID {
 		if shortIDs[r.ShortID] {
-			fail(objectio.ColShortID, "short ID "+r.ShortID+" is taken", "Das Kürzel "+r.ShortID+" ist schon vergeben.")
+			rp.fail(objectio.ColShortID, "short ID "+r.ShortID+" is taken", "Das Kürzel "+r.ShortID+" ist schon vergeben.")
 		}
 		in.ShortID = r.ShortID
 		shortIDs[strings.Clone(r.ShortID)] = true
 		res.Changed = append(res.Changed, objectio.ColShortID)
 	}
-	if r.Present[objectio.ColDepartment] {
-		var dept *int64
-		if r.Department != "" {
-			id, ok := pl.codes[r.Department]
-			if !ok {
-				fail(objectio.ColDepartment, "no department with code "+r.Department, "Keine Organisationseinheit mit dem Kürzel "+r.Department+".")
-			}
-			dept = &id
-		}
-		if !sameDept(in.DepartmentID, dept) {
-			in.DepartmentID = dept
-			res.Changed = append(res.Changed, objectio.ColDepartment)
-		}
-	}
-	if !vis.All && (in.DepartmentID == nil || !pl.allowed[*in.DepartmentID]) {
-		fail(objectio.ColDepartment, "you may place objects only in your own departments",
-			"Sie können Zielobjekte nur Ihren eigenen Organisationseinheiten zuordnen.")
-	}
+	rp.compareDepartment(pl)
 	if r.Present[objectio.ColTags] && !slices.Equal(orEmpty(in.Tags), orEmpty(r.Tags)) {
 		in.Tags = r.Tags
 		res.Changed = append(res.Changed, objectio.ColTags)
@@ -359,49 +367,92 @@ func (pl *planner) row(r objectio.Row, shortIDs map[string]bool, next map[string
 		in.Members = r.Members
 		res.Changed = append(res.Changed, objectio.ColMembers)
 	}
+}
+
+// compareDepartment takes the department the row names by its code, if
+// it differs, and checks that the writer may place the object there.
+func (rp *rowPlan) compareDepartment(pl *planner) {
+	r, in := rp.r, &rp.ch.Input
+	if r.Present[objectio.ColDepartment] {
+		var dept *int64
+		if r.Department != "" {
+			id, ok := pl.codes[r.Department]
+			if !ok {
+				rp.fail(objectio.ColDepartment, "no department with code "+r.Department, "Keine Organisationseinheit mit dem Kürzel "+r.Department+".")
+			}
+			dept = &id
+		}
+		if !sameDept(in.DepartmentID, dept) {
+			in.DepartmentID = dept
+			rp.res.Changed = append(rp.res.Changed, objectio.ColDepartment)
+		}
+	}
+	if !pl.vis.All && (in.DepartmentID == nil || !pl.allowed[*in.DepartmentID]) {
+		rp.fail(objectio.ColDepartment, "you may place objects only in your own departments",
+			"Sie können Zielobjekte nur Ihren eigenen Organisationseinheiten zuordnen.")
+	}
+}
+
+// compareNeeds takes the row's own protection needs and their reasons
+// where they differ.
+func (rp *rowPlan) compareNeeds() {
+	r, ch := rp.r, &rp.ch
 	for _, o := range domain.Objectives {
 		needCol := [...]string{objectio.ColNeedC, objectio.ColNeedI, objectio.ColNeedA}[o]
 		reasonCol := [...]string{objectio.ColNeedCReason, objectio.ColNeedIReason, objectio.ColNeedAReason}[o]
 		if r.Present[needCol] && ch.Needs[o].Own != r.Need[o] {
 			ch.Needs[o].Own, ch.SetNeeds = r.Need[o], true
-			res.Changed = append(res.Changed, needCol)
+			rp.res.Changed = append(rp.res.Changed, needCol)
 		}
 		if r.Present[reasonCol] && ch.Needs[o].OwnReason != r.NeedReason[o] {
 			ch.Needs[o].OwnReason, ch.SetNeeds = r.NeedReason[o], true
-			res.Changed = append(res.Changed, reasonCol)
+			rp.res.Changed = append(rp.res.Changed, reasonCol)
 		}
 	}
-	if r.Present[objectio.ColDependsOn] {
-		want := slices.Clone(r.DependsOn)
-		slices.Sort(want)
-		want = slices.Compact(want)
-		for _, t := range want {
-			// An object out of the writer's sight is not found, like a missing one.
-			if !pl.inFile[t] && (pl.byExternal[t] == nil || !pl.byExternal[t].Visible) {
-				fail(objectio.ColDependsOn, "no object with external ID "+t+" in the file or the scope",
-					"Kein Zielobjekt mit der externen ID "+t+" in der Datei oder im Informationsverbund.")
-			}
-		}
-		// Only dependencies on objects with an external ID that the writer
-		// may see can be named in a file; the others stay as they are.
-		var have []string
-		if exists {
-			for _, id := range cur.DependsOn {
-				if ext := pl.externalOf[id]; ext != "" && pl.byExternal[ext].Visible {
-					have = append(have, ext)
-				}
-			}
-			slices.Sort(have)
-		}
-		if !slices.Equal(have, want) {
-			ch.DependsOn, ch.SetDeps = want, true
-			res.Changed = append(res.Changed, objectio.ColDependsOn)
+}
+
+// compareDependencies takes the row's dependencies if they differ from
+// those the writer may see, each on an object of the file or the scope.
+func (rp *rowPlan) compareDependencies(pl *planner) {
+	r := rp.r
+	if !r.Present[objectio.ColDependsOn] {
+		return
+	}
+	want := slices.Clone(r.DependsOn)
+	slices.Sort(want)
+	want = slices.Compact(want)
+	for _, t := range want {
+		// An object out of the writer's sight is not found, like a missing one.
+		if !pl.inFile[t] && (pl.byExternal[t] == nil || !pl.byExternal[t].Visible) {
+			rp.fail(objectio.ColDependsOn, "no object with external ID "+t+" in the file or the scope",
+				"Kein Zielobjekt mit der externen ID "+t+" in der Datei oder im Informationsverbund.")
 		}
 	}
+	// Only dependencies on objects with an external ID that the writer
+	// may see can be named in a file; the others stay as they are.
+	var have []string
+	if rp.cur != nil {
+		for _, id := range rp.cur.DependsOn {
+			if ext := pl.externalOf[id]; ext != "" && pl.byExternal[ext].Visible {
+				have = append(have, ext)
+			}
+		}
+		slices.Sort(have)
+	}
+	if !slices.Equal(have, want) {
+		rp.ch.DependsOn, rp.ch.SetDeps = want, true
+		rp.res.Changed = append(rp.res.Changed, objectio.ColDependsOn)
+	}
+}
+
+// decide gives the row its action; a new object without a short ID gets
+// the next free one of its type.
+func (rp *rowPlan) decide(shortIDs map[string]bool, next map[string]int) {
+	res, in := &rp.res, &rp.ch.Input
 	switch {
 	case len(res.Errors) > 0:
 		res.Action = ActionError
-	case !exists:
+	case rp.cur == nil:
 		res.Action = ActionCreate
 	case len(res.Changed) > 0:
 		res.Action = ActionUpdate
@@ -419,7 +470,6 @@ func (pl *planner) row(r objectio.Row, shortIDs map[string]bool, next map[string
 		}
 		res.Changed = nil
 	}
-	return res, ch
 }
 
 func sameDept(a, b *int64) bool {

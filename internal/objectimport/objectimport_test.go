@@ -72,6 +72,7 @@ func rowsOf(t testing.TB, p Plan) []RowResult {
 }
 
 func TestDryRunApplyAndIdempotence(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	file := csv(
 		"P1;WAN-Transport;Geschäftsprozess;TLRZ;hoch;Landesweite Kommunikation;1;nein;A1",
@@ -125,6 +126,7 @@ func TestDryRunApplyAndIdempotence(t *testing.T) {
 }
 
 func TestBrokenRowsChangeNothing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	file := csv(
 		"P1;WAN-Transport;process;TLRZ;hoch;;1;nein;",
@@ -157,6 +159,7 @@ func TestBrokenRowsChangeNothing(t *testing.T) {
 // batch, each object depending on one of a later batch; a row with an
 // error at the end leaves nothing of the batches before it.
 func TestApplyInBatches(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	n := 2*applyBatch + 7
 	var lines []string
@@ -197,6 +200,7 @@ func TestApplyInBatches(t *testing.T) {
 }
 
 func TestLimitedWriterStaysInTheirDepartments(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	if _, err := e.im.Apply(ctx, actor, e.scope, objectio.CSV, bytes.NewReader(csv("I1;Fachverfahren;application;TIM;;;1;nein;")), postgres.Everything, nil); err != nil {
 		t.Fatal(err)
@@ -225,6 +229,7 @@ func TestLimitedWriterStaysInTheirDepartments(t *testing.T) {
 // not see its external ID in the export, and re-importing the export
 // keeps the dependency.
 func TestDependenciesOfOtherDepartmentsStayOutOfSight(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	file := csv(`A1;Netzmanagement;application;TLRZ;;;1;nein;"S1;I1"`, "S1;Managementserver;it_system;TLRZ;;;1;nein;",
 		"I1;Fachverfahren;application;TIM;;;1;nein;")
@@ -265,6 +270,7 @@ func TestDependenciesOfOtherDepartmentsStayOutOfSight(t *testing.T) {
 }
 
 func TestExportRoundTrip(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	file := csv("P1;WAN-Transport;process;TLRZ;hoch;Landesweit;1;nein;A1", "A1;Netzmanagement;application;TLRZ;;;1;nein;")
 	if _, err := e.im.Apply(ctx, actor, e.scope, objectio.CSV, bytes.NewReader(file), postgres.Everything, nil); err != nil {

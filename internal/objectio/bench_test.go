@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"runtime"
 	"testing"
+
+	"ismsd/internal/scaletest"
 )
 
 // benchRows is the size of the generated file of the speed test and the
@@ -13,6 +15,7 @@ const benchRows = 10000
 // TestReadLargeFile reads a generated file of 10,000 rows in each
 // format; how fast is measured by BenchmarkRead.
 func TestReadLargeFile(t *testing.T) {
+	scaletest.Require(t, "10,000 rows in each format")
 	for _, f := range Formats {
 		rows := readOK(t, f, write(t, f, generated(benchRows)))
 		if len(rows) != benchRows {
@@ -52,6 +55,7 @@ func BenchmarkWrite(b *testing.B) {
 // and the external IDs seen (to find duplicates), not the file's rows:
 // what stays on the heap while reading is a fraction of the file.
 func TestScanHoldsOneRow(t *testing.T) {
+	scaletest.Require(t, "heap while reading 50,000 rows")
 	for _, f := range []Format{CSV, JSON} {
 		data := write(t, f, generated(5*benchRows))
 		var m runtime.MemStats

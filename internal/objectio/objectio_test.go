@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"ismsd/internal/domain"
+	"ismsd/internal/scaletest"
 )
 
 func TestRoundTrip(t *testing.T) {
@@ -356,9 +357,11 @@ func TestMaxRows(t *testing.T) {
 			t.Errorf("%s: %v, want ErrTooLarge", f, err)
 		}
 	}
-	if testing.Short() {
-		return
-	}
+}
+
+// TestMaxRowsXLSX: the same for a workbook, which takes seconds to write.
+func TestMaxRowsXLSX(t *testing.T) {
+	scaletest.Require(t, "a workbook of 100,001 rows")
 	rows := make([]Row, MaxRows+1)
 	for i := range rows {
 		rows[i] = Row{ObjectFields: domain.ObjectFields{ExternalID: "X", Name: "N"}, Type: domain.ObjectRoom}

@@ -49,7 +49,7 @@ func TestSuperviseRestartsKilledPostmaster(t *testing.T) {
 	if err := c.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(3 * superviseInterval)
+	time.Sleep(3 * superviseInterval) // three looks of a supervisor, which must not restart it
 	if _, err := os.Stat(filepath.Join(dir, "pg", "postmaster.pid")); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("PostgreSQL runs again after Stop: %v\n%s", err, logs)
 	}

@@ -103,6 +103,7 @@ func pointers(err error) []string {
 // same items, a draw never repeats an item already in the sample, and
 // every drawn item records its seed.
 func TestSampleDrawIsDeterministic(t *testing.T) {
+	t.Parallel()
 	s := auditScope(t)
 	first, second := s.createAudit(t, "Überwachungsaudit 2026"), s.createAudit(t, "Wiederholung")
 	if first.State != domain.AuditPlanned || !slices.Equal(first.Auditors, []string{"Dr. Petra Prüfer"}) || first.CreatedBy != "pruefer" {
@@ -184,6 +185,7 @@ func TestSampleDrawIsDeterministic(t *testing.T) {
 // TestSampleByHand: only modules assigned in the scope, its objects and
 // its active check entries; nothing twice; results with If-Match.
 func TestSampleByHand(t *testing.T) {
+	t.Parallel()
 	s := auditScope(t)
 	a := s.createAudit(t, "Erstzertifizierung")
 	add := func(in domain.SampleInput) (domain.SampleItem, error) {
@@ -298,6 +300,7 @@ func TestSampleByHand(t *testing.T) {
 // TestAuditUpdateIfMatch: a change with a stale version is refused, and
 // concurrent writers of one sample item lose no result.
 func TestAuditUpdateIfMatch(t *testing.T) {
+	t.Parallel()
 	s := auditScope(t)
 	a := s.createAudit(t, "Überwachungsaudit")
 	title, end := "1. Überwachungsaudit 2026", auditDay("2026-05-03")
@@ -385,6 +388,7 @@ func (s structure) finding(t *testing.T, auditID int64, in domain.FindingInput) 
 // date; links point at the audit's sample and its scope only, and are
 // labelled in SQL.
 func TestFindingNeedsDueDateAndLinksOfItsScope(t *testing.T) {
+	t.Parallel()
 	s := auditScope(t)
 	a, b := s.createAudit(t, "Audit A"), s.createAudit(t, "Audit B")
 	itemsB, _ := s.draw(t, b.ID, domain.SampleDraw{Objects: 1, Seed: new(int64)})
@@ -452,6 +456,7 @@ func TestFindingNeedsDueDateAndLinksOfItsScope(t *testing.T) {
 // rejects it with a reason or accepts it, which closes the finding;
 // nobody verifies their own submission.
 func TestFindingLifecycle(t *testing.T) {
+	t.Parallel()
 	s := auditScope(t)
 	a := s.createAudit(t, "Erstzertifizierung")
 	due := auditDay("2026-09-30")
@@ -541,6 +546,7 @@ func TestFindingLifecycle(t *testing.T) {
 // TestListFindings: filters by scope, audit, class, state, open and
 // overdue, in pages by due date.
 func TestListFindings(t *testing.T) {
+	t.Parallel()
 	s := auditScope(t)
 	a, b := s.createAudit(t, "Audit A"), s.createAudit(t, "Audit B")
 	mk := func(auditID int64, class domain.FindingClass, title, due string) domain.Finding {
@@ -624,6 +630,7 @@ func TestListFindings(t *testing.T) {
 // TestSampleAsADepartmentSeesIt: a reader limited to departments sees the
 // modules and the items of the objects in their subtree.
 func TestSampleAsADepartmentSeesIt(t *testing.T) {
+	t.Parallel()
 	s := auditScope(t)
 	a := s.createAudit(t, "Audit")
 	s.draw(t, a.ID, domain.SampleDraw{Modules: 10, Objects: 10, Requirements: 1000})

@@ -17,6 +17,7 @@ import (
 // is refused before a byte goes out and the verification names the
 // version; untouched versions, first and later ones, pass both.
 func TestRehashedEvidenceIsRefused(t *testing.T) {
+	t.Parallel()
 	e := newEvidenceEnv(t)
 	content := bytes.Repeat([]byte("Protokoll der Notfallübung 2026. "), 100000) // about 3.3 MB: four chunks
 	ev := e.upload(t, e.isb, "Notfallübung", bytes.NewReader(content), postgres.Everything)

@@ -79,6 +79,7 @@ func readAll(t *testing.T, e evidenceEnv, ev domain.Evidence) ([]byte, error) {
 }
 
 func TestEvidenceContentRoundTripsInChunks(t *testing.T) {
+	t.Parallel()
 	e := newEvidenceEnv(t)
 	// Three and a half chunks of varied bytes.
 	content := make([]byte, 3*(1<<20)+(1<<19))
@@ -126,6 +127,7 @@ func (r *failingReader) Read(p []byte) (int, error) {
 }
 
 func TestEvidenceUploadCutOffLeavesNothing(t *testing.T) {
+	t.Parallel()
 	e := newEvidenceEnv(t)
 	err := e.db.InTx(ctx, e.isb, func(tx *postgres.Tx) error {
 		_, err := tx.CreateEvidence(ctx, e.scope.ID, domain.EvidenceInput{Title: "Abgebrochen", DepartmentID: &e.tlrz},
@@ -151,6 +153,7 @@ func TestEvidenceUploadCutOffLeavesNothing(t *testing.T) {
 }
 
 func TestTamperedEvidenceIsNeverServed(t *testing.T) {
+	t.Parallel()
 	e := newEvidenceEnv(t)
 	content := bytes.Repeat([]byte("Protokoll der Notfallübung 2026. "), 100000) // about 3.3 MB: four chunks
 	ev := e.upload(t, e.isb, "Notfallübung", bytes.NewReader(content), postgres.Everything)
@@ -185,6 +188,7 @@ func TestTamperedEvidenceIsNeverServed(t *testing.T) {
 }
 
 func TestEvidenceReview(t *testing.T) {
+	t.Parallel()
 	e := newEvidenceEnv(t)
 	ev := e.upload(t, e.isb, "Patchprotokoll", strings.NewReader("Patchstand Oktober"), postgres.Everything)
 
@@ -282,6 +286,7 @@ func TestEvidenceReview(t *testing.T) {
 }
 
 func TestEvidenceVisibilityLinksAndExpiry(t *testing.T) {
+	t.Parallel()
 	e := newEvidenceEnv(t)
 	interior := postgres.Visibility{Departments: []int64{e.inn}}
 	finance := postgres.Visibility{Departments: []int64{e.fin}}

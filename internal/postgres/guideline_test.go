@@ -75,6 +75,7 @@ func (s structure) approve(id int64, version int, by string, on time.Time) (doma
 // force with name, day and content hash and supersedes the version in
 // force before, which the readiness engine then no longer sees.
 func TestGuidelineDraftApprovalSupersedes(t *testing.T) {
+	t.Parallel()
 	s := newStructure(t)
 	if _, err := s.db.GuidelineInForce(ctx, s.scope.ID); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("guideline in force before any approval: %v", err)
@@ -162,6 +163,7 @@ func TestGuidelineDraftApprovalSupersedes(t *testing.T) {
 // change or delete an approved or superseded version, also for the role
 // the server connects as; only approved → superseded passes.
 func TestApprovedGuidelineImmutableInSQL(t *testing.T) {
+	t.Parallel()
 	s := newStructure(t)
 	g := s.createDraft(t, guidelineDraft("Leitlinie"))
 	g, err := s.approve(g.ID, g.Version, "Dr. Lea Leitung", day("2026-01-15"))
@@ -199,6 +201,7 @@ func TestApprovedGuidelineImmutableInSQL(t *testing.T) {
 // TestGuidelineHash: the hash depends on the content only – not on the
 // order of the modules – and changes with every content field.
 func TestGuidelineHash(t *testing.T) {
+	t.Parallel()
 	base := guidelineDraft("Leitlinie")
 	if errs := base.Validate(); len(errs) > 0 {
 		t.Fatal(errs)
@@ -237,6 +240,7 @@ func TestGuidelineHash(t *testing.T) {
 // message, modules checked against the scope's catalog; a stale version
 // is a precondition failure.
 func TestGuidelineValidation(t *testing.T) {
+	t.Parallel()
 	s := newStructure(t)
 	bad := domain.GuidelineInput{Title: " ", Approach: "mittel", ReviewMonths: 61, EvidenceCoverage: 101,
 		RequiredModules: []string{"ORP.4", "XYZ.9"}, Roles: []domain.GuidelineRole{{Holder: "Ohne Rolle"}}}
@@ -304,6 +308,7 @@ func TestGuidelineValidation(t *testing.T) {
 
 // TestGuidelineConcurrentDrafts: of drafts started at once, one wins.
 func TestGuidelineConcurrentDrafts(t *testing.T) {
+	t.Parallel()
 	s := newStructure(t)
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
@@ -336,6 +341,7 @@ func TestGuidelineConcurrentDrafts(t *testing.T) {
 // TestPolicies: a policy links an evidence item of its own scope, is due
 // for review its cycle after approval, and stays listed once withdrawn.
 func TestPolicies(t *testing.T) {
+	t.Parallel()
 	e := newEvidenceEnv(t)
 	ev := e.upload(t, e.isb, "Richtlinie Passwörter", nil, postgres.Everything)
 	in := domain.PolicyInput{Title: " Passwortrichtlinie ", EvidenceID: ev.ID, VersionLabel: "2.1", ApprovedBy: "Dr. Lea Leitung",
@@ -412,6 +418,7 @@ func TestPolicies(t *testing.T) {
 // TestCertificates: three years unless entered otherwise, the latest by
 // issue date is the scope's certificate, numbers unique per scope.
 func TestCertificates(t *testing.T) {
+	t.Parallel()
 	s := newStructure(t)
 	if _, err := s.db.CertificateOf(ctx, s.scope.ID); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("certificate before any: %v", err)

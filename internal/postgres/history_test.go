@@ -46,6 +46,7 @@ func brokenEverywhere(t *testing.T, e readyEnv) {
 // and the scope's row what it reports for everything; several subtrees
 // read together add up to what Readiness reports for them together.
 func TestSnapshotHasReadinessFigures(t *testing.T) {
+	t.Parallel()
 	e := newReadyEnv(t)
 	brokenEverywhere(t, e)
 	taken, err := e.db.TakeSnapshot(ctx, e.scope.ID, e.today)
@@ -119,6 +120,7 @@ func TestSnapshotHasReadinessFigures(t *testing.T) {
 // TestTodaysFigures: the live figures are the snapshot's, per
 // department as Readiness reports them for its head.
 func TestTodaysFigures(t *testing.T) {
+	t.Parallel()
 	e := newReadyEnv(t)
 	brokenEverywhere(t, e)
 	f, err := e.db.TodaysFigures(ctx, e.scope.ID, e.today)
@@ -160,6 +162,7 @@ func TestTodaysFigures(t *testing.T) {
 // TestSnapshotOnceADay: several instances taking the day's snapshot at
 // the same moment write it once; the next day gets its own.
 func TestSnapshotOnceADay(t *testing.T) {
+	t.Parallel()
 	e := newReadyEnv(t)
 	brokenEverywhere(t, e)
 	const runs = 8
@@ -213,6 +216,7 @@ func TestSnapshotOnceADay(t *testing.T) {
 // TestForecastFromStoredSnapshots: hand-built rows as the history would
 // hold them give the forecast computed by hand.
 func TestForecastFromStoredSnapshots(t *testing.T) {
+	t.Parallel()
 	e := newReadyEnv(t)
 	put := func(dept *int64, day time.Time, g5, g9Scope int) {
 		e.exec(t, `INSERT INTO readiness_snapshots (scope_id, department_id, day, objects, basis_total, basis_done, standard_total, standard_done,

@@ -16,6 +16,7 @@ import (
 // depends on nothing but inherits "high" from the process, and its own
 // assessment is "normal".
 func TestOverrideDirection(t *testing.T) {
+	t.Parallel()
 	s := newStructure(t)
 	err := s.change(t, func(tx *postgres.Tx) error {
 		if _, err := tx.SetNeeds(ctx, s.process, 0, needs(domain.NeedNormal, domain.NeedNormal, domain.NeedHigh), postgres.Everything); err != nil {
@@ -96,6 +97,7 @@ func TestOverrideDirection(t *testing.T) {
 // and the object says so. Hand-computed: process (availability high) and
 // application (normal) depend on each other; the cycle needs "high".
 func TestDistributionOnCycle(t *testing.T) {
+	t.Parallel()
 	s := newStructure(t)
 	err := s.change(t, func(tx *postgres.Tx) error {
 		if _, err := tx.SetNeeds(ctx, s.process, 0, needs(domain.NeedNormal, domain.NeedNormal, domain.NeedHigh), postgres.Everything); err != nil {

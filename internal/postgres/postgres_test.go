@@ -39,6 +39,7 @@ func createUser(t *testing.T, db *postgres.DB, name string) domain.User {
 }
 
 func TestMigrateIsIdempotentAndConcurrentSafe(t *testing.T) {
+	t.Parallel()
 	d := pgtest.New(t)
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
@@ -69,6 +70,7 @@ func TestMigrateIsIdempotentAndConcurrentSafe(t *testing.T) {
 }
 
 func TestAuditRecordedWithChangeAndChained(t *testing.T) {
+	t.Parallel()
 	db, _ := pgtest.Open(t)
 	a := createUser(t, db, "alice")
 	createUser(t, db, "bob")
@@ -102,6 +104,7 @@ func TestAuditRecordedWithChangeAndChained(t *testing.T) {
 }
 
 func TestAuditConcurrentWritersKeepOneChain(t *testing.T) {
+	t.Parallel()
 	db, _ := pgtest.Open(t)
 	var wg sync.WaitGroup
 	for i := range 20 {
@@ -125,6 +128,7 @@ func TestAuditConcurrentWritersKeepOneChain(t *testing.T) {
 }
 
 func TestServerRoleCannotAlterAuditTrail(t *testing.T) {
+	t.Parallel()
 	db, d := pgtest.Open(t)
 	createUser(t, db, "alice")
 	app, err := sql.Open("postgres", d.AppURL)
@@ -157,6 +161,7 @@ func TestServerRoleCannotAlterAuditTrail(t *testing.T) {
 }
 
 func TestVerifyNamesFirstAlteredRecord(t *testing.T) {
+	t.Parallel()
 	db, d := pgtest.Open(t)
 	for _, n := range []string{"alice", "bob", "carol", "dave"} {
 		createUser(t, db, n)
@@ -196,6 +201,7 @@ func TestVerifyNamesFirstAlteredRecord(t *testing.T) {
 }
 
 func TestSessionsExpireAndRevoke(t *testing.T) {
+	t.Parallel()
 	db, _ := pgtest.Open(t)
 	u := createUser(t, db, "alice")
 	hash := []byte("0123456789abcdef0123456789abcdef")
@@ -232,6 +238,7 @@ func TestSessionsExpireAndRevoke(t *testing.T) {
 }
 
 func TestGrantScopeRules(t *testing.T) {
+	t.Parallel()
 	db, _ := pgtest.Open(t)
 	u := createUser(t, db, "alice")
 	var dept domain.Department
@@ -267,6 +274,7 @@ func TestGrantScopeRules(t *testing.T) {
 	}
 }
 
+// Not in parallel with other tests: it promises a time.
 func TestWatchGrantsSeesCommittedChanges(t *testing.T) {
 	db, d := pgtest.Open(t)
 	u := createUser(t, db, "alice")
@@ -274,7 +282,7 @@ func TestWatchGrantsSeesCommittedChanges(t *testing.T) {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go postgres.WatchGrants(wctx, d.AppURL, slog.New(slog.DiscardHandler), func() { changed <- struct{}{} })
-	time.Sleep(200 * time.Millisecond) // let LISTEN take effect
+	d.WaitForListeners(t, 1)
 	err := db.InTx(ctx, actor("admin"), func(tx *postgres.Tx) error {
 		_, err := tx.Grant(ctx, u.ID, domain.RoleAuditor, nil)
 		return err

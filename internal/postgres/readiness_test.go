@@ -227,6 +227,7 @@ func blockerOf(t *testing.T, bs []domain.Blocker, id int64) domain.Blocker {
 }
 
 func TestReadinessAllGatesPass(t *testing.T) {
+	t.Parallel()
 	e := newReadyEnv(t)
 	gates, _ := e.readiness(t, postgres.Everything)
 	for _, id := range domain.Gates {
@@ -248,6 +249,7 @@ func TestReadinessAllGatesPass(t *testing.T) {
 }
 
 func TestReadinessGuidelineGate(t *testing.T) {
+	t.Parallel()
 	e := newReadyEnv(t)
 	all := postgres.Everything
 	e.exec(t, `UPDATE guidelines SET state = 'superseded' WHERE scope_id = $1`, e.scope.ID)
@@ -272,6 +274,7 @@ func TestReadinessGuidelineGate(t *testing.T) {
 // under a Standard guideline G1 must still block (it used to say ready),
 // and Standard and Kern do not stand in for each other either.
 func TestReadinessApproachAgainstGuideline(t *testing.T) {
+	t.Parallel()
 	e := newReadyEnv(t)
 	all := postgres.Everything
 	setApproach := func(a domain.Approach) {
@@ -325,6 +328,7 @@ func TestReadinessApproachAgainstGuideline(t *testing.T) {
 }
 
 func TestReadinessStructureGate(t *testing.T) {
+	t.Parallel()
 	e := newReadyEnv(t)
 	all := postgres.Everything
 	e.exec(t, `UPDATE objects SET responsible = ' ' WHERE id = $1`, e.sv)
@@ -345,6 +349,7 @@ func TestReadinessStructureGate(t *testing.T) {
 }
 
 func TestReadinessNeedsGate(t *testing.T) {
+	t.Parallel()
 	e := newReadyEnv(t)
 	all := postgres.Everything
 	e.exec(t, `UPDATE object_needs SET effective = 0 WHERE object_id = $1 AND objective = 'i'`, e.app)
@@ -360,6 +365,7 @@ func TestReadinessNeedsGate(t *testing.T) {
 }
 
 func TestReadinessModellingGate(t *testing.T) {
+	t.Parallel()
 	e := newReadyEnv(t)
 	all := postgres.Everything
 	e.exec(t, `DELETE FROM object_modules WHERE object_id = $1`, e.room)
@@ -405,6 +411,7 @@ func (e readyEnv) acceptance(t *testing.T, object int64, entries ...int64) int64
 }
 
 func TestReadinessCheckGate(t *testing.T) {
+	t.Parallel()
 	e := newReadyEnv(t)
 	all := postgres.Everything
 	open := e.entryOf(t, e.process, domain.LevelBasis)
@@ -438,6 +445,7 @@ func TestReadinessCheckGate(t *testing.T) {
 }
 
 func TestReadinessRiskGate(t *testing.T) {
+	t.Parallel()
 	e := newReadyEnv(t)
 	all := postgres.Everything
 	e.exec(t, `UPDATE object_needs SET effective = 2 WHERE object_id = $1 AND objective = 'c'`, e.sv)
@@ -462,6 +470,7 @@ func TestReadinessRiskGate(t *testing.T) {
 }
 
 func TestReadinessPlanGate(t *testing.T) {
+	t.Parallel()
 	e := newReadyEnv(t)
 	all := postgres.Everything
 	basis := e.entryOf(t, e.sv, domain.LevelBasis)
@@ -511,6 +520,7 @@ func (e readyEnv) evidenceFor(t *testing.T, dept *int64, state string, validUnti
 }
 
 func TestReadinessEvidenceGate(t *testing.T) {
+	t.Parallel()
 	e := newReadyEnv(t)
 	all := postgres.Everything
 	var yes []int64
@@ -570,6 +580,7 @@ func TestReadinessEvidenceGate(t *testing.T) {
 }
 
 func TestReadinessAuditGate(t *testing.T) {
+	t.Parallel()
 	e := newReadyEnv(t)
 	all := postgres.Everything
 	audit := e.id(t, `INSERT INTO audits (scope_id, kind, title, starts_on, ends_on, state, created_by)
@@ -601,6 +612,7 @@ func TestReadinessAuditGate(t *testing.T) {
 }
 
 func TestReadinessCertificateGate(t *testing.T) {
+	t.Parallel()
 	e := newReadyEnv(t)
 	all := postgres.Everything
 	e.expect(t, all, domain.GateCertificate, domain.GateNotApplicable)
@@ -633,6 +645,7 @@ func TestReadinessCertificateGate(t *testing.T) {
 // TestReadinessDepartmentScope: a department head's figures are those of
 // their subtree, in the counts and in the lists.
 func TestReadinessDepartmentScope(t *testing.T) {
+	t.Parallel()
 	e := newReadyEnv(t)
 	e.exec(t, `UPDATE check_entries SET status = 'open' WHERE scope_id = $1`, e.scope.ID)
 	count := func(q string, args ...any) int {
@@ -672,6 +685,7 @@ func TestReadinessDepartmentScope(t *testing.T) {
 }
 
 func TestCheckProgress(t *testing.T) {
+	t.Parallel()
 	e := newReadyEnv(t)
 	e.exec(t, `UPDATE check_entries SET status = 'open' WHERE object_id = $1`, e.innSystem)
 	e.exec(t, `UPDATE check_entries SET status = 'no', justification = 'Fehlt'
@@ -741,6 +755,7 @@ func TestCheckProgress(t *testing.T) {
 // TestReadinessOverview: the overview's first pages are the first pages
 // of GateBlockers, for every failing gate and only for those.
 func TestReadinessOverview(t *testing.T) {
+	t.Parallel()
 	e := newReadyEnv(t)
 	e.exec(t, `UPDATE check_entries SET status = 'open' WHERE object_id = $1`, e.sv)
 	e.exec(t, `UPDATE objects SET responsible = '' WHERE id = $1`, e.room)

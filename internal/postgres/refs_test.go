@@ -18,6 +18,7 @@ import (
 // same message but for the id, and nothing changes; the writer's own
 // records are accepted.
 func TestWritesNameOnlyWhatTheWriterReads(t *testing.T) {
+	t.Parallel()
 	s := newStructure(t)
 	interior := postgres.Visibility{Departments: []int64{s.inn}}
 	var group, ownGroup, ownApp int64
@@ -157,6 +158,7 @@ func TestWritesNameOnlyWhatTheWriterReads(t *testing.T) {
 // cannot remove it; an object without a department does not break the
 // import's view of the scope for a department-limited reader.
 func TestLinksOutOfSightAreLeftOut(t *testing.T) {
+	t.Parallel()
 	s := newStructure(t)
 	interior := postgres.Visibility{Departments: []int64{s.inn}}
 	var ev domain.Evidence

@@ -145,6 +145,7 @@ func (s structure) overviewRow(t *testing.T, objectID int64) postgres.RiskOvervi
 }
 
 func TestRiskAnalysisIsPrefilledFromTheModulesThreats(t *testing.T) {
+	t.Parallel()
 	s := riskScope(t)
 	// Only objects that need one (rule 4) are listed, and only they get one.
 	rows, err := s.db.RiskOverview(ctx, s.scope.ID, postgres.Everything)
@@ -230,6 +231,7 @@ func TestRiskAnalysisIsPrefilledFromTheModulesThreats(t *testing.T) {
 }
 
 func TestRiskCategoryFromTheMatrix(t *testing.T) {
+	t.Parallel()
 	if got := domain.Category(domain.DefaultRiskMatrix, domain.FrequencyOften, domain.ImpactSubstantial); got != domain.RiskHigh {
 		t.Errorf("häufig × beträchtlich = %s, want hoch", got.Label())
 	}
@@ -308,6 +310,7 @@ func TestRiskCategoryFromTheMatrix(t *testing.T) {
 }
 
 func TestBasisRiskAcceptanceRefused(t *testing.T) {
+	t.Parallel()
 	s := riskScope(t)
 	s.createAnalysis(t, s.sv)
 	basis := s.setEntry(t, s.sv, "SYS.1.1.A1", domain.StatusPartial)
@@ -401,6 +404,7 @@ func acceptanceVoided(t *testing.T, s structure, reason string) {
 }
 
 func TestAcceptanceVoidedByALaterChange(t *testing.T) {
+	t.Parallel()
 	s := riskScope(t)
 	s.createAnalysis(t, s.sv)
 	s.assessAll(t, s.sv)
@@ -499,6 +503,7 @@ func TestAcceptanceVoidedByALaterChange(t *testing.T) {
 }
 
 func TestReducingARiskWithAnHRequirementBringsItIntoTheCheck(t *testing.T) {
+	t.Parallel()
 	s := riskScope(t)
 	a := s.createAnalysis(t, s.sv)
 	if e := s.entry(t, s.sv, "SYS.1.1.A27"); e.ID != 0 {

@@ -16,6 +16,7 @@ import (
 // a day after the organisation's today is refused, and so is a signature
 // on another's behalf.
 func TestApprovalsAreSignedByTheActingAccount(t *testing.T) {
+	t.Parallel()
 	s := newStructure(t)
 	lea, err := s.signer("Dr. Lea Leitung")
 	if err != nil {
@@ -67,6 +68,7 @@ func TestApprovalsAreSignedByTheActingAccount(t *testing.T) {
 // approved, or a risk acceptance dated, later than today anywhere on
 // earth, and a draft approved without the approving account.
 func TestNoApprovalInTheFutureInSQL(t *testing.T) {
+	t.Parallel()
 	s := riskScope(t)
 	s.createAnalysis(t, s.sv)
 	g := s.createDraft(t, guidelineDraft("Leitlinie"))
@@ -106,6 +108,7 @@ func TestNoApprovalInTheFutureInSQL(t *testing.T) {
 // by the organisation's today, not the machine's clock: in a time zone
 // ahead of the machine, today there may be the machine's tomorrow.
 func TestRiskAcceptanceOnTheOrganisationsDay(t *testing.T) {
+	t.Parallel()
 	s := riskScope(t)
 	s.createAnalysis(t, s.sv)
 	s.assessAll(t, s.sv)
@@ -140,6 +143,7 @@ func TestRiskAcceptanceOnTheOrganisationsDay(t *testing.T) {
 // stored cannot be read back, Accept says so (ErrNotFound) rather than
 // returning an empty acceptance.
 func TestAcceptanceThatCannotBeReadIsAnError(t *testing.T) {
+	t.Parallel()
 	s := riskScope(t)
 	s.createAnalysis(t, s.sv)
 	s.assessAll(t, s.sv)

@@ -81,6 +81,7 @@ func needs(c, i, a domain.Need) [3]domain.NeedInput {
 }
 
 func TestInheritanceIsStoredWithItsReason(t *testing.T) {
+	t.Parallel()
 	s := newStructure(t)
 	err := s.change(t, func(tx *postgres.Tx) error {
 		o, err := tx.SetNeeds(ctx, s.process, 0, needs(domain.NeedHigh, domain.NeedHigh, domain.NeedVeryHigh), postgres.Everything)
@@ -141,6 +142,7 @@ func TestInheritanceIsStoredWithItsReason(t *testing.T) {
 }
 
 func TestCycleIsReportedAndGetsTheMaximum(t *testing.T) {
+	t.Parallel()
 	s := newStructure(t)
 	err := s.change(t, func(tx *postgres.Tx) error {
 		if _, err := tx.SetNeeds(ctx, s.app, 0, needs(domain.NeedHigh, 0, 0), postgres.Everything); err != nil {
@@ -169,6 +171,7 @@ func TestCycleIsReportedAndGetsTheMaximum(t *testing.T) {
 }
 
 func TestDepartmentHeadSeesOnlyTheirSubtree(t *testing.T) {
+	t.Parallel()
 	s := newStructure(t)
 	fin := postgres.Visibility{Departments: []int64{s.fin}}
 	objs, total, err := s.db.ListObjects(ctx, s.scope.ID, domain.ObjectFilter{}, fin)
@@ -235,6 +238,7 @@ func TestDepartmentHeadSeesOnlyTheirSubtree(t *testing.T) {
 }
 
 func TestDeleteRefusedWhileOthersDepend(t *testing.T) {
+	t.Parallel()
 	s := newStructure(t)
 	if err := s.change(t, func(tx *postgres.Tx) error { return tx.AddDependency(ctx, s.app, s.sv, postgres.Everything) }); err != nil {
 		t.Fatal(err)
@@ -252,6 +256,7 @@ func TestDeleteRefusedWhileOthersDepend(t *testing.T) {
 }
 
 func TestModellingSuggestionsAndGaps(t *testing.T) {
+	t.Parallel()
 	s := newStructure(t)
 	sv, _ := s.db.ObjectByID(ctx, s.sv, postgres.Everything)
 	if !sv.Gap() {

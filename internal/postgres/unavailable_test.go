@@ -19,6 +19,7 @@ import (
 )
 
 func TestStatementErrorsClassified(t *testing.T) {
+	t.Parallel()
 	refused := &net.OpError{Op: "dial", Net: "unix", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 	for _, tc := range []struct {
 		err         error
@@ -67,6 +68,7 @@ func TestStatementErrorsClassified(t *testing.T) {
 // not; once the server is back the same pool works again, as with an
 // external database that restarts.
 func TestStoreOutageAndRecovery(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "ismsd-outage-")
 	if err != nil {

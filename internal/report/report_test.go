@@ -19,6 +19,7 @@ import (
 	"ismsd/internal/domain"
 	"ismsd/internal/heapwatch"
 	"ismsd/internal/postgres"
+	"ismsd/internal/scaletest"
 )
 
 // The writers are tested on a report whose rows are generated: they need
@@ -166,9 +167,7 @@ func TestPDFOfManyPages(t *testing.T) {
 // The PDF is streamed: 50,000 rows (some 1,500 pages) go out with a
 // heap that does not grow with them.
 func TestPDFStreamsInBoundedMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("50,000 rows")
-	}
+	scaletest.Require(t, "50,000 rows")
 	const rows = 50000
 	defer debug.SetGCPercent(debug.SetGCPercent(25))
 	runtime.GC()

@@ -69,6 +69,7 @@ func (e *testEnv) auditActions(t *testing.T, resourceType, resourceID string) []
 // the same answers. The lockout is in the audit trail, and an
 // administrator sees and lifts it (API and page).
 func TestThrottleSlowsTheGuesserNotTheOwner(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, behindLocalProxy)
 	karl := e.user("karl", domain.Grant{Role: domain.RoleISB})
 	e.user("root", domain.Grant{Role: domain.RoleAdmin})
@@ -150,6 +151,7 @@ func TestThrottleSlowsTheGuesserNotTheOwner(t *testing.T) {
 // user at another address, and the users behind it only for a bounded
 // time.
 func TestSprayingNamesFromOneAddress(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, behindLocalProxy)
 	e.user("lena", domain.Grant{Role: domain.RoleISB})
 	const spray, elsewhere = "198.51.100.9", "203.0.113.9"
@@ -182,6 +184,7 @@ func TestSprayingNamesFromOneAddress(t *testing.T) {
 // TestLoginNextStaysOnSite: whatever next says, the login leads to a path
 // of this site (the table of variants is TestSafeNext).
 func TestLoginNextStaysOnSite(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("nina")
 	for _, next := range []string{"/%09/evil.example/phish", "//evil.example", "/%5Cevil.example", "https://evil.example", "/%2F%2Fevil.example"} {
@@ -210,6 +213,7 @@ func TestLoginNextStaysOnSite(t *testing.T) {
 // (recorded in the audit trail); an administrator lists and revokes a
 // user's tokens (API and page).
 func TestIncidentResponseRevokesTokens(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("root", domain.Grant{Role: domain.RoleAdmin})
 	tom := e.user("tom", domain.Grant{Role: domain.RoleISB})
@@ -283,6 +287,7 @@ func TestIncidentResponseRevokesTokens(t *testing.T) {
 // TestTokensCannotMintTokensAndMayBeReadOnly: creating a token needs a
 // login session; a read-only token passes only GET and HEAD.
 func TestTokensCannotMintTokensAndMayBeReadOnly(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("tom", domain.Grant{Role: domain.RoleISB})
 	session := e.login("tom")
@@ -328,6 +333,7 @@ func TestTokensCannotMintTokensAndMayBeReadOnly(t *testing.T) {
 // password is set: creation, the administrator's reset, the own change
 // (API with a pointer, the page in German).
 func TestWeakPasswordsRefused(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("root", domain.Grant{Role: domain.RoleAdmin})
 	otto := e.user("otto", domain.Grant{Role: domain.RoleISB})
@@ -370,6 +376,7 @@ func TestWeakPasswordsRefused(t *testing.T) {
 // confirmed it within five minutes; a token always needs it. Every
 // confirmation and the approval are recorded with the account.
 func TestApprovalStepUp(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
 	isb, management, _, _ := guidelineUsers(e, s)
@@ -462,6 +469,7 @@ func TestApprovalStepUp(t *testing.T) {
 // browser; the cookie helps no other account, and a password reset by an
 // administrator takes its standing away.
 func TestDeviceCookieLetsTheOwnerPass(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, behindLocalProxy)
 	lena := e.user("lena", domain.Grant{Role: domain.RoleISB})
 	e.user("mira", domain.Grant{Role: domain.RoleISB})

@@ -45,6 +45,7 @@ func readRecords(t *testing.T, e *testEnv) []readRecord {
 // the API and the pages, each leave a record of who read what; with
 // ISMS_AUDIT_READS=off none do. A refused download records no read.
 func TestReadsAreRecorded(t *testing.T) {
+	t.Parallel()
 	for _, on := range []bool{true, false} {
 		t.Run(fmt.Sprintf("on=%v", on), func(t *testing.T) {
 			s := newEvidenceScope(t, func(c *config.Config) { c.AuditReads = on })

@@ -86,6 +86,7 @@ type findingResp struct {
 // corrective actions, which auditors verify; department heads read only;
 // updates need If-Match; every answer matches its schema.
 func TestAuditAPI(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := auditUIScope(t, e)
 	auditor, isb, head, admin := auditUsers(e, s)

@@ -44,6 +44,7 @@ func sampleOf(t *testing.T, e *testEnv, auditID int64) []domain.SampleItem {
 // form, a finding that needs a due date, the ISB's corrective action, its
 // rejection with a reason and its acceptance; a department head reads.
 func TestAuditPages(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := auditUIScope(t, e)
 	auditor, isb, head, _ := auditUsers(e, s)
@@ -177,6 +178,7 @@ func auditURLOf(id int64) string { return "/audits/" + strconv.FormatInt(id, 10)
 // records a result; the scope's tabs, Audits included, keep one row at
 // 1366 px.
 func TestBrowserAudit(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := auditUIScope(t, e)
 	e.user("pia", domain.Grant{Role: domain.RoleAuditor})

@@ -133,6 +133,7 @@ var expectedAccess = map[string][]string{
 // every role (and anonymously, and as a user without roles) and checks the
 // decision against expectedAccess.
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	dept := e.department("Finanzministerium")
 	subjects := map[string]domain.Grant{

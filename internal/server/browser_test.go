@@ -14,6 +14,11 @@ import (
 	"ismsd/internal/domain"
 )
 
+// browsers bounds the Chromiums running at once: the browser tests run in
+// parallel with the others, and each browser takes a core and some
+// hundred MiB while it starts.
+var browsers = make(chan struct{}, 2)
+
 // newBrowser starts headless Chromium for one test. Without a browser the
 // test is skipped, unless ISMS_REQUIRE_BROWSER=1 (as in CI): then it fails.
 func newBrowser(t *testing.T) context.Context {
@@ -31,6 +36,8 @@ func newBrowser(t *testing.T) context.Context {
 		}
 		t.Skip("browser test skipped: no Chromium found (Debian: apt-get install chromium)")
 	}
+	browsers <- struct{}{}
+	t.Cleanup(func() { <-browsers }) // after the browser has ended (cleanups run last first)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
 		chromedp.UserDataDir(t.TempDir()),
@@ -69,6 +76,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 }
 
 func TestBrowserLogin(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	dept := e.department("Finanzministerium")
 	u := e.user("erika", domain.Grant{Role: domain.RoleISB, DepartmentID: &dept})

@@ -27,6 +27,7 @@ func (e *testEnv) demoCatalog() int64 {
 }
 
 func TestCatalogAPI(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	id := e.demoCatalog()
 	e.user("isa", domain.Grant{Role: domain.RoleISB})
@@ -122,6 +123,7 @@ func TestCatalogAPI(t *testing.T) {
 }
 
 func TestCatalogUpload(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, func(c *config.Config) { c.CatalogMaxBytes = 64 << 10 })
 	e.user("root", domain.Grant{Role: domain.RoleAdmin})
 	c := e.login("root")
@@ -161,6 +163,7 @@ func TestCatalogUpload(t *testing.T) {
 }
 
 func TestCatalogPages(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	id := e.demoCatalog()
 	e.user("dora", domain.Grant{Role: domain.RoleAuditor})
@@ -181,6 +184,7 @@ func TestCatalogPages(t *testing.T) {
 }
 
 func TestBrowserSearch(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	id := e.demoCatalog()
 	e.user("ines", domain.Grant{Role: domain.RoleISB})

@@ -11,6 +11,7 @@ import (
 
 	"ismsd/internal/domain"
 	"ismsd/internal/postgres"
+	"ismsd/internal/scaletest"
 )
 
 // bulkScope gives a scope 1,000 devices with three switch and router
@@ -68,9 +69,7 @@ func bulkItems(t testing.TB, c *client, base string, n int, status string) []map
 // A bulk of 10,000 entries, the most one request may carry, goes through;
 // one more is refused whole.
 func TestCheckBulkOfTenThousand(t *testing.T) {
-	if testing.Short() {
-		t.Skip("20,000 entries")
-	}
+	scaletest.Require(t, "20,000 entries")
 	c, base := bulkScope(t)
 	items := bulkItems(t, c, base, 10001, "partial")
 	problemOf(t, c.do("POST", base+"/bulk", map[string]any{"items": items}, nil), http.StatusUnprocessableEntity)

@@ -16,6 +16,7 @@ import (
 // the justification and saves; the status shows "nein", and the plan
 // lists the new measure. Ctrl+Enter saves another entry's form.
 func TestBrowserCheck(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	scope, server := checkScope(t, e)
 	ctx2 := context.Background()

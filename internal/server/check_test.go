@@ -72,6 +72,7 @@ type entryPage struct {
 }
 
 func TestCheckAPI(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	scope, server := checkScope(t, e)
 	e.user("isa", domain.Grant{Role: domain.RoleISB})
@@ -146,6 +147,7 @@ func TestCheckAPI(t *testing.T) {
 }
 
 func TestCheckBulkAPI(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	scope, _ := checkScope(t, e)
 	e.user("isa", domain.Grant{Role: domain.RoleISB})

@@ -82,6 +82,7 @@ func entryPath(id int64) string { return "/check-entries/" + idStr(id) }
 // with its history, one module across objects, the bulk change, the plan,
 // and the entries retired when a module is unassigned.
 func TestCheckPages(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	scope, server := checkScope(t, e)
 	e.user("isa", domain.Grant{Role: domain.RoleISB})
@@ -384,6 +385,7 @@ func TestCheckPages(t *testing.T) {
 // TestCheckGroupMember: a member's entries follow their group until
 // changed by hand; a button makes one follow again.
 func TestCheckGroupMember(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	scope, dept := e.scopeWithDepartment()
 	ctx := context.Background()
@@ -444,6 +446,7 @@ func TestCheckGroupMember(t *testing.T) {
 // of their subtree only, without any form; a scoped ISB changes only
 // entries of their subtree.
 func TestCheckDepartmentHead(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
 	ctx := context.Background()

@@ -787,6 +787,7 @@ func crossDeptAnswer(r response, ids ...string) string {
 // shown, or success where a missing id fails) and the existence oracles
 // (an answer that differs from the one for a missing id).
 func TestCrossDepartmentMatrix(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	w := newCrossDeptWorld(t, e)
 	type subject struct {

@@ -38,6 +38,7 @@ func sameButID(t *testing.T, what string, got, want response, ids ...string) {
 // the computing centre; the API and the page answer exactly as for a
 // missing id, show nothing of the target, and link nothing.
 func TestEvidenceLinkToAnotherDepartment(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
 	s.assign(t, []int64{s.server, s.innSystem}, "SYS.1.1")
@@ -99,6 +100,7 @@ func TestEvidenceLinkToAnotherDepartment(t *testing.T) {
 // centre; a foreign group and a missing one get the same 404. A member
 // keeps its group when its page form is saved, which has no field for it.
 func TestGroupMembershipAcrossDepartments(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
 	ctx := context.Background()
@@ -163,6 +165,7 @@ func TestGroupMembershipAcrossDepartments(t *testing.T) {
 // no longer breaks the export and the import's plan for a department
 // head or a department's ISB; it is not exported to them.
 func TestExportWithObjectWithoutDepartment(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
 	ctx := context.Background()

@@ -131,6 +131,7 @@ func lacks(t *testing.T, page, what string, unwanted ...string) {
 }
 
 func TestManagementDashboard(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := newDashboardScope(t, e)
 	e.user("leitung", domain.Grant{Role: domain.RoleManagement})
@@ -159,6 +160,7 @@ func TestManagementDashboard(t *testing.T) {
 // TestDepartmentDashboard: a department head sees their subtree's items
 // and none of another ministry's; management may open any department's.
 func TestDepartmentDashboard(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := newDashboardScope(t, e)
 	dept := s.fin
@@ -190,6 +192,7 @@ func TestDepartmentDashboard(t *testing.T) {
 // TestHistoryAPI: the snapshots as the reader sees them, with the
 // forecast.
 func TestHistoryAPI(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := newDashboardScope(t, e)
 	dept := s.inn
@@ -229,6 +232,7 @@ func TestHistoryAPI(t *testing.T) {
 // departments; management and department heads the verdict with the way
 // to their dashboard.
 func TestWorkspaceWorkQueue(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := newDashboardScope(t, e)
 	e.user("isa", domain.Grant{Role: domain.RoleISB})
@@ -259,6 +263,7 @@ func TestWorkspaceWorkQueue(t *testing.T) {
 // the charts are drawn, nothing is wider than the window, the scope's
 // tabs keep one row; a screenshot of each is kept as a test artifact.
 func TestBrowserDashboards(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := newDashboardScope(t, e)
 	e.user("leitung", domain.Grant{Role: domain.RoleManagement})

@@ -14,6 +14,7 @@ import (
 // violations or changed columns, and expects the same list every time:
 // nothing comes out in Go's map order, which changes from run to run.
 func TestOutputOrderIsStable(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	scope, _ := e.scopeWithDepartment()
 	e.user("isa", domain.Grant{Role: domain.RoleISB})
@@ -61,6 +62,7 @@ func TestOutputOrderIsStable(t *testing.T) {
 // TestPlanFormMessagesInOneOrder: a measure's form refused for several
 // fields lists their messages in the same order every time.
 func TestPlanFormMessagesInOneOrder(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	scope, server := checkScope(t, e)
 	e.user("isa", domain.Grant{Role: domain.RoleISB})

@@ -14,6 +14,7 @@ import (
 // then with it; the ISB who uploaded it finds it on their start page with
 // the auditor's comment and follows it to the thread.
 func TestBrowserEvidenceReview(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceScope(t)
 	id := s.uploadForm(t, s.isb, map[string]string{"title": "Patchprotokoll Oktober", "department_id": idStr(s.tlrz),
 		"effective_on": "2026-10-01"}, "patch.txt", "KW 40: alle Server gepatcht")

@@ -13,6 +13,7 @@ import (
 // refused like any other tampering — before a byte is sent, logged and
 // recorded — because the audit record of the upload keeps the true hash.
 func TestRehashedEvidenceDownloadIsRefused(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceScope(t)
 	content := bytes.Repeat([]byte("Protokoll "), 300000) // 3 MB: three chunks
 	var ev evidenceDoc

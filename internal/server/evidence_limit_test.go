@@ -17,6 +17,7 @@ import (
 // through the API and the pages. The limit lies past the first chunk, so
 // the refusal comes while the file streams into the store.
 func TestEvidenceFileLimit(t *testing.T) {
+	t.Parallel()
 	const limit = 2<<20 + 5
 	s := newEvidenceScope(t, func(c *config.Config) { c.EvidenceMaxBytes = limit })
 	owner := s.e.ownerDB()

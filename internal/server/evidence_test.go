@@ -18,6 +18,7 @@ import (
 	"ismsd/internal/config"
 	"ismsd/internal/domain"
 	"ismsd/internal/heapwatch"
+	"ismsd/internal/scaletest"
 )
 
 type evidenceDoc struct {
@@ -66,6 +67,7 @@ func (s evidenceScope) fields(title string) map[string]string {
 }
 
 func TestEvidenceUploadDownloadAndReview(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceScope(t)
 	content := bytes.Repeat([]byte("Firewall-Regelwerk Stand Oktober 2026\n"), 60000) // about 2.2 MB
 	r := s.isb.upload(s.base, s.fields("Firewall-Regelwerk"), "regelwerk.txt", bytes.NewReader(content), nil)
@@ -166,6 +168,7 @@ func TestEvidenceUploadDownloadAndReview(t *testing.T) {
 }
 
 func TestEvidenceVisibilityAndLinks(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceScope(t)
 	r := s.isb.upload(s.base, s.fields("Zutrittsliste"), "zutritt.csv", strings.NewReader("Name;Datum"), nil)
 	var ev evidenceDoc
@@ -211,6 +214,7 @@ func TestEvidenceVisibilityAndLinks(t *testing.T) {
 }
 
 func TestTamperedEvidenceDownloadFails(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceScope(t)
 	content := bytes.Repeat([]byte("Protokoll "), 300000) // 3 MB: three chunks
 	var ev evidenceDoc
@@ -252,6 +256,7 @@ func TestTamperedEvidenceDownloadFails(t *testing.T) {
 
 // An upload whose connection breaks off midway leaves nothing behind.
 func TestEvidenceUploadCutOff(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceScope(t)
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -273,15 +278,30 @@ func TestEvidenceUploadCutOff(t *testing.T) {
 	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nOrigin: %s\r\nCookie: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n",
 		s.base, strings.TrimPrefix(s.e.url, "http://"), s.e.url, cookie, mw.FormDataContentType(), buf.Len()+1000)
 	conn.Write(cut)
-	time.Sleep(300 * time.Millisecond) // the server has begun to store it
+	// Cut it off once the server stores its chunks: its transaction then
+	// holds the table's write lock (in this test's database: the tables of
+	// all of them have the template's oids).
+	owner := s.e.ownerDB()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var writing bool
+		if err := owner.QueryRow(`SELECT EXISTS (SELECT FROM pg_locks WHERE relation = 'evidence_chunks'::regclass
+			AND mode = 'RowExclusiveLock' AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))`).Scan(&writing); err != nil {
+			t.Fatal(err)
+		}
+		if writing {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the server never began to store the upload")
+		}
+	}
 	conn.Close()
 
-	owner := s.e.ownerDB()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		var items, chunks, busy int
 		if err := owner.QueryRow(`SELECT (SELECT count(*) FROM evidence), (SELECT count(*) FROM evidence_chunks),
-			(SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction')`).Scan(&items, &chunks, &busy); err != nil {
+			(SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' AND datname = current_database())`).Scan(&items, &chunks, &busy); err != nil {
 			t.Fatal(err)
 		}
 		if items+chunks == 0 && busy == 0 {
@@ -320,9 +340,7 @@ func (r *patternReader) Read(p []byte) (int, error) {
 // A gigabyte goes up and comes down again with memory that does not grow
 // with it. (How fast: BenchmarkEvidenceTransfer.)
 func TestEvidenceGigabyteBoundedMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("1 GiB through PostgreSQL")
-	}
+	scaletest.Require(t, "1 GiB through PostgreSQL")
 	const size = 1 << 30
 	s := newEvidenceScope(t, func(c *config.Config) { c.EvidenceMaxBytes = 2 << 30 })
 	s.isb.http.Timeout = 0

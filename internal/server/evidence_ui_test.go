@@ -56,6 +56,7 @@ func day(offset int) string { return time.Now().AddDate(0, 0, offset).Format("20
 // review of one's own upload, the thread, a new version, links and the
 // edit form.
 func TestEvidencePages(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceScope(t)
 	list := s.url("/evidence")
 
@@ -250,6 +251,7 @@ func TestEvidencePages(t *testing.T) {
 // TestEvidenceFromCheckEntry: the entry's page lists its evidence with
 // the review state and leads to an upload that is linked to the entry.
 func TestEvidenceFromCheckEntry(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceScope(t)
 	s.assign(t, []int64{s.server}, "SYS.1.1")
 	entry := checkEntries(t, s.e, s.scope.ID, s.server)["SYS.1.1.A2"]
@@ -285,6 +287,7 @@ func TestEvidenceFromCheckEntry(t *testing.T) {
 // TestEvidenceWorkspace: the start page shows each role what waits for
 // it, and a department head only their subtree's evidence.
 func TestEvidenceWorkspace(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceScope(t)
 	ctx := context.Background()
 	s.assign(t, []int64{s.server}, "SYS.1.1")

@@ -57,6 +57,7 @@ type guidelineResp struct {
 // heads read; 422 lists every violation, 428 without If-Match, 412 on a
 // stale one; answers match their schemas.
 func TestGuidelineAPI(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
 	isb, management, head, admin := guidelineUsers(e, s)
@@ -166,6 +167,7 @@ func TestGuidelineAPI(t *testing.T) {
 // TestPolicyAndCertificateAPI: A.0 policies link the scope's own evidence
 // and show their next review; certificates run three years by default.
 func TestPolicyAndCertificateAPI(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
 	isb, management, head, _ := guidelineUsers(e, s)

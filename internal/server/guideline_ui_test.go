@@ -16,6 +16,7 @@ import (
 // starts from the version in force; A.0 policies with an overdue review
 // and an expired certificate; a department head reads only.
 func TestGuidelinePages(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
 	isb, management, head, _ := guidelineUsers(e, s)

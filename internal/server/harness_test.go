@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -15,8 +17,11 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/argon2"
 
 	"ismsd/internal/account"
 	"ismsd/internal/authz"
@@ -76,7 +81,7 @@ func startServer(t testing.TB, db *postgres.DB, info pgtest.DB, configure ...fun
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := validation.New()
+	v, err := testValidator()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,21 +108,32 @@ func (e *testEnv) reloadGrants() {
 
 var testActor = domain.Actor{Name: "test", RequestID: "test", ClientAddr: "local"}
 
+// testValidator is compiled once for all the test servers: compiling every
+// schema for each of them cost more CPU than most tests themselves.
+var testValidator = sync.OnceValues(validation.New)
+
+// testPasswordHash is testPassword as argon2id with the smallest cost
+// (8 KiB, one pass). A login verifies with the cost its stored hash names,
+// and the server tests create and log in hundreds of accounts: at the
+// product's cost (internal/account, whose tests cover it) argon2 and the
+// collections its 19 MiB cause were half of their CPU time, which nothing
+// they check depends on.
+var testPasswordHash = sync.OnceValue(func() string {
+	salt := []byte("ismsd test salt.")
+	key := argon2.IDKey([]byte(testPassword), salt, 1, 8, 1, 32)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=8,t=1,p=1$%s$%s", argon2.Version, b64.EncodeToString(salt), b64.EncodeToString(key))
+})
+
 // user creates an account with testPassword (no pending change) and the
 // given grants, and reloads the enforcer.
 func (e *testEnv) user(name string, grants ...domain.Grant) domain.User {
 	e.t.Helper()
 	ctx := context.Background()
-	u, _, err := e.accounts.CreateUser(ctx, testActor, account.NewUserInput{Username: name, Password: testPassword})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	hash, err := account.HashPassword(testPassword)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	err = e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
-		if err := tx.SetPassword(ctx, u.ID, hash, false); err != nil {
+	var u domain.User
+	err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
+		var err error
+		if u, err = tx.CreateUser(ctx, postgres.NewUser{Username: name, PasswordHash: testPasswordHash()}); err != nil {
 			return err
 		}
 		for _, g := range grants {
@@ -251,36 +267,34 @@ func (c *client) do(method, path string, body any, header map[string]string) res
 }
 
 // upload sends fields and then, if content is not nil, the file, as one
-// streamed multipart request.
+// multipart request: streamed, or in one piece when it is small.
 func (c *client) upload(path string, fields map[string]string, fileName string, content io.Reader, header map[string]string) response {
 	c.e.t.Helper()
-	pr, pw := io.Pipe()
-	mw := multipart.NewWriter(pw)
-	go func() {
-		for k, v := range fields {
-			if err := mw.WriteField(k, v); err != nil {
-				pw.CloseWithError(err)
-				return
-			}
+	var body io.Reader
+	var contentType string
+	// A small upload goes in one piece, as a browser sends a small form.
+	// Sent in pieces, the server may refuse a field and close the
+	// connection, as it does on a streaming route, before the rest is
+	// written; the client then sees a broken pipe instead of the answer
+	// (which happens when tests run in parallel on a busy machine).
+	if sized, ok := content.(interface{ Len() int }); content == nil || ok && sized.Len() <= 1<<20 {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		if err := writeMultipart(mw, fields, fileName, content); err != nil {
+			c.e.t.Fatal(err)
 		}
-		if content != nil {
-			fw, err := mw.CreateFormFile("file", fileName)
-			if err != nil {
-				pw.CloseWithError(err)
-				return
-			}
-			if _, err := io.Copy(fw, content); err != nil {
-				pw.CloseWithError(err)
-				return
-			}
-		}
-		pw.CloseWithError(mw.Close())
-	}()
-	req, err := http.NewRequest(http.MethodPost, c.e.url+path, pr)
+		body, contentType = &buf, mw.FormDataContentType()
+	} else {
+		pr, pw := io.Pipe()
+		mw := multipart.NewWriter(pw)
+		go func() { pw.CloseWithError(writeMultipart(mw, fields, fileName, content)) }()
+		body, contentType = pr, mw.FormDataContentType()
+	}
+	req, err := http.NewRequest(http.MethodPost, c.e.url+path, body)
 	if err != nil {
 		c.e.t.Fatal(err)
 	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("Origin", c.origin)
 	for k, v := range header {
 		req.Header.Set(k, v)
@@ -293,6 +307,25 @@ func (c *client) upload(path string, fields map[string]string, fileName string, 
 	b, _ := io.ReadAll(res.Body)
 	c.e.checkResponse(http.MethodPost, req.URL.Path, res.StatusCode, res.Header, b)
 	return response{status: res.StatusCode, header: res.Header, body: b}
+}
+
+// writeMultipart writes the fields and, if content is not nil, the file.
+func writeMultipart(mw *multipart.Writer, fields map[string]string, fileName string, content io.Reader) error {
+	for k, v := range fields {
+		if err := mw.WriteField(k, v); err != nil {
+			return err
+		}
+	}
+	if content != nil {
+		fw, err := mw.CreateFormFile("file", fileName)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(fw, content); err != nil {
+			return err
+		}
+	}
+	return mw.Close()
 }
 
 func netListen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }

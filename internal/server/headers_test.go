@@ -17,6 +17,7 @@ import (
 // Permissions-Policy everywhere, no-store on every API answer (successes
 // too), and HSTS exactly when the base URL is https.
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("hedda", domain.Grant{Role: domain.RoleISB})
 	c := e.login("hedda")

@@ -21,6 +21,7 @@ import (
 // Retry-After (problem+json in the API, a German page in the UI); other
 // requests go on, and once the upload is done the next import runs.
 func TestExpensiveRequestsAreBounded(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, func(c *config.Config) { c.ExpensiveRequests = 1 })
 	scope, _ := e.scopeWithDepartment()
 	e.user("isa", domain.Grant{Role: domain.RoleISB})
@@ -73,6 +74,7 @@ func TestExpensiveRequestsAreBounded(t *testing.T) {
 // rows is sent as it is made and is one valid JSON document; the page
 // keeps the uploaded file in chunks for the apply, which checks its hash.
 func TestLargeImportStreamsAndKeepsItsFileInChunks(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	scope, _ := e.scopeWithDepartment()
 	e.user("isa", domain.Grant{Role: domain.RoleISB})

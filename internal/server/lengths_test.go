@@ -14,6 +14,7 @@ import (
 // in "ä" (two bytes each) is taken, one character more is refused with
 // the field's pointer; a minimum counts characters too.
 func TestLengthsCountCharacters(t *testing.T) {
+	t.Parallel()
 	s := newEvidenceScope(t)
 	c := s.admin
 	ae := func(n int) string { return strings.Repeat("ä", n) }
@@ -90,6 +91,7 @@ func TestLengthsCountCharacters(t *testing.T) {
 // client's own words (the user agent, a name that failed) is cut by
 // characters and made valid UTF-8, never split inside a character.
 func TestLoginKeepsWhatTheClientSentAsText(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("lotte")
 	login := func(username string, header map[string]string) int {

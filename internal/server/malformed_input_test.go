@@ -37,6 +37,7 @@ var badText = []struct {
 // is read. The demo network gives every path an existing record, so that
 // handlers get as far as reading their input.
 func TestMalformedInputSweep(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	ctx := context.Background()
 	if _, err := demo.Seed(ctx, e.db, e.accounts, testActor); err != nil {

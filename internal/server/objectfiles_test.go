@@ -47,6 +47,7 @@ func (c *client) uploadFields(path, name string, content []byte, fields map[stri
 }
 
 func TestObjectImportAPI(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	scope, _ := e.scopeWithDepartment()
 	e.user("isa", domain.Grant{Role: domain.RoleISB})
@@ -116,6 +117,7 @@ func TestObjectImportAPI(t *testing.T) {
 }
 
 func TestObjectImportPages(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	scope, _ := e.scopeWithDepartment()
 	e.user("isa", domain.Grant{Role: domain.RoleISB})

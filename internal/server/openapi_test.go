@@ -14,6 +14,7 @@ import (
 // documented, every documented operation is served, and every reference
 // in the document resolves.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	r := e.client().do("GET", httpapi.DescriptionPath, nil, nil)
 	if r.status != http.StatusOK {
@@ -73,6 +74,7 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 }
 
 func TestAPIReferencePage(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	r := e.client().do("GET", "/api/docs", nil, nil)
 	body := string(r.body)

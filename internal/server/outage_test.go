@@ -22,6 +22,7 @@ import (
 // without a restart of the server, sessions included. The database is an
 // own cluster that the test stops, as an external one would go away.
 func TestDatabaseOutage(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "ismsd-outage-")
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 // partner needs more is accepted with a warning in the answer and a note
 // on the pages.
 func TestOverrideDirectionAndCycleNote(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
 	e.user("isa", domain.Grant{Role: domain.RoleISB})

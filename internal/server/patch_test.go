@@ -422,6 +422,7 @@ var patchIgnored = []string{"version", "updated_at", "updated_by", "changed_at",
 // route's request schema is sent, and every member that may be null is
 // also sent as null. A PATCH route without a case here fails.
 func TestPatchChangesOnlyWhatItNames(t *testing.T) {
+	t.Parallel()
 	f := newPatchFixture(t)
 	var description struct {
 		Paths map[string]map[string]struct {

@@ -109,6 +109,7 @@ type blockerAnswer struct {
 }
 
 func TestReadinessAPI(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := newReadinessScope(t, e)
 	e.user("isa", domain.Grant{Role: domain.RoleISB})
@@ -223,6 +224,7 @@ func TestReadinessAPI(t *testing.T) {
 }
 
 func TestReadinessPages(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := newReadinessScope(t, e)
 	e.user("mia", domain.Grant{Role: domain.RoleManagement})

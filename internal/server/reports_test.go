@@ -21,6 +21,7 @@ import (
 	"ismsd/internal/domain"
 	"ismsd/internal/heapwatch"
 	"ismsd/internal/postgres"
+	"ismsd/internal/scaletest"
 )
 
 // reportScope is the UI test scope with something for every report: the
@@ -194,6 +195,7 @@ func pdfContains(text, s string) bool {
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 func TestReportFiles(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := reportScope(t, e)
 	e.user("isa", domain.Grant{Role: domain.RoleISB})
@@ -341,6 +343,7 @@ func TestReportFiles(t *testing.T) {
 
 // A department head's reports hold their subtree's objects only.
 func TestReportsOfDepartmentHead(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := reportScope(t, e)
 	e.user("anna", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.inn})
@@ -384,6 +387,7 @@ func TestReportsOfDepartmentHead(t *testing.T) {
 }
 
 func TestReportsPage(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := reportScope(t, e)
 	e.user("anna", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.inn})
@@ -404,9 +408,7 @@ func TestReportsPage(t *testing.T) {
 // (How fast at a million entries: BenchmarkReportCheck in
 // internal/postgres.)
 func TestReportStreamsInBoundedMemory(t *testing.T) {
-	if testing.Short() {
-		t.Skip("20,000 entries with long texts")
-	}
+	scaletest.Require(t, "65,000 entries with long texts")
 	c, check := bulkScope(t)
 	owner := c.e.ownerDB()
 	// Texts that do not compress to nothing: 997 different ones of

@@ -110,6 +110,7 @@ func assessForm(a riskAnalysisJSON, frequency string) string {
 // refused from the acceptance (422), management's acceptance, and its
 // voiding by a later change, shown on the page and in the list.
 func TestRiskAnalysisPages(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := riskUIScope(t, e)
 	e.user("isa", domain.Grant{Role: domain.RoleISB})
@@ -228,6 +229,7 @@ func bobGet(t *testing.T, e *testEnv, path string) response {
 // refusal as 422, the acceptance voided by a change of the matrix, and
 // the H requirement a reduction brings into the check.
 func TestRiskAnalysisAPI(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := riskUIScope(t, e)
 	e.user("isa", domain.Grant{Role: domain.RoleISB})
@@ -401,6 +403,7 @@ func TestRiskAnalysisAPI(t *testing.T) {
 // TestRiskMatrixPage: an ISB without a limit to departments changes the
 // matrix on the page; a falling one is refused in German.
 func TestRiskMatrixPage(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := riskUIScope(t, e)
 	e.user("isa", domain.Grant{Role: domain.RoleISB})

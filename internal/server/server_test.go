@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -39,6 +40,7 @@ func problemOf(t *testing.T, r response, status int) problem.Problem {
 }
 
 func TestUnauthenticatedAPIAnswers401Problem(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	for _, path := range []string{"/api/v1/me", "/api/v1/users", "/api/v1/audit-log"} {
 		p := problemOf(t, e.client().do("GET", path, nil, nil), http.StatusUnauthorized)
@@ -54,6 +56,7 @@ func TestUnauthenticatedAPIAnswers401Problem(t *testing.T) {
 }
 
 func TestLoginSessionAndMe(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	dept := e.department("Innenministerium")
 	e.user("hanna", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &dept}, domain.Grant{Role: domain.RoleISB})
@@ -101,6 +104,7 @@ func TestLoginSessionAndMe(t *testing.T) {
 }
 
 func TestSecureCookieUnderHTTPS(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.srv.cookie.Secure = true
 	rec := httptest.NewRecorder()
@@ -115,6 +119,7 @@ func TestSecureCookieUnderHTTPS(t *testing.T) {
 }
 
 func TestFailedLoginsLookAlikeAndAreThrottled(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("karl", domain.Grant{Role: domain.RoleISB})
 	wrong := problemOf(t, e.client().do("POST", "/api/v1/session", map[string]string{"username": "karl", "password": "wrong password"}, nil), http.StatusUnauthorized)
@@ -139,6 +144,7 @@ func TestFailedLoginsLookAlikeAndAreThrottled(t *testing.T) {
 }
 
 func TestThrottlePerClientAddress(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("lena", domain.Grant{Role: domain.RoleISB})
 	// Many names from one address: the address limit (30) applies.
@@ -149,6 +155,7 @@ func TestThrottlePerClientAddress(t *testing.T) {
 }
 
 func TestAuditorCannotManageUsers(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("anna", domain.Grant{Role: domain.RoleAuditor})
 	c := e.login("anna")
@@ -163,6 +170,7 @@ func TestAuditorCannotManageUsers(t *testing.T) {
 }
 
 func TestMalformedBodyListsEveryViolation(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("root", domain.Grant{Role: domain.RoleAdmin})
 	c := e.login("root")
@@ -190,6 +198,7 @@ func TestMalformedBodyListsEveryViolation(t *testing.T) {
 }
 
 func TestBodyLimit(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("root", domain.Grant{Role: domain.RoleAdmin})
 	c := e.login("root")
@@ -198,6 +207,7 @@ func TestBodyLimit(t *testing.T) {
 }
 
 func TestUnknownRoutesAndMethods(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	problemOf(t, e.client().do("GET", "/api/v1/nothing-here", nil, nil), http.StatusNotFound)
 	problemOf(t, e.client().do("GET", "/api/other", nil, nil), http.StatusNotFound)
@@ -210,6 +220,7 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 }
 
 func TestCrossOriginStateChangeRefused(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("root", domain.Grant{Role: domain.RoleAdmin})
 	c := e.login("root")
@@ -252,6 +263,7 @@ func createToken(t *testing.T, c *client) string {
 }
 
 func TestAPITokens(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("tom", domain.Grant{Role: domain.RoleISB})
 	c := e.login("tom")
@@ -295,6 +307,7 @@ func TestAPITokens(t *testing.T) {
 }
 
 func TestUpdateNeedsIfMatch(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("root", domain.Grant{Role: domain.RoleAdmin})
 	target := e.user("paul")
@@ -319,6 +332,7 @@ func TestUpdateNeedsIfMatch(t *testing.T) {
 }
 
 func TestDisableEndsSessionsAndLastAdminStays(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	root := e.user("root", domain.Grant{Role: domain.RoleAdmin})
 	target := e.user("mia", domain.Grant{Role: domain.RoleISB})
@@ -337,6 +351,7 @@ func TestDisableEndsSessionsAndLastAdminStays(t *testing.T) {
 }
 
 func TestAdminRevokesSessionsAndResetsPassword(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("root", domain.Grant{Role: domain.RoleAdmin})
 	target := e.user("otto", domain.Grant{Role: domain.RoleISB})
@@ -387,6 +402,7 @@ func TestAdminRevokesSessionsAndResetsPassword(t *testing.T) {
 }
 
 func TestGrantRevokeThroughAPI(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("root", domain.Grant{Role: domain.RoleAdmin})
 	target := e.user("ida")
@@ -411,7 +427,8 @@ func TestGrantRevokeThroughAPI(t *testing.T) {
 }
 
 // TestGrantReachesOtherInstance: two servers share a database; a grant
-// made through one takes effect on the other within a second.
+// made through one takes effect on the other within a second. (Not in
+// parallel with other tests: it promises a time.)
 func TestGrantReachesOtherInstance(t *testing.T) {
 	a := newTestEnv(t)
 	b := startServer(t, a.db, a.dbInfo)
@@ -424,7 +441,7 @@ func TestGrantReachesOtherInstance(t *testing.T) {
 	a.user("root", domain.Grant{Role: domain.RoleAdmin})
 	b.reloadGrants()
 	target := a.user("ute")
-	time.Sleep(300 * time.Millisecond) // let both LISTENs take effect
+	a.dbInfo.WaitForListeners(t, 2)
 	onB := b.login("ute")
 	problemOf(t, onB.do("GET", "/api/v1/audit-log", nil, nil), http.StatusForbidden)
 	admin := a.login("root")
@@ -450,6 +467,7 @@ func (e *testEnv) reloadGrantsQuietly() {
 }
 
 func TestAuditLogRecordsChangesWithRequest(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("root", domain.Grant{Role: domain.RoleAdmin})
 	admin := e.login("root")
@@ -502,6 +520,7 @@ func TestAuditLogRecordsChangesWithRequest(t *testing.T) {
 }
 
 func TestHealthAndReadiness(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	if r := e.client().do("GET", "/healthz", nil, nil); r.status != http.StatusOK {
 		t.Errorf("healthz %d", r.status)
@@ -520,6 +539,7 @@ func TestHealthAndReadiness(t *testing.T) {
 }
 
 func TestPanicBecomesProblem(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	eng := gin.New()
 	eng.Use(e.srv.recovery, e.srv.requestContext)
@@ -533,15 +553,17 @@ func TestPanicBecomesProblem(t *testing.T) {
 }
 
 func TestGracefulShutdownDrainsRequests(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
-	slow := make(chan struct{})
+	arrived, slow := make(chan struct{}), make(chan struct{})
 	eng := gin.New()
-	eng.GET("/slow", func(c *gin.Context) { <-slow; c.String(200, "done") })
+	eng.GET("/slow", func(c *gin.Context) { close(arrived); <-slow; c.String(200, "done") })
 	e.srv.engine = eng
-	ln, err := netListen()
+	l, err := netListen()
 	if err != nil {
 		t.Fatal(err)
 	}
+	ln := &closeSignal{Listener: l, closed: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- e.srv.Run(ctx, ln, 5*time.Second) }()
@@ -558,9 +580,16 @@ func TestGracefulShutdownDrainsRequests(t *testing.T) {
 			res.Body.Close()
 		}
 	}()
-	time.Sleep(100 * time.Millisecond)
+	waitClosed := func(ch chan struct{}, what string) {
+		select {
+		case <-ch:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s not within ten seconds", what)
+		}
+	}
+	waitClosed(arrived, "the request reached the handler")
 	cancel()
-	time.Sleep(100 * time.Millisecond)
+	waitClosed(ln.closed, "the shutdown began") // the listener is closed first
 	close(slow)
 	wg.Wait()
 	if err := <-done; err != nil {
@@ -571,7 +600,21 @@ func TestGracefulShutdownDrainsRequests(t *testing.T) {
 	}
 }
 
+// closeSignal is a listener that tells when it is closed, as a server's
+// shutdown does first.
+type closeSignal struct {
+	net.Listener
+	once   sync.Once
+	closed chan struct{}
+}
+
+func (l *closeSignal) Close() error {
+	l.once.Do(func() { close(l.closed) })
+	return l.Listener.Close()
+}
+
 func TestChangeOwnPasswordEndsOtherSessionsAndIsThrottled(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("vera", domain.Grant{Role: domain.RoleISB})
 	here, elsewhere := e.login("vera"), e.login("vera")

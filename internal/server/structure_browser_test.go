@@ -16,6 +16,7 @@ import (
 // lets the process (need "hoch") depend on it on the process page, and
 // finds the inherited need with its reason on the application's page.
 func TestBrowserInheritance(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
 	s.setOwn(t, s.process, domain.NeedHigh, domain.NeedNormal, domain.NeedHigh)

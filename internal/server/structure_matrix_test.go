@@ -49,6 +49,7 @@ func init() {
 // refused with 403, whatever the department of the object, and the
 // others are refused by the authorization middleware.
 func TestStructurePagesDenyOnlyByRole(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
 	s.depend(t, s.app, s.server)

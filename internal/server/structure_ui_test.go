@@ -161,6 +161,7 @@ func mustLack(t *testing.T, r response, texts ...string) {
 // TestDepartmentPages: the tree, adding with German refusals, renaming
 // with a stale form, and deleting one in use.
 func TestDepartmentPages(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
 	e.user("isa", domain.Grant{Role: domain.RoleISB})
@@ -214,6 +215,7 @@ func TestDepartmentPages(t *testing.T) {
 // TestScopePages: the list with its figures, creating one with German
 // refusals, the overview, and a stale edit.
 func TestScopePages(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
 	isa := e.user("isa", domain.Grant{Role: domain.RoleISB})
@@ -268,6 +270,7 @@ func TestScopePages(t *testing.T) {
 // form with German errors, a stale edit, protection needs with a refused
 // override, a dependency by short ID, modules, and deletion.
 func TestObjectFormAndDetailPages(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
 	e.user("isa", domain.Grant{Role: domain.RoleISB})
@@ -374,6 +377,7 @@ func TestObjectFormAndDetailPages(t *testing.T) {
 // TestObjectListAndViews: filters, sorting, the A.2 and A.3 views, a
 // cycle, and the bulk assignment.
 func TestObjectListAndViews(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
 	e.user("isa", domain.Grant{Role: domain.RoleISB})
@@ -467,6 +471,7 @@ func TestObjectListAndViews(t *testing.T) {
 // subtree; anything else answers like a missing object, and no form is
 // offered.
 func TestStructureDepartmentHead(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
 	s.setOwn(t, s.process, domain.NeedHigh, domain.NeedNormal, domain.NeedNormal)
@@ -514,6 +519,7 @@ func TestStructureDepartmentHead(t *testing.T) {
 
 // TestStructureScopedISB: an ISB for one department writes only there.
 func TestStructureScopedISB(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
 	e.user("ida", domain.Grant{Role: domain.RoleISB, DepartmentID: &s.tlrz})
@@ -558,6 +564,7 @@ func fillScope(t testing.TB, e *testEnv, s uiScope, n int) {
 // TestObjectListPaging: 10,000 objects, paged in SQL; the pager leads to
 // the first and last page. (How fast: BenchmarkObjectListPage.)
 func TestObjectListPaging(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("10,000 objects")
 	}

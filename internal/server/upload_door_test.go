@@ -17,7 +17,8 @@ import (
 // big upload to the streaming routes, as a raw TCP client that then waits:
 // a client without session (or without the right) gets its refusal at
 // once and sees the connection closed, instead of the server waiting for
-// a body it never reads.
+// a body it never reads. (Not in parallel with other tests: "at once" is
+// a second here.)
 func TestRefusedUploadIsAnsweredAndClosedAtOnce(t *testing.T) {
 	e := newTestEnv(t)
 	e.user("udo", domain.Grant{Role: domain.RoleAuditor}) // may read evidence, not upload it

@@ -39,6 +39,7 @@ var passwordField = regexp.MustCompile(`id="pw" class="secret" type="text" reado
 // (password shown once), grant with a German refusal, reset the password,
 // and the new user's forced password change.
 func TestUserAdministrationPages(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	dept := e.department("Kultusministerium")
 	e.user("root", domain.Grant{Role: domain.RoleAdmin})
@@ -107,6 +108,7 @@ func TestUserAdministrationPages(t *testing.T) {
 }
 
 func TestAccountPageTokens(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("tim", domain.Grant{Role: domain.RoleISB})
 	c := e.login("tim")
@@ -124,6 +126,7 @@ func TestAccountPageTokens(t *testing.T) {
 }
 
 func TestAuditPageFilters(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t)
 	e.user("anna", domain.Grant{Role: domain.RoleAuditor})
 	e.user("bert")

@@ -16,9 +16,11 @@ func TestFiguresCacheComputesOnce(t *testing.T) {
 	c := newFiguresCache()
 	ctx := context.Background()
 	var calls atomic.Int32
-	release := make(chan struct{})
+	started, release := make(chan struct{}), make(chan struct{})
 	slow := func(context.Context) (int, error) {
-		calls.Add(1)
+		if calls.Add(1) == 1 {
+			close(started)
+		}
 		<-release
 		return 42, nil
 	}
@@ -32,7 +34,9 @@ func TestFiguresCacheComputesOnce(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(20 * time.Millisecond)
+	// Readers that come while it runs wait for it; those that come after
+	// it get its value. Either way nobody computes again.
+	<-started
 	close(release)
 	wg.Wait()
 	if calls.Load() != 1 {
@@ -49,7 +53,18 @@ func TestFiguresCacheComputesOnce(t *testing.T) {
 		t.Errorf("stale read %d, want the old value", v)
 	}
 	<-refreshed
-	time.Sleep(10 * time.Millisecond)
+	// The refresh keeps its value once it has returned it.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		c.mu.Lock()
+		refreshing := c.entries["k"].refreshing
+		c.mu.Unlock()
+		if !refreshing {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the refresh did not end")
+		}
+	}
 	if v, _, _ := cached(ctx, c, "k", next); v != 43 || calls.Load() != 2 {
 		t.Errorf("after the refresh %d (%d computations)", v, calls.Load())
 	}

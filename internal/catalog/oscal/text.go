@@ -18,6 +18,7 @@ import (
 // literal text; the renderer escapes all of it.
 type text struct {
 	params map[string]string // param id → its text
+	steps  *int              // if set, counts the bytes the inline scan looks at (see TestProseLinear)
 }
 
 // part is a part's title, prose and nested parts, the latter as a list
@@ -243,19 +244,22 @@ const (
 type inlineScan struct {
 	nextBracket, nextParen, nextSpace, nextTick int // next such byte, or len(s); -1 unknown
 	noCloser                                    map[string]int
+	steps                                       int // bytes looked at, for text.steps
 }
 
 // nextIndex returns the index of the first byte of set at or after from,
 // or len(s). The cache is valid while from does not pass it; callers ask
 // with growing from.
-func nextIndex(s string, from int, set string, cache *int) int {
+func (sc *inlineScan) nextIndex(s string, from int, set string, cache *int) int {
 	if *cache >= from {
 		return *cache
 	}
 	if k := strings.IndexAny(s[from:], set); k >= 0 {
 		*cache = from + k
+		sc.steps += k + 1
 	} else {
 		*cache = len(s)
+		sc.steps += len(s) - from
 	}
 	return *cache
 }
@@ -282,21 +286,27 @@ func (t text) inlineAt(s string, emph, strong bool, depth int) []domain.Run {
 		}
 	}
 	sc := inlineScan{nextBracket: -1, nextParen: -1, nextSpace: -1, nextTick: -1, noCloser: map[string]int{}}
+	if t.steps != nil {
+		defer func() { *t.steps += sc.steps }()
+	}
 	for i := 0; i < len(s); {
+		sc.steps++
 		switch c := s[i]; {
 		case c == '\\' && i+1 < len(s) && isASCIIPunct(s[i+1]):
 			plain.WriteByte(s[i+1])
 			i += 2
 			continue
 		case c == '{':
-			if m := insert.FindStringSubmatch(s[i:min(len(s), i+insertWindow)]); m != nil {
+			window := s[i:min(len(s), i+insertWindow)]
+			sc.steps += len(window)
+			if m := insert.FindStringSubmatch(window); m != nil {
 				flush()
 				runs = appendRun(runs, domain.Run{Text: t.insertText(m[1], m[2]), Emph: true, Strong: strong})
 				i += len(m[0])
 				continue
 			}
 		case c == '`':
-			if end := nextIndex(s, i+1, "`", &sc.nextTick); end < len(s) {
+			if end := sc.nextIndex(s, i+1, "`", &sc.nextTick); end < len(s) {
 				plain.WriteString(s[i+1 : end])
 				i = end + 1
 				continue
@@ -326,12 +336,12 @@ func (t text) inlineAt(s string, emph, strong bool, depth int) []domain.Run {
 
 // link recognises [label](url) at s[i], the url without blanks.
 func (sc *inlineScan) link(s string, i int) (label, url string, n int, ok bool) {
-	j := nextIndex(s, i+1, "]", &sc.nextBracket)
+	j := sc.nextIndex(s, i+1, "]", &sc.nextBracket)
 	if j+1 >= len(s) || s[j+1] != '(' {
 		return "", "", 0, false
 	}
-	k := nextIndex(s, j+2, ")", &sc.nextParen)
-	if k == len(s) || nextIndex(s, j+2, " \t\n", &sc.nextSpace) < k {
+	k := sc.nextIndex(s, j+2, ")", &sc.nextParen)
+	if k == len(s) || sc.nextIndex(s, j+2, " \t\n", &sc.nextSpace) < k {
 		return "", "", 0, false
 	}
 	return s[i+1 : j], s[j+2 : k], k + 1 - i, true
@@ -362,6 +372,7 @@ func (sc *inlineScan) emphasis(s string, i int) (inner string, n int, strong, ok
 		return "", 0, false, false
 	}
 	for j := start + 1; j+len(delim) <= len(s); j++ {
+		sc.steps++
 		if s[j:j+len(delim)] != delim || s[j-1] == ' ' || s[j-1] == '\\' {
 			continue
 		}

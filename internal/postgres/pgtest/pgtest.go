@@ -5,9 +5,12 @@ package pgtest
 import (
 	"context"
 	"database/sql"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,7 +35,21 @@ var (
 // TestMain: func TestMain(m *testing.M) { pgtest.Main(m) }. A package
 // that reports something after its tests passes a wrapper of m.
 func Main(m interface{ Run() int }) {
+	raiseParallelism()
 	os.Exit(run(m))
+}
+
+// raiseParallelism lets twice as many parallel tests run at once as there
+// are cores (the testing package's default is as many), unless -parallel
+// says otherwise: tests on a database spend most of their time waiting
+// for PostgreSQL, which runs beside them.
+func raiseParallelism() {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
+	if !set {
+		flag.Set("test.parallel", strconv.Itoa(2*runtime.GOMAXPROCS(0)))
+	}
 }
 
 func run(m interface{ Run() int }) int {
@@ -109,4 +126,29 @@ func Open(t testing.TB) (*postgres.DB, DB) {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db, d
+}
+
+// WaitForListeners waits until n sessions on the database have completed
+// a LISTEN, so that a notification sent from now on reaches them; it fails
+// the test after ten seconds.
+func (d DB) WaitForListeners(t testing.TB, n int) {
+	t.Helper()
+	db, err := sql.Open("postgres", d.OwnerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var listening int
+		if err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND state = 'idle' AND query LIKE 'LISTEN %'`).Scan(&listening); err != nil {
+			t.Fatal(err)
+		}
+		if listening >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d sessions listen", listening, n)
+		}
+	}
 }
