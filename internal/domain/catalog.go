@@ -60,6 +60,7 @@ type Catalog struct {
 	SourceName   string      `db:"source_name"`
 	SourceSHA256 string      `db:"source_sha256"`
 	ImportedAt   time.Time   `db:"imported_at"`
+	Method       Method      `db:"method"`
 }
 
 // CatalogContent is everything a parser read from one catalog file,
@@ -75,6 +76,17 @@ type CatalogContent struct {
 	Requirements   []Requirement
 	Threats        []Threat
 	ModellingHints []ModellingHint
+}
+
+// Method is the method the content is applied with: Grundschutz++ once
+// any requirement's statement carries a modal verb.
+func (c CatalogContent) Method() Method {
+	for _, r := range c.Requirements {
+		if r.Obligation != "" {
+			return MethodPlusPlus
+		}
+	}
+	return MethodGrundschutz
 }
 
 // CatalogGroup is a layer (Kompendium: ISMS, ORP, …) or an OSCAL group
@@ -116,6 +128,9 @@ type Requirement struct {
 	Tags      []string // OSCAL props named "tag" or with class "tag"
 	AltID     string   // OSCAL alt-identifier (a UUID)
 	Props     Props    // every other prop, namespace kept
+
+	Obligation Obligation         // Grundschutz++: the statement's modal verb
+	Params     []RequirementParam // the parameters its statement inserts, in order
 }
 
 // Prop is an OSCAL property, kept with its namespace.
@@ -199,11 +214,15 @@ type Block struct {
 	Items []Text    `json:"i,omitempty"`
 }
 
-// Run is a piece of text with its emphasis.
+// Run is a piece of text with its emphasis. A parameter insert is a run
+// of its own that names the parameter: its text is the BSI's label until
+// WithParams puts the scope's value in (Value then says so).
 type Run struct {
 	Text   string `json:"t"`
 	Emph   bool   `json:"e,omitempty"`
 	Strong bool   `json:"s,omitempty"`
+	Param  string `json:"p,omitempty"`
+	Value  bool   `json:"v,omitempty"`
 }
 
 // Plain is the text without markup, paragraphs and list items on their

@@ -221,6 +221,7 @@ type Scope struct {
 	Description string    `db:"description"`
 	CatalogID   int64     `db:"catalog_id"`
 	Approach    Approach  `db:"approach"`
+	Method      Method    `db:"method"` // its catalog's
 	ISBUserID   *int64    `db:"isb_user_id"`
 	ObjectID    int64     `db:"object_id"` // the scope as a target object
 	CreatedAt   time.Time `db:"created_at"`

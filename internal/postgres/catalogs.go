@@ -24,7 +24,7 @@ type CatalogSummary struct {
 	CrossReferenced bool `db:"cross_referenced"`
 }
 
-const catalogColumns = `c.id, c.kind, c.title, c.version, c.uuid, c.source_name, c.source_sha256, c.imported_at`
+const catalogColumns = `c.id, c.kind, c.title, c.version, c.uuid, c.source_name, c.source_sha256, c.imported_at, c.method`
 
 const catalogSummarySelect = `
 	SELECT ` + catalogColumns + `,
@@ -73,9 +73,9 @@ func (db *DB) CatalogBySHA256(ctx context.Context, sha string) (domain.Catalog, 
 func (tx *Tx) InsertCatalog(ctx context.Context, meta domain.Catalog, content domain.CatalogContent) (domain.Catalog, error) {
 	var c domain.Catalog
 	err := tx.x.GetContext(ctx, &c, `
-		INSERT INTO catalogs AS c (kind, title, version, uuid, source_name, source_sha256)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+catalogColumns,
-		meta.Kind, meta.Title, meta.Version, meta.UUID, meta.SourceName, meta.SourceSHA256)
+		INSERT INTO catalogs AS c (kind, title, version, uuid, source_name, source_sha256, method)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+catalogColumns,
+		meta.Kind, meta.Title, meta.Version, meta.UUID, meta.SourceName, meta.SourceSHA256, content.Method())
 	if isUniqueViolation(err) {
 		return c, domain.Errorf(domain.ErrConflict, "this file was imported already").De("Diese Datei wurde bereits importiert.")
 	}
@@ -126,12 +126,24 @@ func (tx *Tx) InsertCatalog(ctx context.Context, meta domain.Catalog, content do
 		Tags         []string      `json:"tags"`
 		AltID        string        `json:"alt_id"`
 		Props        []domain.Prop `json:"props"`
+		Obligation   *string       `json:"obligation"`
+	}
+	type param struct {
+		RequirementID string `json:"requirement_id"`
+		ParamID       string `json:"param_id"`
+		Label         string `json:"label"`
+		Preset        string `json:"preset"`
+		Ord           int    `json:"ord"`
 	}
 	reqs := make([]requirement, len(content.Requirements))
+	params := []param{}
 	for i, r := range content.Requirements {
 		reqs[i] = requirement{r.ID, r.ModuleID, nullable(r.ParentID), r.Title, r.Level, orNone(r.Roles),
 			orEmpty(r.Text), r.Text.Plain(), orEmpty(r.Guidance), r.Guidance.Plain(), r.Withdrawn, r.Order,
-			r.Effort, orNone(r.Tags), r.AltID, orNoProps(r.Props)}
+			r.Effort, orNone(r.Tags), r.AltID, orNoProps(r.Props), nullable(string(r.Obligation))}
+		for j, p := range r.Params {
+			params = append(params, param{r.ID, p.ID, p.Label, p.Preset, j + 1})
+		}
 	}
 	type threat struct {
 		ID    string      `json:"id"`
@@ -164,12 +176,15 @@ func (tx *Tx) InsertCatalog(ctx context.Context, meta domain.Catalog, content do
 			FROM jsonb_to_recordset($2) AS x(id text, group_key text, title text, ord int, description jsonb,
 			                                 default_roles text[], further_roles text[], props jsonb)`, modules},
 		{"requirements", `INSERT INTO catalog_requirements (catalog_id, id, module_id, parent_id, title, level, roles, body, body_text,
-			                                   guidance, guidance_text, withdrawn, ord, effort, tags, alt_id, props)
+			                                   guidance, guidance_text, withdrawn, ord, effort, tags, alt_id, props, obligation)
 			SELECT $1, id, module_id, parent_id, title, level, roles, body, body_text, guidance, guidance_text,
-			       withdrawn, ord, effort, tags, alt_id, props
+			       withdrawn, ord, effort, tags, alt_id, props, obligation
 			FROM jsonb_to_recordset($2) AS x(id text, module_id text, parent_id text, title text, level text, roles text[],
 			                                 body jsonb, body_text text, guidance jsonb, guidance_text text, withdrawn boolean,
-			                                 ord int, effort int, tags text[], alt_id text, props jsonb)`, reqs},
+			                                 ord int, effort int, tags text[], alt_id text, props jsonb, obligation text)`, reqs},
+		{"parameters", `INSERT INTO catalog_requirement_params (catalog_id, requirement_id, param_id, label, preset, ord)
+			SELECT $1, requirement_id, param_id, label, preset, ord
+			FROM jsonb_to_recordset($2) AS x(requirement_id text, param_id text, label text, preset text, ord int)`, params},
 		{"threats", `INSERT INTO catalog_threats (catalog_id, id, title, body, ord)
 			SELECT $1, id, title, body, ord FROM jsonb_to_recordset($2) AS x(id text, title text, body jsonb, ord int)`, threats},
 		{"modelling hints", `INSERT INTO catalog_modelling_hints (catalog_id, module_id, ord, target_type)

@@ -42,22 +42,39 @@ func (tx *Tx) DeriveChecks(ctx context.Context, scopeID int64, objectIDs []int64
 			FROM objects o
 			WHERE o.scope_id = $1 AND ($2::bigint[] IS NULL OR o.id = ANY ($2) OR o.group_id = ANY ($2))
 		),
-		-- An object is modelled by its own modules and by its group's.
+		scope AS (
+			SELECT s.approach, c.method = 'grundschutz_pp' AS pp
+			FROM scopes s JOIN catalogs c ON c.id = s.catalog_id WHERE s.id = $1
+		),
+		-- An object is modelled by its own modules and by its group's. In a
+		-- Grundschutz++ scope the scope object carries the whole requirement
+		-- package: every module of the catalog (Methodik STM.2.1.1).
 		modelled AS (
 			SELECT t.id, t.model_id, t.member, om.catalog_id, om.module_id
 			FROM target t JOIN object_modules om ON om.object_id = t.id
 			UNION
 			SELECT t.id, t.model_id, t.member, om.catalog_id, om.module_id
 			FROM target t JOIN object_modules om ON om.object_id = t.model_id
+			UNION
+			SELECT t.id, t.model_id, t.member, m.catalog_id, m.id
+			FROM target t JOIN objects o ON o.id = t.id AND o.type = 'scope'
+			JOIN scopes s ON s.id = $1 JOIN catalog_modules m ON m.catalog_id = s.catalog_id
+			WHERE (SELECT pp FROM scope)
 		),
 		-- Each object meets a module once in modelled and a requirement
 		-- belongs to one module, so wanted has no duplicates to remove.
+		-- Kompendium: the levels the approach brings in (rule 2).
+		-- Grundschutz++: every normal-SdT requirement; an "erhöht" one where
+		-- the object's need is high or very high or the ISB raised it.
 		wanted AS MATERIALIZED (
-			SELECT t.id AS object_id, r.catalog_id, r.id AS requirement_id, r.module_id, r.level, t.member
+			SELECT t.id AS object_id, r.catalog_id, r.id AS requirement_id, r.module_id, r.level, r.obligation, t.member
 			FROM modelled t
 			JOIN catalog_requirements r ON r.catalog_id = t.catalog_id AND r.module_id = t.module_id AND NOT r.withdrawn
-			CROSS JOIN (SELECT approach FROM scopes WHERE id = $1) s
-			WHERE r.level = 'basis'
+			CROSS JOIN scope s
+			WHERE s.pp AND (r.level = 'standard'
+			      OR EXISTS (SELECT 1 FROM object_needs n WHERE n.object_id = t.model_id AND n.effective >= 2)
+			      OR EXISTS (SELECT 1 FROM scope_level_raises lr WHERE lr.scope_id = $1 AND lr.requirement_id = r.id))
+			   OR NOT s.pp AND (r.level = 'basis'
 			   OR r.level = 'standard' AND s.approach <> 'basic'
 			   OR r.level = 'elevated' AND (s.approach = 'core' OR s.approach = 'standard'
 			      AND EXISTS (SELECT 1 FROM object_needs n WHERE n.object_id = t.model_id AND n.effective >= 2)
@@ -65,11 +82,11 @@ func (tx *Tx) DeriveChecks(ctx context.Context, scopeID int64, objectIDs []int64
 			        SELECT 1 FROM risk_item_requirements rir
 			        JOIN risk_items ri ON ri.id = rir.item_id AND ri.treatment = 'reduce'
 			        JOIN risk_analyses ra ON ra.id = ri.analysis_id
-			        WHERE ra.object_id IN (t.id, t.model_id) AND rir.catalog_id = r.catalog_id AND rir.requirement_id = r.id))
+			        WHERE ra.object_id IN (t.id, t.model_id) AND rir.catalog_id = r.catalog_id AND rir.requirement_id = r.id)))
 		),
 		added AS (
-			INSERT INTO check_entries (scope_id, object_id, catalog_id, requirement_id, module_id, level, follows_group)
-			SELECT $1, w.object_id, w.catalog_id, w.requirement_id, w.module_id, w.level, w.member FROM wanted w
+			INSERT INTO check_entries (scope_id, object_id, catalog_id, requirement_id, module_id, level, obligation, follows_group)
+			SELECT $1, w.object_id, w.catalog_id, w.requirement_id, w.module_id, w.level, w.obligation, w.member FROM wanted w
 			ON CONFLICT (object_id, requirement_id) DO NOTHING
 			RETURNING id
 		),

@@ -26,7 +26,7 @@ type ScopeSummary struct {
 // per object.
 const scopeSummarySelect = `
 	SELECT s.id, s.name, s.description, s.catalog_id, s.approach, s.isb_user_id, s.created_at, s.version,
-	       so.id AS object_id, c.title AS catalog_title, c.version AS catalog_version,
+	       so.id AS object_id, c.title AS catalog_title, c.version AS catalog_version, c.method,
 	       coalesce(nullif(u.display_name, ''), u.username, '') AS isb_name,
 	       f.objects, f.gaps, f.undetermined, f.cycles
 	FROM scopes s
@@ -70,7 +70,7 @@ func (db *DB) Scope(ctx context.Context, id int64) (ScopeSummary, error) {
 	var s ScopeSummary
 	err := db.x.GetContext(ctx, &s, `
 		SELECT s.id, s.name, s.description, s.catalog_id, s.approach, s.isb_user_id, s.created_at, s.version,
-		       so.id AS object_id, c.title AS catalog_title, c.version AS catalog_version,
+		       so.id AS object_id, c.title AS catalog_title, c.version AS catalog_version, c.method,
 		       coalesce(nullif(u.display_name, ''), u.username, '') AS isb_name
 		FROM scopes s JOIN catalogs c ON c.id = s.catalog_id
 		JOIN objects so ON so.scope_id = s.id AND so.type = 'scope'
@@ -102,7 +102,12 @@ func (tx *Tx) CreateScope(ctx context.Context, in domain.ScopeInput) (domain.Sco
 		return s, err
 	}
 	s.ObjectID = o.ID
-	return s, tx.Record("scope.create", "scope", s.ID, nil, s)
+	if err := tx.Record("scope.create", "scope", s.ID, nil, s); err != nil {
+		return s, err
+	}
+	// A Grundschutz++ scope's requirement package applies at once.
+	_, err = tx.DeriveChecks(ctx, s.ID, nil)
+	return s, err
 }
 
 // UpdateScope changes a scope if it is still at version. Its catalog can
@@ -145,7 +150,7 @@ func (tx *Tx) UpdateScope(ctx context.Context, id int64, version int, ch domain.
 	if _, err := tx.x.ExecContext(ctx, `UPDATE objects SET name = $2 WHERE scope_id = $1 AND type = 'scope'`, id, in.Name); err != nil {
 		return s, err
 	}
-	if in.Approach != before.Approach {
+	if in.Approach != before.Approach || in.CatalogID != before.CatalogID {
 		if _, err := tx.DeriveChecks(ctx, id, nil); err != nil {
 			return s, err
 		}

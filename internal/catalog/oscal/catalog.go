@@ -23,6 +23,7 @@ const (
 	propEffort = "effort_level"   // Grundschutz++: effort, 0 … 5
 	propAltID  = "alt-identifier" // Grundschutz++: the control's UUID
 	propStatus = "status"         // OSCAL: "withdrawn"
+	propModal  = "modal_verb"     // Grundschutz++, on the statement: MUSS, SOLLTE, KANN
 )
 
 // levels maps Grundschutz++'s security levels (namespaces/security_level.csv).
@@ -91,6 +92,7 @@ func ParseCatalog(r io.Reader) (domain.CatalogContent, error) {
 // builder maps a decoded catalog onto domain values.
 type builder struct {
 	text
+	defs map[string]param // param id → its definition
 	out  domain.CatalogContent
 	keys map[string]string // group and module keys → JSON path, for duplicates
 	ids  map[string]string // control ids → JSON path, for duplicates
@@ -101,8 +103,10 @@ func build(c *catalogJSON) (domain.CatalogContent, error) {
 	if title == "" {
 		return domain.CatalogContent{}, catalog.Errorf("catalog.metadata", "the catalog has no title")
 	}
+	defs := collectParams(c)
 	b := &builder{
-		text: text{params: collectParams(c)},
+		text: text{params: paramTexts(defs)},
+		defs: defs,
 		out: domain.CatalogContent{
 			Kind:    domain.CatalogOSCAL,
 			Title:   title,
@@ -242,9 +246,18 @@ func (b *builder) requirement(c control, path string) (domain.Requirement, error
 		switch p.Name {
 		case "statement":
 			req.Text = append(req.Text, b.part(p)...)
-			for _, pr := range p.Props {
+			for i, pr := range p.Props {
+				if pr.Name == propModal {
+					o, ok := domain.ParseModalVerb(pr.Value)
+					if !ok {
+						return req, catalog.Errorf(fmt.Sprintf("%s.parts[statement].props[%d]", path, i),
+							"control %s: unknown %s %q; want MUSS, SOLLTE or KANN", c.ID, propModal, pr.Value)
+					}
+					req.Obligation = o
+				}
 				req.Props = append(req.Props, domain.Prop{Name: pr.Name, Value: pr.Value, NS: pr.NS, Class: pr.Class})
 			}
+			req.Params = b.paramsIn(req.Text, req.Params)
 		case "guidance":
 			req.Guidance = append(req.Guidance, b.part(p)...)
 		}
@@ -315,14 +328,43 @@ func convertProps(props []prop, path string) ([]domain.Prop, error) {
 	return out, nil
 }
 
+// paramsIn appends to have the params that t inserts and have does not
+// hold yet, in the order of the text.
+func (b *builder) paramsIn(t domain.Text, have []domain.RequirementParam) []domain.RequirementParam {
+	for _, blk := range t {
+		for _, r := range blk.Runs {
+			if r.Param == "" || slices.ContainsFunc(have, func(p domain.RequirementParam) bool { return p.ID == r.Param }) {
+				continue
+			}
+			def := b.defs[r.Param]
+			have = append(have, domain.RequirementParam{ID: r.Param, Label: paramText(param{ID: def.ID, Label: def.Label, Select: def.Select}),
+				Preset: strings.Join(def.Values, ", ")})
+		}
+		for _, it := range blk.Items {
+			have = b.paramsIn(it, have)
+		}
+	}
+	return have
+}
+
+// paramTexts maps each param to the text that stands for it where prose
+// inserts it.
+func paramTexts(defs map[string]param) map[string]string {
+	out := make(map[string]string, len(defs))
+	for id, p := range defs {
+		out[id] = paramText(p)
+	}
+	return out
+}
+
 // collectParams maps every param of the catalog, wherever it is defined,
-// to the text that stands for it where prose inserts it.
-func collectParams(c *catalogJSON) map[string]string {
-	params := map[string]string{}
+// to its definition (the first one, should an id be defined twice).
+func collectParams(c *catalogJSON) map[string]param {
+	params := map[string]param{}
 	add := func(ps []param) {
 		for _, p := range ps {
 			if _, seen := params[p.ID]; !seen && p.ID != "" {
-				params[p.ID] = paramText(p)
+				params[p.ID] = p
 			}
 		}
 	}

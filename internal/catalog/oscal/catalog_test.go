@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -170,6 +171,29 @@ func TestKernelControls(t *testing.T) {
 	}
 	if guidance != 899 {
 		t.Errorf("%d controls with guidance, want 899", guidance)
+	}
+	obligations := map[domain.Obligation]int{}
+	params, withParams := map[string]bool{}, 0
+	for _, r := range c.Requirements {
+		obligations[r.Obligation]++
+		if len(r.Params) > 0 {
+			withParams++
+		}
+		for _, p := range r.Params {
+			if p.Label == "" || params[p.ID] {
+				t.Errorf("%s: parameter %s without label or used twice", r.ID, p.ID)
+			}
+			params[p.ID] = true
+		}
+	}
+	if obligations[domain.ObligationMust] != 69 || obligations[domain.ObligationShould] != 608 || obligations[domain.ObligationMay] != 224 {
+		t.Errorf("modal verbs %v, want MUSS 69, SOLLTE 608, KANN 224", obligations)
+	}
+	if len(params) != 207 || withParams != 194 {
+		t.Errorf("%d parameters in %d controls, want 207 in 194", len(params), withParams)
+	}
+	if c.Method() != domain.MethodPlusPlus {
+		t.Errorf("method %s, want Grundschutz++", c.Method())
 	}
 	// Grundschutz++ carries tags in one prop "tags", comma-separated.
 	if tagged != 461 || len(tags) != 52 {
@@ -441,5 +465,45 @@ func BenchmarkParseCatalog(b *testing.B) {
 		if _, err := ParseCatalog(bytes.NewReader(data)); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// The Methodik is the method itself as a catalog: every control a MUSS,
+// SOLLTE or KANN, and its 14 parameters (UMS.5.1 asks who authorises
+// exceptions) in place.
+func TestMethodikCatalog(t *testing.T) {
+	c, err := ParseCatalog(bytes.NewReader(readShared(t, sharedDir+"BSI-Methodik-Grundschutz++-catalog.json")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Requirements) != 95 {
+		t.Fatalf("%d controls, want 95", len(c.Requirements))
+	}
+	params := map[string]string{}
+	for _, r := range c.Requirements {
+		if r.Obligation == "" {
+			t.Errorf("%s: no modal verb", r.ID)
+		}
+		for _, p := range r.Params {
+			params[p.ID] = p.Label
+		}
+		if r.ID == "UMS.5.1" {
+			var runs []domain.Run
+			for _, b := range r.Text {
+				runs = append(runs, b.Runs...)
+			}
+			if !slices.ContainsFunc(runs, func(x domain.Run) bool {
+				return x.Param == "ums.5.1-prm1" && x.Text == "eine zuständige Person oder Rolle"
+			}) {
+				t.Errorf("UMS.5.1: the parameter is not a run of its own: %+v", runs)
+			}
+			got := r.Text.WithParams(map[string]string{"ums.5.1-prm1": "die Amtsleitung"}).Plain()
+			if !strings.Contains(got, "durch die Amtsleitung autorisieren") {
+				t.Errorf("UMS.5.1 with its value: %q", got)
+			}
+		}
+	}
+	if len(params) != 14 {
+		t.Errorf("%d parameters, want 14: %v", len(params), params)
 	}
 }

@@ -88,7 +88,15 @@ type profileJSON struct {
 	Metadata   metadata     `json:"metadata"`
 	Imports    []importJSON `json:"imports"`
 	Merge      *mergeJSON   `json:"merge"`
+	Modify     *modifyJSON  `json:"modify"`
 	BackMatter *backMatter  `json:"back-matter"`
+}
+
+type modifyJSON struct {
+	SetParameters []struct {
+		ParamID string   `json:"param-id"`
+		Values  []string `json:"values"`
+	} `json:"set-parameters"`
 }
 
 type importJSON struct {

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"path"
 	"reflect"
+	"slices"
 	"strings"
 
 	"ismsd/internal/catalog"
@@ -20,6 +21,10 @@ type Profile struct {
 	// or "". Apply keeps the structure of the imported catalogs whatever
 	// it says, which is what "as-is" asks for.
 	Merge string
+	// Presets are the values the profile sets for parameters
+	// (modify: set-parameters); Apply gives them to the requirements that
+	// insert those parameters.
+	Presets map[string]string
 }
 
 // Import is one catalog a profile selects from, and what it selects.
@@ -59,7 +64,8 @@ func (imp Import) String() string {
 // not an OSCAL profile, a profile without title or imports, an import
 // without href or without anything to include, an href "#uuid" that names
 // no back-matter resource, with-child-controls other than yes or no.
-// Modifications (modify: set-parameters, alters) are not read.
+// Of the modifications only set-parameters is read, as presets of the
+// parameters' values; alters are not.
 func ParseProfile(r io.Reader) (Profile, error) {
 	data, err := readJSON(r, "profile")
 	if err != nil {
@@ -85,6 +91,7 @@ func buildProfile(pj *profileJSON) (Profile, error) {
 		Title:   strings.TrimSpace(pj.Metadata.Title),
 		Version: strings.TrimSpace(pj.Metadata.Version),
 		Merge:   mergeName(pj.Merge),
+		Presets: presets(pj.Modify),
 	}
 	if p.Title == "" {
 		return Profile{}, catalog.Errorf("profile.metadata", "the profile has no title")
@@ -253,8 +260,8 @@ func boolIndex(b bool) int {
 // included id missing from its catalog is an error, an excluded one is not
 // (the profile may be older than the catalog). A control selected by two
 // imports must be the same in both. Order is renumbered in the order of
-// the imports. Threats and modelling hints are not carried over;
-// parameter settings are not applied.
+// the imports. Threats and modelling hints are not carried over; the
+// profile's parameter values become the parameters' presets.
 func (p Profile) Apply(resolve func(Import) (domain.CatalogContent, error)) (domain.CatalogContent, error) {
 	groups := p.importGroups()
 	contents, err := p.resolveAll(groups, resolve)
@@ -278,7 +285,31 @@ func (p Profile) Apply(resolve func(Import) (domain.CatalogContent, error)) (dom
 		}
 	}
 	m.reparent()
+	for i, r := range m.out.Requirements {
+		for j, prm := range r.Params {
+			if v, ok := p.Presets[prm.ID]; ok {
+				// The params slice may be shared with the imported catalog.
+				r.Params = slices.Clone(r.Params)
+				r.Params[j].Preset = v
+				m.out.Requirements[i].Params = r.Params
+			}
+		}
+	}
 	return m.out, nil
+}
+
+// presets reads the values a profile sets for parameters.
+func presets(m *modifyJSON) map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := map[string]string{}
+	for _, sp := range m.SetParameters {
+		if v := strings.TrimSpace(strings.Join(sp.Values, ", ")); sp.ParamID != "" && v != "" {
+			out[sp.ParamID] = v
+		}
+	}
+	return out
 }
 
 // importGroups gathers the Imports split from one OSCAL import (the same

@@ -45,6 +45,10 @@ func TestGrundschutzProfile(t *testing.T) {
 	if !reflect.DeepEqual(p.Imports, want) {
 		t.Errorf("imports\n got %+v\nwant %+v", p.Imports, want)
 	}
+	// The profile names the method it sets up.
+	if !reflect.DeepEqual(p.Presets, map[string]string{"gc.1.1-prm1": "BSI Grundschutz++", "not.1.1.4-prm1": "BSI-Standard 200-4"}) {
+		t.Errorf("presets %v", p.Presets)
+	}
 
 	// None of the catalogs it imports is known: all three are named.
 	_, err = p.Apply(func(Import) (domain.CatalogContent, error) {

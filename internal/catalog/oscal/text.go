@@ -301,7 +301,7 @@ func (t text) inlineAt(s string, emph, strong bool, depth int) []domain.Run {
 			sc.steps += len(window)
 			if m := insert.FindStringSubmatch(window); m != nil {
 				flush()
-				runs = appendRun(runs, domain.Run{Text: t.insertText(m[1], m[2]), Emph: true, Strong: strong})
+				runs = appendRun(runs, t.insertRun(m[1], m[2], strong))
 				i += len(m[0])
 				continue
 			}
@@ -347,11 +347,13 @@ func (sc *inlineScan) link(s string, i int) (label, url string, n int, ok bool) 
 	return s[i+1 : j], s[j+2 : k], k + 1 - i, true
 }
 
-func (t text) insertText(kind, id string) string {
+// insertRun is the run an insert stands for: a known param's text, marked
+// with the param so that a scope's value can take its place, else the id.
+func (t text) insertRun(kind, id string, strong bool) domain.Run {
 	if v, ok := t.params[id]; ok && kind == "param" {
-		return v
+		return domain.Run{Text: v, Emph: true, Strong: strong, Param: id}
 	}
-	return id
+	return domain.Run{Text: id, Emph: true, Strong: strong}
 }
 
 // emphasis recognises *x*, _x_, **x** and __x__ starting at s[i]. Unlike
@@ -415,7 +417,7 @@ func appendRun(runs []domain.Run, r domain.Run) []domain.Run {
 	if r.Text == "" {
 		return runs
 	}
-	if n := len(runs); n > 0 && runs[n-1].Emph == r.Emph && runs[n-1].Strong == r.Strong {
+	if n := len(runs); n > 0 && r.Param == "" && runs[n-1].Param == "" && runs[n-1].Emph == r.Emph && runs[n-1].Strong == r.Strong {
 		runs[n-1].Text += r.Text
 		return runs
 	}

@@ -36,7 +36,7 @@ func TestProse(t *testing.T) {
 		{"lone star", "5 * 3 = 15 *", domain.Text{p(plain("5 * 3 = 15 *"))}},
 		{"escapes and code", `\*kein\* Akzent, ` + "`*code*`", domain.Text{p(plain("*kein* Akzent, *code*"))}},
 		{"insert", "Die Leitung MUSS {{ insert: param, p1 }} berichten.",
-			domain.Text{p(plain("Die Leitung MUSS "), emph("jährlich"), plain(" berichten."))}},
+			domain.Text{p(plain("Die Leitung MUSS "), domain.Run{Text: "jährlich", Emph: true, Param: "p1"}, plain(" berichten."))}},
 		{"unknown insert", "{{insert: param,p9}}", domain.Text{p(emph("p9"))}},
 		{"unclosed insert", "{{ insert: param, p1 ", domain.Text{p(plain("{{ insert: param, p1"))}},
 		{"link", "siehe [BSI](https://www.bsi.bund.de) und [ASST.1](#ASST.1)",

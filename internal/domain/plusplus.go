@@ -1,0 +1,195 @@
+package domain
+
+import (
+	"strings"
+	"time"
+)
+
+// Method is the way a catalog is applied to a scope. The Kompendium (and
+// the demo excerpt, and plain OSCAL catalogs) follow BSI-Standard 200-2:
+// modules modelled on target objects, levels B/S/H chosen by the scope's
+// approach. A Grundschutz++ catalog follows its own method catalog (the
+// "Methodik"): a requirement package for the whole scope, MUSS/SOLLTE/KANN
+// statements, parameters and exceptions. The method is read from the file:
+// a catalog whose statements carry a modal verb is Grundschutz++.
+type Method string
+
+const (
+	MethodGrundschutz Method = "grundschutz"
+	MethodPlusPlus    Method = "grundschutz_pp"
+)
+
+// Methods lists the methods.
+var Methods = []Method{MethodGrundschutz, MethodPlusPlus}
+
+// Label is the German name of the method.
+func (m Method) Label() string {
+	if m == MethodPlusPlus {
+		return "Grundschutz++"
+	}
+	return "IT-Grundschutz (BSI-Standard 200-2)"
+}
+
+// Obligation is the modal verb of a Grundschutz++ statement. MUSS plays
+// the part of a Basis requirement (an unmet one needs an exception, never
+// a risk acceptance), SOLLTE that of a Standard requirement (an unmet one
+// needs a justification, an exception or a risk acceptance), KANN is an
+// option that never blocks once answered.
+type Obligation string
+
+const (
+	ObligationMust   Obligation = "muss"
+	ObligationShould Obligation = "sollte"
+	ObligationMay    Obligation = "kann"
+)
+
+// Obligations lists the obligations from the strongest.
+var Obligations = []Obligation{ObligationMust, ObligationShould, ObligationMay}
+
+// Label is the modal verb as the BSI writes it.
+func (o Obligation) Label() string { return strings.ToUpper(string(o)) }
+
+// ParseModalVerb reads a statement's modal_verb prop ("MUSS", "SOLLTE",
+// "KANN", in any case).
+func ParseModalVerb(s string) (Obligation, bool) {
+	o := Obligation(strings.ToLower(strings.TrimSpace(s)))
+	for _, known := range Obligations {
+		if o == known {
+			return o, true
+		}
+	}
+	return "", false
+}
+
+// RequirementParam is a parameter that a requirement's statement inserts
+// ({{ insert: param, … }}): its value is set per scope (Methodik STM.5.1);
+// the label is the BSI's prompt, Preset a value the catalog itself gives.
+type RequirementParam struct {
+	ID     string `json:"id"`
+	Label  string `json:"label"`
+	Preset string `json:"preset,omitempty"`
+}
+
+// ParamValueMax is the longest parameter value, in characters.
+const ParamValueMax = 2000
+
+// ParamValueInput is a parameter value as an ISB enters it.
+type ParamValueInput struct {
+	ParamID string `json:"param_id"`
+	Value   string `json:"value"`
+}
+
+// Validate trims the value and refuses an empty or overlong one.
+func (in *ParamValueInput) Validate(pointer string) []Violation {
+	in.Value = strings.TrimSpace(in.Value)
+	var v []Violation
+	switch {
+	case in.Value == "":
+		v = append(v, Violation{Pointer: pointer + "/value", Detail: "must not be empty",
+			German: "Bitte einen Wert für den Parameter eintragen."})
+	case TooLong(in.Value, ParamValueMax):
+		v = append(v, Violation{Pointer: pointer + "/value", Detail: "is longer than 2000 characters",
+			German: "Ein Parameterwert darf höchstens 2.000 Zeichen lang sein."})
+	}
+	if tv, bad := TextViolation(pointer+"/value", in.Value); bad {
+		v = append(v, tv)
+	}
+	return v
+}
+
+// WithParams is the text with every parameter that has a value in values
+// shown as that value, marked as the institution's; parameters without a
+// value keep the BSI's label and are marked as unset.
+func (t Text) WithParams(values map[string]string) Text {
+	if len(t) == 0 {
+		return t
+	}
+	out := make(Text, len(t))
+	for i, b := range t {
+		nb := Block{Kind: b.Kind}
+		if b.Runs != nil {
+			nb.Runs = make([]Run, len(b.Runs))
+			for j, r := range b.Runs {
+				if r.Param != "" {
+					if v, ok := values[r.Param]; ok {
+						r.Text, r.Value = v, true
+					}
+				}
+				nb.Runs[j] = r
+			}
+		}
+		for _, it := range b.Items {
+			nb.Items = append(nb.Items, it.WithParams(values))
+		}
+		out[i] = nb
+	}
+	return out
+}
+
+// ExceptionInput is an exception (Ausnahme, Methodik UMS.5) as management
+// authorises it: why the requirement is not met, and until when.
+type ExceptionInput struct {
+	Justification string `json:"justification"`
+	ValidUntil    string `json:"valid_until"` // YYYY-MM-DD
+}
+
+// ExceptionJustificationMax is the longest justification, in characters.
+const ExceptionJustificationMax = 4000
+
+// Validate trims the input and checks it against today: the end date must
+// lie after today, the justification be written out.
+func (in *ExceptionInput) Validate(today time.Time) (time.Time, []Violation) {
+	in.Justification = strings.TrimSpace(in.Justification)
+	var v []Violation
+	switch {
+	case in.Justification == "":
+		v = append(v, Violation{Pointer: "/justification", Detail: "must not be empty",
+			German: "Eine Ausnahme braucht eine Begründung."})
+	case TooLong(in.Justification, ExceptionJustificationMax):
+		v = append(v, Violation{Pointer: "/justification", Detail: "is longer than 4000 characters",
+			German: "Die Begründung darf höchstens 4.000 Zeichen lang sein."})
+	}
+	if tv, bad := TextViolation("/justification", in.Justification); bad {
+		v = append(v, tv)
+	}
+	until, err := time.Parse(time.DateOnly, strings.TrimSpace(in.ValidUntil))
+	switch {
+	case strings.TrimSpace(in.ValidUntil) == "":
+		v = append(v, Violation{Pointer: "/valid_until", Detail: "must not be empty",
+			German: "Eine Ausnahme braucht ein Enddatum."})
+	case err != nil:
+		v = append(v, Violation{Pointer: "/valid_until", Detail: "is not a date (YYYY-MM-DD)",
+			German: "Das Enddatum ist kein gültiges Datum."})
+	case !until.After(today):
+		v = append(v, Violation{Pointer: "/valid_until", Detail: "must lie after today",
+			German: "Das Enddatum muss nach dem heutigen Tag liegen."})
+	}
+	return until, v
+}
+
+// Exception is an authorised exception for one check entry. It counts
+// while it is not revoked and its end date has not passed.
+type Exception struct {
+	ID            int64      `db:"id" json:"id"`
+	ScopeID       int64      `db:"scope_id" json:"scope_id"`
+	EntryID       int64      `db:"entry_id" json:"entry_id"`
+	Justification string     `db:"justification" json:"justification"`
+	ValidUntil    time.Time  `db:"valid_until" json:"valid_until"`
+	AuthorisedBy  string     `db:"authorised_by" json:"authorised_by"`
+	AuthorisedAt  time.Time  `db:"authorised_at" json:"authorised_at"`
+	RevokedAt     *time.Time `db:"revoked_at" json:"revoked_at,omitempty"`
+	RevokedBy     string     `db:"revoked_by" json:"revoked_by,omitempty"`
+	Version       int        `db:"version" json:"version"`
+	RequirementID string     `db:"requirement_id" json:"requirement_id"`
+	ObjectID      int64      `db:"object_id" json:"object_id"`
+	ObjectShortID string     `db:"short_id" json:"object_short_id"`
+	ObjectName    string     `db:"object_name" json:"object_name"`
+	DepartmentID  *int64     `db:"department_id" json:"department_id,omitempty"`
+}
+
+// Valid tells whether the exception counts on today (a calendar date as
+// Today gives it): not revoked, and its end date, the last day it counts,
+// not passed.
+func (e Exception) Valid(today time.Time) bool {
+	return e.RevokedAt == nil && !e.ValidUntil.Before(today)
+}
