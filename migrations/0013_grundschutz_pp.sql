@@ -74,3 +74,7 @@ CREATE INDEX check_exceptions_scope_idx ON check_exceptions (scope_id, valid_unt
 -- The guideline of a Grundschutz++ scope names the catalog or profile it is
 -- measured against instead of an approach.
 ALTER TABLE guidelines ADD COLUMN catalog_id bigint REFERENCES catalogs (id);
+
+-- Which requirements of the package a scope has entries for (the
+-- parameters' gate asks this per requirement).
+CREATE INDEX check_entries_requirement_idx ON check_entries (scope_id, requirement_id) WHERE active;

@@ -45,6 +45,7 @@ type Guideline struct {
 	Title          string
 	ScopeStatement string // Geltungsbereich
 	Approach       Approach
+	CatalogID      *int64 // Grundschutz++: the catalog or profile measured against
 	// Target dates: by when the Basis, Standard and elevated (H)
 	// requirements in scope are to be met; nil when the guideline sets none.
 	BasisBy    *time.Time

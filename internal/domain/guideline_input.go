@@ -27,6 +27,9 @@ type GuidelineInput struct {
 	EvidenceCoverage int
 	RequiredModules  []string
 	Roles            []GuidelineRole
+	// CatalogID names the catalog or profile a Grundschutz++ scope is
+	// measured against: for such a scope it takes the approach's place.
+	CatalogID *int64
 }
 
 // Input is the version's content, to apply a change to or to start the
@@ -34,7 +37,7 @@ type GuidelineInput struct {
 func (g Guideline) Input() GuidelineInput {
 	return GuidelineInput{Title: g.Title, ScopeStatement: g.ScopeStatement, Approach: g.Approach, BasisBy: g.BasisBy,
 		StandardBy: g.StandardBy, ElevatedBy: g.ElevatedBy, ReviewMonths: g.ReviewMonths, EvidenceCoverage: g.EvidenceCoverage,
-		RequiredModules: slices.Clone(g.RequiredModules), Roles: slices.Clone(g.Roles)}
+		RequiredModules: slices.Clone(g.RequiredModules), Roles: slices.Clone(g.Roles), CatalogID: g.CatalogID}
 }
 
 // Validate checks the content and tidies it: texts trimmed, roles without
@@ -137,8 +140,11 @@ func (in GuidelineInput) ContentHash() string {
 		EvidenceCoverage int             `json:"evidence_coverage"`
 		RequiredModules  []string        `json:"required_modules"`
 		Roles            []GuidelineRole `json:"roles"`
+		// Left out when unset, so the hashes of versions approved before
+		// guidelines named a catalog stay as they were.
+		CatalogID *int64 `json:"catalog_id,omitempty"`
 	}{in.Title, in.ScopeStatement, in.Approach, day(in.BasisBy), day(in.StandardBy), day(in.ElevatedBy), in.ReviewMonths,
-		in.EvidenceCoverage, modules, roles})
+		in.EvidenceCoverage, modules, roles, in.CatalogID})
 	if err != nil { // strings, ints and pointers to them always marshal
 		panic(err)
 	}
@@ -159,6 +165,7 @@ type GuidelineChange struct {
 	EvidenceCoverage *int
 	RequiredModules  *[]string
 	Roles            *[]GuidelineRole
+	CatalogID        **int64
 }
 
 // Apply returns the draft's content with the change.
@@ -174,6 +181,7 @@ func (ch GuidelineChange) Apply(g Guideline) GuidelineInput {
 	applyField(&in.EvidenceCoverage, ch.EvidenceCoverage)
 	applyField(&in.RequiredModules, ch.RequiredModules)
 	applyField(&in.Roles, ch.Roles)
+	applyField(&in.CatalogID, ch.CatalogID)
 	return in
 }
 

@@ -50,6 +50,14 @@ type GateFigures struct {
 	Certificate         *Certificate
 	CertificateChecked  int
 	CertificateBlockers int
+
+	// The catalog the scope is measured against, and its method. A
+	// Grundschutz++ scope's G4 counts the requirements of its package
+	// that insert parameters, and those with a parameter still unset.
+	Method        Method
+	Catalog       string
+	ParamsChecked int
+	ParamsOpen    int
 }
 
 // EvidenceBlocking is G8's blocking count: the fulfilled entries without
@@ -102,16 +110,30 @@ func ReadinessGates(f GateFigures) []Gate {
 	gs = append(gs, gate(GateNeeds, f.Objects, f.NeedsOpen, s))
 
 	// G4
-	s = "Alle " + c(f.Objects) + " Zielobjekte sind modelliert; die übergreifenden Bausteine (" + strings.Join(f.ScopeModules, ", ") + ") sind zugeordnet."
-	if f.Unmodelled+f.ModulesMissing > 0 {
-		s = c(f.Unmodelled) + " Zielobjekte ohne Baustein; " + c(f.ModulesMissing) + " von " + c(len(f.ScopeModules)) + " übergreifenden Bausteinen fehlen."
+	if f.Method == MethodPlusPlus {
+		s = "Anforderungspaket aus „" + f.Catalog + "“: alle " + c(f.ParamsChecked) + " Anforderungen mit Parametern haben Werte der Institution."
+		if f.ParamsOpen > 0 {
+			s = "Anforderungspaket aus „" + f.Catalog + "“: " + of(f.ParamsOpen, f.ParamsChecked, "Anforderungen mit Parametern fehlen noch Werte.")
+		}
+		gs = append(gs, gate(GateModelling, f.ParamsChecked, f.ParamsOpen, s))
+	} else {
+		s = "Alle " + c(f.Objects) + " Zielobjekte sind modelliert; die übergreifenden Bausteine (" + strings.Join(f.ScopeModules, ", ") + ") sind zugeordnet."
+		if f.Unmodelled+f.ModulesMissing > 0 {
+			s = c(f.Unmodelled) + " Zielobjekte ohne Baustein; " + c(f.ModulesMissing) + " von " + c(len(f.ScopeModules)) + " übergreifenden Bausteinen fehlen."
+		}
+		gs = append(gs, gate(GateModelling, f.Objects+len(f.ScopeModules), f.Unmodelled+f.ModulesMissing, s))
 	}
-	gs = append(gs, gate(GateModelling, f.Objects+len(f.ScopeModules), f.Unmodelled+f.ModulesMissing, s))
 
 	// G5
 	s = "Alle " + c(f.Entries) + " Einträge sind umgesetzt, begründet entbehrlich oder durch eine Risikoakzeptanz abgedeckt."
+	if f.Method == MethodPlusPlus {
+		s = "Alle " + c(f.Entries) + " Einträge sind umgesetzt, begründet entbehrlich oder abgewichen; jede nicht erfüllte MUSS-Anforderung hat eine gültige Ausnahme."
+	}
 	if f.CheckOpen > 0 {
 		s = of(f.CheckOpen, f.Entries, "Einträgen sind unbearbeitet oder nicht ausreichend umgesetzt.")
+	}
+	if f.Method == MethodPlusPlus {
+		s = "Gemessen an „" + f.Catalog + "“. " + s
 	}
 	gs = append(gs, gate(GateCheck, f.Entries, f.CheckOpen, s))
 
@@ -126,12 +148,16 @@ func ReadinessGates(f GateFigures) []Gate {
 	gs = append(gs, gate(GateRisk, f.RiskChecked, f.RiskOpen, s))
 
 	// G7
-	s = "Alle " + c(f.PlanChecked) + " teilweise oder nicht umgesetzten Einträge haben eine Maßnahme mit Verantwortlichen und Frist; keine Maßnahme zu einer Basis-Anforderung ist überfällig."
+	mandatory := "Basis-Anforderung"
+	if f.Method == MethodPlusPlus {
+		mandatory = "MUSS-Anforderung"
+	}
+	s = "Alle " + c(f.PlanChecked) + " teilweise oder nicht umgesetzten Einträge haben eine Maßnahme mit Verantwortlichen und Frist; keine Maßnahme zu einer " + mandatory + " ist überfällig."
 	if f.PlanChecked == 0 {
 		s = "Kein Eintrag ist teilweise oder nicht umgesetzt; es ist keine Maßnahme nötig."
 	}
 	if f.PlanOpen > 0 {
-		s = of(f.PlanOpen, f.PlanChecked, "teilweise oder nicht umgesetzten Einträgen fehlt eine vollständige Maßnahme, oder sie ist zu einer Basis-Anforderung überfällig.")
+		s = of(f.PlanOpen, f.PlanChecked, "teilweise oder nicht umgesetzten Einträgen fehlt eine vollständige Maßnahme, oder sie ist zu einer "+mandatory+" überfällig.")
 	}
 	gs = append(gs, gate(GatePlan, f.PlanChecked, f.PlanOpen, s))
 
@@ -189,8 +215,10 @@ func dateOrDash(t *time.Time) string {
 // guideline itself (missing, not approved, past its review date, or with
 // an approach that does not lead to the certificate), each role it names
 // that nobody holds, and the scope when it is checked with an approach
-// that does not cover the guideline's (Kind "scope", ID scopeID).
-func GuidelineBlockers(g *Guideline, scopeID int64, scopeApproach Approach, today time.Time) []Blocker {
+// that does not cover the guideline's (Kind "scope", ID of the scope).
+// For a Grundschutz++ scope approaches mean nothing: the guideline must
+// name the scope's catalog (catalogTitle) instead.
+func GuidelineBlockers(g *Guideline, scope Scope, catalogTitle string, today time.Time) []Blocker {
 	if g == nil {
 		return []Blocker{{Gate: GateGuideline, Kind: "guideline", Label: "Leitlinie zur Informationssicherheit",
 			Reason: "Es ist keine von der Leitung freigegebene Leitlinie in Kraft."}}
@@ -202,7 +230,11 @@ func GuidelineBlockers(g *Guideline, scopeID int64, scopeApproach Approach, toda
 	if due := g.ReviewDue(); due.IsZero() || due.Before(today) {
 		reasons = append(reasons, "Die Überprüfung war bis "+dateOrDash(&due)+" fällig.")
 	}
-	if g.Approach != ApproachStandard && g.Approach != ApproachCore {
+	plusPlus := scope.Method == MethodPlusPlus
+	switch {
+	case plusPlus && (g.CatalogID == nil || *g.CatalogID != scope.CatalogID):
+		reasons = append(reasons, "Die Leitlinie nennt nicht den Katalog „"+catalogTitle+"“, an dem der Informationsverbund gemessen wird.")
+	case !plusPlus && g.Approach != ApproachStandard && g.Approach != ApproachCore:
 		reasons = append(reasons, "Die Vorgehensweise „"+g.Approach.Label()+"“ führt nicht zum Zertifikat; nötig ist Standard- oder Kern-Absicherung.")
 	}
 	label := fmt.Sprintf("Leitlinie, Fassung %d: %s", g.Number, g.Title)
@@ -218,8 +250,8 @@ func GuidelineBlockers(g *Guideline, scopeID int64, scopeApproach Approach, toda
 	}
 	// The guideline is what the scope is measured against: a check made
 	// with another approach does not show what the guideline demands.
-	if reason := ApproachShortfall(scopeApproach, g.Approach); reason != "" {
-		out = append(out, Blocker{Gate: GateGuideline, Kind: "scope", ID: scopeID,
+	if reason := ApproachShortfall(scope.Approach, g.Approach); reason != "" && !plusPlus {
+		out = append(out, Blocker{Gate: GateGuideline, Kind: "scope", ID: scope.ID,
 			Label: "Vorgehensweise des Informationsverbunds", Reason: reason})
 	}
 	return out
@@ -298,6 +330,12 @@ func (f ObjectFacts) NeedsReason() string {
 	return strings.Join(out, " ")
 }
 
+// ParamsReason says why a requirement of a Grundschutz++ package blocks
+// G4: the labels of its parameters without a value.
+func ParamsReason(labels string) string {
+	return "Parameter ohne Wert der Institution: " + labels + "."
+}
+
 // UnmodelledReason says why an object blocks G4.
 const UnmodelledReason = "Kein Baustein modelliert und nicht als „kein passender Baustein“ gekennzeichnet."
 
@@ -335,8 +373,12 @@ func ScopeModuleReason(inCatalog bool) string {
 // EntryFacts are what the entry gates (G5, G7) read about a check entry
 // that blocks one of them, with its measure in the plan.
 type EntryFacts struct {
-	Status Status
-	Level  Level
+	Status     Status
+	Level      Level
+	Obligation Obligation // Grundschutz++: MUSS, SOLLTE or KANN
+	// ExceptionUntil is the end date of the entry's exception that is not
+	// revoked (a blocking MUSS entry's exception has expired).
+	ExceptionUntil *time.Time
 	// The measure, when one is open.
 	OpenMeasure bool
 	NoOwner     bool
@@ -355,6 +397,10 @@ func (f EntryFacts) CheckReason() string {
 		return "Noch unbearbeitet."
 	case f.Status == StatusNotApplicable:
 		return "Als entbehrlich markiert, aber ohne Begründung."
+	case f.Obligation == ObligationMust && f.ExceptionUntil != nil:
+		return "MUSS-Anforderung " + how + " umgesetzt; die Ausnahme der Leitung ist am " + german.Date(*f.ExceptionUntil) + " abgelaufen."
+	case f.Obligation == ObligationMust:
+		return "MUSS-Anforderung " + how + " umgesetzt und ohne gültige Ausnahme der Leitung; ihr Risiko kann nicht übernommen werden."
 	case f.Level == LevelBasis:
 		return "Basis-Anforderung " + how + " umgesetzt; das Risiko einer Basis-Anforderung kann nicht übernommen werden."
 	case f.Level == LevelStandard:
@@ -377,6 +423,9 @@ func (f EntryFacts) PlanReason() string {
 	}
 	if f.Level == LevelBasis && f.Overdue && f.DueDate != nil {
 		out = append(out, "Maßnahme zur Basis-Anforderung seit "+german.Date(*f.DueDate)+" überfällig.")
+	}
+	if f.Obligation == ObligationMust && f.Overdue && f.DueDate != nil {
+		out = append(out, "Maßnahme zur MUSS-Anforderung seit "+german.Date(*f.DueDate)+" überfällig.")
 	}
 	return strings.Join(out, " ")
 }

@@ -55,6 +55,18 @@ func TestReadinessGatesFromFigures(t *testing.T) {
 	}
 }
 
+func TestReadinessGatesPlusPlus(t *testing.T) {
+	gs := ReadinessGates(GateFigures{Method: MethodPlusPlus, Catalog: "Anwenderkatalog Grundschutz++", Objects: 40, Unmodelled: 0,
+		ParamsChecked: 195, ParamsOpen: 12, Entries: 1200, CheckOpen: 3})
+	if g := gs[3]; g.Checked != 195 || g.Blocking != 12 ||
+		g.Summary != "Anforderungspaket aus „Anwenderkatalog Grundschutz++“: 12 von 195 Anforderungen mit Parametern fehlen noch Werte." {
+		t.Errorf("G4 %+v", g)
+	}
+	if g := gs[4]; g.Blocking != 3 || g.Summary != "Gemessen an „Anwenderkatalog Grundschutz++“. 3 von 1.200 Einträgen sind unbearbeitet oder nicht ausreichend umgesetzt." {
+		t.Errorf("G5 %+v", g)
+	}
+}
+
 func TestReadinessGatesOfAnEmptyScope(t *testing.T) {
 	gs := ReadinessGates(GateFigures{ScopeModules: []string{"ISMS.1"}, CoverageTarget: 100, GuidelineBlockers: 1})
 	for _, c := range []struct {
@@ -80,14 +92,14 @@ func TestReadinessGatesOfAnEmptyScope(t *testing.T) {
 
 func TestGuidelineBlockers(t *testing.T) {
 	today := day("2026-05-04")
-	if bs := GuidelineBlockers(nil, 7, ApproachStandard, today); len(bs) != 1 || bs[0].Kind != "guideline" ||
+	if bs := GuidelineBlockers(nil, Scope{ID: 7, Approach: ApproachStandard}, "", today); len(bs) != 1 || bs[0].Kind != "guideline" ||
 		bs[0].Reason != "Es ist keine von der Leitung freigegebene Leitlinie in Kraft." {
 		t.Errorf("no guideline: %+v", bs)
 	}
 	approved := day("2025-01-15")
 	g := &Guideline{ID: 3, Number: 4, Title: "LL", Approach: ApproachBasic, ReviewMonths: 12, ApprovedOn: &approved,
 		State: GuidelineApproved, Roles: []GuidelineRole{{Title: "ISB", Holder: " "}, {Title: "DSB", Holder: "B"}}}
-	bs := GuidelineBlockers(g, 7, ApproachStandard, today)
+	bs := GuidelineBlockers(g, Scope{ID: 7, Approach: ApproachStandard}, "", today)
 	want := []Blocker{
 		{Gate: GateGuideline, Kind: "guideline", ID: 3, Label: "Leitlinie, Fassung 4: LL",
 			Reason: "Die Überprüfung war bis 15.01.2026 fällig. Die Vorgehensweise „Basis-Absicherung“ führt nicht zum Zertifikat; nötig ist Standard- oder Kern-Absicherung."},
@@ -103,10 +115,34 @@ func TestGuidelineBlockers(t *testing.T) {
 	}
 	// A draft without approval: never approved, no review date.
 	draft := &Guideline{ID: 5, Number: 1, Title: "E", Approach: ApproachCore, State: GuidelineDraft}
-	bs = GuidelineBlockers(draft, 7, ApproachStandard, today)
+	bs = GuidelineBlockers(draft, Scope{ID: 7, Approach: ApproachStandard}, "", today)
 	if len(bs) != 2 || bs[0].Reason != "Die Leitlinie ist nicht von der Leitung freigegeben. Die Überprüfung war bis – fällig." ||
 		bs[1].Kind != "scope" || bs[1].ID != 7 || !strings.HasPrefix(bs[1].Reason, "Der Informationsverbund wird nach „Standard-Absicherung“ geprüft") {
 		t.Errorf("draft: %+v", bs)
+	}
+}
+
+// A Grundschutz++ scope is measured against its catalog: the guideline
+// must name it, and its approach means nothing (a Basis approach and a
+// scope approach that differs block nothing).
+func TestGuidelineBlockersPlusPlus(t *testing.T) {
+	today := day("2026-05-04")
+	approved := day("2026-03-01")
+	scope := Scope{ID: 7, CatalogID: 12, Approach: ApproachStandard, Method: MethodPlusPlus}
+	g := &Guideline{ID: 3, Number: 1, Title: "LL", Approach: ApproachBasic, ReviewMonths: 12, ApprovedOn: &approved, State: GuidelineApproved}
+	bs := GuidelineBlockers(g, scope, "Anwenderkatalog Grundschutz++", today)
+	if len(bs) != 1 || bs[0].Kind != "guideline" ||
+		bs[0].Reason != "Die Leitlinie nennt nicht den Katalog „Anwenderkatalog Grundschutz++“, an dem der Informationsverbund gemessen wird." {
+		t.Errorf("no catalog named: %+v", bs)
+	}
+	other := int64(11)
+	g.CatalogID = &other
+	if bs := GuidelineBlockers(g, scope, "K", today); len(bs) != 1 {
+		t.Errorf("another catalog named: %+v", bs)
+	}
+	g.CatalogID = &scope.CatalogID
+	if bs := GuidelineBlockers(g, scope, "K", today); len(bs) != 0 {
+		t.Errorf("the scope's catalog named: %+v", bs)
 	}
 }
 
@@ -151,6 +187,9 @@ func TestBlockerReasons(t *testing.T) {
 		{EntryFacts{Status: StatusPartial, Level: LevelBasis}.CheckReason(), "Basis-Anforderung nur teilweise umgesetzt; das Risiko einer Basis-Anforderung kann nicht übernommen werden."},
 		{EntryFacts{Status: StatusNo, Level: LevelStandard}.CheckReason(), "Standard-Anforderung nicht umgesetzt und nicht durch eine gültige Risikoakzeptanz der Leitung abgedeckt."},
 		{EntryFacts{Status: StatusPartial, Level: LevelElevated}.CheckReason(), "Anforderung für erhöhten Schutzbedarf nur teilweise umgesetzt und nicht durch eine gültige Risikoakzeptanz der Leitung abgedeckt."},
+		{EntryFacts{Status: StatusNo, Level: LevelStandard, Obligation: ObligationMust}.CheckReason(), "MUSS-Anforderung nicht umgesetzt und ohne gültige Ausnahme der Leitung; ihr Risiko kann nicht übernommen werden."},
+		{EntryFacts{Status: StatusPartial, Level: LevelElevated, Obligation: ObligationMust, ExceptionUntil: ptrTo(day("2026-04-30"))}.CheckReason(), "MUSS-Anforderung nur teilweise umgesetzt; die Ausnahme der Leitung ist am 30.04.2026 abgelaufen."},
+		{ParamsReason("zuständigen Personen oder Rollen; regelmäßig"), "Parameter ohne Wert der Institution: zuständigen Personen oder Rollen; regelmäßig."},
 		{EntryFacts{Status: StatusNo}.PlanReason(), "Keine offene Maßnahme im Realisierungsplan."},
 		{EntryFacts{OpenMeasure: true, NoOwner: true}.PlanReason(), "Die Maßnahme hat keine Verantwortlichen. Die Maßnahme hat keine Frist."},
 		{EntryFacts{OpenMeasure: true, Level: LevelBasis, DueDate: &due, Overdue: true}.PlanReason(), "Maßnahme zur Basis-Anforderung seit 31.03.2026 überfällig."},

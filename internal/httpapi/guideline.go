@@ -71,6 +71,7 @@ type guidelineJSON struct {
 	Title            string                 `json:"title"`
 	ScopeStatement   string                 `json:"scope_statement"`
 	Approach         domain.Approach        `json:"approach"`
+	CatalogID        *int64                 `json:"catalog_id"`
 	BasisBy          *string                `json:"basis_by"`
 	StandardBy       *string                `json:"standard_by"`
 	ElevatedBy       *string                `json:"elevated_by"`
@@ -93,7 +94,7 @@ type guidelineJSON struct {
 
 func newGuidelineJSON(g domain.Guideline, today time.Time) guidelineJSON {
 	j := guidelineJSON{ID: g.ID, ScopeID: g.ScopeID, Number: g.Number, Title: g.Title, ScopeStatement: g.ScopeStatement, Approach: g.Approach,
-		BasisBy: dateJSON(g.BasisBy), StandardBy: dateJSON(g.StandardBy), ElevatedBy: dateJSON(g.ElevatedBy), ReviewMonths: g.ReviewMonths,
+		CatalogID: g.CatalogID, BasisBy: dateJSON(g.BasisBy), StandardBy: dateJSON(g.StandardBy), ElevatedBy: dateJSON(g.ElevatedBy), ReviewMonths: g.ReviewMonths,
 		EvidenceCoverage: g.EvidenceCoverage, RequiredModules: g.RequiredModules, Roles: g.Roles, State: g.State, ApprovedBy: g.ApprovedBy,
 		ApprovedByID: g.ApprovedByID, ApprovedOn: dateJSON(g.ApprovedOn), ApprovedHash: g.ApprovedHash, CreatedBy: g.CreatedBy, CreatedAt: g.CreatedAt, Version: g.Version}
 	if g.State != domain.GuidelineDraft {
@@ -140,13 +141,14 @@ type guidelineBody struct {
 	EvidenceCoverage Optional[int]                    `json:"evidence_coverage"`
 	RequiredModules  Optional[[]string]               `json:"required_modules"`
 	Roles            Optional[[]domain.GuidelineRole] `json:"roles"`
+	CatalogID        Optional[*int64]                 `json:"catalog_id"`
 }
 
 func (b guidelineBody) change() domain.GuidelineChange {
 	return domain.GuidelineChange{Title: b.Title.Change(), ScopeStatement: b.ScopeStatement.Change(), Approach: b.Approach.Change(),
 		BasisBy: b.BasisBy.Change(), StandardBy: b.StandardBy.Change(), ElevatedBy: b.ElevatedBy.Change(),
 		ReviewMonths: b.ReviewMonths.Change(), EvidenceCoverage: b.EvidenceCoverage.Change(),
-		RequiredModules: b.RequiredModules.Change(), Roles: b.Roles.Change()}
+		RequiredModules: b.RequiredModules.Change(), Roles: b.Roles.Change(), CatalogID: b.CatalogID.Change()}
 }
 
 func (a *API) createGuideline(c *gin.Context) error {

@@ -27,6 +27,7 @@ type guidelineRow struct {
 	Title            string         `db:"title"`
 	ScopeStatement   string         `db:"scope_statement"`
 	Approach         string         `db:"approach"`
+	CatalogID        *int64         `db:"catalog_id"`
 	BasisBy          *time.Time     `db:"basis_by"`
 	StandardBy       *time.Time     `db:"standard_by"`
 	ElevatedBy       *time.Time     `db:"elevated_by"`
@@ -54,7 +55,7 @@ func (r guidelineRow) asDomain() (domain.Guideline, error) {
 		modules = []string{}
 	}
 	return domain.Guideline{ID: r.ID, ScopeID: r.ScopeID, Number: r.Number, Title: r.Title, ScopeStatement: r.ScopeStatement,
-		Approach: domain.Approach(r.Approach), BasisBy: r.BasisBy, StandardBy: r.StandardBy, ElevatedBy: r.ElevatedBy,
+		Approach: domain.Approach(r.Approach), CatalogID: r.CatalogID, BasisBy: r.BasisBy, StandardBy: r.StandardBy, ElevatedBy: r.ElevatedBy,
 		ReviewMonths: r.ReviewMonths, EvidenceCoverage: r.EvidenceCoverage, RequiredModules: modules, Roles: roles,
 		State: domain.GuidelineState(r.State), ApprovedBy: r.ApprovedBy, ApprovedByID: r.ApprovedByID, ApprovedOn: r.ApprovedOn,
 		ApprovedHash: r.ApprovedHash,
@@ -62,7 +63,7 @@ func (r guidelineRow) asDomain() (domain.Guideline, error) {
 }
 
 const guidelineSelect = `
-	SELECT id, scope_id, number, title, scope_statement, approach, basis_by, standard_by, elevated_by, review_months,
+	SELECT id, scope_id, number, title, scope_statement, approach, catalog_id, basis_by, standard_by, elevated_by, review_months,
 	       evidence_coverage, required_modules, roles, state, approved_by, approved_by_id, approved_on, approved_hash, created_by, created_at, version
 	FROM guidelines`
 
@@ -178,13 +179,35 @@ func guidelineFields(g domain.Guideline) map[string]any {
 	return map[string]any{"scope_id": g.ScopeID, "number": g.Number, "title": g.Title, "scope_statement": g.ScopeStatement,
 		"approach": g.Approach, "basis_by": day(g.BasisBy), "standard_by": day(g.StandardBy), "elevated_by": day(g.ElevatedBy),
 		"review_months": g.ReviewMonths, "evidence_coverage": g.EvidenceCoverage, "required_modules": g.RequiredModules,
-		"roles": g.Roles, "state": g.State, "approved_by": g.ApprovedBy, "approved_by_id": g.ApprovedByID, "approved_on": day(g.ApprovedOn), "approved_hash": g.ApprovedHash}
+		"roles": g.Roles, "catalog_id": g.CatalogID, "state": g.State, "approved_by": g.ApprovedBy, "approved_by_id": g.ApprovedByID, "approved_on": day(g.ApprovedOn), "approved_hash": g.ApprovedHash}
 }
 
 // validateGuideline checks the content and that the required modules are
 // modules of the scope's catalog, each refusal at its list position.
 func (tx *Tx) validateGuideline(ctx context.Context, scopeID int64, in *domain.GuidelineInput) error {
+	var method domain.Method
+	if err := tx.x.GetContext(ctx, &method, `SELECT c.method FROM scopes s JOIN catalogs c ON c.id = s.catalog_id WHERE s.id = $1`, scopeID); err != nil {
+		return fmt.Errorf("scope's method: %w", err)
+	}
+	if method == domain.MethodPlusPlus && in.Approach == "" {
+		in.Approach = domain.ApproachStandard // kept, but without meaning here
+	}
 	vs := in.Validate()
+	if method == domain.MethodPlusPlus {
+		// A Grundschutz++ package has no scope-wide modules; the
+		// guideline names the catalog instead.
+		in.RequiredModules = []string{}
+	}
+	if in.CatalogID != nil {
+		var known bool
+		if err := tx.x.GetContext(ctx, &known, `SELECT EXISTS (SELECT 1 FROM catalogs WHERE id = $1)`, *in.CatalogID); err != nil {
+			return fmt.Errorf("check the guideline's catalog: %w", err)
+		}
+		if !known {
+			vs = append(vs, domain.Violation{Pointer: "/catalog_id", Detail: "no such catalog",
+				German: "Diesen Katalog gibt es nicht."})
+		}
+	}
 	var unknown []int
 	err := tx.x.SelectContext(ctx, &unknown, `
 		SELECT u.i - 1 FROM unnest($2::text[]) WITH ORDINALITY AS u(module_id, i)
@@ -235,11 +258,11 @@ func (tx *Tx) CreateGuidelineDraft(ctx context.Context, scopeID int64, in domain
 	var id int64
 	err = tx.x.GetContext(ctx, &id, `
 		INSERT INTO guidelines (scope_id, number, title, scope_statement, approach, basis_by, standard_by, elevated_by, review_months,
-		                        evidence_coverage, required_modules, roles, created_by)
-		SELECT $1, coalesce(max(number), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM guidelines WHERE scope_id = $1
+		                        evidence_coverage, required_modules, roles, created_by, catalog_id)
+		SELECT $1, coalesce(max(number), 0) + 1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 FROM guidelines WHERE scope_id = $1
 		RETURNING id`,
 		scopeID, in.Title, in.ScopeStatement, string(in.Approach), in.BasisBy, in.StandardBy, in.ElevatedBy, in.ReviewMonths,
-		in.EvidenceCoverage, pq.Array(in.RequiredModules), roles, tx.actor.Name)
+		in.EvidenceCoverage, pq.Array(in.RequiredModules), roles, tx.actor.Name, in.CatalogID)
 	if isUniqueViolation(err) {
 		return domain.Guideline{}, errDraftExists()
 	}
@@ -282,10 +305,11 @@ func (tx *Tx) UpdateGuidelineDraft(ctx context.Context, id int64, version int, c
 	}
 	if _, err := tx.x.ExecContext(ctx, `
 		UPDATE guidelines SET title = $2, scope_statement = $3, approach = $4, basis_by = $5, standard_by = $6, elevated_by = $7,
-		       review_months = $8, evidence_coverage = $9, required_modules = $10, roles = $11, updated_at = now(), version = version + 1
+		       review_months = $8, evidence_coverage = $9, required_modules = $10, roles = $11, catalog_id = $12,
+		       updated_at = now(), version = version + 1
 		WHERE id = $1`,
 		id, in.Title, in.ScopeStatement, string(in.Approach), in.BasisBy, in.StandardBy, in.ElevatedBy, in.ReviewMonths,
-		in.EvidenceCoverage, pq.Array(in.RequiredModules), roles); err != nil {
+		in.EvidenceCoverage, pq.Array(in.RequiredModules), roles, in.CatalogID); err != nil {
 		return before, mapError(err)
 	}
 	after, err := guidelineByID(ctx, tx.x, id, "")
@@ -331,7 +355,7 @@ func (tx *Tx) ApproveGuideline(ctx context.Context, id int64, version int, sig d
 	var superseded []guidelineRow
 	if err := tx.x.SelectContext(ctx, &superseded, `
 		UPDATE guidelines SET state = 'superseded' WHERE scope_id = $1 AND state = 'approved'
-		RETURNING id, scope_id, number, title, scope_statement, approach, basis_by, standard_by, elevated_by, review_months,
+		RETURNING id, scope_id, number, title, scope_statement, approach, catalog_id, basis_by, standard_by, elevated_by, review_months,
 		          evidence_coverage, required_modules, roles, state, approved_by, approved_by_id, approved_on, approved_hash, created_by, created_at, version`,
 		draft.ScopeID); err != nil {
 		return draft, mapError(err)

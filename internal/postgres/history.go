@@ -138,7 +138,7 @@ var snapshotFigures = `
 		       coalesce(o.g2, 0)::int AS g2,
 		       coalesce(o.g3, 0)::int AS g3,
 		       coalesce(o.g4, 0)::int AS g4,
-		       (SELECT count(*) ` + scopeModules + `)::int AS g4_scope,
+		       ((SELECT count(*) ` + scopeModules + `) + (SELECT count(*) ` + paramRequirements + ` AND ` + paramsUnset + `))::int AS g4_scope,
 		       coalesce(e.g5, 0)::int AS g5,
 		       coalesce(o.g6, 0)::int AS g6,
 		       coalesce(e.g7, 0)::int AS g7,

@@ -116,7 +116,9 @@ const scopeModelled = `(SELECT m.object_id FROM object_modules m JOIN objects y 
 const (
 	g2Blocks = `(f.department_id IS NULL OR btrim(f.responsible) = '')`
 	g3Blocks = `(f.need_unknown OR f.unjustified OR f.on_cycle)`
-	g4Blocks = `(NOT f.modelled AND NOT f.no_suitable_module)`
+	// A Grundschutz++ scope (@pp) models its requirement package on the
+	// scope object; its other objects need no module of their own.
+	g4Blocks = `(NOT @pp AND NOT f.modelled AND NOT f.no_suitable_module)`
 
 	// Rule 4: high or very high need, no suitable module, untypical environment.
 	g6Applies = `(f.max_need >= 2 OR f.no_suitable_module OR f.untypical_environment)`
@@ -164,6 +166,9 @@ const (
 		WHERE a.voided_at IS NULL)`
 	// Entries with an open measure that has an owner and a due date.
 	plannedEntries = `(SELECT p.entry_id FROM plan_items p WHERE p.state <> 'done' AND btrim(p.owner) <> '' AND p.due_date IS NOT NULL)`
+	// Entries covered by an exception of management that counts today:
+	// not revoked, end date not passed.
+	validExceptions = `(SELECT x.entry_id FROM check_exceptions x WHERE x.revoked_at IS NULL AND x.valid_until >= @today::date)`
 	// Entries whose open measure is overdue.
 	overdueEntries = `(SELECT p.entry_id FROM plan_items p WHERE p.state <> 'done' AND p.due_date < @today::date)`
 	// Entries linked to evidence whose newest version is accepted and
@@ -178,15 +183,23 @@ const (
 // The entry gates.
 const (
 	// G5: no open entry; Basis yes or justified not applicable; Standard
-	// and elevated also covered by a signed risk acceptance (rule 3).
+	// and elevated also covered by a signed risk acceptance (rule 3). In a
+	// Grundschutz++ scope (entries with an obligation) an unmet MUSS needs
+	// a valid exception; an unmet SOLLTE is justified (every partial or
+	// unfulfilled entry carries a justification), and so is a KANN.
 	g5Blocks = `(e.status = 'open'
 		OR e.status = 'not_applicable' AND btrim(e.justification) = ''
-		OR e.status IN ('partial', 'no') AND (e.level = 'basis' OR e.id NOT IN ` + acceptedEntries + `))`
+		OR e.status IN ('partial', 'no') AND (
+		   e.obligation IS NULL AND (e.level = 'basis' OR e.id NOT IN ` + acceptedEntries + `)
+		   OR e.obligation = 'muss' AND e.id NOT IN ` + validExceptions + `))`
 
 	// G7: every partial or unfulfilled entry has a measure with owner and
-	// due date, and no measure of a Basis requirement is overdue.
+	// due date, and no measure of a Basis (or MUSS) requirement is overdue.
 	g7Applies = `e.status IN ('partial', 'no')`
-	g7Blocks  = `(` + g7Applies + ` AND (e.id NOT IN ` + plannedEntries + ` OR e.level = 'basis' AND e.id IN ` + overdueEntries + `))`
+	g7Blocks  = `(` + g7Applies + ` AND (e.id NOT IN ` + plannedEntries + ` OR ` + mandatory + ` AND e.id IN ` + overdueEntries + `))`
+
+	// mandatory: an entry whose risk can never be accepted.
+	mandatory = `(e.level = 'basis' OR e.obligation = 'muss')`
 
 	// G8 (entries): a fulfilled entry without valid evidence. These block
 	// only while the coverage is below the guideline's target.
@@ -214,7 +227,9 @@ func entryList(blocks string) string {
 		       CASE WHEN p.due_date < @today::date AND p.state <> 'done' THEN 'overdue'
 		            WHEN p.due_date IS NOT NULL THEN 'month:' || to_char(p.due_date, 'YYYY-MM')
 		            WHEN p.owner <> '' THEN 'owner:' || p.owner ELSE '' END AS aux,
-		       e.status, e.level, coalesce(p.state <> 'done', false) AS open_measure,
+		       e.status, e.level, coalesce(e.obligation, '') AS obligation,
+		       (SELECT x.valid_until FROM check_exceptions x WHERE x.entry_id = e.id AND x.revoked_at IS NULL) AS exception_until,
+		       coalesce(p.state <> 'done', false) AS open_measure,
 		       coalesce(btrim(p.owner) = '', false) AS no_owner, p.due_date, coalesce(p.due_date < @today::date, false) AS overdue
 		FROM check_entries e
 		JOIN objects o ON o.id = e.object_id
@@ -274,9 +289,26 @@ const scopeModules = `
 	WHERE NOT EXISTS (SELECT 1 FROM object_modules om JOIN objects so ON so.id = om.object_id
 	                  WHERE so.scope_id = @scope AND so.type = 'scope' AND om.module_id = m.id)`
 
+// paramRequirements are the requirements of a Grundschutz++ scope's
+// package (an active entry on any object) whose statement inserts a
+// parameter; paramsUnset those of them with a parameter that has neither
+// the scope's value nor a preset: not yet modelled (Methodik STM.5.1).
+const (
+	paramRequirements = `
+	FROM catalog_requirements r
+	WHERE r.catalog_id = (SELECT catalog_id FROM scopes WHERE id = @scope)
+	  AND r.id IN (SELECT p.requirement_id FROM catalog_requirement_params p WHERE p.catalog_id = r.catalog_id)
+	  AND EXISTS (SELECT 1 FROM check_entries e WHERE e.scope_id = @scope AND e.requirement_id = r.id AND e.active)`
+	paramsUnset = `EXISTS (SELECT 1 FROM catalog_requirement_params p
+	WHERE p.catalog_id = r.catalog_id AND p.requirement_id = r.id AND p.preset = ''
+	  AND NOT EXISTS (SELECT 1 FROM scope_params v WHERE v.scope_id = @scope AND v.param_id = p.param_id))`
+)
+
 // otherCounts counts the small sources in one statement.
 var otherCounts = `
 	SELECT (SELECT count(*) ` + scopeModules + `) AS modules_missing,
+	       (SELECT count(*) ` + paramRequirements + `) AS params_checked,
+	       (SELECT count(*) ` + paramRequirements + ` AND ` + paramsUnset + `) AS params_open,
 	       (SELECT count(*) ` + rejectedEvidence + `) AS rejected,
 	       (SELECT count(*) ` + rejectedEvidence + ` AND ` + g8Unanswered + `) AS unanswered,
 	       (SELECT count(*) ` + scopeFindings + `) AS findings,
@@ -290,6 +322,14 @@ var (
 		` + scopeModules + `
 		  AND m.ord > @after
 		ORDER BY m.ord LIMIT @limit`
+	paramList = `
+		SELECT r.ord AS sort, 0::bigint AS id, r.id || ' ' || r.title AS label,
+		       (SELECT string_agg(p.label, '; ' ORDER BY p.ord) FROM catalog_requirement_params p
+		        WHERE p.catalog_id = r.catalog_id AND p.requirement_id = r.id AND p.preset = ''
+		          AND NOT EXISTS (SELECT 1 FROM scope_params v WHERE v.scope_id = @scope AND v.param_id = p.param_id)) AS aux,
+		       NULL::bigint AS department_id, NULL::text AS department_name, NULL::bigint AS aux_id, r.id AS requirement_id
+		` + paramRequirements + ` AND ` + paramsUnset + ` AND r.ord > @after
+		ORDER BY r.ord LIMIT @limit`
 	rejectedList = `
 		SELECT ev.id AS sort, ev.id, ev.title || ' (Version ' || v.number || ')' AS label, v.reviewed_by,
 		       ev.department_id, (SELECT d.name FROM departments d WHERE d.id = ev.department_id) AS department_name, NULL::bigint AS aux_id, '' AS aux
@@ -318,6 +358,9 @@ type readinessInput struct {
 }
 
 func (in readinessInput) modules() []string {
+	if in.scope.Method == domain.MethodPlusPlus {
+		return nil // the package of a Grundschutz++ scope brings its own
+	}
 	if in.guideline == nil {
 		return domain.ScopeModules(nil)
 	}
@@ -334,7 +377,7 @@ func (in readinessInput) coverageTarget() int {
 // args are the named parameters of the readiness statements.
 func (in readinessInput) args() map[string]any {
 	return map[string]any{"scope": in.scope.ID, "vis": in.departments, "today": in.today.Format(time.DateOnly),
-		"modules": pq.Array(in.modules())}
+		"modules": pq.Array(in.modules()), "pp": in.scope.Method == domain.MethodPlusPlus}
 }
 
 func (db *DB) readinessInput(ctx context.Context, scopeID int64, vis Visibility, today time.Time) (readinessInput, error) {
@@ -378,6 +421,8 @@ type readinessCounts struct {
 	Yes            int `db:"yes"`
 	Uncovered      int `db:"uncovered"`
 	ModulesMissing int `db:"modules_missing"`
+	ParamsChecked  int `db:"params_checked"`
+	ParamsOpen     int `db:"params_open"`
 	Rejected       int `db:"rejected"`
 	Unanswered     int `db:"unanswered"`
 	Findings       int `db:"findings"`
@@ -467,7 +512,8 @@ func readinessGates(in readinessInput, n readinessCounts, g1 []domain.Blocker, g
 		Objects: n.Objects, Unstructured: n.G2, NeedsOpen: n.G3, Unmodelled: n.G4, ScopeModules: in.modules(), ModulesMissing: n.ModulesMissing,
 		Entries: n.Entries, CheckOpen: n.G5, RiskChecked: n.G6Checked, RiskOpen: n.G6, PlanChecked: n.G7Checked, PlanOpen: n.G7,
 		Yes: n.Yes, Uncovered: n.Uncovered, CoverageTarget: in.coverageTarget(), Rejected: n.Rejected, Unanswered: n.Unanswered,
-		Findings: n.Findings, FindingsOpen: n.G9}
+		Findings: n.Findings, FindingsOpen: n.G9,
+		Method: in.scope.Method, Catalog: in.scope.CatalogTitle, ParamsChecked: n.ParamsChecked, ParamsOpen: n.ParamsOpen}
 	if g10 != nil {
 		f.Certificate, f.CertificateChecked, f.CertificateBlockers = in.certificate, g10.checked, len(g10.blockers)
 	}
@@ -480,7 +526,7 @@ func readinessGates(in readinessInput, n readinessCounts, g1 []domain.Blocker, g
 // guidelineBlockers are G1's blockers (domain.GuidelineBlockers), each
 // leading to the guideline or, for the scope's approach, to the scope.
 func guidelineBlockers(in readinessInput) []domain.Blocker {
-	bs := domain.GuidelineBlockers(in.guideline, in.scope.ID, in.scope.Approach, in.today)
+	bs := domain.GuidelineBlockers(in.guideline, in.scope.Scope, in.scope.CatalogTitle, in.today)
 	for i := range bs {
 		bs[i].URL = idPath("/scopes/", in.scope.ID, "/guideline")
 		if bs[i].Kind == "scope" {
@@ -561,7 +607,8 @@ type blockerRow struct {
 	// The facts a reason is made of; each list reads those of its gate.
 	objectBlockerRow
 	entryBlockerRow
-	InCatalog  bool   `db:"in_catalog"`  // a scope-wide module
+	InCatalog     bool   `db:"in_catalog"`     // a scope-wide module
+	RequirementID string `db:"requirement_id"` // a requirement with unset parameters
 	ReviewedBy string `db:"reviewed_by"` // rejected evidence
 	Major      bool   `db:"major"`       // a finding
 	NoAction   bool   `db:"no_action"`
@@ -590,8 +637,10 @@ func (r blockerRow) object() domain.ObjectFacts {
 }
 
 type entryBlockerRow struct {
-	Status      domain.Status `db:"status"`
-	Level       domain.Level  `db:"level"`
+	Status         domain.Status     `db:"status"`
+	Level          domain.Level      `db:"level"`
+	Obligation     domain.Obligation `db:"obligation"`
+	ExceptionUntil *time.Time        `db:"exception_until"`
 	OpenMeasure bool          `db:"open_measure"`
 	NoOwner     bool          `db:"no_owner"`
 	DueDate     *time.Time    `db:"due_date"`
@@ -600,7 +649,8 @@ type entryBlockerRow struct {
 
 func (r blockerRow) entry() domain.EntryFacts {
 	f := r.entryBlockerRow
-	return domain.EntryFacts{Status: f.Status, Level: f.Level, OpenMeasure: f.OpenMeasure, NoOwner: f.NoOwner, DueDate: f.DueDate, Overdue: f.Overdue}
+	return domain.EntryFacts{Status: f.Status, Level: f.Level, Obligation: f.Obligation, ExceptionUntil: f.ExceptionUntil,
+		OpenMeasure: f.OpenMeasure, NoOwner: f.NoOwner, DueDate: f.DueDate, Overdue: f.Overdue}
 }
 
 func idPath(prefix string, id int64, suffix string) string {
@@ -644,7 +694,12 @@ var gateParts = map[domain.GateID][]blockerPart{
 			url:    func(s ScopeSummary, _ blockerRow) string { return idPath("/scopes/", s.ID, "#iv-h") }},
 		{kind: "object", list: objectList(g4Blocks),
 			reason: func(blockerRow) string { return domain.UnmodelledReason },
-			url:    func(_ ScopeSummary, r blockerRow) string { return idPath("/objects/", r.ID, "#mod-h") }}},
+			url:    func(_ ScopeSummary, r blockerRow) string { return idPath("/objects/", r.ID, "#mod-h") }},
+		{kind: "requirement", list: paramList,
+			reason: func(r blockerRow) string { return domain.ParamsReason(r.Aux) },
+			url: func(s ScopeSummary, r blockerRow) string {
+				return idPath("/scopes/", s.ID, "/parameters?requirement="+url.QueryEscape(r.RequirementID))
+			}}},
 	domain.GateCheck: {{kind: "check_entry", list: entryList(g5Blocks),
 		reason: func(r blockerRow) string { return r.entry().CheckReason() },
 		url:    func(_ ScopeSummary, r blockerRow) string { return idPath("/check-entries/", r.ID, "") }}},

@@ -70,6 +70,7 @@ type guidelineRow struct {
 	coverage   int
 	modules    string // SQL array literal
 	roles      string // JSON
+	catalog    *int64 // Grundschutz++: the catalog it names
 }
 
 // setGuideline puts a new version in force (approved versions never
@@ -91,11 +92,11 @@ func (e readyEnv) setGuideline(t *testing.T, g guidelineRow) {
 	e.exec(t, `UPDATE guidelines SET state = 'superseded' WHERE scope_id = $1 AND state = 'approved'`, e.scope.ID)
 	e.exec(t, `
 		INSERT INTO guidelines (scope_id, number, title, approach, review_months, evidence_coverage, required_modules, roles,
-		                        state, approved_by, approved_on, approved_hash, created_by, basis_by, standard_by)
+		                        state, approved_by, approved_on, approved_hash, created_by, basis_by, standard_by, catalog_id)
 		SELECT $1, coalesce(max(number), 0) + 1, 'Leitlinie zur Informationssicherheit', $2, 12, $3, $4, $5,
-		       'approved', 'Staatssekretärin', $6, repeat('ab', 32), 'test', DATE '2026-03-31', DATE '2026-12-31'
+		       'approved', 'Staatssekretärin', $6, repeat('ab', 32), 'test', DATE '2026-03-31', DATE '2026-12-31', $7
 		FROM guidelines WHERE scope_id = $1`,
-		e.scope.ID, g.approach, g.coverage, g.modules, g.roles, g.approvedOn)
+		e.scope.ID, g.approach, g.coverage, g.modules, g.roles, g.approvedOn, g.catalog)
 }
 
 // entryOf is the first active entry of an object at a level.

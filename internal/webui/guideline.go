@@ -51,6 +51,7 @@ type guidelineView struct {
 	domain.Guideline
 	Basis, Standard, Elevated, Approved, ReviewDue day
 	Overdue, Intact                                bool
+	CatalogTitle                                   string // of CatalogID
 }
 
 func newGuidelineView(g domain.Guideline, today time.Time) guidelineView {
@@ -68,6 +69,7 @@ func newGuidelineView(g domain.Guideline, today time.Time) guidelineView {
 type guidelineInput struct {
 	Title, ScopeStatement, Approach, BasisBy, StandardBy, ElevatedBy, ReviewMonths, EvidenceCoverage, Modules string
 	Roles                                                                                                     []domain.GuidelineRole
+	CatalogID                                                                                                 string // Grundschutz++
 }
 
 // roleRow is a row of the roles table: N counts from 0 like the
@@ -91,7 +93,16 @@ func (in guidelineInput) RoleRows() []roleRow {
 func inputOfGuideline(g domain.Guideline) guidelineInput {
 	return guidelineInput{Title: g.Title, ScopeStatement: g.ScopeStatement, Approach: string(g.Approach), BasisBy: day{g.BasisBy}.ISO(),
 		StandardBy: day{g.StandardBy}.ISO(), ElevatedBy: day{g.ElevatedBy}.ISO(), ReviewMonths: strconv.Itoa(g.ReviewMonths),
-		EvidenceCoverage: strconv.Itoa(g.EvidenceCoverage), Modules: strings.Join(g.RequiredModules, "\n"), Roles: g.Roles}
+		EvidenceCoverage: strconv.Itoa(g.EvidenceCoverage), Modules: strings.Join(g.RequiredModules, "\n"), Roles: g.Roles,
+		CatalogID: idText(g.CatalogID)}
+}
+
+// idText is an optional id as a form field holds it.
+func idText(id *int64) string {
+	if id == nil {
+		return ""
+	}
+	return strconv.FormatInt(*id, 10)
 }
 
 // formNumber reads a whole number of a form; a refusal goes to vs.
@@ -119,7 +130,7 @@ func guidelineFormOf(c *gin.Context) (domain.GuidelineChange, guidelineInput, er
 	in := guidelineInput{Title: c.PostForm("title"), ScopeStatement: c.PostForm("scope_statement"), Approach: c.PostForm("approach"),
 		BasisBy: c.PostForm("basis_by"), StandardBy: c.PostForm("standard_by"), ElevatedBy: c.PostForm("elevated_by"),
 		ReviewMonths: c.PostForm("review_months"), EvidenceCoverage: c.PostForm("evidence_coverage"), Modules: c.PostForm("required_modules"),
-		Roles: []domain.GuidelineRole{}}
+		Roles: []domain.GuidelineRole{}, CatalogID: c.PostForm("catalog_id")}
 	titles, holders := c.PostFormArray("role_title"), c.PostFormArray("role_holder")
 	for i := range titles {
 		r := domain.GuidelineRole{Title: strings.TrimSpace(titles[i])}
@@ -138,8 +149,14 @@ func guidelineFormOf(c *gin.Context) (domain.GuidelineChange, guidelineInput, er
 		formDate(in.ElevatedBy, "/elevated_by", &vs)
 	modules := strings.Fields(strings.ReplaceAll(in.Modules, ",", " "))
 	roles := in.Roles
+	var catalogID *int64
+	if strings.TrimSpace(in.CatalogID) != "" {
+		id := int64(formNumber(in.CatalogID, "/catalog_id", "Bitte den Katalog wählen.", &vs))
+		catalogID = &id
+	}
 	ch := domain.GuidelineChange{Title: &in.Title, ScopeStatement: &in.ScopeStatement, Approach: &approach, BasisBy: &basis,
-		StandardBy: &standard, ElevatedBy: &elevated, ReviewMonths: &months, EvidenceCoverage: &coverage, RequiredModules: &modules, Roles: &roles}
+		StandardBy: &standard, ElevatedBy: &elevated, ReviewMonths: &months, EvidenceCoverage: &coverage, RequiredModules: &modules, Roles: &roles,
+		CatalogID: &catalogID}
 	if len(vs) > 0 {
 		return ch, in, domain.Invalid(vs...)
 	}
@@ -248,6 +265,7 @@ type guidelinePage struct {
 	Certificate  *certificateView  // the latest
 	Certificates []certificateView
 	Approaches   []domain.Approach
+	Catalogs     []postgres.CatalogSummary // Grundschutz++: what the guideline may name
 	CanWrite     bool
 	CanApprove   bool
 	In           guidelineInput // the draft form
@@ -255,6 +273,19 @@ type guidelinePage struct {
 	NewPolicy    policyInput
 	NewCert      certificateInput
 	formsState   // forms: create, draft, delete, approve, policy-new, policy-<id>, cert-new, cert-<id>
+}
+
+// catalogTitle names the catalog a guideline names, among those offered.
+func (d guidelinePage) catalogTitle(id *int64) string {
+	if id == nil {
+		return ""
+	}
+	for _, c := range d.Catalogs {
+		if c.ID == *id {
+			return c.Title
+		}
+	}
+	return "Katalog " + strconv.FormatInt(*id, 10)
 }
 
 // ApprovalSigning is the approval form's signature with the refusal of
@@ -293,12 +324,24 @@ func (u *UI) guidelineData(c *gin.Context, scope postgres.ScopeSummary) (guideli
 	d := guidelinePage{Scope: newScopeView(scope), Tab: "guideline", Approaches: domain.Approaches,
 		CanWrite: u.allowed(c, authz.ResourceGuidelines, authz.ActionWrite), CanApprove: u.allowed(c, authz.ResourceGuidelineApprovals, authz.ActionWrite),
 		Signing: u.signing(c, "ap-pw"), NewPolicy: policyInput{ReviewMonths: "12"}}
+	if scope.Method == domain.MethodPlusPlus {
+		cs, err := u.DB.ListCatalogs(ctx)
+		if err != nil {
+			return d, err
+		}
+		for _, c := range cs {
+			if c.Method == domain.MethodPlusPlus {
+				d.Catalogs = append(d.Catalogs, c)
+			}
+		}
+	}
 	gs, err := u.DB.ListGuidelines(ctx, scope.ID)
 	if err != nil {
 		return d, err
 	}
 	for _, g := range gs {
 		v := newGuidelineView(g, today)
+		v.CatalogTitle = d.catalogTitle(g.CatalogID)
 		d.Versions = append(d.Versions, v)
 		switch g.State {
 		case domain.GuidelineApproved:
@@ -392,6 +435,9 @@ func (u *UI) createGuidelineDraft(c *gin.Context) error {
 	}
 	in := domain.GuidelineInput{Title: "Leitlinie zur Informationssicherheit", Approach: scope.Approach, ReviewMonths: 12, EvidenceCoverage: 80,
 		RequiredModules: []string{domain.ScopeWideModule}, Roles: []domain.GuidelineRole{{Title: "Informationssicherheitsbeauftragte/r", Holder: scope.ISBName}}}
+	if scope.Method == domain.MethodPlusPlus {
+		in.CatalogID = &scope.CatalogID // the package the scope is measured against
+	}
 	from := "Er enthält übliche Vorgaben; passen Sie sie an."
 	inForce, err := u.DB.GuidelineInForce(c.Request.Context(), scope.ID)
 	switch {

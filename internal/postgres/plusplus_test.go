@@ -1,0 +1,199 @@
+package postgres_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"ismsd/internal/catalog/oscal"
+	"ismsd/internal/domain"
+	"ismsd/internal/postgres"
+	"ismsd/internal/postgres/pgtest"
+)
+
+// sharedCatalog reads a file of ../shared/catalogs; the test is skipped
+// without it, unless ISMS_REQUIRE_SHARED=1.
+func sharedCatalog(t *testing.T, rel string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "catalogs", rel))
+	if err != nil {
+		if os.Getenv("ISMS_REQUIRE_SHARED") == "1" {
+			t.Fatalf("ISMS_REQUIRE_SHARED=1 but %s is missing: %v", rel, err)
+		}
+		t.Skipf("shared catalog file %s not available: %v", rel, err)
+	}
+	return b
+}
+
+// newPlusPlusEnv is a scope on the BSI's Methodik catalog, without
+// target objects of its own: its package lies on the scope object.
+func newPlusPlusEnv(t *testing.T, file string) (readyEnv, domain.CatalogContent) {
+	t.Helper()
+	data := sharedCatalog(t, "grundschutz-plus-plus/"+file)
+	content, err := oscal.ParseCatalog(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, info := pgtest.Open(t)
+	sum := sha256.Sum256(data)
+	e := readyEnv{structure: structure{db: db, ownerURL: info.OwnerURL, appURL: info.AppURL}, today: readyToday}
+	err = db.InTx(ctx, actor("test"), func(tx *postgres.Tx) error {
+		c, err := tx.InsertCatalog(ctx, domain.Catalog{Kind: domain.CatalogOSCAL, Title: content.Title, Version: content.Version,
+			UUID: content.UUID, SourceName: "methodik.json", SourceSHA256: hex.EncodeToString(sum[:])}, content)
+		if err != nil {
+			return err
+		}
+		e.scope, err = tx.CreateScope(ctx, domain.ScopeInput{Name: "Rechenzentrum GS++", CatalogID: c.ID, Approach: domain.ApproachStandard})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.owner, err = sql.Open("postgres", info.OwnerURL); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.owner.Close() })
+	return e, content
+}
+
+func TestPlusPlusPackageAndReadiness(t *testing.T) {
+	t.Parallel()
+	e, content := newPlusPlusEnv(t, "BSI-Methodik-Grundschutz++-catalog.json")
+	var must, withParams int
+	for _, r := range content.Requirements {
+		if r.Obligation == domain.ObligationMust {
+			must++
+		}
+		if len(r.Params) > 0 {
+			withParams++
+		}
+	}
+	// The package: every requirement of the catalog on the scope object,
+	// with its modal verb (the Methodik's are all normal-SdT).
+	var entries, musts int
+	if err := e.owner.QueryRow(`SELECT count(*), count(*) FILTER (WHERE obligation = 'muss') FROM check_entries e
+		JOIN objects o ON o.id = e.object_id AND o.type = 'scope' WHERE e.scope_id = $1 AND e.active`, e.scope.ID).Scan(&entries, &musts); err != nil {
+		t.Fatal(err)
+	}
+	if entries != len(content.Requirements) || musts != must {
+		t.Fatalf("package of %d entries (%d MUSS), want %d (%d)", entries, musts, len(content.Requirements), must)
+	}
+
+	// G1: the guideline must name the scope's catalog.
+	e.setGuideline(t, guidelineRow{})
+	gates, blockers := e.readiness(t, postgres.Everything)
+	if gates[domain.GateGuideline].Blocking != 1 || !strings.Contains(blockers[domain.GateGuideline][0].Reason, "nennt nicht den Katalog") {
+		t.Errorf("G1 without the catalog: %+v %+v", gates[domain.GateGuideline], blockers[domain.GateGuideline])
+	}
+	e.setGuideline(t, guidelineRow{catalog: &e.scope.CatalogID})
+
+	// G4: each requirement with a parameter without value blocks.
+	gates, blockers = e.readiness(t, postgres.Everything)
+	if gates[domain.GateGuideline].Blocking != 0 {
+		t.Errorf("G1 with the catalog: %+v", blockers[domain.GateGuideline])
+	}
+	g4 := gates[domain.GateModelling]
+	if g4.Checked != withParams || g4.Blocking != withParams || len(blockers[domain.GateModelling]) != withParams {
+		t.Fatalf("G4 %+v, want %d requirements with parameters, all blocking", g4, withParams)
+	}
+	var ums bool
+	for _, b := range blockers[domain.GateModelling] {
+		if strings.HasPrefix(b.Label, "UMS.5.1 ") {
+			ums = b.Reason == "Parameter ohne Wert der Institution: eine zuständige Person oder Rolle." &&
+				b.URL == fmt.Sprintf("/scopes/%d/parameters?requirement=UMS.5.1", e.scope.ID)
+		}
+	}
+	if !ums {
+		t.Errorf("UMS.5.1 not listed as it should be: %+v", blockers[domain.GateModelling])
+	}
+	e.exec(t, `INSERT INTO scope_params (scope_id, param_id, value, updated_by)
+		SELECT $1, param_id, 'die Amtsleitung', 'test' FROM catalog_requirement_params WHERE catalog_id = $2`, e.scope.ID, e.scope.CatalogID)
+
+	// G5: an unmet MUSS needs a valid exception; an unmet SOLLTE is
+	// justified already.
+	e.exec(t, `UPDATE check_entries SET status = 'yes' WHERE scope_id = $1`, e.scope.ID)
+	mustEntry := e.id(t, `SELECT id FROM check_entries WHERE scope_id = $1 AND obligation = 'muss' ORDER BY id LIMIT 1`, e.scope.ID)
+	shouldEntry := e.id(t, `SELECT id FROM check_entries WHERE scope_id = $1 AND obligation = 'sollte' ORDER BY id LIMIT 1`, e.scope.ID)
+	e.exec(t, `UPDATE check_entries SET status = 'no', justification = 'Personal fehlt' WHERE id IN ($1, $2)`, mustEntry, shouldEntry)
+	e.exec(t, `INSERT INTO plan_items (entry_id, measure, owner, due_date) SELECT id, 'Umsetzen', 'ISB', DATE '2026-12-31'
+		FROM check_entries WHERE id IN ($1, $2)`, mustEntry, shouldEntry)
+	gates, blockers = e.readiness(t, postgres.Everything)
+	if g := gates[domain.GateCheck]; g.Blocking != 1 || blockers[domain.GateCheck][0].ID != mustEntry ||
+		blockers[domain.GateCheck][0].Reason != "MUSS-Anforderung nicht umgesetzt und ohne gültige Ausnahme der Leitung; ihr Risiko kann nicht übernommen werden." {
+		t.Errorf("G5 with an unmet MUSS: %+v %+v", g, blockers[domain.GateCheck])
+	}
+	user := e.id(t, `INSERT INTO users (username, password_hash) VALUES ('leitung', 'x') RETURNING id`)
+	exception := e.id(t, `INSERT INTO check_exceptions (scope_id, entry_id, justification, valid_until, authorised_by_id, authorised_by)
+		VALUES ($1, $2, 'Ersatzmaßnahme bis zur Neubesetzung', $3, $4, 'Leitung') RETURNING id`, e.scope.ID, mustEntry, e.today.AddDate(0, 1, 0), user)
+	gates, _ = e.readiness(t, postgres.Everything)
+	if gates[domain.GateCheck].Blocking != 0 {
+		t.Errorf("G5 with a valid exception: %+v", gates[domain.GateCheck])
+	}
+	// The end date is the last day the exception counts.
+	e.exec(t, `UPDATE check_exceptions SET valid_until = $2 WHERE id = $1`, exception, e.today)
+	if gates, _ = e.readiness(t, postgres.Everything); gates[domain.GateCheck].Blocking != 0 {
+		t.Errorf("G5 on the exception's last day: %+v", gates[domain.GateCheck])
+	}
+	e.exec(t, `UPDATE check_exceptions SET valid_until = $2 WHERE id = $1`, exception, e.today.AddDate(0, 0, -1))
+	gates, blockers = e.readiness(t, postgres.Everything)
+	if g := gates[domain.GateCheck]; g.Blocking != 1 || !strings.Contains(blockers[domain.GateCheck][0].Reason, "die Ausnahme der Leitung ist am 14.06.2026 abgelaufen") {
+		t.Errorf("G5 with an expired exception: %+v %+v", g, blockers[domain.GateCheck])
+	}
+	// A revoked exception counts no more than none.
+	e.exec(t, `UPDATE check_exceptions SET valid_until = $2, revoked_at = now(), revoked_by = 'Leitung' WHERE id = $1`, exception, e.today.AddDate(0, 1, 0))
+	if gates, _ = e.readiness(t, postgres.Everything); gates[domain.GateCheck].Blocking != 1 {
+		t.Errorf("G5 with a revoked exception: %+v", gates[domain.GateCheck])
+	}
+	e.exec(t, `UPDATE check_entries SET status = 'yes', justification = '' WHERE id = $1`, mustEntry)
+
+	// Everything else of a scope without objects passes: the scope is ready.
+	r, err := e.db.Readiness(ctx, e.scope.ID, postgres.Everything, e.today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Ready {
+		t.Errorf("not ready: %+v", r.Failing())
+	}
+}
+
+// The Kernel's "erhöht" requirements come into the package where the
+// need is high or the ISB raised one for a stated reason (STM.3.1).
+func TestPlusPlusElevatedRequirements(t *testing.T) {
+	t.Parallel()
+	e, _ := newPlusPlusEnv(t, "BSI-Stand-der-Technik-Kernel-catalog.json")
+	count := func() int {
+		t.Helper()
+		var n int
+		if err := e.owner.QueryRow(`SELECT count(*) FROM check_entries WHERE scope_id = $1 AND active`, e.scope.ID).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	derive := func() {
+		t.Helper()
+		if err := e.db.InTx(ctx, actor("test"), func(tx *postgres.Tx) error { _, err := tx.DeriveChecks(ctx, e.scope.ID, nil); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := count(); n != 674 {
+		t.Fatalf("%d entries at normal need, want the 674 normal-SdT requirements", n)
+	}
+	e.exec(t, `INSERT INTO scope_level_raises (scope_id, catalog_id, requirement_id, reason, raised_by)
+		SELECT $1, catalog_id, id, 'Kritische Infrastruktur', 'ISB' FROM catalog_requirements
+		WHERE catalog_id = $2 AND level = 'elevated' ORDER BY ord LIMIT 3`, e.scope.ID, e.scope.CatalogID)
+	derive()
+	if n := count(); n != 677 {
+		t.Errorf("%d entries with three raised, want 677", n)
+	}
+	e.exec(t, `UPDATE object_needs SET own = 2, effective = 2, source = 'own' WHERE object_id = $1 AND objective = 'a'`, e.scope.ObjectID)
+	derive()
+	if n := count(); n != 901 {
+		t.Errorf("%d entries at high need, want all 901", n)
+	}
+}
