@@ -609,10 +609,10 @@ type blockerRow struct {
 	entryBlockerRow
 	InCatalog     bool   `db:"in_catalog"`     // a scope-wide module
 	RequirementID string `db:"requirement_id"` // a requirement with unset parameters
-	ReviewedBy string `db:"reviewed_by"` // rejected evidence
-	Major      bool   `db:"major"`       // a finding
-	NoAction   bool   `db:"no_action"`
-	NoDueDate  bool   `db:"no_due_date"`
+	ReviewedBy    string `db:"reviewed_by"`    // rejected evidence
+	Major         bool   `db:"major"`          // a finding
+	NoAction      bool   `db:"no_action"`
+	NoDueDate     bool   `db:"no_due_date"`
 }
 
 type objectBlockerRow struct {
@@ -641,10 +641,10 @@ type entryBlockerRow struct {
 	Level          domain.Level      `db:"level"`
 	Obligation     domain.Obligation `db:"obligation"`
 	ExceptionUntil *time.Time        `db:"exception_until"`
-	OpenMeasure bool          `db:"open_measure"`
-	NoOwner     bool          `db:"no_owner"`
-	DueDate     *time.Time    `db:"due_date"`
-	Overdue     bool          `db:"overdue"`
+	OpenMeasure    bool              `db:"open_measure"`
+	NoOwner        bool              `db:"no_owner"`
+	DueDate        *time.Time        `db:"due_date"`
+	Overdue        bool              `db:"overdue"`
 }
 
 func (r blockerRow) entry() domain.EntryFacts {
