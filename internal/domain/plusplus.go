@@ -193,3 +193,63 @@ type Exception struct {
 func (e Exception) Valid(today time.Time) bool {
 	return e.RevokedAt == nil && !e.ValidUntil.Before(today)
 }
+
+// LevelRaiseInput raises an "erhöht" requirement into a Grundschutz++
+// scope's package although no protection need asks for it (Methodik
+// STM.3.1), for a stated reason.
+type LevelRaiseInput struct {
+	RequirementID string `json:"requirement_id"`
+	Reason        string `json:"reason"`
+}
+
+// LevelRaiseReasonMax is the longest reason, in characters.
+const LevelRaiseReasonMax = 2000
+
+// Validate trims the input and refuses a missing requirement or reason.
+func (in *LevelRaiseInput) Validate() []Violation {
+	in.RequirementID, in.Reason = strings.TrimSpace(in.RequirementID), strings.TrimSpace(in.Reason)
+	var v []Violation
+	if in.RequirementID == "" {
+		v = append(v, Violation{Pointer: "/requirement_id", Detail: "must not be empty", German: "Bitte die Anforderung angeben."})
+	}
+	switch {
+	case in.Reason == "":
+		v = append(v, Violation{Pointer: "/reason", Detail: "must not be empty",
+			German: "Bitte begründen, warum das Sicherheitsniveau angehoben wird."})
+	case TooLong(in.Reason, LevelRaiseReasonMax):
+		v = append(v, Violation{Pointer: "/reason", Detail: "is longer than 2000 characters",
+			German: "Die Begründung darf höchstens 2.000 Zeichen lang sein."})
+	}
+	if tv, bad := TextViolation("/reason", in.Reason); bad {
+		v = append(v, tv)
+	}
+	return v
+}
+
+// LevelRaise is a raised requirement of a scope.
+type LevelRaise struct {
+	RequirementID string    `db:"requirement_id"`
+	Title         string    `db:"title"`
+	Reason        string    `db:"reason"`
+	RaisedBy      string    `db:"raised_by"`
+	RaisedAt      time.Time `db:"raised_at"`
+}
+
+// PackageFigure counts a Grundschutz++ package's active entries of one
+// obligation and level, and how many of them are done (fulfilled or
+// justified as not applicable).
+type PackageFigure struct {
+	Obligation Obligation `db:"obligation"`
+	Level      Level      `db:"level"`
+	Entries    int        `db:"entries"`
+	Done       int        `db:"done"`
+}
+
+// PlusPlusLevelLabel is a level as Grundschutz++ names its security
+// levels: normal-SdT (Stand der Technik) and erhöht.
+func PlusPlusLevelLabel(l Level) string {
+	if l == LevelElevated {
+		return "erhöht"
+	}
+	return "normal-SdT"
+}

@@ -77,6 +77,7 @@ func (a *API) Routes() []route.Route {
 	rs = append(rs, a.readinessRoutes()...)
 	rs = append(rs, a.guidelineRoutes()...)
 	rs = append(rs, a.historyRoutes()...)
+	rs = append(rs, a.packageRoutes()...)
 	return rs
 }
 

@@ -120,6 +120,7 @@ func (u *UI) Routes() []route.Route {
 	}
 	rs = append(rs, u.structureRoutes()...)
 	rs = append(rs, u.importRoutes()...)
+	rs = append(rs, u.packageRoutes()...)
 	rs = append(rs, u.riskRoutes()...)
 	rs = append(rs, u.checkRoutes()...)
 	rs = append(rs, u.auditingRoutes()...)

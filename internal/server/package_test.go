@@ -1,0 +1,135 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"ismsd/internal/catalogimport"
+	"ismsd/internal/domain"
+)
+
+// importShared imports a file of ../shared/catalogs through the catalog
+// import and returns the catalog's id; the test is skipped without the
+// file, unless ISMS_REQUIRE_SHARED=1.
+func (e *testEnv) importShared(rel string) int64 {
+	e.t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "catalogs", rel))
+	if err != nil {
+		if os.Getenv("ISMS_REQUIRE_SHARED") == "1" {
+			e.t.Fatalf("ISMS_REQUIRE_SHARED=1 but %s is missing: %v", rel, err)
+		}
+		e.t.Skipf("shared catalog file %s not available: %v", rel, err)
+	}
+	res, err := catalogimport.New(e.db, 0).Import(context.Background(), testActor,
+		catalogimport.Request{Name: filepath.Base(rel), Body: bytes.NewReader(b)})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return res.Catalog.ID
+}
+
+const kernelFile = "grundschutz-plus-plus/BSI-Stand-der-Technik-Kernel-catalog.json"
+
+func TestRequirementPackage(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	kernel, demo := e.importShared(kernelFile), e.demoCatalog()
+	e.user("isa", domain.Grant{Role: domain.RoleISB})
+	e.user("aud", domain.Grant{Role: domain.RoleAuditor})
+	isb := e.login("isa")
+	var scope struct {
+		ID int64 `json:"id"`
+	}
+	r := isb.do("POST", "/api/v1/scopes", map[string]any{"name": "Rechenzentrum", "catalog_id": kernel, "approach": "standard"}, nil)
+	r.json(t, &scope)
+	base := fmt.Sprintf("/api/v1/scopes/%d", scope.ID)
+
+	type pkg struct {
+		Method  string `json:"method"`
+		Figures []struct {
+			Obligation string `json:"obligation"`
+			Level      string `json:"level"`
+			Entries    int    `json:"entries"`
+		} `json:"figures"`
+		Raises []struct {
+			RequirementID string `json:"requirement_id"`
+			Reason        string `json:"reason"`
+			RaisedBy      string `json:"raised_by"`
+		} `json:"raises"`
+	}
+	total := func(p pkg, level string) (n int) {
+		for _, f := range p.Figures {
+			if level == "" || f.Level == level {
+				n += f.Entries
+			}
+		}
+		return n
+	}
+	var p pkg
+	isb.do("GET", base+"/package", nil, nil).json(t, &p)
+	if p.Method != "grundschutz_pp" || total(p, "") != 674 || total(p, "elevated") != 0 {
+		t.Fatalf("package of a new scope: %+v", p)
+	}
+
+	// Raising: refused for a normal-SdT requirement, an unknown one, no
+	// reason; then the first "erhöht" requirement comes in.
+	var elevated string
+	if err := e.ownerDB().QueryRow(`SELECT id FROM catalog_requirements WHERE catalog_id = $1 AND level = 'elevated' ORDER BY ord LIMIT 1`, kernel).Scan(&elevated); err != nil {
+		t.Fatal(err)
+	}
+	raise := func(requirement, reason string) map[string]any {
+		return map[string]any{"requirement_id": requirement, "reason": reason}
+	}
+	for _, tc := range []struct {
+		body map[string]any
+		want string
+	}{
+		{raise("ASST.1.1", "x"), "/requirement_id"},
+		{raise("NET.3.1.A1", "x"), "/requirement_id"},
+		{raise(elevated, " "), "/reason"},
+	} {
+		if r := isb.do("POST", base+"/level-raises", tc.body, nil); r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), tc.want) {
+			t.Errorf("%v: %d %s", tc.body, r.status, r.body)
+		}
+	}
+	if r := e.login("aud").do("POST", base+"/level-raises", raise(elevated, "KRITIS"), nil); r.status != http.StatusForbidden {
+		t.Errorf("auditor raising: %d", r.status)
+	}
+	if r := isb.do("POST", base+"/level-raises", raise(elevated, "Betreiber kritischer Infrastruktur"), nil); r.status != http.StatusCreated {
+		t.Fatalf("raise: %d %s", r.status, r.body)
+	}
+	if r := isb.do("POST", base+"/level-raises", raise(elevated, "noch einmal"), nil); r.status != http.StatusConflict {
+		t.Errorf("raising twice: %d %s", r.status, r.body)
+	}
+	isb.do("GET", base+"/package", nil, nil).json(t, &p)
+	if total(p, "elevated") != 1 || len(p.Raises) != 1 || p.Raises[0].RequirementID != elevated || p.Raises[0].RaisedBy == "" {
+		t.Errorf("package after the raise: %+v", p)
+	}
+	if r := isb.do("DELETE", base+"/level-raises/"+elevated, nil, nil); r.status != http.StatusNoContent {
+		t.Errorf("lower: %d %s", r.status, r.body)
+	}
+	isb.do("GET", base+"/package", nil, nil).json(t, &p)
+	if total(p, "elevated") != 0 || len(p.Raises) != 0 {
+		t.Errorf("package after lowering: %+v", p)
+	}
+
+	// A Kompendium scope has no package to raise into.
+	isb.do("POST", "/api/v1/scopes", map[string]any{"name": "Kompendium", "catalog_id": demo, "approach": "standard"}, nil).json(t, &scope)
+	if r := isb.do("POST", fmt.Sprintf("/api/v1/scopes/%d/level-raises", scope.ID), raise("x", "y"), nil); r.status != http.StatusConflict {
+		t.Errorf("raise in a Kompendium scope: %d %s", r.status, r.body)
+	}
+
+	// The page: the package's table and the raise form.
+	page := isb.do("GET", fmt.Sprintf("/scopes/%d/package", scope.ID-1), nil, nil)
+	for _, want := range []string{"Gemessen an „BSI Stand der Technik Kernel“", "normal-SdT", "SOLLTE", "Anheben", elevated} {
+		if !strings.Contains(string(page.body), want) {
+			t.Errorf("package page lacks %q", want)
+		}
+	}
+}
