@@ -20,7 +20,7 @@ func (a *API) packageRoutes() []route.Route {
 	read, write := authz.Require(authz.ResourceScopes, authz.ActionRead), authz.Require(authz.ResourceScopes, authz.ActionWrite)
 	return []route.Route{
 		{Method: http.MethodGet, Path: "/api/v1/scopes/:id/package", Perm: read, Handler: a.getPackage,
-			Summary: "The scope's requirement package (Grundschutz++): entries by modal verb and security level, and the raised requirements",
+			Summary:  "The scope's requirement package (Grundschutz++): entries by modal verb and security level, and the raised requirements",
 			Response: "package.json"},
 		{Method: http.MethodPost, Path: "/api/v1/scopes/:id/level-raises", Perm: write, Handler: a.raiseLevel,
 			Summary: "Bring an \"erhöht\" requirement into a Grundschutz++ scope's package for a stated reason", Request: "level-raise-create.json",
