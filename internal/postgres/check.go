@@ -259,7 +259,7 @@ func listEntries(ctx context.Context, q sqlx.QueryerContext, scopeID int64, f do
 	order, after := "e.id", "e.id > $11"
 	if f.Order == "object" {
 		order = "o.short_id, e.object_id, r.ord, e.id"
-		after = `($10 = 0 OR (o.short_id, e.object_id, r.ord, e.id) > (
+		after = `($11 = 0 OR (o.short_id, e.object_id, r.ord, e.id) > (
 			SELECT ao.short_id, ae.object_id, ar.ord, ae.id FROM check_entries ae
 			JOIN objects ao ON ao.id = ae.object_id
 			JOIN catalog_requirements ar ON ar.catalog_id = ae.catalog_id AND ar.id = ae.requirement_id
