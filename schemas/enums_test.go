@@ -54,8 +54,13 @@ var enumSources = map[string][]string{
 	"catalog.json#/properties/kind":                                     codes(domain.CatalogKinds),
 	"check-bulk.json#/properties/items/items/properties/status":         codes(domain.Statuses),
 	"check-entry.json#/properties/level":                                codes(domain.Levels),
-	"check-entry.json#/properties/status":                               codes(domain.Statuses),
-	"check-update.json#/properties/status":                              codes(domain.Statuses),
+	"check-entry.json#/properties/obligation":                           codes(domain.Obligations),
+	"exception.json#/properties/obligation":                             codes(domain.Obligations),
+	"exception.json#/properties/entry_status":                           codes(domain.Statuses),
+	// "expiring" is a filter of the list; an answer says valid and days_left.
+	"exception.json#/properties/state":     codes([]domain.ExceptionState{domain.ExceptionValid, domain.ExceptionExpired, domain.ExceptionRevoked}),
+	"check-entry.json#/properties/status":  codes(domain.Statuses),
+	"check-update.json#/properties/status": codes(domain.Statuses),
 	// An auditor's verdict is a decided one: pending is not sent.
 	"corrective-action-verify.json#/properties/verdict": codes(domain.Verdicts[1:]),
 	// A comment that decides nothing has no decision; a review decides

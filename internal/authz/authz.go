@@ -35,6 +35,8 @@ const (
 	ResourceObjects     Resource = "objects" // target objects, dependencies, protection needs, modelling, check, risk analysis, plan
 	// Management signs risk acceptances.
 	ResourceRiskAcceptances Resource = "risk_acceptances"
+	// Management authorises exceptions (Ausnahmen) of Grundschutz++ scopes.
+	ResourceExceptions Resource = "exceptions"
 	// Evidence (Nachweise): ISBs upload, auditors review.
 	ResourceEvidence        Resource = "evidence"
 	ResourceEvidenceReviews Resource = "evidence_reviews"
@@ -73,6 +75,7 @@ var resources = map[Resource][]Action{
 	// SQL (postgres.Visibility).
 	ResourceObjects:         {ActionRead, ActionWrite},
 	ResourceRiskAcceptances: nil,
+	ResourceExceptions:      nil,
 	// Evidence belongs to a department: scoped grants read, write and
 	// review within their subtree (in SQL).
 	ResourceEvidence:        {ActionRead, ActionWrite},

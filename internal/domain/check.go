@@ -96,6 +96,11 @@ type CheckEntry struct {
 	UpdatedAt      time.Time
 	UpdatedBy      string
 	Version        int
+	// Grundschutz++: the statement's modal verb ("" in a Kompendium
+	// scope), and the entry's exception that is not revoked, if any.
+	Obligation     Obligation
+	ExceptionID    *int64
+	ExceptionUntil *time.Time
 }
 
 // Today is the calendar date in loc, stored like the check's dates

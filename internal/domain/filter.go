@@ -40,9 +40,10 @@ type EntryFilter struct {
 	ModuleID       string
 	Status         Status
 	Level          Level
-	DepartmentID   int64  // with its subtree
-	Responsible    string // part of the name, any case
-	ReviewOverdue  bool   // next review before Today
+	Obligation     Obligation // Grundschutz++: MUSS, SOLLTE or KANN
+	DepartmentID   int64      // with its subtree
+	Responsible    string     // part of the name, any case
+	ReviewOverdue  bool       // next review before Today
 	Today          time.Time
 	IncludeRetired bool
 	After          int64 // cursor: entries with a larger id
@@ -147,6 +148,13 @@ func ParseEntryFilter(v url.Values) (EntryFilter, error) {
 	if f.Level != "" && !slices.Contains(Levels, f.Level) {
 		q.bad("level", "must be basis, standard or elevated", "Unbekannte Stufe.")
 	}
+	if s := v.Get("obligation"); s != "" {
+		o, ok := ParseModalVerb(s)
+		if !ok || o != Obligation(s) {
+			q.bad("obligation", "must be muss, sollte or kann", "Unbekanntes Modalverb.")
+		}
+		f.Obligation = o
+	}
 	q.ids(map[string]*int64{"cursor": &f.After, "department": &f.DepartmentID, "object": &f.ObjectID}, "cursor", "department", "object")
 	q.limit(&f.Limit, 1000)
 	return f, q.err()
@@ -195,6 +203,25 @@ func ParseEvidenceFilter(v url.Values, reader int64) (EvidenceFilter, error) {
 	if f.Target != "" && f.TargetID == 0 {
 		q.bad("target_id", "a target needs its id", "Zum Ziel fehlt die Nummer.")
 	}
+	return f, q.err()
+}
+
+// ParseExceptionFilter reads the parameters of a scope's exceptions.
+func ParseExceptionFilter(v url.Values) (ExceptionFilter, error) {
+	q := query{v: v}
+	f := ExceptionFilter{State: ExceptionState(v.Get("state"))}
+	if f.State != "" && !slices.Contains(ExceptionStates, f.State) {
+		q.bad("state", "must be valid, expiring, expired or revoked", "Unbekannter Stand der Ausnahme.")
+	}
+	q.number("days", &f.ExpiringWithin, 1, 366, "days from 1 to 366", "Bitte eine Zahl von Tagen (1 bis 366).")
+	if f.ExpiringWithin != 0 && f.State != ExceptionExpiring {
+		q.bad("days", "days need state=expiring", "Die Zahl der Tage gilt nur für „läuft bald ab“.")
+	}
+	if f.State == ExceptionExpiring && f.ExpiringWithin == 0 {
+		f.ExpiringWithin = ExceptionExpiringDays
+	}
+	q.ids(map[string]*int64{"cursor": &f.After, "department": &f.DepartmentID}, "cursor", "department")
+	q.limit(&f.Limit, 1000)
 	return f, q.err()
 }
 

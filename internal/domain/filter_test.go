@@ -100,3 +100,32 @@ func TestParseAuditFilterAndSearch(t *testing.T) {
 		t.Errorf("search violations %v", got)
 	}
 }
+
+func TestParseEntryFilterObligation(t *testing.T) {
+	f, err := ParseEntryFilter(url.Values{"obligation": {"muss"}})
+	if err != nil || f.Obligation != ObligationMust {
+		t.Errorf("%+v %v", f, err)
+	}
+	// The API takes the values as the JSON answers carry them, in lower case.
+	for _, bad := range []string{"MUSS", "darf", " sollte"} {
+		_, err = ParseEntryFilter(url.Values{"obligation": {bad}, "level": {"hoch"}})
+		if got := violated(err); !slices.Equal(got, []string{"/level", "/obligation"}) {
+			t.Errorf("obligation %q: violations %v", bad, got)
+		}
+	}
+}
+
+func TestParseExceptionFilter(t *testing.T) {
+	f, err := ParseExceptionFilter(url.Values{"state": {"expiring"}, "department": {"4"}, "cursor": {"7"}})
+	if err != nil || f.State != ExceptionExpiring || f.ExpiringWithin != ExceptionExpiringDays || f.DepartmentID != 4 || f.After != 7 {
+		t.Errorf("%+v %v", f, err)
+	}
+	f, err = ParseExceptionFilter(url.Values{"state": {"expiring"}, "days": {"10"}})
+	if err != nil || f.ExpiringWithin != 10 {
+		t.Errorf("%+v %v", f, err)
+	}
+	_, err = ParseExceptionFilter(url.Values{"state": {"lapsed"}, "days": {"400"}, "limit": {"0"}})
+	if got := violated(err); !slices.Equal(got, []string{"/state", "/days", "/days", "/limit"}) {
+		t.Errorf("exception filter violations %v", got)
+	}
+}

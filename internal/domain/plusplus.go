@@ -185,6 +185,10 @@ type Exception struct {
 	ObjectShortID string     `db:"short_id" json:"object_short_id"`
 	ObjectName    string     `db:"object_name" json:"object_name"`
 	DepartmentID  *int64     `db:"department_id" json:"department_id,omitempty"`
+	// The entry it covers, as it stands now.
+	Title       string     `db:"title" json:"title"`
+	Obligation  Obligation `db:"obligation" json:"obligation"`
+	EntryStatus Status     `db:"entry_status" json:"entry_status"`
 }
 
 // Valid tells whether the exception counts on today (a calendar date as

@@ -71,6 +71,7 @@ func (a *API) Routes() []route.Route {
 	rs = append(rs, a.riskRoutes()...)
 	rs = append(rs, a.objectFileRoutes()...)
 	rs = append(rs, a.checkRoutes()...)
+	rs = append(rs, a.exceptionRoutes()...)
 	rs = append(rs, a.evidenceRoutes()...)
 	rs = append(rs, a.auditingRoutes()...)
 	rs = append(rs, a.reportRoutes()...)

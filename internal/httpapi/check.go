@@ -50,6 +50,7 @@ var entryParams = []route.Param{
 	{Name: "module", Type: "string", Help: "only entries of this module, e.g. NET.3.1"},
 	{Name: "status", Type: "string", Help: "open, yes, partial, no or not_applicable"},
 	{Name: "level", Type: "string", Help: "basis, standard or elevated"},
+	{Name: "obligation", Type: "string", Help: "Grundschutz++: muss, sollte or kann"},
 	{Name: "department", Type: "integer", Help: "department id; its subtree is included"},
 	{Name: "responsible", Type: "string", Help: "part of the responsible person's name"},
 	{Name: "review_overdue", Type: "boolean", Help: "true: only entries whose next review date has passed"},
@@ -105,6 +106,16 @@ type entryJSON struct {
 	UpdatedAt      time.Time       `json:"updated_at"`
 	UpdatedBy      string          `json:"updated_by"`
 	Version        int             `json:"version"`
+	// Grundschutz++ only.
+	Obligation domain.Obligation   `json:"obligation,omitempty"`
+	Exception  *entryExceptionJSON `json:"exception,omitempty"`
+}
+
+// entryExceptionJSON is the summary of an entry's exception not revoked.
+type entryExceptionJSON struct {
+	ID         int64  `json:"id"`
+	ValidUntil string `json:"valid_until"`
+	Valid      bool   `json:"valid"`
 }
 
 func dateJSON(t *time.Time) *string {
@@ -116,13 +127,17 @@ func dateJSON(t *time.Time) *string {
 }
 
 func newEntryJSON(e domain.CheckEntry, today time.Time) entryJSON {
-	return entryJSON{ID: e.ID, ScopeID: e.ScopeID, Object: entryObjectJSON{ID: e.ObjectID, ShortID: e.ObjectShortID, Name: e.ObjectName,
+	j := entryJSON{ID: e.ID, ScopeID: e.ScopeID, Object: entryObjectJSON{ID: e.ObjectID, ShortID: e.ObjectShortID, Name: e.ObjectName,
 		Type: e.ObjectType, DepartmentID: e.DepartmentID, Department: e.DepartmentName}, CatalogID: e.CatalogID, Requirement: e.RequirementID,
 		Title: e.Title, Module: e.ModuleID, Level: e.Level, Active: e.Active, RetiredAt: e.RetiredAt, FollowsGroup: e.FollowsGroup,
 		Status: e.Status, Justification: e.Justification, Implementation: e.Implementation, Responsible: e.Responsible,
 		ImplementedOn: dateJSON(e.ImplementedOn), TargetDate: dateJSON(e.TargetDate), LastReview: dateJSON(e.LastReview),
 		NextReview: dateJSON(e.NextReview), ReviewOverdue: e.ReviewOverdue(today), UpdatedAt: e.UpdatedAt, UpdatedBy: e.UpdatedBy,
-		Version: e.Version}
+		Version: e.Version, Obligation: e.Obligation}
+	if e.ExceptionID != nil {
+		j.Exception = &entryExceptionJSON{ID: *e.ExceptionID, ValidUntil: e.ExceptionUntil.Format(time.DateOnly), Valid: e.HasValidException(today)}
+	}
+	return j
 }
 
 // today is the date that decides what is overdue, in the organisation's

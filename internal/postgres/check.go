@@ -208,6 +208,9 @@ type entryRow struct {
 	UpdatedAt      time.Time      `db:"updated_at"`
 	UpdatedBy      string         `db:"updated_by"`
 	Version        int            `db:"version"`
+	Obligation     sql.NullString `db:"obligation"`
+	ExceptionID    *int64         `db:"exception_id"`
+	ExceptionUntil *time.Time     `db:"exception_until"`
 }
 
 func (r entryRow) asDomain() domain.CheckEntry {
@@ -217,18 +220,20 @@ func (r entryRow) asDomain() domain.CheckEntry {
 		Active: r.Active, RetiredAt: r.RetiredAt, FollowsGroup: r.FollowsGroup, Status: domain.Status(r.Status),
 		Justification: r.Justification, Implementation: r.Implementation, Responsible: r.Responsible, ImplementedOn: r.ImplementedOn,
 		TargetDate: r.TargetDate, LastReview: r.LastReview, NextReview: r.NextReview, UpdatedAt: r.UpdatedAt, UpdatedBy: r.UpdatedBy,
-		Version: r.Version}
+		Version: r.Version, Obligation: domain.Obligation(r.Obligation.String), ExceptionID: r.ExceptionID, ExceptionUntil: r.ExceptionUntil}
 }
 
 const entrySelect = `
 	SELECT e.id, e.scope_id, e.object_id, o.short_id, o.name AS object_name, o.type AS object_type, o.department_id,
 	       d.name AS department_name, e.catalog_id, e.requirement_id, r.title, e.module_id, e.level, e.active, e.retired_at,
 	       e.follows_group, e.status, e.justification, e.implementation, e.responsible, e.implemented_on, e.target_date,
-	       e.last_review, e.next_review, e.updated_at, e.updated_by, e.version
+	       e.last_review, e.next_review, e.updated_at, e.updated_by, e.version,
+	       e.obligation, xc.id AS exception_id, xc.valid_until AS exception_until
 	FROM check_entries e
 	JOIN objects o ON o.id = e.object_id
 	LEFT JOIN departments d ON d.id = o.department_id
-	JOIN catalog_requirements r ON r.catalog_id = e.catalog_id AND r.id = e.requirement_id`
+	JOIN catalog_requirements r ON r.catalog_id = e.catalog_id AND r.id = e.requirement_id
+	LEFT JOIN check_exceptions xc ON xc.entry_id = e.id AND xc.revoked_at IS NULL`
 
 // ListEntries returns a page of a scope's visible check entries and the
 // cursor of the next page (0 at the end). The cursor is the id of the
@@ -251,19 +256,19 @@ func listEntries(ctx context.Context, q sqlx.QueryerContext, scopeID int64, f do
 	if err != nil || departments != nil && len(departments) == 0 {
 		return nil, 0, err
 	}
-	order, after := "e.id", "e.id > $10"
+	order, after := "e.id", "e.id > $11"
 	if f.Order == "object" {
 		order = "o.short_id, e.object_id, r.ord, e.id"
-		after = `($10 = 0 OR (o.short_id, e.object_id, r.ord, e.id) > (
+		after = `($11 = 0 OR (o.short_id, e.object_id, r.ord, e.id) > (
 			SELECT ao.short_id, ae.object_id, ar.ord, ae.id FROM check_entries ae
 			JOIN objects ao ON ao.id = ae.object_id
 			JOIN catalog_requirements ar ON ar.catalog_id = ae.catalog_id AND ar.id = ae.requirement_id
-			WHERE ae.id = $10))`
+			WHERE ae.id = $11))`
 	}
 	var rows []entryRow
 	err = sqlx.SelectContext(ctx, q, &rows, entrySelect+`
 		WHERE e.scope_id = $1 AND `+entryConditions+` AND `+after+`
-		ORDER BY `+order+` LIMIT $11`,
+		ORDER BY `+order+` LIMIT $12`,
 		append(entryArgs(scopeID, f, departments), f.After, f.Limit+1)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list check entries: %w", err)
@@ -289,9 +294,10 @@ const entryConditions = `($2::bigint[] IS NULL OR o.department_id = ANY ($2))
 	AND ($6 = '' OR e.module_id = $6)
 	AND ($7 = '' OR e.level = $7)
 	AND ($8 = '' OR e.responsible <> '' AND e.responsible ILIKE $8)
-	AND ($9::date IS NULL OR e.next_review < $9)`
+	AND ($9::date IS NULL OR e.next_review < $9)
+	AND ($10 = '' OR e.obligation = $10)`
 
-// entryArgs are $1 to $9 of entryConditions.
+// entryArgs are $1 to $10 of entryConditions.
 func entryArgs(scopeID int64, f domain.EntryFilter, departments []int64) []any {
 	var today, deps any
 	if f.ReviewOverdue {
@@ -301,7 +307,7 @@ func entryArgs(scopeID int64, f domain.EntryFilter, departments []int64) []any {
 		deps = pq.Array(departments)
 	}
 	return []any{scopeID, deps, f.IncludeRetired, string(f.Status), f.ObjectID, f.ModuleID, string(f.Level),
-		likePattern(f.Responsible), today}
+		likePattern(f.Responsible), today, string(f.Obligation)}
 }
 
 // resolveDepartments resolves the department filter and the reader's

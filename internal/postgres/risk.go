@@ -904,6 +904,8 @@ func (r acceptedEntryRow) asDomain() domain.AcceptedEntry {
 // AcceptableEntries lists the unfulfilled Standard requirements of an
 // object (and of its group, where the reader may see it): active check
 // entries with status partial or no, which a risk acceptance may cover.
+// In a Grundschutz++ scope these are the unfulfilled SOLLTE entries: a
+// MUSS is covered only by an exception.
 func (db *DB) AcceptableEntries(ctx context.Context, objectID int64, vis Visibility) ([]OpenEntry, error) {
 	var rows []struct {
 		acceptedEntryRow
@@ -914,7 +916,8 @@ func (db *DB) AcceptableEntries(ctx context.Context, objectID int64, vis Visibil
 		FROM check_entries e JOIN objects o ON o.id = e.object_id
 		JOIN catalog_requirements r ON r.catalog_id = e.catalog_id AND r.id = e.requirement_id
 		WHERE (e.object_id = $1 OR e.object_id = (SELECT group_id FROM objects WHERE id = $1)) AND `+visibleObject(2)+`
-		  AND e.active AND e.status IN ('partial', 'no') AND e.level = 'standard'
+		  AND e.active AND e.status IN ('partial', 'no')
+		  AND (e.obligation IS NULL AND e.level = 'standard' OR e.obligation = 'sollte')
 		ORDER BY o.short_id, e.module_id, r.ord`, objectID, vis.arg())
 	out := make([]OpenEntry, len(rows))
 	for i, r := range rows {
@@ -969,7 +972,8 @@ type snapshotEntry struct {
 // at version) and of the unfulfilled requirements it names. It is
 // refused while a threat is not assessed and treated, and for an entry
 // that is not an active, partial or unfulfilled entry of the object (or
-// its group), and always for a Basis requirement (rule 3). The snapshot of
+// its group), and always for a Basis requirement (rule 3) and for a
+// Grundschutz++ MUSS (Methodik UMS.5: only an exception). The snapshot of
 // what is accepted is stored with its SHA-256; an earlier valid
 // acceptance is replaced.
 func (tx *Tx) Accept(ctx context.Context, objectID int64, version int, in domain.AcceptInput, vis Visibility) (domain.RiskAcceptance, error) {
@@ -1093,13 +1097,15 @@ func (tx *Tx) acceptedEntries(ctx context.Context, h riskHead, ids []int64, vis 
 		ShortID       string        `db:"short_id"`
 		RequirementID string        `db:"requirement_id"`
 		Level         domain.Level  `db:"level"`
+		Obligation    string        `db:"obligation"`
 		Status        domain.Status `db:"status"`
 		Justification string        `db:"justification"`
 		Active        bool          `db:"active"`
 	}
 	// Locked, so that no change to them slips in before the acceptance is stored.
 	if err := tx.x.SelectContext(ctx, &rows, `
-		SELECT e.id, e.object_id, o.short_id, e.requirement_id, e.level, e.status, e.justification, e.active
+		SELECT e.id, e.object_id, o.short_id, e.requirement_id, e.level, coalesce(e.obligation, '') AS obligation, e.status,
+		       e.justification, e.active
 		FROM check_entries e JOIN objects o ON o.id = e.object_id
 		WHERE e.id = ANY ($1) ORDER BY e.id FOR SHARE OF e`, pq.Array(unique)); err != nil {
 		return nil, err
@@ -1126,6 +1132,9 @@ func (tx *Tx) acceptedEntries(ctx context.Context, h riskHead, ids []int64, vis 
 		case r.Level == domain.LevelBasis:
 			return nil, bad(fmt.Sprintf("%s is a Basis requirement: a risk from an unfulfilled Basis requirement can never be accepted", r.RequirementID),
 				"Ein Risiko aus einer nicht erfüllten Basis-Anforderung kann nicht akzeptiert werden. Betroffen: "+r.RequirementID+".")
+		case !domain.MayBeRiskAccepted(r.Level, domain.Obligation(r.Obligation)):
+			return nil, bad(fmt.Sprintf("%s is a MUSS requirement: an unmet MUSS needs an exception authorised by management, never a risk acceptance", r.RequirementID),
+				"Eine nicht erfüllte MUSS-Anforderung kann nicht über eine Risikoakzeptanz getragen werden; sie braucht eine Ausnahme der Institutionsleitung. Betroffen: "+r.RequirementID+".")
 		case !r.Status.Unfulfilled():
 			return nil, bad(fmt.Sprintf("the entry of %s has status %s, not partial or no", r.RequirementID, r.Status),
 				fmt.Sprintf("Der Eintrag zu %s hat den Status „%s“; abdecken kann eine Risikoakzeptanz nur „teilweise“ oder „nein“.", r.RequirementID, r.Status.Label()))

@@ -338,7 +338,7 @@ var (
 // The kinds of records each department (and the other scope) holds; the
 // others belong to a whole scope.
 var crossDeptKinds = []string{"object", "member", "guest", "server", "group", "entry", "stdentry", "plan", "riskanalysis", "riskitem", "evidence",
-	"sample", "importfile"}
+	"sample", "importfile", "exception"}
 
 const crossDeptMissing = "987654321"
 
@@ -473,7 +473,7 @@ func newCrossDeptWorld(t *testing.T, e *testEnv) *crossDeptWorld {
 func (w *crossDeptWorld) bumpIDs(t *testing.T, to int64) {
 	t.Helper()
 	for _, table := range []string{"objects", "check_entries", "plan_items", "risk_analyses", "risk_items", "evidence", "evidence_versions",
-		"audit_samples", "findings", "import_files", "policies"} {
+		"audit_samples", "findings", "import_files", "policies", "check_exceptions"} {
 		if _, err := w.owner.Exec(`SELECT setval(pg_get_serial_sequence($1, 'id'), $2)`, table, to); err != nil {
 			t.Fatal(err)
 		}
@@ -592,6 +592,18 @@ func (w *crossDeptWorld) set(t *testing.T, scopeID, auditID, dept int64, marker,
 		t.Fatal(err)
 	}
 	set.val["importfile"] = idStr(fileID)
+	// An exception on the entry, set as a database administrator could:
+	// exceptions belong to Grundschutz++ scopes, whose MUSS entries this
+	// world's Kompendium scope does not have; what counts here is whose it is.
+	var exceptionID int64
+	if err := w.owner.QueryRow(`
+		WITH must AS (UPDATE check_entries SET obligation = 'muss' WHERE id = $2)
+		INSERT INTO check_exceptions (scope_id, entry_id, justification, valid_until, authorised_by_id, authorised_by)
+		VALUES ($1, $2, $3, current_date + 90, $4, 'Leitung') RETURNING id`,
+		scopeID, entry.ID, marker+" Ausnahme", fileOwner).Scan(&exceptionID); err != nil {
+		t.Fatal(err)
+	}
+	set.val["exception"], set.val["exception.v"] = idStr(exceptionID), "1"
 	return set
 }
 

@@ -184,6 +184,7 @@ func sweepParams(t *testing.T, e *testEnv, userID int64) func(string) string {
 		"guidelines":    first(`SELECT max(id) FROM guidelines`),
 		"policies":      first(`SELECT min(id) FROM policies`),
 		"certificates":  first(`SELECT min(id) FROM certificates`),
+		"exceptions":    "999999", // the demo network's scope follows the Kompendium: no exceptions
 	}
 	fixed := map[string]string{":grant": "999999", ":session": "999999", ":target": first(`SELECT max(id) FROM objects`),
 		":module": "ISMS.1", ":requirement": "ISMS.1.A1", ":file": "999999", ":number": "1", ":link_type": "check_entry",

@@ -109,6 +109,9 @@ var actionLabels = map[string]string{
 	"risk.accept":          "Risikoakzeptanz durch die Leitung",
 	"risk.acceptance_void": "Risikoakzeptanz ungültig geworden",
 
+	"exception.create": "Ausnahme durch die Leitung genehmigt",
+	"exception.revoke": "Ausnahme widerrufen",
+
 	"evidence.create":            "Nachweis hochgeladen",
 	"evidence.update":            "Nachweis geändert",
 	"evidence.version":           "Neue Version eines Nachweises",

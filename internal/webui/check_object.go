@@ -469,6 +469,7 @@ type entryPageData struct {
 	ModuleTitle string
 	History     []historyRow
 	Evidence    entryEvidence // what proves the entry (evidence.go)
+	Exception   exceptionBox  // Grundschutz++: the entry's exception (exceptions.go)
 	Errors      formErrors
 }
 
@@ -508,7 +509,10 @@ func (u *UI) entryData(c *gin.Context, e domain.CheckEntry) (entryPageData, erro
 		return d, err
 	}
 	d.History = entryHistory(recs, u.Location)
-	d.Evidence, err = u.entryEvidenceOf(c, e)
+	if d.Evidence, err = u.entryEvidenceOf(c, e); err != nil {
+		return d, err
+	}
+	d.Exception, err = u.exceptionBoxOf(c, e)
 	return d, err
 }
 

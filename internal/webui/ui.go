@@ -123,6 +123,7 @@ func (u *UI) Routes() []route.Route {
 	rs = append(rs, u.packageRoutes()...)
 	rs = append(rs, u.riskRoutes()...)
 	rs = append(rs, u.checkRoutes()...)
+	rs = append(rs, u.exceptionRoutes()...)
 	rs = append(rs, u.auditingRoutes()...)
 	rs = append(rs, u.evidenceRoutes()...)
 	rs = append(rs, u.readinessRoutes()...)
