@@ -82,6 +82,7 @@ type CheckEntry struct {
 	Title          string // the requirement's
 	ModuleID       string
 	Level          Level
+	Effort         *int // Grundschutz++: the requirement's effort level, 0 to 5
 	Active         bool // false: retired, the requirement left the object's scope
 	RetiredAt      *time.Time
 	FollowsGroup   bool // a group member's entry that takes its group's values

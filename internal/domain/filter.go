@@ -41,6 +41,7 @@ type EntryFilter struct {
 	Status         Status
 	Level          Level
 	Obligation     Obligation // Grundschutz++: MUSS, SOLLTE or KANN
+	Effort         *int       // Grundschutz++: the requirement's effort level, 0 to 5
 	DepartmentID   int64      // with its subtree
 	Responsible    string     // part of the name, any case
 	ReviewOverdue  bool       // next review before Today
@@ -154,6 +155,10 @@ func ParseEntryFilter(v url.Values) (EntryFilter, error) {
 			q.bad("obligation", "must be muss, sollte or kann", "Unbekanntes Modalverb.")
 		}
 		f.Obligation = o
+	}
+	if v.Get("effort") != "" {
+		f.Effort = new(int)
+		q.number("effort", f.Effort, 0, 5, "must be an effort level from 0 to 5", "Bitte eine Aufwandsstufe von 0 bis 5.")
 	}
 	q.ids(map[string]*int64{"cursor": &f.After, "department": &f.DepartmentID, "object": &f.ObjectID}, "cursor", "department", "object")
 	q.limit(&f.Limit, 1000)

@@ -115,6 +115,23 @@ func TestParseEntryFilterObligation(t *testing.T) {
 	}
 }
 
+// Effort level 0 is a level of its own, not "any".
+func TestParseEntryFilterEffort(t *testing.T) {
+	f, err := ParseEntryFilter(url.Values{})
+	if err != nil || f.Effort != nil {
+		t.Errorf("no effort: %+v %v", f, err)
+	}
+	f, err = ParseEntryFilter(url.Values{"effort": {"0"}})
+	if err != nil || f.Effort == nil || *f.Effort != 0 {
+		t.Errorf("effort 0: %+v %v", f, err)
+	}
+	for _, bad := range []string{"6", "-1", "drei"} {
+		if _, err := ParseEntryFilter(url.Values{"effort": {bad}}); !slices.Equal(violated(err), []string{"/effort"}) {
+			t.Errorf("effort %q: %v", bad, err)
+		}
+	}
+}
+
 func TestParseExceptionFilter(t *testing.T) {
 	f, err := ParseExceptionFilter(url.Values{"state": {"expiring"}, "department": {"4"}, "cursor": {"7"}})
 	if err != nil || f.State != ExceptionExpiring || f.ExpiringWithin != ExceptionExpiringDays || f.DepartmentID != 4 || f.After != 7 {

@@ -209,6 +209,7 @@ type entryRow struct {
 	UpdatedBy      string         `db:"updated_by"`
 	Version        int            `db:"version"`
 	Obligation     sql.NullString `db:"obligation"`
+	Effort         *int           `db:"effort"`
 	ExceptionID    *int64         `db:"exception_id"`
 	ExceptionUntil *time.Time     `db:"exception_until"`
 }
@@ -220,7 +221,8 @@ func (r entryRow) asDomain() domain.CheckEntry {
 		Active: r.Active, RetiredAt: r.RetiredAt, FollowsGroup: r.FollowsGroup, Status: domain.Status(r.Status),
 		Justification: r.Justification, Implementation: r.Implementation, Responsible: r.Responsible, ImplementedOn: r.ImplementedOn,
 		TargetDate: r.TargetDate, LastReview: r.LastReview, NextReview: r.NextReview, UpdatedAt: r.UpdatedAt, UpdatedBy: r.UpdatedBy,
-		Version: r.Version, Obligation: domain.Obligation(r.Obligation.String), ExceptionID: r.ExceptionID, ExceptionUntil: r.ExceptionUntil}
+		Version: r.Version, Obligation: domain.Obligation(r.Obligation.String), ExceptionID: r.ExceptionID, ExceptionUntil: r.ExceptionUntil,
+		Effort: r.Effort}
 }
 
 const entrySelect = `
@@ -228,7 +230,7 @@ const entrySelect = `
 	       d.name AS department_name, e.catalog_id, e.requirement_id, r.title, e.module_id, e.level, e.active, e.retired_at,
 	       e.follows_group, e.status, e.justification, e.implementation, e.responsible, e.implemented_on, e.target_date,
 	       e.last_review, e.next_review, e.updated_at, e.updated_by, e.version,
-	       e.obligation, xc.id AS exception_id, xc.valid_until AS exception_until
+	       e.obligation, r.effort, xc.id AS exception_id, xc.valid_until AS exception_until
 	FROM check_entries e
 	JOIN objects o ON o.id = e.object_id
 	LEFT JOIN departments d ON d.id = o.department_id
@@ -256,19 +258,19 @@ func listEntries(ctx context.Context, q sqlx.QueryerContext, scopeID int64, f do
 	if err != nil || departments != nil && len(departments) == 0 {
 		return nil, 0, err
 	}
-	order, after := "e.id", "e.id > $11"
+	order, after := "e.id", "e.id > $12"
 	if f.Order == "object" {
 		order = "o.short_id, e.object_id, r.ord, e.id"
-		after = `($11 = 0 OR (o.short_id, e.object_id, r.ord, e.id) > (
+		after = `($12 = 0 OR (o.short_id, e.object_id, r.ord, e.id) > (
 			SELECT ao.short_id, ae.object_id, ar.ord, ae.id FROM check_entries ae
 			JOIN objects ao ON ao.id = ae.object_id
 			JOIN catalog_requirements ar ON ar.catalog_id = ae.catalog_id AND ar.id = ae.requirement_id
-			WHERE ae.id = $11))`
+			WHERE ae.id = $12))`
 	}
 	var rows []entryRow
 	err = sqlx.SelectContext(ctx, q, &rows, entrySelect+`
 		WHERE e.scope_id = $1 AND `+entryConditions+` AND `+after+`
-		ORDER BY `+order+` LIMIT $12`,
+		ORDER BY `+order+` LIMIT $13`,
 		append(entryArgs(scopeID, f, departments), f.After, f.Limit+1)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list check entries: %w", err)
@@ -295,9 +297,11 @@ const entryConditions = `($2::bigint[] IS NULL OR o.department_id = ANY ($2))
 	AND ($7 = '' OR e.level = $7)
 	AND ($8 = '' OR e.responsible <> '' AND e.responsible ILIKE $8)
 	AND ($9::date IS NULL OR e.next_review < $9)
-	AND ($10 = '' OR e.obligation = $10)`
+	AND ($10 = '' OR e.obligation = $10)
+	AND ($11::int IS NULL OR EXISTS (SELECT 1 FROM catalog_requirements fr
+	     WHERE fr.catalog_id = e.catalog_id AND fr.id = e.requirement_id AND fr.effort = $11))`
 
-// entryArgs are $1 to $10 of entryConditions.
+// entryArgs are $1 to $11 of entryConditions.
 func entryArgs(scopeID int64, f domain.EntryFilter, departments []int64) []any {
 	var today, deps any
 	if f.ReviewOverdue {
@@ -307,7 +311,7 @@ func entryArgs(scopeID int64, f domain.EntryFilter, departments []int64) []any {
 		deps = pq.Array(departments)
 	}
 	return []any{scopeID, deps, f.IncludeRetired, string(f.Status), f.ObjectID, f.ModuleID, string(f.Level),
-		likePattern(f.Responsible), today, string(f.Obligation)}
+		likePattern(f.Responsible), today, string(f.Obligation), f.Effort}
 }
 
 // resolveDepartments resolves the department filter and the reader's
