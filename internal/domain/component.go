@@ -51,3 +51,28 @@ func (d ComponentDefinition) Implemented() int {
 	}
 	return n
 }
+
+// DefinitionName is the short name a component definition is known by on
+// the pages ("Keycloak" in "Keycloak · Realm"). The BSI's titles are long
+// ("Entwurf Keycloak Component Definition") while its file names carry the
+// product ("Keycloak-component_definition.json"), so the name is the file
+// name without extension and without the "component definition" suffix;
+// the title when that leaves nothing.
+func DefinitionName(sourceName, title string) string {
+	name := sourceName
+	if i := strings.LastIndexByte(name, '.'); i > 0 {
+		name = name[:i]
+	}
+	lower := strings.ToLower(name)
+	for _, suffix := range []string{"component_definition", "component-definition", "componentdefinition", "component definition"} {
+		if strings.HasSuffix(lower, suffix) {
+			name = name[:len(name)-len(suffix)]
+			break
+		}
+	}
+	name = strings.TrimSpace(strings.Trim(name, "-_ ."))
+	if name == "" {
+		return title
+	}
+	return name
+}

@@ -128,6 +128,7 @@ func (u *UI) Routes() []route.Route {
 	rs = append(rs, u.guidelineRoutes()...)
 	rs = append(rs, u.reportRoutes()...)
 	rs = append(rs, u.dashboardRoutes()...)
+	rs = append(rs, u.componentRoutes()...)
 	return append(rs, u.catalogRoutes()...)
 }
 
