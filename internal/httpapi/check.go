@@ -105,6 +105,11 @@ type entryJSON struct {
 	UpdatedAt      time.Time       `json:"updated_at"`
 	UpdatedBy      string          `json:"updated_by"`
 	Version        int             `json:"version"`
+
+	// ImplementationOffers are the descriptions of the components assigned
+	// to the entry's object that implement its requirement; only the
+	// single entry's answer carries them.
+	ImplementationOffers []postgres.ImplementationOffer `json:"implementation_offers,omitempty"`
 }
 
 func dateJSON(t *time.Time) *string {
@@ -176,8 +181,12 @@ func (a *API) writeEntry(c *gin.Context, id int64) error {
 	if err != nil {
 		return err
 	}
+	out := newEntryJSON(e, a.today())
+	if out.ImplementationOffers, err = a.DB.EntryOffers(c.Request.Context(), id); err != nil {
+		return err
+	}
 	c.Header("ETag", etag(e.Version))
-	c.JSON(http.StatusOK, newEntryJSON(e, a.today()))
+	c.JSON(http.StatusOK, out)
 	return nil
 }
 

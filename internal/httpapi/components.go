@@ -130,3 +130,73 @@ func (a *API) componentImportAnswer(c *gin.Context, res catalogimport.Result) er
 		Unresolved: res.Unresolved})
 	return nil
 }
+
+// objectComponentRoutes assign components to target objects; they follow
+// the visibility of the object like the modelling does.
+func (a *API) objectComponentRoutes() []route.Route {
+	objRead, objWrite := authz.Require(authz.ResourceObjects, authz.ActionRead), authz.Require(authz.ResourceObjects, authz.ActionWrite)
+	return []route.Route{
+		{Method: http.MethodGet, Path: "/api/v1/objects/:id/components", Perm: objRead, Handler: a.objectComponents,
+			Summary: "The components assigned to the object", Response: "object-components.json"},
+		{Method: http.MethodPost, Path: "/api/v1/objects/:id/components", Perm: objWrite, Handler: a.assignComponent,
+			Summary: "Assign a component to the object; its implemented requirements' descriptions are offered on the object's check entries",
+			Request: "component-assign.json", Status: http.StatusNoContent},
+		{Method: http.MethodDelete, Path: "/api/v1/objects/:id/components/:cid", Perm: objWrite, Handler: a.unassignComponent,
+			Summary: "Remove a component from the object", Status: http.StatusNoContent},
+	}
+}
+
+func (a *API) objectComponents(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request.Context()
+	if _, err := a.DB.ObjectByID(ctx, id, route.Visibility(c)); err != nil {
+		return err
+	}
+	cs, err := a.DB.ObjectComponents(ctx, id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"components": cs})
+	return nil
+}
+
+func (a *API) assignComponent(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Component int64 `json:"component"`
+	}
+	if err := a.decode(c, &req); err != nil {
+		return err
+	}
+	if err := a.run(c, func(tx *postgres.Tx) error {
+		return tx.AssignComponent(c.Request.Context(), id, req.Component, route.Visibility(c))
+	}); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}
+
+func (a *API) unassignComponent(c *gin.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	component, err := pathID(c, "cid")
+	if err != nil {
+		return err
+	}
+	if err := a.run(c, func(tx *postgres.Tx) error {
+		return tx.UnassignComponent(c.Request.Context(), id, component, route.Visibility(c))
+	}); err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
+}

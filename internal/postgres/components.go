@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"ismsd/internal/domain"
@@ -219,4 +220,155 @@ func (db *DB) DefinitionComponents(ctx context.Context, definitionID int64) ([]C
 		}
 	}
 	return out, nil
+}
+
+// AssignedComponent is a component assigned to an object.
+type AssignedComponent struct {
+	ID           int64  `db:"id" json:"id"`
+	DefinitionID int64  `db:"definition_id" json:"definition_id"`
+	Label        string `db:"label" json:"label"`
+	Type         string `db:"type" json:"type"`
+	Implemented  int    `db:"implemented" json:"implemented"` // implemented requirements of the component
+	Offers       int    `db:"offers" json:"offers"`           // of them, requirements of the object's active check entries
+}
+
+// ObjectComponents lists the components assigned to an object, by label.
+func (db *DB) ObjectComponents(ctx context.Context, objectID int64) ([]AssignedComponent, error) {
+	cs := []AssignedComponent{}
+	err := db.x.SelectContext(ctx, &cs, `
+		SELECT k.id, k.definition_id, d.name || ' · ' || k.title AS label, k.type,
+		       (SELECT count(*) FROM component_requirements cr WHERE cr.component_id = k.id) AS implemented,
+		       (SELECT count(*) FROM check_entries e WHERE e.object_id = oc.object_id AND e.active AND EXISTS (
+		            SELECT 1 FROM component_requirements cr JOIN catalog_requirements r ON r.catalog_id = e.catalog_id AND r.id = e.requirement_id
+		            JOIN catalogs c ON c.id = r.catalog_id
+		            WHERE cr.component_id = k.id AND `+resolvedRequirement+`)) AS offers
+		FROM object_components oc JOIN components k ON k.id = oc.component_id JOIN component_definitions d ON d.id = k.definition_id
+		WHERE oc.object_id = $1 ORDER BY d.name, k.ord`, objectID)
+	return cs, err
+}
+
+// ComponentChoice is a component offered for assignment.
+type ComponentChoice struct {
+	ID    int64  `db:"id"`
+	Label string `db:"label"`
+}
+
+// ComponentChoices lists every imported component by label, for the
+// assignment form.
+func (db *DB) ComponentChoices(ctx context.Context) ([]ComponentChoice, error) {
+	var cs []ComponentChoice
+	err := db.x.SelectContext(ctx, &cs, `
+		SELECT k.id, d.name || ' · ' || k.title AS label
+		FROM components k JOIN component_definitions d ON d.id = k.definition_id ORDER BY d.name, d.id, k.ord`)
+	return cs, err
+}
+
+// AssignComponent assigns a component to an object the actor may see; an
+// assignment that exists already stays (and is not recorded again).
+func (tx *Tx) AssignComponent(ctx context.Context, objectID, componentID int64, vis Visibility) error {
+	if _, err := tx.lockObject(ctx, objectID, anyVersion, vis); err != nil {
+		return err
+	}
+	var label string
+	err := tx.x.GetContext(ctx, &label, `
+		SELECT d.name || ' · ' || k.title FROM components k JOIN component_definitions d ON d.id = k.definition_id WHERE k.id = $1`, componentID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Invalid(domain.Violation{Pointer: "/component", Detail: "no such component",
+			German: "Diese Komponente gibt es nicht; importieren Sie zuerst ihre Komponentendefinition."})
+	}
+	if err != nil {
+		return err
+	}
+	res, err := tx.x.ExecContext(ctx, `INSERT INTO object_components (object_id, component_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+		objectID, componentID)
+	if err != nil {
+		return mapError(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	return tx.Record("component.assign", "object", objectID, nil, map[string]any{"component": componentID, "label": label})
+}
+
+// UnassignComponent removes a component from an object.
+func (tx *Tx) UnassignComponent(ctx context.Context, objectID, componentID int64, vis Visibility) error {
+	if _, err := tx.lockObject(ctx, objectID, anyVersion, vis); err != nil {
+		return err
+	}
+	var label string
+	err := tx.x.GetContext(ctx, &label, `
+		WITH gone AS (DELETE FROM object_components WHERE object_id = $1 AND component_id = $2 RETURNING component_id)
+		SELECT d.name || ' · ' || k.title FROM gone JOIN components k ON k.id = gone.component_id
+		JOIN component_definitions d ON d.id = k.definition_id`, objectID, componentID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Errorf(domain.ErrNotFound, "component %d is not assigned to object %d", componentID, objectID).
+			De("Diese Komponente ist dem Zielobjekt nicht zugeordnet.")
+	}
+	if err != nil {
+		return err
+	}
+	return tx.Record("component.unassign", "object", objectID, map[string]any{"component": componentID, "label": label}, nil)
+}
+
+// ImplementationOffer is the description of an implemented requirement of
+// a component assigned to an entry's object, offered as the entry's
+// implementation text.
+type ImplementationOffer struct {
+	ComponentID int64  `db:"component_id" json:"component_id"`
+	Label       string `db:"label" json:"component"` // "Keycloak · Realm"
+	ControlRef  string `db:"control_ref" json:"control_ref"`
+	Text        string `db:"description" json:"text"`
+}
+
+// EntryOffers lists the implementation texts that the components assigned
+// to a check entry's object offer for the entry's requirement. The caller
+// has checked that the entry is visible.
+func (db *DB) EntryOffers(ctx context.Context, entryID int64) ([]ImplementationOffer, error) {
+	os := []ImplementationOffer{}
+	err := db.x.SelectContext(ctx, &os, `
+		SELECT k.id AS component_id, d.name || ' · ' || k.title AS label, cr.control_ref, cr.description
+		FROM check_entries e
+		JOIN object_components oc ON oc.object_id = e.object_id
+		JOIN components k ON k.id = oc.component_id
+		JOIN component_definitions d ON d.id = k.definition_id
+		JOIN component_requirements cr ON cr.component_id = k.id
+		JOIN catalog_requirements r ON r.catalog_id = e.catalog_id AND r.id = e.requirement_id
+		JOIN catalogs c ON c.id = r.catalog_id
+		WHERE e.id = $1 AND cr.description <> '' AND `+resolvedRequirement+`
+		ORDER BY d.name, k.ord, cr.ord`, entryID)
+	return os, err
+}
+
+// ObjectComponentRow is a component assigned to an object, for A.3.
+type ObjectComponentRow struct {
+	ObjectShortID  string            `db:"short_id"`
+	ObjectName     string            `db:"name"`
+	ObjectType     domain.ObjectType `db:"type"`
+	DepartmentName string            `db:"department_name"`
+	Label          string            `db:"label"`
+	Type           string            `db:"component_type"`
+	Implemented    int               `db:"implemented"`
+}
+
+// EachObjectComponent calls fn with every component assigned to the
+// scope's visible objects, by object and label.
+func (db *DB) EachObjectComponent(ctx context.Context, scopeID int64, vis Visibility, fn func(ObjectComponentRow) error) error {
+	deps, err := reportDepartments(ctx, db, vis)
+	if err != nil {
+		return err
+	}
+	err = eachRow(ctx, db, func(r *ObjectComponentRow) error { return fn(*r) }, `
+		SELECT o.short_id, o.name, o.type, coalesce(dp.name, '') AS department_name, d.name || ' · ' || k.title AS label,
+		       k.type AS component_type, (SELECT count(*) FROM component_requirements cr WHERE cr.component_id = k.id) AS implemented
+		FROM object_components oc
+		JOIN objects o ON o.id = oc.object_id
+		JOIN components k ON k.id = oc.component_id
+		JOIN component_definitions d ON d.id = k.definition_id
+		LEFT JOIN departments dp ON dp.id = o.department_id
+		WHERE o.scope_id = $1 AND `+visibleIn("o")+`
+		ORDER BY o.type = 'scope' DESC, o.short_id, d.name, k.ord`, scopeID, deps)
+	if err != nil {
+		return fmt.Errorf("read the components for a report: %w", err)
+	}
+	return nil
 }

@@ -470,6 +470,10 @@ type entryPageData struct {
 	History     []historyRow
 	Evidence    entryEvidence // what proves the entry (evidence.go)
 	Errors      formErrors
+
+	// Offers are the implementation texts of the components assigned to
+	// the entry's object (components.go).
+	Offers []postgres.ImplementationOffer
 }
 
 func (p entryPageData) FormError() string { return p.Errors.Summary }
@@ -508,6 +512,9 @@ func (u *UI) entryData(c *gin.Context, e domain.CheckEntry) (entryPageData, erro
 		return d, err
 	}
 	d.History = entryHistory(recs, u.Location)
+	if d.Offers, err = u.DB.EntryOffers(ctx, e.ID); err != nil {
+		return d, err
+	}
 	d.Evidence, err = u.entryEvidenceOf(c, e)
 	return d, err
 }
@@ -525,6 +532,7 @@ func (u *UI) entryPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	useOffer(c, &d)
 	return u.render(c, http.StatusOK, "check_entry", d.title(), d)
 }
 
