@@ -3,9 +3,11 @@ package server
 import (
 	"bytes"
 	"context"
+	"html/template"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -163,4 +165,172 @@ func TestComponentDefinitionPageUnresolved(t *testing.T) {
 	c := e.login("isa")
 	r := c.do("GET", "/component-definitions/"+strconv.FormatInt(res.Definition.ID, 10), nil, nil)
 	mustContain(t, r, http.StatusOK, "0 von 43", "Nicht aufgelöste Verweise", res.Unresolved[0], res.Unresolved[42])
+}
+
+// TestComponentAssignmentOffersImplementationText: on a Grundschutz++ scope
+// on the Kernel, "Keycloak · Realm" is assigned to the scope's object; the
+// object lists it, an entry of a requirement it implements offers its
+// description (API and page), the page puts it into the implementation
+// field on request and the entry is then saved with a normal PATCH; A.3
+// lists the assignment; an ISB of another department does not find the
+// object; removing it is recorded too.
+func TestComponentAssignmentOffersImplementationText(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	kernel := e.importShared(sharedKernel)
+	defs := e.importShared(sharedKeycloak)
+	e.user("root", domain.Grant{Role: domain.RoleAdmin})
+	c := e.login("root")
+	other := e.department("Außenstelle")
+	e.user("fremd", domain.Grant{Role: domain.RoleISB, DepartmentID: &other})
+	foreign := e.login("fremd")
+
+	var scope struct {
+		ID       int64 `json:"id"`
+		ObjectID int64 `json:"object_id"`
+	}
+	r := c.do("POST", "/api/v1/scopes", map[string]any{"name": "Rechenzentrum GS++", "catalog_id": kernel.Catalog.ID, "approach": "standard"}, nil)
+	if r.status != http.StatusCreated {
+		t.Fatalf("create scope: %d %s", r.status, r.body)
+	}
+	r.json(t, &scope)
+	// The scope's object sits in no department; an object of the other
+	// department shows what the foreign ISB may not reach.
+	var server struct {
+		ID int64 `json:"id"`
+	}
+	r = c.do("POST", "/api/v1/scopes/"+strconv.FormatInt(scope.ID, 10)+"/objects", map[string]any{"type": "it_system", "name": "Identitätsserver"}, nil)
+	if r.status != http.StatusCreated {
+		t.Fatalf("create object: %d %s", r.status, r.body)
+	}
+	r.json(t, &server)
+
+	components, err := e.db.DefinitionComponents(context.Background(), defs.Definition.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	realm := components[0]
+	if realm.Label() != "Keycloak · Realm" {
+		t.Fatalf("first component %q", realm.Label())
+	}
+	objPath := "/api/v1/objects/" + strconv.FormatInt(scope.ObjectID, 10) + "/components"
+	problemOf(t, foreign.do("POST", "/api/v1/objects/"+strconv.FormatInt(server.ID, 10)+"/components", map[string]any{"component": realm.ID}, nil),
+		http.StatusNotFound)
+	p := problemOf(t, c.do("POST", objPath, map[string]any{"component": 999999}, nil), http.StatusUnprocessableEntity)
+	if len(p.Errors) != 1 || p.Errors[0].Pointer != "/component" {
+		t.Errorf("unknown component: %+v", p)
+	}
+	for range 2 { // the second time changes nothing
+		if r := c.do("POST", objPath, map[string]any{"component": realm.ID}, nil); r.status != http.StatusNoContent {
+			t.Fatalf("assign: %d %s", r.status, r.body)
+		}
+	}
+	if got := e.auditActions(t, "object", strconv.FormatInt(scope.ObjectID, 10)); countOf(got, "component.assign") != 1 {
+		t.Errorf("audit %v", got)
+	}
+	var listed struct {
+		Components []struct {
+			ID          int64  `json:"id"`
+			Label       string `json:"label"`
+			Implemented int    `json:"implemented"`
+			Offers      int    `json:"offers"`
+		} `json:"components"`
+	}
+	c.do("GET", objPath, nil, nil).json(t, &listed)
+	// The scope's object carries the whole package, erhöht only where
+	// raised, so the offers are the normal-SdT part of the 22.
+	if len(listed.Components) != 1 || listed.Components[0].Label != "Keycloak · Realm" || listed.Components[0].Implemented != 22 ||
+		listed.Components[0].Offers == 0 {
+		t.Fatalf("object's components %+v", listed)
+	}
+	mustContain(t, c.do("GET", "/objects/"+strconv.FormatInt(scope.ObjectID, 10), nil, nil), http.StatusOK, "Komponenten", "Keycloak · Realm")
+
+	// An entry of a requirement Realm implements offers its description.
+	var entryID int64
+	var offered string
+	for _, q := range realm.Requirements {
+		err := e.ownerDB().QueryRow(`SELECT id FROM check_entries WHERE object_id = $1 AND requirement_id = $2 AND active`,
+			scope.ObjectID, q.Resolved[0].RequirementID).Scan(&entryID)
+		if err == nil {
+			offered = q.Description
+			break
+		}
+	}
+	if entryID == 0 {
+		t.Fatal("no entry of the scope's object implements a requirement of Keycloak · Realm")
+	}
+	entryPath := "/api/v1/check-entries/" + strconv.FormatInt(entryID, 10)
+	var entry struct {
+		Version int `json:"version"`
+		Offers  []struct {
+			Component string `json:"component"`
+			Text      string `json:"text"`
+		} `json:"implementation_offers"`
+		Implementation string `json:"implementation"`
+	}
+	r = c.do("GET", entryPath, nil, nil)
+	r.json(t, &entry)
+	if len(entry.Offers) != 1 || entry.Offers[0].Component != "Keycloak · Realm" || entry.Offers[0].Text != offered {
+		t.Fatalf("entry offers: %s", r.body)
+	}
+	page := "/check-entries/" + strconv.FormatInt(entryID, 10)
+	mustContain(t, c.do("GET", page, nil, nil), http.StatusOK, "Umsetzungshinweis aus Komponente Keycloak · Realm", "In „Umsetzung“ übernehmen")
+	r = c.do("GET", page+"?offer=0", nil, nil)
+	mustContain(t, r, http.StatusOK, `id="offer-used"`)
+	if !strings.Contains(string(r.body), `name="implementation" rows="4" maxlength="8000" autofocus>`+template.HTMLEscapeString(offered)+`</textarea>`) {
+		t.Errorf("the offer is not in the implementation field")
+	}
+	// Taking it over is a normal change with If-Match.
+	r = c.do("PATCH", entryPath, map[string]any{"implementation": offered}, map[string]string{"If-Match": `"` + strconv.Itoa(entry.Version) + `"`})
+	r.json(t, &entry)
+	if r.status != http.StatusOK || entry.Implementation != offered {
+		t.Fatalf("patch: %d %s", r.status, firstLine(r.body))
+	}
+
+	// A.3 lists the component of the object.
+	rows := workbookSheet(t, download(t, c, "/api/v1/scopes/"+strconv.FormatInt(scope.ID, 10)+"/reports/a3.xlsx", xlsxType), "Komponenten")
+	found := false
+	for _, row := range rows {
+		found = found || slices.Contains(row, "Keycloak · Realm") && slices.Contains(row, "Rechenzentrum GS++")
+	}
+	if !found {
+		t.Errorf("A.3 Komponenten: %v", rows)
+	}
+
+	// Removing it: the offers go, and a second removal is not found.
+	if r := c.do("DELETE", objPath+"/"+strconv.FormatInt(realm.ID, 10), nil, nil); r.status != http.StatusNoContent {
+		t.Fatalf("unassign: %d %s", r.status, r.body)
+	}
+	problemOf(t, c.do("DELETE", objPath+"/"+strconv.FormatInt(realm.ID, 10), nil, nil), http.StatusNotFound)
+	entry.Offers = nil
+	c.do("GET", entryPath, nil, nil).json(t, &entry)
+	if len(entry.Offers) != 0 {
+		t.Errorf("offers after removal %+v", entry.Offers)
+	}
+	if got := e.auditActions(t, "object", strconv.FormatInt(scope.ObjectID, 10)); !slices.Contains(got, "component.unassign") {
+		t.Errorf("audit %v", got)
+	}
+
+	// The page's form assigns it again, in German on refusal.
+	objPage := "/objects/" + strconv.FormatInt(server.ID, 10)
+	mustContain(t, c.do("GET", objPage, nil, nil), http.StatusOK, `<option value="`+strconv.FormatInt(realm.ID, 10)+`">Keycloak · Realm</option>`)
+	mustContain(t, c.do("POST", objPage+"/components", "component=", nil), http.StatusUnprocessableEntity, "Bitte wählen Sie eine Komponente.")
+	r = c.do("POST", objPage+"/components", "component="+strconv.FormatInt(realm.ID, 10), nil)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("form assign: %d %s", r.status, firstLine(r.body))
+	}
+	mustContain(t, c.do("GET", objPage, nil, nil), http.StatusOK, "Komponente zugeordnet", "Keycloak · Realm", "/components/"+strconv.FormatInt(realm.ID, 10)+"/remove")
+	if r := c.do("POST", objPage+"/components/"+strconv.FormatInt(realm.ID, 10)+"/remove", "", nil); r.status != http.StatusSeeOther {
+		t.Fatalf("form remove: %d %s", r.status, firstLine(r.body))
+	}
+}
+
+func countOf(list []string, s string) int {
+	n := 0
+	for _, x := range list {
+		if x == s {
+			n++
+		}
+	}
+	return n
 }
