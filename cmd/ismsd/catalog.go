@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -27,13 +28,14 @@ const catalogUsage = `catalog <subcommand> [flags]
 
 Subcommands:
   import FILE [--kind KIND]   import a Kompendium XML, its KRT workbook (.xlsx),
-                              an OSCAL catalog or an OSCAL profile (JSON)
+                              an OSCAL catalog, profile or component
+                              definition (JSON)
   list                        list the imported catalogs
   fetch [--url U --sha256 H]  download the Kompendium XML from its official
                               address, check its SHA-256, and import it
 
-KIND is one of kompendium-xml, krt-xlsx, oscal-catalog, oscal-profile; without
---kind it is recognised from the file. Importing a file again changes nothing.`
+KIND is one of kompendium-xml, krt-xlsx, oscal-catalog, oscal-profile,
+oscal-component-definition; without --kind it is recognised from the file. Importing a file again changes nothing.`
 
 func runCatalog(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
@@ -46,7 +48,7 @@ func runCatalog(ctx context.Context, args []string, out io.Writer) error {
 	sub, args := args[0], args[1:]
 	fs := newFlagSet("catalog "+sub, catalogUsage, out)
 	config.Register(fs)
-	kind := fs.String("kind", "", "kind of the file (import): kompendium-xml, krt-xlsx, oscal-catalog or oscal-profile")
+	kind := fs.String("kind", "", "kind of the file (import): kompendium-xml, krt-xlsx, oscal-catalog, oscal-profile or oscal-component-definition")
 	positional, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -138,8 +140,19 @@ func importFile(ctx context.Context, im *catalogimport.Importer, log *slog.Logge
 }
 
 func printImport(out io.Writer, res catalogimport.Result, took time.Duration) {
-	c := res.Catalog
+	c, d := res.Catalog, res.Definition
 	switch {
+	case res.Kind == catalog.KindOSCALComponents:
+		if res.Unchanged {
+			fmt.Fprintf(out, "unchanged: this file was imported before (component definition %d: %s)\n", d.ID, d.Title)
+		} else {
+			fmt.Fprintf(out, "imported component definition %d: %s %s (%s)\n", d.ID, d.Title, d.Version, d.Name)
+		}
+		fmt.Fprintf(out, "  %d components, %d implemented requirements, %d resolved in the imported Grundschutz++ catalogs\n",
+			d.Components, d.Implemented, d.Resolved)
+		if len(res.Unresolved) > 0 {
+			fmt.Fprintf(out, "  unresolved: %s\n", strings.Join(res.Unresolved, ", "))
+		}
 	case res.Unchanged:
 		fmt.Fprintf(out, "unchanged: this file was imported before (catalog %d: %s %s)\n", c.ID, c.Title, c.Version)
 	case res.Kind == catalog.KindKRT:

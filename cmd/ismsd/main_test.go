@@ -670,3 +670,16 @@ func TestCatalogCommands(t *testing.T) {
 	r = mustRun(t, 1, "catalog", "import", other, "--kind", "oscal-catalog")
 	wantContains(t, r, "stderr", r.stderr, "JSON")
 }
+
+// TestCatalogImportComponentDefinition: the CLI imports a component
+// definition through the catalog import and reports its resolution; the
+// same file again changes nothing.
+func TestCatalogImportComponentDefinition(t *testing.T) {
+	useDatabase(t)
+	file := filepath.Join("..", "..", "internal", "catalog", "oscal", "testdata", "tiny-component-definition.json")
+	r := mustRun(t, 0, "catalog", "import", file)
+	wantContains(t, r, "stdout", r.stdout, "imported component definition", "Beispielkomponenten", "1 components, 2 implemented requirements, 0 resolved",
+		"unresolved: _9d0c6f9e-1111-4222-8333-444455556666, ROOT.1")
+	r = mustRun(t, 0, "catalog", "import", file)
+	wantContains(t, r, "stdout", r.stdout, "unchanged")
+}

@@ -18,10 +18,14 @@ const (
 	KindKRT           Kind = "krt-xlsx"       // cross-reference tables (Kreuzreferenztabellen), Excel workbook
 	KindOSCALCatalog  Kind = "oscal-catalog"  // OSCAL 1.x catalog, JSON
 	KindOSCALProfile  Kind = "oscal-profile"  // OSCAL 1.x profile, JSON
+	// KindOSCALComponents is an OSCAL 1.x component definition (JSON) of
+	// the Grundschutz++ implementation layer; it is stored beside the
+	// catalogs, not as one.
+	KindOSCALComponents Kind = "oscal-component-definition"
 )
 
 // Kinds lists the kinds in the order help texts name them.
-var Kinds = []Kind{KindKompendiumXML, KindKRT, KindOSCALCatalog, KindOSCALProfile}
+var Kinds = []Kind{KindKompendiumXML, KindKRT, KindOSCALCatalog, KindOSCALProfile, KindOSCALComponents}
 
 // ParseKind checks a kind given by the user.
 func ParseKind(s string) (Kind, error) {
@@ -30,7 +34,7 @@ func ParseKind(s string) (Kind, error) {
 			return k, nil
 		}
 	}
-	return "", fmt.Errorf("unknown kind %q; want one of kompendium-xml, krt-xlsx, oscal-catalog, oscal-profile", s)
+	return "", fmt.Errorf("unknown kind %q; want one of kompendium-xml, krt-xlsx, oscal-catalog, oscal-profile, oscal-component-definition", s)
 }
 
 // DefaultMaxSize bounds catalog files unless configured otherwise; the
@@ -82,8 +86,10 @@ func Detect(head []byte) (Kind, error) {
 			return KindOSCALCatalog, nil
 		case bytes.HasPrefix(rest, []byte(`"profile"`)):
 			return KindOSCALProfile, nil
+		case bytes.HasPrefix(rest, []byte(`"component-definition"`)):
+			return KindOSCALComponents, nil
 		}
-		return "", Errorf("", "a JSON file, but neither an OSCAL catalog nor an OSCAL profile (the root must hold \"catalog\" or \"profile\")")
+		return "", Errorf("", "a JSON file, but neither an OSCAL catalog, profile nor component definition (the root must hold \"catalog\", \"profile\" or \"component-definition\")")
 	}
 	return "", Errorf("", "unknown file format: neither Kompendium XML, a KRT workbook (.xlsx) nor OSCAL JSON")
 }

@@ -14,13 +14,14 @@ func TestDetect(t *testing.T) {
 		"\xef\xbb\xbf  <book>":          KindKompendiumXML,
 		` { "catalog": {"uuid": "x"} }`: KindOSCALCatalog,
 		"{\n  \"profile\": {}}":         KindOSCALProfile,
+		`{"component-definition": {}}`:  KindOSCALComponents,
 	}
 	for head, want := range cases {
 		if got, err := Detect([]byte(head)); err != nil || got != want {
 			t.Errorf("Detect(%q) = %q, %v; want %q", head, got, err, want)
 		}
 	}
-	for _, head := range []string{"", "hello", "<html><body>", `{"component-definition": {}}`, "%PDF-1.7"} {
+	for _, head := range []string{"", "hello", "<html><body>", `{"assessment-plan": {}}`, "%PDF-1.7"} {
 		if k, err := Detect([]byte(head)); err == nil {
 			t.Errorf("Detect(%q) = %q, want an error", head, k)
 		}

@@ -68,6 +68,13 @@ type Result struct {
 
 	Modules, Requirements, Withdrawn, Threats, ModellingHints int
 	ThreatLinks, Marks                                        int // cross-reference tables
+
+	// A component definition is stored beside the catalogs: Catalog
+	// stays empty, Definition holds it with its counts, and Unresolved
+	// lists the control references no imported Grundschutz++ catalog
+	// resolves (as written in the file, in file order).
+	Definition postgres.ComponentDefinitionSummary
+	Unresolved []string
 }
 
 // Import reads, checks and stores one file.
@@ -87,6 +94,10 @@ func (im *Importer) Import(ctx context.Context, actor domain.Actor, req Request)
 		}
 	}
 	res := Result{Kind: kind, SHA256: sum}
+	name := path.Base(strings.ReplaceAll(req.Name, "\\", "/"))
+	if kind == catalog.KindOSCALComponents {
+		return im.importComponents(ctx, actor, name, data, res, progress)
+	}
 	if c, found, err := im.db.CatalogBySHA256(ctx, sum); err != nil {
 		return res, err
 	} else if found {
@@ -94,7 +105,6 @@ func (im *Importer) Import(ctx context.Context, actor domain.Actor, req Request)
 		return res, nil
 	}
 	progress(PhaseParse, 0)
-	name := path.Base(strings.ReplaceAll(req.Name, "\\", "/"))
 	if kind == catalog.KindKRT {
 		return im.importKRT(ctx, actor, name, data, res, progress)
 	}
@@ -161,6 +171,48 @@ func (im *Importer) store(ctx context.Context, actor domain.Actor, meta domain.C
 	for _, r := range content.Requirements {
 		if r.Withdrawn {
 			res.Withdrawn++
+		}
+	}
+	return res, nil
+}
+
+// importComponents stores a component definition, once, and reports how
+// its control references resolve against the imported catalogs.
+func (im *Importer) importComponents(ctx context.Context, actor domain.Actor, name string, data []byte, res Result, progress Progress) (Result, error) {
+	d, found, err := im.db.ComponentDefinitionBySHA256(ctx, res.SHA256)
+	if err != nil {
+		return res, err
+	}
+	if !found {
+		progress(PhaseParse, 0)
+		content, err := oscal.ParseComponentDefinition(bytes.NewReader(data))
+		if err != nil {
+			return res, err
+		}
+		progress(PhaseStore, 0)
+		var id int64
+		err = im.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
+			id, err = tx.InsertComponentDefinition(ctx, name, res.SHA256, content)
+			return err
+		})
+		if err != nil {
+			return res, err
+		}
+		if d, err = im.db.ComponentDefinitionByID(ctx, id); err != nil {
+			return res, err
+		}
+	}
+	res.Definition, res.Unchanged = d, found
+	components, err := im.db.DefinitionComponents(ctx, d.ID)
+	if err != nil {
+		return res, err
+	}
+	res.Unresolved = []string{}
+	for _, c := range components {
+		for _, r := range c.Requirements {
+			if len(r.Resolved) == 0 {
+				res.Unresolved = append(res.Unresolved, r.ControlRef)
+			}
 		}
 	}
 	return res, nil

@@ -67,6 +67,8 @@ func (a *API) Routes() []route.Route {
 	rs = append(rs, a.userRoutes()...)
 	rs = append(rs, a.auditRoutes()...)
 	rs = append(rs, a.catalogRoutes()...)
+	rs = append(rs, a.componentRoutes()...)
+	rs = append(rs, a.objectComponentRoutes()...)
 	rs = append(rs, a.structureRoutes()...)
 	rs = append(rs, a.riskRoutes()...)
 	rs = append(rs, a.objectFileRoutes()...)

@@ -276,17 +276,20 @@ func (a *API) search(c *gin.Context) error {
 }
 
 type importResponse struct {
-	Kind           catalog.Kind    `json:"kind"`
-	Unchanged      bool            `json:"unchanged"`
-	SHA256         string          `json:"sha256"`
-	Catalog        catalogResponse `json:"catalog"`
-	Modules        int             `json:"modules"`
-	Requirements   int             `json:"requirements"`
-	Withdrawn      int             `json:"withdrawn"`
-	Threats        int             `json:"threats"`
-	ModellingHints int             `json:"modelling_hints"`
-	ThreatLinks    int             `json:"threat_links"`
-	Marks          int             `json:"marks"`
+	Kind           catalog.Kind     `json:"kind"`
+	Unchanged      bool             `json:"unchanged"`
+	SHA256         string           `json:"sha256"`
+	Catalog        *catalogResponse `json:"catalog,omitempty"`
+	Modules        int              `json:"modules"`
+	Requirements   int              `json:"requirements"`
+	Withdrawn      int              `json:"withdrawn"`
+	Threats        int              `json:"threats"`
+	ModellingHints int              `json:"modelling_hints"`
+	ThreatLinks    int              `json:"threat_links"`
+	Marks          int              `json:"marks"`
+
+	ComponentDefinition *componentDefinitionResponse `json:"component_definition,omitempty"`
+	Unresolved          []string                     `json:"unresolved,omitempty"`
 }
 
 // importCatalog streams the multipart part "file" into the importer.
@@ -342,6 +345,9 @@ func (a *API) runImport(c *gin.Context, req catalogimport.Request) error {
 	if err != nil {
 		return err
 	}
+	if res.Kind == catalog.KindOSCALComponents {
+		return a.componentImportAnswer(c, res)
+	}
 	summary, err := a.DB.CatalogByID(c.Request.Context(), res.Catalog.ID)
 	if err != nil {
 		return err
@@ -351,7 +357,8 @@ func (a *API) runImport(c *gin.Context, req catalogimport.Request) error {
 		status = http.StatusOK
 	}
 	c.Header("Location", "/api/v1/catalogs/"+strconv.FormatInt(res.Catalog.ID, 10))
-	c.JSON(status, importResponse{Kind: res.Kind, Unchanged: res.Unchanged, SHA256: res.SHA256, Catalog: newCatalogResponse(summary),
+	cat := newCatalogResponse(summary)
+	c.JSON(status, importResponse{Kind: res.Kind, Unchanged: res.Unchanged, SHA256: res.SHA256, Catalog: &cat,
 		Modules: res.Modules, Requirements: res.Requirements, Withdrawn: res.Withdrawn, Threats: res.Threats,
 		ModellingHints: res.ModellingHints, ThreatLinks: res.ThreatLinks, Marks: res.Marks})
 	return nil

@@ -109,6 +109,11 @@ type entryJSON struct {
 	// Grundschutz++ only.
 	Obligation domain.Obligation   `json:"obligation,omitempty"`
 	Exception  *entryExceptionJSON `json:"exception,omitempty"`
+
+	// ImplementationOffers are the descriptions of the components assigned
+	// to the entry's object that implement its requirement; only the
+	// single entry's answer carries them.
+	ImplementationOffers []postgres.ImplementationOffer `json:"implementation_offers,omitempty"`
 }
 
 // entryExceptionJSON is the summary of an entry's exception not revoked.
@@ -191,8 +196,12 @@ func (a *API) writeEntry(c *gin.Context, id int64) error {
 	if err != nil {
 		return err
 	}
+	out := newEntryJSON(e, a.today())
+	if out.ImplementationOffers, err = a.DB.EntryOffers(c.Request.Context(), id); err != nil {
+		return err
+	}
 	c.Header("ETag", etag(e.Version))
-	c.JSON(http.StatusOK, newEntryJSON(e, a.today()))
+	c.JSON(http.StatusOK, out)
 	return nil
 }
 

@@ -32,11 +32,11 @@ var reports = []*Report{
 	},
 	{
 		Name: "a3", Code: "A.3", Title: "Modellierung", File: "A3_Modellierung", Formats: []Format{XLSX, PDF},
-		About: "Die Bausteine mit den Zielobjekten, denen sie zugeordnet sind, und die Zielobjekte ohne geeigneten Baustein.",
+		About: "Die Bausteine mit den Zielobjekten, denen sie zugeordnet sind, die Zielobjekte ohne geeigneten Baustein und die Komponenten der Zielobjekte.",
 		Tables: []Table{{Title: "Modellierung", Unit: "Zuordnungen", Rows: modellingRows, Columns: []Column{
 			{Title: "Schicht", Width: 9}, {Title: "Baustein", Width: 12}, {Title: "Titel des Bausteins", Width: 40},
 			{Title: "Kürzel", Width: 10}, {Title: "Zielobjekt", Width: 30}, {Title: "Typ", Width: 18}, {Title: "Organisationseinheit", Width: 24},
-		}}},
+		}}, componentsTable},
 	},
 	{
 		Name: "a4", Code: "A.4", Title: "IT-Grundschutz-Check", File: "A4_IT-Grundschutz-Check", Formats: []Format{XLSX, PDF, CSV},
@@ -142,6 +142,19 @@ func modellingRows(ctx context.Context, db *postgres.DB, q Query, emit func(Row)
 			module, title = "–", "kein geeigneter Baustein: Risikoanalyse erforderlich"
 		}
 		return emit(Row{a.Layer, module, title, a.ObjectShortID, a.ObjectName, a.ObjectType.Label(), a.DepartmentName})
+	})
+}
+
+// componentsTable lists each object's components (Grundschutz++
+// implementation layer) in A.3.
+var componentsTable = Table{Title: "Komponenten", Unit: "Zuordnungen", Rows: componentRows, Columns: []Column{
+	{Title: "Kürzel", Width: 10}, {Title: "Zielobjekt", Width: 30}, {Title: "Typ", Width: 18}, {Title: "Organisationseinheit", Width: 24},
+	{Title: "Komponente", Width: 40}, {Title: "Art", Width: 10}, {Title: "Umsetzungshinweise", Width: 12},
+}}
+
+func componentRows(ctx context.Context, db *postgres.DB, q Query, emit func(Row) error) error {
+	return db.EachObjectComponent(ctx, q.Scope.ID, q.Vis, func(a postgres.ObjectComponentRow) error {
+		return emit(Row{a.ObjectShortID, a.ObjectName, a.ObjectType.Label(), a.DepartmentName, a.Label, a.Type, a.Implemented})
 	})
 }
 

@@ -1,45 +1,18 @@
 package server
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"ismsd/internal/catalogimport"
 	"ismsd/internal/domain"
 )
-
-// importShared imports a file of ../shared/catalogs through the catalog
-// import and returns the catalog's id; the test is skipped without the
-// file, unless ISMS_REQUIRE_SHARED=1.
-func (e *testEnv) importShared(rel string) int64 {
-	e.t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "catalogs", rel))
-	if err != nil {
-		if os.Getenv("ISMS_REQUIRE_SHARED") == "1" {
-			e.t.Fatalf("ISMS_REQUIRE_SHARED=1 but %s is missing: %v", rel, err)
-		}
-		e.t.Skipf("shared catalog file %s not available: %v", rel, err)
-	}
-	res, err := catalogimport.New(e.db, 0).Import(context.Background(), testActor,
-		catalogimport.Request{Name: filepath.Base(rel), Body: bytes.NewReader(b)})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return res.Catalog.ID
-}
-
-const kernelFile = "grundschutz-plus-plus/BSI-Stand-der-Technik-Kernel-catalog.json"
 
 func TestRequirementPackage(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	kernel, demo := e.importShared(kernelFile), e.demoCatalog()
+	kernel, demo := e.importShared(sharedKernel).Catalog.ID, e.demoCatalog()
 	e.user("isa", domain.Grant{Role: domain.RoleISB})
 	e.user("aud", domain.Grant{Role: domain.RoleAuditor})
 	isb := e.login("isa")

@@ -38,6 +38,8 @@ func init() {
 		"POST /objects/:id/dependencies/:target/remove": writers,
 		"POST /objects/:id/modules":                     writers,
 		"POST /objects/:id/modules/:module/remove":      writers,
+		"POST /objects/:id/components":                  writers,
+		"POST /objects/:id/components/:cid/remove":      writers,
 	} {
 		expectedAccess[k] = v
 	}

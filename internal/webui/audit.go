@@ -83,6 +83,8 @@ var actionLabels = map[string]string{
 	"catalog.import":          "Katalog importiert",
 	"catalog.cross_reference": "Kreuzreferenztabellen importiert",
 
+	"component_definition.import": "Komponentendefinition importiert",
+
 	"scope.create":       "Informationsverbund angelegt",
 	"scope.update":       "Informationsverbund geändert",
 	"object.create":      "Zielobjekt angelegt",
@@ -94,6 +96,8 @@ var actionLabels = map[string]string{
 	"dependency.delete":  "Abhängigkeit entfernt",
 	"modelling.assign":   "Baustein zugeordnet (Modellierung)",
 	"modelling.unassign": "Baustein-Zuordnung entfernt (Modellierung)",
+	"component.assign":   "Komponente zugeordnet",
+	"component.unassign": "Komponenten-Zuordnung entfernt",
 
 	"check.derive":          "IT-Grundschutz-Check aus der Modellierung abgeleitet",
 	"check.update":          "IT-Grundschutz-Check: Eintrag geändert",

@@ -33,18 +33,23 @@ func (u *UI) catalogRoutes() []route.Route {
 }
 
 type catalogsPage struct {
-	Catalogs  []postgres.CatalogSummary
-	CanImport bool
-	Kinds     []catalog.Kind
-	Message   string
+	Catalogs    []postgres.CatalogSummary
+	Definitions []postgres.ComponentDefinitionSummary
+	CanImport   bool
+	Kinds       []catalog.Kind
+	Message     string
 }
 
 func (p catalogsPage) FormError() string { return p.Message }
 
 func (u *UI) catalogsData(c *gin.Context) (catalogsPage, error) {
 	cs, err := u.DB.ListCatalogs(c.Request.Context())
+	if err != nil {
+		return catalogsPage{}, err
+	}
+	ds, err := u.DB.ListComponentDefinitions(c.Request.Context())
 	p, _ := route.Principal(c)
-	return catalogsPage{Catalogs: cs, Kinds: catalog.Kinds,
+	return catalogsPage{Catalogs: cs, Definitions: ds, Kinds: catalog.Kinds,
 		CanImport: u.Authz.Decide(p.User.ID, authz.Require(authz.ResourceCatalogs, authz.ActionWrite)).Allowed}, err
 }
 
@@ -107,6 +112,9 @@ func (u *UI) importCatalog(c *gin.Context) error {
 				return refuse(statusOf(err), "Die Datei wurde nicht importiert: "+germanMessage(err)+" ("+err.Error()+")")
 			case err != nil:
 				return err
+			}
+			if res.Kind == catalog.KindOSCALComponents {
+				return u.redirect(c, componentDefinitionURL(res.Definition.ID), componentImportMessage(res))
 			}
 			return u.redirect(c, catalogURL(res.Catalog.ID), importMessage(res))
 		}

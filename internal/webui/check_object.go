@@ -471,6 +471,10 @@ type entryPageData struct {
 	Evidence    entryEvidence // what proves the entry (evidence.go)
 	Exception   exceptionBox  // Grundschutz++: the entry's exception (exceptions.go)
 	Errors      formErrors
+
+	// Offers are the implementation texts of the components assigned to
+	// the entry's object (components.go).
+	Offers []postgres.ImplementationOffer
 }
 
 func (p entryPageData) FormError() string { return p.Errors.Summary }
@@ -509,6 +513,9 @@ func (u *UI) entryData(c *gin.Context, e domain.CheckEntry) (entryPageData, erro
 		return d, err
 	}
 	d.History = entryHistory(recs, u.Location)
+	if d.Offers, err = u.DB.EntryOffers(ctx, e.ID); err != nil {
+		return d, err
+	}
 	if d.Evidence, err = u.entryEvidenceOf(c, e); err != nil {
 		return d, err
 	}
@@ -529,6 +536,7 @@ func (u *UI) entryPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	useOffer(c, &d)
 	return u.render(c, http.StatusOK, "check_entry", d.title(), d)
 }
 

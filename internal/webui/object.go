@@ -115,9 +115,11 @@ type objectPage struct {
 	Assigned     []postgres.AssignedModule
 	Suggestions  []postgres.Suggestion
 	Layers       []moduleGroup // modules not yet assigned, for the select
+	Components   []postgres.AssignedComponent
+	Choices      []postgres.ComponentChoice // components not yet assigned, for the select
 	CanWrite     bool
 	ShortIDInput string
-	ErrorsFor    string // needs, dependencies, modules, delete
+	ErrorsFor    string // needs, dependencies, modules, components, delete
 	Errors       formErrors
 }
 
@@ -191,8 +193,14 @@ func (u *UI) objectData(c *gin.Context, o domain.Object) (objectPage, error) {
 	if d.Suggestions, err = u.DB.Suggestions(ctx, o, scope.CatalogID); err != nil {
 		return d, err
 	}
+	if d.Components, err = u.DB.ObjectComponents(ctx, o.ID); err != nil {
+		return d, err
+	}
 	if !d.CanWrite {
 		return d, nil
+	}
+	if d.Choices, err = u.componentChoices(c, d.Components); err != nil {
+		return d, err
 	}
 	assigned := map[string]bool{}
 	for _, m := range d.Assigned {

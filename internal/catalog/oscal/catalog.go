@@ -82,6 +82,8 @@ func ParseCatalog(r io.Reader) (domain.CatalogContent, error) {
 	case doc.Catalog == nil && doc.Profile != nil:
 		return domain.CatalogContent{}, catalog.Errorf("",
 			"an OSCAL profile, not a catalog: import the catalogs it selects from as catalogs, then the profile as a profile")
+	case doc.Catalog == nil && doc.ComponentDefinition != nil:
+		return domain.CatalogContent{}, catalog.Errorf("", "an OSCAL component definition, not a catalog: import it as a component definition")
 	case doc.Catalog == nil:
 		return domain.CatalogContent{}, catalog.Errorf("",
 			"not an OSCAL catalog: the top-level object must hold \"catalog\", this one holds %s", rootKeys(data))

@@ -402,7 +402,8 @@ func TestCatalogErrors(t *testing.T) {
 		name, json, where, reasonHas string
 	}{
 		{"profile", `{"profile":{"uuid":"x","metadata":{"title":"P"},"imports":[]}}`, "", "an OSCAL profile, not a catalog"},
-		{"other OSCAL model", `{"component-definition":{}}`, "", `holds "component-definition"`},
+		{"other OSCAL model", `{"assessment-plan":{}}`, "", `holds "assessment-plan"`},
+		{"component definition", `{"component-definition":{}}`, "", "an OSCAL component definition, not a catalog"},
 		{"XML", "\n  <catalog xmlns=\"http://csrc.nist.gov/ns/oscal/1.0\"/>", "line 2, column 3", "an XML file"},
 		{"empty", " \n", "", "the file is empty"},
 		{"array", `[1]`, "line 1, column 1", "not an object at the top"},

@@ -160,3 +160,40 @@ func checkBlock(t *testing.T, b domain.Block, depth int) {
 		t.Fatalf("block kind %q", b.Kind)
 	}
 }
+
+func FuzzParseComponentDefinition(f *testing.F) {
+	f.Add(readTestdata(f, "tiny-component-definition.json"))
+	for _, s := range []string{
+		`{"component-definition":{"metadata":{"title":"T"},"components":[{"title":"C","control-implementations":[{"source":"#x","implemented-requirements":[{"control-id":"_u","description":"d"},{"control-id":"A.1"}]}]}]}}`,
+		`{"component-definition":{"metadata":{"title":"T"},"components":[{"title":"C","control-implementations":[{"implemented-requirements":[{}]}]}]}}`,
+		`{"catalog":{}}`,
+		`{"component-definition":`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := ParseComponentDefinition(bytes.NewReader(data))
+		if err != nil {
+			var ce *catalog.Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("error %v (%T) is not a *catalog.Error", err, err)
+			}
+			return
+		}
+		// What the store relies on: a title everywhere, and every
+		// reference either an alt-identifier or a plain id.
+		if d.Title == "" || len(d.Components) == 0 {
+			t.Fatalf("no title or no components: %+v", d)
+		}
+		for _, c := range d.Components {
+			if c.Title == "" {
+				t.Fatalf("component without title: %+v", c)
+			}
+			for _, ir := range c.Implemented {
+				if (ir.AltID == "") == (ir.ControlID == "") || ir.ControlRef == "" {
+					t.Fatalf("reference neither or both: %+v", ir)
+				}
+			}
+		}
+	})
+}

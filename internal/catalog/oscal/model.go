@@ -4,17 +4,20 @@ package oscal
 // ignores every other field, so catalogs with richer content (NIST's
 // assessment parts, links, back-matter) read all the same.
 
-// catalogDoc is the root of a catalog file. Profile is decoded only to
-// tell a profile given in a catalog's place from other JSON.
+// catalogDoc is the root of a catalog file. Profile and
+// ComponentDefinition are decoded only to tell them, given in a catalog's
+// place, from other JSON.
 type catalogDoc struct {
-	Catalog *catalogJSON `json:"catalog"`
-	Profile *struct{}    `json:"profile"`
+	Catalog             *catalogJSON `json:"catalog"`
+	Profile             *struct{}    `json:"profile"`
+	ComponentDefinition *struct{}    `json:"component-definition"`
 }
 
 // profileDoc is the root of a profile file.
 type profileDoc struct {
-	Profile *profileJSON `json:"profile"`
-	Catalog *struct{}    `json:"catalog"`
+	Profile             *profileJSON `json:"profile"`
+	Catalog             *struct{}    `json:"catalog"`
+	ComponentDefinition *struct{}    `json:"component-definition"`
 }
 
 type catalogJSON struct {

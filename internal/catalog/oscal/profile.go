@@ -78,6 +78,8 @@ func ParseProfile(r io.Reader) (Profile, error) {
 	switch {
 	case doc.Profile == nil && doc.Catalog != nil:
 		return Profile{}, catalog.Errorf("", "an OSCAL catalog, not a profile: import it as a catalog")
+	case doc.Profile == nil && doc.ComponentDefinition != nil:
+		return Profile{}, catalog.Errorf("", "an OSCAL component definition, not a profile: import it as a component definition")
 	case doc.Profile == nil:
 		return Profile{}, catalog.Errorf("",
 			"not an OSCAL profile: the top-level object must hold \"profile\", this one holds %s", rootKeys(data))
