@@ -69,6 +69,7 @@ func (a *API) Routes() []route.Route {
 	rs = append(rs, a.catalogRoutes()...)
 	rs = append(rs, a.structureRoutes()...)
 	rs = append(rs, a.riskRoutes()...)
+	rs = append(rs, a.paramRoutes()...)
 	rs = append(rs, a.objectFileRoutes()...)
 	rs = append(rs, a.checkRoutes()...)
 	rs = append(rs, a.evidenceRoutes()...)

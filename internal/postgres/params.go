@@ -52,14 +52,6 @@ func (p ScopeParam) Effective() string {
 // a preset: such a parameter blocks readiness.
 func (p ScopeParam) Unset() bool { return p.Effective() == "" }
 
-// ParamFilter narrows the list of a scope's parameters.
-type ParamFilter struct {
-	UnsetOnly   bool   // only parameters without value and preset
-	Requirement string // only parameters of requirements whose id starts with this (any case)
-	Limit       int    // 1 … 500; 0: 500 (a package holds some 250 at most)
-	Offset      int
-}
-
 // ScopeParams is a page of the scope's parameters.
 type ScopeParams struct {
 	ScopeID int64
@@ -135,7 +127,7 @@ const scopeParamsBase = `
 func listScopeParams(ctx context.Context, q interface {
 	SelectContext(ctx context.Context, dest any, query string, args ...any) error
 	GetContext(ctx context.Context, dest any, query string, args ...any) error
-}, scopeID int64, version int, f ParamFilter) (ScopeParams, error) {
+}, scopeID int64, version int, f domain.ParamFilter) (ScopeParams, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 500
 	}
@@ -172,7 +164,7 @@ func listScopeParams(ctx context.Context, q interface {
 
 // ScopeParams lists the parameters of the scope's package. A scope that is
 // not Grundschutz++ has none: ErrConflict.
-func (db *DB) ScopeParams(ctx context.Context, scopeID int64, f ParamFilter) (ScopeParams, error) {
+func (db *DB) ScopeParams(ctx context.Context, scopeID int64, f domain.ParamFilter) (ScopeParams, error) {
 	version, err := paramsHead(ctx, db.x, scopeID, false)
 	if err != nil {
 		return ScopeParams{}, err
@@ -217,7 +209,7 @@ func (tx *Tx) SetParams(ctx context.Context, scopeID int64, version int, ch Para
 	if err != nil {
 		return ScopeParams{}, err
 	}
-	before, err := listScopeParams(ctx, tx.x, scopeID, current, ParamFilter{})
+	before, err := listScopeParams(ctx, tx.x, scopeID, current, domain.ParamFilter{})
 	if err != nil {
 		return ScopeParams{}, err
 	}
@@ -292,7 +284,7 @@ func (tx *Tx) SetParams(ctx context.Context, scopeID int64, version int, ch Para
 			return before, err
 		}
 	}
-	return listScopeParams(ctx, tx.x, scopeID, current, ParamFilter{})
+	return listScopeParams(ctx, tx.x, scopeID, current, domain.ParamFilter{})
 }
 
 // paramAudit is a parameter's value as the audit trail records it.

@@ -71,7 +71,7 @@ func newParamsEnv(t *testing.T) paramsEnv {
 	return e
 }
 
-func (e paramsEnv) list(t *testing.T, f postgres.ParamFilter) postgres.ScopeParams {
+func (e paramsEnv) list(t *testing.T, f domain.ParamFilter) postgres.ScopeParams {
 	t.Helper()
 	ps, err := e.db.ScopeParams(ctx, e.scope, f)
 	if err != nil {
@@ -104,7 +104,7 @@ func paramIDs(ps postgres.ScopeParams) []string {
 func TestScopeParamsListThePackage(t *testing.T) {
 	t.Parallel()
 	e := newParamsEnv(t)
-	all := e.list(t, postgres.ParamFilter{})
+	all := e.list(t, domain.ParamFilter{})
 	if got := paramIDs(all); !slices.Equal(got, []string{"p.1.1-prm1", "p.1.2-prm1", "p.1.4-prm1"}) {
 		t.Fatalf("parameters %v", got)
 	}
@@ -117,26 +117,26 @@ func TestScopeParamsListThePackage(t *testing.T) {
 	if p := all.Items[2]; p.Preset != "BSI Grundschutz++" || p.Unset() || p.Effective() != "BSI Grundschutz++" {
 		t.Errorf("preset parameter %+v", p)
 	}
-	unset := e.list(t, postgres.ParamFilter{UnsetOnly: true})
+	unset := e.list(t, domain.ParamFilter{UnsetOnly: true})
 	if got := paramIDs(unset); !slices.Equal(got, []string{"p.1.1-prm1", "p.1.2-prm1"}) || unset.Total != 2 || unset.All != 3 {
 		t.Errorf("unset only: %v, total %d", got, unset.Total)
 	}
-	byReq := e.list(t, postgres.ParamFilter{Requirement: "p.1.2"})
+	byReq := e.list(t, domain.ParamFilter{Requirement: "p.1.2"})
 	if got := paramIDs(byReq); !slices.Equal(got, []string{"p.1.2-prm1"}) || byReq.Total != 1 {
 		t.Errorf("by requirement: %v, total %d", got, byReq.Total)
 	}
-	page := e.list(t, postgres.ParamFilter{Limit: 1, Offset: 1})
+	page := e.list(t, domain.ParamFilter{Limit: 1, Offset: 1})
 	if got := paramIDs(page); !slices.Equal(got, []string{"p.1.2-prm1"}) || page.Total != 3 {
 		t.Errorf("second page: %v, total %d", got, page.Total)
 	}
-	none := e.list(t, postgres.ParamFilter{Requirement: "X"})
+	none := e.list(t, domain.ParamFilter{Requirement: "X"})
 	if len(none.Items) != 0 || none.Total != 0 || none.All != 3 {
 		t.Errorf("no match: %+v", none)
 	}
-	if _, err := e.db.ScopeParams(ctx, e.other, postgres.ParamFilter{}); !errors.Is(err, domain.ErrConflict) {
+	if _, err := e.db.ScopeParams(ctx, e.other, domain.ParamFilter{}); !errors.Is(err, domain.ErrConflict) {
 		t.Errorf("Kompendium scope: %v, want a conflict", err)
 	}
-	if _, err := e.db.ScopeParams(ctx, 999999, postgres.ParamFilter{}); !errors.Is(err, domain.ErrNotFound) {
+	if _, err := e.db.ScopeParams(ctx, 999999, domain.ParamFilter{}); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("missing scope: %v", err)
 	}
 }
@@ -169,7 +169,7 @@ func TestSetParamsAllOrNothing(t *testing.T) {
 	if !slices.Equal(pointers, want) {
 		t.Errorf("violations at %v, want %v", pointers, want)
 	}
-	if ps := e.list(t, postgres.ParamFilter{}); ps.Version != 1 || ps.Items[0].Value.Valid {
+	if ps := e.list(t, domain.ParamFilter{}); ps.Version != 1 || ps.Items[0].Value.Valid {
 		t.Errorf("a refused bulk changed something: version %d, %+v", ps.Version, ps.Items[0])
 	}
 
