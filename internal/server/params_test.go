@@ -5,9 +5,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -22,12 +25,15 @@ func init() {
 	for k, v := range map[string][]string{
 		"GET /api/v1/scopes/:id/parameters":   allRoles,
 		"PATCH /api/v1/scopes/:id/parameters": writers,
+		"GET /scopes/:id/parameters":          allRoles,
+		"POST /scopes/:id/parameters":         writers,
 	} {
 		expectedAccess[k] = v
 	}
 	// The parameters belong to the whole scope and show nothing of a
 	// department.
-	for _, k := range []string{"GET /api/v1/scopes/:id/parameters", "PATCH /api/v1/scopes/:id/parameters"} {
+	for _, k := range []string{"GET /api/v1/scopes/:id/parameters", "PATCH /api/v1/scopes/:id/parameters",
+		"GET /scopes/:id/parameters", "POST /scopes/:id/parameters"} {
 		crossDeptCases[k] = nil
 	}
 }
@@ -208,4 +214,122 @@ func TestParamsAPI(t *testing.T) {
 	}
 	problemOf(t, isb.do("PATCH", kbase, good, map[string]string{"If-Match": `"1"`}), http.StatusConflict)
 	problemOf(t, isb.do("GET", "/api/v1/scopes/999999/parameters", nil, nil), http.StatusNotFound)
+}
+
+// scopeEntry finds the entry of a requirement on the scope's own object.
+func scopeEntry(t *testing.T, c *client, scope int64, requirement string) int64 {
+	t.Helper()
+	var entries struct {
+		Items []struct {
+			ID          int64  `json:"id"`
+			Requirement string `json:"requirement"`
+		} `json:"items"`
+	}
+	c.do("GET", fmt.Sprintf("/api/v1/scopes/%d/check?limit=1000", scope), nil, nil).json(t, &entries)
+	for _, e := range entries.Items {
+		if e.Requirement == requirement {
+			return e.ID
+		}
+	}
+	t.Fatalf("no entry of %s in scope %d", requirement, scope)
+	return 0
+}
+
+// paramsForm is the parameters page's form as a browser sends it: every
+// parameter shown, with the values given (empty for the others).
+func paramsForm(version string, ids []string, values map[string]string) string {
+	f := url.Values{"version": {version}}
+	for _, id := range ids {
+		f.Add("param", id)
+		f.Add("value", values[id])
+	}
+	return f.Encode()
+}
+
+func TestParamsPage(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	e.user("isa", domain.Grant{Role: domain.RoleISB})
+	dept := e.department("Rechenzentrum")
+	e.user("dora", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &dept})
+	isb := e.login("isa")
+	scope := e.methodikScope(isb)
+	page := fmt.Sprintf("/scopes/%d/parameters", scope)
+	entry := fmt.Sprintf("/check-entries/%d", scopeEntry(t, isb, scope, "UMS.5.1"))
+
+	r := isb.do("GET", page, nil, nil)
+	body := string(r.body)
+	if r.status != http.StatusOK || strings.Count(body, `name="value"`) != 14 || !strings.Contains(body, "eine zuständige Person oder Rolle") ||
+		!strings.Contains(body, `id="param-ums.5.1-prm1"`) || !strings.Contains(body, "nur ungesetzte") {
+		t.Fatalf("page: %d\n%s", r.status, body)
+	}
+	// The scope's tabs lead to the page; the check entry shows the label
+	// in brackets, marked unset, with a link to the parameter.
+	if r := isb.do("GET", fmt.Sprintf("/scopes/%d/check", scope), nil, nil); !strings.Contains(string(r.body), `href="/scopes/`+strconv.FormatInt(scope, 10)+`/parameters"`) {
+		t.Errorf("the check does not link to the parameters")
+	}
+	r = isb.do("GET", entry, nil, nil)
+	if !strings.Contains(string(r.body), `href="/scopes/`+strconv.FormatInt(scope, 10)+`/parameters#param-ums.5.1-prm1" title="Parameter noch nicht gesetzt"`) ||
+		!strings.Contains(string(r.body), "[eine zuständige Person oder Rolle]") {
+		t.Errorf("entry page before: %s", r.body)
+	}
+
+	ids := regexp.MustCompile(`name="param" value="([^"]+)"`).FindAllStringSubmatch(body, -1)
+	var all []string
+	for _, m := range ids {
+		all = append(all, m[1])
+	}
+	// An invalid value: nothing saved, the message at its field, the
+	// values as typed kept.
+	r = isb.do("POST", page, paramsForm("1", all, map[string]string{"ums.5.1-prm1": "die Amtsleitung", "vrb.2.2-prm1": strings.Repeat("x", 2001)}), nil)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), `id="param-vrb.2.2-prm1-err"`) ||
+		!strings.Contains(string(r.body), `value="die Amtsleitung"`) || !strings.Contains(string(r.body), "Nichts wurde gespeichert") {
+		t.Fatalf("invalid: %d %s", r.status, r.body)
+	}
+	// A good form saves every field at once.
+	r = isb.do("POST", page, paramsForm("1", all, map[string]string{"ums.5.1-prm1": "die Amtsleitung", "vrb.2.2-prm1": "jährlich"}), nil)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("save: %d %s", r.status, r.body)
+	}
+	r = isb.do("GET", entry, nil, nil)
+	if !strings.Contains(string(r.body), `<mark class="param-value" title="Wert der Institution" data-param="ums.5.1-prm1">die Amtsleitung</mark>`) {
+		t.Errorf("entry page after: %s", r.body)
+	}
+	// A form read before that save is stale: a readable message, nothing saved.
+	r = isb.do("POST", page, paramsForm("1", all, map[string]string{"ums.5.1-prm1": "der Vorstand"}), nil)
+	if r.status != http.StatusPreconditionFailed || !strings.Contains(string(r.body), "inzwischen geändert") {
+		t.Fatalf("stale: %d %s", r.status, r.body)
+	}
+	if r := isb.do("GET", page+"?unset=true", nil, nil); strings.Count(string(r.body), `name="value"`) != 12 || strings.Contains(string(r.body), "der Vorstand") {
+		t.Errorf("unset only after save: %d fields", strings.Count(string(r.body), `name="value"`))
+	}
+	// An emptied field removes the value.
+	r = isb.do("POST", page, paramsForm("2", all, map[string]string{"ums.5.1-prm1": "die Amtsleitung"}), nil)
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("clear: %d %s", r.status, r.body)
+	}
+	var ps paramsAnswer
+	isb.do("GET", "/api/v1/scopes/"+strconv.FormatInt(scope, 10)+"/parameters", nil, nil).json(t, &ps)
+	if ps.Unset != 13 || ps.Version != 3 {
+		t.Errorf("after clearing on the page: unset %d version %d", ps.Unset, ps.Version)
+	}
+
+	// A department head reads the values but gets no form.
+	r = e.login("dora").do("GET", page, nil, nil)
+	if r.status != http.StatusOK || strings.Contains(string(r.body), `name="value"`) || !strings.Contains(string(r.body), "die Amtsleitung") {
+		t.Errorf("department head: %d %s", r.status, r.body)
+	}
+	// A Kompendium scope has no such page and no such tab.
+	catalog := e.demoCatalog()
+	r = isb.do("POST", "/api/v1/scopes", map[string]any{"name": "Kompendium-Verbund", "catalog_id": catalog, "approach": "standard"}, nil)
+	var ks struct {
+		ID int64 `json:"id"`
+	}
+	r.json(t, &ks)
+	if r := isb.do("GET", fmt.Sprintf("/scopes/%d/parameters", ks.ID), nil, nil); r.status != http.StatusConflict || !strings.Contains(string(r.body), "kennt keine Parameter") {
+		t.Errorf("Kompendium scope page: %d", r.status)
+	}
+	if r := isb.do("GET", fmt.Sprintf("/scopes/%d", ks.ID), nil, nil); strings.Contains(string(r.body), "/parameters") {
+		t.Errorf("a Kompendium scope offers parameters")
+	}
 }

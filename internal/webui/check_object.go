@@ -470,6 +470,10 @@ type entryPageData struct {
 	History     []historyRow
 	Evidence    entryEvidence // what proves the entry (evidence.go)
 	Errors      formErrors
+	// Requirement is the requirement's text with the scope's parameter
+	// values in place; only a Grundschutz++ scope shows it.
+	Requirement *paramText
+	UnsetParams bool // the text has a parameter not yet set
 }
 
 func (p entryPageData) FormError() string { return p.Errors.Summary }
@@ -502,6 +506,11 @@ func (u *UI) entryData(c *gin.Context, e domain.CheckEntry) (entryPageData, erro
 	d.Scope = newScopeView(scope)
 	if m, err := u.DB.CatalogModule(ctx, e.CatalogID, e.ModuleID); err == nil {
 		d.ModuleTitle = m.Title
+	}
+	if scope.Method == domain.MethodPlusPlus {
+		if d.Requirement, d.UnsetParams, err = u.requirementText(c, scope.ID, e.CatalogID, e.RequirementID); err != nil {
+			return d, err
+		}
 	}
 	recs, _, err := u.DB.ListAudit(ctx, domain.AuditFilter{ResourceType: "check_entry", ResourceID: strconv.FormatInt(e.ID, 10), Limit: 500})
 	if err != nil {

@@ -121,6 +121,7 @@ func (u *UI) Routes() []route.Route {
 	rs = append(rs, u.structureRoutes()...)
 	rs = append(rs, u.importRoutes()...)
 	rs = append(rs, u.riskRoutes()...)
+	rs = append(rs, u.paramRoutes()...)
 	rs = append(rs, u.checkRoutes()...)
 	rs = append(rs, u.auditingRoutes()...)
 	rs = append(rs, u.evidenceRoutes()...)
