@@ -314,6 +314,26 @@ func TestParamsPage(t *testing.T) {
 		t.Errorf("after clearing on the page: unset %d version %d", ps.Unset, ps.Version)
 	}
 
+	// A.4 of a Grundschutz++ scope has a second table: the parameters with
+	// the requirement texts, the values in «», unset ones as [label].
+	reports := fmt.Sprintf("/api/v1/scopes/%d/reports", scope)
+	sheet := workbookSheet(t, download(t, isb, reports+"/a4.xlsx", xlsxType), "Parameter")
+	var row []string
+	for _, r := range sheet {
+		if len(r) > 0 && r[0] == "ums.5.1-prm1" {
+			row = r
+		}
+	}
+	if len(row) < 6 || row[2] != "die Amtsleitung" || row[3] != "eigener Wert" || !strings.Contains(row[5], "durch «die Amtsleitung» autorisieren") {
+		t.Errorf("A.4 parameter row %q", row)
+	}
+	if !strings.Contains(workbookText(t, download(t, isb, reports+"/a4.xlsx", xlsxType)), "[regelmäßig]") {
+		t.Errorf("A.4: an unset parameter is not marked")
+	}
+	if text := pdfPlainText(t, download(t, isb, reports+"/a4.pdf", "application/pdf")); !pdfContains(text, "«die Amtsleitung»") {
+		t.Errorf("A.4 PDF without the value in place")
+	}
+
 	// A department head reads the values but gets no form.
 	r = e.login("dora").do("GET", page, nil, nil)
 	if r.status != http.StatusOK || strings.Contains(string(r.body), `name="value"`) || !strings.Contains(string(r.body), "die Amtsleitung") {
@@ -331,5 +351,8 @@ func TestParamsPage(t *testing.T) {
 	}
 	if r := isb.do("GET", fmt.Sprintf("/scopes/%d", ks.ID), nil, nil); strings.Contains(string(r.body), "/parameters") {
 		t.Errorf("a Kompendium scope offers parameters")
+	}
+	if text := workbookText(t, download(t, isb, fmt.Sprintf("/api/v1/scopes/%d/reports/a4.xlsx", ks.ID), xlsxType)); strings.Contains(text, "Frage des BSI") {
+		t.Errorf("a Kompendium scope's A.4 has a parameter table")
 	}
 }
