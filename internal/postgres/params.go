@@ -347,3 +347,25 @@ func (db *DB) ParamValues(ctx context.Context, scopeID int64) (ParamValues, erro
 	}
 	return out, nil
 }
+
+// RequirementTexts maps the requirements of a catalog named by ids to
+// their statement texts, for pages that show many entries at once.
+func (db *DB) RequirementTexts(ctx context.Context, catalogID int64, ids []string) (map[string]domain.Text, error) {
+	var rows []struct {
+		ID   string `db:"id"`
+		Body []byte `db:"body"`
+	}
+	if err := db.x.SelectContext(ctx, &rows, `SELECT id, body FROM catalog_requirements WHERE catalog_id = $1 AND id = ANY ($2)`,
+		catalogID, pq.Array(ids)); err != nil {
+		return nil, fmt.Errorf("read requirement texts: %w", err)
+	}
+	out := make(map[string]domain.Text, len(rows))
+	for _, r := range rows {
+		var t domain.Text
+		if err := json.Unmarshal(r.Body, &t); err != nil {
+			return nil, fmt.Errorf("requirement %s: %w", r.ID, err)
+		}
+		out[r.ID] = t
+	}
+	return out, nil
+}

@@ -295,6 +295,13 @@ func TestParamsPage(t *testing.T) {
 	if !strings.Contains(string(r.body), `<mark class="param-value" title="Wert der Institution" data-param="ums.5.1-prm1">die Amtsleitung</mark>`) {
 		t.Errorf("entry page after: %s", r.body)
 	}
+	// The object's check shows each requirement's text with the values.
+	object := regexpFind(t, string(r.body), `href="/objects/(\d+)/check#entry-`)
+	r = isb.do("GET", "/objects/"+object+"/check", nil, nil)
+	if !strings.Contains(string(r.body), `<details class="entry-text">`) ||
+		!strings.Contains(string(r.body), `title="Wert der Institution" data-param="ums.5.1-prm1">die Amtsleitung</mark>`) {
+		t.Errorf("object check page without the texts")
+	}
 	// A form read before that save is stale: a readable message, nothing saved.
 	r = isb.do("POST", page, paramsForm("1", all, map[string]string{"ums.5.1-prm1": "der Vorstand"}), nil)
 	if r.status != http.StatusPreconditionFailed || !strings.Contains(string(r.body), "inzwischen geändert") {

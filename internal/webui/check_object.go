@@ -41,6 +41,9 @@ type objectCheckPage struct {
 	Truncated bool // more entries than the page shows
 	Shown     num  // how many it shows then
 	Errors    formErrors
+	// Texts are the requirements' texts with the scope's parameter values
+	// in place, by requirement id; only a Grundschutz++ scope shows them.
+	Texts map[string]*paramText
 }
 
 func (p objectCheckPage) FormError() string { return p.Errors.Summary }
@@ -128,6 +131,11 @@ func (u *UI) objectCheckData(c *gin.Context, o domain.Object) (objectCheckPage, 
 		}
 	}
 	d.Progress = newProgress(all, nil, "")
+	if scope.Method == domain.MethodPlusPlus {
+		if d.Texts, err = u.requirementTexts(c, scope, entries); err != nil {
+			return d, err
+		}
+	}
 	if saved, err := strconv.ParseInt(c.Query("saved"), 10, 64); err == nil {
 		for i := range d.Modules {
 			for j := range d.Modules[i].Entries {

@@ -269,3 +269,27 @@ func textHasParam(t domain.Text, ok func(domain.Run) bool) bool {
 	}
 	return false
 }
+
+// requirementTexts are the texts of the entries' requirements with the
+// scope's parameter values in place, by requirement id.
+func (u *UI) requirementTexts(c *gin.Context, scope postgres.ScopeSummary, entries []domain.CheckEntry) (map[string]*paramText, error) {
+	ctx := c.Request.Context()
+	ids := make([]string, len(entries))
+	for i, e := range entries {
+		ids[i] = e.RequirementID
+	}
+	texts, err := u.DB.RequirementTexts(ctx, scope.CatalogID, ids)
+	if err != nil {
+		return nil, err
+	}
+	values, err := u.DB.ParamValues(ctx, scope.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*paramText, len(texts))
+	for id, t := range texts {
+		pt := newParamText(t, values, scope.ID)
+		out[id] = &pt
+	}
+	return out, nil
+}
