@@ -71,6 +71,7 @@ func (a *API) Routes() []route.Route {
 	rs = append(rs, a.objectComponentRoutes()...)
 	rs = append(rs, a.structureRoutes()...)
 	rs = append(rs, a.riskRoutes()...)
+	rs = append(rs, a.paramRoutes()...)
 	rs = append(rs, a.objectFileRoutes()...)
 	rs = append(rs, a.checkRoutes()...)
 	rs = append(rs, a.exceptionRoutes()...)

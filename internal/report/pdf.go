@@ -156,7 +156,7 @@ func (d *document) writePDF(ctx context.Context, w io.Writer) error {
 	p.CellFormat(0, 5, p.tr("Informationsverbund "+s.Name+" · "+s.Approach.Label()+" · "+strings.TrimSpace(s.CatalogTitle+" "+s.CatalogVersion)), "", 1, "L", false, 0, "")
 	p.CellFormat(0, 5, p.tr("Sicht: "+d.view+" · erstellt am "+german.DateTimeUhr(d.query.Generated)+" mit ismsd "+d.query.Version), "", 1, "L", false, 0, "")
 	p.Ln(3)
-	for _, t := range d.report.Tables {
+	for _, t := range d.report.TablesFor(d.query) {
 		if err := d.pdfTable(ctx, p, t); err != nil {
 			return err
 		}
@@ -178,7 +178,7 @@ func (d *document) pdfTable(ctx context.Context, p *pdfWriter, t Table) error {
 		}
 	}
 	widths := p.widths(t.Columns, cols)
-	if len(d.report.Tables) > 1 {
+	if len(d.report.TablesFor(d.query)) > 1 {
 		p.keepSpace(20)
 		p.SetFont("Helvetica", "B", 11)
 		p.CellFormat(0, 7, p.tr(t.Title), "", 1, "L", false, 0, "")

@@ -82,6 +82,8 @@ type Table struct {
 	Unit    string // what its rows are, plural, for the closing count: "Einträge"
 	// Rows reads the table's rows in order and hands each to emit.
 	Rows func(ctx context.Context, db *postgres.DB, q Query, emit func(Row) error) error
+	// For says whether a scope's report has the table; nil: every scope's.
+	For func(q Query) bool
 }
 
 // Report is one report a scope offers.
@@ -93,6 +95,17 @@ type Report struct {
 	File    string // the start of the file name: A4_IT-Grundschutz-Check
 	Formats []Format
 	Tables  []Table
+}
+
+// TablesFor are the tables the report has for the query's scope.
+func (r *Report) TablesFor(q Query) []Table {
+	var out []Table
+	for _, t := range r.Tables {
+		if t.For == nil || t.For(q) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // Heading is the code and title: "A.4 IT-Grundschutz-Check".

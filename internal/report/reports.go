@@ -47,7 +47,7 @@ var reports = []*Report{
 			{Title: "Umsetzungsstatus", Width: 12}, {Title: "Begründung", Width: 32}, {Title: "Umsetzung", Width: 36}, {Title: "Verantwortlich", Width: 16},
 			{Title: "Umgesetzt am", Width: 12}, {Title: "Zieltermin", Width: 12}, {Title: "Letzte Prüfung", Width: 12, NotInPDF: true},
 			{Title: "Nächste Prüfung", Width: 12},
-		}}},
+		}}, paramsTable},
 	},
 	{
 		Name: "a5", Code: "A.5", Title: "Risikoanalyse", File: "A5_Risikoanalyse", Formats: []Format{XLSX, PDF},

@@ -71,7 +71,7 @@ func (d *document) writeXLSX(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	sheets := 0
-	for _, t := range d.report.Tables {
+	for _, t := range d.report.TablesFor(d.query) {
 		if sheets, err = d.xlsxTable(ctx, f, styles, t, sheets); err != nil {
 			return err
 		}

@@ -104,6 +104,9 @@ var actionLabels = map[string]string{
 	"check.update_by_group": "IT-Grundschutz-Check: Eintrag von der Gruppe übernommen",
 	"plan.update":           "Realisierungsplan: Maßnahme geändert",
 
+	"scope.param_set":   "Parameter: Wert der Institution gesetzt",
+	"scope.param_clear": "Parameter: Wert der Institution entfernt",
+
 	"risk.matrix":          "Risikomatrix geändert",
 	"risk.analysis_create": "Risikoanalyse angelegt",
 	"risk.analysis_update": "Risikoanalyse geändert",

@@ -41,6 +41,9 @@ type objectCheckPage struct {
 	Truncated bool // more entries than the page shows
 	Shown     num  // how many it shows then
 	Errors    formErrors
+	// Texts are the requirements' texts with the scope's parameter values
+	// in place, by requirement id; only a Grundschutz++ scope shows them.
+	Texts map[string]*paramText
 }
 
 func (p objectCheckPage) FormError() string { return p.Errors.Summary }
@@ -128,6 +131,11 @@ func (u *UI) objectCheckData(c *gin.Context, o domain.Object) (objectCheckPage, 
 		}
 	}
 	d.Progress = newProgress(all, nil, "")
+	if scope.Method == domain.MethodPlusPlus {
+		if d.Texts, err = u.requirementTexts(c, scope, entries); err != nil {
+			return d, err
+		}
+	}
 	if saved, err := strconv.ParseInt(c.Query("saved"), 10, 64); err == nil {
 		for i := range d.Modules {
 			for j := range d.Modules[i].Entries {
@@ -475,6 +483,10 @@ type entryPageData struct {
 	// Offers are the implementation texts of the components assigned to
 	// the entry's object (components.go).
 	Offers []postgres.ImplementationOffer
+	// Requirement is the requirement's text with the scope's parameter
+	// values in place; only a Grundschutz++ scope shows it.
+	Requirement *paramText
+	UnsetParams bool // the text has a parameter not yet set
 }
 
 func (p entryPageData) FormError() string { return p.Errors.Summary }
@@ -507,6 +519,11 @@ func (u *UI) entryData(c *gin.Context, e domain.CheckEntry) (entryPageData, erro
 	d.Scope = newScopeView(scope)
 	if m, err := u.DB.CatalogModule(ctx, e.CatalogID, e.ModuleID); err == nil {
 		d.ModuleTitle = m.Title
+	}
+	if scope.Method == domain.MethodPlusPlus {
+		if d.Requirement, d.UnsetParams, err = u.requirementText(c, scope.ID, e.CatalogID, e.RequirementID); err != nil {
+			return d, err
+		}
 	}
 	recs, _, err := u.DB.ListAudit(ctx, domain.AuditFilter{ResourceType: "check_entry", ResourceID: strconv.FormatInt(e.ID, 10), Limit: 500})
 	if err != nil {

@@ -122,6 +122,7 @@ func (u *UI) Routes() []route.Route {
 	rs = append(rs, u.importRoutes()...)
 	rs = append(rs, u.packageRoutes()...)
 	rs = append(rs, u.riskRoutes()...)
+	rs = append(rs, u.paramRoutes()...)
 	rs = append(rs, u.checkRoutes()...)
 	rs = append(rs, u.exceptionRoutes()...)
 	rs = append(rs, u.auditingRoutes()...)
