@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"ismsd/internal/catalog"
+	"ismsd/internal/catalog/catalogtest"
 )
 
 // rewriteZip copies a zip archive entry by entry, letting replace write
@@ -182,7 +183,7 @@ func TestLargeSheetStreamed(t *testing.T) {
 }
 
 func BenchmarkParse(b *testing.B) {
-	data := readShared(b, realWorkbook)
+	data := catalogtest.Read(b, realWorkbook)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {

@@ -11,30 +11,15 @@ import (
 	"testing"
 
 	"ismsd/internal/catalog"
+	"ismsd/internal/catalog/catalogtest"
 	"ismsd/internal/domain"
 )
 
-// The BSI's files beside the repository; third-party data, never copied
-// into it.
+// The BSI's Grundschutz++ files.
 const (
-	sharedDir     = "../../../../shared/catalogs/grundschutz-plus-plus/"
-	kernelPath    = sharedDir + "BSI-Stand-der-Technik-Kernel-catalog.json"
-	gsProfilePath = sharedDir + "Grundschutz++-profile.json"
+	kernelPath    = catalogtest.Kernel
+	gsProfilePath = catalogtest.Profile
 )
-
-// readShared reads a file under ../shared or skips the test, unless
-// ISMS_REQUIRE_SHARED=1 demands the data (as CI does).
-func readShared(tb testing.TB, path string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		if os.Getenv("ISMS_REQUIRE_SHARED") == "1" {
-			tb.Fatalf("ISMS_REQUIRE_SHARED=1, but the shared catalog data is missing: %v", err)
-		}
-		tb.Skipf("shared catalog data not found (%v); set ISMS_REQUIRE_SHARED=1 to make this fatal", err)
-	}
-	return b
-}
 
 var kernelOnce struct {
 	sync.Once
@@ -45,7 +30,7 @@ var kernelOnce struct {
 // kernel parses the Kernel catalog once per test binary.
 func kernel(t *testing.T) domain.CatalogContent {
 	t.Helper()
-	data := readShared(t, kernelPath)
+	data := catalogtest.Read(t, kernelPath)
 	kernelOnce.Do(func() { kernelOnce.c, kernelOnce.err = ParseCatalog(bytes.NewReader(data)) })
 	if kernelOnce.err != nil {
 		t.Fatalf("ParseCatalog(Kernel): %v", kernelOnce.err)
@@ -413,7 +398,7 @@ func TestCatalogErrors(t *testing.T) {
 }
 
 func TestCatalogTruncatedKernel(t *testing.T) {
-	data := readShared(t, kernelPath)
+	data := catalogtest.Read(t, kernelPath)
 	_, err := ParseCatalog(bytes.NewReader(data[:len(data)/2]))
 	var ce *catalog.Error
 	if !errors.As(err, &ce) || !strings.HasPrefix(ce.Where, "line ") || !strings.Contains(ce.Reason, "ends early") {
@@ -434,7 +419,7 @@ func TestCatalogByteOrderMark(t *testing.T) {
 }
 
 func BenchmarkParseCatalog(b *testing.B) {
-	data := readShared(b, kernelPath)
+	data := catalogtest.Read(b, kernelPath)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
