@@ -1,7 +1,6 @@
 package server
 
 import (
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -53,19 +52,7 @@ func runLoad(b *testing.B, url string, cookie *http.Cookie) {
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			req, _ := http.NewRequest(http.MethodGet, url, nil)
-			if cookie != nil {
-				req.AddCookie(cookie)
-			}
-			res, err := client.Do(req)
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			if res.StatusCode != http.StatusOK {
-				b.Errorf("status %d", res.StatusCode)
+			if !get(b, client, url, cookie) {
 				return
 			}
 		}
