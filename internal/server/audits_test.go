@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"ismsd/internal/domain"
-	"ismsd/internal/postgres"
 )
 
 // auditUIScope is the page scope with SYS.1.1 assigned to the management
@@ -18,12 +17,7 @@ import (
 func auditUIScope(t *testing.T, e *testEnv) uiScope {
 	t.Helper()
 	s := newUIScope(t, e)
-	if err := e.db.InTx(context.Background(), testActor, func(tx *postgres.Tx) error {
-		_, err := tx.AssignModules(context.Background(), s.scope.ID, []int64{s.server, s.innSystem}, []string{"SYS.1.1"}, postgres.Everything)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	s.assign(t, []int64{s.server, s.innSystem}, "SYS.1.1")
 	return s
 }
 

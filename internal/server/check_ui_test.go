@@ -449,13 +449,7 @@ func TestCheckDepartmentHead(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
-	ctx := context.Background()
-	if err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
-		_, err := tx.AssignModules(ctx, s.scope.ID, []int64{s.server, s.innSystem}, []string{"SYS.1.1"}, postgres.Everything)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	s.assign(t, []int64{s.server, s.innSystem}, "SYS.1.1")
 	mine, other := checkEntries(t, e, s.scope.ID, s.server)["SYS.1.1.A1"], checkEntries(t, e, s.scope.ID, s.innSystem)["SYS.1.1.A1"]
 	e.user("isa", domain.Grant{Role: domain.RoleISB})
 	isa := e.login("isa")
@@ -502,7 +496,7 @@ func TestCheckDepartmentHead(t *testing.T) {
 		t.Errorf("a scoped ISB changed an entry outside their departments: %+v", got)
 	}
 	seeOther(t, ida.do("POST", entryPath(mine.ID), form("version", "2", "status", "yes"), nil), objURL(s.server, "/check"))
-	items, _, _ := e.db.ListPlanItems(ctx, s.scope.ID, domain.PlanFilter{}, postgres.Everything)
+	items, _, _ := e.db.ListPlanItems(context.Background(), s.scope.ID, domain.PlanFilter{}, postgres.Everything)
 	for _, p := range items {
 		if p.ObjectID == s.innSystem {
 			mustContain(t, ida.do("POST", "/plan-items/"+idStr(p.ID), form("version", strconv.Itoa(p.Version), "owner", "x"), nil), http.StatusNotFound)

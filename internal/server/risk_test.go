@@ -62,31 +62,24 @@ func getRiskAnalysis(t *testing.T, c *client, objectID int64) (riskAnalysisJSON,
 // entry of a requirement and returns the entry's id.
 func setCheckEntry(t *testing.T, e *testEnv, s uiScope, objectID int64, requirement string, status domain.Status) int64 {
 	t.Helper()
+	en, ok := checkEntries(t, e, s.scope.ID, objectID)[requirement]
+	if !ok || !en.Active {
+		t.Fatalf("no check entry for %s", requirement)
+	}
 	ctx := context.Background()
-	es, _, err := e.db.ListEntries(ctx, s.scope.ID, domain.EntryFilter{ObjectID: objectID, Limit: 1000}, postgres.Everything)
+	just := "Ersatzteile erst 2027 lieferbar."
+	err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
+		_, errs, err := tx.UpdateEntries(ctx, 0, []postgres.EntryUpdate{{ID: en.ID, Version: en.Version,
+			Change: domain.EntryChange{Status: &status, Justification: &just}}}, postgres.Everything, "test")
+		if len(errs) > 0 {
+			t.Fatalf("entry %s: %+v", requirement, errs)
+		}
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, en := range es {
-		if en.RequirementID != requirement {
-			continue
-		}
-		just := "Ersatzteile erst 2027 lieferbar."
-		err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
-			_, errs, err := tx.UpdateEntries(ctx, 0, []postgres.EntryUpdate{{ID: en.ID, Version: en.Version,
-				Change: domain.EntryChange{Status: &status, Justification: &just}}}, postgres.Everything, "test")
-			if len(errs) > 0 {
-				t.Fatalf("entry %s: %+v", requirement, errs)
-			}
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return en.ID
-	}
-	t.Fatalf("no check entry for %s", requirement)
-	return 0
+	return en.ID
 }
 
 // assessForm fills the page's table: every threat rated and accepted as it is.
