@@ -24,11 +24,10 @@ func auditUIScope(t *testing.T, e *testEnv) uiScope {
 // auditUsers creates an auditor, an ISB, a department head of the
 // Innenministerium and an administrator, logged in.
 func auditUsers(e *testEnv, s uiScope) (auditor, isb, head, admin *client) {
-	e.user("pia", domain.Grant{Role: domain.RoleAuditor})
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	e.user("anna", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.inn})
-	e.user("adam", domain.Grant{Role: domain.RoleAdmin})
-	return e.login("pia"), e.login("isa"), e.login("anna"), e.login("adam")
+	return e.loggedIn("pia", domain.Grant{Role: domain.RoleAuditor}),
+		e.loggedIn("isa", domain.Grant{Role: domain.RoleISB}),
+		e.loggedIn("anna", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.inn}),
+		e.loggedIn("adam", domain.Grant{Role: domain.RoleAdmin})
 }
 
 func ifMatchOf(version int) map[string]string {

@@ -23,8 +23,7 @@ const concurrentClients = 50
 func BenchmarkMe(b *testing.B) {
 	b.Run("authenticated_me", func(b *testing.B) {
 		e := newTestEnv(b)
-		e.user("bench", domain.Grant{Role: domain.RoleISB})
-		c := e.login("bench")
+		c := e.loggedIn("bench", domain.Grant{Role: domain.RoleISB})
 		var cookie *http.Cookie
 		for _, ck := range c.http.Jar.Cookies(mustURL(b, e.url)) {
 			cookie = ck

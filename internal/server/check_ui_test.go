@@ -85,8 +85,7 @@ func TestCheckPages(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	scope, server := checkScope(t, e)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isa")
+	c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	base := "/scopes/" + idStr(scope)
 	entries := checkEntries(t, e, scope, server)
 	if len(entries) != 20 {
@@ -409,8 +408,7 @@ func TestCheckGroupMember(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isa")
+	c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	ge, me := checkEntries(t, e, scope, group)["NET.3.1.A1"], checkEntries(t, e, scope, member)["NET.3.1.A1"]
 	if !me.FollowsGroup {
 		t.Fatalf("member entry %+v", me)
@@ -451,13 +449,11 @@ func TestCheckDepartmentHead(t *testing.T) {
 	s := newUIScope(t, e)
 	s.assign(t, []int64{s.server, s.innSystem}, "SYS.1.1")
 	mine, other := checkEntries(t, e, s.scope.ID, s.server)["SYS.1.1.A1"], checkEntries(t, e, s.scope.ID, s.innSystem)["SYS.1.1.A1"]
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	isa := e.login("isa")
+	isa := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	for _, x := range []domain.CheckEntry{mine, other} {
 		seeOther(t, isa.do("POST", entryPath(x.ID), form("version", "1", "status", "no", "justification", "offen"), nil), "/objects/")
 	}
-	e.user("heike", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.fin})
-	c := e.login("heike")
+	c := e.loggedIn("heike", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.fin})
 
 	r := c.do("GET", s.url("/check"), nil, nil)
 	mustContain(t, r, http.StatusOK, "S-001", "Managementserver")
@@ -484,8 +480,7 @@ func TestCheckDepartmentHead(t *testing.T) {
 	mustContainText(t, r, "Summe 1 0 0,00 €")
 
 	// An ISB of the computing centre: forms for its entries only.
-	e.user("ida", domain.Grant{Role: domain.RoleISB, DepartmentID: &s.tlrz})
-	ida := e.login("ida")
+	ida := e.loggedIn("ida", domain.Grant{Role: domain.RoleISB, DepartmentID: &s.tlrz})
 	r = ida.do("GET", s.url("/check"), nil, nil)
 	mustContain(t, r, http.StatusOK, `name="entry" value="`+idStr(mine.ID)+`"`)
 	mustLack(t, r, "S-900")

@@ -207,6 +207,14 @@ func (e *testEnv) login(username string) *client {
 	return c
 }
 
+// loggedIn creates a user with the given grants and returns a client
+// logged in as them.
+func (e *testEnv) loggedIn(name string, grants ...domain.Grant) *client {
+	e.t.Helper()
+	e.user(name, grants...)
+	return e.login(name)
+}
+
 type response struct {
 	status int
 	header http.Header

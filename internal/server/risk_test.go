@@ -106,11 +106,10 @@ func TestRiskAnalysisPages(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	s := riskUIScope(t, e)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	e.user("chef", domain.Grant{Role: domain.RoleManagement})
 	e.user("bob", domain.Grant{Role: domain.RoleAuditor})
 	e.user("anna", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.inn})
-	isb, mgmt := e.login("isa"), e.login("chef")
+	isb := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
+	mgmt := e.loggedIn("chef", domain.Grant{Role: domain.RoleManagement})
 	risk := objURL(s.server, "/risk")
 
 	r := isb.do("GET", s.url("/risk"), nil, nil)
@@ -225,9 +224,8 @@ func TestRiskAnalysisAPI(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	s := riskUIScope(t, e)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	e.user("chef", domain.Grant{Role: domain.RoleManagement})
-	isb, mgmt := e.login("isa"), e.login("chef")
+	isb := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
+	mgmt := e.loggedIn("chef", domain.Grant{Role: domain.RoleManagement})
 	scopeID, obj := strconv.FormatInt(s.scope.ID, 10), "/api/v1/objects/"+strconv.FormatInt(s.server, 10)
 
 	for _, path := range []string{"/risk-analyses", "/risk-matrix"} {
@@ -277,8 +275,7 @@ func TestRiskAnalysisAPI(t *testing.T) {
 		t.Errorf("frequency 7: %d", r.status)
 	}
 	// An ISB of another ministry finds the server's threat exactly as missing as one that is not there.
-	e.user("ines", domain.Grant{Role: domain.RoleISB, DepartmentID: &s.inn})
-	ines := e.login("ines")
+	ines := e.loggedIn("ines", domain.Grant{Role: domain.RoleISB, DepartmentID: &s.inn})
 	current := map[string]string{"If-Match": `"` + strconv.Itoa(it.Version) + `"`}
 	for _, method := range []string{"PATCH", "DELETE"} {
 		hidden := problemOf(t, ines.do(method, item, map[string]any{"frequency": 1}, current), http.StatusNotFound)
@@ -399,9 +396,8 @@ func TestRiskMatrixPage(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	s := riskUIScope(t, e)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
 	e.user("fin", domain.Grant{Role: domain.RoleISB, DepartmentID: &s.fin})
-	isb := e.login("isa")
+	isb := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	cells := func(c11 string) string {
 		v := url.Values{"version": {"1"}}
 		for i := 1; i <= 4; i++ {
