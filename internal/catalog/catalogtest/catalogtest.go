@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"ismsd/internal/catalog"
 )
 
 // The published files the tests read, by their path under shared/catalogs.
@@ -55,4 +57,15 @@ func Read(tb testing.TB, name string) []byte {
 		tb.Fatal(err)
 	}
 	return b
+}
+
+// AsError returns err as the *catalog.Error that a parser gives for a file it
+// refuses, and fails the test when err is none.
+func AsError(tb testing.TB, err error) *catalog.Error {
+	tb.Helper()
+	var ce *catalog.Error
+	if !errors.As(err, &ce) {
+		tb.Fatalf("error %v (%T), want a *catalog.Error", err, err)
+	}
+	return ce
 }

@@ -2,7 +2,6 @@ package kompendium
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"math/rand"
 	"os"
@@ -520,10 +519,7 @@ func TestEditionFromInfo(t *testing.T) {
 // whose text contains want.
 func assertWhere(t *testing.T, err error, want string) {
 	t.Helper()
-	var ce *catalog.Error
-	if !errors.As(err, &ce) {
-		t.Fatalf("error %v (%T), want a *catalog.Error", err, err)
-	}
+	ce := catalogtest.AsError(t, err)
 	if !strings.Contains(ce.Where, "line ") {
 		t.Errorf("error %q does not say where", err)
 	}
@@ -675,10 +671,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Parse(bytes.NewReader(data))
 		if err != nil {
-			var ce *catalog.Error
-			if !errors.As(err, &ce) {
-				t.Fatalf("error %v is %T, not a *catalog.Error", err, err)
-			}
+			catalogtest.AsError(t, err)
 			return
 		}
 		modules := map[string]bool{}

@@ -300,10 +300,7 @@ func TestBadCells(t *testing.T) {
 			row[tt.col] = tt.value
 			s.rows[tt.row] = row
 			_, err := ParseBytes(buildWorkbook(t, s))
-			var ce *catalog.Error
-			if !errors.As(err, &ce) {
-				t.Fatalf("error %v (%T), want a *catalog.Error", err, err)
-			}
+			ce := catalogtest.AsError(t, err)
 			if ce.Where != tt.where || !strings.Contains(ce.Reason, tt.reasonHas) {
 				t.Errorf("error %q\nwant where %q, reason containing %q", err, tt.where, tt.reasonHas)
 			}
@@ -344,10 +341,7 @@ func TestBadWorkbooks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := ParseBytes(tt.data(t))
-			var ce *catalog.Error
-			if !errors.As(err, &ce) {
-				t.Fatalf("error %v (%T), want a *catalog.Error", err, err)
-			}
+			ce := catalogtest.AsError(t, err)
 			if !strings.Contains(ce.Reason, tt.reasonHas) {
 				t.Errorf("error %q, want it to contain %q", err, tt.reasonHas)
 			}

@@ -343,10 +343,7 @@ func TestTinyCatalog(t *testing.T) {
 // wantError checks for a *catalog.Error with where and a reason part.
 func wantError(t *testing.T, err error, where, reasonHas string) {
 	t.Helper()
-	var ce *catalog.Error
-	if !errors.As(err, &ce) {
-		t.Fatalf("error %v (%T), want a *catalog.Error", err, err)
-	}
+	ce := catalogtest.AsError(t, err)
 	if ce.Where != where || !strings.Contains(ce.Reason, reasonHas) {
 		t.Errorf("error %q\nwant where %q, reason containing %q", err, where, reasonHas)
 	}
