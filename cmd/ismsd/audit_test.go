@@ -69,19 +69,8 @@ func (a anchoredTrail) record(t *testing.T, n int) {
 // append-only trigger switched off, as an attacker with those rights could.
 func (a anchoredTrail) asSuperuser(t *testing.T, stmts ...string) {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := a.owner.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `SET session_replication_role = replica`); err != nil {
-		t.Fatal(err)
-	}
 	for _, s := range stmts {
-		if _, err := conn.ExecContext(ctx, s); err != nil {
-			t.Fatalf("%s: %v", s, err)
-		}
+		pgtest.Tamper(t, a.owner, s)
 	}
 }
 

@@ -533,20 +533,7 @@ func TestAuditVerify(t *testing.T) {
 	wantContains(t, r, "stdout", r.stdout, fmt.Sprintf("audit trail intact: %d records verified", n))
 
 	// Tamper as the owner, bypassing the trigger that refuses changes.
-	ctx := context.Background()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `SET session_replication_role = replica`); err != nil {
-		t.Fatal(err)
-	}
-	res, err := conn.ExecContext(ctx, `UPDATE audit_log SET actor_name = 'mallory' WHERE seq = 2`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rows, _ := res.RowsAffected(); rows != 1 {
+	if rows := pgtest.Tamper(t, db, `UPDATE audit_log SET actor_name = 'mallory' WHERE seq = 2`); rows != 1 {
 		t.Fatalf("tampering changed %d records, want 1", rows)
 	}
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"ismsd/internal/catalog/catalogtest"
 	"ismsd/internal/domain"
 	"ismsd/internal/postgres/pgtest"
 )
@@ -20,7 +21,7 @@ func BenchmarkImport(b *testing.B) {
 		{"grundschutz_plus_plus", kernelJSON},
 	} {
 		b.Run(f.name, func(b *testing.B) {
-			data := shared(b, f.file)
+			data := catalogtest.Read(b, f.file)
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
 				b.StopTimer()
@@ -43,7 +44,7 @@ func BenchmarkSearch(b *testing.B) {
 	db, _ := pgtest.Open(b)
 	im := New(db, 0)
 	for _, f := range []string{kompendiumXML, kernelJSON} {
-		if _, err := im.Import(ctx, actor, Request{Name: f, Body: bytes.NewReader(shared(b, f))}); err != nil {
+		if _, err := im.Import(ctx, actor, Request{Name: f, Body: bytes.NewReader(catalogtest.Read(b, f))}); err != nil {
 			b.Fatal(err)
 		}
 	}

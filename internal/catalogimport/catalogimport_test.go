@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"ismsd/internal/catalog"
+	"ismsd/internal/catalog/catalogtest"
 	"ismsd/internal/domain"
 	"ismsd/internal/postgres"
 	"ismsd/internal/postgres/pgtest"
@@ -22,25 +23,11 @@ var (
 	actor = domain.Actor{Name: "test", RequestID: "test", ClientAddr: "local"}
 )
 
-// shared reads a file of ../shared/catalogs; the test is skipped without
-// it, unless ISMS_REQUIRE_SHARED=1.
-func shared(t testing.TB, rel string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "catalogs", rel))
-	if err != nil {
-		if os.Getenv("ISMS_REQUIRE_SHARED") == "1" {
-			t.Fatalf("ISMS_REQUIRE_SHARED=1 but %s is missing: %v", rel, err)
-		}
-		t.Skipf("shared catalog file %s not available: %v", rel, err)
-	}
-	return b
-}
-
 const (
-	kompendiumXML = "kompendium-2023/XML_Kompendium_2023.xml"
-	krtXLSX       = "kompendium-2023/krt2023_Excel.xlsx"
-	kernelJSON    = "grundschutz-plus-plus/BSI-Stand-der-Technik-Kernel-catalog.json"
-	profileJSON   = "grundschutz-plus-plus/Grundschutz++-profile.json"
+	kompendiumXML = catalogtest.KompendiumXML
+	krtXLSX       = catalogtest.KRTWorkbook
+	kernelJSON    = catalogtest.Kernel
+	profileJSON   = catalogtest.Profile
 )
 
 func importBytes(t testing.TB, im *Importer, name string, b []byte) (Result, error) {
@@ -59,7 +46,7 @@ func catalogCount(t testing.TB, db *postgres.DB) int {
 
 func TestImportKompendiumAndCrossReference(t *testing.T) {
 	t.Parallel()
-	xml, xlsx := shared(t, kompendiumXML), shared(t, krtXLSX)
+	xml, xlsx := catalogtest.Read(t, kompendiumXML), catalogtest.Read(t, krtXLSX)
 	db, _ := pgtest.Open(t)
 	im := New(db, 0)
 
@@ -115,7 +102,7 @@ func TestImportKompendiumAndCrossReference(t *testing.T) {
 
 func TestImportOSCALCatalogAndProfile(t *testing.T) {
 	t.Parallel()
-	kernel := shared(t, kernelJSON)
+	kernel := catalogtest.Read(t, kernelJSON)
 	db, _ := pgtest.Open(t)
 	im := New(db, 0)
 	res, err := importBytes(t, im, "BSI-Stand-der-Technik-Kernel-catalog.json", kernel)
@@ -130,7 +117,7 @@ func TestImportOSCALCatalogAndProfile(t *testing.T) {
 		t.Errorf("groups %d modules %d, want 14 practices and 103 groups with controls", sum.Groups, sum.Modules)
 	}
 	// The BSI's own profile names catalogs that are not here: refused, nothing written.
-	if _, err := importBytes(t, im, "Grundschutz++-profile.json", shared(t, profileJSON)); err == nil || !strings.Contains(err.Error(), "import") {
+	if _, err := importBytes(t, im, "Grundschutz++-profile.json", catalogtest.Read(t, profileJSON)); err == nil || !strings.Contains(err.Error(), "import") {
 		t.Fatalf("profile with missing catalogs: %v", err)
 	}
 	// Our own profile selects from the imported Kernel by its UUID.
@@ -154,7 +141,7 @@ func TestBadInputWritesNothing(t *testing.T) {
 	t.Parallel()
 	db, _ := pgtest.Open(t)
 	im := New(db, 0)
-	xml := shared(t, kompendiumXML)
+	xml := catalogtest.Read(t, kompendiumXML)
 	bomb := []byte(`<?xml version="1.0"?>
 <!DOCTYPE book [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>
 <book xmlns="http://docbook.org/ns/docbook"><title>&c;</title></book>`)
@@ -163,7 +150,7 @@ func TestBadInputWritesNothing(t *testing.T) {
 		"bomb.xml":       bomb,
 		"empty.xml":      {},
 		"notes.txt":      []byte("just some text"),
-		"truncated.xlsx": shared(t, krtXLSX)[:1000],
+		"truncated.xlsx": catalogtest.Read(t, krtXLSX)[:1000],
 		"broken.json":    []byte(`{"catalog": {"uuid": "x", "metadata": {"title": "t"`),
 	}
 	for name, b := range cases {

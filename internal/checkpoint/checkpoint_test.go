@@ -259,17 +259,7 @@ func TestAnchorNoticesTampering(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer owner.Close()
-	conn, err := owner.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `SET session_replication_role = replica`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(ctx, `DELETE FROM audit_log WHERE seq > 3`); err != nil {
-		t.Fatal(err)
-	}
+	pgtest.Tamper(t, owner, `DELETE FROM audit_log WHERE seq > 3`)
 	if _, written, err := anchor.Checkpoint(ctx, db); written || err != nil {
 		t.Fatalf("checkpoint of a cut trail: written %v, %v", written, err)
 	}

@@ -7,15 +7,6 @@ import (
 	"time"
 )
 
-// pointersOf lists the pointers of violations, in their order.
-func pointersOf(vs []Violation) []string {
-	out := []string{}
-	for _, v := range vs {
-		out = append(out, v.Pointer)
-	}
-	return out
-}
-
 func TestEntryChange(t *testing.T) {
 	last, next := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)
 	cur := CheckEntry{ID: 7, Status: StatusYes, Justification: "alt", Responsible: "Referat 1", TargetDate: &last, FollowsGroup: true, Version: 3}
@@ -39,12 +30,12 @@ func TestEntryChange(t *testing.T) {
 	// of the form.
 	blank := " "
 	bad := EntryChange{Status: &partial, Justification: &blank, LastReview: new(&last), NextReview: new(&next)}.Apply(cur)
-	if got := pointersOf(bad.Validate()); !slices.Equal(got, []string{"/justification", "/next_review"}) {
+	if got := pointers(bad.Validate()); !slices.Equal(got, []string{"/justification", "/next_review"}) {
 		t.Errorf("violations: %v", got)
 	}
 	unknown := Status("vielleicht")
 	odd := EntryChange{Status: &unknown}.Apply(cur)
-	if got := pointersOf(odd.Validate()); !slices.Equal(got, []string{"/status"}) {
+	if got := pointers(odd.Validate()); !slices.Equal(got, []string{"/status"}) {
 		t.Errorf("unknown status: %v", got)
 	}
 
@@ -70,7 +61,7 @@ func TestPlanChange(t *testing.T) {
 	}
 	zero, negative, odd := 0, int64(-1), PlanState("bald")
 	bad := PlanChange{Priority: &zero, State: &odd, BudgetCents: new(&negative), Measure: new(strings.Repeat("x", 4001))}.Apply(cur)
-	if got := pointersOf(bad.Validate()); !slices.Equal(got, []string{"/priority", "/state", "/budget_eur", "/measure"}) {
+	if got := pointers(bad.Validate()); !slices.Equal(got, []string{"/priority", "/state", "/budget_eur", "/measure"}) {
 		t.Errorf("violations: %v", got)
 	}
 }
@@ -95,7 +86,7 @@ func TestRiskChanges(t *testing.T) {
 	}
 	rare, often := FrequencyRare, FrequencyVeryOften
 	above := RiskItemChange{ResidualFrequency: &often, Frequency: &rare}.Apply(cur)
-	if got := pointersOf(above.Validate()); !slices.Equal(got, []string{"/residual_frequency"}) {
+	if got := pointers(above.Validate()); !slices.Equal(got, []string{"/residual_frequency"}) {
 		t.Errorf("residual above the risk: %v", got)
 	}
 
@@ -110,7 +101,7 @@ func TestRiskChanges(t *testing.T) {
 		{RiskItemInput{Title: strings.Repeat("x", 301)}, []string{"/title"}},
 	} {
 		in := c.in
-		if got := pointersOf(in.Validate()); !slices.Equal(got, append([]string{}, c.want...)) {
+		if got := pointers(in.Validate()); !slices.Equal(got, append([]string{}, c.want...)) {
 			t.Errorf("%+v: %v, want %v", c.in, got, c.want)
 		}
 		if in.ThreatID != strings.TrimSpace(c.in.ThreatID) || in.Title != strings.TrimSpace(c.in.Title) {
@@ -133,7 +124,7 @@ func TestRiskChanges(t *testing.T) {
 		t.Errorf("acceptance: %v", vs)
 	}
 	late := AcceptInput{Signature: Signature{UserID: 9, On: today.AddDate(0, 0, 1)}, Today: today, EntryIDs: make([]int64, MaxAcceptedEntries+1)}
-	if got := pointersOf(late.Validate()); len(got) != 2 || got[1] != "/entries" {
+	if got := pointers(late.Validate()); len(got) != 2 || got[1] != "/entries" {
 		t.Errorf("signed tomorrow, too many entries: %v", got)
 	}
 }
@@ -174,15 +165,15 @@ func TestEvidenceAndSampleChanges(t *testing.T) {
 	}
 	great := SampleResult("great")
 	odd := SampleResultChange{Result: &great}.Apply(s)
-	if vs := odd.Validate(); !slices.Equal(pointersOf(vs), []string{"/result"}) {
+	if vs := odd.Validate(); !slices.Equal(pointers(vs), []string{"/result"}) {
 		t.Errorf("unknown result: %v", vs)
 	}
 
 	review := ReviewInput{Decision: ReviewNeedsInfo, Comment: "  "}
-	if vs := review.Validate(); !slices.Equal(pointersOf(vs), []string{"/comment"}) {
+	if vs := review.Validate(); !slices.Equal(pointers(vs), []string{"/comment"}) {
 		t.Errorf("a question without a text: %v", vs)
 	}
-	if vs := (&ReviewInput{Decision: ReviewSubmitted}).Validate(); !slices.Equal(pointersOf(vs), []string{"/decision", "/comment"}) {
+	if vs := (&ReviewInput{Decision: ReviewSubmitted}).Validate(); !slices.Equal(pointers(vs), []string{"/decision", "/comment"}) {
 		t.Errorf("no decision: %v", vs)
 	}
 	if vs := (&ReviewInput{Decision: ReviewAccepted}).Validate(); len(vs) != 0 {
@@ -192,14 +183,14 @@ func TestEvidenceAndSampleChanges(t *testing.T) {
 	if vs := comment.Validate(); len(vs) != 0 || comment.Body != "Liegt bei." {
 		t.Errorf("comment: %q %v", comment.Body, vs)
 	}
-	if vs := (&CorrectiveActionInput{Description: "  "}).Validate(); !slices.Equal(pointersOf(vs), []string{"/description"}) {
+	if vs := (&CorrectiveActionInput{Description: "  "}).Validate(); !slices.Equal(pointers(vs), []string{"/description"}) {
 		t.Errorf("empty corrective action: %v", vs)
 	}
 	v := VerificationInput{Verdict: VerdictRejected, Comment: " "}
-	if vs := v.Validate(); !slices.Equal(pointersOf(vs), []string{"/comment"}) {
+	if vs := v.Validate(); !slices.Equal(pointers(vs), []string{"/comment"}) {
 		t.Errorf("rejection without a reason: %v", vs)
 	}
-	if vs := (&VerificationInput{Verdict: VerdictPending}).Validate(); !slices.Equal(pointersOf(vs), []string{"/verdict"}) {
+	if vs := (&VerificationInput{Verdict: VerdictPending}).Validate(); !slices.Equal(pointers(vs), []string{"/verdict"}) {
 		t.Errorf("no verdict: %v", vs)
 	}
 }
@@ -212,7 +203,7 @@ func TestUserChange(t *testing.T) {
 		t.Errorf("applied: %+v %v", in, vs)
 	}
 	long := UserInput{DisplayName: strings.Repeat("x", 201), Email: strings.Repeat("x", 255)}
-	if got := pointersOf(long.Validate()); !slices.Equal(got, []string{"/display_name", "/email"}) {
+	if got := pointers(long.Validate()); !slices.Equal(got, []string{"/display_name", "/email"}) {
 		t.Errorf("too long: %v", got)
 	}
 }

@@ -108,17 +108,11 @@ func (e checkEnv) active(t testing.TB, object int64) []string {
 
 func (e checkEnv) entry(t testing.TB, object int64, requirement string) domain.CheckEntry {
 	t.Helper()
-	es, _, err := e.db.ListEntries(ctx, e.scope.ID, domain.EntryFilter{ObjectID: object, IncludeRetired: true, Limit: 1000}, postgres.Everything)
-	if err != nil {
-		t.Fatal(err)
+	en := entryOf(t, e.db, e.scope.ID, object, requirement)
+	if en.ID == 0 {
+		t.Fatalf("no entry %s for object %d", requirement, object)
 	}
-	for _, x := range es {
-		if x.RequirementID == requirement {
-			return x
-		}
-	}
-	t.Fatalf("no entry %s for object %d", requirement, object)
-	return domain.CheckEntry{}
+	return en
 }
 
 func TestDerivationByApproach(t *testing.T) {

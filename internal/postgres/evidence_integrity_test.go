@@ -9,6 +9,7 @@ import (
 
 	"ismsd/internal/domain"
 	"ismsd/internal/postgres"
+	"ismsd/internal/postgres/pgtest"
 )
 
 // TestRehashedEvidenceIsRefused: a database superuser changes a chunk's
@@ -74,18 +75,8 @@ func TestRehashedEvidenceIsRefused(t *testing.T) {
 	}
 
 	// The upload record itself changed without its hash: refused too.
-	conn, err := owner.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `SET session_replication_role = replica`); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.ExecContext(ctx, `UPDATE audit_log SET after = '{"number": 2, "sha256": "`+strings.Repeat("b", 64)+`", "size": 19}'
-		WHERE resource_id = $1 AND action = 'evidence.version'`, other.ID); err != nil {
-		t.Fatal(err)
-	}
+	pgtest.Tamper(t, owner, `UPDATE audit_log SET after = '{"number": 2, "sha256": "`+strings.Repeat("b", 64)+`", "size": 19}'
+		WHERE resource_id = $1 AND action = 'evidence.version'`, other.ID)
 	if _, _, err := e.db.OpenEvidence(ctx, other.ID, 2, postgres.Everything); !errors.Is(err, postgres.ErrTampered) ||
 		!strings.Contains(err.Error(), "was altered") {
 		t.Fatalf("an altered upload record: %v", err)

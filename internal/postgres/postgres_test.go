@@ -171,29 +171,13 @@ func TestVerifyNamesFirstAlteredRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer owner.Close()
-	tamper := func(stmt string) {
-		t.Helper()
-		conn, err := owner.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer conn.Close()
-		// Replica mode skips the append-only trigger, as an attacker with
-		// superuser rights could.
-		if _, err := conn.ExecContext(ctx, `SET session_replication_role = replica`); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := conn.ExecContext(ctx, stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
-	tamper(`UPDATE audit_log SET after = '{"username":"mallory"}' WHERE seq = 3`)
+	pgtest.Tamper(t, owner, `UPDATE audit_log SET after = '{"username":"mallory"}' WHERE seq = 3`)
 	_, err = db.VerifyAudit(ctx)
 	var ce *domain.ChainError
 	if !errors.As(err, &ce) || ce.Seq != 3 {
 		t.Fatalf("verify after alteration: %v, want break at 3", err)
 	}
-	tamper(`DELETE FROM audit_log WHERE seq = 2`)
+	pgtest.Tamper(t, owner, `DELETE FROM audit_log WHERE seq = 2`)
 	_, err = db.VerifyAudit(ctx)
 	if !errors.As(err, &ce) || ce.Seq != 3 || !strings.Contains(ce.Reason, "missing") {
 		t.Fatalf("verify after deletion: %v, want break at 3 (missing)", err)

@@ -56,7 +56,14 @@ func (s structure) createAnalysis(t *testing.T, objectID int64) domain.RiskAnaly
 // entry returns the object's check entry of a requirement.
 func (s structure) entry(t *testing.T, objectID int64, requirement string) domain.CheckEntry {
 	t.Helper()
-	es, _, err := s.db.ListEntries(ctx, s.scope.ID, domain.EntryFilter{ObjectID: objectID, IncludeRetired: true, Limit: 1000}, postgres.Everything)
+	return entryOf(t, s.db, s.scope.ID, objectID, requirement)
+}
+
+// entryOf returns an object's check entry of a requirement, retired or
+// not; the zero entry if the object has none.
+func entryOf(t testing.TB, db *postgres.DB, scopeID, objectID int64, requirement string) domain.CheckEntry {
+	t.Helper()
+	es, _, err := db.ListEntries(ctx, scopeID, domain.EntryFilter{ObjectID: objectID, IncludeRetired: true, Limit: 1000}, postgres.Everything)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,8 +72,7 @@ func TestThrottleSlowsTheGuesserNotTheOwner(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t, behindLocalProxy)
 	karl := e.user("karl", domain.Grant{Role: domain.RoleISB})
-	e.user("root", domain.Grant{Role: domain.RoleAdmin})
-	admin := e.login("root")
+	admin := e.loggedIn("root", domain.Grant{Role: domain.RoleAdmin})
 	const attacker, owner = "198.51.100.7", "203.0.113.5"
 
 	for range 5 {
@@ -215,9 +214,8 @@ func TestLoginNextStaysOnSite(t *testing.T) {
 func TestIncidentResponseRevokesTokens(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	e.user("root", domain.Grant{Role: domain.RoleAdmin})
+	admin := e.loggedIn("root", domain.Grant{Role: domain.RoleAdmin})
 	tom := e.user("tom", domain.Grant{Role: domain.RoleISB})
-	admin := e.login("root")
 	base := "/api/v1/users/" + strconv.FormatInt(tom.ID, 10)
 	works := func(token string) bool {
 		c := e.client()
@@ -289,8 +287,7 @@ func TestIncidentResponseRevokesTokens(t *testing.T) {
 func TestTokensCannotMintTokensAndMayBeReadOnly(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	e.user("tom", domain.Grant{Role: domain.RoleISB})
-	session := e.login("tom")
+	session := e.loggedIn("tom", domain.Grant{Role: domain.RoleISB})
 	full := e.client()
 	full.bearer = createToken(t, session)
 	exp := time.Now().Add(time.Hour).Format(time.RFC3339)
@@ -335,9 +332,9 @@ func TestTokensCannotMintTokensAndMayBeReadOnly(t *testing.T) {
 func TestWeakPasswordsRefused(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	e.user("root", domain.Grant{Role: domain.RoleAdmin})
+	admin := e.loggedIn("root", domain.Grant{Role: domain.RoleAdmin})
 	otto := e.user("otto", domain.Grant{Role: domain.RoleISB})
-	admin, self := e.login("root"), e.login("otto")
+	self := e.login("otto")
 	for _, c := range []struct{ password, detail string }{
 		{"password1234", "too easy to guess"},
 		{"qwertzuiop123", "too easy to guess"},

@@ -49,8 +49,7 @@ func TestReadsAreRecorded(t *testing.T) {
 	for _, on := range []bool{true, false} {
 		t.Run(fmt.Sprintf("on=%v", on), func(t *testing.T) {
 			s := newEvidenceScope(t, func(c *config.Config) { c.AuditReads = on })
-			s.e.user("dora", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.tlrz})
-			dora := s.e.login("dora")
+			dora := s.e.loggedIn("dora", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.tlrz})
 			var ev evidenceDoc
 			s.isb.upload(s.base, s.fields("Protokoll"), "p.log", bytes.NewReader([]byte("Protokoll der Übung")), nil).json(t, &ev)
 			scope := fmt.Sprint(s.scope.ID)

@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"ismsd/internal/domain"
-	"ismsd/internal/postgres"
 )
 
 // auditUIScope is the page scope with SYS.1.1 assigned to the management
@@ -18,23 +17,17 @@ import (
 func auditUIScope(t *testing.T, e *testEnv) uiScope {
 	t.Helper()
 	s := newUIScope(t, e)
-	if err := e.db.InTx(context.Background(), testActor, func(tx *postgres.Tx) error {
-		_, err := tx.AssignModules(context.Background(), s.scope.ID, []int64{s.server, s.innSystem}, []string{"SYS.1.1"}, postgres.Everything)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	s.assign(t, []int64{s.server, s.innSystem}, "SYS.1.1")
 	return s
 }
 
 // auditUsers creates an auditor, an ISB, a department head of the
 // Innenministerium and an administrator, logged in.
 func auditUsers(e *testEnv, s uiScope) (auditor, isb, head, admin *client) {
-	e.user("pia", domain.Grant{Role: domain.RoleAuditor})
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	e.user("anna", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.inn})
-	e.user("adam", domain.Grant{Role: domain.RoleAdmin})
-	return e.login("pia"), e.login("isa"), e.login("anna"), e.login("adam")
+	return e.loggedIn("pia", domain.Grant{Role: domain.RoleAuditor}),
+		e.loggedIn("isa", domain.Grant{Role: domain.RoleISB}),
+		e.loggedIn("anna", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.inn}),
+		e.loggedIn("adam", domain.Grant{Role: domain.RoleAdmin})
 }
 
 func ifMatchOf(version int) map[string]string {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -24,8 +23,7 @@ const concurrentClients = 50
 func BenchmarkMe(b *testing.B) {
 	b.Run("authenticated_me", func(b *testing.B) {
 		e := newTestEnv(b)
-		e.user("bench", domain.Grant{Role: domain.RoleISB})
-		c := e.login("bench")
+		c := e.loggedIn("bench", domain.Grant{Role: domain.RoleISB})
 		var cookie *http.Cookie
 		for _, ck := range c.http.Jar.Cookies(mustURL(b, e.url)) {
 			cookie = ck
@@ -53,19 +51,7 @@ func runLoad(b *testing.B, url string, cookie *http.Cookie) {
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			req, _ := http.NewRequest(http.MethodGet, url, nil)
-			if cookie != nil {
-				req.AddCookie(cookie)
-			}
-			res, err := client.Do(req)
-			if err != nil {
-				b.Error(err)
-				return
-			}
-			io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			if res.StatusCode != http.StatusOK {
-				b.Errorf("status %d", res.StatusCode)
+			if !get(b, client, url, cookie) {
 				return
 			}
 		}

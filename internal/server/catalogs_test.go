@@ -30,8 +30,7 @@ func TestCatalogAPI(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	id := e.demoCatalog()
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isa")
+	c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	base := "/api/v1/catalogs/" + strconv.FormatInt(id, 10)
 
 	var list struct {
@@ -125,8 +124,7 @@ func TestCatalogAPI(t *testing.T) {
 func TestCatalogUpload(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t, func(c *config.Config) { c.CatalogMaxBytes = 64 << 10 })
-	e.user("root", domain.Grant{Role: domain.RoleAdmin})
-	c := e.login("root")
+	c := e.loggedIn("root", domain.Grant{Role: domain.RoleAdmin})
 	own, err := os.ReadFile(filepath.Join("..", "catalog", "oscal", "testdata", "tiny-catalog.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -166,8 +164,7 @@ func TestCatalogPages(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	id := e.demoCatalog()
-	e.user("dora", domain.Grant{Role: domain.RoleAuditor})
-	c := e.login("dora")
+	c := e.loggedIn("dora", domain.Grant{Role: domain.RoleAuditor})
 	base := "/catalogs/" + strconv.FormatInt(id, 10)
 	mustContain(t, c.do("GET", "/catalogs", nil, nil), http.StatusOK, "Demo-Auszug", "Kompendium")
 	mustContain(t, c.do("GET", base, nil, nil), http.StatusOK, "NET: Netze und Kommunikation", "NET.3.1", "Router und Switches", "Demo-Auszug:")

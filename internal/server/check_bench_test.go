@@ -21,8 +21,7 @@ func bulkScope(t testing.TB) (*client, string) {
 	t.Helper()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isa")
+	c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	fillScope(t, e, s, 1000)
 	owner := e.ownerDB()
 	if _, err := owner.Exec(`

@@ -75,8 +75,7 @@ func TestCheckAPI(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	scope, server := checkScope(t, e)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isa")
+	c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	base := "/api/v1/scopes/" + strconv.FormatInt(scope, 10)
 
 	for _, path := range []string{"/check", "/plan", "/plan/summary"} {
@@ -150,8 +149,7 @@ func TestCheckBulkAPI(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	scope, _ := checkScope(t, e)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isa")
+	c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	base := "/api/v1/scopes/" + strconv.FormatInt(scope, 10)
 	var page entryPage
 	c.do("GET", base+"/check?limit=1000", nil, nil).json(t, &page)
@@ -197,8 +195,7 @@ func TestCheckBulkAPI(t *testing.T) {
 	problemOf(t, c.do("POST", "/api/v1/scopes/999999/check/bulk", map[string]any{"items": items[:1]}, nil), http.StatusNotFound)
 	// A department head reads, but cannot change.
 	d := e.department("Kultusministerium")
-	e.user("dora", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &d})
-	dh := e.login("dora")
+	dh := e.loggedIn("dora", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &d})
 	var none entryPage
 	dh.do("GET", base+"/check", nil, nil).json(t, &none)
 	if len(none.Items) != 0 {

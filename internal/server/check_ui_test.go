@@ -85,8 +85,7 @@ func TestCheckPages(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	scope, server := checkScope(t, e)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isa")
+	c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	base := "/scopes/" + idStr(scope)
 	entries := checkEntries(t, e, scope, server)
 	if len(entries) != 20 {
@@ -409,8 +408,7 @@ func TestCheckGroupMember(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isa")
+	c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	ge, me := checkEntries(t, e, scope, group)["NET.3.1.A1"], checkEntries(t, e, scope, member)["NET.3.1.A1"]
 	if !me.FollowsGroup {
 		t.Fatalf("member entry %+v", me)
@@ -449,21 +447,13 @@ func TestCheckDepartmentHead(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
-	ctx := context.Background()
-	if err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
-		_, err := tx.AssignModules(ctx, s.scope.ID, []int64{s.server, s.innSystem}, []string{"SYS.1.1"}, postgres.Everything)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	s.assign(t, []int64{s.server, s.innSystem}, "SYS.1.1")
 	mine, other := checkEntries(t, e, s.scope.ID, s.server)["SYS.1.1.A1"], checkEntries(t, e, s.scope.ID, s.innSystem)["SYS.1.1.A1"]
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	isa := e.login("isa")
+	isa := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	for _, x := range []domain.CheckEntry{mine, other} {
 		seeOther(t, isa.do("POST", entryPath(x.ID), form("version", "1", "status", "no", "justification", "offen"), nil), "/objects/")
 	}
-	e.user("heike", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.fin})
-	c := e.login("heike")
+	c := e.loggedIn("heike", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.fin})
 
 	r := c.do("GET", s.url("/check"), nil, nil)
 	mustContain(t, r, http.StatusOK, "S-001", "Managementserver")
@@ -490,8 +480,7 @@ func TestCheckDepartmentHead(t *testing.T) {
 	mustContainText(t, r, "Summe 1 0 0,00 €")
 
 	// An ISB of the computing centre: forms for its entries only.
-	e.user("ida", domain.Grant{Role: domain.RoleISB, DepartmentID: &s.tlrz})
-	ida := e.login("ida")
+	ida := e.loggedIn("ida", domain.Grant{Role: domain.RoleISB, DepartmentID: &s.tlrz})
 	r = ida.do("GET", s.url("/check"), nil, nil)
 	mustContain(t, r, http.StatusOK, `name="entry" value="`+idStr(mine.ID)+`"`)
 	mustLack(t, r, "S-900")
@@ -502,7 +491,7 @@ func TestCheckDepartmentHead(t *testing.T) {
 		t.Errorf("a scoped ISB changed an entry outside their departments: %+v", got)
 	}
 	seeOther(t, ida.do("POST", entryPath(mine.ID), form("version", "2", "status", "yes"), nil), objURL(s.server, "/check"))
-	items, _, _ := e.db.ListPlanItems(ctx, s.scope.ID, domain.PlanFilter{}, postgres.Everything)
+	items, _, _ := e.db.ListPlanItems(context.Background(), s.scope.ID, domain.PlanFilter{}, postgres.Everything)
 	for _, p := range items {
 		if p.ObjectID == s.innSystem {
 			mustContain(t, ida.do("POST", "/plan-items/"+idStr(p.ID), form("version", strconv.Itoa(p.Version), "owner", "x"), nil), http.StatusNotFound)

@@ -66,8 +66,7 @@ func TestEvidenceLinkToAnotherDepartment(t *testing.T) {
 		t.Fatal(err)
 	}
 	plan := planItemOf(t, e, s.scope.ID, theirs.ID)
-	e.user("ida", domain.Grant{Role: domain.RoleISB, DepartmentID: &s.inn})
-	ida := e.login("ida")
+	ida := e.loggedIn("ida", domain.Grant{Role: domain.RoleISB, DepartmentID: &s.inn})
 	api, page := "/api/v1/evidence/"+idStr(ev.ID)+"/links", "/evidence/"+idStr(ev.ID)+"/links"
 	for _, target := range []struct {
 		kind string
@@ -118,8 +117,7 @@ func TestGroupMembershipAcrossDepartments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.user("ida", domain.Grant{Role: domain.RoleISB, DepartmentID: &s.inn})
-	ida := e.login("ida")
+	ida := e.loggedIn("ida", domain.Grant{Role: domain.RoleISB, DepartmentID: &s.inn})
 	create := func(group int64) response {
 		return ida.do("POST", "/api/v1/scopes/"+idStr(s.scope.ID)+"/objects",
 			map[string]any{"type": "device", "name": "Router Außenstelle", "department_id": s.inn, "group_id": group}, nil)
@@ -177,9 +175,8 @@ func TestExportWithObjectWithoutDepartment(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	e.user("anna", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.inn})
-	e.user("ida", domain.Grant{Role: domain.RoleISB, DepartmentID: &s.inn})
-	anna, ida := e.login("anna"), e.login("ida")
+	anna := e.loggedIn("anna", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.inn})
+	ida := e.loggedIn("ida", domain.Grant{Role: domain.RoleISB, DepartmentID: &s.inn})
 	base := "/api/v1/scopes/" + idStr(s.scope.ID)
 	r := anna.do("GET", base+"/export?format=json", nil, nil)
 	mustContain(t, r, http.StatusOK, "Fachverfahren-Server")

@@ -177,17 +177,24 @@ func timedLoad(b *testing.B, url string, cookie *http.Cookie) []time.Duration {
 	return took
 }
 
-func get(b *testing.B, client *http.Client, url string, cookie *http.Cookie) {
+// get requests url with the session cookie, if any, and reads the whole
+// answer; it reports an error or a status other than 200 and returns
+// whether the request went well.
+func get(b *testing.B, client *http.Client, url string, cookie *http.Cookie) bool {
 	req, _ := http.NewRequest(http.MethodGet, url, nil)
-	req.AddCookie(cookie)
+	if cookie != nil {
+		req.AddCookie(cookie)
+	}
 	res, err := client.Do(req)
 	if err != nil {
 		b.Error(err)
-		return
+		return false
 	}
 	io.Copy(io.Discard, res.Body)
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK {
 		b.Errorf("status %d", res.StatusCode)
+		return false
 	}
+	return true
 }

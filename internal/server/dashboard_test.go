@@ -134,8 +134,7 @@ func TestManagementDashboard(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	s := newDashboardScope(t, e)
-	e.user("leitung", domain.Grant{Role: domain.RoleManagement})
-	c := e.login("leitung")
+	c := e.loggedIn("leitung", domain.Grant{Role: domain.RoleManagement})
 	page := s.get(t, c, s.url("/dashboard"), http.StatusOK)
 	contains(t, page, "management dashboard", "Lagebild für die Leitung", "noch nicht bereit für das Zertifizierungsaudit",
 		// the ten gates, each linking to its blockers
@@ -153,8 +152,8 @@ func TestManagementDashboard(t *testing.T) {
 
 	// A department head may not open it; an ISB neither.
 	dept := s.fin
-	e.user("fin-head", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &dept})
-	s.get(t, e.login("fin-head"), s.url("/dashboard"), http.StatusForbidden)
+	head := e.loggedIn("fin-head", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &dept})
+	s.get(t, head, s.url("/dashboard"), http.StatusForbidden)
 }
 
 // TestDepartmentDashboard: a department head sees their subtree's items
@@ -164,8 +163,7 @@ func TestDepartmentDashboard(t *testing.T) {
 	e := newTestEnv(t)
 	s := newDashboardScope(t, e)
 	dept := s.fin
-	e.user("fin-head", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &dept})
-	c := e.login("fin-head")
+	c := e.loggedIn("fin-head", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &dept})
 	page := s.get(t, c, s.url("/dashboard/department"), http.StatusOK)
 	contains(t, page, "the finance head's dashboard", "Lagebild: Finanzministerium", "Ihr Bereich des Informationsverbunds ist noch nicht bereit",
 		finEvidence, finFinding, finMeasure, "Landesrechenzentrum", "Umsetzung nach Anforderungsstufe", "Umsetzung nach Schicht",
@@ -183,8 +181,7 @@ func TestDepartmentDashboard(t *testing.T) {
 	s.get(t, c, s.url("/dashboard/department?department=abc"), http.StatusNotFound)
 
 	// Management opens the interior ministry's.
-	e.user("leitung", domain.Grant{Role: domain.RoleManagement})
-	inn := s.get(t, e.login("leitung"), s.url(fmt.Sprintf("/dashboard/department?department=%d", s.inn)), http.StatusOK)
+	inn := s.get(t, e.loggedIn("leitung", domain.Grant{Role: domain.RoleManagement}), s.url(fmt.Sprintf("/dashboard/department?department=%d", s.inn)), http.StatusOK)
 	contains(t, inn, "the interior ministry's dashboard", "Lagebild: Innenministerium", innEvidence, innFinding, innMeasure)
 	lacks(t, inn, "the interior ministry's dashboard", finEvidence, finFinding, finMeasure)
 }
@@ -235,26 +232,22 @@ func TestWorkspaceWorkQueue(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	s := newDashboardScope(t, e)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	home := s.get(t, e.login("isa"), "/", http.StatusOK)
+	home := s.get(t, e.loggedIn("isa", domain.Grant{Role: domain.RoleISB}), "/", http.StatusOK)
 	contains(t, home, "the ISB's start page", "Zertifizierungsreife", s.url("/readiness/G5"), "blockierend", "Überfällige Maßnahmen",
 		finMeasure, innMeasure, s.url("/plan?overdue=true"))
 	lacks(t, home, "the ISB's start page", "Lagebild für die Leitung")
 
 	inn := s.inn
-	e.user("inn-isb", domain.Grant{Role: domain.RoleISB, DepartmentID: &inn})
-	home = s.get(t, e.login("inn-isb"), "/", http.StatusOK)
+	home = s.get(t, e.loggedIn("inn-isb", domain.Grant{Role: domain.RoleISB, DepartmentID: &inn}), "/", http.StatusOK)
 	contains(t, home, "the interior ministry ISB's start page", innMeasure, "Ihr Bereich des Informationsverbunds ist noch nicht bereit")
 	lacks(t, home, "the interior ministry ISB's start page", finMeasure)
 
-	e.user("leitung", domain.Grant{Role: domain.RoleManagement})
-	home = s.get(t, e.login("leitung"), "/", http.StatusOK)
+	home = s.get(t, e.loggedIn("leitung", domain.Grant{Role: domain.RoleManagement}), "/", http.StatusOK)
 	contains(t, home, "management's start page", s.url("/dashboard"), "Lagebild für die Leitung", "Der Informationsverbund ist noch nicht bereit")
 	lacks(t, home, "management's start page", "Überfällige Maßnahmen")
 
 	fin := s.fin
-	e.user("fin-head", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &fin})
-	home = s.get(t, e.login("fin-head"), "/", http.StatusOK)
+	home = s.get(t, e.loggedIn("fin-head", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &fin}), "/", http.StatusOK)
 	contains(t, home, "the finance head's start page", s.url("/dashboard/department"), "Lagebild Ihres Bereichs")
 	lacks(t, home, "the finance head's start page", s.url("/dashboard\""))
 }

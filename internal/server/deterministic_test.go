@@ -17,8 +17,7 @@ func TestOutputOrderIsStable(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	scope, _ := e.scopeWithDepartment()
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isa")
+	c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	base := "/api/v1/scopes/" + strconv.FormatInt(scope, 10)
 	const repeats = 20
 
@@ -65,8 +64,7 @@ func TestPlanFormMessagesInOneOrder(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	scope, server := checkScope(t, e)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isa")
+	c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	entry := checkEntries(t, e, scope, server)["SYS.1.1.A1"]
 	path := "/api/v1/check-entries/" + strconv.FormatInt(entry.ID, 10)
 	tag := c.do("GET", path, nil, nil).header.Get("ETag")

@@ -54,10 +54,9 @@ func newEvidenceScope(t testing.TB, configure ...func(*config.Config)) evidenceS
 	t.Helper()
 	e := newTestEnv(t, configure...)
 	s := evidenceScope{uiScope: newUIScope(t, e)}
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	e.user("audra", domain.Grant{Role: domain.RoleAuditor})
-	e.user("adam", domain.Grant{Role: domain.RoleAdmin})
-	s.isb, s.auditor, s.admin = e.login("isa"), e.login("audra"), e.login("adam")
+	s.isb = e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
+	s.auditor = e.loggedIn("audra", domain.Grant{Role: domain.RoleAuditor})
+	s.admin = e.loggedIn("adam", domain.Grant{Role: domain.RoleAdmin})
 	s.base = fmt.Sprintf("/api/v1/scopes/%d/evidence", s.scope.ID)
 	return s
 }
@@ -176,8 +175,7 @@ func TestEvidenceVisibilityAndLinks(t *testing.T) {
 	path := fmt.Sprintf("/api/v1/evidence/%d", ev.ID)
 
 	// A department head of another ministry: as if it did not exist.
-	s.e.user("dora", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.inn})
-	dora := s.e.login("dora")
+	dora := s.e.loggedIn("dora", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.inn})
 	problemOf(t, dora.do("GET", path, nil, nil), http.StatusNotFound)
 	problemOf(t, dora.do("GET", path+"/versions/1/content", nil, nil), http.StatusNotFound)
 	var list struct {
@@ -188,8 +186,8 @@ func TestEvidenceVisibilityAndLinks(t *testing.T) {
 		t.Error("a department head sees evidence of another ministry")
 	}
 	// An ISB of that ministry cannot place evidence in the data centre.
-	s.e.user("ines", domain.Grant{Role: domain.RoleISB, DepartmentID: &s.inn})
-	problemOf(t, s.e.login("ines").upload(s.base, s.fields("Fremd"), "x.txt", strings.NewReader("x"), nil), http.StatusUnprocessableEntity)
+	ines := s.e.loggedIn("ines", domain.Grant{Role: domain.RoleISB, DepartmentID: &s.inn})
+	problemOf(t, ines.upload(s.base, s.fields("Fremd"), "x.txt", strings.NewReader("x"), nil), http.StatusUnprocessableEntity)
 
 	// Link to a check entry of the scope; the list filters by it.
 	s.assign(t, []int64{s.server}, "SYS.1.1")

@@ -379,8 +379,7 @@ func TestEvidenceWorkspace(t *testing.T) {
 
 	// A department head of the Finanzministerium sees its subtree only,
 	// and the other ministry's evidence is not there for them.
-	s.e.user("dora", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.fin})
-	dora := s.e.login("dora")
+	dora := s.e.loggedIn("dora", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.fin})
 	r = dora.do("GET", "/?expiring=90", nil, nil)
 	mustContain(t, r, http.StatusOK, "Wartungsvertrag")
 	mustLack(t, r, "Brandschutzbegehung", "Zu prüfende Nachweise", "Ihre Nachweise: abgelehnt", "Offene Feststellungen")

@@ -16,11 +16,10 @@ import (
 // guidelineUsers creates an ISB, a management member, a department head
 // of the Innenministerium and an administrator, logged in.
 func guidelineUsers(e *testEnv, s uiScope) (isb, management, head, admin *client) {
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	e.user("lea", domain.Grant{Role: domain.RoleManagement})
-	e.user("anna", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.inn})
-	e.user("adam", domain.Grant{Role: domain.RoleAdmin})
-	return e.login("isa"), e.login("lea"), e.login("anna"), e.login("adam")
+	return e.loggedIn("isa", domain.Grant{Role: domain.RoleISB}),
+		e.loggedIn("lea", domain.Grant{Role: domain.RoleManagement}),
+		e.loggedIn("anna", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.inn}),
+		e.loggedIn("adam", domain.Grant{Role: domain.RoleAdmin})
 }
 
 // createEvidenceItem stores a reference (no file) as evidence of a scope.

@@ -207,6 +207,14 @@ func (e *testEnv) login(username string) *client {
 	return c
 }
 
+// loggedIn creates a user with the given grants and returns a client
+// logged in as them.
+func (e *testEnv) loggedIn(name string, grants ...domain.Grant) *client {
+	e.t.Helper()
+	e.user(name, grants...)
+	return e.login(name)
+}
+
 type response struct {
 	status int
 	header http.Header
@@ -239,12 +247,20 @@ func (c *client) do(method, path string, body any, header map[string]string) res
 		}
 		rd, ct = bytes.NewReader(j), "application/json"
 	}
-	req, err := http.NewRequest(method, c.e.url+path, rd)
+	return c.send(method, path, rd, ct, header)
+}
+
+// send sends a request with a body of the given content type, as a
+// browser on this site or a client with a token would, and returns the
+// answer once checked against its schema.
+func (c *client) send(method, path string, body io.Reader, contentType string, header map[string]string) response {
+	c.e.t.Helper()
+	req, err := http.NewRequest(method, c.e.url+path, body)
 	if err != nil {
 		c.e.t.Fatal(err)
 	}
-	if ct != "" {
-		req.Header.Set("Content-Type", ct)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if method != http.MethodGet && method != http.MethodHead && c.origin != "" {
 		req.Header.Set("Origin", c.origin)
@@ -290,23 +306,7 @@ func (c *client) upload(path string, fields map[string]string, fileName string, 
 		go func() { pw.CloseWithError(writeMultipart(mw, fields, fileName, content)) }()
 		body, contentType = pr, mw.FormDataContentType()
 	}
-	req, err := http.NewRequest(http.MethodPost, c.e.url+path, body)
-	if err != nil {
-		c.e.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("Origin", c.origin)
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	res, err := c.http.Do(req)
-	if err != nil {
-		c.e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	c.e.checkResponse(http.MethodPost, req.URL.Path, res.StatusCode, res.Header, b)
-	return response{status: res.StatusCode, header: res.Header, body: b}
+	return c.send(http.MethodPost, path, body, contentType, header)
 }
 
 // writeMultipart writes the fields and, if content is not nil, the file.

@@ -19,8 +19,7 @@ import (
 func TestSecurityHeaders(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	e.user("hedda", domain.Grant{Role: domain.RoleISB})
-	c := e.login("hedda")
+	c := e.loggedIn("hedda", domain.Grant{Role: domain.RoleISB})
 	answers := map[string]response{
 		"API success":  c.do("GET", "/api/v1/me", nil, nil),
 		"API list":     c.do("GET", "/api/v1/scopes", nil, nil),

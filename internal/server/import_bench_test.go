@@ -101,8 +101,7 @@ func BenchmarkParallelImports(b *testing.B) {
 				b.StopTimer()
 				e := newTestEnv(b, func(c *config.Config) { c.ExpensiveRequests = parallel })
 				scopeID, _ := e.scopeWithDepartment()
-				e.user("isa", domain.Grant{Role: domain.RoleISB})
-				c := e.login("isa")
+				c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 				c.http.Timeout = 10 * time.Minute
 				file := importFile(b, format, size)
 				path := fmt.Sprintf("/api/v1/scopes/%d/import", scopeID)

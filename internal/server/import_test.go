@@ -24,8 +24,7 @@ func TestExpensiveRequestsAreBounded(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t, func(c *config.Config) { c.ExpensiveRequests = 1 })
 	scope, _ := e.scopeWithDepartment()
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isa")
+	c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	api, page := fmt.Sprintf("/api/v1/scopes/%d", scope), fmt.Sprintf("/scopes/%d", scope)
 	file := "external_id;name;type\nS1;Server;it_system\n"
 
@@ -77,8 +76,7 @@ func TestLargeImportStreamsAndKeepsItsFileInChunks(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	scope, _ := e.scopeWithDepartment()
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isa")
+	c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	const rows = 6000
 	var b strings.Builder
 	b.WriteString("external_id;name;type;department;description;depends_on\n")

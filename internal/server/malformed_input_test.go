@@ -44,9 +44,8 @@ func TestMalformedInputSweep(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Management besides admin: only management accepts risks.
-	e.user("sweeper", domain.Grant{Role: domain.RoleAdmin}, domain.Grant{Role: domain.RoleManagement})
+	c := e.loggedIn("sweeper", domain.Grant{Role: domain.RoleAdmin}, domain.Grant{Role: domain.RoleManagement})
 	bystander := e.user("bystander", domain.Grant{Role: domain.RoleISB})
-	c := e.login("sweeper")
 	params := sweepParams(t, e, bystander.ID)
 
 	var tried, failed5xx int

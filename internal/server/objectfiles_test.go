@@ -50,8 +50,7 @@ func TestObjectImportAPI(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	scope, _ := e.scopeWithDepartment()
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isa")
+	c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	base := "/api/v1/scopes/" + strconv.FormatInt(scope, 10)
 	file := []byte("external_id;name;type;department;need_a;depends_on\nP1;VoIP-Telefonie;process;TLRZ;hoch;A1\nA1;Anrufsteuerung;application;TLRZ;;\n")
 
@@ -120,8 +119,7 @@ func TestObjectImportPages(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	scope, _ := e.scopeWithDepartment()
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isa")
+	c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	page := "/scopes/" + strconv.FormatInt(scope, 10) + "/import"
 	mustContain(t, c.do("GET", page, nil, nil), http.StatusOK, "Probelauf", "Vorlage")
 	file := []byte("external_id;name;type;department\nS1;Managementserver;IT-System;TLRZ\n")

@@ -48,8 +48,7 @@ func TestDatabaseOutage(t *testing.T) {
 	}
 	t.Cleanup(func() { db.Close() })
 	e := startServer(t, db, pgtest.DB{Name: "ismsd", OwnerURL: cluster.URL("ismsd"), AppURL: appURL})
-	e.user("root", domain.Grant{Role: domain.RoleAdmin})
-	c := e.login("root")
+	c := e.loggedIn("root", domain.Grant{Role: domain.RoleAdmin})
 	if r := c.do("GET", "/api/v1/scopes", nil, nil); r.status != http.StatusOK {
 		t.Fatalf("before the outage: %d %s", r.status, r.body)
 	}

@@ -20,8 +20,7 @@ func TestOverrideDirectionAndCycleNote(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isa")
+	c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	s.setOwn(t, s.process, domain.NeedNormal, domain.NeedNormal, domain.NeedHigh)
 	s.depend(t, s.process, s.app) // the application inherits availability "high"
 

@@ -631,8 +631,7 @@ func newPatchFixture(t *testing.T) *patchFixture {
 	t.Helper()
 	e := newTestEnv(t)
 	s := riskUIScope(t, e)
-	e.user("adam", domain.Grant{Role: domain.RoleAdmin})
-	f := &patchFixture{e: e, s: s, admin: e.login("adam"), scope: idPath("/api/v1/scopes", s.scope.ID)}
+	f := &patchFixture{e: e, s: s, admin: e.loggedIn("adam", domain.Grant{Role: domain.RoleAdmin}), scope: idPath("/api/v1/scopes", s.scope.ID)}
 	f.userIDs[0] = e.user("isa", domain.Grant{Role: domain.RoleISB}).ID
 	f.userIDs[1] = e.user("ina", domain.Grant{Role: domain.RoleISB}).ID
 	for i := range f.groups {

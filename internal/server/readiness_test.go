@@ -112,9 +112,8 @@ func TestReadinessAPI(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	s := newReadinessScope(t, e)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	e.user("dora", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.tlrz})
-	isb, head := e.login("isa"), e.login("dora")
+	isb := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
+	head := e.loggedIn("dora", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.tlrz})
 	base := fmt.Sprintf("/api/v1/scopes/%d", s.scope)
 
 	r := isb.do("GET", base+"/readiness", nil, nil)
@@ -227,9 +226,8 @@ func TestReadinessPages(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	s := newReadinessScope(t, e)
-	e.user("mia", domain.Grant{Role: domain.RoleManagement})
-	e.user("dora", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.inn})
-	c, head := e.login("mia"), e.login("dora")
+	c := e.loggedIn("mia", domain.Grant{Role: domain.RoleManagement})
+	head := e.loggedIn("dora", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.inn})
 	base := fmt.Sprintf("/scopes/%d/readiness", s.scope)
 
 	r := c.do("GET", base, nil, nil)

@@ -198,8 +198,7 @@ func TestReportFiles(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	s := reportScope(t, e)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isa")
+	c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	base := "/api/v1" + s.url("/reports")
 
 	// The list names every report with its downloads.
@@ -346,9 +345,8 @@ func TestReportsOfDepartmentHead(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	s := reportScope(t, e)
-	e.user("anna", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.inn})
-	e.user("fred", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.fin})
-	inn, fin := e.login("anna"), e.login("fred")
+	inn := e.loggedIn("anna", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.inn})
+	fin := e.loggedIn("fred", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.fin})
 	base := "/api/v1" + s.url("/reports")
 
 	rows := sheetRows(t, download(t, inn, base+"/a4.xlsx", xlsxType))
@@ -390,8 +388,7 @@ func TestReportsPage(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	s := reportScope(t, e)
-	e.user("anna", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.inn})
-	c := e.login("anna")
+	c := e.loggedIn("anna", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.inn})
 	r := c.do("GET", s.url("/reports"), nil, nil)
 	mustContain(t, r, http.StatusOK, `aria-current="page">Berichte</a>`, s.url("/reports/a4.csv"), s.url("/reports/soa.pdf"),
 		"A.6 Realisierungsplan", "Erklärung zur Anwendbarkeit", "nur die Zielobjekte Ihrer Organisationseinheiten")

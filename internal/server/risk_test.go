@@ -62,31 +62,24 @@ func getRiskAnalysis(t *testing.T, c *client, objectID int64) (riskAnalysisJSON,
 // entry of a requirement and returns the entry's id.
 func setCheckEntry(t *testing.T, e *testEnv, s uiScope, objectID int64, requirement string, status domain.Status) int64 {
 	t.Helper()
+	en, ok := checkEntries(t, e, s.scope.ID, objectID)[requirement]
+	if !ok || !en.Active {
+		t.Fatalf("no check entry for %s", requirement)
+	}
 	ctx := context.Background()
-	es, _, err := e.db.ListEntries(ctx, s.scope.ID, domain.EntryFilter{ObjectID: objectID, Limit: 1000}, postgres.Everything)
+	just := "Ersatzteile erst 2027 lieferbar."
+	err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
+		_, errs, err := tx.UpdateEntries(ctx, 0, []postgres.EntryUpdate{{ID: en.ID, Version: en.Version,
+			Change: domain.EntryChange{Status: &status, Justification: &just}}}, postgres.Everything, "test")
+		if len(errs) > 0 {
+			t.Fatalf("entry %s: %+v", requirement, errs)
+		}
+		return err
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, en := range es {
-		if en.RequirementID != requirement {
-			continue
-		}
-		just := "Ersatzteile erst 2027 lieferbar."
-		err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
-			_, errs, err := tx.UpdateEntries(ctx, 0, []postgres.EntryUpdate{{ID: en.ID, Version: en.Version,
-				Change: domain.EntryChange{Status: &status, Justification: &just}}}, postgres.Everything, "test")
-			if len(errs) > 0 {
-				t.Fatalf("entry %s: %+v", requirement, errs)
-			}
-			return err
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return en.ID
-	}
-	t.Fatalf("no check entry for %s", requirement)
-	return 0
+	return en.ID
 }
 
 // assessForm fills the page's table: every threat rated and accepted as it is.
@@ -113,11 +106,10 @@ func TestRiskAnalysisPages(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	s := riskUIScope(t, e)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	e.user("chef", domain.Grant{Role: domain.RoleManagement})
 	e.user("bob", domain.Grant{Role: domain.RoleAuditor})
 	e.user("anna", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.inn})
-	isb, mgmt := e.login("isa"), e.login("chef")
+	isb := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
+	mgmt := e.loggedIn("chef", domain.Grant{Role: domain.RoleManagement})
 	risk := objURL(s.server, "/risk")
 
 	r := isb.do("GET", s.url("/risk"), nil, nil)
@@ -232,9 +224,8 @@ func TestRiskAnalysisAPI(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	s := riskUIScope(t, e)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	e.user("chef", domain.Grant{Role: domain.RoleManagement})
-	isb, mgmt := e.login("isa"), e.login("chef")
+	isb := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
+	mgmt := e.loggedIn("chef", domain.Grant{Role: domain.RoleManagement})
 	scopeID, obj := strconv.FormatInt(s.scope.ID, 10), "/api/v1/objects/"+strconv.FormatInt(s.server, 10)
 
 	for _, path := range []string{"/risk-analyses", "/risk-matrix"} {
@@ -284,8 +275,7 @@ func TestRiskAnalysisAPI(t *testing.T) {
 		t.Errorf("frequency 7: %d", r.status)
 	}
 	// An ISB of another ministry finds the server's threat exactly as missing as one that is not there.
-	e.user("ines", domain.Grant{Role: domain.RoleISB, DepartmentID: &s.inn})
-	ines := e.login("ines")
+	ines := e.loggedIn("ines", domain.Grant{Role: domain.RoleISB, DepartmentID: &s.inn})
 	current := map[string]string{"If-Match": `"` + strconv.Itoa(it.Version) + `"`}
 	for _, method := range []string{"PATCH", "DELETE"} {
 		hidden := problemOf(t, ines.do(method, item, map[string]any{"frequency": 1}, current), http.StatusNotFound)
@@ -406,9 +396,8 @@ func TestRiskMatrixPage(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	s := riskUIScope(t, e)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
 	e.user("fin", domain.Grant{Role: domain.RoleISB, DepartmentID: &s.fin})
-	isb := e.login("isa")
+	isb := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	cells := func(c11 string) string {
 		v := url.Values{"version": {"1"}}
 		for i := 1; i <= 4; i++ {

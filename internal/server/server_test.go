@@ -157,8 +157,7 @@ func TestThrottlePerClientAddress(t *testing.T) {
 func TestAuditorCannotManageUsers(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	e.user("anna", domain.Grant{Role: domain.RoleAuditor})
-	c := e.login("anna")
+	c := e.loggedIn("anna", domain.Grant{Role: domain.RoleAuditor})
 	p := problemOf(t, c.do("POST", "/api/v1/users", map[string]string{"username": "eve"}, nil), http.StatusForbidden)
 	if !strings.Contains(p.Detail, "users:write") {
 		t.Errorf("detail %q does not name the permission", p.Detail)
@@ -172,8 +171,7 @@ func TestAuditorCannotManageUsers(t *testing.T) {
 func TestMalformedBodyListsEveryViolation(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	e.user("root", domain.Grant{Role: domain.RoleAdmin})
-	c := e.login("root")
+	c := e.loggedIn("root", domain.Grant{Role: domain.RoleAdmin})
 	p := problemOf(t, c.do("POST", "/api/v1/users", map[string]any{"username": "Not Valid", "email": "nope", "password": "short", "admin": true}, nil), http.StatusUnprocessableEntity)
 	got := map[string]bool{}
 	for _, v := range p.Errors {
@@ -200,8 +198,7 @@ func TestMalformedBodyListsEveryViolation(t *testing.T) {
 func TestBodyLimit(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	e.user("root", domain.Grant{Role: domain.RoleAdmin})
-	c := e.login("root")
+	c := e.loggedIn("root", domain.Grant{Role: domain.RoleAdmin})
 	big := []byte(`{"username":"` + strings.Repeat("a", 2<<20) + `"}`)
 	problemOf(t, c.do("POST", "/api/v1/users", big, nil), http.StatusRequestEntityTooLarge)
 }
@@ -222,8 +219,7 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 func TestCrossOriginStateChangeRefused(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	e.user("root", domain.Grant{Role: domain.RoleAdmin})
-	c := e.login("root")
+	c := e.loggedIn("root", domain.Grant{Role: domain.RoleAdmin})
 	hdr := map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
 	p := problemOf(t, c.do("POST", "/api/v1/users", map[string]string{"username": "eve"}, hdr), http.StatusForbidden)
 	if !strings.Contains(p.Detail, "cross-origin") {
@@ -265,8 +261,7 @@ func createToken(t *testing.T, c *client) string {
 func TestAPITokens(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	e.user("tom", domain.Grant{Role: domain.RoleISB})
-	c := e.login("tom")
+	c := e.loggedIn("tom", domain.Grant{Role: domain.RoleISB})
 	secret := createToken(t, c)
 	bc := e.client()
 	bc.bearer = secret
@@ -309,9 +304,8 @@ func TestAPITokens(t *testing.T) {
 func TestUpdateNeedsIfMatch(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	e.user("root", domain.Grant{Role: domain.RoleAdmin})
+	c := e.loggedIn("root", domain.Grant{Role: domain.RoleAdmin})
 	target := e.user("paul")
-	c := e.login("root")
 	path := "/api/v1/users/" + strconv.FormatInt(target.ID, 10)
 	r := c.do("GET", path, nil, nil)
 	tag := r.header.Get("ETag")
@@ -353,9 +347,9 @@ func TestDisableEndsSessionsAndLastAdminStays(t *testing.T) {
 func TestAdminRevokesSessionsAndResetsPassword(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	e.user("root", domain.Grant{Role: domain.RoleAdmin})
+	admin := e.loggedIn("root", domain.Grant{Role: domain.RoleAdmin})
 	target := e.user("otto", domain.Grant{Role: domain.RoleISB})
-	admin, otto := e.login("root"), e.login("otto")
+	otto := e.login("otto")
 	base := "/api/v1/users/" + strconv.FormatInt(target.ID, 10)
 	var sessions struct {
 		Items []struct{ ID int64 } `json:"items"`
@@ -404,10 +398,9 @@ func TestAdminRevokesSessionsAndResetsPassword(t *testing.T) {
 func TestGrantRevokeThroughAPI(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	e.user("root", domain.Grant{Role: domain.RoleAdmin})
+	admin := e.loggedIn("root", domain.Grant{Role: domain.RoleAdmin})
 	target := e.user("ida")
 	dept := e.department("Justizministerium")
-	admin := e.login("root")
 	base := "/api/v1/users/" + strconv.FormatInt(target.ID, 10)
 	p := problemOf(t, admin.do("POST", base+"/grants", map[string]any{"role": "department_head"}, nil), http.StatusUnprocessableEntity)
 	if len(p.Errors) != 1 || p.Errors[0].Pointer != "/department_id" {
@@ -469,8 +462,7 @@ func (e *testEnv) reloadGrantsQuietly() {
 func TestAuditLogRecordsChangesWithRequest(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	e.user("root", domain.Grant{Role: domain.RoleAdmin})
-	admin := e.login("root")
+	admin := e.loggedIn("root", domain.Grant{Role: domain.RoleAdmin})
 	r := admin.do("POST", "/api/v1/users", map[string]string{"username": "neu"}, map[string]string{"X-Request-ID": "req-4711"})
 	if r.status != http.StatusCreated || r.header.Get("X-Request-ID") != "req-4711" {
 		t.Fatalf("create: %d %s", r.status, r.body)
@@ -616,8 +608,8 @@ func (l *closeSignal) Close() error {
 func TestChangeOwnPasswordEndsOtherSessionsAndIsThrottled(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	e.user("vera", domain.Grant{Role: domain.RoleISB})
-	here, elsewhere := e.login("vera"), e.login("vera")
+	here := e.loggedIn("vera", domain.Grant{Role: domain.RoleISB})
+	elsewhere := e.login("vera")
 	for range 5 {
 		p := problemOf(t, here.do("PUT", "/api/v1/me/password", map[string]string{"current_password": "a wrong guess", "new_password": "another passphrase"}, nil), http.StatusUnprocessableEntity)
 		if len(p.Errors) != 1 || p.Errors[0].Pointer != "/current_password" {

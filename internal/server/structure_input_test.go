@@ -14,8 +14,7 @@ import (
 func TestObjectFormShowsEachRuleAtItsField(t *testing.T) {
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isa")
+	c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 
 	r := c.do("POST", s.url("/objects"), form("type", "it_system", "name", "Server", "location", strings.Repeat("ö", 201),
 		"responsible", strings.Repeat("r", 201)), nil)
@@ -38,8 +37,7 @@ func TestObjectFormShowsEachRuleAtItsField(t *testing.T) {
 func TestAPITrimsLikeThePages(t *testing.T) {
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
-	e.user("adam", domain.Grant{Role: domain.RoleAdmin})
-	c := e.login("adam")
+	c := e.loggedIn("adam", domain.Grant{Role: domain.RoleAdmin})
 
 	var scope struct {
 		Name        string `json:"name"`

@@ -64,8 +64,7 @@ func TestStructurePagesDenyOnlyByRole(t *testing.T) {
 	}
 	clients := map[string]*client{}
 	for name, g := range subjects {
-		e.user("s-"+name, g)
-		clients[name] = e.login("s-" + name)
+		clients[name] = e.loggedIn("s-"+name, g)
 	}
 	id := func(v int64) string { return strconv.FormatInt(v, 10) }
 	for _, r := range e.srv.Routes() {

@@ -164,8 +164,7 @@ func TestDepartmentPages(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isa")
+	c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 
 	r := c.do("GET", "/departments", nil, nil)
 	mustContain(t, r, http.StatusOK, "Finanzministerium", "Landesrechenzentrum", "<code>TLRZ</code>", `class="depth depth-1"`, "Organisationseinheit anlegen")
@@ -206,8 +205,7 @@ func TestDepartmentPages(t *testing.T) {
 	mustContain(t, c.do("GET", "/departments?edit=999999", nil, nil), http.StatusNotFound, "Diese Organisationseinheit gibt es nicht.")
 
 	// Readers see the tree without forms.
-	e.user("audrey", domain.Grant{Role: domain.RoleAuditor})
-	r = e.login("audrey").do("GET", "/departments", nil, nil)
+	r = e.loggedIn("audrey", domain.Grant{Role: domain.RoleAuditor}).do("GET", "/departments", nil, nil)
 	mustContain(t, r, http.StatusOK, "Ministerium für Inneres")
 	mustLack(t, r, "Organisationseinheit anlegen", "Bearbeiten")
 }
@@ -273,8 +271,7 @@ func TestObjectFormAndDetailPages(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isa")
+	c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 
 	r := c.do("GET", s.url("/objects/new"), nil, nil)
 	mustContain(t, r, http.StatusOK, "Neues Zielobjekt", `<option value="application">Anwendung</option>`, "Kommunikationsverbindung",
@@ -380,8 +377,7 @@ func TestObjectListAndViews(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isa")
+	c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	s.setOwn(t, s.process, domain.NeedHigh, domain.NeedNormal, domain.NeedVeryHigh)
 	s.depend(t, s.process, s.app)
 	s.depend(t, s.app, s.server)
@@ -476,9 +472,8 @@ func TestStructureDepartmentHead(t *testing.T) {
 	s := newUIScope(t, e)
 	s.setOwn(t, s.process, domain.NeedHigh, domain.NeedNormal, domain.NeedNormal)
 	s.depend(t, s.process, s.app)
-	e.user("heike", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.fin})
 	e.user("tom", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.tlrz})
-	c := e.login("heike")
+	c := e.loggedIn("heike", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &s.fin})
 
 	r := c.do("GET", "/", nil, nil)
 	mustContain(t, r, http.StatusOK, `<a href="/scopes">Informationsverbund</a>`)
@@ -522,8 +517,7 @@ func TestStructureScopedISB(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
-	e.user("ida", domain.Grant{Role: domain.RoleISB, DepartmentID: &s.tlrz})
-	c := e.login("ida")
+	c := e.loggedIn("ida", domain.Grant{Role: domain.RoleISB, DepartmentID: &s.tlrz})
 	r := c.do("GET", s.url("/objects/new"), nil, nil)
 	mustContain(t, r, http.StatusOK, "Landesrechenzentrum")
 	mustLack(t, r, "Finanzministerium", "Innenministerium")
@@ -570,8 +564,7 @@ func TestObjectListPaging(t *testing.T) {
 	}
 	e := newTestEnv(t)
 	s := newUIScope(t, e)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isa")
+	c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	fillScope(t, e, s, 9995)
 	get := func(path string) response { return c.do("GET", path, nil, nil) }
 	r := get(s.url("/objects"))
@@ -600,8 +593,7 @@ func TestObjectListPaging(t *testing.T) {
 func BenchmarkObjectListPage(b *testing.B) {
 	e := newTestEnv(b)
 	s := newUIScope(b, e)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isa")
+	c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	fillScope(b, e, s, 9995)
 	paths := []string{"/objects", "/objects?page=100", "/objects?page=200&sort=-short_id", "/objects?q=Standortrouter+77",
 		"/objects?sort=need&page=50", "/needs?page=20"}

@@ -42,8 +42,7 @@ func TestUserAdministrationPages(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	dept := e.department("Kultusministerium")
-	e.user("root", domain.Grant{Role: domain.RoleAdmin})
-	admin := e.login("root")
+	admin := e.loggedIn("root", domain.Grant{Role: domain.RoleAdmin})
 
 	r := admin.do("POST", "/admin/users", form("username", "Bad Name"), nil)
 	mustContain(t, r, http.StatusUnprocessableEntity, "Der Benutzername braucht 2 bis 64 Zeichen", `value="Bad Name"`)
@@ -110,8 +109,7 @@ func TestUserAdministrationPages(t *testing.T) {
 func TestAccountPageTokens(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	e.user("tim", domain.Grant{Role: domain.RoleISB})
-	c := e.login("tim")
+	c := e.loggedIn("tim", domain.Grant{Role: domain.RoleISB})
 	r := c.do("POST", "/account/tokens", form("name", "Berichte", "expires_at", "2001-01-01"), nil)
 	mustContain(t, r, http.StatusUnprocessableEntity, "Das Ablaufdatum muss in der Zukunft")
 	r = c.do("POST", "/account/tokens", form("name", "Berichte", "expires_at", "2099-01-01"), nil)
@@ -128,9 +126,8 @@ func TestAccountPageTokens(t *testing.T) {
 func TestAuditPageFilters(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	e.user("anna", domain.Grant{Role: domain.RoleAuditor})
 	e.user("bert")
-	c := e.login("anna")
+	c := e.loggedIn("anna", domain.Grant{Role: domain.RoleAuditor})
 	r := c.do("GET", "/audit?actor=test&resource_type=user", nil, nil)
 	mustContain(t, r, http.StatusOK, "Konto angelegt", "user.create")
 	if strings.Contains(string(r.body), "session.create") {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"html"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -13,13 +12,10 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 
+	"ismsd/internal/catalog/catalogtest"
 	"ismsd/internal/domain"
 	"ismsd/schemas"
 )
-
-// officialPath is the BSI's Kompendium 2023, beside the repository (never
-// in it): ../shared from the repository's root.
-const officialPath = "../../../../shared/catalogs/kompendium-2023/XML_Kompendium_2023.xml"
 
 // wantModules are the modules of the excerpt, in catalog order.
 var wantModules = []string{
@@ -227,18 +223,10 @@ func TestContent(t *testing.T) {
 		len(c.Modules), len(c.Requirements), levels[0], levels[1], levels[2], len(c.Threats), len(links), len(c.ModellingHints))
 }
 
-// readOfficial reads the BSI's Kompendium XML or skips the test, unless
-// ISMS_REQUIRE_SHARED=1 demands the data (as CI does).
+// readOfficial reads the BSI's Kompendium 2023 (see catalogtest.Read).
 func readOfficial(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile(officialPath)
-	if err != nil {
-		if os.Getenv("ISMS_REQUIRE_SHARED") == "1" {
-			t.Fatalf("ISMS_REQUIRE_SHARED=1, but the shared catalog data is missing: %v", err)
-		}
-		t.Skipf("official Kompendium not found (%v); set ISMS_REQUIRE_SHARED=1 to make this fatal", err)
-	}
-	return string(b)
+	return string(catalogtest.Read(t, catalogtest.KompendiumXML))
 }
 
 var (

@@ -283,6 +283,35 @@ func (p *parser) epilog() error {
 	}
 }
 
+// tokens reads the rest of the element whose start tag was just read and
+// hands fn every token in it but the closing one; fn must read each child
+// element it is handed to that child's end.
+func (p *parser) tokens(fn func(xml.Token) error) error {
+	for {
+		tok, err := p.next()
+		if err != nil {
+			return err
+		}
+		if _, end := tok.(xml.EndElement); end {
+			return nil
+		}
+		if err := fn(tok); err != nil {
+			return err
+		}
+	}
+}
+
+// children is tokens for the child elements alone: the text between them
+// is passed over.
+func (p *parser) children(fn func(xml.StartElement) error) error {
+	return p.tokens(func(tok xml.Token) error {
+		if t, ok := tok.(xml.StartElement); ok {
+			return fn(t)
+		}
+		return nil
+	})
+}
+
 // skip consumes the rest of the element whose start tag was just read.
 func (p *parser) skip() error {
 	for depth := 1; depth > 0; {

@@ -2,9 +2,7 @@ package kompendium
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"io/fs"
 	"math/rand"
 	"os"
 	"reflect"
@@ -14,32 +12,15 @@ import (
 	"testing"
 
 	"ismsd/internal/catalog"
+	"ismsd/internal/catalog/catalogtest"
 	"ismsd/internal/domain"
 )
 
-// realPath is the published 2023 edition, kept beside the repository
-// (never in it): ../shared from the repository's root.
-const realPath = "../../../../shared/catalogs/kompendium-2023/XML_Kompendium_2023.xml"
+// realPath is the published 2023 edition.
+const realPath = catalogtest.KompendiumXML
 
 // fakePath is a made-up edition of the same shape, written for these tests.
 const fakePath = "testdata/musterkatalog-2031.xml"
-
-// realFile returns the 2023 edition, or skips the test when it is absent
-// (fails instead when ISMS_REQUIRE_SHARED=1, as in CI).
-func realFile(tb testing.TB) []byte {
-	tb.Helper()
-	data, err := os.ReadFile(realPath)
-	if errors.Is(err, fs.ErrNotExist) {
-		if os.Getenv("ISMS_REQUIRE_SHARED") == "1" {
-			tb.Fatalf("%s is missing and ISMS_REQUIRE_SHARED=1", realPath)
-		}
-		tb.Skipf("%s is missing: the shared catalogs are not beside the repository", realPath)
-	}
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return data
-}
 
 var (
 	realOnce    sync.Once
@@ -50,7 +31,7 @@ var (
 // parsedReal parses the 2023 edition once for all tests.
 func parsedReal(t *testing.T) domain.CatalogContent {
 	t.Helper()
-	data := realFile(t)
+	data := catalogtest.Read(t, realPath)
 	realOnce.Do(func() { realContent, realErr = Parse(bytes.NewReader(data)) })
 	if realErr != nil {
 		t.Fatalf("Parse: %v", realErr)
@@ -393,7 +374,7 @@ func TestRealText(t *testing.T) {
 
 // TestRealTruncated cuts the real file in half: an error, not half a catalog.
 func TestRealTruncated(t *testing.T) {
-	data := realFile(t)
+	data := catalogtest.Read(t, realPath)
 	c, err := Parse(bytes.NewReader(data[:len(data)/2]))
 	t.Log(err)
 	assertWhere(t, err, "unexpected EOF")
@@ -538,10 +519,7 @@ func TestEditionFromInfo(t *testing.T) {
 // whose text contains want.
 func assertWhere(t *testing.T, err error, want string) {
 	t.Helper()
-	var ce *catalog.Error
-	if !errors.As(err, &ce) {
-		t.Fatalf("error %v (%T), want a *catalog.Error", err, err)
-	}
+	ce := catalogtest.AsError(t, err)
 	if !strings.Contains(ce.Where, "line ") {
 		t.Errorf("error %q does not say where", err)
 	}
@@ -693,10 +671,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Parse(bytes.NewReader(data))
 		if err != nil {
-			var ce *catalog.Error
-			if !errors.As(err, &ce) {
-				t.Fatalf("error %v is %T, not a *catalog.Error", err, err)
-			}
+			catalogtest.AsError(t, err)
 			return
 		}
 		modules := map[string]bool{}
@@ -717,7 +692,7 @@ func FuzzParse(f *testing.F) {
 }
 
 func BenchmarkParse(b *testing.B) {
-	data := realFile(b)
+	data := catalogtest.Read(b, realPath)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {

@@ -36,26 +36,17 @@ func (p *parser) moduleSection(layer, id, title string, order int) error {
 	defer func() { p.inModule = "" }()
 
 	mod := domain.Module{ID: id, GroupKey: layer, Title: title, Order: order}
-	for {
-		tok, err := p.next()
-		if err != nil {
-			return err
+	err := p.children(func(t xml.StartElement) error {
+		if t.Name.Local != "section" {
+			return p.skip()
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			p.out.Modules = append(p.out.Modules, mod)
-			return nil
-		case xml.StartElement:
-			if t.Name.Local != "section" {
-				err = p.skip()
-			} else {
-				err = p.moduleChild(&mod)
-			}
-			if err != nil {
-				return err
-			}
-		}
+		return p.moduleChild(&mod)
+	})
+	if err != nil {
+		return err
 	}
+	p.out.Modules = append(p.out.Modules, mod)
+	return nil
 }
 
 // moduleChild reads one of a module's top sections: the description and
@@ -81,72 +72,40 @@ func (p *parser) moduleChild(mod *domain.Module) error {
 // bei erhöhtem Schutzbedarf) that hold the requirements.
 func (p *parser) requirementsSection(mod *domain.Module) error {
 	order := 0
-	for {
-		tok, err := p.next()
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return nil
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "informaltable", "table":
-				if err := p.roleTable(mod); err != nil {
-					return err
-				}
-			case "section":
-				title, err := p.sectionTitle()
-				if err != nil {
-					return err
-				}
-				// Requirements directly under "Anforderungen" would have no
-				// level subsection; read them with no level to cross-check.
-				if looksLikeRequirement(title) {
-					err = p.requirement(mod, title, "", &order)
-				} else {
-					err = p.levelSection(mod, title, &order)
-				}
-				if err != nil {
-					return err
-				}
-			default:
-				if err := p.skip(); err != nil {
-					return err
-				}
+	return p.children(func(t xml.StartElement) error {
+		switch t.Name.Local {
+		case "informaltable", "table":
+			return p.roleTable(mod)
+		case "section":
+			title, err := p.sectionTitle()
+			if err != nil {
+				return err
 			}
+			// Requirements directly under "Anforderungen" would have no
+			// level subsection; read them with no level to cross-check.
+			if looksLikeRequirement(title) {
+				return p.requirement(mod, title, "", &order)
+			}
+			return p.levelSection(mod, title, &order)
 		}
-	}
+		return p.skip()
+	})
 }
 
 // levelSection reads a subsection of one level, e.g. "Basis-Anforderungen".
 func (p *parser) levelSection(mod *domain.Module, title string, order *int) error {
 	level := levelOfHeading(heading(title))
-	for {
-		tok, err := p.next()
+	return p.children(func(t xml.StartElement) error {
+		if t.Name.Local != "section" {
+			// The subsection's own words ("Die folgenden Anforderungen MÜSSEN …").
+			return p.skip()
+		}
+		rt, err := p.sectionTitle()
 		if err != nil {
 			return err
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return nil
-		case xml.StartElement:
-			if t.Name.Local != "section" {
-				// The subsection's own words ("Die folgenden Anforderungen MÜSSEN …").
-				if err := p.skip(); err != nil {
-					return err
-				}
-				continue
-			}
-			rt, err := p.sectionTitle()
-			if err != nil {
-				return err
-			}
-			if err := p.requirement(mod, rt, level, order); err != nil {
-				return err
-			}
-		}
-	}
+		return p.requirement(mod, rt, level, order)
+	})
 }
 
 // levelOfHeading tells the level a subsection heading announces. It

@@ -26,20 +26,7 @@ var (
 
 // book reads the children of the root element.
 func (p *parser) book() error {
-	for {
-		tok, err := p.next()
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return nil
-		case xml.StartElement:
-			if err := p.bookChild(t); err != nil {
-				return err
-			}
-		}
-	}
+	return p.children(p.bookChild)
 }
 
 func (p *parser) bookChild(t xml.StartElement) error {
@@ -63,54 +50,37 @@ func (p *parser) bookChild(t xml.StartElement) error {
 // part reads a part, which only groups chapters; its own title and
 // introduction are not the book's.
 func (p *parser) part() error {
-	for {
-		tok, err := p.next()
-		if err != nil {
-			return err
+	return p.children(func(t xml.StartElement) error {
+		switch t.Name.Local {
+		case "chapter", "preface", "appendix", "article":
+			return p.chapterElement()
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return nil
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "chapter", "preface", "appendix", "article":
-				err = p.chapterElement()
-			default:
-				err = p.skip()
-			}
-			if err != nil {
-				return err
-			}
-		}
-	}
+		return p.skip()
+	})
 }
 
 // bookInfo reads the title and, where the book gives it, the edition.
 // The 2023 file names only its title here; other editions might say more.
 func (p *parser) bookInfo() error {
 	found := map[string]string{}
-	for {
-		tok, err := p.next()
+	err := p.children(func(t xml.StartElement) error {
+		text, err := p.plainText()
 		if err != nil {
 			return err
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			p.infoEdition = editionFromInfo(found)
-			return nil
-		case xml.StartElement:
-			text, err := p.plainText()
-			if err != nil {
-				return err
-			}
-			if _, dup := found[t.Name.Local]; !dup {
-				found[t.Name.Local] = text
-			}
-			if t.Name.Local == "title" && p.out.Title == "" {
-				p.out.Title = text
-			}
+		if _, dup := found[t.Name.Local]; !dup {
+			found[t.Name.Local] = text
 		}
+		if t.Name.Local == "title" && p.out.Title == "" {
+			p.out.Title = text
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
+	p.infoEdition = editionFromInfo(found)
+	return nil
 }
 
 // editionFromInfo picks the year from the info elements that may carry
@@ -157,49 +127,36 @@ func (p *parser) chapterElement() error {
 // modules; a chapter of that title shape without modules is no layer.
 func (p *parser) layer(key, title string) error {
 	order := 0
-	for {
-		tok, err := p.next()
+	err := p.children(func(t xml.StartElement) error {
+		if t.Name.Local != "section" {
+			return p.genericChild(t)
+		}
+		st, err := p.sectionTitle()
 		if err != nil {
 			return err
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			if order > 0 {
-				p.out.Groups = append(p.out.Groups, domain.CatalogGroup{
-					Key: key, Title: title, Order: len(p.out.Groups) + 1,
-				})
-			}
-			return nil
-		case xml.StartElement:
-			if t.Name.Local != "section" {
-				if err := p.genericChild(t); err != nil {
-					return err
-				}
-				continue
-			}
-			st, err := p.sectionTitle()
-			if err != nil {
-				return err
-			}
-			id, name, ok := moduleTitle(key, st)
-			if !ok {
-				if err := p.genericSectionBody(st); err != nil {
-					return err
-				}
-				continue
-			}
-			if order == 0 {
-				if p.seenGroups[key] {
-					return p.errorf("layer %s appears twice", key)
-				}
-				p.seenGroups[key] = true
-			}
-			order++
-			if err := p.moduleSection(key, id, name, order); err != nil {
-				return err
-			}
+		id, name, ok := moduleTitle(key, st)
+		if !ok {
+			return p.genericSectionBody(st)
 		}
+		if order == 0 {
+			if p.seenGroups[key] {
+				return p.errorf("layer %s appears twice", key)
+			}
+			p.seenGroups[key] = true
+		}
+		order++
+		return p.moduleSection(key, id, name, order)
+	})
+	if err != nil {
+		return err
 	}
+	if order > 0 {
+		p.out.Groups = append(p.out.Groups, domain.CatalogGroup{
+			Key: key, Title: title, Order: len(p.out.Groups) + 1,
+		})
+	}
+	return nil
 }
 
 // moduleTitle splits a module's title, "NET.3.1 Router und Switches",
@@ -216,22 +173,15 @@ func moduleTitle(key, title string) (id, name string, ok bool) {
 // generic reads an element outside the modules: it looks for threat
 // sections and the modelling table, and for the edition in the text.
 func (p *parser) generic() error {
-	for {
-		tok, err := p.next()
-		if err != nil {
-			return err
-		}
+	return p.tokens(func(tok xml.Token) error {
 		switch t := tok.(type) {
-		case xml.EndElement:
-			return nil
 		case xml.CharData:
 			p.noteEdition(string(t))
 		case xml.StartElement:
-			if err := p.genericChild(t); err != nil {
-				return err
-			}
+			return p.genericChild(t)
 		}
-	}
+		return nil
+	})
 }
 
 func (p *parser) genericChild(t xml.StartElement) error {
@@ -304,26 +254,18 @@ func (p *parser) sectionTitle() (string, error) {
 // infoTitle reads an info element and returns the title inside it.
 func (p *parser) infoTitle() (string, error) {
 	title := ""
-	for {
-		tok, err := p.next()
-		if err != nil {
-			return "", err
+	err := p.children(func(t xml.StartElement) error {
+		if t.Name.Local != "title" || title != "" {
+			return p.skip()
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return title, nil
-		case xml.StartElement:
-			if t.Name.Local != "title" || title != "" {
-				if err := p.skip(); err != nil {
-					return "", err
-				}
-				continue
-			}
-			if title, err = p.plainText(); err != nil {
-				return "", err
-			}
-		}
+		var err error
+		title, err = p.plainText()
+		return err
+	})
+	if err != nil {
+		return "", err
 	}
+	return title, nil
 }
 
 // heading is a section title without a leftover number, for comparing

@@ -30,62 +30,43 @@ func (p *parser) tableRows() ([]row, error) {
 }
 
 func (p *parser) rowsInto(rows *[]row, header bool) error {
-	for {
-		tok, err := p.next()
-		if err != nil {
-			return err
-		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return nil
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "tr", "row":
-				cells, err := p.cells()
-				if err != nil {
-					return err
-				}
-				*rows = append(*rows, row{cells: cells, header: header})
-			case "thead":
-				err = p.rowsInto(rows, true)
-			case "tbody", "tfoot", "tgroup":
-				err = p.rowsInto(rows, header)
-			default:
-				err = p.skip()
-			}
+	return p.children(func(t xml.StartElement) error {
+		switch t.Name.Local {
+		case "tr", "row":
+			cells, err := p.cells()
 			if err != nil {
 				return err
 			}
+			*rows = append(*rows, row{cells: cells, header: header})
+			return nil
+		case "thead":
+			return p.rowsInto(rows, true)
+		case "tbody", "tfoot", "tgroup":
+			return p.rowsInto(rows, header)
 		}
-	}
+		return p.skip()
+	})
 }
 
 // cells reads a row's cells.
 func (p *parser) cells() ([]string, error) {
 	var cells []string
-	for {
-		tok, err := p.next()
-		if err != nil {
-			return nil, err
-		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			return cells, nil
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "td", "th", "entry":
-				var sb strings.Builder
-				if err := p.plainInto(&sb); err != nil {
-					return nil, err
-				}
-				cells = append(cells, lines(sb.String()))
-			default:
-				if err := p.skip(); err != nil {
-					return nil, err
-				}
+	err := p.children(func(t xml.StartElement) error {
+		switch t.Name.Local {
+		case "td", "th", "entry":
+			var sb strings.Builder
+			if err := p.plainInto(&sb); err != nil {
+				return err
 			}
+			cells = append(cells, lines(sb.String()))
+			return nil
 		}
+		return p.skip()
+	})
+	if err != nil {
+		return nil, err
 	}
+	return cells, nil
 }
 
 // roleTable reads a module's responsibility table: the row "Grundsätzlich

@@ -112,14 +112,8 @@ func (p *parser) text() (domain.Text, error) {
 // lists (nested as deep as they come) and emphasis. Other elements are
 // read for their text, so that nothing written is lost.
 func (p *parser) content(b *textBuilder, s style) error {
-	for {
-		tok, err := p.next()
-		if err != nil {
-			return err
-		}
+	return p.tokens(func(tok xml.Token) error {
 		switch t := tok.(type) {
-		case xml.EndElement:
-			return nil
 		case xml.CharData:
 			b.add(string(t), s)
 		case xml.ProcInst:
@@ -128,11 +122,10 @@ func (p *parser) content(b *textBuilder, s style) error {
 				b.add(" ", s)
 			}
 		case xml.StartElement:
-			if err := p.contentElement(b, t, s); err != nil {
-				return err
-			}
+			return p.contentElement(b, t, s)
 		}
-	}
+		return nil
+	})
 }
 
 func (p *parser) contentElement(b *textBuilder, t xml.StartElement, s style) error {
@@ -171,34 +164,27 @@ func (p *parser) list(b *textBuilder, numbered bool) error {
 	if numbered {
 		blk.Kind = domain.BlockNumbered
 	}
-	for {
-		tok, err := p.next()
+	err := p.children(func(t xml.StartElement) error {
+		if t.Name.Local != "listitem" {
+			// A list's title or other furniture goes before the list.
+			return p.contentElement(b, t, style{})
+		}
+		item, err := p.text()
 		if err != nil {
 			return err
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			if len(blk.Items) > 0 {
-				b.blocks = append(b.blocks, blk)
-			}
-			return nil
-		case xml.StartElement:
-			if t.Name.Local != "listitem" {
-				// A list's title or other furniture goes before the list.
-				if err := p.contentElement(b, t, style{}); err != nil {
-					return err
-				}
-				continue
-			}
-			item, err := p.text()
-			if err != nil {
-				return err
-			}
-			if len(item) > 0 {
-				blk.Items = append(blk.Items, item)
-			}
+		if len(item) > 0 {
+			blk.Items = append(blk.Items, item)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
+	if len(blk.Items) > 0 {
+		b.blocks = append(b.blocks, blk)
+	}
+	return nil
 }
 
 // tableAsText writes a table inside running text as one paragraph per
@@ -234,14 +220,8 @@ func (p *parser) plainText() (string, error) {
 // elements end with a line break, so that paragraphs in a table cell stay
 // apart ("a" "b" is not "ab"); inline elements add nothing.
 func (p *parser) plainInto(sb *strings.Builder) error {
-	for {
-		tok, err := p.next()
-		if err != nil {
-			return err
-		}
+	return p.tokens(func(tok xml.Token) error {
 		switch t := tok.(type) {
-		case xml.EndElement:
-			return nil
 		case xml.CharData:
 			sb.Write(t)
 		case xml.ProcInst:
@@ -257,7 +237,8 @@ func (p *parser) plainInto(sb *strings.Builder) error {
 				sb.WriteByte('\n')
 			}
 		}
-	}
+		return nil
+	})
 }
 
 // oneLine collapses all white space to single spaces.

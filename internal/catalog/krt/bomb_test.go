@@ -4,13 +4,12 @@ import (
 	"archive/zip"
 	"bytes"
 	"compress/flate"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"testing"
 
-	"ismsd/internal/catalog"
+	"ismsd/internal/catalog/catalogtest"
 )
 
 // rewriteZip copies a zip archive entry by entry, letting replace write
@@ -108,10 +107,7 @@ func readEntry(t testing.TB, f *zip.File) string {
 
 func wantRefused(t *testing.T, err error, reasonHas string) {
 	t.Helper()
-	var ce *catalog.Error
-	if !errors.As(err, &ce) {
-		t.Fatalf("error %v (%T), want a *catalog.Error", err, err)
-	}
+	ce := catalogtest.AsError(t, err)
 	if !strings.Contains(ce.Reason, reasonHas) {
 		t.Errorf("error %q, want it to contain %q", err, reasonHas)
 	}
@@ -182,7 +178,7 @@ func TestLargeSheetStreamed(t *testing.T) {
 }
 
 func BenchmarkParse(b *testing.B) {
-	data := readShared(b, realWorkbook)
+	data := catalogtest.Read(b, realWorkbook)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {

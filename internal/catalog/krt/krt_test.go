@@ -16,26 +16,12 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"ismsd/internal/catalog"
+	"ismsd/internal/catalog/catalogtest"
 	"ismsd/internal/domain"
 )
 
-// realWorkbook is the BSI's 2023 workbook beside the repository; it is
-// third-party data and never copied into it.
-const realWorkbook = "../../../../shared/catalogs/kompendium-2023/krt2023_Excel.xlsx"
-
-// readShared reads a file under ../shared or skips the test, unless
-// ISMS_REQUIRE_SHARED=1 demands the data (as CI does).
-func readShared(tb testing.TB, path string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		if os.Getenv("ISMS_REQUIRE_SHARED") == "1" {
-			tb.Fatalf("ISMS_REQUIRE_SHARED=1, but the shared catalog data is missing: %v", err)
-		}
-		tb.Skipf("shared catalog data not found (%v); set ISMS_REQUIRE_SHARED=1 to make this fatal", err)
-	}
-	return b
-}
+// realWorkbook is the BSI's 2023 workbook.
+const realWorkbook = catalogtest.KRTWorkbook
 
 // parseReal parses the real workbook once per test binary.
 var realParsed struct {
@@ -46,7 +32,7 @@ var realParsed struct {
 
 func parseReal(t *testing.T) domain.CrossReference {
 	t.Helper()
-	b := readShared(t, realWorkbook)
+	b := catalogtest.Read(t, realWorkbook)
 	if !realParsed.ok {
 		realParsed.x, realParsed.err = ParseBytes(b)
 		realParsed.ok = true
@@ -314,10 +300,7 @@ func TestBadCells(t *testing.T) {
 			row[tt.col] = tt.value
 			s.rows[tt.row] = row
 			_, err := ParseBytes(buildWorkbook(t, s))
-			var ce *catalog.Error
-			if !errors.As(err, &ce) {
-				t.Fatalf("error %v (%T), want a *catalog.Error", err, err)
-			}
+			ce := catalogtest.AsError(t, err)
 			if ce.Where != tt.where || !strings.Contains(ce.Reason, tt.reasonHas) {
 				t.Errorf("error %q\nwant where %q, reason containing %q", err, tt.where, tt.reasonHas)
 			}
@@ -358,10 +341,7 @@ func TestBadWorkbooks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := ParseBytes(tt.data(t))
-			var ce *catalog.Error
-			if !errors.As(err, &ce) {
-				t.Fatalf("error %v (%T), want a *catalog.Error", err, err)
-			}
+			ce := catalogtest.AsError(t, err)
 			if !strings.Contains(ce.Reason, tt.reasonHas) {
 				t.Errorf("error %q, want it to contain %q", err, tt.reasonHas)
 			}
@@ -372,7 +352,7 @@ func TestBadWorkbooks(t *testing.T) {
 // A truncated copy, written to disk and read through an *os.File as the
 // importer does.
 func TestTruncatedFileOnDisk(t *testing.T) {
-	b := readShared(t, realWorkbook)
+	b := catalogtest.Read(t, realWorkbook)
 	path := filepath.Join(t.TempDir(), "krt-truncated.xlsx")
 	if err := os.WriteFile(path, b[:len(b)-1000], 0o600); err != nil {
 		t.Fatal(err)
@@ -393,8 +373,8 @@ func TestTruncatedFileOnDisk(t *testing.T) {
 	}
 }
 
-func readSharedOrNil(path string) []byte {
-	b, _ := os.ReadFile(path)
+func readSharedOrNil(name string) []byte {
+	b, _ := os.ReadFile(catalogtest.Path(name))
 	return b
 }
 

@@ -12,30 +12,15 @@ import (
 	"testing"
 
 	"ismsd/internal/catalog"
+	"ismsd/internal/catalog/catalogtest"
 	"ismsd/internal/domain"
 )
 
-// The BSI's files beside the repository; third-party data, never copied
-// into it.
+// The BSI's Grundschutz++ files.
 const (
-	sharedDir     = "../../../../shared/catalogs/grundschutz-plus-plus/"
-	kernelPath    = sharedDir + "BSI-Stand-der-Technik-Kernel-catalog.json"
-	gsProfilePath = sharedDir + "Grundschutz++-profile.json"
+	kernelPath    = catalogtest.Kernel
+	gsProfilePath = catalogtest.Profile
 )
-
-// readShared reads a file under ../shared or skips the test, unless
-// ISMS_REQUIRE_SHARED=1 demands the data (as CI does).
-func readShared(tb testing.TB, path string) []byte {
-	tb.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		if os.Getenv("ISMS_REQUIRE_SHARED") == "1" {
-			tb.Fatalf("ISMS_REQUIRE_SHARED=1, but the shared catalog data is missing: %v", err)
-		}
-		tb.Skipf("shared catalog data not found (%v); set ISMS_REQUIRE_SHARED=1 to make this fatal", err)
-	}
-	return b
-}
 
 var kernelOnce struct {
 	sync.Once
@@ -46,7 +31,7 @@ var kernelOnce struct {
 // kernel parses the Kernel catalog once per test binary.
 func kernel(t *testing.T) domain.CatalogContent {
 	t.Helper()
-	data := readShared(t, kernelPath)
+	data := catalogtest.Read(t, kernelPath)
 	kernelOnce.Do(func() { kernelOnce.c, kernelOnce.err = ParseCatalog(bytes.NewReader(data)) })
 	if kernelOnce.err != nil {
 		t.Fatalf("ParseCatalog(Kernel): %v", kernelOnce.err)
@@ -382,10 +367,7 @@ func TestTinyCatalog(t *testing.T) {
 // wantError checks for a *catalog.Error with where and a reason part.
 func wantError(t *testing.T, err error, where, reasonHas string) {
 	t.Helper()
-	var ce *catalog.Error
-	if !errors.As(err, &ce) {
-		t.Fatalf("error %v (%T), want a *catalog.Error", err, err)
-	}
+	ce := catalogtest.AsError(t, err)
 	if ce.Where != where || !strings.Contains(ce.Reason, reasonHas) {
 		t.Errorf("error %q\nwant where %q, reason containing %q", err, where, reasonHas)
 	}
@@ -438,7 +420,7 @@ func TestCatalogErrors(t *testing.T) {
 }
 
 func TestCatalogTruncatedKernel(t *testing.T) {
-	data := readShared(t, kernelPath)
+	data := catalogtest.Read(t, kernelPath)
 	_, err := ParseCatalog(bytes.NewReader(data[:len(data)/2]))
 	var ce *catalog.Error
 	if !errors.As(err, &ce) || !strings.HasPrefix(ce.Where, "line ") || !strings.Contains(ce.Reason, "ends early") {
@@ -459,7 +441,7 @@ func TestCatalogByteOrderMark(t *testing.T) {
 }
 
 func BenchmarkParseCatalog(b *testing.B) {
-	data := readShared(b, kernelPath)
+	data := catalogtest.Read(b, kernelPath)
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {

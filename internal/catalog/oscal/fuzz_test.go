@@ -2,10 +2,9 @@ package oscal
 
 import (
 	"bytes"
-	"errors"
 	"testing"
 
-	"ismsd/internal/catalog"
+	"ismsd/internal/catalog/catalogtest"
 	"ismsd/internal/domain"
 )
 
@@ -31,10 +30,7 @@ func FuzzParseCatalog(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := ParseCatalog(bytes.NewReader(data))
 		if err != nil {
-			var ce *catalog.Error
-			if !errors.As(err, &ce) {
-				t.Fatalf("error %v (%T) is not a *catalog.Error", err, err)
-			}
+			catalogtest.AsError(t, err)
 			return
 		}
 		checkConsistent(t, c)
@@ -98,10 +94,7 @@ func FuzzParseProfile(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := ParseProfile(bytes.NewReader(data))
 		if err != nil {
-			var ce *catalog.Error
-			if !errors.As(err, &ce) {
-				t.Fatalf("error %v (%T) is not a *catalog.Error", err, err)
-			}
+			catalogtest.AsError(t, err)
 			return
 		}
 		c, err := p.Apply(func(Import) (domain.CatalogContent, error) { return tiny, nil })

@@ -10,11 +10,12 @@ import (
 	"testing"
 
 	"ismsd/internal/catalog"
+	"ismsd/internal/catalog/catalogtest"
 	"ismsd/internal/domain"
 )
 
 func TestGrundschutzProfile(t *testing.T) {
-	p, err := ParseProfile(bytes.NewReader(readShared(t, gsProfilePath)))
+	p, err := ParseProfile(bytes.NewReader(catalogtest.Read(t, gsProfilePath)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,8 +292,8 @@ func TestProfileErrors(t *testing.T) {
 
 // ParseProfile refuses the Kernel catalog, ParseCatalog the profile.
 func TestWrongModelOnRealFiles(t *testing.T) {
-	_, err := ParseProfile(bytes.NewReader(readShared(t, kernelPath)))
+	_, err := ParseProfile(bytes.NewReader(catalogtest.Read(t, kernelPath)))
 	wantError(t, err, "", "an OSCAL catalog, not a profile")
-	_, err = ParseCatalog(bytes.NewReader(readShared(t, gsProfilePath)))
+	_, err = ParseCatalog(bytes.NewReader(catalogtest.Read(t, gsProfilePath)))
 	wantError(t, err, "", "an OSCAL profile, not a catalog")
 }

@@ -152,3 +152,29 @@ func (d DB) WaitForListeners(t testing.TB, n int) {
 		}
 	}
 }
+
+// Tamper runs a statement through owner, a connection as the tables'
+// owner, with the append-only triggers switched off (replica mode), as an
+// attacker with superuser rights could. It returns the number of rows the
+// statement changed and fails the test on an error.
+func Tamper(t testing.TB, owner *sql.DB, stmt string, args ...any) int64 {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := owner.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `SET session_replication_role = replica`); err != nil {
+		t.Fatal(err)
+	}
+	res, err := conn.ExecContext(ctx, stmt, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", stmt, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
