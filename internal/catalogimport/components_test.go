@@ -2,6 +2,7 @@ package catalogimport
 
 import (
 	"errors"
+	"ismsd/internal/catalog/catalogtest"
 	"strings"
 	"testing"
 
@@ -10,8 +11,8 @@ import (
 )
 
 const (
-	keycloakJSON = "grundschutz-plus-plus/components/Keycloak-component_definition.json"
-	passwordJSON = "grundschutz-plus-plus/components/Passwortrichtlinie-component_definition.json"
+	keycloakJSON = catalogtest.Keycloak
+	passwordJSON = catalogtest.PasswordRules
 )
 
 // TestImportComponentDefinition imports the Keycloak definition before the
@@ -20,7 +21,7 @@ const (
 // their alt-identifier without importing the definition anew.
 func TestImportComponentDefinition(t *testing.T) {
 	t.Parallel()
-	keycloak, kernel := shared(t, keycloakJSON), shared(t, kernelJSON)
+	keycloak, kernel := catalogtest.Read(t, keycloakJSON), catalogtest.Read(t, kernelJSON)
 	db, _ := pgtest.Open(t)
 	im := New(db, 0)
 
@@ -67,7 +68,7 @@ func TestImportComponentDefinition(t *testing.T) {
 	}
 
 	// The Passwortrichtlinie resolves in the Kernel imported before it.
-	pw, err := importBytes(t, im, "Passwortrichtlinie-component_definition.json", shared(t, passwordJSON))
+	pw, err := importBytes(t, im, "Passwortrichtlinie-component_definition.json", catalogtest.Read(t, passwordJSON))
 	if err != nil || pw.Definition.Components != 7 || pw.Definition.Implemented != 17 || pw.Definition.Resolved != 17 {
 		t.Fatalf("Passwortrichtlinie: %+v, %v", pw, err)
 	}

@@ -6,8 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
-	"os"
-	"path/filepath"
+	"ismsd/internal/catalog/catalogtest"
 	"strings"
 	"testing"
 
@@ -17,25 +16,11 @@ import (
 	"ismsd/internal/postgres/pgtest"
 )
 
-// sharedCatalog reads a file of ../shared/catalogs; the test is skipped
-// without it, unless ISMS_REQUIRE_SHARED=1.
-func sharedCatalog(t *testing.T, rel string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "catalogs", rel))
-	if err != nil {
-		if os.Getenv("ISMS_REQUIRE_SHARED") == "1" {
-			t.Fatalf("ISMS_REQUIRE_SHARED=1 but %s is missing: %v", rel, err)
-		}
-		t.Skipf("shared catalog file %s not available: %v", rel, err)
-	}
-	return b
-}
-
 // newPlusPlusEnv is a scope on the BSI's Methodik catalog, without
 // target objects of its own: its package lies on the scope object.
 func newPlusPlusEnv(t *testing.T, file string) (readyEnv, domain.CatalogContent) {
 	t.Helper()
-	data := sharedCatalog(t, "grundschutz-plus-plus/"+file)
+	data := catalogtest.Read(t, file)
 	content, err := oscal.ParseCatalog(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +49,7 @@ func newPlusPlusEnv(t *testing.T, file string) (readyEnv, domain.CatalogContent)
 
 func TestPlusPlusPackageAndReadiness(t *testing.T) {
 	t.Parallel()
-	e, content := newPlusPlusEnv(t, "BSI-Methodik-Grundschutz++-catalog.json")
+	e, content := newPlusPlusEnv(t, catalogtest.Methodik)
 	var must, withParams int
 	for _, r := range content.Requirements {
 		if r.Obligation == domain.ObligationMust {
@@ -166,7 +151,7 @@ func TestPlusPlusPackageAndReadiness(t *testing.T) {
 // need is high or the ISB raised one for a stated reason (STM.3.1).
 func TestPlusPlusElevatedRequirements(t *testing.T) {
 	t.Parallel()
-	e, _ := newPlusPlusEnv(t, "BSI-Stand-der-Technik-Kernel-catalog.json")
+	e, _ := newPlusPlusEnv(t, catalogtest.Kernel)
 	count := func() int {
 		t.Helper()
 		var n int

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"html/template"
+	"ismsd/internal/catalog/catalogtest"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -16,30 +16,16 @@ import (
 	"ismsd/internal/domain"
 )
 
-// sharedCatalogFile reads a file of ../shared/catalogs or skips the test,
-// unless ISMS_REQUIRE_SHARED=1.
-func sharedCatalogFile(t testing.TB, rel string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "catalogs", rel))
-	if err != nil {
-		if os.Getenv("ISMS_REQUIRE_SHARED") == "1" {
-			t.Fatalf("ISMS_REQUIRE_SHARED=1 but %s is missing: %v", rel, err)
-		}
-		t.Skipf("shared catalog file %s not available: %v", rel, err)
-	}
-	return b
-}
-
 const (
-	sharedKernel   = "grundschutz-plus-plus/BSI-Stand-der-Technik-Kernel-catalog.json"
-	sharedKeycloak = "grundschutz-plus-plus/components/Keycloak-component_definition.json"
+	sharedKernel   = catalogtest.Kernel
+	sharedKeycloak = catalogtest.Keycloak
 )
 
 // importShared imports a file of ../shared/catalogs directly, as the CLI
 // would; it returns the result.
 func (e *testEnv) importShared(rel string) catalogimport.Result {
 	e.t.Helper()
-	b := sharedCatalogFile(e.t, rel)
+	b := catalogtest.Read(e.t, rel)
 	res, err := catalogimport.New(e.db, 0).Import(context.Background(), testActor,
 		catalogimport.Request{Name: filepath.Base(rel), Body: bytes.NewReader(b)})
 	if err != nil {
@@ -55,7 +41,7 @@ func (e *testEnv) importShared(rel string) catalogimport.Result {
 func TestComponentDefinitionUpload(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	keycloak := sharedCatalogFile(t, sharedKeycloak)
+	keycloak := catalogtest.Read(t, sharedKeycloak)
 	e.user("root", domain.Grant{Role: domain.RoleAdmin})
 	c := e.login("root")
 

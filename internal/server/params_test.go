@@ -4,10 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"ismsd/internal/catalog/catalogtest"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -38,25 +37,11 @@ func init() {
 	}
 }
 
-// sharedCatalog reads a file of ../shared/catalogs; the test is skipped
-// without it, unless ISMS_REQUIRE_SHARED=1.
-func sharedCatalog(t testing.TB, rel string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "catalogs", rel))
-	if err != nil {
-		if os.Getenv("ISMS_REQUIRE_SHARED") == "1" {
-			t.Fatalf("ISMS_REQUIRE_SHARED=1 but %s is missing: %v", rel, err)
-		}
-		t.Skipf("shared catalog file %s not available: %v", rel, err)
-	}
-	return b
-}
-
 // methodikScope imports the BSI's Methodik catalog (95 controls, 14
 // parameters) and creates a Grundschutz++ scope on it through the API.
 func (e *testEnv) methodikScope(c *client) int64 {
 	e.t.Helper()
-	data := sharedCatalog(e.t, "grundschutz-plus-plus/BSI-Methodik-Grundschutz++-catalog.json")
+	data := catalogtest.Read(e.t, catalogtest.Methodik)
 	res, err := catalogimport.New(e.db, 0).Import(context.Background(), testActor,
 		catalogimport.Request{Name: "BSI-Methodik-Grundschutz++-catalog.json", Body: bytes.NewReader(data)})
 	if err != nil {

@@ -19,6 +19,10 @@ const (
 	KRTWorkbook   = "kompendium-2023/krt2023_Excel.xlsx"
 	Kernel        = "grundschutz-plus-plus/BSI-Stand-der-Technik-Kernel-catalog.json"
 	Profile       = "grundschutz-plus-plus/Grundschutz++-profile.json"
+	Methodik      = "grundschutz-plus-plus/BSI-Methodik-Grundschutz++-catalog.json"
+	Components    = "grundschutz-plus-plus/components/" // the component definitions' folder
+	Keycloak      = Components + "Keycloak-component_definition.json"
+	PasswordRules = Components + "Passwortrichtlinie-component_definition.json"
 )
 
 // Path is where a shared catalog file is: ../shared/catalogs from the

@@ -455,7 +455,7 @@ func BenchmarkParseCatalog(b *testing.B) {
 // SOLLTE or KANN, and its 14 parameters (UMS.5.1 asks who authorises
 // exceptions) in place.
 func TestMethodikCatalog(t *testing.T) {
-	c, err := ParseCatalog(bytes.NewReader(readShared(t, sharedDir+"BSI-Methodik-Grundschutz++-catalog.json")))
+	c, err := ParseCatalog(bytes.NewReader(catalogtest.Read(t, catalogtest.Methodik)))
 	if err != nil {
 		t.Fatal(err)
 	}

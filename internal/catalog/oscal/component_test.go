@@ -3,6 +3,7 @@ package oscal
 import (
 	"bytes"
 	"errors"
+	"ismsd/internal/catalog/catalogtest"
 	"reflect"
 	"strings"
 	"testing"
@@ -24,7 +25,7 @@ func TestComponentDefinitionsOfTheBSI(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
-			d, err := ParseComponentDefinition(bytes.NewReader(readShared(t, sharedDir+"components/"+tc.file)))
+			d, err := ParseComponentDefinition(bytes.NewReader(catalogtest.Read(t, catalogtest.Components+tc.file)))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -167,10 +167,7 @@ func FuzzParseComponentDefinition(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, err := ParseComponentDefinition(bytes.NewReader(data))
 		if err != nil {
-			var ce *catalog.Error
-			if !errors.As(err, &ce) {
-				t.Fatalf("error %v (%T) is not a *catalog.Error", err, err)
-			}
+			catalogtest.AsError(t, err)
 			return
 		}
 		// What the store relies on: a title everywhere, and every
