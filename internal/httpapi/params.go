@@ -28,7 +28,7 @@ func (a *API) paramRoutes() []route.Route {
 				{Name: "limit", Type: "integer", Help: "parameters per page, 1 to 500 (default 500)"},
 				cursorParam,
 			}},
-		{Method: http.MethodPatch, Path: "/api/v1/scopes/:id/parameters", Perm: write, Handler: a.patchParams, IfMatch: true,
+		{Method: http.MethodPost, Path: "/api/v1/scopes/:id/parameters/bulk", Perm: write, Handler: a.patchParams, IfMatch: true,
 			Summary: "Set and clear values of the scope's parameters in one transaction, all or nothing (writers without a limit to departments); answers the whole list with its new ETag",
 			Request: "scope-params-update.json", Response: "scope-params.json"},
 	}

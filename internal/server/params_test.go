@@ -22,16 +22,16 @@ import (
 // (the store refuses limited writers, as for the risk matrix).
 func init() {
 	for k, v := range map[string][]string{
-		"GET /api/v1/scopes/:id/parameters":   allRoles,
-		"PATCH /api/v1/scopes/:id/parameters": writers,
-		"GET /scopes/:id/parameters":          allRoles,
-		"POST /scopes/:id/parameters":         writers,
+		"GET /api/v1/scopes/:id/parameters":       allRoles,
+		"POST /api/v1/scopes/:id/parameters/bulk": writers,
+		"GET /scopes/:id/parameters":              allRoles,
+		"POST /scopes/:id/parameters":             writers,
 	} {
 		expectedAccess[k] = v
 	}
 	// The parameters belong to the whole scope and show nothing of a
 	// department.
-	for _, k := range []string{"GET /api/v1/scopes/:id/parameters", "PATCH /api/v1/scopes/:id/parameters",
+	for _, k := range []string{"GET /api/v1/scopes/:id/parameters", "POST /api/v1/scopes/:id/parameters/bulk",
 		"GET /scopes/:id/parameters", "POST /scopes/:id/parameters"} {
 		crossDeptCases[k] = nil
 	}
@@ -133,7 +133,7 @@ func TestParamsAPI(t *testing.T) {
 		{"param_id": "gibt.es.nicht", "value": "x"},
 		{"param_id": "vrb.2.2-prm1", "value": "  "},
 	}}
-	p := problemOf(t, isb.do("PATCH", base, bad, map[string]string{"If-Match": `"1"`}), http.StatusUnprocessableEntity)
+	p := problemOf(t, isb.do("POST", base+"/bulk", bad, map[string]string{"If-Match": `"1"`}), http.StatusUnprocessableEntity)
 	var pointers []string
 	for _, v := range p.Errors {
 		pointers = append(pointers, v.Pointer)
@@ -142,16 +142,16 @@ func TestParamsAPI(t *testing.T) {
 		t.Errorf("violations %v", pointers)
 	}
 	long := map[string]any{"values": []map[string]string{{"param_id": "vrb.2.2-prm1", "value": strings.Repeat("ä", 2001)}}}
-	if p := problemOf(t, isb.do("PATCH", base, long, map[string]string{"If-Match": `"1"`}), http.StatusUnprocessableEntity); len(p.Errors) == 0 || p.Errors[0].Pointer != "/values/0/value" {
+	if p := problemOf(t, isb.do("POST", base+"/bulk", long, map[string]string{"If-Match": `"1"`}), http.StatusUnprocessableEntity); len(p.Errors) == 0 || p.Errors[0].Pointer != "/values/0/value" {
 		t.Errorf("overlong value: %+v", p)
 	}
-	problemOf(t, isb.do("PATCH", base, map[string]any{"values": []any{}}, nil), http.StatusPreconditionRequired)
+	problemOf(t, isb.do("POST", base+"/bulk", map[string]any{"values": []any{}}, nil), http.StatusPreconditionRequired)
 
 	// A good bulk: the answer is the whole list with the new ETag and the
 	// value in place in the requirement text.
 	good := map[string]any{"values": []map[string]string{
 		{"param_id": "ums.5.1-prm1", "value": "die Amtsleitung"}, {"param_id": "vrb.2.2-prm1", "value": "jährlich"}}}
-	r = isb.do("PATCH", base, good, map[string]string{"If-Match": `"1"`})
+	r = isb.do("POST", base+"/bulk", good, map[string]string{"If-Match": `"1"`})
 	if r.status != http.StatusOK || r.header.Get("ETag") != `"2"` {
 		t.Fatalf("set: %d %s %s", r.status, r.header.Get("ETag"), r.body)
 	}
@@ -164,9 +164,9 @@ func TestParamsAPI(t *testing.T) {
 		t.Errorf("UMS.5.1 text %q", got)
 	}
 	// A writer who read version 1 loses nothing of the change made since.
-	problemOf(t, isb.do("PATCH", base, good, map[string]string{"If-Match": `"1"`}), http.StatusPreconditionFailed)
+	problemOf(t, isb.do("POST", base+"/bulk", good, map[string]string{"If-Match": `"1"`}), http.StatusPreconditionFailed)
 	// Clearing.
-	r = isb.do("PATCH", base, map[string]any{"clear": []string{"vrb.2.2-prm1"}}, map[string]string{"If-Match": `"2"`})
+	r = isb.do("POST", base+"/bulk", map[string]any{"clear": []string{"vrb.2.2-prm1"}}, map[string]string{"If-Match": `"2"`})
 	if r.status != http.StatusOK || r.header.Get("ETag") != `"3"` {
 		t.Fatalf("clear: %d %s", r.status, r.body)
 	}
@@ -184,7 +184,7 @@ func TestParamsAPI(t *testing.T) {
 	if r := ines.do("GET", base, nil, nil); r.status != http.StatusOK {
 		t.Errorf("limited ISB reads: %d", r.status)
 	}
-	problemOf(t, ines.do("PATCH", base, good, map[string]string{"If-Match": `"3"`}), http.StatusForbidden)
+	problemOf(t, ines.do("POST", base+"/bulk", good, map[string]string{"If-Match": `"3"`}), http.StatusForbidden)
 
 	// A Kompendium scope has no parameters: 409 with a clear detail.
 	catalog := e.demoCatalog()
@@ -197,7 +197,7 @@ func TestParamsAPI(t *testing.T) {
 	if p := problemOf(t, isb.do("GET", kbase, nil, nil), http.StatusConflict); !strings.Contains(p.Detail, "has no parameters") {
 		t.Errorf("Kompendium scope: %+v", p)
 	}
-	problemOf(t, isb.do("PATCH", kbase, good, map[string]string{"If-Match": `"1"`}), http.StatusConflict)
+	problemOf(t, isb.do("POST", kbase+"/bulk", good, map[string]string{"If-Match": `"1"`}), http.StatusConflict)
 	problemOf(t, isb.do("GET", "/api/v1/scopes/999999/parameters", nil, nil), http.StatusNotFound)
 }
 

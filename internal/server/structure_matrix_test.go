@@ -91,11 +91,12 @@ func TestStructurePagesDenyOnlyByRole(t *testing.T) {
 			res := c.do(r.Method, path, body, nil)
 			want := slices.Contains(allowed, name)
 			// This ISB is granted for one department: reshaping the
-			// organisation or the scopes, the scope's risk matrix, or
-			// its guideline, policies and certificate takes a global grant.
+			// organisation or the scopes, the scope's risk matrix, its
+			// guideline, policies and certificate, or a Grundschutz++
+			// package's parameters and levels takes a global grant.
 			reshapes := r.Method == http.MethodPost && (strings.HasPrefix(r.Path, "/departments") || r.Path == "/scopes" || r.Path == "/scopes/:id" ||
 				r.Path == "/scopes/:id/risk/matrix" || r.Path == "/scopes/:id/guideline/draft" || r.Path == "/scopes/:id/policies" ||
-				r.Path == "/scopes/:id/certificates")
+				r.Path == "/scopes/:id/certificates" || r.Path == "/scopes/:id/parameters" || strings.HasPrefix(r.Path, "/scopes/:id/package/"))
 			if name == "isb" && reshapes {
 				want = false
 			}

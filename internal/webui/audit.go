@@ -105,6 +105,8 @@ var actionLabels = map[string]string{
 	"plan.update":           "Realisierungsplan: Maßnahme geändert",
 
 	"scope.param_set":   "Parameter: Wert der Institution gesetzt",
+	"scope.raise_level": "Sicherheitsniveau einer Anforderung angehoben",
+	"scope.lower_level": "Anhebung des Sicherheitsniveaus zurückgenommen",
 	"scope.param_clear": "Parameter: Wert der Institution entfernt",
 
 	"risk.matrix":          "Risikomatrix geändert",
