@@ -49,6 +49,10 @@ var Obligations = []Obligation{ObligationMust, ObligationShould, ObligationMay}
 // Label is the modal verb as the BSI writes it.
 func (o Obligation) Label() string { return strings.ToUpper(string(o)) }
 
+// EffortLevels are the effort levels of Grundschutz++ requirements
+// (effort_level), from none to the largest.
+var EffortLevels = []int{0, 1, 2, 3, 4, 5}
+
 // ParseModalVerb reads a statement's modal_verb prop ("MUSS", "SOLLTE",
 // "KANN", in any case).
 func ParseModalVerb(s string) (Obligation, bool) {

@@ -51,6 +51,7 @@ var entryParams = []route.Param{
 	{Name: "status", Type: "string", Help: "open, yes, partial, no or not_applicable"},
 	{Name: "level", Type: "string", Help: "basis, standard or elevated"},
 	{Name: "obligation", Type: "string", Help: "Grundschutz++: muss, sollte or kann"},
+	{Name: "effort", Type: "integer", Help: "Grundschutz++: the requirement's effort level, 0 to 5"},
 	{Name: "department", Type: "integer", Help: "department id; its subtree is included"},
 	{Name: "responsible", Type: "string", Help: "part of the responsible person's name"},
 	{Name: "review_overdue", Type: "boolean", Help: "true: only entries whose next review date has passed"},
@@ -108,6 +109,7 @@ type entryJSON struct {
 	Version        int             `json:"version"`
 	// Grundschutz++ only.
 	Obligation domain.Obligation   `json:"obligation,omitempty"`
+	Effort     *int                `json:"effort,omitempty"`
 	Exception  *entryExceptionJSON `json:"exception,omitempty"`
 
 	// ImplementationOffers are the descriptions of the components assigned
@@ -138,7 +140,7 @@ func newEntryJSON(e domain.CheckEntry, today time.Time) entryJSON {
 		Status: e.Status, Justification: e.Justification, Implementation: e.Implementation, Responsible: e.Responsible,
 		ImplementedOn: dateJSON(e.ImplementedOn), TargetDate: dateJSON(e.TargetDate), LastReview: dateJSON(e.LastReview),
 		NextReview: dateJSON(e.NextReview), ReviewOverdue: e.ReviewOverdue(today), UpdatedAt: e.UpdatedAt, UpdatedBy: e.UpdatedBy,
-		Version: e.Version, Obligation: e.Obligation}
+		Version: e.Version, Obligation: e.Obligation, Effort: e.Effort}
 	if e.ExceptionID != nil {
 		j.Exception = &entryExceptionJSON{ID: *e.ExceptionID, ValidUntil: e.ExceptionUntil.Format(time.DateOnly), Valid: e.HasValidException(today)}
 	}

@@ -50,6 +50,36 @@ func TestRequirementPackage(t *testing.T) {
 		t.Fatalf("package of a new scope: %+v", p)
 	}
 
+	// The check filters by effort level and shows it: level 0 is a level
+	// of its own, not "any".
+	var effortZero int
+	if err := e.ownerDB().QueryRow(`SELECT count(*) FROM check_entries e JOIN catalog_requirements r
+		ON r.catalog_id = e.catalog_id AND r.id = e.requirement_id WHERE e.scope_id = $1 AND e.active AND r.effort = 0`, scope.ID).Scan(&effortZero); err != nil {
+		t.Fatal(err)
+	}
+	var entries struct {
+		Items []struct {
+			Effort *int `json:"effort"`
+		} `json:"items"`
+	}
+	isb.do("GET", base+"/check?effort=0&limit=1000", nil, nil).json(t, &entries)
+	if effortZero == 0 || len(entries.Items) != effortZero {
+		t.Errorf("%d entries of effort 0, want %d", len(entries.Items), effortZero)
+	}
+	for _, it := range entries.Items {
+		if it.Effort == nil || *it.Effort != 0 {
+			t.Errorf("entry of effort %v in the effort-0 list", it.Effort)
+			break
+		}
+	}
+	if r := isb.do("GET", base+"/check?effort=6", nil, nil); r.status != http.StatusUnprocessableEntity {
+		t.Errorf("effort 6: %d", r.status)
+	}
+	if page := string(isb.do("GET", fmt.Sprintf("/scopes/%d/check?effort=3", scope.ID), nil, nil).body); !strings.Contains(page, "Aufwand 3") ||
+		!strings.Contains(page, `<option value="3" selected>3</option>`) {
+		t.Errorf("the check page does not filter or show the effort level")
+	}
+
 	// Raising: refused for a normal-SdT requirement, an unknown one, no
 	// reason; then the first "erhöht" requirement comes in.
 	var elevated string

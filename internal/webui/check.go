@@ -371,7 +371,7 @@ func entryLabel(e domain.CheckEntry) string { return e.RequirementID + " (" + e.
 type checkFilterForm struct {
 	Status, Level, Department, Responsible, Module, Object string
 	ReviewOverdue                                          bool
-	Obligation                                             string // Grundschutz++
+	Obligation, Effort                                     string // Grundschutz++
 }
 
 // bulkInput is the bulk-change form as typed.
@@ -388,6 +388,7 @@ type checkPage struct {
 	Statuses     []statusOption
 	Levels       []domain.Level
 	Obligations  []domain.Obligation // Grundschutz++: the filter by modal verb
+	Efforts      []int               // Grundschutz++: the filter by effort level
 	Departments  []deptOption
 	Layers       []moduleGroup
 	Progress     progress
@@ -480,9 +481,10 @@ func (u *UI) checkData(c *gin.Context, scope postgres.ScopeSummary, q url.Values
 	path := checkURL(scope.ID)
 	d := checkPage{Scope: newScopeView(scope), Tab: "check", Path: path, Levels: domain.Levels}
 	d.Form = checkFilterForm{Status: q.Get("status"), Level: q.Get("level"), Department: q.Get("department"), Responsible: q.Get("responsible"),
-		Module: q.Get("module"), Object: q.Get("object_short"), ReviewOverdue: q.Get("review_overdue") == "true", Obligation: q.Get("obligation")}
+		Module: q.Get("module"), Object: q.Get("object_short"), ReviewOverdue: q.Get("review_overdue") == "true", Obligation: q.Get("obligation"),
+		Effort: q.Get("effort")}
 	if scope.Method == domain.MethodPlusPlus {
-		d.Obligations = domain.Obligations
+		d.Obligations, d.Efforts = domain.Obligations, domain.EffortLevels
 	}
 	d.Filtered = d.Form != checkFilterForm{} || q.Get("object") != ""
 	d.Statuses = statusOptions(d.Form.Status, true)
