@@ -184,6 +184,7 @@ type PlanItem struct {
 	RequirementID  string
 	Title          string
 	Level          Level
+	Obligation     Obligation // Grundschutz++
 	EntryStatus    Status
 	Measure        string
 	Owner          string

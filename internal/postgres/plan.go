@@ -26,6 +26,7 @@ type planRow struct {
 	RequirementID  string         `db:"requirement_id"`
 	Title          string         `db:"title"`
 	Level          string         `db:"level"`
+	Obligation     sql.NullString `db:"obligation"`
 	EntryStatus    string         `db:"entry_status"`
 	Measure        string         `db:"measure"`
 	Owner          string         `db:"owner"`
@@ -40,7 +41,7 @@ type planRow struct {
 func (r planRow) asDomain() domain.PlanItem {
 	p := domain.PlanItem{ID: r.ID, EntryID: r.EntryID, ScopeID: r.ScopeID, ObjectID: r.ObjectID, ObjectShortID: r.ObjectShortID,
 		ObjectName: r.ObjectName, DepartmentID: r.DepartmentID, DepartmentName: r.DepartmentName.String, RequirementID: r.RequirementID,
-		Title: r.Title, Level: domain.Level(r.Level), EntryStatus: domain.Status(r.EntryStatus), Measure: r.Measure, Owner: r.Owner,
+		Title: r.Title, Level: domain.Level(r.Level), Obligation: domain.Obligation(r.Obligation.String), EntryStatus: domain.Status(r.EntryStatus), Measure: r.Measure, Owner: r.Owner,
 		DueDate: r.DueDate, Priority: r.Priority, State: domain.PlanState(r.State), ClosedAt: r.ClosedAt, Version: r.Version}
 	if r.Budget.Valid {
 		if c, err := parseCents(r.Budget.String); err == nil {
@@ -67,7 +68,7 @@ func centsText(c *int64) any {
 
 const planSelect = `
 	SELECT p.id, p.entry_id, e.scope_id, e.object_id, o.short_id, o.name AS object_name, o.department_id, d.name AS department_name,
-	       e.requirement_id, r.title, e.level, e.status AS entry_status, p.measure, p.owner, p.due_date, p.budget_eur::text AS budget,
+	       e.requirement_id, r.title, e.level, e.obligation, e.status AS entry_status, p.measure, p.owner, p.due_date, p.budget_eur::text AS budget,
 	       p.priority, p.state, p.closed_at, p.version
 	FROM plan_items p
 	JOIN check_entries e ON e.id = p.entry_id

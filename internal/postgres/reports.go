@@ -306,6 +306,8 @@ type ApplicabilityRow struct {
 	RequirementID  string         `db:"requirement_id"`
 	Title          string         `db:"title"`
 	Level          domain.Level   `db:"level"`
+	Obligation     sql.NullString `db:"obligation"` // Grundschutz++
+	Effort         *int           `db:"effort"`     // Grundschutz++
 	Objects        int            `db:"objects"`
 	Yes            int            `db:"yes"`
 	Partial        int            `db:"partial"`
@@ -325,7 +327,7 @@ func (db *DB) EachApplicability(ctx context.Context, scopeID int64, vis Visibili
 	}
 	err = eachRow(ctx, db, func(r *ApplicabilityRow) error { return fn(*r) }, `
 		SELECT coalesce(m.group_key, '') AS layer, e.module_id, m.title AS module_title, e.requirement_id, r.title, e.level,
-		       count(*) AS objects,
+		       e.obligation, r.effort, count(*) AS objects,
 		       count(*) FILTER (WHERE e.status = 'yes') AS yes,
 		       count(*) FILTER (WHERE e.status = 'partial') AS partial,
 		       count(*) FILTER (WHERE e.status = 'no') AS no,
@@ -339,7 +341,7 @@ func (db *DB) EachApplicability(ctx context.Context, scopeID int64, vis Visibili
 		JOIN catalog_modules m ON m.catalog_id = e.catalog_id AND m.id = e.module_id
 		LEFT JOIN catalog_groups g ON g.catalog_id = m.catalog_id AND g.key = m.group_key
 		WHERE e.scope_id = $1 AND e.active AND `+visibleIn("o")+`
-		GROUP BY e.catalog_id, e.requirement_id, e.module_id, e.level, r.title, r.ord, m.title, m.group_key, m.ord, g.ord
+		GROUP BY e.catalog_id, e.requirement_id, e.module_id, e.level, e.obligation, r.title, r.effort, r.ord, m.title, m.group_key, m.ord, g.ord
 		ORDER BY g.ord NULLS LAST, m.ord, r.ord`, scopeID, deps)
 	if err != nil {
 		return fmt.Errorf("read the statement of applicability: %w", err)

@@ -153,7 +153,7 @@ func (d *document) writePDF(ctx context.Context, w io.Writer) error {
 	p.CellFormat(0, 8, p.tr(d.report.Heading()), "", 1, "L", false, 0, "")
 	p.SetFont("Helvetica", "", 9)
 	s := d.query.Scope
-	p.CellFormat(0, 5, p.tr("Informationsverbund "+s.Name+" · "+s.Approach.Label()+" · "+strings.TrimSpace(s.CatalogTitle+" "+s.CatalogVersion)), "", 1, "L", false, 0, "")
+	p.CellFormat(0, 5, p.tr("Informationsverbund "+s.Name+" · "+approachText(s)+" · "+strings.TrimSpace(s.CatalogTitle+" "+s.CatalogVersion)), "", 1, "L", false, 0, "")
 	p.CellFormat(0, 5, p.tr("Sicht: "+d.view+" · erstellt am "+german.DateTimeUhr(d.query.Generated)+" mit ismsd "+d.query.Version), "", 1, "L", false, 0, "")
 	p.Ln(3)
 	for _, t := range d.report.TablesFor(d.query) {

@@ -216,12 +216,21 @@ func (d *document) facts() [][2]string {
 	return [][2]string{
 		{"Bericht", d.report.Heading()},
 		{"Informationsverbund", s.Name},
-		{"Vorgehensweise", s.Approach.Label()},
+		{"Vorgehensweise", approachText(s)},
 		{"Katalog", strings.TrimSpace(s.CatalogTitle + " " + s.CatalogVersion)},
 		{"Sicht", d.view},
 		{"Erstellt am", german.DateTimeUhr(d.query.Generated)},
 		{"Erstellt mit", "ismsd " + d.query.Version},
 	}
+}
+
+// approachText is how the scope is checked: the approach of BSI-Standard
+// 200-2, or the Grundschutz++ method, which knows no approach.
+func approachText(s postgres.ScopeSummary) string {
+	if s.Method == domain.MethodPlusPlus {
+		return s.Method.Label() + " (Anforderungspaket)"
+	}
+	return s.Approach.Label()
 }
 
 // viewOf says in German whose view a report shows: the whole scope, or

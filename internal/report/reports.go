@@ -41,13 +41,25 @@ var reports = []*Report{
 	{
 		Name: "a4", Code: "A.4", Title: "IT-Grundschutz-Check", File: "A4_IT-Grundschutz-Check", Formats: []Format{XLSX, PDF, CSV},
 		About: "Jeder Eintrag des IT-Grundschutz-Checks: Zielobjekt, Anforderung mit Stufe, Umsetzungsstatus, Begründung, Umsetzung, Verantwortliche und Termine.",
-		Tables: []Table{{Title: "IT-Grundschutz-Check", Unit: "Einträge", Rows: checkRows, Columns: []Column{
-			{Title: "Kürzel", Width: 10}, {Title: "Zielobjekt", Width: 24}, {Title: "Organisationseinheit", Width: 20},
-			{Title: "Baustein", Width: 10, NotInPDF: true}, {Title: "Anforderung", Width: 14}, {Title: "Titel", Width: 32}, {Title: "Stufe", Width: 6},
-			{Title: "Umsetzungsstatus", Width: 12}, {Title: "Begründung", Width: 32}, {Title: "Umsetzung", Width: 36}, {Title: "Verantwortlich", Width: 16},
-			{Title: "Umgesetzt am", Width: 12}, {Title: "Zieltermin", Width: 12}, {Title: "Letzte Prüfung", Width: 12, NotInPDF: true},
-			{Title: "Nächste Prüfung", Width: 12},
-		}}, paramsTable},
+		Tables: []Table{
+			{Title: "IT-Grundschutz-Check", Unit: "Einträge", Rows: checkRows, For: notPlusPlus, Columns: []Column{
+				{Title: "Kürzel", Width: 10}, {Title: "Zielobjekt", Width: 24}, {Title: "Organisationseinheit", Width: 20},
+				{Title: "Baustein", Width: 10, NotInPDF: true}, {Title: "Anforderung", Width: 14}, {Title: "Titel", Width: 32}, {Title: "Stufe", Width: 6},
+				{Title: "Umsetzungsstatus", Width: 12}, {Title: "Begründung", Width: 32}, {Title: "Umsetzung", Width: 36}, {Title: "Verantwortlich", Width: 16},
+				{Title: "Umgesetzt am", Width: 12}, {Title: "Zieltermin", Width: 12}, {Title: "Letzte Prüfung", Width: 12, NotInPDF: true},
+				{Title: "Nächste Prüfung", Width: 12},
+			}},
+			// Grundschutz++: the modal verb and security level instead of
+			// B/S/H, the effort level, and the exception an unmet entry has.
+			{Title: "IT-Grundschutz-Check", Unit: "Einträge", Rows: plusPlusCheckRows, For: plusPlus, Columns: []Column{
+				{Title: "Kürzel", Width: 10}, {Title: "Zielobjekt", Width: 24}, {Title: "Organisationseinheit", Width: 20},
+				{Title: "Praktik", Width: 10, NotInPDF: true}, {Title: "Anforderung", Width: 14}, {Title: "Titel", Width: 30},
+				{Title: "Modalverb", Width: 8}, {Title: "Sicherheitsniveau", Width: 10}, {Title: "Aufwand", Width: 7},
+				{Title: "Umsetzungsstatus", Width: 12}, {Title: "Begründung", Width: 30}, {Title: "Ausnahme bis", Width: 11}, {Title: "Umsetzung", Width: 34},
+				{Title: "Verantwortlich", Width: 16}, {Title: "Umgesetzt am", Width: 12, NotInPDF: true}, {Title: "Zieltermin", Width: 12},
+				{Title: "Nächste Prüfung", Width: 12, NotInPDF: true},
+			}},
+			paramsTable},
 	},
 	{
 		Name: "a5", Code: "A.5", Title: "Risikoanalyse", File: "A5_Risikoanalyse", Formats: []Format{XLSX, PDF},
@@ -64,7 +76,7 @@ var reports = []*Report{
 		About: "Die Maßnahmen für teilweise und nicht umgesetzte Anforderungen mit Verantwortlichen, Fälligkeit, Budget, Priorität und Stand.",
 		Tables: []Table{{Title: "Realisierungsplan", Unit: "Maßnahmen", Rows: planRows, Columns: []Column{
 			{Title: "Kürzel", Width: 10}, {Title: "Zielobjekt", Width: 22}, {Title: "Organisationseinheit", Width: 20},
-			{Title: "Anforderung", Width: 14}, {Title: "Titel", Width: 28}, {Title: "Stufe", Width: 6}, {Title: "Umsetzungsstatus", Width: 12},
+			{Title: "Anforderung", Width: 14}, {Title: "Titel", Width: 28}, {Title: "Stufe", Width: 9}, {Title: "Umsetzungsstatus", Width: 12},
 			{Title: "Maßnahme", Width: 36}, {Title: "Verantwortlich", Width: 18}, {Title: "Fällig am", Width: 12}, {Title: "Budget", Width: 12},
 			{Title: "Priorität", Width: 9}, {Title: "Stand", Width: 16},
 		}}},
@@ -74,7 +86,7 @@ var reports = []*Report{
 		About: "Die Bausteine und Anforderungen des Informationsverbunds mit ihrer Anwendbarkeit, dem Umsetzungsstand über alle Zielobjekte und den Begründungen.",
 		Tables: []Table{{Title: "Erklärung zur Anwendbarkeit", Unit: "Anforderungen", Rows: applicabilityRows, Columns: []Column{
 			{Title: "Schicht", Width: 8, NotInPDF: true}, {Title: "Baustein", Width: 10}, {Title: "Titel des Bausteins", Width: 30, NotInPDF: true},
-			{Title: "Anforderung", Width: 14}, {Title: "Titel", Width: 34}, {Title: "Stufe", Width: 6}, {Title: "Zielobjekte", Width: 10},
+			{Title: "Anforderung", Width: 14}, {Title: "Titel", Width: 34}, {Title: "Stufe", Width: 9}, {Title: "Zielobjekte", Width: 10},
 			{Title: "ja", Width: 7}, {Title: "teilweise", Width: 9}, {Title: "nein", Width: 7}, {Title: "entbehrlich", Width: 10},
 			{Title: "unbearbeitet", Width: 11}, {Title: "Anwendbar", Width: 10}, {Title: "Umsetzung", Width: 18}, {Title: "Begründungen", Width: 48},
 		}}},
@@ -158,6 +170,34 @@ func componentRows(ctx context.Context, db *postgres.DB, q Query, emit func(Row)
 	})
 }
 
+func plusPlus(q Query) bool    { return q.Scope.Method == domain.MethodPlusPlus }
+func notPlusPlus(q Query) bool { return !plusPlus(q) }
+
+// levelText is a requirement's level as the report's scope names it: the
+// Kompendium's letter, or Grundschutz++'s modal verb and security level.
+func levelText(l domain.Level, o domain.Obligation) string {
+	if o == "" {
+		return l.Letter()
+	}
+	return o.Label() + " · " + domain.PlusPlusLevelLabel(l)
+}
+
+// effortText is an effort level, or "" where the catalog gives none.
+func effortText(e *int) any {
+	if e == nil {
+		return ""
+	}
+	return *e
+}
+
+func plusPlusCheckRows(ctx context.Context, db *postgres.DB, q Query, emit func(Row) error) error {
+	return db.EachCheckEntry(ctx, q.Scope.ID, q.Vis, func(e domain.CheckEntry) error {
+		return emit(Row{e.ObjectShortID, e.ObjectName, e.DepartmentName, e.ModuleID, e.RequirementID, e.Title, e.Obligation.Label(),
+			domain.PlusPlusLevelLabel(e.Level), effortText(e.Effort), e.Status.Label(), e.Justification, date(e.ExceptionUntil),
+			e.Implementation, e.Responsible, date(e.ImplementedOn), date(e.TargetDate), date(e.NextReview)})
+	})
+}
+
 func checkRows(ctx context.Context, db *postgres.DB, q Query, emit func(Row) error) error {
 	return db.EachCheckEntry(ctx, q.Scope.ID, q.Vis, func(e domain.CheckEntry) error {
 		return emit(Row{e.ObjectShortID, e.ObjectName, e.DepartmentName, e.ModuleID, e.RequirementID, e.Title, e.Level.Letter(),
@@ -220,7 +260,7 @@ func planRows(ctx context.Context, db *postgres.DB, q Query, emit func(Row) erro
 		if p.Overdue(today) {
 			state += ", überfällig"
 		}
-		return emit(Row{p.ObjectShortID, p.ObjectName, p.DepartmentName, p.RequirementID, p.Title, p.Level.Letter(), p.EntryStatus.Label(),
+		return emit(Row{p.ObjectShortID, p.ObjectName, p.DepartmentName, p.RequirementID, p.Title, levelText(p.Level, p.Obligation), p.EntryStatus.Label(),
 			p.Measure, p.Owner, date(p.DueDate), euro(p.BudgetCents), domain.PriorityLabel(p.Priority), state})
 	})
 }
@@ -235,7 +275,7 @@ func applicabilityRows(ctx context.Context, db *postgres.DB, q Query, emit func(
 		if a.MoreReasons > 0 {
 			reasons += " | und " + german.Count(a.MoreReasons) + " weitere"
 		}
-		return emit(Row{a.Layer, a.ModuleID, a.ModuleTitle, a.RequirementID, a.Title, a.Level.Letter(), a.Objects,
+		return emit(Row{a.Layer, a.ModuleID, a.ModuleTitle, a.RequirementID, a.Title, levelText(a.Level, domain.Obligation(a.Obligation.String)), a.Objects,
 			a.Yes, a.Partial, a.No, a.NotApplicable, a.Open, applicable, implementation(a), reasons})
 	})
 }

@@ -319,6 +319,22 @@ func TestParamsPage(t *testing.T) {
 	if len(row) < 6 || row[2] != "die Amtsleitung" || row[3] != "eigener Wert" || !strings.Contains(row[5], "durch «die Amtsleitung» autorisieren") {
 		t.Errorf("A.4 parameter row %q", row)
 	}
+	// Its check table names the modal verb, the security level and the
+	// effort level instead of B/S/H, and the front says Grundschutz++.
+	check := workbookSheet(t, download(t, isb, reports+"/a4.xlsx", xlsxType), "IT-Grundschutz-Check")
+	header := -1
+	for i, r := range check {
+		if slices.Contains(r, "Modalverb") && slices.Contains(r, "Aufwand") && slices.Contains(r, "Ausnahme bis") {
+			header = i
+		}
+	}
+	if header < 0 || len(check) <= header+1 || !slices.Contains([]string{"MUSS", "SOLLTE", "KANN"}, check[header+1][6]) ||
+		check[header+1][7] != "normal-SdT" {
+		t.Errorf("A.4 check table of a Grundschutz++ scope: header at %d, rows %q", header, check[:min(len(check), header+2)])
+	}
+	if !strings.Contains(workbookText(t, download(t, isb, reports+"/soa.xlsx", xlsxType)), "MUSS · normal-SdT") {
+		t.Errorf("the statement of applicability does not name the modal verb")
+	}
 	if !strings.Contains(workbookText(t, download(t, isb, reports+"/a4.xlsx", xlsxType)), "[regelmäßig]") {
 		t.Errorf("A.4: an unset parameter is not marked")
 	}
