@@ -7,8 +7,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"ismsd/internal/catalog/catalogtest"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"ismsd/internal/catalog/oscal"
 	"ismsd/internal/domain"
@@ -18,7 +20,7 @@ import (
 
 // newPlusPlusEnv is a scope on the BSI's Methodik catalog, without
 // target objects of its own: its package lies on the scope object.
-func newPlusPlusEnv(t *testing.T, file string) (readyEnv, domain.CatalogContent) {
+func newPlusPlusEnv(t testing.TB, file string) (readyEnv, domain.CatalogContent) {
 	t.Helper()
 	data := catalogtest.Read(t, file)
 	content, err := oscal.ParseCatalog(bytes.NewReader(data))
@@ -180,5 +182,66 @@ func TestPlusPlusElevatedRequirements(t *testing.T) {
 	derive()
 	if n := count(); n != 901 {
 		t.Errorf("%d entries at high need, want all 901", n)
+	}
+}
+
+// BenchmarkPlusPlusPackage derives the check of a Grundschutz++ scope on
+// the Kernel with 10,000 objects from scratch: the whole package on the
+// scope object and three practices on every object, "erhöht" where the
+// object's need is high; then its readiness (median of five runs after
+// one to warm the cache).
+//
+//	go test ./internal/postgres -run '^$' -bench PlusPlusPackage -benchtime 1x
+func BenchmarkPlusPlusPackage(b *testing.B) {
+	e, _ := newPlusPlusEnv(b, catalogtest.Kernel)
+	bigScope(b, e.structure, 10000)
+	for _, q := range []string{
+		`UPDATE object_needs SET effective = greatest(own, 1)`,
+		`INSERT INTO object_modules (object_id, catalog_id, module_id)
+		 SELECT o.id, $2, m.id FROM objects o
+		 CROSS JOIN LATERAL (SELECT id FROM catalog_modules WHERE catalog_id = $2 ORDER BY (ord * 7919 + o.id) % 117 LIMIT 3) m
+		 WHERE o.scope_id = $1 AND o.type <> 'scope'`,
+		`ANALYZE`,
+	} {
+		args := []any{e.scope.ID, e.scope.CatalogID}
+		if !strings.Contains(q, "$1") {
+			args = nil
+		}
+		if _, err := e.owner.Exec(q, args...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	today := readyToday
+	for b.Loop() {
+		if _, err := e.owner.Exec(`DELETE FROM check_entries WHERE scope_id = $1`, e.scope.ID); err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		var r postgres.DeriveResult
+		if err := e.db.InTx(ctx, actor("bench"), func(tx *postgres.Tx) error {
+			var err error
+			r, err = tx.DeriveChecks(ctx, e.scope.ID, nil)
+			return err
+		}); err != nil {
+			b.Fatal(err)
+		}
+		derive := time.Since(start)
+		if _, err := e.owner.Exec(`ANALYZE check_entries`); err != nil {
+			b.Fatal(err)
+		}
+		var took []time.Duration
+		for i := range 6 {
+			start := time.Now()
+			if _, err := e.db.Readiness(ctx, e.scope.ID, postgres.Everything, today); err != nil {
+				b.Fatal(err)
+			}
+			if i > 0 {
+				took = append(took, time.Since(start))
+			}
+		}
+		slices.Sort(took)
+		b.ReportMetric(float64(r.Added), "entries")
+		b.ReportMetric(derive.Seconds(), "derive_s")
+		b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "readiness_ms")
 	}
 }
