@@ -85,6 +85,17 @@ func (db *DB) Scope(ctx context.Context, id int64) (ScopeSummary, error) {
 // CreateScope adds a scope and its own target object (for scope-wide
 // modules such as ISMS.1).
 func (tx *Tx) CreateScope(ctx context.Context, in domain.ScopeInput) (domain.Scope, error) {
+	if in.Approach == "" {
+		// A Grundschutz++ scope has no approach: its package applies.
+		var method domain.Method
+		err := tx.x.GetContext(ctx, &method, `SELECT method FROM catalogs WHERE id = $1`, in.CatalogID)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return domain.Scope{}, err
+		}
+		if method == domain.MethodPlusPlus {
+			in.Approach = domain.ApproachStandard
+		}
+	}
 	if vs := in.Validate(); len(vs) > 0 {
 		return domain.Scope{}, domain.Invalid(vs...)
 	}

@@ -136,3 +136,45 @@ func TestRequirementPackage(t *testing.T) {
 		}
 	}
 }
+
+// Every page, dashboard, history and report of a Grundschutz++ scope
+// answers, and the pages name the catalog the scope is measured against.
+func TestPlusPlusScopeEverywhere(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	kernel := e.importShared(sharedKernel).Catalog.ID
+	e.user("root", domain.Grant{Role: domain.RoleAdmin})
+	c := e.login("root")
+	var scope struct {
+		ID int64 `json:"id"`
+	}
+	c.do("POST", "/api/v1/scopes", map[string]any{"name": "Rechenzentrum", "catalog_id": kernel}, nil).json(t, &scope)
+	if scope.ID == 0 {
+		t.Fatal("no scope without an approach")
+	}
+	page := fmt.Sprintf("/scopes/%d", scope.ID)
+	for _, p := range []string{"", "/readiness", "/readiness/g4", "/readiness/g5", "/check", "/plan", "/dashboard", "/dashboard/department",
+		"/package", "/parameters", "/exceptions", "/guideline", "/modelling", "/reports", "/risk"} {
+		r := c.do("GET", page+p, nil, nil)
+		if r.status != http.StatusOK {
+			t.Errorf("%s: %d", p, r.status)
+			continue
+		}
+		if p != "" && p != "/dashboard" && p != "/dashboard/department" && !strings.Contains(string(r.body), "gemessen an „BSI Stand der Technik Kernel“") {
+			t.Errorf("%s does not name the catalog", p)
+		}
+	}
+	api := fmt.Sprintf("/api/v1/scopes/%d", scope.ID)
+	for _, p := range []string{"/readiness", "/history", "/check", "/plan", "/package", "/parameters", "/exceptions"} {
+		if r := c.do("GET", api+p, nil, nil); r.status != http.StatusOK {
+			t.Errorf("API %s: %d %s", p, r.status, r.body)
+		}
+	}
+	for _, name := range []string{"a1", "a2", "a3", "a4", "a5", "a6", "soa"} {
+		for _, format := range []string{"xlsx", "pdf"} {
+			if r := c.do("GET", api+"/reports/"+name+"."+format, nil, nil); r.status != http.StatusOK {
+				t.Errorf("report %s.%s: %d %s", name, format, r.status, r.body)
+			}
+		}
+	}
+}
