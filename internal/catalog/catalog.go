@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
+	"strings"
 )
 
 // Kind is the kind of a catalog file.
@@ -59,6 +61,33 @@ func (e *Error) Error() string {
 		return e.Reason
 	}
 	return e.Where + ": " + e.Reason
+}
+
+// jsonPathStep is one step of a JSON path as the parsers write it:
+// "groups[3]" or "catalog".
+var jsonPathStep = regexp.MustCompile(`^([^\[\]]+)((?:\[\d+\])*)$`)
+
+// Pointer is where the error is as a JSON pointer (RFC 6901) into the
+// file, "/catalog/groups/3/controls/2", when Where is a JSON path; ""
+// for positions in XML or a workbook, or none at all.
+func (e *Error) Pointer() string {
+	if e.Where == "" || strings.ContainsAny(e.Where, " ,") {
+		return ""
+	}
+	var b strings.Builder
+	for _, step := range strings.Split(e.Where, ".") {
+		m := jsonPathStep.FindStringSubmatch(step)
+		if m == nil {
+			return ""
+		}
+		b.WriteString("/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(m[1]))
+		for _, idx := range strings.Split(strings.Trim(m[2], "[]"), "][") {
+			if idx != "" {
+				b.WriteString("/" + idx)
+			}
+		}
+	}
+	return b.String()
 }
 
 // Errorf returns an *Error.

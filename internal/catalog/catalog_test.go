@@ -43,3 +43,19 @@ func TestLimitReader(t *testing.T) {
 		t.Errorf("ParseKind(krt-xlsx) = %q, %v", k, err)
 	}
 }
+
+func TestErrorPointer(t *testing.T) {
+	for where, want := range map[string]string{
+		"catalog.groups[3].controls[2]":                   "/catalog/groups/3/controls/2",
+		"component-definition.components[0]":              "/component-definition/components/0",
+		"catalog.groups[1].controls[0].parts[2].props[0]": "/catalog/groups/1/controls/0/parts/2/props/0",
+		"catalog":                    "/catalog",
+		"line 12, column 3":          "",
+		"sheet KRT_SYS.2.1, cell D7": "",
+		"":                           "",
+	} {
+		if got := (&Error{Where: where}).Pointer(); got != want {
+			t.Errorf("%q: pointer %q, want %q", where, got, want)
+		}
+	}
+}

@@ -340,7 +340,9 @@ func (a *API) runImport(c *gin.Context, req catalogimport.Request) error {
 	}
 	var ce *catalog.Error
 	if errors.As(err, &ce) {
-		return domain.Invalid(domain.Violation{Pointer: "/file", Detail: ce.Error()})
+		// The pointer goes on into the uploaded file where the error is
+		// in a JSON file: /file/catalog/groups/3/controls/2.
+		return domain.Invalid(domain.Violation{Pointer: "/file" + ce.Pointer(), Detail: ce.Error()})
 	}
 	if err != nil {
 		return err

@@ -141,6 +141,19 @@ func TestCatalogUpload(t *testing.T) {
 	if len(p.Errors) != 1 || p.Errors[0].Pointer != "/file" || !strings.Contains(p.Errors[0].Detail, "line") {
 		t.Errorf("broken upload: %+v", p)
 	}
+	// A well-formed file that breaks a rule of OSCAL or Grundschutz++ is
+	// refused with a pointer into the file, and nothing is stored.
+	bad := []byte(`{"catalog":{"uuid":"u","metadata":{"title":"T"},"groups":[{"id":"G","title":"G","controls":[
+		{"id":"G.1","title":"a","parts":[{"name":"statement","prose":"x","props":[{"name":"modal_verb","value":"MUSS"}]}]},
+		{"id":"G.2","title":"b","parts":[{"name":"guidance"},{"name":"statement","prose":"y","props":[{"name":"result","value":"r"},{"name":"modal_verb","value":"DARF"}]}]}]}]}}`)
+	before := len(c.do("GET", "/api/v1/catalogs", nil, nil).body)
+	p = problemOf(t, c.upload("/api/v1/catalogs", nil, "bad.json", bytes.NewReader(bad), nil), http.StatusUnprocessableEntity)
+	if len(p.Errors) != 1 || p.Errors[0].Pointer != "/file/catalog/groups/0/controls/1/parts/1/props/1" || !strings.Contains(p.Errors[0].Detail, `"DARF"`) {
+		t.Errorf("bad modal verb: %+v", p)
+	}
+	if after := len(c.do("GET", "/api/v1/catalogs", nil, nil).body); after != before {
+		t.Errorf("a refused catalog changed the list")
+	}
 	problemOf(t, c.upload("/api/v1/catalogs", map[string]string{"kind": "spreadsheet"}, "x.json", bytes.NewReader(own), nil), http.StatusUnprocessableEntity)
 	problemOf(t, c.do("POST", "/api/v1/catalogs", []byte(`{}`), nil), http.StatusUnsupportedMediaType)
 	// Over the catalog limit, and over the body limit of the route (limit + 1 MiB).

@@ -113,11 +113,11 @@ func TestComponentDefinitionUpload(t *testing.T) {
 	}
 	problemOf(t, c.do("GET", "/api/v1/component-definitions/999", nil, nil), http.StatusNotFound)
 
-	// Malformed: 422 with the pointer to the file and the JSON path in the
-	// detail, nothing stored; the page says it in German.
+	// Malformed: 422 with a pointer into the uploaded file and the JSON
+	// path in the detail, nothing stored; the page says it in German.
 	broken := []byte(`{"component-definition":{"metadata":{"title":"T"},"components":[{"title":"C","control-implementations":[{"implemented-requirements":[{"description":"d"}]}]}]}}`)
 	p := problemOf(t, c.upload("/api/v1/catalogs", nil, "broken.json", bytes.NewReader(broken), nil), http.StatusUnprocessableEntity)
-	if len(p.Errors) != 1 || p.Errors[0].Pointer != "/file" ||
+	if len(p.Errors) != 1 || p.Errors[0].Pointer != "/file/component-definition/components/0/control-implementations/0/implemented-requirements/0" ||
 		!strings.Contains(p.Errors[0].Detail, "component-definition.components[0].control-implementations[0].implemented-requirements[0]") {
 		t.Errorf("malformed: %+v", p)
 	}

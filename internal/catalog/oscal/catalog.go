@@ -244,7 +244,7 @@ func (b *builder) requirement(c control, path string) (domain.Requirement, error
 	if err := applyProps(&req, c, path); err != nil {
 		return req, err
 	}
-	for _, p := range c.Parts {
+	for j, p := range c.Parts {
 		switch p.Name {
 		case "statement":
 			req.Text = append(req.Text, b.part(p)...)
@@ -252,7 +252,7 @@ func (b *builder) requirement(c control, path string) (domain.Requirement, error
 				if pr.Name == propModal {
 					o, ok := domain.ParseModalVerb(pr.Value)
 					if !ok {
-						return req, catalog.Errorf(fmt.Sprintf("%s.parts[statement].props[%d]", path, i),
+						return req, catalog.Errorf(fmt.Sprintf("%s.parts[%d].props[%d]", path, j, i),
 							"control %s: unknown %s %q; want MUSS, SOLLTE or KANN", c.ID, propModal, pr.Value)
 					}
 					req.Obligation = o
