@@ -739,8 +739,12 @@ func TestSeedTwice(t *testing.T) {
 	if cs, err := db.ListCertificates(ctx, first.ScopeID); err != nil || len(cs) != 1 {
 		t.Errorf("%d certificates after the second seed, %v", len(cs), err)
 	}
+	if second.PlusPlus != (PlusPlusResult{}) {
+		t.Errorf("the second seed reports a Grundschutz++ scope %+v", second.PlusPlus)
+	}
+	// The Kompendium scope and the Grundschutz++ scope of the data centre.
 	scopes, err := db.ListScopes(ctx, postgres.Everything)
-	if err != nil || len(scopes) != 1 {
+	if err != nil || len(scopes) != 2 {
 		t.Errorf("%d scopes, %v", len(scopes), err)
 	}
 }

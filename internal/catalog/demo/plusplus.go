@@ -17,16 +17,18 @@ import (
 // any imported file.
 
 // PlusPlusSourceName and ComponentSourceName are the names under which
-// the files are recorded.
+// the files are recorded. The component definition's is written like the
+// BSI's file names, so that its components show as "Keycloak-Demo · Realm"
+// (domain.DefinitionName).
 const (
 	PlusPlusSourceName  = "grundschutz-pp-demo.json"
-	ComponentSourceName = "keycloak-demo-component.json"
+	ComponentSourceName = "Keycloak-Demo-component_definition.json"
 )
 
 //go:embed grundschutz-pp-demo.json
 var plusPlusSource []byte
 
-//go:embed keycloak-demo-component.json
+//go:embed Keycloak-Demo-component_definition.json
 var componentSource []byte
 
 // PlusPlusSource returns the Grundschutz++ demo catalog's bytes.
