@@ -639,9 +639,13 @@ func seededGuideline(t *testing.T, db *postgres.DB, res Result) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ofScope := map[string]bool{}
+	for _, v := range versions {
+		ofScope[fmt.Sprint(v.ID)] = true
+	}
 	approvals := 0
 	for _, r := range recs {
-		if r.Action == "guideline.approve" {
+		if r.Action == "guideline.approve" && ofScope[r.ResourceID] {
 			approvals++
 			if r.ActorName != managementUser {
 				t.Errorf("guideline approved by %s", r.ActorName)
