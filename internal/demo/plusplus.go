@@ -98,7 +98,10 @@ var plusPlusModelling = []struct {
 
 // plusPlusComponents are the components of the demo definition the
 // identity servers run.
-var plusPlusComponents = map[string][]string{"Realm": {"iam-01", "iam-02"}, "Admin-Konsole": {"iam-01", "iam-02"}}
+var plusPlusComponents = []struct {
+	title   string
+	objects []string
+}{{"Realm", []string{"iam-01", "iam-02"}}, {"Admin-Konsole", []string{"iam-01", "iam-02"}}}
 
 // plusPlusRaise is the erhöht requirement the ISB raises into the package
 // for the whole scope (Methodik STM.3.1).
@@ -249,14 +252,14 @@ func seedPlusPlus(ctx context.Context, db *postgres.DB, actor domain.Actor, dept
 				return fmt.Errorf("demo modelling %v: %w", m.modules, err)
 			}
 		}
-		for title, keys := range plusPlusComponents {
-			id, ok := componentIDs[title]
+		for _, c := range plusPlusComponents {
+			id, ok := componentIDs[c.title]
 			if !ok {
-				return fmt.Errorf("the Keycloak demo definition has no component %q", title)
+				return fmt.Errorf("the Keycloak demo definition has no component %q", c.title)
 			}
-			for _, key := range keys {
+			for _, key := range c.objects {
 				if err := tx.AssignComponent(ctx, objIDs[key], id, postgres.Everything); err != nil {
-					return fmt.Errorf("demo component %s on %s: %w", title, key, err)
+					return fmt.Errorf("demo component %s on %s: %w", c.title, key, err)
 				}
 				res.Components++
 			}
