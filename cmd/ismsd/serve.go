@@ -167,6 +167,12 @@ func seedDemo(ctx context.Context, e *env, accounts *account.Service, out io.Wri
 	fmt.Fprintf(out, "  Demo network %q seeded with %d target objects, %d evidence items, %d audits, %d findings,\n"+
 		"  the guideline in %d versions, %d policies and the certificate %s.\n",
 		demo.ScopeName, res.Objects, res.Evidence, res.Audits, res.Findings, res.Guidelines, res.Policies, res.Certificate)
+	if pp := res.PlusPlus; pp.ScopeID != 0 {
+		e.log.Info("seeded the Grundschutz++ demo scope", "scope", pp.ScopeID, "objects", pp.Objects, "entries", pp.Entries,
+			"parameters_set", pp.ParamsSet, "exceptions", pp.Exceptions)
+		fmt.Fprintf(out, "  Grundschutz++ demo scope %q seeded with %d target objects, %d check entries and %d exceptions.\n",
+			demo.PlusPlusScopeName, pp.Objects, pp.Entries, pp.Exceptions)
+	}
 	if len(res.Accounts) > 0 {
 		fmt.Fprintln(out, "  Demo accounts (passwords shown only now; each must be changed at the first login):")
 		for _, a := range res.Accounts {

@@ -41,6 +41,7 @@ type Result struct {
 	Certificate  string // the number of the certificate recorded
 	History      int64  // invented readiness snapshots before today (see historyInsert)
 	Accounts     []Account
+	PlusPlus     PlusPlusResult // the Grundschutz++ scope of the data centre (see seedPlusPlus)
 }
 
 // Seed stores the demo network unless its scope exists already (then
@@ -51,7 +52,8 @@ type Result struct {
 // then the evidence and audits, on behalf of the demo accounts (see
 // seedEvidence), the guideline, the policies of A.0 and the certificate
 // (see seedGuideline), and last today's readiness snapshot with an
-// invented history before it (see seedHistory).
+// invented history before it (see seedHistory); then the second scope,
+// the data centre on the Grundschutz++ demo catalog (see seedPlusPlus).
 func Seed(ctx context.Context, db *postgres.DB, accounts *account.Service, actor domain.Actor) (Result, error) {
 	if id, found, err := findScope(ctx, db); err != nil || found {
 		return Result{ScopeID: id}, err
@@ -237,6 +239,10 @@ func Seed(ctx context.Context, db *postgres.DB, accounts *account.Service, actor
 	// that the dashboards' trend and forecast are not empty.
 	if res.History, err = seedHistory(ctx, db, actor, scope.ID, deptIDs, today); err != nil {
 		return res, fmt.Errorf("demo readiness history: %w", err)
+	}
+	// Last, the data centre's scope on the Grundschutz++ demo catalog.
+	if res.PlusPlus, err = seedPlusPlus(ctx, db, actor, deptIDs, today); err != nil {
+		return res, fmt.Errorf("demo Grundschutz++ scope: %w", err)
 	}
 	return res, nil
 }

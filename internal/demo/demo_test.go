@@ -639,9 +639,13 @@ func seededGuideline(t *testing.T, db *postgres.DB, res Result) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ofScope := map[string]bool{}
+	for _, v := range versions {
+		ofScope[fmt.Sprint(v.ID)] = true
+	}
 	approvals := 0
 	for _, r := range recs {
-		if r.Action == "guideline.approve" {
+		if r.Action == "guideline.approve" && ofScope[r.ResourceID] {
 			approvals++
 			if r.ActorName != managementUser {
 				t.Errorf("guideline approved by %s", r.ActorName)
@@ -739,8 +743,12 @@ func TestSeedTwice(t *testing.T) {
 	if cs, err := db.ListCertificates(ctx, first.ScopeID); err != nil || len(cs) != 1 {
 		t.Errorf("%d certificates after the second seed, %v", len(cs), err)
 	}
+	if second.PlusPlus != (PlusPlusResult{}) {
+		t.Errorf("the second seed reports a Grundschutz++ scope %+v", second.PlusPlus)
+	}
+	// The Kompendium scope and the Grundschutz++ scope of the data centre.
 	scopes, err := db.ListScopes(ctx, postgres.Everything)
-	if err != nil || len(scopes) != 1 {
+	if err != nil || len(scopes) != 2 {
 		t.Errorf("%d scopes, %v", len(scopes), err)
 	}
 }

@@ -4,7 +4,9 @@
 // modelling hints are the Kompendium's; descriptions, requirement texts,
 // threat descriptions and the requirement → threat links are our own words
 // and our own judgement, not the BSI's. The file's format is described by
-// schemas/catalog-demo.json.
+// schemas/catalog-demo.json. Beside it the package holds a small
+// Grundschutz++ demo catalog and a Keycloak component definition for it,
+// in OSCAL and in our own words as well (see plusplus.go).
 package demo
 
 import (
