@@ -116,14 +116,17 @@ func checkListURL(scopeID int64, key, value string) string {
 
 // readinessProgress reads the progress tables of a scope as the reader
 // sees them: by level against the target dates, by department, by layer.
-func (u *UI) readinessProgress(c *gin.Context, scopeID int64) ([]levelRow, []progressRow, []progressRow, error) {
-	ctx, vis, today := c.Request.Context(), route.Visibility(c), u.today()
+func (u *UI) readinessProgress(c *gin.Context, scope postgres.ScopeSummary) ([]levelRow, []progressRow, []progressRow, error) {
+	ctx, vis, today, scopeID := c.Request.Context(), route.Visibility(c), u.today(), scope.ID
 	levels, err := u.DB.LevelProgress(ctx, scopeID, vis, today)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	var ls []levelRow
 	for _, l := range levels {
+		if scope.Method == domain.MethodPlusPlus {
+			l.Label = "Sicherheitsniveau " + domain.PlusPlusLevelLabel(l.Level)
+		}
 		ls = append(ls, levelRow{progressRow: newProgressRow(l.Progress, checkListURL(scopeID, "level", string(l.Level))), Level: l.Level,
 			Due: day{l.Due}, Late: l.Late})
 	}
@@ -166,7 +169,7 @@ func (u *UI) readinessOverview(c *gin.Context, scope postgres.ScopeSummary) (rea
 		d.Gates = append(d.Gates, v)
 	}
 	var depts, layers []progressRow
-	if d.Levels, depts, layers, err = u.readinessProgress(c, scope.ID); err != nil {
+	if d.Levels, depts, layers, err = u.readinessProgress(c, scope); err != nil {
 		return d, err
 	}
 	d.Tables = []progressTable{
