@@ -88,13 +88,3 @@ func (e CheckEntry) HasValidException(today time.Time) bool {
 	return e.ExceptionUntil != nil && !e.ExceptionUntil.Before(today)
 }
 
-// UnmetMustBlocks tells the readiness gates whether an entry blocks as an
-// unmet MUSS: active, partial or unfulfilled, and without an exception
-// valid on today; an expired exception blocks again. In SQL:
-//
-//	e.active AND e.obligation = 'muss' AND e.status IN ('partial', 'no')
-//	AND NOT EXISTS (SELECT 1 FROM check_exceptions x WHERE x.entry_id = e.id
-//	                AND x.revoked_at IS NULL AND x.valid_until >= <today>)
-func (e CheckEntry) UnmetMustBlocks(today time.Time) bool {
-	return e.Active && e.Obligation == ObligationMust && e.Status.Unfulfilled() && !e.HasValidException(today)
-}

@@ -149,7 +149,7 @@ func TestExceptionForAnUnmetMust(t *testing.T) {
 	p := newPlusPlus(t)
 	today := domain.Today(time.UTC)
 	must := p.setStatus(t, p.ppEntry(t, p.sv, "GC.1.1"), domain.StatusNo)
-	if must.Obligation != domain.ObligationMust || !must.UnmetMustBlocks(today) {
+	if must.Obligation != domain.ObligationMust || must.HasValidException(today) {
 		t.Fatalf("entry %+v", must)
 	}
 	in := domain.ExceptionInput{Justification: "  Ablösung des Altsystems 2027 geplant.  ", ValidUntil: until(today, 90)}
@@ -188,8 +188,8 @@ func TestExceptionForAnUnmetMust(t *testing.T) {
 		x.Obligation != domain.ObligationMust || x.ObjectShortID == "" || x.Version != 1 {
 		t.Errorf("exception %+v", x)
 	}
-	if e := p.ppEntry(t, p.sv, "GC.1.1"); e.ExceptionID == nil || *e.ExceptionID != x.ID || e.UnmetMustBlocks(today) ||
-		!e.UnmetMustBlocks(today.AddDate(0, 0, 91)) {
+	if e := p.ppEntry(t, p.sv, "GC.1.1"); e.ExceptionID == nil || *e.ExceptionID != x.ID || !e.HasValidException(today) ||
+		e.HasValidException(today.AddDate(0, 0, 91)) {
 		t.Errorf("entry with its exception %+v", e)
 	}
 	if got, err := p.db.EntryException(ctx, must.ID, postgres.Everything); err != nil || got.ID != x.ID {
@@ -229,7 +229,7 @@ func TestExceptionForAnUnmetMust(t *testing.T) {
 	if _, err := p.revoke(x.ID, r.Version, today); !errors.Is(err, domain.ErrConflict) {
 		t.Errorf("revoking twice: %v", err)
 	}
-	if e := p.ppEntry(t, p.sv, "GC.1.1"); e.ExceptionID != nil || !e.UnmetMustBlocks(today) {
+	if e := p.ppEntry(t, p.sv, "GC.1.1"); e.ExceptionID != nil || e.HasValidException(today) {
 		t.Errorf("entry after the revocation %+v", e)
 	}
 	if got, err := p.db.EntryException(ctx, must.ID, postgres.Everything); err != nil || got.ID != x.ID || got.RevokedAt == nil {
