@@ -2,8 +2,81 @@ package domain
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
+
+// ExceptionInput is an exception (Ausnahme, Methodik UMS.5) as management
+// authorises it: why the requirement is not met, and until when.
+type ExceptionInput struct {
+	Justification string `json:"justification"`
+	ValidUntil    string `json:"valid_until"` // YYYY-MM-DD
+}
+
+// ExceptionJustificationMax is the longest justification, in characters.
+const ExceptionJustificationMax = 4000
+
+// Validate trims the input and checks it against today: the end date must
+// lie after today, the justification be written out.
+func (in *ExceptionInput) Validate(today time.Time) (time.Time, []Violation) {
+	in.Justification = strings.TrimSpace(in.Justification)
+	var v []Violation
+	switch {
+	case in.Justification == "":
+		v = append(v, Violation{Pointer: "/justification", Detail: "must not be empty",
+			German: "Eine Ausnahme braucht eine Begründung."})
+	case TooLong(in.Justification, ExceptionJustificationMax):
+		v = append(v, Violation{Pointer: "/justification", Detail: "is longer than 4000 characters",
+			German: "Die Begründung darf höchstens 4.000 Zeichen lang sein."})
+	}
+	if tv, bad := TextViolation("/justification", in.Justification); bad {
+		v = append(v, tv)
+	}
+	until, err := time.Parse(time.DateOnly, strings.TrimSpace(in.ValidUntil))
+	switch {
+	case strings.TrimSpace(in.ValidUntil) == "":
+		v = append(v, Violation{Pointer: "/valid_until", Detail: "must not be empty",
+			German: "Eine Ausnahme braucht ein Enddatum."})
+	case err != nil:
+		v = append(v, Violation{Pointer: "/valid_until", Detail: "is not a date (YYYY-MM-DD)",
+			German: "Das Enddatum ist kein gültiges Datum."})
+	case !until.After(today):
+		v = append(v, Violation{Pointer: "/valid_until", Detail: "must lie after today",
+			German: "Das Enddatum muss nach dem heutigen Tag liegen."})
+	}
+	return until, v
+}
+
+// Exception is an authorised exception for one check entry. It counts
+// while it is not revoked and its end date has not passed.
+type Exception struct {
+	ID            int64      `db:"id" json:"id"`
+	ScopeID       int64      `db:"scope_id" json:"scope_id"`
+	EntryID       int64      `db:"entry_id" json:"entry_id"`
+	Justification string     `db:"justification" json:"justification"`
+	ValidUntil    time.Time  `db:"valid_until" json:"valid_until"`
+	AuthorisedBy  string     `db:"authorised_by" json:"authorised_by"`
+	AuthorisedAt  time.Time  `db:"authorised_at" json:"authorised_at"`
+	RevokedAt     *time.Time `db:"revoked_at" json:"revoked_at,omitempty"`
+	RevokedBy     string     `db:"revoked_by" json:"revoked_by,omitempty"`
+	Version       int        `db:"version" json:"version"`
+	RequirementID string     `db:"requirement_id" json:"requirement_id"`
+	ObjectID      int64      `db:"object_id" json:"object_id"`
+	ObjectShortID string     `db:"short_id" json:"object_short_id"`
+	ObjectName    string     `db:"object_name" json:"object_name"`
+	DepartmentID  *int64     `db:"department_id" json:"department_id,omitempty"`
+	// The entry it covers, as it stands now.
+	Title       string     `db:"title" json:"title"`
+	Obligation  Obligation `db:"obligation" json:"obligation"`
+	EntryStatus Status     `db:"entry_status" json:"entry_status"`
+}
+
+// Valid tells whether the exception counts on today (a calendar date as
+// Today gives it): not revoked, and its end date, the last day it counts,
+// not passed.
+func (e Exception) Valid(today time.Time) bool {
+	return e.RevokedAt == nil && !e.ValidUntil.Before(today)
+}
 
 // ExceptionState is where an exception stands on a given day.
 type ExceptionState string
@@ -87,4 +160,3 @@ func MayBeRiskAccepted(l Level, o Obligation) bool { return l != LevelBasis && o
 func (e CheckEntry) HasValidException(today time.Time) bool {
 	return e.ExceptionUntil != nil && !e.ExceptionUntil.Before(today)
 }
-
