@@ -84,13 +84,7 @@ func (u *UI) run(c *gin.Context, fn func(tx *postgres.Tx) error) error {
 // inTx runs fn in one transaction on behalf of the request's user and
 // returns what it made.
 func inTx[T any](u *UI, c *gin.Context, fn func(tx *postgres.Tx) (T, error)) (T, error) {
-	var out T
-	err := u.run(c, func(tx *postgres.Tx) error {
-		var err error
-		out, err = fn(tx)
-		return err
-	})
-	return out, err
+	return postgres.InTxValue(c.Request.Context(), u.DB, route.Actor(c), fn)
 }
 
 var (
