@@ -549,6 +549,11 @@ type reqColumn struct {
 	Short string
 }
 
+// Nav leads through the pages of the module's objects.
+func (d moduleCheckPage) Nav() keysetNav {
+	return keysetNav{Of: "Zielobjekte", Shown: "Zielobjekte auf dieser Seite", Count: len(d.Rows), FirstURL: d.FirstURL, NextURL: d.NextURL}
+}
+
 type moduleCheckPage struct {
 	Scope        scopeView
 	Tab          string

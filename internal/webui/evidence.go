@@ -139,6 +139,11 @@ type evidenceForm struct {
 	Note, Target, TargetID               string
 }
 
+// Nav leads through the evidence list's pages.
+func (d evidenceListPage) Nav() keysetNav {
+	return keysetNav{Of: "Nachweise", Shown: "Auf dieser Seite", Count: len(d.Items), FirstURL: d.FirstURL, NextURL: d.NextURL}
+}
+
 type evidenceListPage struct {
 	Scope        scopeView
 	Tab          string

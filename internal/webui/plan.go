@@ -155,6 +155,11 @@ type planView struct {
 	Active          bool
 }
 
+// Nav leads through the measures' pages.
+func (d planPage) Nav() keysetNav {
+	return keysetNav{Of: "Maßnahmen", Shown: "Auf dieser Seite", Count: len(d.Items), FirstURL: d.FirstURL, NextURL: d.NextURL}
+}
+
 type planPage struct {
 	Scope       scopeView
 	Tab         string
