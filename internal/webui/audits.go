@@ -157,15 +157,7 @@ func (u *UI) auditsData(c *gin.Context, scope postgres.ScopeSummary) (auditsPage
 }
 
 func (u *UI) auditsPage(c *gin.Context) error {
-	scope, err := u.scopeOfPath(c)
-	if err != nil {
-		return err
-	}
-	d, err := u.auditsData(c, scope)
-	if err != nil {
-		return err
-	}
-	return u.render(c, http.StatusOK, "audits", "Audits · "+scope.Name, d)
+	return showPage(u, c, "audits", u.scopeOfPath, u.auditsData, scopeTitle("Audits"))
 }
 
 func (u *UI) planAudit(c *gin.Context) error {
@@ -236,11 +228,7 @@ type auditDetailPage struct {
 }
 
 func (u *UI) auditOfPath(c *gin.Context) (domain.Audit, error) {
-	id, err := pathID(c, "id", errAuditNotFound)
-	if err != nil {
-		return domain.Audit{}, err
-	}
-	return u.DB.AuditByID(c.Request.Context(), id)
+	return recordOfPath(c, errAuditNotFound, u.DB.AuditByID)
 }
 
 func (u *UI) auditDetailData(c *gin.Context, a domain.Audit) (auditDetailPage, error) {
@@ -280,15 +268,7 @@ func (u *UI) auditDetailData(c *gin.Context, a domain.Audit) (auditDetailPage, e
 }
 
 func (u *UI) auditDetailPage(c *gin.Context) error {
-	a, err := u.auditOfPath(c)
-	if err != nil {
-		return err
-	}
-	d, err := u.auditDetailData(c, a)
-	if err != nil {
-		return err
-	}
-	return u.render(c, http.StatusOK, "audit_detail", a.Title, d)
+	return showPage(u, c, "audit_detail", u.auditOfPath, u.auditDetailData, func(a domain.Audit) string { return a.Title })
 }
 
 // auditFormFailed shows the audit page again with the refusal of one of
@@ -615,11 +595,7 @@ func (p findingPageData) TargetLabel(l domain.FindingLink) string {
 }
 
 func (u *UI) findingOfPath(c *gin.Context) (domain.Finding, error) {
-	id, err := pathID(c, "id", errFindingNotFound)
-	if err != nil {
-		return domain.Finding{}, err
-	}
-	return u.DB.FindingByID(c.Request.Context(), id, u.visibilityFor(c, authz.ActionRead))
+	return visibleOfPath(c, errFindingNotFound, u.DB.FindingByID, u.visibilityFor(c, authz.ActionRead))
 }
 
 func (u *UI) findingData(c *gin.Context, f domain.Finding) (findingPageData, error) {
@@ -643,15 +619,7 @@ func (u *UI) findingData(c *gin.Context, f domain.Finding) (findingPageData, err
 }
 
 func (u *UI) findingPage(c *gin.Context) error {
-	f, err := u.findingOfPath(c)
-	if err != nil {
-		return err
-	}
-	d, err := u.findingData(c, f)
-	if err != nil {
-		return err
-	}
-	return u.render(c, http.StatusOK, "finding", "Feststellung "+f.Title, d)
+	return showPage(u, c, "finding", u.findingOfPath, u.findingData, func(f domain.Finding) string { return "Feststellung " + f.Title })
 }
 
 // findingFormFailed shows the finding again, as it is now, with the

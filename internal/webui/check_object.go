@@ -141,15 +141,9 @@ func (u *UI) objectCheckData(c *gin.Context, o domain.Object) (objectCheckPage, 
 }
 
 func (u *UI) objectCheckPage(c *gin.Context) error {
-	o, err := u.loadObject(c)
-	if err != nil {
-		return err
-	}
-	d, err := u.objectCheckData(c, o)
-	if err != nil {
-		return err
-	}
-	return u.render(c, http.StatusOK, "check_object", "IT-Grundschutz-Check · "+objectTitle(o), d)
+	return showPage(u, c, "check_object", u.loadObject, u.objectCheckData, func(o domain.Object) string {
+		return "IT-Grundschutz-Check · " + objectTitle(o)
+	})
 }
 
 // updateEntry saves the form of one entry (inline on the object's page,
@@ -513,11 +507,7 @@ func (u *UI) entryData(c *gin.Context, e domain.CheckEntry) (entryPageData, erro
 }
 
 func (u *UI) entryPage(c *gin.Context) error {
-	id, err := pathID(c, "id", errEntryNotFound)
-	if err != nil {
-		return err
-	}
-	e, err := u.DB.EntryByID(c.Request.Context(), id, u.visibilityFor(c, authz.ActionRead))
+	e, err := visibleOfPath(c, errEntryNotFound, u.DB.EntryByID, u.visibilityFor(c, authz.ActionRead))
 	if err != nil {
 		return err
 	}

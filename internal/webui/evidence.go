@@ -616,11 +616,7 @@ func (p evidencePage) title() string { return p.Evidence.Title + " · Nachweis" 
 // loadEvidence reads the item of the path as the route's grant sees it:
 // one outside the reader's departments is not found, like a missing one.
 func (u *UI) loadEvidence(c *gin.Context) (domain.Evidence, error) {
-	id, err := pathID(c, "id", errEvidenceNotFound)
-	if err != nil {
-		return domain.Evidence{}, err
-	}
-	return u.DB.EvidenceByID(c.Request.Context(), id, u.visibilityOf(c, evidenceRead))
+	return visibleOfPath(c, errEvidenceNotFound, u.DB.EvidenceByID, u.visibilityOf(c, evidenceRead))
 }
 
 func (u *UI) evidenceData(c *gin.Context, e domain.Evidence) (evidencePage, error) {

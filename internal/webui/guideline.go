@@ -335,15 +335,7 @@ func (u *UI) guidelineData(c *gin.Context, scope postgres.ScopeSummary) (guideli
 }
 
 func (u *UI) guidelinePage(c *gin.Context) error {
-	scope, err := u.scopeOfPath(c)
-	if err != nil {
-		return err
-	}
-	d, err := u.guidelineData(c, scope)
-	if err != nil {
-		return err
-	}
-	return u.render(c, http.StatusOK, "guideline", "Leitlinie · "+scope.Name, d)
+	return showPage(u, c, "guideline", u.scopeOfPath, u.guidelineData, scopeTitle("Leitlinie"))
 }
 
 // guidelineFormFailed shows the tab again, as it is now, with the refusal
@@ -375,11 +367,7 @@ func (u *UI) guidelineFormFailed(c *gin.Context, scopeID int64, form string, err
 
 // guidelineOfPath is the guideline version named by the path.
 func (u *UI) guidelineOfPath(c *gin.Context) (domain.Guideline, error) {
-	id, err := pathID(c, "id", errGuidelineNotFound)
-	if err != nil {
-		return domain.Guideline{}, err
-	}
-	return u.DB.GuidelineByID(c.Request.Context(), id)
+	return recordOfPath(c, errGuidelineNotFound, u.DB.GuidelineByID)
 }
 
 // createGuidelineDraft starts the next version from the one in force, or
@@ -480,11 +468,7 @@ func (u *UI) createPolicy(c *gin.Context) error {
 }
 
 func (u *UI) policyOfPath(c *gin.Context) (domain.Policy, error) {
-	id, err := pathID(c, "id", errPolicyNotFound)
-	if err != nil {
-		return domain.Policy{}, err
-	}
-	return u.DB.PolicyByID(c.Request.Context(), id)
+	return recordOfPath(c, errPolicyNotFound, u.DB.PolicyByID)
 }
 
 func (u *UI) updatePolicy(c *gin.Context) error {
@@ -550,11 +534,7 @@ func (u *UI) createCertificate(c *gin.Context) error {
 }
 
 func (u *UI) certificateOfPath(c *gin.Context) (domain.Certificate, error) {
-	id, err := pathID(c, "id", errCertificateNotFound)
-	if err != nil {
-		return domain.Certificate{}, err
-	}
-	return u.DB.CertificateByID(c.Request.Context(), id)
+	return recordOfPath(c, errCertificateNotFound, u.DB.CertificateByID)
 }
 
 func (u *UI) updateCertificate(c *gin.Context) error {

@@ -133,21 +133,13 @@ func (p objectPage) FieldError(code, field string) string {
 
 // loadObject reads the object of the path as the reader may see it.
 func (u *UI) loadObject(c *gin.Context) (domain.Object, error) {
-	id, err := pathID(c, "id", errObjectNotFound)
-	if err != nil {
-		return domain.Object{}, err
-	}
-	return u.DB.ObjectByID(c.Request.Context(), id, u.visibilityFor(c, authz.ActionRead))
+	return visibleOfPath(c, errObjectNotFound, u.DB.ObjectByID, u.visibilityFor(c, authz.ActionRead))
 }
 
 // loadWritable reads the object of the path for a change: an object the
 // writer may not change is not found, exactly like a missing one.
 func (u *UI) loadWritable(c *gin.Context) (domain.Object, error) {
-	id, err := pathID(c, "id", errObjectNotFound)
-	if err != nil {
-		return domain.Object{}, err
-	}
-	return u.DB.ObjectByID(c.Request.Context(), id, route.Visibility(c))
+	return visibleOfPath(c, errObjectNotFound, u.DB.ObjectByID, route.Visibility(c))
 }
 
 func (u *UI) objectData(c *gin.Context, o domain.Object) (objectPage, error) {
@@ -233,15 +225,7 @@ func (u *UI) objectData(c *gin.Context, o domain.Object) (objectPage, error) {
 }
 
 func (u *UI) objectPage(c *gin.Context) error {
-	o, err := u.loadObject(c)
-	if err != nil {
-		return err
-	}
-	d, err := u.objectData(c, o)
-	if err != nil {
-		return err
-	}
-	return u.render(c, http.StatusOK, "object", objectTitle(o), d)
+	return showPage(u, c, "object", u.loadObject, u.objectData, objectTitle)
 }
 
 func objectTitle(o domain.Object) string { return o.ShortID + " " + o.Name }
@@ -532,10 +516,7 @@ func objectInput(c *gin.Context) (domain.ObjectInput, string, string, error) {
 	for _, t := range domain.ObjectTexts {
 		*t.Field(&in.ObjectFields) = c.PostForm(t.Name)
 	}
-	if v := c.PostForm("department_id"); v != "" {
-		id := formID(v)
-		in.DepartmentID = &id
-	}
+	in.DepartmentID = formOptionalID(c, "department_id")
 	var vs []domain.Violation
 	if members != "" {
 		n, err := strconv.Atoi(members)
@@ -551,11 +532,7 @@ func objectInput(c *gin.Context) (domain.ObjectInput, string, string, error) {
 }
 
 func (u *UI) createObject(c *gin.Context) error {
-	id, err := pathID(c, "id", errScopeNotFound)
-	if err != nil {
-		return err
-	}
-	scope, err := u.DB.ScopeByID(c.Request.Context(), id, u.visibilityFor(c, authz.ActionRead))
+	scope, err := u.loadScope(c)
 	if err != nil {
 		return err
 	}

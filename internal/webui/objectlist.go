@@ -325,15 +325,11 @@ func moduleIDs(c *gin.Context) ([]string, string) {
 // assignBulk assigns modules to the objects ticked in the list, in one
 // transaction.
 func (u *UI) assignBulk(c *gin.Context) error {
-	id, err := pathID(c, "id", errScopeNotFound)
+	scope, err := u.loadScope(c)
 	if err != nil {
 		return err
 	}
 	ctx, vis := c.Request.Context(), route.Visibility(c)
-	scope, err := u.DB.ScopeByID(ctx, id, u.visibilityFor(c, authz.ActionRead))
-	if err != nil {
-		return err
-	}
 	listPath := scopeURL(scope.ID) + "/objects"
 	back := safeBack(c.PostForm("back"), listPath, listPath)
 	modules, text := moduleIDs(c)
