@@ -134,6 +134,17 @@ func pathID(c *gin.Context, name string) (int64, error) {
 	return id, nil
 }
 
+// existingOfPath reads the path's id of a record that read finds: one that
+// does not exist is a 404, not an empty list of what belongs to it.
+func existingOfPath[T any](c *gin.Context, read func(context.Context, int64) (T, error)) (int64, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return 0, err
+	}
+	_, err = read(c.Request.Context(), id)
+	return id, err
+}
+
 // decodeUpdate reads what every update needs: the id of the path, the
 // version the client saw (If-Match) and the validated body.
 func (a *API) decodeUpdate(c *gin.Context, dst any) (id int64, version int, err error) {

@@ -227,15 +227,11 @@ func newSampleItemJSON(s domain.SampleItem) sampleItemJSON {
 }
 
 func (a *API) listSample(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, err := existingOfPath(c, a.DB.AuditByID)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	if _, err := a.DB.AuditByID(ctx, id); err != nil {
-		return err
-	}
-	items, err := a.DB.SampleItems(ctx, id, a.objectVisibility(c))
+	items, err := a.DB.SampleItems(c.Request.Context(), id, a.objectVisibility(c))
 	if err != nil {
 		return err
 	}
@@ -421,11 +417,8 @@ func (a *API) listFindings(c *gin.Context, f postgres.FindingFilter) error {
 }
 
 func (a *API) listAuditFindings(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, err := existingOfPath(c, a.DB.AuditByID)
 	if err != nil {
-		return err
-	}
-	if _, err := a.DB.AuditByID(c.Request.Context(), id); err != nil {
 		return err
 	}
 	return a.listFindings(c, postgres.FindingFilter{AuditID: id})

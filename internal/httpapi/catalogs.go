@@ -138,15 +138,11 @@ func newModuleResponse(m postgres.ModuleSummary) moduleResponse {
 }
 
 func (a *API) listModules(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, err := existingOfPath(c, a.DB.CatalogByID)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	if _, err := a.DB.CatalogByID(ctx, id); err != nil {
-		return err
-	}
-	ms, err := a.DB.CatalogModules(ctx, id, c.Query("layer"))
+	ms, err := a.DB.CatalogModules(c.Request.Context(), id, c.Query("layer"))
 	if err != nil {
 		return err
 	}

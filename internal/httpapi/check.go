@@ -132,12 +132,7 @@ func (a *API) today() time.Time { return domain.Today(a.Location) }
 // scopeOfPath reads the id of the path's scope; a scope that does not
 // exist is a 404, not an empty list.
 func (a *API) scopeOfPath(c *gin.Context) (int64, error) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return 0, err
-	}
-	_, err = a.DB.Scope(c.Request.Context(), id)
-	return id, err
+	return existingOfPath(c, a.DB.Scope)
 }
 
 // nextCursor is the next_cursor of a keyset page: the id the store

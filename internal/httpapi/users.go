@@ -188,15 +188,11 @@ func (a *API) revokeGrant(c *gin.Context) error {
 }
 
 func (a *API) userSessions(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, err := existingOfPath(c, a.DB.UserByID)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	if _, err := a.DB.UserByID(ctx, id); err != nil {
-		return err
-	}
-	ss, err := a.DB.ListSessions(ctx, id, a.Accounts.Config().SessionIdle)
+	ss, err := a.DB.ListSessions(c.Request.Context(), id, a.Accounts.Config().SessionIdle)
 	if err != nil {
 		return err
 	}
@@ -230,11 +226,8 @@ func (a *API) revokeUserSession(c *gin.Context) error {
 }
 
 func (a *API) userTokens(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, err := existingOfPath(c, a.DB.UserByID)
 	if err != nil {
-		return err
-	}
-	if _, err := a.DB.UserByID(c.Request.Context(), id); err != nil {
 		return err
 	}
 	return a.writeTokens(c, id)
