@@ -168,10 +168,8 @@ func (u *UI) planAudit(c *gin.Context) error {
 	in, typed, err := auditFormOf(c)
 	var a domain.Audit
 	if err == nil {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			a, err = tx.CreateAudit(c.Request.Context(), scope.ID, in)
-			return err
+		a, err = inTx(u, c, func(tx *postgres.Tx) (domain.Audit, error) {
+			return tx.CreateAudit(c.Request.Context(), scope.ID, in)
 		})
 	}
 	if err != nil {
@@ -302,10 +300,8 @@ func (u *UI) updateAudit(c *gin.Context) error {
 	if err == nil {
 		ch := domain.AuditChange{Kind: &in.Kind, Title: &in.Title, Auditors: &in.Auditors, StartsOn: &in.StartsOn, EndsOn: &in.EndsOn,
 			ScopeNote: &in.ScopeNote, State: &in.State}
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			a, err = tx.UpdateAudit(c.Request.Context(), a.ID, formVersion(c), ch)
-			return err
+		a, err = inTx(u, c, func(tx *postgres.Tx) (domain.Audit, error) {
+			return tx.UpdateAudit(c.Request.Context(), a.ID, formVersion(c), ch)
 		})
 	}
 	if err != nil {
@@ -386,10 +382,8 @@ func (u *UI) addSampleItem(c *gin.Context) error {
 	}
 	var it domain.SampleItem
 	if err == nil {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			it, err = tx.AddSampleItem(ctx, a.ID, in, vis)
-			return err
+		it, err = inTx(u, c, func(tx *postgres.Tx) (domain.SampleItem, error) {
+			return tx.AddSampleItem(ctx, a.ID, in, vis)
 		})
 		// The store names the ids; the form has short IDs in their place.
 		err = renamePointers(err, map[string]string{"/object_id": "/object", "/entry_id": "/requirement"})
@@ -476,12 +470,10 @@ func (u *UI) recordSampleResult(c *gin.Context) error {
 		return err
 	}
 	result, note := domain.SampleResult(c.PostForm("result")), c.PostForm("note")
-	var saved domain.SampleItem
-	if err := u.run(c, func(tx *postgres.Tx) error {
-		var err error
-		saved, err = tx.RecordSampleResult(c.Request.Context(), it.ID, formVersion(c), domain.SampleResultChange{Result: &result, Note: &note})
-		return err
-	}); err != nil {
+	saved, err := inTx(u, c, func(tx *postgres.Tx) (domain.SampleItem, error) {
+		return tx.RecordSampleResult(c.Request.Context(), it.ID, formVersion(c), domain.SampleResultChange{Result: &result, Note: &note})
+	})
+	if err != nil {
 		return u.sampleItemFailed(c, a, it.ID, err, string(result), note)
 	}
 	return u.redirect(c, auditURL(a.ID)+fmt.Sprintf("#sample-%d", it.ID), "Das Ergebnis zu „"+saved.Label()+"“ ist gespeichert: "+saved.Result.Label()+".")
@@ -550,10 +542,8 @@ func (u *UI) createFinding(c *gin.Context) error {
 	in, typed, err := u.findingFormOf(c, a.ScopeID)
 	var f domain.Finding
 	if err == nil {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			f, err = tx.CreateFinding(c.Request.Context(), a.ID, in, route.Visibility(c))
-			return err
+		f, err = inTx(u, c, func(tx *postgres.Tx) (domain.Finding, error) {
+			return tx.CreateFinding(c.Request.Context(), a.ID, in, route.Visibility(c))
 		})
 	}
 	if err != nil {
@@ -684,12 +674,10 @@ func (u *UI) verifyCorrectiveAction(c *gin.Context) error {
 		return err
 	}
 	verdict, comment := domain.Verdict(c.PostForm("verdict")), c.PostForm("comment")
-	var verified domain.Finding
-	if err := u.run(c, func(tx *postgres.Tx) error {
-		var err error
-		verified, err = tx.VerifyCorrectiveAction(c.Request.Context(), f.ID, formVersion(c), domain.VerificationInput{Verdict: verdict, Comment: comment})
-		return err
-	}); err != nil {
+	verified, err := inTx(u, c, func(tx *postgres.Tx) (domain.Finding, error) {
+		return tx.VerifyCorrectiveAction(c.Request.Context(), f.ID, formVersion(c), domain.VerificationInput{Verdict: verdict, Comment: comment})
+	})
+	if err != nil {
 		return u.findingFormFailed(c, f.ID, "verify", err, func(d *findingPageData) { d.Verdict, d.Comment = string(verdict), comment })
 	}
 	msg := "Die Korrekturmaßnahme ist als wirksam bestätigt; die Feststellung ist geschlossen."

@@ -768,11 +768,10 @@ func (u *UI) addEvidenceVersion(c *gin.Context) error {
 		if vs = firstPerField(vs); len(vs) > 0 {
 			err = domain.Invalid(vs...)
 		} else {
-			err = uploadBroken(u.run(c, func(tx *postgres.Tx) error {
-				var err error
-				e, err = tx.AddEvidenceVersion(c.Request.Context(), id, version, vin, u.content(file), route.Visibility(c))
-				return err
-			}))
+			e, err = inTx(u, c, func(tx *postgres.Tx) (domain.Evidence, error) {
+				return tx.AddEvidenceVersion(c.Request.Context(), id, version, vin, u.content(file), route.Visibility(c))
+			})
+			err = uploadBroken(err)
 		}
 	}
 	if err != nil {

@@ -405,10 +405,8 @@ func (u *UI) updateGuidelineDraft(c *gin.Context) error {
 	}
 	ch, typed, err := guidelineFormOf(c)
 	if err == nil {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			g, err = tx.UpdateGuidelineDraft(c.Request.Context(), g.ID, formVersion(c), ch)
-			return err
+		g, err = inTx(u, c, func(tx *postgres.Tx) (domain.Guideline, error) {
+			return tx.UpdateGuidelineDraft(c.Request.Context(), g.ID, formVersion(c), ch)
 		})
 	}
 	if err != nil {
@@ -435,10 +433,8 @@ func (u *UI) approveGuideline(c *gin.Context) error {
 	}
 	sig, today, err := u.sign(c)
 	if err == nil {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			g, err = tx.ApproveGuideline(c.Request.Context(), g.ID, formVersion(c), sig, today)
-			return err
+		g, err = inTx(u, c, func(tx *postgres.Tx) (domain.Guideline, error) {
+			return tx.ApproveGuideline(c.Request.Context(), g.ID, formVersion(c), sig, today)
 		})
 	}
 	if err != nil {
@@ -455,10 +451,8 @@ func (u *UI) createPolicy(c *gin.Context) error {
 	in, typed, err := policyFormOf(c)
 	var p domain.Policy
 	if err == nil {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			p, err = tx.CreatePolicy(c.Request.Context(), scope.ID, in, route.Visibility(c))
-			return err
+		p, err = inTx(u, c, func(tx *postgres.Tx) (domain.Policy, error) {
+			return tx.CreatePolicy(c.Request.Context(), scope.ID, in, route.Visibility(c))
 		})
 	}
 	if err != nil {
@@ -480,10 +474,8 @@ func (u *UI) updatePolicy(c *gin.Context) error {
 	if err == nil {
 		ch := domain.PolicyChange{Title: &in.Title, EvidenceID: &in.EvidenceID, VersionLabel: &in.VersionLabel, ApprovedBy: &in.ApprovedBy,
 			ApprovedOn: &in.ApprovedOn, ReviewMonths: &in.ReviewMonths}
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			p, err = tx.UpdatePolicy(c.Request.Context(), p.ID, formVersion(c), ch, route.Visibility(c))
-			return err
+		p, err = inTx(u, c, func(tx *postgres.Tx) (domain.Policy, error) {
+			return tx.UpdatePolicy(c.Request.Context(), p.ID, formVersion(c), ch, route.Visibility(c))
 		})
 	}
 	if err != nil {
@@ -520,10 +512,8 @@ func (u *UI) createCertificate(c *gin.Context) error {
 	in, typed, err := certificateFormOf(c)
 	var cert domain.Certificate
 	if err == nil {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			cert, err = tx.CreateCertificate(c.Request.Context(), scope.ID, in)
-			return err
+		cert, err = inTx(u, c, func(tx *postgres.Tx) (domain.Certificate, error) {
+			return tx.CreateCertificate(c.Request.Context(), scope.ID, in)
 		})
 	}
 	if err != nil {
@@ -549,10 +539,8 @@ func (u *UI) updateCertificate(c *gin.Context) error {
 			until := in.IssuedOn.AddDate(domain.CertificateYears, 0, 0)
 			ch.ValidUntil = &until
 		}
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			cert, err = tx.UpdateCertificate(c.Request.Context(), cert.ID, formVersion(c), ch)
-			return err
+		cert, err = inTx(u, c, func(tx *postgres.Tx) (domain.Certificate, error) {
+			return tx.UpdateCertificate(c.Request.Context(), cert.ID, formVersion(c), ch)
 		})
 	}
 	if err != nil {

@@ -375,10 +375,8 @@ func (u *UI) assignModules(c *gin.Context) error {
 	if vs := a.Validate(); len(vs) > 0 {
 		err = domain.Invalid(vs...)
 	} else {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			added, err = tx.AssignModules(c.Request.Context(), o.ScopeID, a.Objects, a.Modules, route.Visibility(c))
-			return err
+		added, err = inTx(u, c, func(tx *postgres.Tx) (int, error) {
+			return tx.AssignModules(c.Request.Context(), o.ScopeID, a.Objects, a.Modules, route.Visibility(c))
 		})
 	}
 	if err != nil {
@@ -539,10 +537,8 @@ func (u *UI) createObject(c *gin.Context) error {
 	in, tags, members, err := objectInput(c)
 	var o domain.Object
 	if err == nil {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			o, err = tx.CreateObject(c.Request.Context(), scope.ID, in, route.Visibility(c))
-			return err
+		o, err = inTx(u, c, func(tx *postgres.Tx) (domain.Object, error) {
+			return tx.CreateObject(c.Request.Context(), scope.ID, in, route.Visibility(c))
 		})
 	}
 	if err != nil {

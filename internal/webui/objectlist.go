@@ -346,10 +346,8 @@ func (u *UI) assignBulk(c *gin.Context) error {
 	if vs := a.Validate(); len(vs) > 0 {
 		err = domain.Invalid(vs...)
 	} else {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			added, err = tx.AssignModules(ctx, scope.ID, a.Objects, a.Modules, vis)
-			return err
+		added, err = inTx(u, c, func(tx *postgres.Tx) (int, error) {
+			return tx.AssignModules(ctx, scope.ID, a.Objects, a.Modules, vis)
 		})
 	}
 	if err != nil {

@@ -377,10 +377,8 @@ func (u *UI) updatePlanItem(c *gin.Context) error {
 	ch, in, err := planChangeFrom(c, cur)
 	var p domain.PlanItem
 	if err == nil {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			p, err = tx.UpdatePlanItem(ctx, id, formVersion(c), ch, route.Visibility(c))
-			return err
+		p, err = inTx(u, c, func(tx *postgres.Tx) (domain.PlanItem, error) {
+			return tx.UpdatePlanItem(ctx, id, formVersion(c), ch, route.Visibility(c))
 		})
 	}
 	if err == nil {

@@ -464,10 +464,8 @@ func (u *UI) addRiskItem(c *gin.Context) error {
 	}
 	in := domain.RiskItemInput{ThreatID: c.PostForm("threat_id"), Title: c.PostForm("title"), Description: c.PostForm("description")}
 	var it domain.RiskItem
-	err = u.run(c, func(tx *postgres.Tx) error {
-		var err error
-		it, err = tx.AddRiskItem(c.Request.Context(), o.ID, in, route.Visibility(c))
-		return err
+	it, err = inTx(u, c, func(tx *postgres.Tx) (domain.RiskItem, error) {
+		return tx.AddRiskItem(c.Request.Context(), o.ID, in, route.Visibility(c))
 	})
 	if err != nil {
 		return u.riskFormFailed(c, o, "add", err, func(d *riskPage) { d.AddTitle, d.AddThreat = in.Title, in.ThreatID })

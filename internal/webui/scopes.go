@@ -120,10 +120,8 @@ func (u *UI) createScope(c *gin.Context) error {
 	in, err := scopeInput(c)
 	var s domain.Scope
 	if err == nil {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			s, err = tx.CreateScope(c.Request.Context(), in)
-			return err
+		s, err = inTx(u, c, func(tx *postgres.Tx) (domain.Scope, error) {
+			return tx.CreateScope(c.Request.Context(), in)
 		})
 	}
 	if err != nil {
