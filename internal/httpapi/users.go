@@ -47,20 +47,11 @@ func (a *API) userRoutes() []route.Route {
 }
 
 func (a *API) listUsers(c *gin.Context) error {
-	ctx := c.Request.Context()
-	us, err := a.DB.ListUsers(ctx)
+	us, grants, err := a.DB.ListUsersWithGrants(c.Request.Context())
 	if err != nil {
 		return err
 	}
-	grants, err := a.DB.AllGrants(ctx)
-	if err != nil {
-		return err
-	}
-	out := make([]userResponse, len(us))
-	for i, u := range us {
-		out[i] = newUserResponse(u, grants[u.ID])
-	}
-	c.JSON(http.StatusOK, newList(out, ""))
+	c.JSON(http.StatusOK, listOf(us, func(u domain.User) userResponse { return newUserResponse(u, grants[u.ID]) }))
 	return nil
 }
 
