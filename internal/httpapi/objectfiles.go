@@ -161,11 +161,7 @@ func (a *API) exportObjects(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := transfer.ExportFormat(c)
-	if err != nil {
-		return err
-	}
-	return transfer.SendObjects(c, a.DB, a.Objects, scopeID, f, a.AuditReads)
+	return transfer.SendObjects(c, a.DB, a.Objects, scopeID, a.AuditReads)
 }
 
 func (a *API) importTemplate(c *gin.Context) error {

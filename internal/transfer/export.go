@@ -54,9 +54,14 @@ func SendTemplate(c *gin.Context) error {
 }
 
 // SendObjects answers with the export of a scope's target objects that
-// the reader may see, for the API and the web UI alike. With recordRead,
+// the reader may see, in the format the request asks for, for the API
+// and the web UI alike. With recordRead,
 // the download is recorded in the audit trail as a report's is.
-func SendObjects(c *gin.Context, db *postgres.DB, objects *objectimport.Importer, scopeID int64, f objectio.Format, recordRead bool) error {
+func SendObjects(c *gin.Context, db *postgres.DB, objects *objectimport.Importer, scopeID int64, recordRead bool) error {
+	f, err := ExportFormat(c)
+	if err != nil {
+		return err
+	}
 	ctx, vis := c.Request.Context(), route.Visibility(c)
 	rows, err := objects.Export(ctx, scopeID, vis)
 	if err != nil {

@@ -149,15 +149,12 @@ func (u *UI) objectCheckPage(c *gin.Context) error {
 // updateEntry saves the form of one entry (inline on the object's page,
 // or the full form of the entry's own page) and goes back to it.
 func (u *UI) updateEntry(c *gin.Context) error {
-	id, err := pathID(c, "id", errEntryNotFound)
-	if err != nil {
-		return err
-	}
 	// An entry the writer may not change is not found, like a missing one.
-	cur, err := u.DB.EntryByID(c.Request.Context(), id, route.Visibility(c))
+	cur, err := visibleOfPath(c, errEntryNotFound, u.DB.EntryByID, route.Visibility(c))
 	if err != nil {
 		return err
 	}
+	id := cur.ID
 	f, err := entryFormOf(c, cur)
 	var refused []postgres.ItemError
 	if err == nil {

@@ -161,11 +161,7 @@ func (u *UI) exportObjects(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := transfer.ExportFormat(c)
-	if err != nil {
-		return err
-	}
-	return transfer.SendObjects(c, u.DB, u.Objects, d.Scope.ID, f, u.AuditReads)
+	return transfer.SendObjects(c, u.DB, u.Objects, d.Scope.ID, u.AuditReads)
 }
 
 func (u *UI) importTemplate(c *gin.Context) error {

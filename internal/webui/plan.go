@@ -360,15 +360,11 @@ func planChangeFrom(c *gin.Context, cur domain.PlanItem) (domain.PlanChange, pla
 
 // updatePlanItem saves a measure's form and goes back to the plan.
 func (u *UI) updatePlanItem(c *gin.Context) error {
-	id, err := pathID(c, "id", errPlanItemNotFound)
+	cur, err := visibleOfPath(c, errPlanItemNotFound, u.DB.PlanItemByID, route.Visibility(c))
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	cur, err := u.DB.PlanItemByID(ctx, id, route.Visibility(c))
-	if err != nil {
-		return err
-	}
+	ctx, id := c.Request.Context(), cur.ID
 	listPath := planURL(cur.ScopeID)
 	back := safeBack(c.PostForm("back"), listPath, listPath)
 	if i := strings.Index(back, "#"); i >= 0 {
