@@ -611,7 +611,9 @@ type evidencePage struct {
 	formsState   // forms: edit, review, comment, version, link
 }
 
-func (p evidencePage) title() string { return p.Evidence.Title + " · Nachweis" }
+func (p evidencePage) title() string { return evidenceTitle(p.Evidence) }
+
+func evidenceTitle(e domain.Evidence) string { return e.Title + " · Nachweis" }
 
 // loadEvidence reads the item of the path as the route's grant sees it:
 // one outside the reader's departments is not found, like a missing one.
@@ -694,15 +696,7 @@ func decisionLabel(s domain.ReviewState) string {
 }
 
 func (u *UI) evidencePage(c *gin.Context) error {
-	e, err := u.loadEvidence(c)
-	if err != nil {
-		return err
-	}
-	d, err := u.evidenceData(c, e)
-	if err != nil {
-		return err
-	}
-	return u.render(c, http.StatusOK, "evidence", d.title(), d)
+	return showPage(u, c, "evidence", u.loadEvidence, u.evidenceData, evidenceTitle)
 }
 
 // evidenceFormFailed shows the evidence page again with the refusal of
