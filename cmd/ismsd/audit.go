@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -32,19 +31,14 @@ one every minute in which the trail grew), e.g. after changes made with
 this command while no server runs.`
 
 func runAudit(ctx context.Context, args []string, out io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(out, auditUsage)
-		if len(args) == 0 {
-			return usageError{"which subcommand?"}
-		}
-		return flag.ErrHelp
+	sub, err := subcommandOf(args, auditUsage, out)
+	if err != nil {
+		return err
 	}
-	sub := args[0]
 	if sub != "verify" && sub != "checkpoint" {
 		return usageError{fmt.Sprintf("unknown subcommand %q", sub)}
 	}
 	flags := newFlagSet("audit "+sub, "audit "+sub+" [flags]", out)
-	config.Register(flags)
 	if err := parseFlags(flags, args[1:]); err != nil {
 		return err
 	}

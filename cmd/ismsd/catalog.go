@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -38,18 +37,13 @@ KIND is one of kompendium-xml, krt-xlsx, oscal-catalog, oscal-profile,
 oscal-component-definition; without --kind it is recognised from the file. Importing a file again changes nothing.`
 
 func runCatalog(ctx context.Context, args []string, out io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(out, "Usage: ismsd "+catalogUsage)
-		if len(args) == 0 {
-			return usageError{"which subcommand?"}
-		}
-		return flag.ErrHelp
+	sub, err := subcommandOf(args, "Usage: ismsd "+catalogUsage, out)
+	if err != nil {
+		return err
 	}
-	sub, args := args[0], args[1:]
 	fs := newFlagSet("catalog "+sub, catalogUsage, out)
-	config.Register(fs)
 	kind := fs.String("kind", "", "kind of the file (import): kompendium-xml, krt-xlsx, oscal-catalog, oscal-profile or oscal-component-definition")
-	positional, err := parseInterleaved(fs, args)
+	positional, err := parseInterleaved(fs, args[1:])
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"ismsd/internal/config"
 	"os"
 	"os/signal"
 	"syscall"
@@ -84,8 +85,8 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "\nEvery setting is an ISMS_* environment variable or the flag of the same name; see 'ismsd serve --help'.")
 }
 
-// newFlagSet returns a flag set that reports errors instead of exiting and
-// prints its usage to out.
+// newFlagSet returns a flag set with the settings, which every command
+// reads, that reports errors instead of exiting and prints its usage to out.
 func newFlagSet(name, usage string, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
@@ -93,7 +94,21 @@ func newFlagSet(name, usage string, out io.Writer) *flag.FlagSet {
 		fmt.Fprintf(out, "Usage: ismsd %s\n\n", usage)
 		fs.PrintDefaults()
 	}
+	config.Register(fs)
 	return fs
+}
+
+// subcommandOf reads the subcommand of a command with subcommands, the
+// first argument; without one, or asked for help, it prints usage.
+func subcommandOf(args []string, usage string, out io.Writer) (string, error) {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintln(out, usage)
+		if len(args) == 0 {
+			return "", usageError{"which subcommand?"}
+		}
+		return "", flag.ErrHelp
+	}
+	return args[0], nil
 }
 
 // parseFlags parses args; a flag error becomes a usageError (the flag

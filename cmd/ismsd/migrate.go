@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"io"
 
-	"ismsd/internal/config"
 	"ismsd/internal/postgres"
 )
 
 func runMigrate(ctx context.Context, args []string, out io.Writer) error {
 	fs := newFlagSet("migrate", "migrate [flags]", out)
-	config.Register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

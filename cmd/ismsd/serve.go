@@ -11,7 +11,6 @@ import (
 	"ismsd/internal/account"
 	"ismsd/internal/authz"
 	"ismsd/internal/checkpoint"
-	"ismsd/internal/config"
 	"ismsd/internal/demo"
 	"ismsd/internal/domain"
 	"ismsd/internal/postgres"
@@ -22,7 +21,6 @@ import (
 
 func runServe(ctx context.Context, args []string, out io.Writer) error {
 	fs := newFlagSet("serve", "serve [flags]", out)
-	config.Register(fs)
 	usage := fs.Usage
 	fs.Usage = func() { usage(); settingsHelp(out) }
 	if err := parseFlags(fs, args); err != nil {

@@ -14,7 +14,6 @@ import (
 	"text/tabwriter"
 
 	"ismsd/internal/account"
-	"ismsd/internal/config"
 	"ismsd/internal/domain"
 )
 
@@ -118,19 +117,14 @@ func (c *userContext) lookup(ctx context.Context, name string) (domain.User, err
 }
 
 func runUser(ctx context.Context, args []string, out io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(out, "Usage: ismsd "+userUsage)
-		if len(args) == 0 {
-			return usageError{"which subcommand?"}
-		}
-		return flag.ErrHelp
+	sub, err := subcommandOf(args, "Usage: ismsd "+userUsage, out)
+	if err != nil {
+		return err
 	}
-	sub, args := args[0], args[1:]
 	fs := newFlagSet("user "+sub, userUsage, out)
-	config.Register(fs)
 	c := &userContext{sub: sub, out: out}
 	c.register(fs)
-	positional, err := parseInterleaved(fs, args)
+	positional, err := parseInterleaved(fs, args[1:])
 	if err != nil {
 		return err
 	}

@@ -131,11 +131,7 @@ func (a *API) changePassword(c *gin.Context) error {
 		return err
 	}
 	p, _ := route.Principal(c)
-	if err := a.Accounts.ChangeOwnPassword(c.Request.Context(), route.Actor(c), p, req.Current, req.New); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	return noContent(c, a.Accounts.ChangeOwnPassword(c.Request.Context(), route.Actor(c), p, req.Current, req.New))
 }
 
 type sessionResponse struct {
@@ -173,11 +169,7 @@ func (a *API) endMySession(c *gin.Context) error {
 		return err
 	}
 	p, _ := route.Principal(c)
-	if err := a.Accounts.RevokeSession(c.Request.Context(), route.Actor(c), p.User.ID, id); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	return noContent(c, a.Accounts.RevokeSession(c.Request.Context(), route.Actor(c), p.User.ID, id))
 }
 
 type tokenResponse struct {
@@ -206,11 +198,7 @@ func (a *API) writeTokens(c *gin.Context, userID int64) error {
 	if err != nil {
 		return err
 	}
-	out := make([]tokenResponse, len(ts))
-	for i, t := range ts {
-		out[i] = newTokenResponse(t)
-	}
-	c.JSON(http.StatusOK, newList(out, ""))
+	c.JSON(http.StatusOK, listOf(ts, newTokenResponse))
 	return nil
 }
 
@@ -242,9 +230,5 @@ func (a *API) revokeToken(c *gin.Context) error {
 		return err
 	}
 	p, _ := route.Principal(c)
-	if err := a.Accounts.RevokeToken(c.Request.Context(), route.Actor(c), p.User.ID, id); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	return noContent(c, a.Accounts.RevokeToken(c.Request.Context(), route.Actor(c), p.User.ID, id))
 }

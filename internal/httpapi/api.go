@@ -2,6 +2,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -138,16 +139,80 @@ func pathID(c *gin.Context, name string) (int64, error) {
 	return id, nil
 }
 
+// existingOfPath reads the path's id of a record that read finds: one that
+// does not exist is a 404, not an empty list of what belongs to it.
+func existingOfPath[T any](c *gin.Context, read func(context.Context, int64) (T, error)) (int64, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return 0, err
+	}
+	_, err = read(c.Request.Context(), id)
+	return id, err
+}
+
 // decodeUpdate reads what every update needs: the id of the path, the
 // version the client saw (If-Match) and the validated body.
 func (a *API) decodeUpdate(c *gin.Context, dst any) (id int64, version int, err error) {
-	if id, err = pathID(c, "id"); err != nil {
-		return 0, 0, err
-	}
-	if version, err = ifMatch(c); err != nil {
+	if id, version, err = pathAndVersion(c); err != nil {
 		return 0, 0, err
 	}
 	return id, version, a.decode(c, dst)
+}
+
+// decodeAt reads the id of the path and the validated body of a request
+// that adds to that record or acts on it.
+func (a *API) decodeAt(c *gin.Context, dst any) (int64, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return 0, err
+	}
+	return id, a.decode(c, dst)
+}
+
+// getByPath answers the GET of the record the path's id names, as write
+// reads and answers it.
+func getByPath(c *gin.Context, write func(c *gin.Context, status int, id int64) error) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	return write(c, http.StatusOK, id)
+}
+
+// getLoaded answers the GET of the record the path's id names: load reads
+// it, write answers it.
+func getLoaded[T any](c *gin.Context, load func(context.Context, int64) (T, error), write func(c *gin.Context, status int, v T)) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	v, err := load(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	write(c, http.StatusOK, v)
+	return nil
+}
+
+// writeVersioned answers one record with its version as the ETag, which
+// a change sends back as If-Match.
+func writeVersioned(c *gin.Context, status, version int, body any) {
+	c.Header("ETag", etag(version))
+	c.JSON(status, body)
+}
+
+// setLocation names a new record in the Location header: path and its id.
+func setLocation(c *gin.Context, path string, id int64) {
+	c.Header("Location", path+strconv.FormatInt(id, 10))
+}
+
+// noContent answers 204 to a change that answers nothing, or its error.
+func noContent(c *gin.Context, err error) error {
+	if err != nil {
+		return err
+	}
+	c.Status(http.StatusNoContent)
+	return nil
 }
 
 // etag renders a row version as a strong entity tag.
@@ -178,4 +243,41 @@ func newList[T any](items []T, next string) list[T] {
 		items = []T{}
 	}
 	return list[T]{Items: items, NextCursor: next}
+}
+
+// countedList is a page of a collection read by offset, with the size of
+// the whole.
+type countedList[T any] struct {
+	list[T]
+	Total int `json:"total"`
+}
+
+// newCountedList is the page of items that starts at offset; the next
+// cursor is the offset after it, "" at the end.
+func newCountedList[T any](items []T, offset, total int) countedList[T] {
+	next := ""
+	if offset+len(items) < total {
+		next = strconv.Itoa(offset + len(items))
+	}
+	return countedList[T]{newList(items, next), total}
+}
+
+// listOf is the envelope of a whole collection, each item as conv makes it.
+func listOf[S, T any](xs []S, conv func(S) T) list[T] {
+	return newList(convertAll(xs, conv), "")
+}
+
+// convertAll makes each item of xs into its answer.
+func convertAll[S, T any](xs []S, conv func(S) T) []T {
+	out := make([]T, len(xs))
+	for i, x := range xs {
+		out[i] = conv(x)
+	}
+	return out
+}
+
+// convertOn is convertAll for answers that depend on the day, such as
+// whether something is overdue.
+func convertOn[S, T any](xs []S, today time.Time, conv func(S, time.Time) T) []T {
+	return convertAll(xs, func(x S) T { return conv(x, today) })
 }

@@ -53,11 +53,7 @@ func (a *API) auditLog(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]auditResponse, len(recs))
-	for i, r := range recs {
-		out[i] = newAuditResponse(r)
-	}
-	c.JSON(http.StatusOK, newList(out, nextCursor(next)))
+	c.JSON(http.StatusOK, newList(convertAll(recs, newAuditResponse), nextCursor(next)))
 	return nil
 }
 

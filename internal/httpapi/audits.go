@@ -117,17 +117,12 @@ func (a *API) listAudits(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]auditJSON, len(as))
-	for i, au := range as {
-		out[i] = newAuditJSON(au)
-	}
-	c.JSON(http.StatusOK, newList(out, ""))
+	c.JSON(http.StatusOK, listOf(as, newAuditJSON))
 	return nil
 }
 
 func (a *API) writeAudit(c *gin.Context, status int, au domain.Audit) {
-	c.Header("ETag", etag(au.Version))
-	c.JSON(status, newAuditJSON(au))
+	writeVersioned(c, status, au.Version, newAuditJSON(au))
 }
 
 func (a *API) createAudit(c *gin.Context) error {
@@ -160,22 +155,13 @@ func (a *API) createAudit(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Location", "/api/v1/audits/"+strconv.FormatInt(au.ID, 10))
+	setLocation(c, "/api/v1/audits/", au.ID)
 	a.writeAudit(c, http.StatusCreated, au)
 	return nil
 }
 
 func (a *API) getAudit(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	au, err := a.DB.AuditByID(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	a.writeAudit(c, http.StatusOK, au)
-	return nil
+	return getLoaded(c, a.DB.AuditByID, a.writeAudit)
 }
 
 func (a *API) updateAudit(c *gin.Context) error {
@@ -240,43 +226,28 @@ func newSampleItemJSON(s domain.SampleItem) sampleItemJSON {
 	return j
 }
 
-func sampleList(items []domain.SampleItem) list[sampleItemJSON] {
-	out := make([]sampleItemJSON, len(items))
-	for i, s := range items {
-		out[i] = newSampleItemJSON(s)
-	}
-	return newList(out, "")
-}
-
 func (a *API) listSample(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, err := existingOfPath(c, a.DB.AuditByID)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	if _, err := a.DB.AuditByID(ctx, id); err != nil {
-		return err
-	}
-	items, err := a.DB.SampleItems(ctx, id, a.objectVisibility(c))
+	items, err := a.DB.SampleItems(c.Request.Context(), id, a.objectVisibility(c))
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, sampleList(items))
+	c.JSON(http.StatusOK, listOf(items, newSampleItemJSON))
 	return nil
 }
 
 func (a *API) addSampleItem(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req struct {
 		Type     domain.SampleType `json:"type"`
 		ModuleID string            `json:"module_id"`
 		ObjectID int64             `json:"object_id"`
 		EntryID  int64             `json:"entry_id"`
 	}
-	if err := a.decode(c, &req); err != nil {
+	id, err := a.decodeAt(c, &req)
+	if err != nil {
 		return err
 	}
 	s, err := inTx(a, c, func(tx *postgres.Tx) (domain.SampleItem, error) {
@@ -286,23 +257,19 @@ func (a *API) addSampleItem(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("ETag", etag(s.Version))
-	c.JSON(http.StatusCreated, newSampleItemJSON(s))
+	writeVersioned(c, http.StatusCreated, s.Version, newSampleItemJSON(s))
 	return nil
 }
 
 func (a *API) drawSample(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req struct {
 		Modules      int    `json:"modules"`
 		Objects      int    `json:"objects"`
 		Requirements int    `json:"requirements"`
 		Seed         *int64 `json:"seed"`
 	}
-	if err := a.decode(c, &req); err != nil {
+	id, err := a.decodeAt(c, &req)
+	if err != nil {
 		return err
 	}
 	var items []domain.SampleItem
@@ -314,7 +281,7 @@ func (a *API) drawSample(c *gin.Context) error {
 	}); err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, sampleList(items))
+	c.JSON(http.StatusOK, listOf(items, newSampleItemJSON))
 	return nil
 }
 
@@ -339,25 +306,16 @@ func (a *API) updateSampleItem(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("ETag", etag(s.Version))
-	c.JSON(http.StatusOK, newSampleItemJSON(s))
+	writeVersioned(c, http.StatusOK, s.Version, newSampleItemJSON(s))
 	return nil
 }
 
 func (a *API) deleteSampleItem(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, version, err := pathAndVersion(c)
 	if err != nil {
 		return err
 	}
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	if err := a.run(c, func(tx *postgres.Tx) error { return tx.RemoveSampleItem(c.Request.Context(), id, version) }); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	return noContent(c, a.run(c, func(tx *postgres.Tx) error { return tx.RemoveSampleItem(c.Request.Context(), id, version) }))
 }
 
 type findingLinkJSON struct {
@@ -454,20 +412,13 @@ func (a *API) listFindings(c *gin.Context, f postgres.FindingFilter) error {
 	if err != nil {
 		return err
 	}
-	out := make([]findingJSON, len(fs))
-	for i, x := range fs {
-		out[i] = newFindingJSON(x, q.Today)
-	}
-	c.JSON(http.StatusOK, newList(out, nextCursor(next)))
+	c.JSON(http.StatusOK, newList(convertOn(fs, q.Today, newFindingJSON), nextCursor(next)))
 	return nil
 }
 
 func (a *API) listAuditFindings(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, err := existingOfPath(c, a.DB.AuditByID)
 	if err != nil {
-		return err
-	}
-	if _, err := a.DB.AuditByID(c.Request.Context(), id); err != nil {
 		return err
 	}
 	return a.listFindings(c, postgres.FindingFilter{AuditID: id})
@@ -492,17 +443,12 @@ func (a *API) writeFinding(c *gin.Context, status int, id int64) error {
 	if err != nil {
 		return err
 	}
-	c.Header("ETag", etag(f.Version))
-	c.JSON(status, newFindingJSON(f, a.today()))
+	writeVersioned(c, status, f.Version, newFindingJSON(f, a.today()))
 	return nil
 }
 
 func (a *API) getFinding(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	return a.writeFinding(c, http.StatusOK, id)
+	return getByPath(c, a.writeFinding)
 }
 
 type findingLinkInput struct {
@@ -519,10 +465,6 @@ func findingLinks(in []findingLinkInput) []domain.FindingLink {
 }
 
 func (a *API) createFinding(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req struct {
 		Class       domain.FindingClass  `json:"class"`
 		Title       string               `json:"title"`
@@ -530,7 +472,8 @@ func (a *API) createFinding(c *gin.Context) error {
 		DueDate     Optional[*time.Time] `json:"due_date"`
 		Links       []findingLinkInput   `json:"links"`
 	}
-	if err := a.decode(c, &req); err != nil {
+	id, err := a.decodeAt(c, &req)
+	if err != nil {
 		return err
 	}
 	in := domain.FindingInput{Class: req.Class, Title: req.Title, Description: req.Description, DueDate: req.DueDate.Value,
@@ -541,7 +484,7 @@ func (a *API) createFinding(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Location", "/api/v1/findings/"+strconv.FormatInt(f.ID, 10))
+	setLocation(c, "/api/v1/findings/", f.ID)
 	return a.writeFinding(c, http.StatusCreated, f.ID)
 }
 

@@ -5,7 +5,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -91,11 +90,7 @@ func (a *API) listCatalogs(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]catalogResponse, len(cs))
-	for i, x := range cs {
-		out[i] = newCatalogResponse(x)
-	}
-	c.JSON(http.StatusOK, newList(out, ""))
+	c.JSON(http.StatusOK, listOf(cs, newCatalogResponse))
 	return nil
 }
 
@@ -143,23 +138,15 @@ func newModuleResponse(m postgres.ModuleSummary) moduleResponse {
 }
 
 func (a *API) listModules(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, err := existingOfPath(c, a.DB.CatalogByID)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	if _, err := a.DB.CatalogByID(ctx, id); err != nil {
-		return err
-	}
-	ms, err := a.DB.CatalogModules(ctx, id, c.Query("layer"))
+	ms, err := a.DB.CatalogModules(c.Request.Context(), id, c.Query("layer"))
 	if err != nil {
 		return err
 	}
-	out := make([]moduleResponse, len(ms))
-	for i, m := range ms {
-		out[i] = newModuleResponse(m)
-	}
-	c.JSON(http.StatusOK, newList(out, ""))
+	c.JSON(http.StatusOK, listOf(ms, newModuleResponse))
 	return nil
 }
 
@@ -250,6 +237,11 @@ type searchHitResponse struct {
 	Snippet      []postgres.Segment `json:"snippet"`
 }
 
+func newSearchHitResponse(h postgres.SearchHit) searchHitResponse {
+	return searchHitResponse{CatalogID: h.CatalogID, CatalogTitle: h.CatalogTitle, Module: h.ModuleID, ModuleTitle: h.ModuleTitle,
+		ID: h.ID, Level: h.Level, Withdrawn: h.Withdrawn, Rank: h.Rank, Title: orNoSegments(h.Title), Snippet: orNoSegments(h.Snippet)}
+}
+
 func (a *API) search(c *gin.Context) error {
 	q, err := domain.ParseSearchQuery(c.Request.URL.Query())
 	if err != nil {
@@ -259,19 +251,7 @@ func (a *API) search(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]searchHitResponse, len(hits))
-	for i, h := range hits {
-		out[i] = searchHitResponse{CatalogID: h.CatalogID, CatalogTitle: h.CatalogTitle, Module: h.ModuleID, ModuleTitle: h.ModuleTitle,
-			ID: h.ID, Level: h.Level, Withdrawn: h.Withdrawn, Rank: h.Rank, Title: orNoSegments(h.Title), Snippet: orNoSegments(h.Snippet)}
-	}
-	next := ""
-	if q.Offset+len(hits) < total {
-		next = strconv.Itoa(q.Offset + len(hits))
-	}
-	c.JSON(http.StatusOK, struct {
-		list[searchHitResponse]
-		Total int `json:"total"`
-	}{newList(out, next), total})
+	c.JSON(http.StatusOK, newCountedList(convertAll(hits, newSearchHitResponse), q.Offset, total))
 	return nil
 }
 
@@ -358,7 +338,7 @@ func (a *API) runImport(c *gin.Context, req catalogimport.Request) error {
 	if res.Unchanged {
 		status = http.StatusOK
 	}
-	c.Header("Location", "/api/v1/catalogs/"+strconv.FormatInt(res.Catalog.ID, 10))
+	setLocation(c, "/api/v1/catalogs/", res.Catalog.ID)
 	cat := newCatalogResponse(summary)
 	c.JSON(status, importResponse{Kind: res.Kind, Unchanged: res.Unchanged, SHA256: res.SHA256, Catalog: &cat,
 		Modules: res.Modules, Requirements: res.Requirements, Withdrawn: res.Withdrawn, Threats: res.Threats,

@@ -154,12 +154,7 @@ func (a *API) today() time.Time { return domain.Today(a.Location) }
 // scopeOfPath reads the id of the path's scope; a scope that does not
 // exist is a 404, not an empty list.
 func (a *API) scopeOfPath(c *gin.Context) (int64, error) {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return 0, err
-	}
-	_, err = a.DB.Scope(c.Request.Context(), id)
-	return id, err
+	return existingOfPath(c, a.DB.Scope)
 }
 
 // nextCursor is the next_cursor of a keyset page: the id the store
@@ -185,34 +180,25 @@ func (a *API) listEntries(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]entryJSON, len(es))
-	for i, e := range es {
-		out[i] = newEntryJSON(e, f.Today)
-	}
-	c.JSON(http.StatusOK, newList(out, nextCursor(next)))
+	c.JSON(http.StatusOK, newList(convertOn(es, f.Today, newEntryJSON), nextCursor(next)))
 	return nil
 }
 
-func (a *API) writeEntry(c *gin.Context, id int64) error {
+func (a *API) writeEntry(c *gin.Context, status int, id int64) error {
 	e, err := a.DB.EntryByID(c.Request.Context(), id, a.objectVisibility(c))
 	if err != nil {
 		return err
 	}
 	out := newEntryJSON(e, a.today())
-	if out.ImplementationOffers, err = a.DB.EntryOffers(c.Request.Context(), id); err != nil {
+	if out.ImplementationOffers, err = a.DB.EntryOffers(c.Request.Context(), e.ID); err != nil {
 		return err
 	}
-	c.Header("ETag", etag(e.Version))
-	c.JSON(http.StatusOK, out)
+	writeVersioned(c, status, e.Version, out)
 	return nil
 }
 
 func (a *API) getEntry(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	return a.writeEntry(c, id)
+	return getByPath(c, a.writeEntry)
 }
 
 // entryChangeJSON is a change of a check entry as the API sends it, a
@@ -244,7 +230,7 @@ func (a *API) updateEntry(c *gin.Context) error {
 	if _, err := a.runEntries(c, 0, []postgres.EntryUpdate{{ID: id, Version: version, Change: req.change()}}, ""); err != nil {
 		return err
 	}
-	return a.writeEntry(c, id)
+	return a.writeEntry(c, http.StatusOK, id)
 }
 
 func (a *API) bulkEntries(c *gin.Context) error {
@@ -270,11 +256,7 @@ func (a *API) bulkEntries(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]entryJSON, len(done))
-	for i, e := range done {
-		out[i] = newEntryJSON(e, a.today())
-	}
-	c.JSON(http.StatusOK, newList(out, ""))
+	c.JSON(http.StatusOK, newList(convertOn(done, a.today(), newEntryJSON), ""))
 	return nil
 }
 
@@ -340,11 +322,7 @@ func (a *API) entryHistory(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]auditResponse, len(recs))
-	for i, r := range recs {
-		out[i] = newAuditResponse(r)
-	}
-	c.JSON(http.StatusOK, newList(out, ""))
+	c.JSON(http.StatusOK, listOf(recs, newAuditResponse))
 	return nil
 }
 
@@ -393,11 +371,7 @@ func (a *API) listPlan(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]planJSON, len(items))
-	for i, p := range items {
-		out[i] = newPlanJSON(p, f.Today)
-	}
-	c.JSON(http.StatusOK, newList(out, nextCursor(next)))
+	c.JSON(http.StatusOK, newList(convertOn(items, f.Today, newPlanJSON), nextCursor(next)))
 	return nil
 }
 
@@ -454,7 +428,6 @@ func (a *API) updatePlanItem(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("ETag", etag(p.Version))
-	c.JSON(http.StatusOK, newPlanJSON(p, a.today()))
+	writeVersioned(c, http.StatusOK, p.Version, newPlanJSON(p, a.today()))
 	return nil
 }

@@ -159,17 +159,13 @@ func (a *API) listEvidence(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]evidenceJSON, len(es))
-	for i, e := range es {
-		out[i] = newEvidenceJSON(e, f.Today)
-	}
-	c.JSON(http.StatusOK, newList(out, nextCursor(next)))
+	c.JSON(http.StatusOK, newList(convertOn(es, f.Today, newEvidenceJSON), nextCursor(next)))
 	return nil
 }
 
 // writeEvidence answers with an evidence item as it now is, with its
 // versions and links and its version as the ETag.
-func (a *API) writeEvidence(c *gin.Context, id int64, status int) error {
+func (a *API) writeEvidence(c *gin.Context, status int, id int64) error {
 	ctx := c.Request.Context()
 	vis := route.Visibility(c)
 	e, err := a.DB.EvidenceByID(ctx, id, vis)
@@ -185,17 +181,12 @@ func (a *API) writeEvidence(c *gin.Context, id int64, status int) error {
 		out.Links = append(out.Links, evidenceLinkJSON{Target: l.Target, TargetID: l.TargetID, Label: l.Label, CreatedBy: l.CreatedBy,
 			CreatedAt: l.CreatedAt})
 	}
-	c.Header("ETag", etag(e.Version))
-	c.JSON(status, out)
+	writeVersioned(c, status, e.Version, out)
 	return nil
 }
 
 func (a *API) getEvidence(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	return a.writeEvidence(c, id, http.StatusOK)
+	return getByPath(c, a.writeEvidence)
 }
 
 // uploadForm reads the form fields of a multipart upload up to the part
@@ -327,8 +318,8 @@ func (a *API) createEvidence(c *gin.Context) error {
 	if err != nil {
 		return storeUploadError(err)
 	}
-	c.Header("Location", fmt.Sprintf("/api/v1/evidence/%d", e.ID))
-	return a.writeEvidence(c, e.ID, http.StatusCreated)
+	setLocation(c, "/api/v1/evidence/", e.ID)
+	return a.writeEvidence(c, http.StatusCreated, e.ID)
 }
 
 // storeUploadError reports an upload that broke off while it was stored
@@ -342,11 +333,7 @@ func storeUploadError(err error) error {
 }
 
 func (a *API) addEvidenceVersion(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	version, err := ifMatch(c)
+	id, version, err := pathAndVersion(c)
 	if err != nil {
 		return err
 	}
@@ -361,7 +348,7 @@ func (a *API) addEvidenceVersion(c *gin.Context) error {
 	if err != nil {
 		return storeUploadError(err)
 	}
-	return a.writeEvidence(c, id, http.StatusCreated)
+	return a.writeEvidence(c, http.StatusCreated, id)
 }
 
 func (a *API) updateEvidence(c *gin.Context) error {
@@ -385,7 +372,7 @@ func (a *API) updateEvidence(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.writeEvidence(c, id, http.StatusOK)
+	return a.writeEvidence(c, http.StatusOK, id)
 }
 
 // downloadEvidence streams a version's file; the web UI serves the same
@@ -410,7 +397,7 @@ func (a *API) reviewEvidence(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.writeEvidence(c, id, http.StatusOK)
+	return a.writeEvidence(c, http.StatusOK, id)
 }
 
 type evidenceCommentJSON struct {
@@ -448,14 +435,11 @@ func (a *API) evidenceThread(c *gin.Context) error {
 }
 
 func (a *API) commentEvidence(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req struct {
 		Body string `json:"body"`
 	}
-	if err := a.decode(c, &req); err != nil {
+	id, err := a.decodeAt(c, &req)
+	if err != nil {
 		return err
 	}
 	err = a.run(c, func(tx *postgres.Tx) error {
@@ -465,19 +449,16 @@ func (a *API) commentEvidence(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return a.writeEvidence(c, id, http.StatusCreated)
+	return a.writeEvidence(c, http.StatusCreated, id)
 }
 
 func (a *API) linkEvidence(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req struct {
 		Target   domain.LinkTarget `json:"target"`
 		TargetID int64             `json:"target_id"`
 	}
-	if err := a.decode(c, &req); err != nil {
+	id, err := a.decodeAt(c, &req)
+	if err != nil {
 		return err
 	}
 	if err := a.run(c, func(tx *postgres.Tx) error {
@@ -485,7 +466,7 @@ func (a *API) linkEvidence(c *gin.Context) error {
 	}); err != nil {
 		return err
 	}
-	return a.writeEvidence(c, id, http.StatusOK)
+	return a.writeEvidence(c, http.StatusOK, id)
 }
 
 func (a *API) unlinkEvidence(c *gin.Context) error {
@@ -498,11 +479,7 @@ func (a *API) unlinkEvidence(c *gin.Context) error {
 	if err != nil || !target.Valid() {
 		return domain.Errorf(domain.ErrNotFound, "no such link")
 	}
-	if err := a.run(c, func(tx *postgres.Tx) error {
+	return noContent(c, a.run(c, func(tx *postgres.Tx) error {
 		return tx.UnlinkEvidence(c.Request.Context(), id, target, targetID, route.Visibility(c))
-	}); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	}))
 }

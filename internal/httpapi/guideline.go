@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -106,8 +105,7 @@ func newGuidelineJSON(g domain.Guideline, today time.Time) guidelineJSON {
 }
 
 func (a *API) writeGuideline(c *gin.Context, status int, g domain.Guideline) {
-	c.Header("ETag", etag(g.Version))
-	c.JSON(status, newGuidelineJSON(g, a.today()))
+	writeVersioned(c, status, g.Version, newGuidelineJSON(g, a.today()))
 }
 
 func (a *API) listGuidelines(c *gin.Context) error {
@@ -119,12 +117,7 @@ func (a *API) listGuidelines(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	today := a.today()
-	out := make([]guidelineJSON, len(gs))
-	for i, g := range gs {
-		out[i] = newGuidelineJSON(g, today)
-	}
-	c.JSON(http.StatusOK, newList(out, ""))
+	c.JSON(http.StatusOK, newList(convertOn(gs, a.today(), newGuidelineJSON), ""))
 	return nil
 }
 
@@ -152,12 +145,9 @@ func (b guidelineBody) change() domain.GuidelineChange {
 }
 
 func (a *API) createGuideline(c *gin.Context) error {
-	scopeID, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req guidelineBody
-	if err := a.decode(c, &req); err != nil {
+	scopeID, err := a.decodeAt(c, &req)
+	if err != nil {
 		return err
 	}
 	// The schema requires what a draft needs; the rest starts empty.
@@ -168,22 +158,13 @@ func (a *API) createGuideline(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Location", "/api/v1/guidelines/"+strconv.FormatInt(g.ID, 10))
+	setLocation(c, "/api/v1/guidelines/", g.ID)
 	a.writeGuideline(c, http.StatusCreated, g)
 	return nil
 }
 
 func (a *API) getGuideline(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	g, err := a.DB.GuidelineByID(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	a.writeGuideline(c, http.StatusOK, g)
-	return nil
+	return getLoaded(c, a.DB.GuidelineByID, a.writeGuideline)
 }
 
 func (a *API) updateGuideline(c *gin.Context) error {
@@ -217,11 +198,7 @@ func (a *API) deleteGuideline(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.run(c, func(tx *postgres.Tx) error { return tx.DeleteGuidelineDraft(c.Request.Context(), id, version) }); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	return noContent(c, a.run(c, func(tx *postgres.Tx) error { return tx.DeleteGuidelineDraft(c.Request.Context(), id, version) }))
 }
 
 func (a *API) approveGuideline(c *gin.Context) error {
@@ -232,11 +209,7 @@ func (a *API) approveGuideline(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	// The approver is whoever is signed in, confirmed by their password,
-	// on the organisation's day; nothing of it comes from the request.
-	p, _ := route.Principal(c)
-	today := a.today()
-	sig, err := a.Accounts.Sign(c.Request.Context(), route.Actor(c), p, req.Password, today)
+	sig, today, err := a.sign(c, req.Password)
 	if err != nil {
 		return err
 	}
@@ -248,6 +221,16 @@ func (a *API) approveGuideline(c *gin.Context) error {
 	}
 	a.writeGuideline(c, http.StatusOK, g)
 	return nil
+}
+
+// sign confirms an approval or acceptance by whoever is signed in with
+// their password, on the organisation's day: nothing of the signature
+// comes from the request.
+func (a *API) sign(c *gin.Context, password string) (domain.Signature, time.Time, error) {
+	p, _ := route.Principal(c)
+	today := a.today()
+	sig, err := a.Accounts.Sign(c.Request.Context(), route.Actor(c), p, password, today)
+	return sig, today, err
 }
 
 type policyJSON struct {
@@ -280,8 +263,7 @@ func newPolicyJSON(p domain.Policy, today time.Time) policyJSON {
 }
 
 func (a *API) writePolicy(c *gin.Context, status int, p domain.Policy) {
-	c.Header("ETag", etag(p.Version))
-	c.JSON(status, newPolicyJSON(p, a.today()))
+	writeVersioned(c, status, p.Version, newPolicyJSON(p, a.today()))
 }
 
 func (a *API) listPolicies(c *gin.Context) error {
@@ -293,12 +275,7 @@ func (a *API) listPolicies(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	today := a.today()
-	out := make([]policyJSON, len(ps))
-	for i, p := range ps {
-		out[i] = newPolicyJSON(p, today)
-	}
-	c.JSON(http.StatusOK, newList(out, ""))
+	c.JSON(http.StatusOK, newList(convertOn(ps, a.today(), newPolicyJSON), ""))
 	return nil
 }
 
@@ -319,12 +296,9 @@ func (b policyBody) change() domain.PolicyChange {
 }
 
 func (a *API) createPolicy(c *gin.Context) error {
-	scopeID, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req policyBody
-	if err := a.decode(c, &req); err != nil {
+	scopeID, err := a.decodeAt(c, &req)
+	if err != nil {
 		return err
 	}
 	ch := req.change()
@@ -334,22 +308,13 @@ func (a *API) createPolicy(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Location", "/api/v1/policies/"+strconv.FormatInt(p.ID, 10))
+	setLocation(c, "/api/v1/policies/", p.ID)
 	a.writePolicy(c, http.StatusCreated, p)
 	return nil
 }
 
 func (a *API) getPolicy(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	p, err := a.DB.PolicyByID(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	a.writePolicy(c, http.StatusOK, p)
-	return nil
+	return getLoaded(c, a.DB.PolicyByID, a.writePolicy)
 }
 
 func (a *API) updatePolicy(c *gin.Context) error {
@@ -403,8 +368,7 @@ func newCertificateJSON(cert domain.Certificate, today time.Time) certificateJSO
 }
 
 func (a *API) writeCertificate(c *gin.Context, status int, cert domain.Certificate) {
-	c.Header("ETag", etag(cert.Version))
-	c.JSON(status, newCertificateJSON(cert, a.today()))
+	writeVersioned(c, status, cert.Version, newCertificateJSON(cert, a.today()))
 }
 
 func (a *API) listCertificates(c *gin.Context) error {
@@ -416,12 +380,7 @@ func (a *API) listCertificates(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	today := a.today()
-	out := make([]certificateJSON, len(cs))
-	for i, cert := range cs {
-		out[i] = newCertificateJSON(cert, today)
-	}
-	c.JSON(http.StatusOK, newList(out, ""))
+	c.JSON(http.StatusOK, newList(convertOn(cs, a.today(), newCertificateJSON), ""))
 	return nil
 }
 
@@ -442,12 +401,9 @@ func (b certificateBody) change() domain.CertificateChange {
 }
 
 func (a *API) createCertificate(c *gin.Context) error {
-	scopeID, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req certificateBody
-	if err := a.decode(c, &req); err != nil {
+	scopeID, err := a.decodeAt(c, &req)
+	if err != nil {
 		return err
 	}
 	ch := req.change()
@@ -464,22 +420,13 @@ func (a *API) createCertificate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Location", "/api/v1/certificates/"+strconv.FormatInt(cert.ID, 10))
+	setLocation(c, "/api/v1/certificates/", cert.ID)
 	a.writeCertificate(c, http.StatusCreated, cert)
 	return nil
 }
 
 func (a *API) getCertificate(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	cert, err := a.DB.CertificateByID(c.Request.Context(), id)
-	if err != nil {
-		return err
-	}
-	a.writeCertificate(c, http.StatusOK, cert)
-	return nil
+	return getLoaded(c, a.DB.CertificateByID, a.writeCertificate)
 }
 
 func (a *API) updateCertificate(c *gin.Context) error {
@@ -504,9 +451,5 @@ func (a *API) deleteCertificate(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.run(c, func(tx *postgres.Tx) error { return tx.DeleteCertificate(c.Request.Context(), id, version) }); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	return noContent(c, a.run(c, func(tx *postgres.Tx) error { return tx.DeleteCertificate(c.Request.Context(), id, version) }))
 }

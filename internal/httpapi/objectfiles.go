@@ -3,13 +3,11 @@ package httpapi
 import (
 	"bufio"
 	"encoding/json"
-	"io"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"ismsd/internal/authz"
-	"ismsd/internal/domain"
 	"ismsd/internal/objectimport"
 	"ismsd/internal/objectio"
 	"ismsd/internal/problem"
@@ -158,36 +156,14 @@ func planErrors(es []objectio.RowError) []planErrorJSON {
 	return out
 }
 
-// exportFormat reads ?format= (csv when absent).
-func exportFormat(c *gin.Context) (objectio.Format, error) {
-	v := c.DefaultQuery("format", "csv")
-	f, err := objectio.ParseFormat(v)
-	if err != nil {
-		return "", domain.Invalid(domain.Violation{Pointer: "/format", Detail: "format must be csv, xlsx or json", German: "Unbekanntes Dateiformat."})
-	}
-	return f, nil
-}
-
 func (a *API) exportObjects(c *gin.Context) error {
 	scopeID, err := a.scopeOfPath(c)
 	if err != nil {
 		return err
 	}
-	f, err := exportFormat(c)
-	if err != nil {
-		return err
-	}
-	return transfer.SendObjects(c, a.DB, a.Objects, scopeID, f, a.AuditReads)
+	return transfer.SendObjects(c, a.DB, a.Objects, scopeID, a.AuditReads)
 }
 
 func (a *API) importTemplate(c *gin.Context) error {
-	f, err := exportFormat(c)
-	if err != nil {
-		return err
-	}
-	b, err := objectio.Template(f)
-	if err != nil {
-		return err
-	}
-	return transfer.SendFile(c, f, "zielobjekte-vorlage", func(w io.Writer) error { _, err := w.Write(b); return err })
+	return transfer.SendTemplate(c)
 }

@@ -185,10 +185,6 @@ func (a *API) listProgress(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]progressJSON, len(ps))
-	for i, p := range ps {
-		out[i] = newProgressJSON(p)
-	}
-	c.JSON(http.StatusOK, newList(out, ""))
+	c.JSON(http.StatusOK, listOf(ps, newProgressJSON))
 	return nil
 }

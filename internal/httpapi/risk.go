@@ -124,23 +124,13 @@ type riskMatrixJSON struct {
 	UpdatedBy string     `json:"updated_by,omitempty"`
 }
 
-func (a *API) writeRiskMatrix(c *gin.Context, m postgres.ScopeRiskMatrix) {
-	c.Header("ETag", etag(m.Version))
-	c.JSON(http.StatusOK, riskMatrixJSON{ScopeID: m.ScopeID, Default: m.Default, Cells: m.Matrix.Cells(), Version: m.Version,
+func (a *API) writeRiskMatrix(c *gin.Context, status int, m postgres.ScopeRiskMatrix) {
+	writeVersioned(c, status, m.Version, riskMatrixJSON{ScopeID: m.ScopeID, Default: m.Default, Cells: m.Matrix.Cells(), Version: m.Version,
 		UpdatedAt: m.UpdatedAt, UpdatedBy: m.UpdatedBy})
 }
 
 func (a *API) getRiskMatrix(c *gin.Context) error {
-	scopeID, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	m, err := a.DB.RiskMatrix(c.Request.Context(), scopeID)
-	if err != nil {
-		return err
-	}
-	a.writeRiskMatrix(c, m)
-	return nil
+	return getLoaded(c, a.DB.RiskMatrix, a.writeRiskMatrix)
 }
 
 func (a *API) putRiskMatrix(c *gin.Context) error {
@@ -163,7 +153,7 @@ func (a *API) putRiskMatrix(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	a.writeRiskMatrix(c, out)
+	a.writeRiskMatrix(c, http.StatusOK, out)
 	return nil
 }
 
@@ -308,28 +298,20 @@ func (a *API) writeRiskAnalysis(c *gin.Context, status int, objectID int64) erro
 	for _, e := range open {
 		r.OpenEntries = append(r.OpenEntries, newRiskEntryJSON(e.AcceptedEntry))
 	}
-	c.Header("ETag", etag(an.Version))
-	c.JSON(status, r)
+	writeVersioned(c, status, an.Version, r)
 	return nil
 }
 
 func (a *API) getRiskAnalysis(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	return a.writeRiskAnalysis(c, http.StatusOK, id)
+	return getByPath(c, a.writeRiskAnalysis)
 }
 
 func (a *API) createRiskAnalysis(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req struct {
 		Summary string `json:"summary"`
 	}
-	if err := a.decode(c, &req); err != nil {
+	id, err := a.decodeAt(c, &req)
+	if err != nil {
 		return err
 	}
 	if err := a.run(c, func(tx *postgres.Tx) error {
@@ -369,8 +351,7 @@ func (a *API) writeRiskItem(c *gin.Context, status int, objectID, itemID int64) 
 	}
 	for _, it := range an.Items {
 		if it.ID == itemID {
-			c.Header("ETag", etag(it.Version))
-			c.JSON(status, newRiskItemJSON(it, an.Matrix))
+			writeVersioned(c, status, it.Version, newRiskItemJSON(it, an.Matrix))
 			return nil
 		}
 	}
@@ -378,16 +359,13 @@ func (a *API) writeRiskItem(c *gin.Context, status int, objectID, itemID int64) 
 }
 
 func (a *API) addRiskItem(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req struct {
 		ThreatID    string `json:"threat_id"`
 		Title       string `json:"title"`
 		Description string `json:"description"`
 	}
-	if err := a.decode(c, &req); err != nil {
+	id, err := a.decodeAt(c, &req)
+	if err != nil {
 		return err
 	}
 	it, err := inTx(a, c, func(tx *postgres.Tx) (domain.RiskItem, error) {
@@ -435,21 +413,13 @@ func (a *API) updateRiskItem(c *gin.Context) error {
 }
 
 func (a *API) deleteRiskItem(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, version, err := pathAndVersion(c)
 	if err != nil {
 		return err
 	}
-	version, err := ifMatch(c)
-	if err != nil {
-		return err
-	}
-	if err := a.run(c, func(tx *postgres.Tx) error {
+	return noContent(c, a.run(c, func(tx *postgres.Tx) error {
 		return tx.DeleteRiskItem(c.Request.Context(), id, version, route.Visibility(c))
-	}); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	}))
 }
 
 func (a *API) listRiskAcceptances(c *gin.Context) error {
@@ -466,11 +436,7 @@ func (a *API) listRiskAcceptances(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]riskAcceptanceJSON, len(accs))
-	for i, acc := range accs {
-		out[i] = newRiskAcceptanceJSON(acc)
-	}
-	c.JSON(http.StatusOK, newList(out, ""))
+	c.JSON(http.StatusOK, listOf(accs, newRiskAcceptanceJSON))
 	return nil
 }
 
@@ -483,11 +449,7 @@ func (a *API) acceptRisks(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	// Who accepts is whoever is signed in, confirmed by their password,
-	// on the organisation's day; nothing of it comes from the request.
-	p, _ := route.Principal(c)
-	today := a.today()
-	sig, err := a.Accounts.Sign(c.Request.Context(), route.Actor(c), p, req.Password, today)
+	sig, today, err := a.sign(c, req.Password)
 	if err != nil {
 		return err
 	}

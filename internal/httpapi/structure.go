@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -95,13 +94,7 @@ func (a *API) run(c *gin.Context, fn func(tx *postgres.Tx) error) error {
 // inTx runs fn in one transaction as the request's actor and returns
 // what it made.
 func inTx[T any](a *API, c *gin.Context, fn func(tx *postgres.Tx) (T, error)) (T, error) {
-	var out T
-	err := a.run(c, func(tx *postgres.Tx) error {
-		var err error
-		out, err = fn(tx)
-		return err
-	})
-	return out, err
+	return postgres.InTxValue(c.Request.Context(), a.DB, route.Actor(c), fn)
 }
 
 type departmentResponse struct {
@@ -122,11 +115,7 @@ func (a *API) listDepartments(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]departmentResponse, len(ds))
-	for i, d := range ds {
-		out[i] = newDepartmentResponse(d)
-	}
-	c.JSON(http.StatusOK, newList(out, ""))
+	c.JSON(http.StatusOK, listOf(ds, newDepartmentResponse))
 	return nil
 }
 
@@ -135,17 +124,12 @@ func (a *API) writeDepartment(c *gin.Context, status int, id int64) error {
 	if err != nil {
 		return err
 	}
-	c.Header("ETag", etag(d.Version))
-	c.JSON(status, newDepartmentResponse(d))
+	writeVersioned(c, status, d.Version, newDepartmentResponse(d))
 	return nil
 }
 
 func (a *API) getDepartment(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	return a.writeDepartment(c, http.StatusOK, id)
+	return getByPath(c, a.writeDepartment)
 }
 
 func (a *API) createDepartment(c *gin.Context) error {
@@ -163,7 +147,7 @@ func (a *API) createDepartment(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Location", "/api/v1/departments/"+strconv.FormatInt(d.ID, 10))
+	setLocation(c, "/api/v1/departments/", d.ID)
 	return a.writeDepartment(c, http.StatusCreated, d.ID)
 }
 
@@ -193,11 +177,7 @@ func (a *API) deleteDepartment(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.run(c, func(tx *postgres.Tx) error { return tx.DeleteDepartment(c.Request.Context(), id) }); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	return noContent(c, a.run(c, func(tx *postgres.Tx) error { return tx.DeleteDepartment(c.Request.Context(), id) }))
 }
 
 type scopeResponse struct {
@@ -236,11 +216,7 @@ func (a *API) listScopes(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]scopeResponse, len(ss))
-	for i, s := range ss {
-		out[i] = newScopeResponse(s)
-	}
-	c.JSON(http.StatusOK, newList(out, ""))
+	c.JSON(http.StatusOK, listOf(ss, newScopeResponse))
 	return nil
 }
 
@@ -249,17 +225,12 @@ func (a *API) writeScope(c *gin.Context, status int, id int64) error {
 	if err != nil {
 		return err
 	}
-	c.Header("ETag", etag(s.Version))
-	c.JSON(status, newScopeResponse(s))
+	writeVersioned(c, status, s.Version, newScopeResponse(s))
 	return nil
 }
 
 func (a *API) getScope(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	return a.writeScope(c, http.StatusOK, id)
+	return getByPath(c, a.writeScope)
 }
 
 type scopeRequest struct {
@@ -281,7 +252,7 @@ func (a *API) createScope(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Location", "/api/v1/scopes/"+strconv.FormatInt(s.ID, 10))
+	setLocation(c, "/api/v1/scopes/", s.ID)
 	return a.writeScope(c, http.StatusCreated, s.ID)
 }
 
@@ -402,18 +373,7 @@ func (a *API) listObjects(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]objectResponse, len(objs))
-	for i, o := range objs {
-		out[i] = newObjectResponse(o)
-	}
-	next := ""
-	if f.Offset+len(objs) < total {
-		next = strconv.Itoa(f.Offset + len(objs))
-	}
-	c.JSON(http.StatusOK, struct {
-		list[objectResponse]
-		Total int `json:"total"`
-	}{newList(out, next), total})
+	c.JSON(http.StatusOK, newCountedList(convertAll(objs, newObjectResponse), f.Offset, total))
 	return nil
 }
 
@@ -450,18 +410,14 @@ func (a *API) writeObject(c *gin.Context, status int, id int64) error {
 	if err != nil {
 		return err
 	}
-	c.Header("ETag", etag(o.Version))
-	c.JSON(status, newObjectResponse(o))
+	writeVersioned(c, status, o.Version, newObjectResponse(o))
 	return nil
 }
 
 func (a *API) createObject(c *gin.Context) error {
-	scopeID, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req objectRequest
-	if err := a.decode(c, &req); err != nil {
+	scopeID, err := a.decodeAt(c, &req)
+	if err != nil {
 		return err
 	}
 	in := req.change().Apply(domain.Object{})
@@ -478,16 +434,12 @@ func (a *API) createObject(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Location", "/api/v1/objects/"+strconv.FormatInt(o.ID, 10))
+	setLocation(c, "/api/v1/objects/", o.ID)
 	return a.writeObject(c, http.StatusCreated, o.ID)
 }
 
 func (a *API) getObject(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	return a.writeObject(c, http.StatusOK, id)
+	return getByPath(c, a.writeObject)
 }
 
 func (a *API) updateObject(c *gin.Context) error {
@@ -511,11 +463,7 @@ func (a *API) deleteObject(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.run(c, func(tx *postgres.Tx) error { return tx.DeleteObject(c.Request.Context(), id, route.Visibility(c)) }); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	return noContent(c, a.run(c, func(tx *postgres.Tx) error { return tx.DeleteObject(c.Request.Context(), id, route.Visibility(c)) }))
 }
 
 func (a *API) setNeeds(c *gin.Context) error {
@@ -597,23 +545,16 @@ func (a *API) dependencies(c *gin.Context) error {
 }
 
 func (a *API) addDependency(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req struct {
 		DependsOn int64 `json:"depends_on"`
 	}
-	if err := a.decode(c, &req); err != nil {
+	id, err := a.decodeAt(c, &req)
+	if err != nil {
 		return err
 	}
-	if err := a.run(c, func(tx *postgres.Tx) error {
+	return noContent(c, a.run(c, func(tx *postgres.Tx) error {
 		return tx.AddDependency(c.Request.Context(), id, req.DependsOn, route.Visibility(c))
-	}); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	}))
 }
 
 func (a *API) removeDependency(c *gin.Context) error {
@@ -625,13 +566,9 @@ func (a *API) removeDependency(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.run(c, func(tx *postgres.Tx) error {
+	return noContent(c, a.run(c, func(tx *postgres.Tx) error {
 		return tx.RemoveDependency(c.Request.Context(), id, target, route.Visibility(c))
-	}); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	}))
 }
 
 func (a *API) objectModules(c *gin.Context) error {
@@ -674,15 +611,12 @@ func (a *API) objectModules(c *gin.Context) error {
 }
 
 func (a *API) assignToObject(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req struct {
 		Modules []string `json:"modules"`
 		Objects []int64  `json:"objects"`
 	}
-	if err := a.decode(c, &req); err != nil {
+	id, err := a.decodeAt(c, &req)
+	if err != nil {
 		return err
 	}
 	if req.Objects != nil { // the object is the path's; others are not silently left out
@@ -693,14 +627,10 @@ func (a *API) assignToObject(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.run(c, func(tx *postgres.Tx) error {
+	return noContent(c, a.run(c, func(tx *postgres.Tx) error {
 		_, err := tx.AssignModules(ctx, o.ScopeID, []int64{id}, req.Modules, vis)
 		return err
-	}); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	}))
 }
 
 func (a *API) unassign(c *gin.Context) error {
@@ -708,35 +638,24 @@ func (a *API) unassign(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.run(c, func(tx *postgres.Tx) error {
+	return noContent(c, a.run(c, func(tx *postgres.Tx) error {
 		return tx.UnassignModule(c.Request.Context(), id, c.Param("module"), route.Visibility(c))
-	}); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	}))
 }
 
 func (a *API) assignBulk(c *gin.Context) error {
-	scopeID, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req struct {
 		Modules []string `json:"modules"`
 		Objects []int64  `json:"objects"`
 	}
-	if err := a.decode(c, &req); err != nil {
+	scopeID, err := a.decodeAt(c, &req)
+	if err != nil {
 		return err
 	}
-	if err := a.run(c, func(tx *postgres.Tx) error {
+	return noContent(c, a.run(c, func(tx *postgres.Tx) error {
 		_, err := tx.AssignModules(c.Request.Context(), scopeID, req.Objects, req.Modules, route.Visibility(c))
 		return err
-	}); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	}))
 }
 
 func (a *API) modelling(c *gin.Context) error {

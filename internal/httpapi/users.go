@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -48,20 +47,11 @@ func (a *API) userRoutes() []route.Route {
 }
 
 func (a *API) listUsers(c *gin.Context) error {
-	ctx := c.Request.Context()
-	us, err := a.DB.ListUsers(ctx)
+	us, grants, err := a.DB.ListUsersWithGrants(c.Request.Context())
 	if err != nil {
 		return err
 	}
-	grants, err := a.DB.AllGrants(ctx)
-	if err != nil {
-		return err
-	}
-	out := make([]userResponse, len(us))
-	for i, u := range us {
-		out[i] = newUserResponse(u, grants[u.ID])
-	}
-	c.JSON(http.StatusOK, newList(out, ""))
+	c.JSON(http.StatusOK, listOf(us, func(u domain.User) userResponse { return newUserResponse(u, grants[u.ID]) }))
 	return nil
 }
 
@@ -76,8 +66,7 @@ func (a *API) writeUser(c *gin.Context, status int, u domain.User, password stri
 	if password != "" {
 		c.Header("Cache-Control", "no-store")
 	}
-	c.Header("ETag", etag(u.Version))
-	c.JSON(status, r)
+	writeVersioned(c, status, u.Version, r)
 	return nil
 }
 
@@ -96,7 +85,7 @@ func (a *API) createUser(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Header("Location", "/api/v1/users/"+strconv.FormatInt(u.ID, 10))
+	setLocation(c, "/api/v1/users/", u.ID)
 	return a.writeUser(c, http.StatusCreated, u, generated)
 }
 
@@ -131,14 +120,11 @@ func (a *API) updateUser(c *gin.Context) error {
 }
 
 func (a *API) resetPassword(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req struct {
 		Password string `json:"password"`
 	}
-	if err := a.decode(c, &req); err != nil {
+	id, err := a.decodeAt(c, &req)
+	if err != nil {
 		return err
 	}
 	ctx := c.Request.Context()
@@ -154,15 +140,12 @@ func (a *API) resetPassword(c *gin.Context) error {
 }
 
 func (a *API) grant(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req struct {
 		Role         domain.Role `json:"role"`
 		DepartmentID *int64      `json:"department_id"`
 	}
-	if err := a.decode(c, &req); err != nil {
+	id, err := a.decodeAt(c, &req)
+	if err != nil {
 		return err
 	}
 	g, err := a.Accounts.Grant(c.Request.Context(), route.Actor(c), id, req.Role, req.DepartmentID)
@@ -189,26 +172,18 @@ func (a *API) revokeGrant(c *gin.Context) error {
 	}
 	for _, g := range grants {
 		if g.ID == grantID {
-			if err := a.Accounts.Revoke(ctx, route.Actor(c), id, g.Role, g.DepartmentID); err != nil {
-				return err
-			}
-			c.Status(http.StatusNoContent)
-			return nil
+			return noContent(c, a.Accounts.Revoke(ctx, route.Actor(c), id, g.Role, g.DepartmentID))
 		}
 	}
 	return domain.Errorf(domain.ErrNotFound, "the user has no grant %d", grantID)
 }
 
 func (a *API) userSessions(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, err := existingOfPath(c, a.DB.UserByID)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	if _, err := a.DB.UserByID(ctx, id); err != nil {
-		return err
-	}
-	ss, err := a.DB.ListSessions(ctx, id, a.Accounts.Config().SessionIdle)
+	ss, err := a.DB.ListSessions(c.Request.Context(), id, a.Accounts.Config().SessionIdle)
 	if err != nil {
 		return err
 	}
@@ -238,19 +213,12 @@ func (a *API) revokeUserSession(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.Accounts.RevokeSession(c.Request.Context(), route.Actor(c), id, sid); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	return noContent(c, a.Accounts.RevokeSession(c.Request.Context(), route.Actor(c), id, sid))
 }
 
 func (a *API) userTokens(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	id, err := existingOfPath(c, a.DB.UserByID)
 	if err != nil {
-		return err
-	}
-	if _, err := a.DB.UserByID(c.Request.Context(), id); err != nil {
 		return err
 	}
 	return a.writeTokens(c, id)
@@ -265,11 +233,7 @@ func (a *API) revokeUserToken(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.Accounts.RevokeToken(c.Request.Context(), route.Actor(c), id, tid); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	return noContent(c, a.Accounts.RevokeToken(c.Request.Context(), route.Actor(c), id, tid))
 }
 
 type lockoutResponse struct {

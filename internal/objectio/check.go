@@ -2,6 +2,7 @@ package objectio
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -193,7 +194,7 @@ func (rc *rowCheck) list(col column) []string {
 	var out []string
 	for item := range strings.SplitSeq(cell, ";") {
 		item = strings.TrimSpace(item)
-		if item == "" || containsString(out, item) {
+		if item == "" || slices.Contains(out, item) {
 			continue
 		}
 		if n := utf8.RuneCountInString(item); n > maxText {
@@ -204,15 +205,6 @@ func (rc *rowCheck) list(col column) []string {
 		out = append(out, item)
 	}
 	return out
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // prefix shortens an over-long item for a message.

@@ -44,9 +44,7 @@ func scanCSV(src Source, each func(Line) error) ([]RowError, error) {
 	r.Comma = separator(head[start:])
 	r.FieldsPerRecord = -1 // short rows are padded, long ones checked cell by cell
 	r.ReuseRecord = true
-	c := newChecker()
-	var h *header
-	n := 0
+	t := newTable(each)
 	for {
 		cells, err := r.Read()
 		if err == io.EOF {
@@ -62,24 +60,15 @@ func scanCSV(src Source, each func(Line) error) ([]RowError, error) {
 		for i := range cells {
 			cells[i] = unescapeCell(cells[i])
 		}
-		if h == nil {
-			if h, err = parseHeader(cells, c); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if n++; n > MaxRows {
-			return nil, errTooManyRows()
-		}
-		if err := each(c.check(h.record(line, cells))); err != nil {
+		if err := t.add(line, cells); err != nil {
 			return nil, err
 		}
 	}
-	if h == nil {
+	if t.h == nil {
 		return nil, unreadable("the file is empty: it has no header row",
 			"die Datei ist leer: sie hat keine Kopfzeile")
 	}
-	return c.fileErrs, nil
+	return t.c.fileErrs, nil
 }
 
 // notText is the error for a CSV or JSON file with bytes that are not

@@ -2,6 +2,7 @@ package objectio
 
 import (
 	"bytes"
+	"io"
 	"path"
 	"strings"
 
@@ -20,6 +21,14 @@ const (
 
 // Formats lists the formats.
 var Formats = []Format{CSV, XLSX, JSON}
+
+// codec is how a format is read (Scan) and written (Write).
+type codec struct {
+	scan  func(Source, func(Line) error) ([]RowError, error)
+	write func(io.Writer, []Row) error
+}
+
+var codecs = map[Format]codec{CSV: {scanCSV, writeCSV}, XLSX: {scanXLSX, writeXLSX}, JSON: {scanJSON, writeJSON}}
 
 // ParseFormat reads a format name such as "csv" or ".XLSX".
 func ParseFormat(s string) (Format, error) {

@@ -110,6 +110,33 @@ func colLetter(n int) string {
 	return s
 }
 
+// table reads the rows of a CSV file or a sheet as they come: the first
+// row it is given is the header, every later one a record, at most
+// MaxRows, checked and handed to each. Blank rows are the reader's to skip.
+type table struct {
+	c    *checker
+	h    *header
+	rows int
+	each func(Line) error
+}
+
+func newTable(each func(Line) error) *table {
+	return &table{c: newChecker(), each: each}
+}
+
+// add takes the row of cells on line.
+func (t *table) add(line int, cells []string) error {
+	if t.h == nil {
+		h, err := parseHeader(cells, t.c)
+		t.h = h
+		return err
+	}
+	if t.rows++; t.rows > MaxRows {
+		return errTooManyRows()
+	}
+	return t.each(t.c.check(t.h.record(line, cells)))
+}
+
 // blank reports whether a row holds nothing but blanks.
 func blank(cells []string) bool {
 	for _, c := range cells {

@@ -34,13 +34,8 @@ type Line struct {
 // many rows), found wherever it is: the rows handed on before count for
 // nothing then. An error of each stops the scan and is returned.
 func Scan(f Format, src Source, each func(Line) error) ([]RowError, error) {
-	switch f {
-	case CSV:
-		return scanCSV(src, each)
-	case XLSX:
-		return scanXLSX(src, each)
-	case JSON:
-		return scanJSON(src, each)
+	if cd, ok := codecs[f]; ok {
+		return cd.scan(src, each)
 	}
 	_, err := ParseFormat(string(f))
 	return nil, err

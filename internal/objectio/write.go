@@ -15,13 +15,8 @@ import (
 // written as codes ("it_system", "very_high"), lists joined by ";". Rows
 // are written as they are, not validated.
 func Write(f Format, w io.Writer, rows []Row) error {
-	switch f {
-	case CSV:
-		return writeCSV(w, rows)
-	case XLSX:
-		return writeXLSX(w, rows)
-	case JSON:
-		return writeJSON(w, rows)
+	if cd, ok := codecs[f]; ok {
+		return cd.write(w, rows)
 	}
 	_, err := ParseFormat(string(f))
 	return err

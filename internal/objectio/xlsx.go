@@ -55,9 +55,8 @@ func scanXLSX(src Source, each func(Line) error) (fileErrs []RowError, err error
 			fileErrs, err = nil, sheetError(sheets[0], cerr)
 		}
 	}()
-	c := newChecker()
-	var h *header
-	row, n := 0, 0
+	t := newTable(each)
+	row := 0
 	// The iterator yields gaps as empty rows, so counting gives the row
 	// number; the rows themselves are decoded one at a time.
 	for it.Next() {
@@ -69,27 +68,18 @@ func scanXLSX(src Source, each func(Line) error) (fileErrs []RowError, err error
 		if blank(cells) {
 			continue
 		}
-		if h == nil {
-			if h, err = parseHeader(cells, c); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if n++; n > MaxRows {
-			return nil, errTooManyRows()
-		}
-		if err := each(c.check(h.record(row, cells))); err != nil {
+		if err := t.add(row, cells); err != nil {
 			return nil, err
 		}
 	}
 	if err := it.Error(); err != nil {
 		return nil, sheetError(sheets[0], err)
 	}
-	if h == nil {
+	if t.h == nil {
 		return nil, unreadable(fmt.Sprintf("the first sheet (%s) is empty: it has no header row", sheets[0]),
 			fmt.Sprintf("das erste Tabellenblatt (%s) ist leer: es hat keine Kopfzeile", sheets[0]))
 	}
-	return c.fileErrs, nil
+	return t.c.fileErrs, nil
 }
 
 func sheetError(sheet string, err error) error {

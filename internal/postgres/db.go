@@ -89,6 +89,18 @@ func (db *DB) InTx(ctx context.Context, actor domain.Actor, fn func(*Tx) error) 
 	return nil
 }
 
+// InTxValue runs fn as InTx does and returns what it made, for the
+// handlers of the API and the pages that answer with it.
+func InTxValue[T any](ctx context.Context, db *DB, actor domain.Actor, fn func(*Tx) (T, error)) (T, error) {
+	var out T
+	err := db.InTx(ctx, actor, func(tx *Tx) error {
+		var err error
+		out, err = fn(tx)
+		return err
+	})
+	return out, err
+}
+
 // mapError turns driver errors into domain error kinds; others pass through.
 func mapError(err error) error {
 	if err == nil {

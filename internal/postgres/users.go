@@ -91,6 +91,18 @@ func (db *DB) ListUsers(ctx context.Context) ([]domain.User, error) {
 	return us, err
 }
 
+// ListUsersWithGrants returns every account ordered by login name and
+// the grants of each, as the user administration of the API and the
+// pages lists them.
+func (db *DB) ListUsersWithGrants(ctx context.Context) ([]domain.User, map[int64][]domain.Grant, error) {
+	us, err := db.ListUsers(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	grants, err := db.AllGrants(ctx)
+	return us, grants, err
+}
+
 // lockUser reads a user for change at version (anyVersion for changes
 // that cannot be lost, such as disabling).
 func (tx *Tx) lockUser(ctx context.Context, id int64, version int) (domain.User, error) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"ismsd/internal/domain"
 	"ismsd/internal/objectimport"
 	"ismsd/internal/objectio"
 	"ismsd/internal/postgres"
@@ -28,10 +29,39 @@ func SendFile(c *gin.Context, f objectio.Format, name string, write func(io.Writ
 	return nil
 }
 
+// ExportFormat reads the file format a download asks for with ?format=,
+// csv when absent.
+func ExportFormat(c *gin.Context) (objectio.Format, error) {
+	f, err := objectio.ParseFormat(c.DefaultQuery("format", "csv"))
+	if err != nil {
+		return "", domain.Invalid(domain.Violation{Pointer: "/format", Detail: "format must be csv, xlsx or json", German: "Unbekanntes Dateiformat."})
+	}
+	return f, nil
+}
+
+// SendTemplate answers with an example import file in the format the
+// request asks for, for the API and the web UI alike.
+func SendTemplate(c *gin.Context) error {
+	f, err := ExportFormat(c)
+	if err != nil {
+		return err
+	}
+	b, err := objectio.Template(f)
+	if err != nil {
+		return err
+	}
+	return SendFile(c, f, "zielobjekte-vorlage", func(w io.Writer) error { _, err := w.Write(b); return err })
+}
+
 // SendObjects answers with the export of a scope's target objects that
-// the reader may see, for the API and the web UI alike. With recordRead,
+// the reader may see, in the format the request asks for, for the API
+// and the web UI alike. With recordRead,
 // the download is recorded in the audit trail as a report's is.
-func SendObjects(c *gin.Context, db *postgres.DB, objects *objectimport.Importer, scopeID int64, f objectio.Format, recordRead bool) error {
+func SendObjects(c *gin.Context, db *postgres.DB, objects *objectimport.Importer, scopeID int64, recordRead bool) error {
+	f, err := ExportFormat(c)
+	if err != nil {
+		return err
+	}
 	ctx, vis := c.Request.Context(), route.Visibility(c)
 	rows, err := objects.Export(ctx, scopeID, vis)
 	if err != nil {

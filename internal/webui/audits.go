@@ -157,15 +157,7 @@ func (u *UI) auditsData(c *gin.Context, scope postgres.ScopeSummary) (auditsPage
 }
 
 func (u *UI) auditsPage(c *gin.Context) error {
-	scope, err := u.scopeOfPath(c)
-	if err != nil {
-		return err
-	}
-	d, err := u.auditsData(c, scope)
-	if err != nil {
-		return err
-	}
-	return u.render(c, http.StatusOK, "audits", "Audits · "+scope.Name, d)
+	return showPage(u, c, "audits", u.scopeOfPath, u.auditsData, scopeTitle("Audits"))
 }
 
 func (u *UI) planAudit(c *gin.Context) error {
@@ -176,10 +168,8 @@ func (u *UI) planAudit(c *gin.Context) error {
 	in, typed, err := auditFormOf(c)
 	var a domain.Audit
 	if err == nil {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			a, err = tx.CreateAudit(c.Request.Context(), scope.ID, in)
-			return err
+		a, err = inTx(u, c, func(tx *postgres.Tx) (domain.Audit, error) {
+			return tx.CreateAudit(c.Request.Context(), scope.ID, in)
 		})
 	}
 	if err != nil {
@@ -236,11 +226,7 @@ type auditDetailPage struct {
 }
 
 func (u *UI) auditOfPath(c *gin.Context) (domain.Audit, error) {
-	id, err := pathID(c, "id", errAuditNotFound)
-	if err != nil {
-		return domain.Audit{}, err
-	}
-	return u.DB.AuditByID(c.Request.Context(), id)
+	return recordOfPath(c, errAuditNotFound, u.DB.AuditByID)
 }
 
 func (u *UI) auditDetailData(c *gin.Context, a domain.Audit) (auditDetailPage, error) {
@@ -280,15 +266,7 @@ func (u *UI) auditDetailData(c *gin.Context, a domain.Audit) (auditDetailPage, e
 }
 
 func (u *UI) auditDetailPage(c *gin.Context) error {
-	a, err := u.auditOfPath(c)
-	if err != nil {
-		return err
-	}
-	d, err := u.auditDetailData(c, a)
-	if err != nil {
-		return err
-	}
-	return u.render(c, http.StatusOK, "audit_detail", a.Title, d)
+	return showPage(u, c, "audit_detail", u.auditOfPath, u.auditDetailData, func(a domain.Audit) string { return a.Title })
 }
 
 // auditFormFailed shows the audit page again with the refusal of one of
@@ -322,10 +300,8 @@ func (u *UI) updateAudit(c *gin.Context) error {
 	if err == nil {
 		ch := domain.AuditChange{Kind: &in.Kind, Title: &in.Title, Auditors: &in.Auditors, StartsOn: &in.StartsOn, EndsOn: &in.EndsOn,
 			ScopeNote: &in.ScopeNote, State: &in.State}
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			a, err = tx.UpdateAudit(c.Request.Context(), a.ID, formVersion(c), ch)
-			return err
+		a, err = inTx(u, c, func(tx *postgres.Tx) (domain.Audit, error) {
+			return tx.UpdateAudit(c.Request.Context(), a.ID, formVersion(c), ch)
 		})
 	}
 	if err != nil {
@@ -406,10 +382,8 @@ func (u *UI) addSampleItem(c *gin.Context) error {
 	}
 	var it domain.SampleItem
 	if err == nil {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			it, err = tx.AddSampleItem(ctx, a.ID, in, vis)
-			return err
+		it, err = inTx(u, c, func(tx *postgres.Tx) (domain.SampleItem, error) {
+			return tx.AddSampleItem(ctx, a.ID, in, vis)
 		})
 		// The store names the ids; the form has short IDs in their place.
 		err = renamePointers(err, map[string]string{"/object_id": "/object", "/entry_id": "/requirement"})
@@ -496,12 +470,10 @@ func (u *UI) recordSampleResult(c *gin.Context) error {
 		return err
 	}
 	result, note := domain.SampleResult(c.PostForm("result")), c.PostForm("note")
-	var saved domain.SampleItem
-	if err := u.run(c, func(tx *postgres.Tx) error {
-		var err error
-		saved, err = tx.RecordSampleResult(c.Request.Context(), it.ID, formVersion(c), domain.SampleResultChange{Result: &result, Note: &note})
-		return err
-	}); err != nil {
+	saved, err := inTx(u, c, func(tx *postgres.Tx) (domain.SampleItem, error) {
+		return tx.RecordSampleResult(c.Request.Context(), it.ID, formVersion(c), domain.SampleResultChange{Result: &result, Note: &note})
+	})
+	if err != nil {
 		return u.sampleItemFailed(c, a, it.ID, err, string(result), note)
 	}
 	return u.redirect(c, auditURL(a.ID)+fmt.Sprintf("#sample-%d", it.ID), "Das Ergebnis zu „"+saved.Label()+"“ ist gespeichert: "+saved.Result.Label()+".")
@@ -570,10 +542,8 @@ func (u *UI) createFinding(c *gin.Context) error {
 	in, typed, err := u.findingFormOf(c, a.ScopeID)
 	var f domain.Finding
 	if err == nil {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			f, err = tx.CreateFinding(c.Request.Context(), a.ID, in, route.Visibility(c))
-			return err
+		f, err = inTx(u, c, func(tx *postgres.Tx) (domain.Finding, error) {
+			return tx.CreateFinding(c.Request.Context(), a.ID, in, route.Visibility(c))
 		})
 	}
 	if err != nil {
@@ -615,11 +585,7 @@ func (p findingPageData) TargetLabel(l domain.FindingLink) string {
 }
 
 func (u *UI) findingOfPath(c *gin.Context) (domain.Finding, error) {
-	id, err := pathID(c, "id", errFindingNotFound)
-	if err != nil {
-		return domain.Finding{}, err
-	}
-	return u.DB.FindingByID(c.Request.Context(), id, u.visibilityFor(c, authz.ActionRead))
+	return visibleOfPath(c, errFindingNotFound, u.DB.FindingByID, u.visibilityFor(c, authz.ActionRead))
 }
 
 func (u *UI) findingData(c *gin.Context, f domain.Finding) (findingPageData, error) {
@@ -643,15 +609,7 @@ func (u *UI) findingData(c *gin.Context, f domain.Finding) (findingPageData, err
 }
 
 func (u *UI) findingPage(c *gin.Context) error {
-	f, err := u.findingOfPath(c)
-	if err != nil {
-		return err
-	}
-	d, err := u.findingData(c, f)
-	if err != nil {
-		return err
-	}
-	return u.render(c, http.StatusOK, "finding", "Feststellung "+f.Title, d)
+	return showPage(u, c, "finding", u.findingOfPath, u.findingData, func(f domain.Finding) string { return "Feststellung " + f.Title })
 }
 
 // findingFormFailed shows the finding again, as it is now, with the
@@ -716,12 +674,10 @@ func (u *UI) verifyCorrectiveAction(c *gin.Context) error {
 		return err
 	}
 	verdict, comment := domain.Verdict(c.PostForm("verdict")), c.PostForm("comment")
-	var verified domain.Finding
-	if err := u.run(c, func(tx *postgres.Tx) error {
-		var err error
-		verified, err = tx.VerifyCorrectiveAction(c.Request.Context(), f.ID, formVersion(c), domain.VerificationInput{Verdict: verdict, Comment: comment})
-		return err
-	}); err != nil {
+	verified, err := inTx(u, c, func(tx *postgres.Tx) (domain.Finding, error) {
+		return tx.VerifyCorrectiveAction(c.Request.Context(), f.ID, formVersion(c), domain.VerificationInput{Verdict: verdict, Comment: comment})
+	})
+	if err != nil {
 		return u.findingFormFailed(c, f.ID, "verify", err, func(d *findingPageData) { d.Verdict, d.Comment = string(verdict), comment })
 	}
 	msg := "Die Korrekturmaßnahme ist als wirksam bestätigt; die Feststellung ist geschlossen."

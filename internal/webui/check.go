@@ -414,6 +414,21 @@ func withoutCursor(q url.Values) url.Values {
 	return out
 }
 
+// keysetNav leads through a list read in keyset pages: back to the first
+// page and on to the next (template "keysetNav").
+type keysetNav struct {
+	Of       string // what the list holds, as in "Weitere Einträge"
+	Shown    string // how the count of this page is introduced
+	Count    int    // rows on this page
+	FirstURL string // "" on the first page
+	NextURL  string // "" on the last page
+}
+
+// Nav leads through the check list's pages.
+func (d checkPage) Nav() keysetNav {
+	return keysetNav{Of: "Einträge", Shown: "Auf dieser Seite", Count: len(d.Entries), FirstURL: d.FirstURL, NextURL: d.NextURL}
+}
+
 // nextPageURL leads to the keyset page after the cursor next, with the
 // list's other values; "" at the end.
 func nextPageURL(path string, base url.Values, next int64) string {

@@ -149,29 +149,20 @@ func (u *UI) objectCheckData(c *gin.Context, o domain.Object) (objectCheckPage, 
 }
 
 func (u *UI) objectCheckPage(c *gin.Context) error {
-	o, err := u.loadObject(c)
-	if err != nil {
-		return err
-	}
-	d, err := u.objectCheckData(c, o)
-	if err != nil {
-		return err
-	}
-	return u.render(c, http.StatusOK, "check_object", "IT-Grundschutz-Check · "+objectTitle(o), d)
+	return showPage(u, c, "check_object", u.loadObject, u.objectCheckData, func(o domain.Object) string {
+		return "IT-Grundschutz-Check · " + objectTitle(o)
+	})
 }
 
 // updateEntry saves the form of one entry (inline on the object's page,
 // or the full form of the entry's own page) and goes back to it.
 func (u *UI) updateEntry(c *gin.Context) error {
-	id, err := pathID(c, "id", errEntryNotFound)
-	if err != nil {
-		return err
-	}
 	// An entry the writer may not change is not found, like a missing one.
-	cur, err := u.DB.EntryByID(c.Request.Context(), id, route.Visibility(c))
+	cur, err := visibleOfPath(c, errEntryNotFound, u.DB.EntryByID, route.Visibility(c))
 	if err != nil {
 		return err
 	}
+	id := cur.ID
 	f, err := entryFormOf(c, cur)
 	var refused []postgres.ItemError
 	if err == nil {
@@ -541,11 +532,7 @@ func (u *UI) entryData(c *gin.Context, e domain.CheckEntry) (entryPageData, erro
 }
 
 func (u *UI) entryPage(c *gin.Context) error {
-	id, err := pathID(c, "id", errEntryNotFound)
-	if err != nil {
-		return err
-	}
-	e, err := u.DB.EntryByID(c.Request.Context(), id, u.visibilityFor(c, authz.ActionRead))
+	e, err := visibleOfPath(c, errEntryNotFound, u.DB.EntryByID, u.visibilityFor(c, authz.ActionRead))
 	if err != nil {
 		return err
 	}
@@ -576,6 +563,11 @@ type matrixCell struct {
 type reqColumn struct {
 	domain.Requirement
 	Short string
+}
+
+// Nav leads through the pages of the module's objects.
+func (d moduleCheckPage) Nav() keysetNav {
+	return keysetNav{Of: "Zielobjekte", Shown: "Zielobjekte auf dieser Seite", Count: len(d.Rows), FirstURL: d.FirstURL, NextURL: d.NextURL}
 }
 
 type moduleCheckPage struct {

@@ -103,11 +103,7 @@ func (u *UI) departmentsPage(c *gin.Context) error {
 
 // departmentInput reads the fields of the create and edit forms.
 func departmentInput(c *gin.Context) (domain.DepartmentInput, error) {
-	in := domain.DepartmentInput{Name: c.PostForm("name"), Code: c.PostForm("code")}
-	if v := c.PostForm("parent_id"); v != "" {
-		id := formID(v)
-		in.ParentID = &id
-	}
+	in := domain.DepartmentInput{Name: c.PostForm("name"), Code: c.PostForm("code"), ParentID: formOptionalID(c, "parent_id")}
 	if vs := in.Validate(); len(vs) > 0 {
 		return in, domain.Invalid(vs...)
 	}

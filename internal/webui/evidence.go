@@ -139,6 +139,11 @@ type evidenceForm struct {
 	Note, Target, TargetID               string
 }
 
+// Nav leads through the evidence list's pages.
+func (d evidenceListPage) Nav() keysetNav {
+	return keysetNav{Of: "Nachweise", Shown: "Auf dieser Seite", Count: len(d.Items), FirstURL: d.FirstURL, NextURL: d.NextURL}
+}
+
 type evidenceListPage struct {
 	Scope        scopeView
 	Tab          string
@@ -606,16 +611,14 @@ type evidencePage struct {
 	formsState   // forms: edit, review, comment, version, link
 }
 
-func (p evidencePage) title() string { return p.Evidence.Title + " · Nachweis" }
+func (p evidencePage) title() string { return evidenceTitle(p.Evidence) }
+
+func evidenceTitle(e domain.Evidence) string { return e.Title + " · Nachweis" }
 
 // loadEvidence reads the item of the path as the route's grant sees it:
 // one outside the reader's departments is not found, like a missing one.
 func (u *UI) loadEvidence(c *gin.Context) (domain.Evidence, error) {
-	id, err := pathID(c, "id", errEvidenceNotFound)
-	if err != nil {
-		return domain.Evidence{}, err
-	}
-	return u.DB.EvidenceByID(c.Request.Context(), id, u.visibilityOf(c, evidenceRead))
+	return visibleOfPath(c, errEvidenceNotFound, u.DB.EvidenceByID, u.visibilityOf(c, evidenceRead))
 }
 
 func (u *UI) evidenceData(c *gin.Context, e domain.Evidence) (evidencePage, error) {
@@ -693,15 +696,7 @@ func decisionLabel(s domain.ReviewState) string {
 }
 
 func (u *UI) evidencePage(c *gin.Context) error {
-	e, err := u.loadEvidence(c)
-	if err != nil {
-		return err
-	}
-	d, err := u.evidenceData(c, e)
-	if err != nil {
-		return err
-	}
-	return u.render(c, http.StatusOK, "evidence", d.title(), d)
+	return showPage(u, c, "evidence", u.loadEvidence, u.evidenceData, evidenceTitle)
 }
 
 // evidenceFormFailed shows the evidence page again with the refusal of
@@ -767,11 +762,10 @@ func (u *UI) addEvidenceVersion(c *gin.Context) error {
 		if vs = firstPerField(vs); len(vs) > 0 {
 			err = domain.Invalid(vs...)
 		} else {
-			err = uploadBroken(u.run(c, func(tx *postgres.Tx) error {
-				var err error
-				e, err = tx.AddEvidenceVersion(c.Request.Context(), id, version, vin, u.content(file), route.Visibility(c))
-				return err
-			}))
+			e, err = inTx(u, c, func(tx *postgres.Tx) (domain.Evidence, error) {
+				return tx.AddEvidenceVersion(c.Request.Context(), id, version, vin, u.content(file), route.Visibility(c))
+			})
+			err = uploadBroken(err)
 		}
 	}
 	if err != nil {

@@ -378,15 +378,7 @@ func (u *UI) guidelineData(c *gin.Context, scope postgres.ScopeSummary) (guideli
 }
 
 func (u *UI) guidelinePage(c *gin.Context) error {
-	scope, err := u.scopeOfPath(c)
-	if err != nil {
-		return err
-	}
-	d, err := u.guidelineData(c, scope)
-	if err != nil {
-		return err
-	}
-	return u.render(c, http.StatusOK, "guideline", "Leitlinie · "+scope.Name, d)
+	return showPage(u, c, "guideline", u.scopeOfPath, u.guidelineData, scopeTitle("Leitlinie"))
 }
 
 // guidelineFormFailed shows the tab again, as it is now, with the refusal
@@ -418,11 +410,7 @@ func (u *UI) guidelineFormFailed(c *gin.Context, scopeID int64, form string, err
 
 // guidelineOfPath is the guideline version named by the path.
 func (u *UI) guidelineOfPath(c *gin.Context) (domain.Guideline, error) {
-	id, err := pathID(c, "id", errGuidelineNotFound)
-	if err != nil {
-		return domain.Guideline{}, err
-	}
-	return u.DB.GuidelineByID(c.Request.Context(), id)
+	return recordOfPath(c, errGuidelineNotFound, u.DB.GuidelineByID)
 }
 
 // createGuidelineDraft starts the next version from the one in force, or
@@ -463,10 +451,8 @@ func (u *UI) updateGuidelineDraft(c *gin.Context) error {
 	}
 	ch, typed, err := guidelineFormOf(c)
 	if err == nil {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			g, err = tx.UpdateGuidelineDraft(c.Request.Context(), g.ID, formVersion(c), ch)
-			return err
+		g, err = inTx(u, c, func(tx *postgres.Tx) (domain.Guideline, error) {
+			return tx.UpdateGuidelineDraft(c.Request.Context(), g.ID, formVersion(c), ch)
 		})
 	}
 	if err != nil {
@@ -493,10 +479,8 @@ func (u *UI) approveGuideline(c *gin.Context) error {
 	}
 	sig, today, err := u.sign(c)
 	if err == nil {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			g, err = tx.ApproveGuideline(c.Request.Context(), g.ID, formVersion(c), sig, today)
-			return err
+		g, err = inTx(u, c, func(tx *postgres.Tx) (domain.Guideline, error) {
+			return tx.ApproveGuideline(c.Request.Context(), g.ID, formVersion(c), sig, today)
 		})
 	}
 	if err != nil {
@@ -513,10 +497,8 @@ func (u *UI) createPolicy(c *gin.Context) error {
 	in, typed, err := policyFormOf(c)
 	var p domain.Policy
 	if err == nil {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			p, err = tx.CreatePolicy(c.Request.Context(), scope.ID, in, route.Visibility(c))
-			return err
+		p, err = inTx(u, c, func(tx *postgres.Tx) (domain.Policy, error) {
+			return tx.CreatePolicy(c.Request.Context(), scope.ID, in, route.Visibility(c))
 		})
 	}
 	if err != nil {
@@ -526,11 +508,7 @@ func (u *UI) createPolicy(c *gin.Context) error {
 }
 
 func (u *UI) policyOfPath(c *gin.Context) (domain.Policy, error) {
-	id, err := pathID(c, "id", errPolicyNotFound)
-	if err != nil {
-		return domain.Policy{}, err
-	}
-	return u.DB.PolicyByID(c.Request.Context(), id)
+	return recordOfPath(c, errPolicyNotFound, u.DB.PolicyByID)
 }
 
 func (u *UI) updatePolicy(c *gin.Context) error {
@@ -542,10 +520,8 @@ func (u *UI) updatePolicy(c *gin.Context) error {
 	if err == nil {
 		ch := domain.PolicyChange{Title: &in.Title, EvidenceID: &in.EvidenceID, VersionLabel: &in.VersionLabel, ApprovedBy: &in.ApprovedBy,
 			ApprovedOn: &in.ApprovedOn, ReviewMonths: &in.ReviewMonths}
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			p, err = tx.UpdatePolicy(c.Request.Context(), p.ID, formVersion(c), ch, route.Visibility(c))
-			return err
+		p, err = inTx(u, c, func(tx *postgres.Tx) (domain.Policy, error) {
+			return tx.UpdatePolicy(c.Request.Context(), p.ID, formVersion(c), ch, route.Visibility(c))
 		})
 	}
 	if err != nil {
@@ -582,10 +558,8 @@ func (u *UI) createCertificate(c *gin.Context) error {
 	in, typed, err := certificateFormOf(c)
 	var cert domain.Certificate
 	if err == nil {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			cert, err = tx.CreateCertificate(c.Request.Context(), scope.ID, in)
-			return err
+		cert, err = inTx(u, c, func(tx *postgres.Tx) (domain.Certificate, error) {
+			return tx.CreateCertificate(c.Request.Context(), scope.ID, in)
 		})
 	}
 	if err != nil {
@@ -596,11 +570,7 @@ func (u *UI) createCertificate(c *gin.Context) error {
 }
 
 func (u *UI) certificateOfPath(c *gin.Context) (domain.Certificate, error) {
-	id, err := pathID(c, "id", errCertificateNotFound)
-	if err != nil {
-		return domain.Certificate{}, err
-	}
-	return u.DB.CertificateByID(c.Request.Context(), id)
+	return recordOfPath(c, errCertificateNotFound, u.DB.CertificateByID)
 }
 
 func (u *UI) updateCertificate(c *gin.Context) error {
@@ -615,10 +585,8 @@ func (u *UI) updateCertificate(c *gin.Context) error {
 			until := in.IssuedOn.AddDate(domain.CertificateYears, 0, 0)
 			ch.ValidUntil = &until
 		}
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			cert, err = tx.UpdateCertificate(c.Request.Context(), cert.ID, formVersion(c), ch)
-			return err
+		cert, err = inTx(u, c, func(tx *postgres.Tx) (domain.Certificate, error) {
+			return tx.UpdateCertificate(c.Request.Context(), cert.ID, formVersion(c), ch)
 		})
 	}
 	if err != nil {

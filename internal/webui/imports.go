@@ -161,23 +161,9 @@ func (u *UI) exportObjects(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	f, err := objectio.ParseFormat(c.DefaultQuery("format", "csv"))
-	if err != nil {
-		return errUnknownFormat
-	}
-	return transfer.SendObjects(c, u.DB, u.Objects, d.Scope.ID, f, u.AuditReads)
+	return transfer.SendObjects(c, u.DB, u.Objects, d.Scope.ID, u.AuditReads)
 }
 
 func (u *UI) importTemplate(c *gin.Context) error {
-	f, err := objectio.ParseFormat(c.DefaultQuery("format", "csv"))
-	if err != nil {
-		return errUnknownFormat
-	}
-	b, err := objectio.Template(f)
-	if err != nil {
-		return err
-	}
-	return transfer.SendFile(c, f, "zielobjekte-vorlage", func(w io.Writer) error { _, err := w.Write(b); return err })
+	return transfer.SendTemplate(c)
 }
-
-var errUnknownFormat = domain.Invalid(domain.Violation{Pointer: "/format", Detail: "format must be csv, xlsx or json", German: "Unbekanntes Dateiformat."})

@@ -135,21 +135,13 @@ func (p objectPage) FieldError(code, field string) string {
 
 // loadObject reads the object of the path as the reader may see it.
 func (u *UI) loadObject(c *gin.Context) (domain.Object, error) {
-	id, err := pathID(c, "id", errObjectNotFound)
-	if err != nil {
-		return domain.Object{}, err
-	}
-	return u.DB.ObjectByID(c.Request.Context(), id, u.visibilityFor(c, authz.ActionRead))
+	return visibleOfPath(c, errObjectNotFound, u.DB.ObjectByID, u.visibilityFor(c, authz.ActionRead))
 }
 
 // loadWritable reads the object of the path for a change: an object the
 // writer may not change is not found, exactly like a missing one.
 func (u *UI) loadWritable(c *gin.Context) (domain.Object, error) {
-	id, err := pathID(c, "id", errObjectNotFound)
-	if err != nil {
-		return domain.Object{}, err
-	}
-	return u.DB.ObjectByID(c.Request.Context(), id, route.Visibility(c))
+	return visibleOfPath(c, errObjectNotFound, u.DB.ObjectByID, route.Visibility(c))
 }
 
 func (u *UI) objectData(c *gin.Context, o domain.Object) (objectPage, error) {
@@ -241,15 +233,7 @@ func (u *UI) objectData(c *gin.Context, o domain.Object) (objectPage, error) {
 }
 
 func (u *UI) objectPage(c *gin.Context) error {
-	o, err := u.loadObject(c)
-	if err != nil {
-		return err
-	}
-	d, err := u.objectData(c, o)
-	if err != nil {
-		return err
-	}
-	return u.render(c, http.StatusOK, "object", objectTitle(o), d)
+	return showPage(u, c, "object", u.loadObject, u.objectData, objectTitle)
 }
 
 func objectTitle(o domain.Object) string { return o.ShortID + " " + o.Name }
@@ -399,10 +383,8 @@ func (u *UI) assignModules(c *gin.Context) error {
 	if vs := a.Validate(); len(vs) > 0 {
 		err = domain.Invalid(vs...)
 	} else {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			added, err = tx.AssignModules(c.Request.Context(), o.ScopeID, a.Objects, a.Modules, route.Visibility(c))
-			return err
+		added, err = inTx(u, c, func(tx *postgres.Tx) (int, error) {
+			return tx.AssignModules(c.Request.Context(), o.ScopeID, a.Objects, a.Modules, route.Visibility(c))
 		})
 	}
 	if err != nil {
@@ -540,10 +522,7 @@ func objectInput(c *gin.Context) (domain.ObjectInput, string, string, error) {
 	for _, t := range domain.ObjectTexts {
 		*t.Field(&in.ObjectFields) = c.PostForm(t.Name)
 	}
-	if v := c.PostForm("department_id"); v != "" {
-		id := formID(v)
-		in.DepartmentID = &id
-	}
+	in.DepartmentID = formOptionalID(c, "department_id")
 	var vs []domain.Violation
 	if members != "" {
 		n, err := strconv.Atoi(members)
@@ -559,21 +538,15 @@ func objectInput(c *gin.Context) (domain.ObjectInput, string, string, error) {
 }
 
 func (u *UI) createObject(c *gin.Context) error {
-	id, err := pathID(c, "id", errScopeNotFound)
-	if err != nil {
-		return err
-	}
-	scope, err := u.DB.ScopeByID(c.Request.Context(), id, u.visibilityFor(c, authz.ActionRead))
+	scope, err := u.loadScope(c)
 	if err != nil {
 		return err
 	}
 	in, tags, members, err := objectInput(c)
 	var o domain.Object
 	if err == nil {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			o, err = tx.CreateObject(c.Request.Context(), scope.ID, in, route.Visibility(c))
-			return err
+		o, err = inTx(u, c, func(tx *postgres.Tx) (domain.Object, error) {
+			return tx.CreateObject(c.Request.Context(), scope.ID, in, route.Visibility(c))
 		})
 	}
 	if err != nil {

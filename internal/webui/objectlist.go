@@ -325,15 +325,11 @@ func moduleIDs(c *gin.Context) ([]string, string) {
 // assignBulk assigns modules to the objects ticked in the list, in one
 // transaction.
 func (u *UI) assignBulk(c *gin.Context) error {
-	id, err := pathID(c, "id", errScopeNotFound)
+	scope, err := u.loadScope(c)
 	if err != nil {
 		return err
 	}
 	ctx, vis := c.Request.Context(), route.Visibility(c)
-	scope, err := u.DB.ScopeByID(ctx, id, u.visibilityFor(c, authz.ActionRead))
-	if err != nil {
-		return err
-	}
 	listPath := scopeURL(scope.ID) + "/objects"
 	back := safeBack(c.PostForm("back"), listPath, listPath)
 	modules, text := moduleIDs(c)
@@ -350,10 +346,8 @@ func (u *UI) assignBulk(c *gin.Context) error {
 	if vs := a.Validate(); len(vs) > 0 {
 		err = domain.Invalid(vs...)
 	} else {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			added, err = tx.AssignModules(ctx, scope.ID, a.Objects, a.Modules, vis)
-			return err
+		added, err = inTx(u, c, func(tx *postgres.Tx) (int, error) {
+			return tx.AssignModules(ctx, scope.ID, a.Objects, a.Modules, vis)
 		})
 	}
 	if err != nil {

@@ -155,6 +155,11 @@ type planView struct {
 	Active          bool
 }
 
+// Nav leads through the measures' pages.
+func (d planPage) Nav() keysetNav {
+	return keysetNav{Of: "Maßnahmen", Shown: "Auf dieser Seite", Count: len(d.Items), FirstURL: d.FirstURL, NextURL: d.NextURL}
+}
+
 type planPage struct {
 	Scope       scopeView
 	Tab         string
@@ -355,15 +360,11 @@ func planChangeFrom(c *gin.Context, cur domain.PlanItem) (domain.PlanChange, pla
 
 // updatePlanItem saves a measure's form and goes back to the plan.
 func (u *UI) updatePlanItem(c *gin.Context) error {
-	id, err := pathID(c, "id", errPlanItemNotFound)
+	cur, err := visibleOfPath(c, errPlanItemNotFound, u.DB.PlanItemByID, route.Visibility(c))
 	if err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
-	cur, err := u.DB.PlanItemByID(ctx, id, route.Visibility(c))
-	if err != nil {
-		return err
-	}
+	ctx, id := c.Request.Context(), cur.ID
 	listPath := planURL(cur.ScopeID)
 	back := safeBack(c.PostForm("back"), listPath, listPath)
 	if i := strings.Index(back, "#"); i >= 0 {
@@ -372,10 +373,8 @@ func (u *UI) updatePlanItem(c *gin.Context) error {
 	ch, in, err := planChangeFrom(c, cur)
 	var p domain.PlanItem
 	if err == nil {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			p, err = tx.UpdatePlanItem(ctx, id, formVersion(c), ch, route.Visibility(c))
-			return err
+		p, err = inTx(u, c, func(tx *postgres.Tx) (domain.PlanItem, error) {
+			return tx.UpdatePlanItem(ctx, id, formVersion(c), ch, route.Visibility(c))
 		})
 	}
 	if err == nil {

@@ -180,15 +180,7 @@ func (u *UI) readinessOverview(c *gin.Context, scope postgres.ScopeSummary) (rea
 }
 
 func (u *UI) readinessPage(c *gin.Context) error {
-	scope, err := u.scopeOfPath(c)
-	if err != nil {
-		return err
-	}
-	d, err := u.readinessOverview(c, scope)
-	if err != nil {
-		return err
-	}
-	return u.render(c, http.StatusOK, "readiness", "Zertifizierungsreife · "+scope.Name, d)
+	return showPage(u, c, "readiness", u.scopeOfPath, u.readinessOverview, scopeTitle("Zertifizierungsreife"))
 }
 
 // gatePageData is the page of one gate with a page of its blockers.

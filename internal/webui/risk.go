@@ -147,15 +147,7 @@ func (u *UI) riskOverviewData(c *gin.Context, scope postgres.ScopeSummary) (risk
 }
 
 func (u *UI) riskOverviewPage(c *gin.Context) error {
-	scope, err := u.scopeOfPath(c)
-	if err != nil {
-		return err
-	}
-	d, err := u.riskOverviewData(c, scope)
-	if err != nil {
-		return err
-	}
-	return u.render(c, http.StatusOK, "risks", "Risikoanalyse · "+scope.Name, d)
+	return showPage(u, c, "risks", u.scopeOfPath, u.riskOverviewData, scopeTitle("Risikoanalyse"))
 }
 
 // riskMatrixInput reads the matrix form: one select per cell, c_<impact>_<frequency>.
@@ -328,15 +320,7 @@ func (u *UI) riskData(c *gin.Context, o domain.Object) (riskPage, error) {
 }
 
 func (u *UI) riskPage(c *gin.Context) error {
-	o, err := u.loadObject(c)
-	if err != nil {
-		return err
-	}
-	d, err := u.riskData(c, o)
-	if err != nil {
-		return err
-	}
-	return u.render(c, http.StatusOK, "risk", "Risikoanalyse "+objectTitle(o), d)
+	return showPage(u, c, "risk", u.loadObject, u.riskData, func(o domain.Object) string { return "Risikoanalyse " + objectTitle(o) })
 }
 
 // riskFormFailed shows the analysis page again with the refusal of one
@@ -480,10 +464,8 @@ func (u *UI) addRiskItem(c *gin.Context) error {
 	}
 	in := domain.RiskItemInput{ThreatID: c.PostForm("threat_id"), Title: c.PostForm("title"), Description: c.PostForm("description")}
 	var it domain.RiskItem
-	err = u.run(c, func(tx *postgres.Tx) error {
-		var err error
-		it, err = tx.AddRiskItem(c.Request.Context(), o.ID, in, route.Visibility(c))
-		return err
+	it, err = inTx(u, c, func(tx *postgres.Tx) (domain.RiskItem, error) {
+		return tx.AddRiskItem(c.Request.Context(), o.ID, in, route.Visibility(c))
 	})
 	if err != nil {
 		return u.riskFormFailed(c, o, "add", err, func(d *riskPage) { d.AddTitle, d.AddThreat = in.Title, in.ThreatID })

@@ -70,11 +70,7 @@ func (u *UI) scopeFormData(c *gin.Context, in domain.ScopeInput) (scopeForm, err
 // taken as 0, which Validate refuses as no catalog or an unknown account.
 func scopeInput(c *gin.Context) (domain.ScopeInput, error) {
 	in := domain.ScopeInput{Name: c.PostForm("name"), Description: c.PostForm("description"), Approach: domain.Approach(c.PostForm("approach"))}
-	in.CatalogID = formID(c.PostForm("catalog_id"))
-	if v := c.PostForm("isb_user_id"); v != "" {
-		id := formID(v)
-		in.ISBUserID = &id
-	}
+	in.CatalogID, in.ISBUserID = formID(c.PostForm("catalog_id")), formOptionalID(c, "isb_user_id")
 	if vs := in.Validate(); len(vs) > 0 {
 		return in, domain.Invalid(vs...)
 	}
@@ -124,10 +120,8 @@ func (u *UI) createScope(c *gin.Context) error {
 	in, err := scopeInput(c)
 	var s domain.Scope
 	if err == nil {
-		err = u.run(c, func(tx *postgres.Tx) error {
-			var err error
-			s, err = tx.CreateScope(c.Request.Context(), in)
-			return err
+		s, err = inTx(u, c, func(tx *postgres.Tx) (domain.Scope, error) {
+			return tx.CreateScope(c.Request.Context(), in)
 		})
 	}
 	if err != nil {
@@ -161,21 +155,13 @@ func (p scopePage) FormError() string { return p.Errors.Summary }
 
 // loadScope reads the scope of the path with the figures the reader may see.
 func (u *UI) loadScope(c *gin.Context) (postgres.ScopeSummary, error) {
-	id, err := pathID(c, "id", errScopeNotFound)
-	if err != nil {
-		return postgres.ScopeSummary{}, err
-	}
-	return u.DB.ScopeByID(c.Request.Context(), id, u.visibilityFor(c, authz.ActionRead))
+	return visibleOfPath(c, errScopeNotFound, u.DB.ScopeByID, u.visibilityFor(c, authz.ActionRead))
 }
 
 // scopeOfPath reads the scope of the path without its figures, for the
 // pages that only name it.
 func (u *UI) scopeOfPath(c *gin.Context) (postgres.ScopeSummary, error) {
-	id, err := pathID(c, "id", errScopeNotFound)
-	if err != nil {
-		return postgres.ScopeSummary{}, err
-	}
-	return u.DB.Scope(c.Request.Context(), id)
+	return recordOfPath(c, errScopeNotFound, u.DB.Scope)
 }
 
 func (u *UI) scopeData(c *gin.Context, s postgres.ScopeSummary, in *domain.ScopeInput) (scopePage, error) {

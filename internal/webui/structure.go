@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -84,13 +85,7 @@ func (u *UI) run(c *gin.Context, fn func(tx *postgres.Tx) error) error {
 // inTx runs fn in one transaction on behalf of the request's user and
 // returns what it made.
 func inTx[T any](u *UI, c *gin.Context, fn func(tx *postgres.Tx) (T, error)) (T, error) {
-	var out T
-	err := u.run(c, func(tx *postgres.Tx) error {
-		var err error
-		out, err = fn(tx)
-		return err
-	})
-	return out, err
+	return postgres.InTxValue(c.Request.Context(), u.DB, route.Actor(c), fn)
 }
 
 var (
@@ -109,6 +104,24 @@ func pathID(c *gin.Context, name string, notFound error) (int64, error) {
 	return id, nil
 }
 
+// recordOfPath reads the record the path's id names; an id that is not a
+// number is notFound, like a record that does not exist.
+func recordOfPath[T any](c *gin.Context, notFound error, read func(context.Context, int64) (T, error)) (T, error) {
+	id, err := pathID(c, "id", notFound)
+	if err != nil {
+		var none T
+		return none, err
+	}
+	return read(c.Request.Context(), id)
+}
+
+// visibleOfPath is recordOfPath for a record read as vis lets see it: one
+// outside of it is not found, exactly like a missing one.
+func visibleOfPath[T any](c *gin.Context, notFound error, read func(context.Context, int64, postgres.Visibility) (T, error),
+	vis postgres.Visibility) (T, error) {
+	return recordOfPath(c, notFound, func(ctx context.Context, id int64) (T, error) { return read(ctx, id, vis) })
+}
+
 // formID reads a record's number from a form field; what does not parse
 // is 0, which the input's Validate refuses as an unknown record.
 func formID(v string) int64 {
@@ -117,6 +130,17 @@ func formID(v string) int64 {
 		return 0
 	}
 	return id
+}
+
+// formOptionalID reads the id a form's select field names, nil when
+// none is chosen.
+func formOptionalID(c *gin.Context, field string) *int64 {
+	v := c.PostForm(field)
+	if v == "" {
+		return nil
+	}
+	id := formID(v)
+	return &id
 }
 
 // formVersion is the version a form was rendered with; a form without

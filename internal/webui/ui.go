@@ -220,6 +220,27 @@ func (u *UI) render(c *gin.Context, status int, name, title string, data any) er
 	return nil
 }
 
+// showPage shows the page about the record the path names: load reads
+// the record, data the page's content, and title names the page after
+// the record.
+func showPage[R, D any](u *UI, c *gin.Context, name string, load func(*gin.Context) (R, error),
+	data func(*gin.Context, R) (D, error), title func(R) string) error {
+	r, err := load(c)
+	if err != nil {
+		return err
+	}
+	d, err := data(c, r)
+	if err != nil {
+		return err
+	}
+	return u.render(c, http.StatusOK, name, title(r), d)
+}
+
+// scopeTitle names a page of a scope: "Audits · Informationsverbund".
+func scopeTitle(page string) func(postgres.ScopeSummary) string {
+	return func(s postgres.ScopeSummary) string { return page + " · " + s.Name }
+}
+
 const flashCookie = "ismsd_flash"
 
 // redirect sends the browser on after a successful form, with a message

@@ -26,12 +26,7 @@ func (u *UI) canWriteUsers(c *gin.Context) bool {
 }
 
 func (u *UI) usersPage(c *gin.Context) error {
-	ctx := c.Request.Context()
-	us, err := u.DB.ListUsers(ctx)
-	if err != nil {
-		return err
-	}
-	grants, err := u.DB.AllGrants(ctx)
+	us, grants, err := u.DB.ListUsersWithGrants(c.Request.Context())
 	if err != nil {
 		return err
 	}
