@@ -96,7 +96,7 @@ func TestExceptionsAPI(t *testing.T) {
 	e.setStatus(w.scopeID, must, domain.StatusNo)
 	e.setStatus(w.scopeID, may, domain.StatusNo)
 	entryPath := "/api/v1/check-entries/" + strconv.FormatInt(must.ID, 10)
-	today := time.Now()
+	today := domain.Today(e.srv.cfg.Location)
 	later := today.AddDate(0, 0, 60).Format(time.DateOnly)
 	body := func(justification, until string) map[string]string {
 		return map[string]string{"justification": justification, "valid_until": until, "password": testPassword}
@@ -241,7 +241,7 @@ func TestExceptionRefusedForAKompendiumEntry(t *testing.T) {
 	e.setStatus(scope.ID, std, domain.StatusNo)
 	e.user("leitung", domain.Grant{Role: domain.RoleManagement})
 	r := e.login("leitung").do("POST", "/api/v1/check-entries/"+strconv.FormatInt(std.ID, 10)+"/exception",
-		map[string]string{"justification": "Grund", "valid_until": time.Now().AddDate(0, 1, 0).Format(time.DateOnly), "password": testPassword}, nil)
+		map[string]string{"justification": "Grund", "valid_until": domain.Today(e.srv.cfg.Location).AddDate(0, 1, 0).Format(time.DateOnly), "password": testPassword}, nil)
 	if p := problemOf(t, r, http.StatusConflict); !strings.Contains(p.Detail, "Grundschutz++") {
 		t.Errorf("detail %q", p.Detail)
 	}

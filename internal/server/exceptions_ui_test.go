@@ -21,7 +21,7 @@ func TestExceptionPages(t *testing.T) {
 	must := entries["GC.1.1"]
 	e.setStatus(w.scopeID, must, domain.StatusNo)
 	page := "/check-entries/" + strconv.FormatInt(must.ID, 10)
-	until := time.Now().AddDate(0, 0, 20).Format(time.DateOnly)
+	until := domain.Today(e.srv.cfg.Location).AddDate(0, 0, 20).Format(time.DateOnly)
 
 	r := mgmt.do("GET", page, nil, nil)
 	body := string(r.body)
