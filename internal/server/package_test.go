@@ -75,7 +75,7 @@ func TestRequirementPackage(t *testing.T) {
 	if r := isb.do("GET", base+"/check?effort=6", nil, nil); r.status != http.StatusUnprocessableEntity {
 		t.Errorf("effort 6: %d", r.status)
 	}
-	if page := string(isb.do("GET", fmt.Sprintf("/scopes/%d/check?effort=3", scope.ID), nil, nil).body); !strings.Contains(page, "Aufwand 3") ||
+	if page := string(isb.do("GET", fmt.Sprintf("/scopes/%d/check?effort=3", scope.ID), nil, nil).body); !strings.Contains(page, `<td class="num">3</td>`) ||
 		!strings.Contains(page, `<option value="3" selected>3</option>`) {
 		t.Errorf("the check page does not filter or show the effort level")
 	}
