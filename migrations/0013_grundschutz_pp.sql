@@ -78,3 +78,22 @@ ALTER TABLE guidelines ADD COLUMN catalog_id bigint REFERENCES catalogs (id);
 -- Which requirements of the package a scope has entries for (the
 -- parameters' gate asks this per requirement).
 CREATE INDEX check_entries_requirement_idx ON check_entries (scope_id, requirement_id) WHERE active;
+
+-- Catalogs imported before keep their statements' props: their modal
+-- verbs, and so their method and their entries' obligations, are read from
+-- there. (Their parameters were stored as text only and stay so.)
+-- Catalogs never change otherwise, so their guard is lifted for this one
+-- step only.
+ALTER TABLE catalog_requirements DISABLE TRIGGER catalog_requirements_immutable;
+ALTER TABLE catalogs DISABLE TRIGGER catalogs_immutable;
+UPDATE catalog_requirements r SET obligation = (
+    SELECT lower(p ->> 'value') FROM jsonb_array_elements(r.props) AS p
+    WHERE p ->> 'name' = 'modal_verb' AND lower(p ->> 'value') IN ('muss', 'sollte', 'kann') LIMIT 1)
+WHERE r.props @> '[{"name": "modal_verb"}]';
+UPDATE catalogs SET method = 'grundschutz_pp'
+WHERE id IN (SELECT DISTINCT catalog_id FROM catalog_requirements WHERE obligation IS NOT NULL);
+ALTER TABLE catalogs ENABLE TRIGGER catalogs_immutable;
+ALTER TABLE catalog_requirements ENABLE TRIGGER catalog_requirements_immutable;
+UPDATE check_entries e SET obligation = r.obligation
+FROM catalog_requirements r
+WHERE r.catalog_id = e.catalog_id AND r.id = e.requirement_id AND r.obligation IS NOT NULL;

@@ -6,7 +6,9 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"ismsd/internal/catalog/catalogtest"
+	"ismsd/migrations"
 	"slices"
 	"strings"
 	"testing"
@@ -243,5 +245,37 @@ func BenchmarkPlusPlusPackage(b *testing.B) {
 		b.ReportMetric(float64(r.Added), "entries")
 		b.ReportMetric(derive.Seconds(), "derive_s")
 		b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "readiness_ms")
+	}
+}
+
+// A Grundschutz++ catalog imported before migration 0013 has its modal
+// verbs only among the statements' props: the migration reads them from
+// there into the requirements, the catalog's method and the entries.
+func TestMigrationReadsModalVerbsOfOlderImports(t *testing.T) {
+	t.Parallel()
+	e, _ := newPlusPlusEnv(t, catalogtest.Methodik)
+	e.exec(t, `UPDATE check_entries SET obligation = NULL WHERE scope_id = $1`, e.scope.ID)
+	pgtest.Tamper(t, e.owner, `UPDATE catalog_requirements SET obligation = NULL WHERE catalog_id = $1`, e.scope.CatalogID)
+	pgtest.Tamper(t, e.owner, `UPDATE catalogs SET method = 'grundschutz' WHERE id = $1`, e.scope.CatalogID)
+	src, err := fs.ReadFile(migrations.FS, "0013_grundschutz_pp.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The migration's last step, from lifting the catalogs' guard on.
+	_, backfill, found := strings.Cut(string(src), "\nALTER TABLE catalog_requirements DISABLE TRIGGER")
+	if !found {
+		t.Fatal("the migration's backfill is not where the test looks for it")
+	}
+	e.exec(t, "ALTER TABLE catalog_requirements DISABLE TRIGGER"+backfill)
+	var method string
+	var must, entries int
+	if err := e.owner.QueryRow(`SELECT c.method,
+		(SELECT count(*) FROM catalog_requirements WHERE catalog_id = c.id AND obligation = 'muss'),
+		(SELECT count(*) FROM check_entries WHERE scope_id = $2 AND obligation IS NOT NULL)
+		FROM catalogs c WHERE c.id = $1`, e.scope.CatalogID, e.scope.ID).Scan(&method, &must, &entries); err != nil {
+		t.Fatal(err)
+	}
+	if method != "grundschutz_pp" || must == 0 || entries != 95 {
+		t.Errorf("after the backfill: method %s, %d MUSS requirements, %d entries with a modal verb", method, must, entries)
 	}
 }
