@@ -4,15 +4,13 @@ import (
 	"bytes"
 	"context"
 	"html/template"
-	"ismsd/internal/catalog/catalogtest"
 	"net/http"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
-	"ismsd/internal/catalogimport"
+	"ismsd/internal/catalog/catalogtest"
 	"ismsd/internal/domain"
 )
 
@@ -20,19 +18,6 @@ const (
 	sharedKernel   = catalogtest.Kernel
 	sharedKeycloak = catalogtest.Keycloak
 )
-
-// importShared imports a file of ../shared/catalogs directly, as the CLI
-// would; it returns the result.
-func (e *testEnv) importShared(rel string) catalogimport.Result {
-	e.t.Helper()
-	b := catalogtest.Read(e.t, rel)
-	res, err := catalogimport.New(e.db, 0).Import(context.Background(), testActor,
-		catalogimport.Request{Name: filepath.Base(rel), Body: bytes.NewReader(b)})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return res
-}
 
 // TestComponentDefinitionUpload imports the Keycloak definition through the
 // API before the Kernel (0 of 43 resolved, all listed), again (unchanged),
@@ -171,21 +156,13 @@ func TestComponentAssignmentOffersImplementationText(t *testing.T) {
 	e.user("fremd", domain.Grant{Role: domain.RoleISB, DepartmentID: &other})
 	foreign := e.login("fremd")
 
-	var scope struct {
-		ID       int64 `json:"id"`
-		ObjectID int64 `json:"object_id"`
-	}
-	r := c.do("POST", "/api/v1/scopes", map[string]any{"name": "Rechenzentrum GS++", "catalog_id": kernel.Catalog.ID, "approach": "standard"}, nil)
-	if r.status != http.StatusCreated {
-		t.Fatalf("create scope: %d %s", r.status, r.body)
-	}
-	r.json(t, &scope)
+	scope := e.apiScope(c, "Rechenzentrum GS++", kernel.Catalog.ID)
 	// The scope's object sits in no department; an object of the other
 	// department shows what the foreign ISB may not reach.
 	var server struct {
 		ID int64 `json:"id"`
 	}
-	r = c.do("POST", "/api/v1/scopes/"+strconv.FormatInt(scope.ID, 10)+"/objects", map[string]any{"type": "it_system", "name": "Identitätsserver"}, nil)
+	r := c.do("POST", "/api/v1/scopes/"+strconv.FormatInt(scope.ID, 10)+"/objects", map[string]any{"type": "it_system", "name": "Identitätsserver"}, nil)
 	if r.status != http.StatusCreated {
 		t.Fatalf("create object: %d %s", r.status, r.body)
 	}
