@@ -27,8 +27,7 @@ func TestComponentDefinitionUpload(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	keycloak := catalogtest.Read(t, sharedKeycloak)
-	e.user("root", domain.Grant{Role: domain.RoleAdmin})
-	c := e.login("root")
+	c := e.loggedIn("root", domain.Grant{Role: domain.RoleAdmin})
 
 	type answer struct {
 		Kind      string `json:"kind"`
@@ -132,8 +131,7 @@ func TestComponentDefinitionPageUnresolved(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	res := e.importShared(sharedKeycloak)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isa")
+	c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	r := c.do("GET", "/component-definitions/"+strconv.FormatInt(res.Definition.ID, 10), nil, nil)
 	mustContain(t, r, http.StatusOK, "0 von 43", "Nicht aufgelöste Verweise", res.Unresolved[0], res.Unresolved[42])
 }
@@ -150,11 +148,9 @@ func TestComponentAssignmentOffersImplementationText(t *testing.T) {
 	e := newTestEnv(t)
 	kernel := e.importShared(sharedKernel)
 	defs := e.importShared(sharedKeycloak)
-	e.user("root", domain.Grant{Role: domain.RoleAdmin})
-	c := e.login("root")
+	c := e.loggedIn("root", domain.Grant{Role: domain.RoleAdmin})
 	other := e.department("Außenstelle")
-	e.user("fremd", domain.Grant{Role: domain.RoleISB, DepartmentID: &other})
-	foreign := e.login("fremd")
+	foreign := e.loggedIn("fremd", domain.Grant{Role: domain.RoleISB, DepartmentID: &other})
 
 	scope := e.apiScope(c, "Rechenzentrum GS++", kernel.Catalog.ID)
 	// The scope's object sits in no department; an object of the other

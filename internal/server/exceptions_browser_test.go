@@ -17,10 +17,10 @@ import (
 func TestBrowserExceptionTurnsTheGate(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	e.user("isolde", domain.Grant{Role: domain.RoleISB})
+	isb := e.loggedIn("isolde", domain.Grant{Role: domain.RoleISB})
 	e.user("margit", domain.Grant{Role: domain.RoleManagement})
-	scope := e.methodikScope(e.login("isolde"))
-	entry := scopeEntry(t, e.login("isolde"), scope, "UMS.5.1")
+	scope := e.methodikScope(isb)
+	entry := scopeEntry(t, isb, scope, "UMS.5.1")
 	owner := e.ownerDB()
 	if _, err := owner.Exec(`UPDATE check_entries SET status = 'yes' WHERE scope_id = $1 AND id <> $2`, scope, entry); err != nil {
 		t.Fatal(err)

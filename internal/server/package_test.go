@@ -139,8 +139,7 @@ func TestPlusPlusScopeEverywhere(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	kernel := e.importShared(sharedKernel).Catalog.ID
-	e.user("root", domain.Grant{Role: domain.RoleAdmin})
-	c := e.login("root")
+	c := e.loggedIn("root", domain.Grant{Role: domain.RoleAdmin})
 	var scope struct {
 		ID int64 `json:"id"`
 	}

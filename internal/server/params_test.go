@@ -65,11 +65,10 @@ type paramItem struct {
 func TestParamsAPI(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
+	isb := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	dept := e.department("Rechenzentrum")
 	e.user("ines", domain.Grant{Role: domain.RoleISB, DepartmentID: &dept})
 	e.user("dora", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &dept})
-	isb := e.login("isa")
 	scope := e.methodikScope(isb)
 	base := fmt.Sprintf("/api/v1/scopes/%d/parameters", scope)
 
@@ -212,10 +211,9 @@ func paramsForm(version string, ids []string, values map[string]string) string {
 func TestParamsPage(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
+	isb := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	dept := e.department("Rechenzentrum")
 	e.user("dora", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &dept})
-	isb := e.login("isa")
 	scope := e.methodikScope(isb)
 	page := fmt.Sprintf("/scopes/%d/parameters", scope)
 	entry := fmt.Sprintf("/check-entries/%d", scopeEntry(t, isb, scope, "UMS.5.1"))
