@@ -193,19 +193,12 @@ func TestBrowserAudit(t *testing.T) {
 	}
 	ctx := newBrowser(t)
 	page := auditURLOf(a.ID)
-	err := chromedp.Do(ctx,
-		chromedp.Navigate(e.url+"/login?next="+page),
-		chromedp.SendKeys("#username", "pia"),
-		chromedp.SendKeys("#password", testPassword),
-		chromedp.Click("button[type=submit]"),
+	e.signIn(t, ctx, "pia", page,
 		chromedp.WaitVisible("#d-req"),
 		chromedp.SendKeys("#d-req", "2"),
 		chromedp.SendKeys("#d-seed", "99\n"),
 		chromedp.WaitVisible(".notice-ok"),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	flash, err := chromedp.Run(ctx, chromedp.Text(".notice-ok"))
 	if err != nil || !strings.Contains(flash, "Startwert 99 gezogen: 2 neue Elemente") {
 		t.Errorf("after the draw: %q (%v)", flash, err)
@@ -215,24 +208,19 @@ func TestBrowserAudit(t *testing.T) {
 		t.Fatalf("%d items drawn", len(items))
 	}
 	id := strconv.FormatInt(items[0].ID, 10)
-	err = chromedp.Do(ctx,
+	browse(t, ctx,
 		chromedp.Navigate(e.url+page), // without the draw's message
 		chromedp.WaitVisible("#r-"+id),
 		chromedp.SetValue("#r-"+id, "conforming"),
 		chromedp.SendKeys("#n-"+id, "Stichprobe vor Ort gesichtet\n"),
 		chromedp.WaitVisible(".notice-ok"),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	flash, _ = chromedp.Run(ctx, chromedp.Text(".notice-ok"))
 	if !strings.Contains(flash, "ist gespeichert: konform") {
 		t.Errorf("after the result: %q", flash)
 	}
 	screenshot(t, ctx, "audit")
-	if err := chromedp.Do(ctx, chromedp.Navigate(e.url+s.url("/audits")), chromedp.WaitVisible("#audits-h")); err != nil {
-		t.Fatal(err)
-	}
+	browse(t, ctx, chromedp.Navigate(e.url+s.url("/audits")), chromedp.WaitVisible("#audits-h"))
 	rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`new Set([...document.querySelectorAll('.tabs li')].map(li => li.offsetTop)).size`))
 	if err != nil || rows != 1 {
 		t.Errorf("the scope's tabs take %d rows (%v), want one", rows, err)

@@ -58,6 +58,30 @@ func newBrowser(t *testing.T) context.Context {
 	return tctx
 }
 
+// browse runs the steps in the browser and ends the test when one fails.
+func browse(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// signIn opens the login form that leads on to next, signs in as username
+// with the test password, then runs the steps; the test ends when one
+// fails.
+func (e *testEnv) signIn(t *testing.T, ctx context.Context, username, next string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	err := chromedp.Do(ctx, append([]chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(e.url + "/login?next=" + next),
+		chromedp.SendKeys("#username", username),
+		chromedp.SendKeys("#password", testPassword),
+		chromedp.Click("button[type=submit]"),
+	}, steps...)...)
+	if err != nil {
+		t.Fatalf("%s: %v", username, err)
+	}
+}
+
 // screenshot keeps a picture of the page when ISMS_TEST_ARTIFACTS names a folder.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	dir := os.Getenv("ISMS_TEST_ARTIFACTS")
@@ -83,24 +107,19 @@ func TestBrowserLogin(t *testing.T) {
 	ctx := newBrowser(t)
 
 	// A protected page leads to the login form.
-	if err := chromedp.Do(ctx, chromedp.Navigate(e.url+"/account")); err != nil {
-		t.Fatal(err)
-	}
+	browse(t, ctx, chromedp.Navigate(e.url+"/account"))
 	loc, err := chromedp.Run(ctx, chromedp.Location())
 	if err != nil || !strings.Contains(loc, "/login?next=%2Faccount") {
 		t.Fatalf("location %q (%v), want the login with next", loc, err)
 	}
 
 	// A wrong password gives the German error and keeps the name.
-	err = chromedp.Do(ctx,
+	browse(t, ctx,
 		chromedp.SendKeys("#username", "erika"),
 		chromedp.SendKeys("#password", "falsches Passwort"),
 		chromedp.Click("button[type=submit]"),
 		chromedp.WaitVisible(".notice-error"),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	msg, err := chromedp.Run(ctx, chromedp.Text(".notice-error"))
 	if err != nil || msg != "Benutzername oder Passwort ist falsch." {
 		t.Fatalf("error message %q (%v)", msg, err)
@@ -113,17 +132,12 @@ func TestBrowserLogin(t *testing.T) {
 
 	// The right password leads to the page asked for, then the start page
 	// shows the name and the role with its department.
-	err = chromedp.Do(ctx,
+	browse(t, ctx,
 		chromedp.SetValue("#password", testPassword),
 		chromedp.Click("button[type=submit]"),
 		chromedp.WaitVisible("#pw-h"),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := chromedp.Do(ctx, chromedp.Click(`nav a[href="/"]`), chromedp.WaitVisible("#roles-h")); err != nil {
-		t.Fatal(err)
-	}
+	browse(t, ctx, chromedp.Click(`nav a[href="/"]`), chromedp.WaitVisible("#roles-h"))
 	h1, err := chromedp.Run(ctx, chromedp.Text("h1"))
 	if err != nil || h1 != "Willkommen, "+u.Username {
 		t.Errorf("heading %q (%v)", h1, err)
@@ -135,9 +149,7 @@ func TestBrowserLogin(t *testing.T) {
 	screenshot(t, ctx, "start")
 
 	// Logging out through the form ends the session.
-	if err := chromedp.Do(ctx, chromedp.Click(".userbox button"), chromedp.WaitVisible("#username")); err != nil {
-		t.Fatal(err)
-	}
+	browse(t, ctx, chromedp.Click(".userbox button"), chromedp.WaitVisible("#username"))
 	flash, _ := chromedp.Run(ctx, chromedp.Text(".notice-ok"))
 	if flash != "Sie sind abgemeldet." {
 		t.Errorf("after logout: %q", flash)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"ismsd/internal/catalog/catalogtest"
 	"ismsd/internal/catalogimport"
 	"ismsd/internal/config"
 	"ismsd/internal/domain"
@@ -24,6 +25,38 @@ func (e *testEnv) demoCatalog() int64 {
 		e.t.Fatal(err)
 	}
 	return res.Catalog.ID
+}
+
+// importShared imports a file of ../shared/catalogs directly, as the CLI
+// would; it returns the result.
+func (e *testEnv) importShared(rel string) catalogimport.Result {
+	e.t.Helper()
+	b := catalogtest.Read(e.t, rel)
+	res, err := catalogimport.New(e.db, 0).Import(context.Background(), testActor,
+		catalogimport.Request{Name: filepath.Base(rel), Body: bytes.NewReader(b)})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return res
+}
+
+// apiScope creates a scope on the catalog through the API, as an ISB would.
+func (e *testEnv) apiScope(c *client, name string, catalogID int64) createdScope {
+	e.t.Helper()
+	r := c.do("POST", "/api/v1/scopes", map[string]any{"name": name, "catalog_id": catalogID, "approach": "standard"}, nil)
+	if r.status != http.StatusCreated {
+		e.t.Fatalf("create scope %s: %d %s", name, r.status, r.body)
+	}
+	var s createdScope
+	r.json(e.t, &s)
+	return s
+}
+
+// createdScope is what the API answers on a new scope, as far as the
+// tests need it: the scope and its own object.
+type createdScope struct {
+	ID       int64 `json:"id"`
+	ObjectID int64 `json:"object_id"`
 }
 
 func TestCatalogAPI(t *testing.T) {
@@ -199,27 +232,18 @@ func TestBrowserSearch(t *testing.T) {
 	id := e.demoCatalog()
 	e.user("ines", domain.Grant{Role: domain.RoleISB})
 	ctx := newBrowser(t)
-	err := chromedp.Do(ctx,
-		chromedp.Navigate(e.url+"/login?next=/catalogs"),
-		chromedp.SendKeys("#username", "ines"),
-		chromedp.SendKeys("#password", testPassword),
-		chromedp.Click("button[type=submit]"),
+	e.signIn(t, ctx, "ines", "/catalogs",
 		chromedp.WaitVisible("#q"),
 		chromedp.SendKeys("#q", "Router"),
 		chromedp.Submit("#q"),
 		chromedp.WaitVisible(".hits"),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	marks, err := chromedp.Run(ctx, chromedp.Text(".hit h2 mark"))
 	if err != nil || !strings.HasPrefix(strings.ToLower(marks), "router") {
 		t.Errorf("first highlighted hit %q (%v)", marks, err)
 	}
 	screenshot(t, ctx, "search")
-	if err := chromedp.Do(ctx, chromedp.Click(".hit h2 a"), chromedp.WaitVisible("#threats-h")); err != nil {
-		t.Fatal(err)
-	}
+	browse(t, ctx, chromedp.Click(".hit h2 a"), chromedp.WaitVisible("#threats-h"))
 	loc, _ := chromedp.Run(ctx, chromedp.Location())
 	if !strings.Contains(loc, "/catalogs/"+strconv.FormatInt(id, 10)+"/requirements/") {
 		t.Errorf("hit led to %s", loc)

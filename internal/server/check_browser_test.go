@@ -38,29 +38,19 @@ func TestBrowserCheck(t *testing.T) {
 	ctx := newBrowser(t)
 
 	page := objURL(server, "/check")
-	err := chromedp.Do(ctx,
-		chromedp.Navigate(e.url+"/login?next="+page),
-		chromedp.SendKeys("#username", "isolde"),
-		chromedp.SendKeys("#password", testPassword),
-		chromedp.Click("button[type=submit]"),
+	e.signIn(t, ctx, "isolde", page,
 		chromedp.WaitVisible("#st-"+idStr(a1.ID)),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	screenshot(t, ctx, "check-object")
 
 	// "nein" without a justification.
 	entry := "#entry-" + idStr(a1.ID)
-	err = chromedp.Do(ctx,
+	browse(t, ctx,
 		chromedp.SetValue("#st-"+idStr(a1.ID), "no"),
 		chromedp.SendKeys("#re-"+idStr(a1.ID), "Team Server"),
 		chromedp.Click(entry+" .f-save button"),
 		chromedp.WaitVisible(entry+" .field-error"),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	msg, err := chromedp.Run(ctx, chromedp.Text(entry+" .field-error"))
 	if err != nil || msg != "Für den Status „nein“ ist eine Begründung erforderlich." {
 		t.Errorf("refusal at the entry %q (%v)", msg, err)
@@ -77,15 +67,12 @@ func TestBrowserCheck(t *testing.T) {
 	screenshot(t, ctx, "check-error")
 
 	// With the justification it is saved.
-	err = chromedp.Do(ctx,
+	browse(t, ctx,
 		chromedp.SendKeys("#ju-"+idStr(a1.ID), "Härtung folgt im Wartungsfenster"),
 		chromedp.Click(entry+" .f-save button"),
 		chromedp.WaitVisible(".notice-ok"),
 		chromedp.WaitVisible(entry+" .entry-saved"),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	shown, err := chromedp.Run(ctx, chromedp.Text(entry+" .entry-meta .status"))
 	if err != nil || shown != "nein" {
 		t.Errorf("status after saving %q (%v)", shown, err)
@@ -97,28 +84,22 @@ func TestBrowserCheck(t *testing.T) {
 	screenshot(t, ctx, "check")
 
 	// Ctrl+Enter in another entry's justification saves that entry.
-	err = chromedp.Do(ctx,
+	browse(t, ctx,
 		chromedp.SetValue("#st-"+idStr(a2.ID), "not_applicable"),
 		chromedp.Focus("#ju-"+idStr(a2.ID)),
 		chromedp.SendKeys("#ju-"+idStr(a2.ID), "Keine Anmeldung am Server"),
 		chromedp.KeyEvent("\r", chromedp.KeyModifiers(chromedp.ModifierCtrl)),
 		chromedp.WaitVisible("#entry-"+idStr(a2.ID)+" .entry-saved"),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if got := checkEntries(t, e, scope, server)["SYS.1.1.A2"]; got.Status != domain.StatusNotApplicable {
 		t.Errorf("Ctrl+Enter did not save: %+v", got)
 	}
 
 	// The plan lists the new measure.
-	err = chromedp.Do(ctx,
+	browse(t, ctx,
 		chromedp.Navigate(e.url+"/scopes/"+idStr(scope)+"/plan"),
 		chromedp.WaitVisible("table.plan"),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	plan, err := chromedp.Run(ctx, chromedp.Text("table.plan"))
 	if err != nil || !strings.Contains(plan, "Umsetzung von SYS.1.1.A1 Zugriffsschutz und Nutzung") || !strings.Contains(plan, "Team Server") {
 		t.Errorf("plan %q (%v)", plan, err)
@@ -129,24 +110,18 @@ func TestBrowserCheck(t *testing.T) {
 		t.Fatalf("%d measures", len(items))
 	}
 	pid := idStr(items[0].ID)
-	err = chromedp.Do(ctx,
+	browse(t, ctx,
 		chromedp.Click("#plan-"+pid+" summary"),
 		chromedp.WaitVisible("#pb-"+pid),
 		chromedp.SendKeys("#pb-"+pid, "1.250,50"),
 		chromedp.SetValue("#pp-"+pid, "1"),
 		chromedp.SetValue("#pd-"+pid, "2026-11-30"),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	screenshot(t, ctx, "plan-form")
-	err = chromedp.Do(ctx,
+	browse(t, ctx,
 		chromedp.Click("#plan-"+pid+" .f-save button"),
 		chromedp.WaitVisible(".notice-ok"),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	summary, _ := chromedp.Run(ctx, chromedp.Text("table.plan-summary"))
 	if !strings.Contains(summary, "1.250,50 €") {
 		t.Errorf("plan summary %q", summary)
@@ -160,9 +135,7 @@ func TestBrowserCheck(t *testing.T) {
 		"check-entry":  entryPath(a1.ID),
 		"plan-month":   "/scopes/" + idStr(scope) + "/plan?by=month",
 	} {
-		if err := chromedp.Do(ctx, chromedp.Navigate(e.url+path), chromedp.WaitVisible("h1")); err != nil {
-			t.Fatal(err)
-		}
+		browse(t, ctx, chromedp.Navigate(e.url+path), chromedp.WaitVisible("h1"))
 		screenshot(t, ctx, name)
 	}
 }

@@ -26,20 +26,44 @@ func checkEntries(t *testing.T, e *testEnv, scopeID, objectID int64) map[string]
 	return out
 }
 
+// setStatus records a status with a justification on an entry.
+func (e *testEnv) setStatus(t testing.TB, scopeID int64, en domain.CheckEntry, status domain.Status) {
+	t.Helper()
+	ctx := context.Background()
+	why := "Ersatzteile erst 2027 lieferbar."
+	err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
+		_, errs, err := tx.UpdateEntries(ctx, scopeID, []postgres.EntryUpdate{{ID: en.ID, Version: en.Version,
+			Change: domain.EntryChange{Status: &status, Justification: &why}}}, postgres.Everything, "test")
+		if err == nil && len(errs) > 0 {
+			t.Fatalf("entry %s: %+v", en.RequirementID, errs)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // entryBlock is the part of an object's check page that shows one entry.
 func entryBlock(t *testing.T, r response, id int64) string {
 	t.Helper()
+	return pageBlock(t, r, "entry-"+idStr(id), `<li class="entry`, "</ol>")
+}
+
+// pageBlock is the part of a page from the element with the id up to the
+// first of the ends after it (or to the page's end).
+func pageBlock(t *testing.T, r response, id string, ends ...string) string {
+	t.Helper()
 	body := string(r.body)
-	i := strings.Index(body, `id="entry-`+strconv.FormatInt(id, 10)+`"`)
+	i := strings.Index(body, `id="`+id+`"`)
 	if i < 0 {
-		t.Fatalf("no entry %d on the page", id)
+		t.Fatalf("no %s on the page", id)
 	}
 	rest := body[i:]
-	if j := strings.Index(rest[1:], `<li class="entry`); j >= 0 {
-		rest = rest[:j+1]
-	}
-	if j := strings.Index(rest, "</ol>"); j >= 0 {
-		rest = rest[:j]
+	for _, end := range ends {
+		if j := strings.Index(rest[1:], end); j >= 0 {
+			rest = rest[:j+1]
+		}
 	}
 	return rest
 }
@@ -63,13 +87,7 @@ func planItemOf(t *testing.T, e *testEnv, scopeID, entryID int64) domain.PlanIte
 // planBlock is the part of the plan page that shows one measure.
 func planBlock(t *testing.T, r response, id int64) string {
 	t.Helper()
-	body := string(r.body)
-	i := strings.Index(body, `id="plan-`+idStr(id)+`"`)
-	if i < 0 {
-		t.Fatalf("no measure %d on the page", id)
-	}
-	rest := body[i:]
-	return rest[:strings.Index(rest, "</tbody>")]
+	return pageBlock(t, r, "plan-"+idStr(id), "</tbody>")
 }
 
 func idStr(id int64) string { return strconv.FormatInt(id, 10) }

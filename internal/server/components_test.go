@@ -4,15 +4,13 @@ import (
 	"bytes"
 	"context"
 	"html/template"
-	"ismsd/internal/catalog/catalogtest"
 	"net/http"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
-	"ismsd/internal/catalogimport"
+	"ismsd/internal/catalog/catalogtest"
 	"ismsd/internal/domain"
 )
 
@@ -20,19 +18,6 @@ const (
 	sharedKernel   = catalogtest.Kernel
 	sharedKeycloak = catalogtest.Keycloak
 )
-
-// importShared imports a file of ../shared/catalogs directly, as the CLI
-// would; it returns the result.
-func (e *testEnv) importShared(rel string) catalogimport.Result {
-	e.t.Helper()
-	b := catalogtest.Read(e.t, rel)
-	res, err := catalogimport.New(e.db, 0).Import(context.Background(), testActor,
-		catalogimport.Request{Name: filepath.Base(rel), Body: bytes.NewReader(b)})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return res
-}
 
 // TestComponentDefinitionUpload imports the Keycloak definition through the
 // API before the Kernel (0 of 43 resolved, all listed), again (unchanged),
@@ -42,8 +27,7 @@ func TestComponentDefinitionUpload(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	keycloak := catalogtest.Read(t, sharedKeycloak)
-	e.user("root", domain.Grant{Role: domain.RoleAdmin})
-	c := e.login("root")
+	c := e.loggedIn("root", domain.Grant{Role: domain.RoleAdmin})
 
 	type answer struct {
 		Kind      string `json:"kind"`
@@ -147,8 +131,7 @@ func TestComponentDefinitionPageUnresolved(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	res := e.importShared(sharedKeycloak)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isa")
+	c := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	r := c.do("GET", "/component-definitions/"+strconv.FormatInt(res.Definition.ID, 10), nil, nil)
 	mustContain(t, r, http.StatusOK, "0 von 43", "Nicht aufgelöste Verweise", res.Unresolved[0], res.Unresolved[42])
 }
@@ -165,27 +148,17 @@ func TestComponentAssignmentOffersImplementationText(t *testing.T) {
 	e := newTestEnv(t)
 	kernel := e.importShared(sharedKernel)
 	defs := e.importShared(sharedKeycloak)
-	e.user("root", domain.Grant{Role: domain.RoleAdmin})
-	c := e.login("root")
+	c := e.loggedIn("root", domain.Grant{Role: domain.RoleAdmin})
 	other := e.department("Außenstelle")
-	e.user("fremd", domain.Grant{Role: domain.RoleISB, DepartmentID: &other})
-	foreign := e.login("fremd")
+	foreign := e.loggedIn("fremd", domain.Grant{Role: domain.RoleISB, DepartmentID: &other})
 
-	var scope struct {
-		ID       int64 `json:"id"`
-		ObjectID int64 `json:"object_id"`
-	}
-	r := c.do("POST", "/api/v1/scopes", map[string]any{"name": "Rechenzentrum GS++", "catalog_id": kernel.Catalog.ID, "approach": "standard"}, nil)
-	if r.status != http.StatusCreated {
-		t.Fatalf("create scope: %d %s", r.status, r.body)
-	}
-	r.json(t, &scope)
+	scope := e.apiScope(c, "Rechenzentrum GS++", kernel.Catalog.ID)
 	// The scope's object sits in no department; an object of the other
 	// department shows what the foreign ISB may not reach.
 	var server struct {
 		ID int64 `json:"id"`
 	}
-	r = c.do("POST", "/api/v1/scopes/"+strconv.FormatInt(scope.ID, 10)+"/objects", map[string]any{"type": "it_system", "name": "Identitätsserver"}, nil)
+	r := c.do("POST", "/api/v1/scopes/"+strconv.FormatInt(scope.ID, 10)+"/objects", map[string]any{"type": "it_system", "name": "Identitätsserver"}, nil)
 	if r.status != http.StatusCreated {
 		t.Fatalf("create object: %d %s", r.status, r.body)
 	}

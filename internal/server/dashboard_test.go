@@ -271,16 +271,9 @@ func TestBrowserDashboards(t *testing.T) {
 		{"fin-head", s.url("/dashboard/department"), "dashboard-department", 2 + 2 + 1, "Lagebild: Finanzministerium"},
 	} {
 		ctx := newBrowser(t)
-		err := chromedp.Do(ctx,
-			chromedp.Navigate(e.url+"/login?next="+c.path),
-			chromedp.SendKeys("#username", c.user),
-			chromedp.SendKeys("#password", testPassword),
-			chromedp.Click("button[type=submit]"),
+		e.signIn(t, ctx, c.user, c.path,
 			chromedp.WaitVisible("#verdict"),
 		)
-		if err != nil {
-			t.Fatalf("%s: %v", c.user, err)
-		}
 		h1, err := chromedp.Run(ctx, chromedp.Text("h1"))
 		if err != nil || h1 != c.heading {
 			t.Errorf("%s: heading %q (%v)", c.user, h1, err)

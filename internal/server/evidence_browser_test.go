@@ -20,40 +20,30 @@ func TestBrowserEvidenceReview(t *testing.T) {
 		"effective_on": "2026-10-01"}, "patch.txt", "KW 40: alle Server gepatcht")
 	ctx := newBrowser(t)
 	page := evidencePage(id)
-	err := chromedp.Do(ctx,
-		chromedp.Navigate(s.e.url+"/login?next="+page),
-		chromedp.SendKeys("#username", "audra"),
-		chromedp.SendKeys("#password", testPassword),
-		chromedp.Click("button[type=submit]"),
+	s.e.signIn(t, ctx, "audra", page,
 		chromedp.WaitVisible("#r-rejected"),
 		chromedp.Click("#r-rejected"),
 		chromedp.Click(".review-form button[type=submit]"),
 		chromedp.WaitVisible("#r-comment-err"),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	msg, _ := chromedp.Run(ctx, chromedp.Text("#r-comment-err"))
 	checked, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById('r-rejected').checked`))
 	if msg != "Eine Ablehnung oder Rückfrage braucht eine Begründung." || !checked {
 		t.Errorf("refusal %q, rejection still chosen: %v", msg, checked)
 	}
 	comment := "Das Protokoll endet mit KW 40; bitte bis KW 43 ergänzen."
-	err = chromedp.Do(ctx,
+	browse(t, ctx,
 		chromedp.SendKeys("#r-comment", comment),
 		chromedp.Click(".review-form button[type=submit]"),
 		chromedp.WaitVisible(".notice-ok"),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if got := s.evidenceOf(t, id); got.Current.State != domain.ReviewRejected {
 		t.Fatalf("state after the rejection: %s", got.Current.State)
 	}
 	screenshot(t, ctx, "evidence-rejected")
 
 	// The ISB signs in and sees it waiting for them, with the comment.
-	err = chromedp.Do(ctx,
+	browse(t, ctx,
 		chromedp.Click(`form[action="/logout"] button`),
 		chromedp.WaitVisible("#username"),
 		chromedp.SendKeys("#username", "isa"),
@@ -61,22 +51,16 @@ func TestBrowserEvidenceReview(t *testing.T) {
 		chromedp.Click("button[type=submit]"),
 		chromedp.WaitVisible(".ws-returned"),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	returned, err := chromedp.Run(ctx, chromedp.Text(".ws-returned"))
 	if err != nil || !strings.Contains(returned, "Patchprotokoll Oktober") || !strings.Contains(returned, comment) ||
 		!strings.Contains(returned, "abgelehnt") {
 		t.Errorf("the ISB's workspace shows %q (%v)", returned, err)
 	}
 	screenshot(t, ctx, "evidence-workspace")
-	err = chromedp.Do(ctx,
+	browse(t, ctx,
 		chromedp.Click(`.ws-returned a[href="`+page+`#thread-h"]`),
 		chromedp.WaitVisible("#thread-h"),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	thread, _ := chromedp.Run(ctx, chromedp.Text("body"))
 	if !strings.Contains(thread, comment) || !strings.Contains(thread, "Laden Sie eine neue Version hoch") {
 		t.Errorf("the item's page after following the link lacks the thread or the next step")

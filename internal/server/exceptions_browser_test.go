@@ -17,10 +17,10 @@ import (
 func TestBrowserExceptionTurnsTheGate(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	e.user("isolde", domain.Grant{Role: domain.RoleISB})
+	isb := e.loggedIn("isolde", domain.Grant{Role: domain.RoleISB})
 	e.user("margit", domain.Grant{Role: domain.RoleManagement})
-	scope := e.methodikScope(e.login("isolde"))
-	entry := scopeEntry(t, e.login("isolde"), scope, "UMS.5.1")
+	scope := e.methodikScope(isb)
+	entry := scopeEntry(t, isb, scope, "UMS.5.1")
 	owner := e.ownerDB()
 	if _, err := owner.Exec(`UPDATE check_entries SET status = 'yes' WHERE scope_id = $1 AND id <> $2`, scope, entry); err != nil {
 		t.Fatal(err)
@@ -30,16 +30,9 @@ func TestBrowserExceptionTurnsTheGate(t *testing.T) {
 	}
 	gate := fmt.Sprintf("/scopes/%d/readiness/g5", scope)
 	ctx := newBrowser(t)
-	err := chromedp.Do(ctx,
-		chromedp.Navigate(e.url+"/login?next="+gate),
-		chromedp.SendKeys("#username", "margit"),
-		chromedp.SendKeys("#password", testPassword),
-		chromedp.Click("button[type=submit]"),
+	e.signIn(t, ctx, "margit", gate,
 		chromedp.WaitVisible("#gate-summary"),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	summary, err := chromedp.Run(ctx, chromedp.Text("#gate-summary"))
 	if err != nil || !strings.Contains(summary, "1 von 95 Einträgen") {
 		t.Fatalf("G5 before the exception: %q, %v", summary, err)
@@ -50,7 +43,7 @@ func TestBrowserExceptionTurnsTheGate(t *testing.T) {
 	}
 	screenshot(t, ctx, "exception-gate-before")
 
-	err = chromedp.Do(ctx,
+	browse(t, ctx,
 		chromedp.Navigate(fmt.Sprintf("%s/check-entries/%d", e.url, entry)),
 		chromedp.WaitVisible("#exception-justification"),
 		chromedp.SendKeys("#exception-justification", "Ersatzmaßnahme: die Amtsleitung zeichnet bis zur Neubesetzung selbst."),
@@ -59,18 +52,12 @@ func TestBrowserExceptionTurnsTheGate(t *testing.T) {
 		chromedp.Click(`form[action$="/exception"] button[type=submit]`),
 		chromedp.WaitVisible("#exception-state"),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if state, err := chromedp.Run(ctx, chromedp.Text("#exception-state")); err != nil || state != "gültig" {
 		t.Errorf("exception state %q, %v", state, err)
 	}
 	screenshot(t, ctx, "exception-entry")
 
-	err = chromedp.Do(ctx, chromedp.Navigate(e.url+gate), chromedp.WaitVisible("#gate-status"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	browse(t, ctx, chromedp.Navigate(e.url+gate), chromedp.WaitVisible("#gate-status"))
 	summary, err = chromedp.Run(ctx, chromedp.Text("#gate-summary"))
 	if err != nil || !strings.Contains(summary, "jede nicht erfüllte MUSS-Anforderung hat eine gültige Ausnahme") {
 		t.Errorf("G5 after the exception: %q, %v", summary, err)

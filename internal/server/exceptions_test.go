@@ -66,23 +66,6 @@ func (e *testEnv) plusPlusScope() plusPlusWorld {
 	return w
 }
 
-// setStatus records a status with a justification on an entry.
-func (e *testEnv) setStatus(scopeID int64, en domain.CheckEntry, status domain.Status) {
-	e.t.Helper()
-	why := "Mittel erst im Haushalt 2028."
-	err := e.db.InTx(context.Background(), testActor, func(tx *postgres.Tx) error {
-		_, errs, err := tx.UpdateEntries(context.Background(), scopeID, []postgres.EntryUpdate{{ID: en.ID, Version: en.Version,
-			Change: domain.EntryChange{Status: &status, Justification: &why}}}, postgres.Everything, "test")
-		if err == nil && len(errs) > 0 {
-			e.t.Fatalf("%+v", errs)
-		}
-		return err
-	})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-}
-
 func TestExceptionsAPI(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
@@ -93,8 +76,8 @@ func TestExceptionsAPI(t *testing.T) {
 	mgmt, isb, headB := e.login("leitung"), e.login("isb"), e.login("kopf-b")
 	entries := checkEntries(t, e, w.scopeID, w.serverA)
 	must, should, may := entries["GC.1.1"], entries["GC.1.2"], entries["GC.1.3"]
-	e.setStatus(w.scopeID, must, domain.StatusNo)
-	e.setStatus(w.scopeID, may, domain.StatusNo)
+	e.setStatus(t, w.scopeID, must, domain.StatusNo)
+	e.setStatus(t, w.scopeID, may, domain.StatusNo)
 	entryPath := "/api/v1/check-entries/" + strconv.FormatInt(must.ID, 10)
 	today := domain.Today(e.srv.cfg.Location)
 	later := today.AddDate(0, 0, 60).Format(time.DateOnly)
@@ -219,26 +202,9 @@ func TestExceptionsAPI(t *testing.T) {
 func TestExceptionRefusedForAKompendiumEntry(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	var scope domain.Scope
-	var server domain.Object
-	ctx := context.Background()
-	err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
-		var err error
-		if scope, err = tx.CreateScope(ctx, domain.ScopeInput{Name: "Landesnetz", CatalogID: e.demoCatalog(), Approach: domain.ApproachStandard}); err != nil {
-			return err
-		}
-		if server, err = tx.CreateObject(ctx, scope.ID, domain.ObjectInput{Type: domain.ObjectITSystem, ObjectFields: domain.ObjectFields{Name: "Server"}},
-			postgres.Everything); err != nil {
-			return err
-		}
-		_, err = tx.AssignModules(ctx, scope.ID, []int64{server.ID}, []string{"SYS.1.1"}, postgres.Everything)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	std := checkEntries(t, e, scope.ID, server.ID)["SYS.1.1.A11"]
-	e.setStatus(scope.ID, std, domain.StatusNo)
+	scope, server := checkScope(t, e)
+	std := checkEntries(t, e, scope, server)["SYS.1.1.A11"]
+	e.setStatus(t, scope, std, domain.StatusNo)
 	e.user("leitung", domain.Grant{Role: domain.RoleManagement})
 	r := e.login("leitung").do("POST", "/api/v1/check-entries/"+strconv.FormatInt(std.ID, 10)+"/exception",
 		map[string]string{"justification": "Grund", "valid_until": domain.Today(e.srv.cfg.Location).AddDate(0, 1, 0).Format(time.DateOnly), "password": testPassword}, nil)
@@ -256,8 +222,7 @@ func TestCheckFilterByObligationAPI(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	w := e.plusPlusScope()
-	e.user("isb", domain.Grant{Role: domain.RoleISB})
-	c := e.login("isb")
+	c := e.loggedIn("isb", domain.Grant{Role: domain.RoleISB})
 	base := "/api/v1/scopes/" + strconv.FormatInt(w.scopeID, 10) + "/check"
 	var l struct {
 		Items []struct {

@@ -19,7 +19,7 @@ func TestExceptionPages(t *testing.T) {
 	mgmt, isb := e.login("leitung"), e.login("isb")
 	entries := checkEntries(t, e, w.scopeID, w.serverA)
 	must := entries["GC.1.1"]
-	e.setStatus(w.scopeID, must, domain.StatusNo)
+	e.setStatus(t, w.scopeID, must, domain.StatusNo)
 	page := "/check-entries/" + strconv.FormatInt(must.ID, 10)
 	until := domain.Today(e.srv.cfg.Location).AddDate(0, 0, 20).Format(time.DateOnly)
 

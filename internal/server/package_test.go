@@ -16,11 +16,7 @@ func TestRequirementPackage(t *testing.T) {
 	e.user("isa", domain.Grant{Role: domain.RoleISB})
 	e.user("aud", domain.Grant{Role: domain.RoleAuditor})
 	isb := e.login("isa")
-	var scope struct {
-		ID int64 `json:"id"`
-	}
-	r := isb.do("POST", "/api/v1/scopes", map[string]any{"name": "Rechenzentrum", "catalog_id": kernel, "approach": "standard"}, nil)
-	r.json(t, &scope)
+	scope := e.apiScope(isb, "Rechenzentrum", kernel)
 	base := fmt.Sprintf("/api/v1/scopes/%d", scope.ID)
 
 	type pkg struct {
@@ -123,13 +119,13 @@ func TestRequirementPackage(t *testing.T) {
 	}
 
 	// A Kompendium scope has no package to raise into.
-	isb.do("POST", "/api/v1/scopes", map[string]any{"name": "Kompendium", "catalog_id": demo, "approach": "standard"}, nil).json(t, &scope)
-	if r := isb.do("POST", fmt.Sprintf("/api/v1/scopes/%d/level-raises", scope.ID), raise("x", "y"), nil); r.status != http.StatusConflict {
+	kompendium := e.apiScope(isb, "Kompendium", demo)
+	if r := isb.do("POST", fmt.Sprintf("/api/v1/scopes/%d/level-raises", kompendium.ID), raise("x", "y"), nil); r.status != http.StatusConflict {
 		t.Errorf("raise in a Kompendium scope: %d %s", r.status, r.body)
 	}
 
 	// The page: the package's table and the raise form.
-	page := isb.do("GET", fmt.Sprintf("/scopes/%d/package", scope.ID-1), nil, nil)
+	page := isb.do("GET", fmt.Sprintf("/scopes/%d/package", scope.ID), nil, nil)
 	for _, want := range []string{"Gemessen an „BSI Stand der Technik Kernel“", "normal-SdT", "SOLLTE", "Anheben", elevated} {
 		if !strings.Contains(string(page.body), want) {
 			t.Errorf("package page lacks %q", want)
@@ -143,8 +139,7 @@ func TestPlusPlusScopeEverywhere(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
 	kernel := e.importShared(sharedKernel).Catalog.ID
-	e.user("root", domain.Grant{Role: domain.RoleAdmin})
-	c := e.login("root")
+	c := e.loggedIn("root", domain.Grant{Role: domain.RoleAdmin})
 	var scope struct {
 		ID int64 `json:"id"`
 	}

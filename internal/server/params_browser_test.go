@@ -25,23 +25,16 @@ func TestBrowserParams(t *testing.T) {
 	ctx := newBrowser(t)
 
 	unset := `#requirement-text a.param-unset[data-param="ums.5.1-prm1"]`
-	err := chromedp.Do(ctx,
-		chromedp.Navigate(e.url+"/login?next="+entry),
-		chromedp.SendKeys("#username", "isolde"),
-		chromedp.SendKeys("#password", testPassword),
-		chromedp.Click("button[type=submit]"),
+	e.signIn(t, ctx, "isolde", entry,
 		chromedp.WaitVisible(unset),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if label, err := chromedp.Run(ctx, chromedp.Text(unset)); err != nil || !strings.Contains(label, "[eine zuständige Person oder Rolle]") {
 		t.Errorf("unset parameter in the text: %q, %v", label, err)
 	}
 	screenshot(t, ctx, "params-entry-unset")
 
 	field := `[id="param-ums.5.1-prm1-value"]`
-	err = chromedp.Do(ctx,
+	browse(t, ctx,
 		chromedp.Click(unset),
 		chromedp.WaitVisible(field),
 		chromedp.SendKeys(field, "die Amtsleitung"),
@@ -49,19 +42,13 @@ func TestBrowserParams(t *testing.T) {
 		chromedp.Click(`#params-form button[type=submit]`),
 		chromedp.WaitVisible(".notice-ok"),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if n, err := chromedp.Run(ctx, chromedp.Text("#params-unset")); err != nil || n != "12" {
 		t.Errorf("unset after saving: %q, %v", n, err)
 	}
 	screenshot(t, ctx, "params-page")
 
 	value := `#requirement-text mark.param-value[data-param="ums.5.1-prm1"]`
-	err = chromedp.Do(ctx, chromedp.Navigate(e.url+entry), chromedp.WaitVisible(value))
-	if err != nil {
-		t.Fatal(err)
-	}
+	browse(t, ctx, chromedp.Navigate(e.url+entry), chromedp.WaitVisible(value))
 	text, err := chromedp.Run(ctx, chromedp.Text("#requirement-text"))
 	if err != nil || !strings.Contains(text, "durch die Amtsleitung autorisieren") {
 		t.Errorf("requirement text: %q, %v", text, err)

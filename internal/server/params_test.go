@@ -1,10 +1,7 @@
 package server
 
 import (
-	"bytes"
-	"context"
 	"fmt"
-	"ismsd/internal/catalog/catalogtest"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -13,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"ismsd/internal/catalogimport"
+	"ismsd/internal/catalog/catalogtest"
 	"ismsd/internal/domain"
 )
 
@@ -41,21 +38,7 @@ func init() {
 // parameters) and creates a Grundschutz++ scope on it through the API.
 func (e *testEnv) methodikScope(c *client) int64 {
 	e.t.Helper()
-	data := catalogtest.Read(e.t, catalogtest.Methodik)
-	res, err := catalogimport.New(e.db, 0).Import(context.Background(), testActor,
-		catalogimport.Request{Name: "BSI-Methodik-Grundschutz++-catalog.json", Body: bytes.NewReader(data)})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	r := c.do("POST", "/api/v1/scopes", map[string]any{"name": "Methodik-Verbund", "catalog_id": res.Catalog.ID, "approach": "standard"}, nil)
-	if r.status != http.StatusCreated {
-		e.t.Fatalf("create scope: %d %s", r.status, r.body)
-	}
-	var s struct {
-		ID int64 `json:"id"`
-	}
-	r.json(e.t, &s)
-	return s.ID
+	return e.apiScope(c, "Methodik-Verbund", e.importShared(catalogtest.Methodik).Catalog.ID).ID
 }
 
 type paramsAnswer struct {
@@ -82,11 +65,10 @@ type paramItem struct {
 func TestParamsAPI(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
+	isb := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	dept := e.department("Rechenzentrum")
 	e.user("ines", domain.Grant{Role: domain.RoleISB, DepartmentID: &dept})
 	e.user("dora", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &dept})
-	isb := e.login("isa")
 	scope := e.methodikScope(isb)
 	base := fmt.Sprintf("/api/v1/scopes/%d/parameters", scope)
 
@@ -187,12 +169,7 @@ func TestParamsAPI(t *testing.T) {
 	problemOf(t, ines.do("POST", base+"/bulk", good, map[string]string{"If-Match": `"3"`}), http.StatusForbidden)
 
 	// A Kompendium scope has no parameters: 409 with a clear detail.
-	catalog := e.demoCatalog()
-	r = isb.do("POST", "/api/v1/scopes", map[string]any{"name": "Kompendium-Verbund", "catalog_id": catalog, "approach": "standard"}, nil)
-	var ks struct {
-		ID int64 `json:"id"`
-	}
-	r.json(t, &ks)
+	ks := e.apiScope(isb, "Kompendium-Verbund", e.demoCatalog())
 	kbase := fmt.Sprintf("/api/v1/scopes/%d/parameters", ks.ID)
 	if p := problemOf(t, isb.do("GET", kbase, nil, nil), http.StatusConflict); !strings.Contains(p.Detail, "has no parameters") {
 		t.Errorf("Kompendium scope: %+v", p)
@@ -234,10 +211,9 @@ func paramsForm(version string, ids []string, values map[string]string) string {
 func TestParamsPage(t *testing.T) {
 	t.Parallel()
 	e := newTestEnv(t)
-	e.user("isa", domain.Grant{Role: domain.RoleISB})
+	isb := e.loggedIn("isa", domain.Grant{Role: domain.RoleISB})
 	dept := e.department("Rechenzentrum")
 	e.user("dora", domain.Grant{Role: domain.RoleDepartmentHead, DepartmentID: &dept})
-	isb := e.login("isa")
 	scope := e.methodikScope(isb)
 	page := fmt.Sprintf("/scopes/%d/parameters", scope)
 	entry := fmt.Sprintf("/check-entries/%d", scopeEntry(t, isb, scope, "UMS.5.1"))
@@ -348,12 +324,7 @@ func TestParamsPage(t *testing.T) {
 		t.Errorf("department head: %d %s", r.status, r.body)
 	}
 	// A Kompendium scope has no such page and no such tab.
-	catalog := e.demoCatalog()
-	r = isb.do("POST", "/api/v1/scopes", map[string]any{"name": "Kompendium-Verbund", "catalog_id": catalog, "approach": "standard"}, nil)
-	var ks struct {
-		ID int64 `json:"id"`
-	}
-	r.json(t, &ks)
+	ks := e.apiScope(isb, "Kompendium-Verbund", e.demoCatalog())
 	if r := isb.do("GET", fmt.Sprintf("/scopes/%d/parameters", ks.ID), nil, nil); r.status != http.StatusConflict || !strings.Contains(string(r.body), "kennt keine Parameter") {
 		t.Errorf("Kompendium scope page: %d", r.status)
 	}

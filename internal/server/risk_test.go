@@ -66,19 +66,7 @@ func setCheckEntry(t *testing.T, e *testEnv, s uiScope, objectID int64, requirem
 	if !ok || !en.Active {
 		t.Fatalf("no check entry for %s", requirement)
 	}
-	ctx := context.Background()
-	just := "Ersatzteile erst 2027 lieferbar."
-	err := e.db.InTx(ctx, testActor, func(tx *postgres.Tx) error {
-		_, errs, err := tx.UpdateEntries(ctx, 0, []postgres.EntryUpdate{{ID: en.ID, Version: en.Version,
-			Change: domain.EntryChange{Status: &status, Justification: &just}}}, postgres.Everything, "test")
-		if len(errs) > 0 {
-			t.Fatalf("entry %s: %+v", requirement, errs)
-		}
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e.setStatus(t, s.scope.ID, en, status)
 	return en.ID
 }
 

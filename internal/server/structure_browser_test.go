@@ -24,20 +24,13 @@ func TestBrowserInheritance(t *testing.T) {
 	e.user("isolde", domain.Grant{Role: domain.RoleISB})
 	ctx := newBrowser(t)
 
-	err := chromedp.Do(ctx,
-		chromedp.Navigate(e.url+"/login?next="+s.url("")),
-		chromedp.SendKeys("#username", "isolde"),
-		chromedp.SendKeys("#password", testPassword),
-		chromedp.Click("button[type=submit]"),
+	e.signIn(t, ctx, "isolde", s.url(""),
 		chromedp.WaitVisible(".stats"),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	screenshot(t, ctx, "scope")
 
 	// The application, through the form.
-	err = chromedp.Do(ctx,
+	browse(t, ctx,
 		chromedp.Click(`a[href="`+s.url("/objects/new")+`"]`),
 		chromedp.WaitVisible("#name"),
 		chromedp.SetValue("#type", "application"),
@@ -46,13 +39,8 @@ func TestBrowserInheritance(t *testing.T) {
 		chromedp.SendKeys("#responsible", "Referat 23"),
 		chromedp.SendKeys("#tags", "Fachverfahren, KRITIS"),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	screenshot(t, ctx, "object-form")
-	if err := chromedp.Do(ctx, chromedp.Click(`form button[type=submit].btn-primary`), chromedp.WaitVisible("#needs-h")); err != nil {
-		t.Fatal(err)
-	}
+	browse(t, ctx, chromedp.Click(`form button[type=submit].btn-primary`), chromedp.WaitVisible("#needs-h"))
 	loc, err := chromedp.Run(ctx, chromedp.Location())
 	if err != nil || !strings.Contains(loc, "/objects/") {
 		t.Fatalf("after create at %q (%v)", loc, err)
@@ -63,16 +51,13 @@ func TestBrowserInheritance(t *testing.T) {
 	}
 
 	// The process depends on the application.
-	err = chromedp.Do(ctx,
+	browse(t, ctx,
 		chromedp.Navigate(e.url+objURL(s.process, "")),
 		chromedp.WaitVisible("#depends_on"),
 		chromedp.SetValue("#depends_on", appID),
 		chromedp.Click(`form[action$="/dependencies"] button`),
 		chromedp.WaitVisible(".notice-ok"),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	deps, err := chromedp.Run(ctx, chromedp.Text(`section[aria-labelledby="deps-h"] table`))
 	if err != nil || !strings.Contains(deps, "Zahlungsverkehr") {
 		t.Fatalf("dependencies of the process: %q (%v)", deps, err)
@@ -80,13 +65,10 @@ func TestBrowserInheritance(t *testing.T) {
 	screenshot(t, ctx, "process")
 
 	// The application inherits "hoch" because of the process.
-	err = chromedp.Do(ctx,
+	browse(t, ctx,
 		chromedp.Click(`section[aria-labelledby="deps-h"] a[href="/objects/`+appID+`"]`),
 		chromedp.WaitVisible("#need-c"),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	inherited, err := chromedp.Run(ctx, chromedp.Text("#need-c .inherited"))
 	if err != nil || inherited != "hoch wegen Geschäftsprozess GP-001 WAN-Transport" {
 		t.Errorf("inherited confidentiality %q (%v)", inherited, err)
@@ -131,15 +113,11 @@ func TestBrowserInheritance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(e.url+objURL(s.server, "")), chromedp.WaitVisible("h1")); err != nil {
-		t.Fatal(err)
-	}
+	browse(t, ctx, chromedp.Navigate(e.url+objURL(s.server, "")), chromedp.WaitVisible("h1"))
 	screenshot(t, ctx, "object-cycle")
 	for name, path := range map[string]string{"objects": s.url("/objects"), "needs": s.url("/needs"), "modelling": s.url("/modelling"),
 		"scopes": "/scopes", "departments": "/departments?edit=" + strconv.FormatInt(s.tlrz, 10), "scope-filled": s.url("")} {
-		if err := chromedp.Do(ctx, chromedp.Navigate(e.url+path), chromedp.WaitVisible("h1")); err != nil {
-			t.Fatal(err)
-		}
+		browse(t, ctx, chromedp.Navigate(e.url+path), chromedp.WaitVisible("h1"))
 		screenshot(t, ctx, name)
 	}
 }

@@ -181,6 +181,10 @@ type exceptionsPage struct {
 
 func (p exceptionsPage) FormError() string { return p.Errors.Summary }
 
+func (p exceptionsPage) Nav() keysetNav {
+	return keysetNav{Of: "Ausnahmen", Shown: "Auf dieser Seite", Count: len(p.Items), FirstURL: p.FirstURL, NextURL: p.NextURL}
+}
+
 type stateOption struct {
 	Value, Label string
 	Selected     bool
