@@ -195,11 +195,7 @@ func (a *API) myTokens(c *gin.Context) error {
 // writeTokens answers with a user's tokens that are not revoked.
 func (a *API) writeTokens(c *gin.Context, userID int64) error {
 	ts, err := a.DB.ListTokens(c.Request.Context(), userID)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, listOf(ts, newTokenResponse))
-	return nil
+	return answerList(c, ts, err, newTokenResponse)
 }
 
 func (a *API) createToken(c *gin.Context) error {

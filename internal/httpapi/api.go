@@ -139,6 +139,17 @@ func pathID(c *gin.Context, name string) (int64, error) {
 	return id, nil
 }
 
+// pathPair reads the path's id and the id of what the path names below
+// it, as :token in /users/:id/tokens/:token.
+func pathPair(c *gin.Context, below string) (int64, int64, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return 0, 0, err
+	}
+	other, err := pathID(c, below)
+	return id, other, err
+}
+
 // existingOfPath reads the path's id of a record that read finds: one that
 // does not exist is a 404, not an empty list of what belongs to it.
 func existingOfPath[T any](c *gin.Context, read func(context.Context, int64) (T, error)) (int64, error) {
@@ -262,9 +273,14 @@ func newCountedList[T any](items []T, offset, total int) countedList[T] {
 	return countedList[T]{newList(items, next), total}
 }
 
-// listOf is the envelope of a whole collection, each item as conv makes it.
-func listOf[S, T any](xs []S, conv func(S) T) list[T] {
-	return newList(convertAll(xs, conv), "")
+// answerList answers a whole collection, each item as conv makes it, or
+// the error of reading it.
+func answerList[S, T any](c *gin.Context, xs []S, err error, conv func(S) T) error {
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, newList(convertAll(xs, conv), ""))
+	return nil
 }
 
 // convertAll makes each item of xs into its answer.

@@ -114,11 +114,7 @@ func (a *API) listAudits(c *gin.Context) error {
 		return err
 	}
 	as, err := a.DB.ListAudits(c.Request.Context(), scopeID)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, listOf(as, newAuditJSON))
-	return nil
+	return answerList(c, as, err, newAuditJSON)
 }
 
 func (a *API) writeAudit(c *gin.Context, status int, au domain.Audit) {
@@ -232,11 +228,7 @@ func (a *API) listSample(c *gin.Context) error {
 		return err
 	}
 	items, err := a.DB.SampleItems(c.Request.Context(), id, a.objectVisibility(c))
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, listOf(items, newSampleItemJSON))
-	return nil
+	return answerList(c, items, err, newSampleItemJSON)
 }
 
 func (a *API) addSampleItem(c *gin.Context) error {
@@ -272,17 +264,12 @@ func (a *API) drawSample(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	var items []domain.SampleItem
-	if err := a.run(c, func(tx *postgres.Tx) error {
-		var err error
-		items, _, err = tx.DrawSample(c.Request.Context(), id, domain.SampleDraw{Modules: req.Modules, Objects: req.Objects,
+	items, err := inTx(a, c, func(tx *postgres.Tx) ([]domain.SampleItem, error) {
+		items, _, err := tx.DrawSample(c.Request.Context(), id, domain.SampleDraw{Modules: req.Modules, Objects: req.Objects,
 			Requirements: req.Requirements, Seed: req.Seed})
-		return err
-	}); err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, listOf(items, newSampleItemJSON))
-	return nil
+		return items, err
+	})
+	return answerList(c, items, err, newSampleItemJSON)
 }
 
 func (a *API) updateSampleItem(c *gin.Context) error {

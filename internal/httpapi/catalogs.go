@@ -79,6 +79,10 @@ type groupResponse struct {
 	Requirements int    `json:"requirements"`
 }
 
+func newGroupResponse(g postgres.GroupSummary) groupResponse {
+	return groupResponse{Key: g.Key, ParentKey: g.ParentKey, Title: g.Title, Modules: g.Modules, Requirements: g.Requirements}
+}
+
 func newCatalogResponse(c postgres.CatalogSummary) catalogResponse {
 	return catalogResponse{ID: c.ID, Kind: c.Kind, Title: c.Title, Version: c.Version, UUID: c.UUID, SourceName: c.SourceName,
 		SourceSHA256: c.SourceSHA256, ImportedAt: c.ImportedAt, Groups: c.Groups, Modules: c.Modules, Requirements: c.Requirements,
@@ -87,11 +91,7 @@ func newCatalogResponse(c postgres.CatalogSummary) catalogResponse {
 
 func (a *API) listCatalogs(c *gin.Context) error {
 	cs, err := a.DB.ListCatalogs(c.Request.Context())
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, listOf(cs, newCatalogResponse))
-	return nil
+	return answerList(c, cs, err, newCatalogResponse)
 }
 
 func (a *API) getCatalog(c *gin.Context) error {
@@ -109,10 +109,7 @@ func (a *API) getCatalog(c *gin.Context) error {
 		return err
 	}
 	r := newCatalogResponse(cat)
-	r.Layers = []groupResponse{}
-	for _, g := range groups {
-		r.Layers = append(r.Layers, groupResponse{Key: g.Key, ParentKey: g.ParentKey, Title: g.Title, Modules: g.Modules, Requirements: g.Requirements})
-	}
+	r.Layers = convertAll(groups, newGroupResponse)
 	c.JSON(http.StatusOK, r)
 	return nil
 }
@@ -143,11 +140,7 @@ func (a *API) listModules(c *gin.Context) error {
 		return err
 	}
 	ms, err := a.DB.CatalogModules(c.Request.Context(), id, c.Query("layer"))
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, listOf(ms, newModuleResponse))
-	return nil
+	return answerList(c, ms, err, newModuleResponse)
 }
 
 func (a *API) getModule(c *gin.Context) error {

@@ -319,11 +319,7 @@ func (a *API) entryHistory(c *gin.Context) error {
 		return err
 	}
 	recs, _, err := a.DB.ListAudit(ctx, domain.AuditFilter{ResourceType: "check_entry", ResourceID: strconv.FormatInt(id, 10), Limit: 500})
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, listOf(recs, newAuditResponse))
-	return nil
+	return answerList(c, recs, err, newAuditResponse)
 }
 
 type planJSON struct {

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -83,15 +82,7 @@ func newComponentResponse(k postgres.ComponentDetail) componentResponse {
 
 func (a *API) listComponentDefinitions(c *gin.Context) error {
 	ds, err := a.DB.ListComponentDefinitions(c.Request.Context())
-	if err != nil {
-		return err
-	}
-	out := make([]componentDefinitionResponse, len(ds))
-	for i, d := range ds {
-		out[i] = newComponentDefinitionResponse(d)
-	}
-	c.JSON(http.StatusOK, newList(out, ""))
-	return nil
+	return answerList(c, ds, err, newComponentDefinitionResponse)
 }
 
 func (a *API) getComponentDefinition(c *gin.Context) error {
@@ -109,10 +100,7 @@ func (a *API) getComponentDefinition(c *gin.Context) error {
 		return err
 	}
 	r := newComponentDefinitionResponse(d)
-	r.ComponentList = []componentResponse{}
-	for _, k := range ks {
-		r.ComponentList = append(r.ComponentList, newComponentResponse(k))
-	}
+	r.ComponentList = convertAll(ks, newComponentResponse)
 	c.JSON(http.StatusOK, r)
 	return nil
 }
@@ -125,7 +113,7 @@ func (a *API) componentImportAnswer(c *gin.Context, res catalogimport.Result) er
 		status = http.StatusOK
 	}
 	d := newComponentDefinitionResponse(res.Definition)
-	c.Header("Location", "/api/v1/component-definitions/"+strconv.FormatInt(res.Definition.ID, 10))
+	setLocation(c, "/api/v1/component-definitions/", res.Definition.ID)
 	c.JSON(status, importResponse{Kind: res.Kind, Unchanged: res.Unchanged, SHA256: res.SHA256, ComponentDefinition: &d,
 		Unresolved: res.Unresolved})
 	return nil
@@ -164,39 +152,12 @@ func (a *API) objectComponents(c *gin.Context) error {
 }
 
 func (a *API) assignComponent(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req struct {
 		Component int64 `json:"component"`
 	}
-	if err := a.decode(c, &req); err != nil {
-		return err
-	}
-	if err := a.run(c, func(tx *postgres.Tx) error {
-		return tx.AssignComponent(c.Request.Context(), id, req.Component, route.Visibility(c))
-	}); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	return a.linkFromBody(c, &req, &req.Component, (*postgres.Tx).AssignComponent)
 }
 
 func (a *API) unassignComponent(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	component, err := pathID(c, "cid")
-	if err != nil {
-		return err
-	}
-	if err := a.run(c, func(tx *postgres.Tx) error {
-		return tx.UnassignComponent(c.Request.Context(), id, component, route.Visibility(c))
-	}); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	return a.unlinkOfPath(c, "cid", (*postgres.Tx).UnassignComponent)
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -73,8 +74,7 @@ func newExceptionJSON(x domain.Exception, today time.Time) exceptionJSON {
 }
 
 func (a *API) writeException(c *gin.Context, status int, x domain.Exception) {
-	c.Header("ETag", etag(x.Version))
-	c.JSON(status, newExceptionJSON(x, a.today()))
+	writeVersioned(c, status, x.Version, newExceptionJSON(x, a.today()))
 }
 
 func (a *API) listExceptions(c *gin.Context) error {
@@ -91,44 +91,26 @@ func (a *API) listExceptions(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]exceptionJSON, len(xs))
-	for i, x := range xs {
-		out[i] = newExceptionJSON(x, f.Today)
-	}
-	c.JSON(http.StatusOK, newList(out, nextCursor(next)))
+	c.JSON(http.StatusOK, newList(convertOn(xs, f.Today, newExceptionJSON), nextCursor(next)))
 	return nil
 }
 
 func (a *API) getEntryException(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	x, err := a.DB.EntryException(c.Request.Context(), id, route.Visibility(c))
-	if err != nil {
-		return err
-	}
-	a.writeException(c, http.StatusOK, x)
-	return nil
+	return getLoaded(c, func(ctx context.Context, id int64) (domain.Exception, error) {
+		return a.DB.EntryException(ctx, id, route.Visibility(c))
+	}, a.writeException)
 }
 
 func (a *API) createException(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var req struct {
 		domain.ExceptionInput
 		Password string `json:"password"`
 	}
-	if err := a.decode(c, &req); err != nil {
+	id, err := a.decodeAt(c, &req)
+	if err != nil {
 		return err
 	}
-	// Who authorises is whoever is signed in, confirmed by their password,
-	// on the organisation's day; nothing of it comes from the request.
-	p, _ := route.Principal(c)
-	today := a.today()
-	sig, err := a.Accounts.Sign(c.Request.Context(), route.Actor(c), p, req.Password, today)
+	sig, today, err := a.sign(c, req.Password)
 	if err != nil {
 		return err
 	}
@@ -144,11 +126,7 @@ func (a *API) createException(c *gin.Context) error {
 }
 
 func (a *API) revokeException(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	version, err := ifMatch(c)
+	id, version, err := pathAndVersion(c)
 	if err != nil {
 		return err
 	}

@@ -75,24 +75,16 @@ func (a *API) getPackage(c *gin.Context) error {
 		Figures      []packageFigureJSON `json:"figures"`
 		Raises       []levelRaiseJSON    `json:"raises"`
 	}{ScopeID: id, CatalogID: s.CatalogID, CatalogTitle: s.CatalogTitle, Method: s.Method,
-		Figures: make([]packageFigureJSON, len(figures)), Raises: make([]levelRaiseJSON, len(raises))}
-	for i, f := range figures {
-		out.Figures[i] = packageFigureJSON(f)
-	}
-	for i, r := range raises {
-		out.Raises[i] = newLevelRaiseJSON(r)
-	}
+		Figures: convertAll(figures, func(f domain.PackageFigure) packageFigureJSON { return packageFigureJSON(f) }),
+		Raises:  convertAll(raises, newLevelRaiseJSON)}
 	c.JSON(http.StatusOK, out)
 	return nil
 }
 
 func (a *API) raiseLevel(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
 	var in domain.LevelRaiseInput
-	if err := a.decode(c, &in); err != nil {
+	id, err := a.decodeAt(c, &in)
+	if err != nil {
 		return err
 	}
 	r, err := inTx(a, c, func(tx *postgres.Tx) (domain.LevelRaise, error) { return tx.RaiseLevel(c.Request.Context(), id, in) })
@@ -108,9 +100,5 @@ func (a *API) lowerLevel(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := a.run(c, func(tx *postgres.Tx) error { return tx.LowerLevel(c.Request.Context(), id, c.Param("requirement")) }); err != nil {
-		return err
-	}
-	c.Status(http.StatusNoContent)
-	return nil
+	return noContent(c, a.run(c, func(tx *postgres.Tx) error { return tx.LowerLevel(c.Request.Context(), id, c.Param("requirement")) }))
 }

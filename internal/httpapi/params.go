@@ -85,8 +85,7 @@ func (a *API) writeParams(c *gin.Context, ps postgres.ScopeParams, f domain.Para
 		}
 		out.Items[i] = j
 	}
-	c.Header("ETag", etag(ps.Version))
-	c.JSON(http.StatusOK, out)
+	writeVersioned(c, http.StatusOK, ps.Version, out)
 	return nil
 }
 

@@ -182,9 +182,5 @@ func (a *API) listProgress(c *gin.Context) error {
 	}
 	by := postgres.ProgressBy(c.DefaultQuery("by", string(postgres.ProgressByDepartment)))
 	ps, err := a.DB.CheckProgress(c.Request.Context(), scopeID, route.Visibility(c), by)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, listOf(ps, newProgressJSON))
-	return nil
+	return answerList(c, ps, err, newProgressJSON)
 }

@@ -433,11 +433,7 @@ func (a *API) listRiskAcceptances(c *gin.Context) error {
 		return err
 	}
 	accs, err := a.DB.RiskAcceptances(ctx, an.ID)
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, listOf(accs, newRiskAcceptanceJSON))
-	return nil
+	return answerList(c, accs, err, newRiskAcceptanceJSON)
 }
 
 func (a *API) acceptRisks(c *gin.Context) error {

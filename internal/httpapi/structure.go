@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -112,11 +113,7 @@ func newDepartmentResponse(d domain.Department) departmentResponse {
 
 func (a *API) listDepartments(c *gin.Context) error {
 	ds, err := a.DB.ListDepartments(c.Request.Context())
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, listOf(ds, newDepartmentResponse))
-	return nil
+	return answerList(c, ds, err, newDepartmentResponse)
 }
 
 func (a *API) writeDepartment(c *gin.Context, status int, id int64) error {
@@ -213,11 +210,7 @@ func (a *API) objectVisibility(c *gin.Context) postgres.Visibility {
 
 func (a *API) listScopes(c *gin.Context) error {
 	ss, err := a.DB.ListScopes(c.Request.Context(), a.objectVisibility(c))
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, listOf(ss, newScopeResponse))
-	return nil
+	return answerList(c, ss, err, newScopeResponse)
 }
 
 func (a *API) writeScope(c *gin.Context, status int, id int64) error {
@@ -548,26 +541,40 @@ func (a *API) addDependency(c *gin.Context) error {
 	var req struct {
 		DependsOn int64 `json:"depends_on"`
 	}
-	id, err := a.decodeAt(c, &req)
-	if err != nil {
-		return err
-	}
-	return noContent(c, a.run(c, func(tx *postgres.Tx) error {
-		return tx.AddDependency(c.Request.Context(), id, req.DependsOn, route.Visibility(c))
-	}))
+	return a.linkFromBody(c, &req, &req.DependsOn, (*postgres.Tx).AddDependency)
 }
 
 func (a *API) removeDependency(c *gin.Context) error {
-	id, err := pathID(c, "id")
+	return a.unlinkOfPath(c, "target", (*postgres.Tx).RemoveDependency)
+}
+
+// objectLink links an object to another record or unlinks it (a
+// dependency, an assigned component), as the reader may see the object.
+type objectLink func(tx *postgres.Tx, ctx context.Context, objectID, otherID int64, vis postgres.Visibility) error
+
+// linkFromBody answers 204 to linking the path's object to the record
+// *other names once the body is decoded into req.
+func (a *API) linkFromBody(c *gin.Context, req any, other *int64, link objectLink) error {
+	id, err := a.decodeAt(c, req)
 	if err != nil {
 		return err
 	}
-	target, err := pathID(c, "target")
+	return a.changeLink(c, id, *other, link)
+}
+
+// unlinkOfPath answers 204 to unlinking the path's object from the record
+// the path names below it.
+func (a *API) unlinkOfPath(c *gin.Context, below string, unlink objectLink) error {
+	id, other, err := pathPair(c, below)
 	if err != nil {
 		return err
 	}
+	return a.changeLink(c, id, other, unlink)
+}
+
+func (a *API) changeLink(c *gin.Context, id, other int64, change objectLink) error {
 	return noContent(c, a.run(c, func(tx *postgres.Tx) error {
-		return tx.RemoveDependency(c.Request.Context(), id, target, route.Visibility(c))
+		return change(tx, c.Request.Context(), id, other, route.Visibility(c))
 	}))
 }
 

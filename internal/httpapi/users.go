@@ -48,11 +48,7 @@ func (a *API) userRoutes() []route.Route {
 
 func (a *API) listUsers(c *gin.Context) error {
 	us, grants, err := a.DB.ListUsersWithGrants(c.Request.Context())
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, listOf(us, func(u domain.User) userResponse { return newUserResponse(u, grants[u.ID]) }))
-	return nil
+	return answerList(c, us, err, func(u domain.User) userResponse { return newUserResponse(u, grants[u.ID]) })
 }
 
 // writeUser answers with one user, its ETag and its grants.
@@ -157,11 +153,7 @@ func (a *API) grant(c *gin.Context) error {
 }
 
 func (a *API) revokeGrant(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	grantID, err := pathID(c, "grant")
+	id, grantID, err := pathPair(c, "grant")
 	if err != nil {
 		return err
 	}
@@ -205,11 +197,7 @@ func (a *API) revokeUserSessions(c *gin.Context) error {
 }
 
 func (a *API) revokeUserSession(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	sid, err := pathID(c, "session")
+	id, sid, err := pathPair(c, "session")
 	if err != nil {
 		return err
 	}
@@ -225,11 +213,7 @@ func (a *API) userTokens(c *gin.Context) error {
 }
 
 func (a *API) revokeUserToken(c *gin.Context) error {
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	tid, err := pathID(c, "token")
+	id, tid, err := pathPair(c, "token")
 	if err != nil {
 		return err
 	}

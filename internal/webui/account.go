@@ -73,15 +73,8 @@ func (u *UI) changePassword(c *gin.Context) error {
 		err = u.Accounts.ChangeOwnPassword(c.Request.Context(), route.Actor(c), p, current, next)
 	}
 	if err != nil {
-		if !isInputError(err) {
-			return err
-		}
-		d, derr := u.accountData(c)
-		if derr != nil {
-			return derr
-		}
-		d.PasswordErrors = newFormErrors(err)
-		return u.render(c, statusOf(err), "account", "Mein Konto", d)
+		return refuseForm(u, c, err, "account", "Mein Konto", func() (accountPage, error) { return u.accountData(c) },
+			func(d *accountPage, fe formErrors) { d.PasswordErrors = fe })
 	}
 	if p.User.MustChangePassword {
 		return u.redirect(c, "/", "Ihr Passwort ist geändert. Willkommen!")

@@ -173,15 +173,8 @@ func (u *UI) planAudit(c *gin.Context) error {
 		})
 	}
 	if err != nil {
-		if !isInputError(err) {
-			return err
-		}
-		d, derr := u.auditsData(c, scope)
-		if derr != nil {
-			return derr
-		}
-		d.In, d.Errors = typed, newFormErrors(err)
-		return u.render(c, statusOf(err), "audits", "Audits · "+scope.Name, d)
+		return refuseForm(u, c, err, "audits", "Audits · "+scope.Name, func() (auditsPage, error) { return u.auditsData(c, scope) },
+			func(d *auditsPage, fe formErrors) { d.In, d.Errors = typed, fe })
 	}
 	return u.redirect(c, auditURL(a.ID), "Das Audit „"+a.Title+"“ ist geplant. Stellen Sie jetzt die Stichprobe zusammen.")
 }

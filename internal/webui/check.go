@@ -440,6 +440,15 @@ func nextPageURL(path string, base url.Values, next int64) string {
 	return listURL(path, v)
 }
 
+// pageURLs are the links of a keyset page of a list: the next page ("" on
+// the last) and the first page ("" on the first).
+func pageURLs(path string, base url.Values, next, after int64) (nextURL, firstURL string) {
+	if after > 0 {
+		firstURL = listURL(path, base)
+	}
+	return nextPageURL(path, base, next), firstURL
+}
+
 // departmentOptions are the departments the reader may filter a list by.
 func (u *UI) departmentOptions(c *gin.Context, vis postgres.Visibility) ([]deptOption, error) {
 	ds, err := u.DB.ListDepartments(c.Request.Context())
@@ -460,6 +469,17 @@ func (u *UI) renderList(c *gin.Context, name, title string, d any, err error) er
 		status = statusOf(err)
 	}
 	return u.render(c, status, name, title, d)
+}
+
+// scopeListPage renders a filtered list of the path's scope, as data reads
+// it from the query; a refused filter shows on the page.
+func scopeListPage[D any](u *UI, c *gin.Context, name, title string, data func(*gin.Context, postgres.ScopeSummary, url.Values) (D, error)) error {
+	scope, err := u.scopeOfPath(c)
+	if err != nil {
+		return err
+	}
+	d, err := data(c, scope, c.Request.URL.Query())
+	return u.renderList(c, name, title+" · "+scope.Name, d, err)
 }
 
 // entryFilterFrom reads the check-list parameters from query values the
@@ -553,20 +573,12 @@ func (u *UI) checkData(c *gin.Context, scope postgres.ScopeSummary, q url.Values
 		d.CanWrite = d.CanWrite || v.CanWrite
 		d.Entries = append(d.Entries, v)
 	}
-	d.NextURL = nextPageURL(path, base, next)
-	if f.After > 0 {
-		d.FirstURL = listURL(path, base)
-	}
+	d.NextURL, d.FirstURL = pageURLs(path, base, next, f.After)
 	return d, nil
 }
 
 func (u *UI) checkPage(c *gin.Context) error {
-	scope, err := u.scopeOfPath(c)
-	if err != nil {
-		return err
-	}
-	d, err := u.checkData(c, scope, c.Request.URL.Query())
-	return u.renderList(c, "check", "IT-Grundschutz-Check · "+scope.Name, d, err)
+	return scopeListPage(u, c, "check", "IT-Grundschutz-Check", u.checkData)
 }
 
 // bulkCheck changes the ticked entries of the check list in one

@@ -291,20 +291,12 @@ func (u *UI) evidenceListData(c *gin.Context, scope postgres.ScopeSummary, q url
 	for _, e := range items {
 		d.Items = append(d.Items, newEvidenceView(e, f.Today))
 	}
-	d.NextURL = nextPageURL(path, base, next)
-	if f.After > 0 {
-		d.FirstURL = listURL(path, base)
-	}
+	d.NextURL, d.FirstURL = pageURLs(path, base, next, f.After)
 	return d, nil
 }
 
 func (u *UI) evidenceListPage(c *gin.Context) error {
-	scope, err := u.scopeOfPath(c)
-	if err != nil {
-		return err
-	}
-	d, err := u.evidenceListData(c, scope, c.Request.URL.Query())
-	return u.renderList(c, "evidence_list", "Nachweise · "+scope.Name, d, err)
+	return scopeListPage(u, c, "evidence_list", "Nachweise", u.evidenceListData)
 }
 
 // maxUploadField bounds a text field of an upload form.

@@ -224,20 +224,12 @@ func (u *UI) exceptionsData(c *gin.Context, scope postgres.ScopeSummary, q url.V
 		d.Items = append(d.Items, exceptionRow{Exception: x, State: stateOfException(x, f.Today)})
 	}
 	base := withoutCursor(q)
-	d.NextURL = nextPageURL(path, base, next)
-	if f.After > 0 {
-		d.FirstURL = listURL(path, base)
-	}
+	d.NextURL, d.FirstURL = pageURLs(path, base, next, f.After)
 	return d, nil
 }
 
 func (u *UI) exceptionsPage(c *gin.Context) error {
-	scope, err := u.scopeOfPath(c)
-	if err != nil {
-		return err
-	}
-	d, err := u.exceptionsData(c, scope, c.Request.URL.Query())
-	return u.renderList(c, "exceptions", "Ausnahmen · "+scope.Name, d, err)
+	return scopeListPage(u, c, "exceptions", "Ausnahmen", u.exceptionsData)
 }
 
 // EntryURL is the entry page of an exception's entry, for the list.

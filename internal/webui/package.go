@@ -91,15 +91,8 @@ func (u *UI) raiseLevel(c *gin.Context) error {
 		return err
 	})
 	if err != nil {
-		if !isInputError(err) {
-			return err
-		}
-		d, derr := u.packageData(c, s)
-		if derr != nil {
-			return derr
-		}
-		d.In, d.Errors = in, newFormErrors(err)
-		return u.render(c, statusOf(err), "package", "Anforderungspaket · "+s.Name, d)
+		return refuseForm(u, c, err, "package", "Anforderungspaket · "+s.Name, func() (packagePage, error) { return u.packageData(c, s) },
+			func(d *packagePage, fe formErrors) { d.In, d.Errors = in, fe })
 	}
 	return u.redirect(c, scopeURL(s.ID)+"/package",
 		"Das Sicherheitsniveau ist angehoben: "+in.RequirementID+" gehört jetzt zum Anforderungspaket.")

@@ -303,12 +303,7 @@ func (u *UI) planData(c *gin.Context, scope postgres.ScopeSummary, q url.Values)
 }
 
 func (u *UI) planPage(c *gin.Context) error {
-	scope, err := u.scopeOfPath(c)
-	if err != nil {
-		return err
-	}
-	d, err := u.planData(c, scope, c.Request.URL.Query())
-	return u.renderList(c, "plan", "Realisierungsplan · "+scope.Name, d, err)
+	return scopeListPage(u, c, "plan", "Realisierungsplan", u.planData)
 }
 
 // planChangeFrom reads a measure's form.

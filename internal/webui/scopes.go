@@ -125,15 +125,8 @@ func (u *UI) createScope(c *gin.Context) error {
 		})
 	}
 	if err != nil {
-		if !isInputError(err) {
-			return err
-		}
-		d, derr := u.scopesData(c, in)
-		if derr != nil {
-			return derr
-		}
-		d.Errors = newFormErrors(err)
-		return u.render(c, statusOf(err), "scopes", "Informationsverbünde", d)
+		return refuseForm(u, c, err, "scopes", "Informationsverbünde", func() (scopesPage, error) { return u.scopesData(c, in) },
+			func(d *scopesPage, fe formErrors) { d.Errors = fe })
 	}
 	return u.redirect(c, scopeURL(s.ID), "Der Informationsverbund „"+s.Name+"“ ist angelegt.")
 }

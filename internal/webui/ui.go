@@ -236,6 +236,21 @@ func showPage[R, D any](u *UI, c *gin.Context, name string, load func(*gin.Conte
 	return u.render(c, http.StatusOK, name, title(r), d)
 }
 
+// refuseForm shows a page again with its refused form: load reads the
+// page as it is now, mark puts the refusal on it. An error that is not
+// about the input fails the request.
+func refuseForm[D any](u *UI, c *gin.Context, err error, name, title string, load func() (D, error), mark func(*D, formErrors)) error {
+	if !isInputError(err) {
+		return err
+	}
+	d, derr := load()
+	if derr != nil {
+		return derr
+	}
+	mark(&d, newFormErrors(err))
+	return u.render(c, statusOf(err), name, title, d)
+}
+
 // scopeTitle names a page of a scope: "Audits · Informationsverbund".
 func scopeTitle(page string) func(postgres.ScopeSummary) string {
 	return func(s postgres.ScopeSummary) string { return page + " · " + s.Name }
