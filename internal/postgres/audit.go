@@ -148,16 +148,8 @@ func (db *DB) ListAudit(ctx context.Context, f domain.AuditFilter) ([]domain.Aud
 	if err := db.x.SelectContext(ctx, &recs, q, args...); err != nil {
 		return nil, 0, fmt.Errorf("list audit records: %w", err)
 	}
-	var next int64
-	if len(recs) > f.Limit {
-		recs = recs[:f.Limit]
-		next = recs[len(recs)-1].Seq
-	}
-	out := make([]domain.AuditRecord, len(recs))
-	for i, r := range recs {
-		out[i] = r.asDomain()
-	}
-	return out, next, nil
+	recs, next := keysetPage(recs, f.Limit, func(r auditRow) int64 { return r.Seq })
+	return asDomainAll(recs), next, nil
 }
 
 // auditRow scans the nullable JSON columns.

@@ -73,11 +73,7 @@ func (db *DB) ListAudits(ctx context.Context, scopeID int64) ([]domain.Audit, er
 	if err := db.x.SelectContext(ctx, &rows, auditSelect+` WHERE a.scope_id = $1 ORDER BY a.starts_on DESC, a.id DESC`, scopeID); err != nil {
 		return nil, fmt.Errorf("list audits: %w", err)
 	}
-	out := make([]domain.Audit, len(rows))
-	for i, r := range rows {
-		out[i] = r.asDomain()
-	}
-	return out, nil
+	return asDomainAll(rows), nil
 }
 
 // AuditByID returns one audit with its figures.
@@ -268,15 +264,7 @@ func (db *DB) SampleItems(ctx context.Context, auditID int64, vis Visibility) ([
 		auditID, vis.arg()); err != nil {
 		return nil, fmt.Errorf("sample items: %w", err)
 	}
-	return sampleItems(rows), nil
-}
-
-func sampleItems(rows []sampleRow) []domain.SampleItem {
-	out := make([]domain.SampleItem, len(rows))
-	for i, r := range rows {
-		out[i] = r.asDomain()
-	}
-	return out
+	return asDomainAll(rows), nil
 }
 
 // SampleItemByID returns one visible sample item.
@@ -457,7 +445,7 @@ func (tx *Tx) DrawSample(ctx context.Context, auditID int64, d domain.SampleDraw
 	if err := tx.x.SelectContext(ctx, &rows, sampleSelect+` WHERE s.id = ANY ($1)`+sampleOrder, pq.Array(ids)); err != nil {
 		return nil, seed, err
 	}
-	items := sampleItems(rows)
+	items := asDomainAll(rows)
 	drawn := make([]string, len(items))
 	for i, s := range items {
 		drawn[i] = string(s.Type) + " " + s.Label()
@@ -603,15 +591,8 @@ func (db *DB) ListFindings(ctx context.Context, f FindingFilter, vis Visibility)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list findings: %w", err)
 	}
-	var next int64
-	if len(rows) > f.Limit {
-		rows = rows[:f.Limit]
-		next = rows[len(rows)-1].ID
-	}
-	out := make([]domain.Finding, len(rows))
-	for i, r := range rows {
-		out[i] = r.asDomain()
-	}
+	rows, next := keysetPage(rows, f.Limit, func(r findingRow) int64 { return r.ID })
+	out := asDomainAll(rows)
 	return out, next, fillFindings(ctx, db.x, out, vis)
 }
 

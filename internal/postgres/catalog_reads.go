@@ -90,11 +90,7 @@ func (db *DB) CatalogModules(ctx context.Context, catalogID int64, groupKey stri
 	err := db.x.SelectContext(ctx, &rows, moduleSelect+`
 		WHERE m.catalog_id = $1 AND ($2 = '' OR m.group_key = $2)
 		GROUP BY m.catalog_id, m.id ORDER BY m.ord`, catalogID, groupKey)
-	out := make([]ModuleSummary, len(rows))
-	for i, r := range rows {
-		out[i] = r.asDomain()
-	}
-	return out, err
+	return asDomainAll(rows), err
 }
 
 // CatalogModule returns one module.
@@ -144,11 +140,7 @@ func (db *DB) ModuleRequirements(ctx context.Context, catalogID int64, moduleID 
 	var rows []requirementRow
 	err := db.x.SelectContext(ctx, &rows, `SELECT `+requirementColumns+` FROM catalog_requirements r
 		WHERE r.catalog_id = $1 AND r.module_id = $2 ORDER BY r.ord`, catalogID, moduleID)
-	out := make([]domain.Requirement, len(rows))
-	for i, r := range rows {
-		out[i] = r.asDomain()
-	}
-	return out, err
+	return asDomainAll(rows), err
 }
 
 // RequirementDetail is a requirement with what its page shows.

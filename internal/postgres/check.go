@@ -275,16 +275,8 @@ func listEntries(ctx context.Context, q sqlx.QueryerContext, scopeID int64, f do
 	if err != nil {
 		return nil, 0, fmt.Errorf("list check entries: %w", err)
 	}
-	var next int64
-	if len(rows) > f.Limit {
-		rows = rows[:f.Limit]
-		next = rows[len(rows)-1].ID
-	}
-	out := make([]domain.CheckEntry, len(rows))
-	for i, r := range rows {
-		out[i] = r.asDomain()
-	}
-	return out, next, nil
+	rows, next := keysetPage(rows, f.Limit, func(r entryRow) int64 { return r.ID })
+	return asDomainAll(rows), next, nil
 }
 
 // entryConditions are the filters of ListEntries and CountEntries, with

@@ -156,16 +156,8 @@ func (db *DB) ListEvidence(ctx context.Context, scopeID int64, f domain.Evidence
 	if err != nil {
 		return nil, 0, fmt.Errorf("list evidence: %w", err)
 	}
-	var next int64
-	if len(rows) > f.Limit {
-		rows = rows[:f.Limit]
-		next = rows[len(rows)-1].ID
-	}
-	out := make([]domain.Evidence, len(rows))
-	for i, r := range rows {
-		out[i] = r.asDomain()
-	}
-	return out, next, nil
+	rows, next := keysetPage(rows, f.Limit, func(r evidenceRow) int64 { return r.ID })
+	return asDomainAll(rows), next, nil
 }
 
 // CountEvidence counts the visible items the filter selects by the review

@@ -98,11 +98,7 @@ func (db *DB) ListExceptions(ctx context.Context, scopeID int64, f domain.Except
 	if err != nil {
 		return nil, 0, fmt.Errorf("list exceptions: %w", err)
 	}
-	var next int64
-	if len(rows) > f.Limit {
-		rows = rows[:f.Limit]
-		next = rows[len(rows)-1].ID
-	}
+	rows, next := keysetPage(rows, f.Limit, func(r domain.Exception) int64 { return r.ID })
 	return rows, next, nil
 }
 

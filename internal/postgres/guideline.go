@@ -423,11 +423,7 @@ func (db *DB) ListPolicies(ctx context.Context, scopeID int64, withdrawn bool) (
 		ORDER BY p.state, lower(p.title), p.id`, scopeID, withdrawn); err != nil {
 		return nil, fmt.Errorf("list policies: %w", err)
 	}
-	out := make([]domain.Policy, len(rows))
-	for i, r := range rows {
-		out[i] = r.asDomain()
-	}
-	return out, nil
+	return asDomainAll(rows), nil
 }
 
 // PolicyByID returns one policy.
@@ -548,11 +544,7 @@ func (db *DB) ListCertificates(ctx context.Context, scopeID int64) ([]domain.Cer
 	if err := db.x.SelectContext(ctx, &rows, certificateSelect+` WHERE scope_id = $1 ORDER BY issued_on DESC, id DESC`, scopeID); err != nil {
 		return nil, fmt.Errorf("list certificates: %w", err)
 	}
-	out := make([]domain.Certificate, len(rows))
-	for i, r := range rows {
-		out[i] = r.asDomain()
-	}
-	return out, nil
+	return asDomainAll(rows), nil
 }
 
 // CertificateByID returns one certificate.

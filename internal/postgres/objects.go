@@ -285,10 +285,7 @@ func (db *DB) ListObjects(ctx context.Context, scopeID int64, f domain.ObjectFil
 	if err := db.x.GetContext(ctx, &total, `SELECT count(*) FROM objects o WHERE `+where, args...); err != nil {
 		return nil, 0, fmt.Errorf("count objects: %w", err)
 	}
-	objs := make([]domain.Object, len(rows))
-	for i, r := range rows {
-		objs[i] = r.asDomain()
-	}
+	objs := asDomainAll(rows)
 	if err := db.fillModuleCounts(ctx, objs); err != nil {
 		return nil, 0, err
 	}

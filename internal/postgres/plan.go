@@ -123,16 +123,8 @@ func listPlanItems(ctx context.Context, q sqlx.QueryerContext, scopeID int64, f 
 	if err != nil {
 		return nil, 0, fmt.Errorf("list plan items: %w", err)
 	}
-	var next int64
-	if len(rows) > f.Limit {
-		rows = rows[:f.Limit]
-		next = rows[len(rows)-1].ID
-	}
-	out := make([]domain.PlanItem, len(rows))
-	for i, r := range rows {
-		out[i] = r.asDomain()
-	}
-	return out, next, nil
+	rows, next := keysetPage(rows, f.Limit, func(r planRow) int64 { return r.ID })
+	return asDomainAll(rows), next, nil
 }
 
 // PlanGroup sums the open measures of one owner, department or due month.

@@ -1,0 +1,46 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// domainRow is a row as the store scans it, which turns into the value
+// the rest of the service works with.
+type domainRow[D any] interface{ asDomain() D }
+
+// asDomainAll turns scanned rows into their domain values, in order.
+func asDomainAll[R domainRow[D], D any](rows []R) []D {
+	out := make([]D, len(rows))
+	for i, r := range rows {
+		out[i] = r.asDomain()
+	}
+	return out
+}
+
+// getDomain reads the one row of query and returns its domain value; a
+// query that finds no row returns notFound, the record's own refusal.
+func getDomain[R domainRow[D], D any](ctx context.Context, q sqlx.QueryerContext, notFound error, query string, args ...any) (D, error) {
+	var r R
+	err := sqlx.GetContext(ctx, q, &r, query, args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		var none D
+		return none, notFound
+	}
+	return r.asDomain(), err
+}
+
+// keysetPage cuts the rows of a keyset page, read with one row more than
+// limit, to limit rows, and returns the key of the last row kept when
+// that row was there: the key the next page starts after (0: no next
+// page).
+func keysetPage[R any](rows []R, limit int, key func(R) int64) ([]R, int64) {
+	if len(rows) <= limit {
+		return rows, 0
+	}
+	rows = rows[:limit]
+	return rows, key(rows[len(rows)-1])
+}
