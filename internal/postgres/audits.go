@@ -82,12 +82,7 @@ func (db *DB) AuditByID(ctx context.Context, id int64) (domain.Audit, error) {
 }
 
 func auditByID(ctx context.Context, q sqlx.QueryerContext, id int64) (domain.Audit, error) {
-	var r auditHead
-	err := sqlx.GetContext(ctx, q, &r, auditSelect+` WHERE a.id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Audit{}, errAuditNotFound(id)
-	}
-	return r.asDomain(), err
+	return getDomain[auditHead](ctx, q, errAuditNotFound(id), auditSelect+` WHERE a.id = $1`, id)
 }
 
 // auditFields is what the audit trail keeps of an audit.
@@ -269,12 +264,7 @@ func (db *DB) SampleItems(ctx context.Context, auditID int64, vis Visibility) ([
 
 // SampleItemByID returns one visible sample item.
 func (db *DB) SampleItemByID(ctx context.Context, id int64, vis Visibility) (domain.SampleItem, error) {
-	var r sampleRow
-	err := db.x.GetContext(ctx, &r, sampleSelect+` WHERE s.id = $1 AND (o.id IS NULL OR `+visibleObject(2)+`)`, id, vis.arg())
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.SampleItem{}, errSampleNotFound(id)
-	}
-	return r.asDomain(), err
+	return getDomain[sampleRow](ctx, db.x, errSampleNotFound(id), sampleSelect+` WHERE s.id = $1 AND (o.id IS NULL OR `+visibleObject(2)+`)`, id, vis.arg())
 }
 
 // sampleFields is what the audit trail keeps of a sample item.
@@ -385,12 +375,7 @@ func (tx *Tx) sampleItem(ctx context.Context, id int64, lock bool) (domain.Sampl
 	if lock {
 		q += ` FOR UPDATE OF s`
 	}
-	var r sampleRow
-	err := tx.x.GetContext(ctx, &r, q, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.SampleItem{}, errSampleNotFound(id)
-	}
-	return r.asDomain(), err
+	return getDomain[sampleRow](ctx, tx.x, errSampleNotFound(id), q, id)
 }
 
 // DrawSample adds items drawn at random to an audit's sample: so many

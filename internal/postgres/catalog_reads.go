@@ -95,13 +95,9 @@ func (db *DB) CatalogModules(ctx context.Context, catalogID int64, groupKey stri
 
 // CatalogModule returns one module.
 func (db *DB) CatalogModule(ctx context.Context, catalogID int64, moduleID string) (ModuleSummary, error) {
-	var r moduleRow
-	err := db.x.GetContext(ctx, &r, moduleSelect+`
+	notFound := domain.Errorf(domain.ErrNotFound, "catalog %d has no module %s", catalogID, moduleID).De("Diesen Baustein gibt es in dem Katalog nicht.")
+	return getDomain[moduleRow](ctx, db.x, notFound, moduleSelect+`
 		WHERE m.catalog_id = $1 AND m.id = $2 GROUP BY m.catalog_id, m.id`, catalogID, moduleID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ModuleSummary{}, domain.Errorf(domain.ErrNotFound, "catalog %d has no module %s", catalogID, moduleID).De("Diesen Baustein gibt es in dem Katalog nicht.")
-	}
-	return r.asDomain(), err
 }
 
 type requirementRow struct {

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -329,12 +328,7 @@ func resolveDepartments(ctx context.Context, q sqlx.QueryerContext, departmentID
 
 // EntryByID returns one visible entry.
 func (db *DB) EntryByID(ctx context.Context, id int64, vis Visibility) (domain.CheckEntry, error) {
-	var r entryRow
-	err := db.x.GetContext(ctx, &r, entrySelect+` WHERE e.id = $1 AND `+visibleObject(2), id, vis.arg())
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.CheckEntry{}, errEntryNotFound(id)
-	}
-	return r.asDomain(), err
+	return getDomain[entryRow](ctx, db.x, errEntryNotFound(id), entrySelect+` WHERE e.id = $1 AND `+visibleObject(2), id, vis.arg())
 }
 
 func errEntryNotFound(id int64) error {

@@ -336,14 +336,10 @@ func (tx *Tx) addVersion(ctx context.Context, evidenceID int64, number int, v do
 
 // EvidenceVersion returns version number of a visible evidence item.
 func (db *DB) EvidenceVersion(ctx context.Context, evidenceID int64, number int, vis Visibility) (domain.EvidenceVersion, error) {
-	var r versionRow
-	err := db.x.GetContext(ctx, &r, `SELECT `+versionColumns+` FROM evidence_versions v JOIN evidence ev ON ev.id = v.evidence_id
+	notFound := domain.Errorf(domain.ErrNotFound, "no version %d of evidence %d", number, evidenceID).
+		De("Diese Version des Nachweises gibt es nicht.")
+	return getDomain[versionRow](ctx, db.x, notFound, `SELECT `+versionColumns+` FROM evidence_versions v JOIN evidence ev ON ev.id = v.evidence_id
 		WHERE v.evidence_id = $1 AND v.number = $2 AND `+visibleEvidence(3), evidenceID, number, vis.arg())
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.EvidenceVersion{}, domain.Errorf(domain.ErrNotFound, "no version %d of evidence %d", number, evidenceID).
-			De("Diese Version des Nachweises gibt es nicht.")
-	}
-	return r.asDomain(), err
 }
 
 // OpenEvidence opens the content of a version of a visible evidence item.

@@ -432,12 +432,7 @@ func (db *DB) PolicyByID(ctx context.Context, id int64) (domain.Policy, error) {
 }
 
 func policyByID(ctx context.Context, q sqlx.QueryerContext, id int64, lock string) (domain.Policy, error) {
-	var r policyRow
-	err := sqlx.GetContext(ctx, q, &r, policySelect+` WHERE p.id = $1`+lock, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Policy{}, errPolicyNotFound(id)
-	}
-	return r.asDomain(), err
+	return getDomain[policyRow](ctx, q, errPolicyNotFound(id), policySelect+` WHERE p.id = $1`+lock, id)
 }
 
 // policyFields is what the audit trail keeps of a policy.
@@ -553,12 +548,7 @@ func (db *DB) CertificateByID(ctx context.Context, id int64) (domain.Certificate
 }
 
 func certificateByID(ctx context.Context, q sqlx.QueryerContext, id int64, lock string) (domain.Certificate, error) {
-	var r certificateRow
-	err := sqlx.GetContext(ctx, q, &r, certificateSelect+` WHERE id = $1`+lock, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Certificate{}, errCertificateNotFound(id)
-	}
-	return r.asDomain(), err
+	return getDomain[certificateRow](ctx, q, errCertificateNotFound(id), certificateSelect+` WHERE id = $1`+lock, id)
 }
 
 // certificateFields is what the audit trail keeps of a certificate.

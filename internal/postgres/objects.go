@@ -413,12 +413,7 @@ func (tx *Tx) createObject(ctx context.Context, scopeID int64, in domain.ObjectI
 
 // object reads an object inside the transaction (without needs).
 func (tx *Tx) object(ctx context.Context, id int64) (domain.Object, error) {
-	var r objectRow
-	err := tx.x.GetContext(ctx, &r, objectSelect+` FROM objects o LEFT JOIN departments d ON d.id = o.department_id WHERE o.id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Object{}, errObjectNotFound(id)
-	}
-	return r.asDomain(), err
+	return getDomain[objectRow](ctx, tx.x, errObjectNotFound(id), objectSelect+` FROM objects o LEFT JOIN departments d ON d.id = o.department_id WHERE o.id = $1`, id)
 }
 
 // lockObject reads an object for change if the writer may see it and it

@@ -168,12 +168,8 @@ func (db *DB) PlanSummary(ctx context.Context, scopeID int64, by string, today t
 
 // PlanItemByID returns one visible measure.
 func (db *DB) PlanItemByID(ctx context.Context, id int64, vis Visibility) (domain.PlanItem, error) {
-	var r planRow
-	err := db.x.GetContext(ctx, &r, planSelect+` WHERE p.id = $1 AND `+visibleObject(2), id, vis.arg())
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.PlanItem{}, domain.Errorf(domain.ErrNotFound, "no plan item %d", id).De("Diese Maßnahme gibt es nicht.")
-	}
-	return r.asDomain(), err
+	notFound := domain.Errorf(domain.ErrNotFound, "no plan item %d", id).De("Diese Maßnahme gibt es nicht.")
+	return getDomain[planRow](ctx, db.x, notFound, planSelect+` WHERE p.id = $1 AND `+visibleObject(2), id, vis.arg())
 }
 
 // lockPlanItem reads a measure the writer may see for a change at version.

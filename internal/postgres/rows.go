@@ -21,15 +21,20 @@ func asDomainAll[R domainRow[D], D any](rows []R) []D {
 	return out
 }
 
-// getDomain reads the one row of query and returns its domain value; a
-// query that finds no row returns notFound, the record's own refusal.
-func getDomain[R domainRow[D], D any](ctx context.Context, q sqlx.QueryerContext, notFound error, query string, args ...any) (D, error) {
-	var r R
-	err := sqlx.GetContext(ctx, q, &r, query, args...)
+// getOne reads the one row of query; a query that finds no row returns
+// notFound, the record's own refusal.
+func getOne[T any](ctx context.Context, q sqlx.QueryerContext, notFound error, query string, args ...any) (T, error) {
+	var v T
+	err := sqlx.GetContext(ctx, q, &v, query, args...)
 	if errors.Is(err, sql.ErrNoRows) {
-		var none D
-		return none, notFound
+		return v, notFound
 	}
+	return v, err
+}
+
+// getDomain is getOne for a row that turns into its domain value.
+func getDomain[R domainRow[D], D any](ctx context.Context, q sqlx.QueryerContext, notFound error, query string, args ...any) (D, error) {
+	r, err := getOne[R](ctx, q, notFound, query, args...)
 	return r.asDomain(), err
 }
 
