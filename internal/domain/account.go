@@ -2,6 +2,7 @@ package domain
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -22,14 +23,7 @@ const (
 var Roles = []Role{RoleAdmin, RoleISB, RoleAuditor, RoleDepartmentHead, RoleManagement}
 
 // Valid reports whether r is a known role.
-func (r Role) Valid() bool {
-	for _, known := range Roles {
-		if r == known {
-			return true
-		}
-	}
-	return false
-}
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
 
 // Label is the German name shown in the UI.
 func (r Role) Label() string {

@@ -25,14 +25,7 @@ const (
 var AuditKinds = []AuditKind{AuditInitial, AuditSurveillance1, AuditSurveillance2, AuditRecertification, AuditInternal}
 
 // Valid reports whether k is a known kind.
-func (k AuditKind) Valid() bool {
-	for _, x := range AuditKinds {
-		if k == x {
-			return true
-		}
-	}
-	return false
-}
+func (k AuditKind) Valid() bool { return slices.Contains(AuditKinds, k) }
 
 // Label is the German name.
 func (k AuditKind) Label() string {
@@ -145,14 +138,7 @@ const (
 var SampleResults = []SampleResult{ResultOpen, ResultConforming, ResultNonconforming, ResultNotAssessable}
 
 // Valid reports whether r is a known result.
-func (r SampleResult) Valid() bool {
-	for _, x := range SampleResults {
-		if r == x {
-			return true
-		}
-	}
-	return false
-}
+func (r SampleResult) Valid() bool { return slices.Contains(SampleResults, r) }
 
 // Label is the German name.
 func (r SampleResult) Label() string {

@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Status is the Umsetzungsstatus of a check entry.
 type Status string
@@ -17,14 +20,7 @@ const (
 var Statuses = []Status{StatusOpen, StatusYes, StatusPartial, StatusNo, StatusNotApplicable}
 
 // Valid reports whether s is a known status.
-func (s Status) Valid() bool {
-	for _, k := range Statuses {
-		if s == k {
-			return true
-		}
-	}
-	return false
-}
+func (s Status) Valid() bool { return slices.Contains(Statuses, s) }
 
 // Label is the German name.
 func (s Status) Label() string {

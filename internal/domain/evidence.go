@@ -20,14 +20,7 @@ const (
 var ReviewStates = []ReviewState{ReviewSubmitted, ReviewAccepted, ReviewRejected, ReviewNeedsInfo}
 
 // Valid reports whether s is a known state.
-func (s ReviewState) Valid() bool {
-	for _, k := range ReviewStates {
-		if s == k {
-			return true
-		}
-	}
-	return false
-}
+func (s ReviewState) Valid() bool { return slices.Contains(ReviewStates, s) }
 
 // Decision reports whether a reviewer may decide s.
 func (s ReviewState) Decision() bool {
@@ -255,14 +248,7 @@ const (
 var LinkTargets = []LinkTarget{LinkCheckEntry, LinkRiskAnalysis, LinkPlanItem, LinkFinding}
 
 // Valid reports whether t is a known kind of link.
-func (t LinkTarget) Valid() bool {
-	for _, k := range LinkTargets {
-		if t == k {
-			return true
-		}
-	}
-	return false
-}
+func (t LinkTarget) Valid() bool { return slices.Contains(LinkTargets, t) }
 
 // Label is the German name.
 func (t LinkTarget) Label() string {

@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // GateID names a readiness gate (docs/readiness.md).
 type GateID string
@@ -23,14 +26,7 @@ var Gates = []GateID{GateGuideline, GateStructure, GateNeeds, GateModelling, Gat
 	GateAudit, GateCertificate}
 
 // Valid reports whether g is a known gate.
-func (g GateID) Valid() bool {
-	for _, x := range Gates {
-		if g == x {
-			return true
-		}
-	}
-	return false
-}
+func (g GateID) Valid() bool { return slices.Contains(Gates, g) }
 
 // Label is the German name of the gate.
 func (g GateID) Label() string {

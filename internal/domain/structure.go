@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -28,14 +29,7 @@ var ObjectTypes = []ObjectType{ObjectScope, ObjectProcess, ObjectApplication, Ob
 	ObjectDevice, ObjectNetwork, ObjectLink, ObjectRoom, ObjectBuilding}
 
 // Valid reports whether t is a known type.
-func (t ObjectType) Valid() bool {
-	for _, k := range ObjectTypes {
-		if t == k {
-			return true
-		}
-	}
-	return false
-}
+func (t ObjectType) Valid() bool { return slices.Contains(ObjectTypes, t) }
 
 // Label is the German name.
 func (t ObjectType) Label() string {
