@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"database/sql"
 	"slices"
 	"strings"
 	"testing"
@@ -17,11 +16,7 @@ import (
 func millionEntries(b *testing.B, s structure) time.Duration {
 	b.Helper()
 	bigScope(b, s, 10000)
-	owner, err := sql.Open("postgres", s.ownerURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer owner.Close()
+	owner := openSQL(b, s.ownerURL)
 	// Six modules per object, by its type, from the demo catalog.
 	if _, err := owner.Exec(`
 		INSERT INTO object_modules (object_id, catalog_id, module_id)
@@ -70,11 +65,7 @@ func BenchmarkDeriveChecks(b *testing.B) {
 // responsible teams set and some reviews overdue.
 func checkResults(b *testing.B, s structure) {
 	b.Helper()
-	owner, err := sql.Open("postgres", s.ownerURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer owner.Close()
+	owner := openSQL(b, s.ownerURL)
 	for _, q := range []string{
 		`UPDATE objects SET department_id = (ARRAY[$1, $1, $1, $1, $1, $2, $2, $2, $3, NULL::bigint])[1 + id % 10]
 		 WHERE short_id LIKE 'B-%'`,

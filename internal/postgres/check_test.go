@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -178,11 +177,7 @@ func TestElevatedRequirementThroughRiskAnalysisAndNeed(t *testing.T) {
 	e.assign(t, e.server, "TST.1")
 	raw := func(q string, args ...any) {
 		t.Helper()
-		owner, err := sql.Open("postgres", e.ownerURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer owner.Close()
+		owner := openSQL(t, e.ownerURL)
 		if _, err := owner.Exec(q, args...); err != nil {
 			t.Fatal(err)
 		}

@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"database/sql"
 	"slices"
 	"strings"
 	"testing"
@@ -19,11 +18,7 @@ import (
 //	go test ./internal/postgres -run '^$' -bench ReviewQueue -benchtime 400x
 func BenchmarkReviewQueue(b *testing.B) {
 	s := newStructure(b)
-	owner, err := sql.Open("postgres", s.ownerURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer owner.Close()
+	owner := openSQL(b, s.ownerURL)
 	for _, q := range []string{
 		`INSERT INTO evidence (scope_id, department_id, title, description, created_by)
 		 SELECT $1, (ARRAY[$2, $3, $4]::bigint[])[1 + g % 3], 'Nachweis ' || g, 'Beschreibung ' || g, 'isa'

@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"bytes"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -137,11 +136,7 @@ func TestEvidenceUploadCutOffLeavesNothing(t *testing.T) {
 	if err == nil {
 		t.Fatal("a cut-off upload was stored")
 	}
-	owner, err := sql.Open("postgres", e.ownerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := openSQL(t, e.ownerURL)
 	var items, versions, chunks int
 	if err := owner.QueryRow(`SELECT (SELECT count(*) FROM evidence), (SELECT count(*) FROM evidence_versions),
 		(SELECT count(*) FROM evidence_chunks)`).Scan(&items, &versions, &chunks); err != nil {
@@ -157,11 +152,7 @@ func TestTamperedEvidenceIsNeverServed(t *testing.T) {
 	e := newEvidenceEnv(t)
 	content := bytes.Repeat([]byte("Protokoll der Notfallübung 2026. "), 100000) // about 3.3 MB: four chunks
 	ev := e.upload(t, e.isb, "Notfallübung", bytes.NewReader(content), postgres.Everything)
-	owner, err := sql.Open("postgres", e.ownerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := openSQL(t, e.ownerURL)
 	// One byte of the third chunk changed: the reader stops before it.
 	if _, err := owner.Exec(`UPDATE evidence_chunks SET data = overlay(data placing '\x00'::bytea from 10 for 1)
 		WHERE version_id = $1 AND seq = 2`, ev.Current.ID); err != nil {
@@ -251,11 +242,7 @@ func TestEvidenceReview(t *testing.T) {
 	}
 
 	// Accepted is immutable, even for the database's own role.
-	app, err := sql.Open("postgres", e.appURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
+	app := openSQL(t, e.appURL)
 	if _, err := app.Exec(`UPDATE evidence_versions SET valid_until = '2030-01-01' WHERE id = $1`, ev.Current.ID); err == nil {
 		t.Error("an accepted version was changed")
 	}

@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"log/slog"
 	"strconv"
@@ -131,11 +130,7 @@ func TestServerRoleCannotAlterAuditTrail(t *testing.T) {
 	t.Parallel()
 	db, d := pgtest.Open(t)
 	createUser(t, db, "alice")
-	app, err := sql.Open("postgres", d.AppURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
+	app := openSQL(t, d.AppURL)
 	for _, stmt := range []string{
 		`UPDATE audit_log SET actor_name = 'mallory'`,
 		`DELETE FROM audit_log`,
@@ -150,11 +145,7 @@ func TestServerRoleCannotAlterAuditTrail(t *testing.T) {
 		t.Errorf("CanAlterAuditLog = %v, %v; want false", can, err)
 	}
 	// Even the owner is stopped by the trigger.
-	owner, err := sql.Open("postgres", d.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := openSQL(t, d.OwnerURL)
 	if _, err := owner.Exec(`DELETE FROM audit_log`); err == nil || !strings.Contains(err.Error(), "append-only") {
 		t.Errorf("owner delete: err = %v, want append-only", err)
 	}
@@ -166,13 +157,9 @@ func TestVerifyNamesFirstAlteredRecord(t *testing.T) {
 	for _, n := range []string{"alice", "bob", "carol", "dave"} {
 		createUser(t, db, n)
 	}
-	owner, err := sql.Open("postgres", d.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := openSQL(t, d.OwnerURL)
 	pgtest.Tamper(t, owner, `UPDATE audit_log SET after = '{"username":"mallory"}' WHERE seq = 3`)
-	_, err = db.VerifyAudit(ctx)
+	_, err := db.VerifyAudit(ctx)
 	var ce *domain.ChainError
 	if !errors.As(err, &ce) || ce.Seq != 3 {
 		t.Fatalf("verify after alteration: %v, want break at 3", err)

@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"database/sql"
 	"errors"
 	"strings"
 	"testing"
@@ -76,11 +75,7 @@ func TestNoApprovalInTheFutureInSQL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := sql.Open("postgres", s.appURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
+	app := openSQL(t, s.appURL)
 	hash := strings.Repeat("ab", 32)
 	for _, c := range []struct {
 		name, stmt string
@@ -147,11 +142,7 @@ func TestAcceptanceThatCannotBeReadIsAnError(t *testing.T) {
 	s := riskScope(t)
 	s.createAnalysis(t, s.sv)
 	s.assessAll(t, s.sv)
-	owner, err := sql.Open("postgres", s.ownerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := openSQL(t, s.ownerURL)
 	// A rule that makes every stored acceptance vanish at once.
 	if _, err := owner.Exec(`
 		CREATE FUNCTION vanish() RETURNS trigger LANGUAGE plpgsql AS $$

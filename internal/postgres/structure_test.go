@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"database/sql"
 	"errors"
 	"strings"
 	"testing"
@@ -295,4 +296,17 @@ func TestModellingSuggestionsAndGaps(t *testing.T) {
 	if len(gaps) != 3 {
 		t.Errorf("%d gaps, want the process, application and room", len(gaps))
 	}
+}
+
+// openSQL opens a plain connection pool to the test database at url (the
+// owner's, to arrange what the store would refuse, or the runtime role's),
+// closed when the test ends.
+func openSQL(t testing.TB, url string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("postgres", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
