@@ -121,19 +121,10 @@ func (s structure) accept(objectID int64, entries ...int64) (domain.RiskAcceptan
 	if err != nil {
 		return domain.RiskAcceptance{}, err
 	}
-	signer, err := s.signer("Dr. Erika Muster")
-	if err != nil {
-		return domain.RiskAcceptance{}, err
-	}
 	today := domain.Today(time.UTC)
-	var acc domain.RiskAcceptance
-	err = s.db.InTx(ctx, signer, func(tx *postgres.Tx) error {
-		var err error
-		acc, err = tx.Accept(ctx, objectID, a.Version, domain.AcceptInput{Signature: domain.Signature{UserID: *signer.UserID, On: today},
-			Today: today, EntryIDs: entries}, postgres.Everything)
-		return err
+	return signed(s, "Dr. Erika Muster", today, func(tx *postgres.Tx, sig domain.Signature) (domain.RiskAcceptance, error) {
+		return tx.Accept(ctx, objectID, a.Version, domain.AcceptInput{Signature: sig, Today: today, EntryIDs: entries}, postgres.Everything)
 	})
-	return acc, err
 }
 
 func (s structure) overviewRow(t *testing.T, objectID int64) postgres.RiskOverviewRow {
