@@ -258,3 +258,14 @@ func (db *DB) RecordReportRead(ctx context.Context, actor domain.Actor, scopeID 
 		return tx.Record("report.read", "scope", scopeID, nil, what)
 	})
 }
+
+// recordChange reads a changed record again (read) and records the change
+// from before in the audit trail, each side as fields gives it; it
+// returns the record as read.
+func recordChange[T any](tx *Tx, action, resourceType string, id int64, fields func(T) map[string]any, before T, read func() (T, error)) (T, error) {
+	after, err := read()
+	if err != nil {
+		return after, err
+	}
+	return after, tx.Record(action, resourceType, id, fields(before), fields(after))
+}

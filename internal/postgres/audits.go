@@ -155,11 +155,8 @@ func (tx *Tx) UpdateAudit(ctx context.Context, id int64, version int, ch domain.
 		id, string(in.Kind), in.Title, pq.Array(in.Auditors), in.StartsOn, in.EndsOn, in.ScopeNote, string(in.State)); err != nil {
 		return before, mapError(err)
 	}
-	after, err := auditByID(ctx, tx.x, id)
-	if err != nil {
-		return after, err
-	}
-	return after, tx.Record("audit.update", "audit", id, auditFields(before), auditFields(after))
+	return recordChange(tx, "audit.update", "audit", id, auditFields, before,
+		func() (domain.Audit, error) { return auditByID(ctx, tx.x, id) })
 }
 
 // auditLock is what a change of an audit's sample or findings needs of it.
@@ -497,11 +494,8 @@ func (tx *Tx) RecordSampleResult(ctx context.Context, id int64, version int, ch 
 		id, string(next.Result), next.Note, tx.actor.Name); err != nil {
 		return before, mapError(err)
 	}
-	after, err := tx.sampleItem(ctx, id, false)
-	if err != nil {
-		return after, err
-	}
-	return after, tx.Record("audit.sample_result", "audit_sample", id, sampleFields(before), sampleFields(after))
+	return recordChange(tx, "audit.sample_result", "audit_sample", id, sampleFields, before,
+		func() (domain.SampleItem, error) { return tx.sampleItem(ctx, id, false) })
 }
 
 // findingRow scans a finding with its audit.
@@ -787,11 +781,8 @@ func (tx *Tx) UpdateFinding(ctx context.Context, id int64, version int, ch domai
 			return before, err
 		}
 	}
-	after, err := findingByID(ctx, tx.x, id, Everything, false)
-	if err != nil {
-		return after, err
-	}
-	return after, tx.Record("finding.update", "finding", id, findingFields(before), findingFields(after))
+	return recordChange(tx, "finding.update", "finding", id, findingFields, before,
+		func() (domain.Finding, error) { return findingByID(ctx, tx.x, id, Everything, false) })
 }
 
 // SubmitCorrectiveAction records the ISB's corrective action for an open

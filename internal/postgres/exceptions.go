@@ -181,11 +181,8 @@ func (tx *Tx) RevokeException(ctx context.Context, id int64, version int, sig do
 		UPDATE check_exceptions SET revoked_at = now(), revoked_by = $2, version = version + 1 WHERE id = $1`, id, by); err != nil {
 		return before, mapError(err)
 	}
-	after, err := exceptionByID(ctx, tx.x, id, Everything, "")
-	if err != nil {
-		return after, err
-	}
-	return after, tx.Record("exception.revoke", "check_exception", id, exceptionAudit(before), exceptionAudit(after))
+	return recordChange(tx, "exception.revoke", "check_exception", id, exceptionAudit, before,
+		func() (domain.Exception, error) { return exceptionByID(ctx, tx.x, id, Everything, "") })
 }
 
 // exceptionAudit is what the audit trail keeps of an exception.

@@ -312,11 +312,8 @@ func (tx *Tx) UpdateGuidelineDraft(ctx context.Context, id int64, version int, c
 		in.EvidenceCoverage, pq.Array(in.RequiredModules), roles, in.CatalogID); err != nil {
 		return before, mapError(err)
 	}
-	after, err := guidelineByID(ctx, tx.x, id, "")
-	if err != nil {
-		return after, err
-	}
-	return after, tx.Record("guideline.update", "guideline", id, guidelineFields(before), guidelineFields(after))
+	return recordChange(tx, "guideline.update", "guideline", id, guidelineFields, before,
+		func() (domain.Guideline, error) { return guidelineByID(ctx, tx.x, id, "") })
 }
 
 // DeleteGuidelineDraft discards a draft if it is still at version.
@@ -372,11 +369,8 @@ func (tx *Tx) ApproveGuideline(ctx context.Context, id int64, version int, sig d
 		WHERE id = $1`, id, by, sig.UserID, sig.On, in.ContentHash()); err != nil {
 		return draft, mapError(err)
 	}
-	after, err := guidelineByID(ctx, tx.x, id, "")
-	if err != nil {
-		return after, err
-	}
-	return after, tx.Record("guideline.approve", "guideline", id, guidelineFields(draft), guidelineFields(after))
+	return recordChange(tx, "guideline.approve", "guideline", id, guidelineFields, draft,
+		func() (domain.Guideline, error) { return guidelineByID(ctx, tx.x, id, "") })
 }
 
 // policyRow scans a policy of A.0 with the title of its evidence item.
@@ -503,11 +497,8 @@ func (tx *Tx) UpdatePolicy(ctx context.Context, id int64, version int, ch domain
 		id, in.Title, in.EvidenceID, in.VersionLabel, in.ApprovedBy, in.ApprovedOn, in.ReviewMonths); err != nil {
 		return before, mapError(err)
 	}
-	after, err := policyByID(ctx, tx.x, id, "")
-	if err != nil {
-		return after, err
-	}
-	return after, tx.Record("policy.update", "policy", id, policyFields(before), policyFields(after))
+	return recordChange(tx, "policy.update", "policy", id, policyFields, before,
+		func() (domain.Policy, error) { return policyByID(ctx, tx.x, id, "") })
 }
 
 // WithdrawPolicy takes a policy out of force if it is still at version;
@@ -522,11 +513,8 @@ func (tx *Tx) WithdrawPolicy(ctx context.Context, id int64, version int) (domain
 		WHERE id = $1`, id, tx.actor.Name); err != nil {
 		return before, mapError(err)
 	}
-	after, err := policyByID(ctx, tx.x, id, "")
-	if err != nil {
-		return after, err
-	}
-	return after, tx.Record("policy.withdraw", "policy", id, policyFields(before), policyFields(after))
+	return recordChange(tx, "policy.withdraw", "policy", id, policyFields, before,
+		func() (domain.Policy, error) { return policyByID(ctx, tx.x, id, "") })
 }
 
 func errCertificateNotFound(id int64) error {
@@ -615,11 +603,8 @@ func (tx *Tx) UpdateCertificate(ctx context.Context, id int64, version int, ch d
 	if err != nil {
 		return before, mapError(err)
 	}
-	after, err := certificateByID(ctx, tx.x, id, "")
-	if err != nil {
-		return after, err
-	}
-	return after, tx.Record("certificate.update", "certificate", id, certificateFields(before), certificateFields(after))
+	return recordChange(tx, "certificate.update", "certificate", id, certificateFields, before,
+		func() (domain.Certificate, error) { return certificateByID(ctx, tx.x, id, "") })
 }
 
 // DeleteCertificate removes a certificate entered by mistake if it is
