@@ -6,6 +6,8 @@ import (
 	"errors"
 
 	"github.com/jmoiron/sqlx"
+
+	"ismsd/internal/domain"
 )
 
 // domainRow is a row as the store scans it, which turns into the value
@@ -36,6 +38,18 @@ func getOne[T any](ctx context.Context, q sqlx.QueryerContext, notFound error, q
 func getDomain[R domainRow[D], D any](ctx context.Context, q sqlx.QueryerContext, notFound error, query string, args ...any) (D, error) {
 	r, err := getOne[R](ctx, q, notFound, query, args...)
 	return r.asDomain(), err
+}
+
+// optional is a read of a record that may be missing: nil then, not an
+// error.
+func optional[T any](v T, err error) (*T, error) {
+	switch {
+	case err == nil:
+		return &v, nil
+	case errors.Is(err, domain.ErrNotFound):
+		return nil, nil
+	}
+	return nil, err
 }
 
 // keysetPage cuts the rows of a keyset page, read with one row more than
