@@ -156,11 +156,7 @@ func (db *DB) fillNeeds(ctx context.Context, objs []domain.Object, vis Visibilit
 	if len(objs) == 0 {
 		return nil
 	}
-	ids := make([]int64, len(objs))
-	index := map[int64]int{}
-	for i, o := range objs {
-		ids[i], index[o.ID] = o.ID, i
-	}
+	ids, index := objectIndex(objs)
 	var rows []struct {
 		ObjectID       int64          `db:"object_id"`
 		Objective      string         `db:"objective"`
@@ -200,13 +196,20 @@ func (db *DB) fillNeeds(ctx context.Context, objs []domain.Object, vis Visibilit
 	return nil
 }
 
-// fillModuleCounts counts the assigned modules of the objects in one query.
-func (db *DB) fillModuleCounts(ctx context.Context, objs []domain.Object) error {
+// objectIndex returns the IDs of the objects, for a query of them all,
+// and the place of each in objs by ID, to put what it finds in place.
+func objectIndex(objs []domain.Object) ([]int64, map[int64]int) {
 	ids := make([]int64, len(objs))
-	index := map[int64]int{}
+	index := make(map[int64]int, len(objs))
 	for i, o := range objs {
 		ids[i], index[o.ID] = o.ID, i
 	}
+	return ids, index
+}
+
+// fillModuleCounts counts the assigned modules of the objects in one query.
+func (db *DB) fillModuleCounts(ctx context.Context, objs []domain.Object) error {
+	ids, index := objectIndex(objs)
 	var counts []struct {
 		ObjectID int64 `db:"object_id"`
 		N        int   `db:"n"`
