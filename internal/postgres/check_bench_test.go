@@ -1,13 +1,13 @@
 package postgres_test
 
 import (
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"ismsd/internal/domain"
 	"ismsd/internal/postgres"
+	"ismsd/internal/scaletest"
 )
 
 // millionEntries gives the structure's scope 10,000 objects with six
@@ -119,24 +119,16 @@ func BenchmarkCheckPage(b *testing.B) {
 		{ReviewOverdue: true, Today: today},
 		{Status: domain.StatusOpen, After: 500000},
 	}
-	var took []time.Duration
-	i := 0
 	// Every other round as a department head sees it: the finance
 	// ministry's subtree only.
 	views := []postgres.Visibility{postgres.Everything, {Departments: []int64{s.fin}}}
-	for b.Loop() {
+	scaletest.ReportPercentiles(b, func(i int) {
 		f := filters[i%len(filters)]
 		f.Limit = 50
-		start := time.Now()
 		if _, _, err := s.db.ListEntries(ctx, s.scope.ID, f, views[i/len(filters)%2]); err != nil {
 			b.Fatal(err)
 		}
-		took = append(took, time.Since(start))
-		i++
-	}
-	slices.Sort(took)
-	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50_ms")
-	b.ReportMetric(float64(took[len(took)*95/100].Microseconds())/1000, "p95_ms")
+	})
 
 	// Bulk: 10,000 entries to "ja" with a responsible person, all at once.
 	var items []postgres.EntryUpdate

@@ -1,13 +1,12 @@
 package postgres_test
 
 import (
-	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"ismsd/internal/domain"
 	"ismsd/internal/postgres"
+	"ismsd/internal/scaletest"
 )
 
 // BenchmarkReviewQueue pages through the review queue of a scope with
@@ -43,23 +42,15 @@ func BenchmarkReviewQueue(b *testing.B) {
 		}
 	}
 	views := []postgres.Visibility{postgres.Everything, {Departments: []int64{s.fin}}}
-	var took []time.Duration
 	var after int64
-	i := 0
-	for b.Loop() {
-		start := time.Now()
+	scaletest.ReportPercentiles(b, func(i int) {
 		page, next, err := s.db.ListEvidence(ctx, s.scope.ID, domain.EvidenceFilter{ReviewQueue: true, ReviewerID: 999999, After: after,
 			Limit: 50}, views[i%2])
-		took = append(took, time.Since(start))
 		if err != nil || len(page) == 0 || page[0].Current.State != domain.ReviewSubmitted {
 			b.Fatalf("queue page: %d items, %v", len(page), err)
 		}
 		if after = next; i%20 == 19 {
 			after = 0 // back to the start now and then, as readers do
 		}
-		i++
-	}
-	slices.Sort(took)
-	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50_ms")
-	b.ReportMetric(float64(took[len(took)*95/100].Microseconds())/1000, "p95_ms")
+	})
 }
