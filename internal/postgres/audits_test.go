@@ -92,11 +92,7 @@ func pointers(err error) []string {
 	if !errors.As(err, &de) {
 		return nil
 	}
-	var ps []string
-	for _, v := range de.Violations {
-		ps = append(ps, v.Pointer)
-	}
-	return ps
+	return mapped(de.Violations, func(v domain.Violation) string { return v.Pointer })
 }
 
 // TestSampleDrawIsDeterministic: the same seed on the same data draws the
@@ -533,10 +529,7 @@ func TestFindingLifecycle(t *testing.T) {
 		t.Errorf("changing a closed finding: %v", err)
 	}
 	recs, _, err := s.db.ListAudit(ctx, domain.AuditFilter{ResourceType: "finding", ResourceID: fmt.Sprint(f.ID)})
-	var actions []string
-	for _, r := range recs {
-		actions = append(actions, r.Action)
-	}
+	actions := actionsOf(recs)
 	if want := []string{"finding.action_verify", "finding.action_submit", "finding.action_verify", "finding.action_submit", "finding.create"}; err != nil ||
 		!slices.Equal(actions, want) {
 		t.Errorf("audit trail: %v, want %v (%v)", actions, want, err)

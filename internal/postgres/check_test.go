@@ -97,10 +97,7 @@ func (e checkEnv) active(t testing.TB, object int64) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ids []string
-	for _, x := range es {
-		ids = append(ids, x.RequirementID)
-	}
+	ids := mapped(es, func(x domain.CheckEntry) string { return x.RequirementID })
 	slices.Sort(ids)
 	return ids
 }
@@ -345,10 +342,7 @@ func TestGroupEntriesCarryToMembers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var actions []string
-	for _, r := range recs {
-		actions = append(actions, r.Action)
-	}
+	actions := actionsOf(recs)
 	slices.Sort(actions)
 	if !slices.Equal(actions, []string{"check.update", "check.update", "check.update_by_group"}) {
 		t.Errorf("member history %v", actions)

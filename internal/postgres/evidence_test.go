@@ -349,11 +349,7 @@ func TestEvidenceVisibilityLinksAndExpiry(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var titles []string
-		for _, x := range es {
-			titles = append(titles, x.Title)
-		}
-		return titles
+		return mapped(es, func(x domain.Evidence) string { return x.Title })
 	}
 	if got := list(domain.EvidenceFilter{ExpiringWithin: 30, Today: day("2026-11-22")}); len(got) != 1 || got[0] != "Wartungsvertrag" {
 		t.Errorf("expiring within 30 days: %v", got)

@@ -264,11 +264,7 @@ func TestExceptionListFilters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out []int64
-		for _, x := range xs {
-			out = append(out, x.ID)
-		}
-		return out
+		return mapped(xs, func(x domain.Exception) int64 { return x.ID })
 	}
 	same := func(name string, got []int64, want ...int64) {
 		t.Helper()

@@ -149,14 +149,11 @@ func TestGuidelineDraftApprovalSupersedes(t *testing.T) {
 		t.Errorf("deleting a superseded version: %v", err)
 	}
 
-	var actions []string
 	records, _, err := s.db.ListAudit(ctx, domain.AuditFilter{ResourceType: "guideline", Limit: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range records {
-		actions = append(actions, r.Action)
-	}
+	actions := actionsOf(records)
 	want := []string{"guideline.approve", "guideline.supersede", "guideline.create", "guideline.approve", "guideline.create"}
 	if !slices.Equal(actions, want) {
 		t.Errorf("audit trail %v, want %v", actions, want)

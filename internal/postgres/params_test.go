@@ -91,11 +91,7 @@ func (e paramsEnv) set(version int, ch postgres.ParamChange, vis postgres.Visibi
 }
 
 func paramIDs(ps postgres.ScopeParams) []string {
-	var ids []string
-	for _, p := range ps.Items {
-		ids = append(ids, p.ParamID)
-	}
-	return ids
+	return mapped(ps.Items, func(p postgres.ScopeParam) string { return p.ParamID })
 }
 
 // The package's parameters are those of requirements with an active

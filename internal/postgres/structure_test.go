@@ -310,3 +310,17 @@ func openSQL(t testing.TB, url string) *sql.DB {
 	t.Cleanup(func() { db.Close() })
 	return db
 }
+
+// mapped is the list of f of each of xs, nil for none.
+func mapped[T, F any](xs []T, f func(T) F) []F {
+	var out []F
+	for _, x := range xs {
+		out = append(out, f(x))
+	}
+	return out
+}
+
+// actionsOf lists the actions of audit records.
+func actionsOf(recs []domain.AuditRecord) []string {
+	return mapped(recs, func(r domain.AuditRecord) string { return r.Action })
+}
