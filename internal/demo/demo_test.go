@@ -756,11 +756,8 @@ func TestSeedTwice(t *testing.T) {
 func TestSeedReusesDepartmentsAndSkipsTakenUsers(t *testing.T) {
 	t.Parallel()
 	db, acc := setup(t)
-	var root domain.Department
-	err := db.InTx(ctx, actor, func(tx *postgres.Tx) error {
-		var err error
-		root, err = tx.CreateDepartment(ctx, domain.DepartmentInput{Name: "Land", Code: "TH"})
-		return err
+	root, err := postgres.InTxValue(ctx, db, actor, func(tx *postgres.Tx) (domain.Department, error) {
+		return tx.CreateDepartment(ctx, domain.DepartmentInput{Name: "Land", Code: "TH"})
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -155,11 +155,8 @@ func seedGuideline(ctx context.Context, db *postgres.DB, scopeID int64, evidence
 	isb, management, auditor := people[0], people[1], people[2]
 
 	for _, v := range guidelineVersions(today) {
-		var draft domain.Guideline
-		err := db.InTx(ctx, isb, func(tx *postgres.Tx) error {
-			var err error
-			draft, err = tx.CreateGuidelineDraft(ctx, scopeID, v.in)
-			return err
+		draft, err := postgres.InTxValue(ctx, db, isb, func(tx *postgres.Tx) (domain.Guideline, error) {
+			return tx.CreateGuidelineDraft(ctx, scopeID, v.in)
 		})
 		if err != nil {
 			return n, fmt.Errorf("demo guideline draft: %w", err)

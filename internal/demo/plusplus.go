@@ -423,11 +423,8 @@ func seedPlusPlusGuideline(ctx context.Context, db *postgres.DB, isb, management
 			{Title: "Informationssicherheitsbeauftragte/r (ISB)", Holder: "ISB Landesrechenzentrum (Demo)"},
 			{Title: "Verantwortliche/r für die Identitäts- und Zugriffsverwaltung", Holder: "Leitung IAM-Team TLRZ (Demo)"},
 		}}
-	var draft domain.Guideline
-	err := db.InTx(ctx, isb, func(tx *postgres.Tx) error {
-		var err error
-		draft, err = tx.CreateGuidelineDraft(ctx, scopeID, in)
-		return err
+	draft, err := postgres.InTxValue(ctx, db, isb, func(tx *postgres.Tx) (domain.Guideline, error) {
+		return tx.CreateGuidelineDraft(ctx, scopeID, in)
 	})
 	if err != nil {
 		return fmt.Errorf("Grundschutz++ demo guideline: %w", err)

@@ -185,11 +185,8 @@ func TestSampleByHand(t *testing.T) {
 	s := auditScope(t)
 	a := s.createAudit(t, "Erstzertifizierung")
 	add := func(in domain.SampleInput) (domain.SampleItem, error) {
-		var it domain.SampleItem
-		err := s.db.InTx(ctx, actor("pruefer"), func(tx *postgres.Tx) error {
-			var err error
-			it, err = tx.AddSampleItem(ctx, a.ID, in, postgres.Everything)
-			return err
+		it, err := postgres.InTxValue(ctx, s.db, actor("pruefer"), func(tx *postgres.Tx) (domain.SampleItem, error) {
+			return tx.AddSampleItem(ctx, a.ID, in, postgres.Everything)
 		})
 		return it, err
 	}
@@ -225,11 +222,8 @@ func TestSampleByHand(t *testing.T) {
 
 	// A result: If-Match on the item's version.
 	result := func(id int64, version int, r domain.SampleResult, note string) (domain.SampleItem, error) {
-		var it domain.SampleItem
-		err := s.db.InTx(ctx, actor("pruefer"), func(tx *postgres.Tx) error {
-			var err error
-			it, err = tx.RecordSampleResult(ctx, id, version, domain.SampleResultChange{Result: &r, Note: &note})
-			return err
+		it, err := postgres.InTxValue(ctx, s.db, actor("pruefer"), func(tx *postgres.Tx) (domain.SampleItem, error) {
+			return tx.RecordSampleResult(ctx, id, version, domain.SampleResultChange{Result: &r, Note: &note})
 		})
 		return it, err
 	}
@@ -371,11 +365,8 @@ func (s structure) shortID(t *testing.T, id int64) string {
 
 func (s structure) finding(t *testing.T, auditID int64, in domain.FindingInput) (domain.Finding, error) {
 	t.Helper()
-	var f domain.Finding
-	err := s.db.InTx(ctx, actor("pruefer"), func(tx *postgres.Tx) error {
-		var err error
-		f, err = tx.CreateFinding(ctx, auditID, in, postgres.Everything)
-		return err
+	f, err := postgres.InTxValue(ctx, s.db, actor("pruefer"), func(tx *postgres.Tx) (domain.Finding, error) {
+		return tx.CreateFinding(ctx, auditID, in, postgres.Everything)
 	})
 	return f, err
 }
@@ -461,20 +452,14 @@ func TestFindingLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	submit := func(who string, version int, text string) (domain.Finding, error) {
-		var out domain.Finding
-		err := s.db.InTx(ctx, actor(who), func(tx *postgres.Tx) error {
-			var err error
-			out, err = tx.SubmitCorrectiveAction(ctx, f.ID, version, domain.CorrectiveActionInput{Description: text})
-			return err
+		out, err := postgres.InTxValue(ctx, s.db, actor(who), func(tx *postgres.Tx) (domain.Finding, error) {
+			return tx.SubmitCorrectiveAction(ctx, f.ID, version, domain.CorrectiveActionInput{Description: text})
 		})
 		return out, err
 	}
 	verify := func(who string, version int, v domain.Verdict, comment string) (domain.Finding, error) {
-		var out domain.Finding
-		err := s.db.InTx(ctx, actor(who), func(tx *postgres.Tx) error {
-			var err error
-			out, err = tx.VerifyCorrectiveAction(ctx, f.ID, version, domain.VerificationInput{Verdict: v, Comment: comment})
-			return err
+		out, err := postgres.InTxValue(ctx, s.db, actor(who), func(tx *postgres.Tx) (domain.Finding, error) {
+			return tx.VerifyCorrectiveAction(ctx, f.ID, version, domain.VerificationInput{Verdict: v, Comment: comment})
 		})
 		return out, err
 	}

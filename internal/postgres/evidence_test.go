@@ -43,13 +43,10 @@ func day(s string) time.Time {
 // upload stores a new evidence item as who, with content (nil: a reference).
 func (e evidenceEnv) upload(t *testing.T, who domain.Actor, title string, content io.Reader, vis postgres.Visibility) domain.Evidence {
 	t.Helper()
-	var ev domain.Evidence
-	err := e.db.InTx(ctx, who, func(tx *postgres.Tx) error {
-		var err error
-		ev, err = tx.CreateEvidence(ctx, e.scope.ID, domain.EvidenceInput{Title: title, DepartmentID: &e.tlrz},
+	ev, err := postgres.InTxValue(ctx, e.db, who, func(tx *postgres.Tx) (domain.Evidence, error) {
+		return tx.CreateEvidence(ctx, e.scope.ID, domain.EvidenceInput{Title: title, DepartmentID: &e.tlrz},
 			domain.VersionInput{EffectiveOn: day("2026-10-01"), FileName: "nachweis.pdf", ContentType: "application/pdf", Reference: "DOK-1"},
 			content, vis)
-		return err
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -58,11 +55,8 @@ func (e evidenceEnv) upload(t *testing.T, who domain.Actor, title string, conten
 }
 
 func (e evidenceEnv) review(who domain.Actor, ev domain.Evidence, decision domain.ReviewState, comment string) (domain.Evidence, error) {
-	var out domain.Evidence
-	err := e.db.InTx(ctx, who, func(tx *postgres.Tx) error {
-		var err error
-		out, err = tx.ReviewEvidence(ctx, ev.ID, ev.Version, domain.ReviewInput{Decision: decision, Comment: comment}, postgres.Everything)
-		return err
+	out, err := postgres.InTxValue(ctx, e.db, who, func(tx *postgres.Tx) (domain.Evidence, error) {
+		return tx.ReviewEvidence(ctx, ev.ID, ev.Version, domain.ReviewInput{Decision: decision, Comment: comment}, postgres.Everything)
 	})
 	return out, err
 }

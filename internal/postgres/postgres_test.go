@@ -25,11 +25,8 @@ func actor(name string) domain.Actor {
 
 func createUser(t *testing.T, db *postgres.DB, name string) domain.User {
 	t.Helper()
-	var u domain.User
-	err := db.InTx(ctx, actor("test"), func(tx *postgres.Tx) error {
-		var err error
-		u, err = tx.CreateUser(ctx, postgres.NewUser{Username: name, PasswordHash: "x"})
-		return err
+	u, err := postgres.InTxValue(ctx, db, actor("test"), func(tx *postgres.Tx) (domain.User, error) {
+		return tx.CreateUser(ctx, postgres.NewUser{Username: name, PasswordHash: "x"})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -176,11 +173,8 @@ func TestSessionsExpireAndRevoke(t *testing.T) {
 	db, _ := pgtest.Open(t)
 	u := createUser(t, db, "alice")
 	hash := []byte("0123456789abcdef0123456789abcdef")
-	var s domain.Session
-	err := db.InTx(ctx, actor("alice"), func(tx *postgres.Tx) error {
-		var err error
-		s, err = tx.CreateSession(ctx, u.ID, hash, time.Now().Add(time.Hour), "127.0.0.1", "test")
-		return err
+	s, err := postgres.InTxValue(ctx, db, actor("alice"), func(tx *postgres.Tx) (domain.Session, error) {
+		return tx.CreateSession(ctx, u.ID, hash, time.Now().Add(time.Hour), "127.0.0.1", "test")
 	})
 	if err != nil {
 		t.Fatal(err)
