@@ -18,18 +18,9 @@ import (
 func auditScope(t *testing.T) structure {
 	t.Helper()
 	s := newStructure(t)
-	if err := s.change(t, func(tx *postgres.Tx) error {
-		if _, err := tx.AssignModules(ctx, s.scope.ID, []int64{s.sv}, []string{"SYS.1.1", "SYS.1.5"}, postgres.Everything); err != nil {
-			return err
-		}
-		if _, err := tx.AssignModules(ctx, s.scope.ID, []int64{s.innSystem}, []string{"SYS.1.1"}, postgres.Everything); err != nil {
-			return err
-		}
-		_, err := tx.AssignModules(ctx, s.scope.ID, []int64{s.room}, []string{"INF.2"}, postgres.Everything)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	s.assign(t, s.sv, "SYS.1.1", "SYS.1.5")
+	s.assign(t, s.innSystem, "SYS.1.1")
+	s.assign(t, s.room, "INF.2")
 	return s
 }
 

@@ -77,6 +77,17 @@ func (s structure) change(t testing.TB, fn func(tx *postgres.Tx) error) error {
 	return s.db.InTx(ctx, actor("test"), fn)
 }
 
+// assign models the object with the modules.
+func (s structure) assign(t testing.TB, objectID int64, modules ...string) {
+	t.Helper()
+	if err := s.change(t, func(tx *postgres.Tx) error {
+		_, err := tx.AssignModules(ctx, s.scope.ID, []int64{objectID}, modules, postgres.Everything)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func needs(c, i, a domain.Need) [3]domain.NeedInput {
 	return [3]domain.NeedInput{{Own: c}, {Own: i}, {Own: a}}
 }
