@@ -26,20 +26,14 @@ var Roles = []Role{RoleAdmin, RoleISB, RoleAuditor, RoleDepartmentHead, RoleMana
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }
 
 // Label is the German name shown in the UI.
-func (r Role) Label() string {
-	switch r {
-	case RoleAdmin:
-		return "Administration"
-	case RoleISB:
-		return "Informationssicherheitsbeauftragte/r (ISB)"
-	case RoleAuditor:
-		return "Auditor/in"
-	case RoleDepartmentHead:
-		return "Abteilungsleitung"
-	case RoleManagement:
-		return "Institutionsleitung"
-	}
-	return string(r)
+func (r Role) Label() string { return labelOf(roleLabels, r) }
+
+var roleLabels = map[Role]string{
+	RoleAdmin:          "Administration",
+	RoleISB:            "Informationssicherheitsbeauftragte/r (ISB)",
+	RoleAuditor:        "Auditor/in",
+	RoleDepartmentHead: "Abteilungsleitung",
+	RoleManagement:     "Institutionsleitung",
 }
 
 // Scope says whether a role may, must or must not be limited to a department.
