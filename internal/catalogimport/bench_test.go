@@ -2,13 +2,12 @@ package catalogimport
 
 import (
 	"bytes"
-	"slices"
 	"testing"
-	"time"
 
 	"ismsd/internal/catalog/catalogtest"
 	"ismsd/internal/domain"
 	"ismsd/internal/postgres/pgtest"
+	"ismsd/internal/scaletest"
 )
 
 // BenchmarkImport measures a whole import, parse and store, of the real
@@ -58,17 +57,9 @@ func BenchmarkSearch(b *testing.B) {
 		{Text: "Schwachstellen", GroupKey: "OPS"},
 		{Text: "Informationssicherheit", IncludeWithdrawn: true},
 	}
-	var took []time.Duration
-	i := 0
-	for b.Loop() {
-		start := time.Now()
+	scaletest.ReportPercentiles(b, func(i int) {
 		if _, _, err := db.Search(ctx, queries[i%len(queries)]); err != nil {
 			b.Fatal(err)
 		}
-		took = append(took, time.Since(start))
-		i++
-	}
-	slices.Sort(took)
-	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50_ms")
-	b.ReportMetric(float64(took[len(took)*95/100].Microseconds())/1000, "p95_ms")
+	})
 }

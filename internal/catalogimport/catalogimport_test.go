@@ -35,6 +35,13 @@ func importBytes(t testing.TB, im *Importer, name string, b []byte) (Result, err
 	return im.Import(ctx, actor, Request{Name: name, Body: bytes.NewReader(b)})
 }
 
+// newImporter is an importer without a size limit on a fresh database.
+func newImporter(t testing.TB) (*postgres.DB, *Importer) {
+	t.Helper()
+	db, _ := pgtest.Open(t)
+	return db, New(db, 0)
+}
+
 func catalogCount(t testing.TB, db *postgres.DB) int {
 	t.Helper()
 	cs, err := db.ListCatalogs(ctx)
@@ -47,8 +54,7 @@ func catalogCount(t testing.TB, db *postgres.DB) int {
 func TestImportKompendiumAndCrossReference(t *testing.T) {
 	t.Parallel()
 	xml, xlsx := catalogtest.Read(t, kompendiumXML), catalogtest.Read(t, krtXLSX)
-	db, _ := pgtest.Open(t)
-	im := New(db, 0)
+	db, im := newImporter(t)
 
 	// The cross-reference tables need their edition first.
 	if _, err := importBytes(t, im, "krt2023_Excel.xlsx", xlsx); err == nil || !strings.Contains(err.Error(), "import the matching Kompendium XML first") {
@@ -103,8 +109,7 @@ func TestImportKompendiumAndCrossReference(t *testing.T) {
 func TestImportOSCALCatalogAndProfile(t *testing.T) {
 	t.Parallel()
 	kernel := catalogtest.Read(t, kernelJSON)
-	db, _ := pgtest.Open(t)
-	im := New(db, 0)
+	db, im := newImporter(t)
 	res, err := importBytes(t, im, "BSI-Stand-der-Technik-Kernel-catalog.json", kernel)
 	if err != nil {
 		t.Fatal(err)
@@ -139,8 +144,7 @@ func TestImportOSCALCatalogAndProfile(t *testing.T) {
 
 func TestBadInputWritesNothing(t *testing.T) {
 	t.Parallel()
-	db, _ := pgtest.Open(t)
-	im := New(db, 0)
+	db, im := newImporter(t)
 	xml := catalogtest.Read(t, kompendiumXML)
 	bomb := []byte(`<?xml version="1.0"?>
 <!DOCTYPE book [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>
@@ -176,8 +180,7 @@ func TestBadInputWritesNothing(t *testing.T) {
 
 func TestImportDemoOnce(t *testing.T) {
 	t.Parallel()
-	db, _ := pgtest.Open(t)
-	im := New(db, 0)
+	db, im := newImporter(t)
 	res, err := im.ImportDemo(ctx, actor)
 	if err != nil {
 		t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"ismsd/internal/catalog"
-	"ismsd/internal/postgres/pgtest"
 )
 
 const (
@@ -22,8 +21,7 @@ const (
 func TestImportComponentDefinition(t *testing.T) {
 	t.Parallel()
 	keycloak, kernel := catalogtest.Read(t, keycloakJSON), catalogtest.Read(t, kernelJSON)
-	db, _ := pgtest.Open(t)
-	im := New(db, 0)
+	db, im := newImporter(t)
 
 	res, err := importBytes(t, im, "Keycloak-component_definition.json", keycloak)
 	if err != nil {
@@ -81,8 +79,7 @@ func TestImportComponentDefinition(t *testing.T) {
 // TestImportComponentDefinitionRefused: a malformed file stores nothing.
 func TestImportComponentDefinitionRefused(t *testing.T) {
 	t.Parallel()
-	db, _ := pgtest.Open(t)
-	im := New(db, 0)
+	db, im := newImporter(t)
 	_, err := importBytes(t, im, "broken.json",
 		[]byte(`{"component-definition":{"metadata":{"title":"T"},"components":[{"title":"C","control-implementations":[{"implemented-requirements":[{"description":"d"}]}]}]}}`))
 	var ce *catalog.Error

@@ -90,21 +90,8 @@ func Seed(ctx context.Context, db *postgres.DB, accounts *account.Service, actor
 		}
 		r.ScopeID = scope.ID
 		objIDs = map[string]int64{"scope": scope.ObjectID}
-		for n, o := range objects {
-			dep, ok := ids[o.dept]
-			if !ok {
-				return fmt.Errorf("demo object %s: unknown department %s", o.key, o.dept)
-			}
-			in := domain.ObjectInput{Type: o.typ, ObjectFields: domain.ObjectFields{Name: o.name, Description: o.description,
-				Responsible: o.responsible, Location: o.location, ExternalID: fmt.Sprintf("CMDB-%04d", n+1),
-				Tags: append([]string{Tag}, o.tags...), NoSuitableModule: o.noModule, UntypicalEnvironment: o.untypical},
-				DepartmentID: &dep, Group: o.members > 0, Members: o.members}
-			created, err := tx.CreateObject(ctx, scope.ID, in, postgres.Everything)
-			if err != nil {
-				return fmt.Errorf("demo object %s: %w", o.key, err)
-			}
-			objIDs[o.key] = created.ID
-			r.Objects++
+		if r.Objects, err = createObjects(ctx, tx, scope.ID, objects, "CMDB-%04d", ids, objIDs); err != nil {
+			return err
 		}
 		lookup := func(key string) (int64, error) {
 			id, ok := objIDs[key]
@@ -324,4 +311,26 @@ func ensureDepartments(ctx context.Context, tx *postgres.Tx, existing []domain.D
 		created++
 	}
 	return ids, names, created, nil
+}
+
+// createObjects creates the objects in the scope, each in its department
+// (by code in deptIDs) and numbered in the CMDB by cmdb (a format of its
+// place in objs, from 1), adds their IDs to objIDs by key and counts them.
+func createObjects(ctx context.Context, tx *postgres.Tx, scopeID int64, objs []obj, cmdb string, deptIDs, objIDs map[string]int64) (int, error) {
+	for n, o := range objs {
+		dep, ok := deptIDs[o.dept]
+		if !ok {
+			return n, fmt.Errorf("demo object %s: unknown department %s", o.key, o.dept)
+		}
+		in := domain.ObjectInput{Type: o.typ, ObjectFields: domain.ObjectFields{Name: o.name, Description: o.description,
+			Responsible: o.responsible, Location: o.location, ExternalID: fmt.Sprintf(cmdb, n+1),
+			Tags: append([]string{Tag}, o.tags...), NoSuitableModule: o.noModule, UntypicalEnvironment: o.untypical},
+			DepartmentID: &dep, Group: o.members > 0, Members: o.members}
+		created, err := tx.CreateObject(ctx, scopeID, in, postgres.Everything)
+		if err != nil {
+			return n, fmt.Errorf("demo object %s: %w", o.key, err)
+		}
+		objIDs[o.key] = created.ID
+	}
+	return len(objs), nil
 }

@@ -49,6 +49,32 @@ func setup(t *testing.T) (*postgres.DB, *account.Service) {
 	return db, acc
 }
 
+// seeded is a fresh database with the demo seeded, its accounts' service
+// and what the demo reported.
+func seeded(t *testing.T) (*postgres.DB, *account.Service, Result) {
+	t.Helper()
+	db, acc := setup(t)
+	res, err := Seed(ctx, db, acc, actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, acc, res
+}
+
+// scopeModules lists the modules on the scope object of the scope.
+func scopeModules(t *testing.T, db *postgres.DB, scopeID int64) []postgres.AssignedModule {
+	t.Helper()
+	scope, err := db.ScopeByID(ctx, scopeID, postgres.Everything)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := db.ObjectModules(ctx, scope.ObjectID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms
+}
+
 func allObjects(t *testing.T, db *postgres.DB, scopeID int64, vis postgres.Visibility) []domain.Object {
 	t.Helper()
 	objs, total, err := db.ListObjects(ctx, scopeID, domain.ObjectFilter{Limit: 500}, vis)
@@ -84,11 +110,7 @@ func lastAuditSeq(t *testing.T, db *postgres.DB) int64 {
 
 func TestSeed(t *testing.T) {
 	t.Parallel()
-	db, acc := setup(t)
-	res, err := Seed(ctx, db, acc, actor)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, acc, res := seeded(t)
 	if !res.Seeded || res.ScopeID == 0 {
 		t.Fatalf("not seeded: %+v", res)
 	}
@@ -178,16 +200,8 @@ func TestSeed(t *testing.T) {
 	if len(rows) != 15 {
 		t.Errorf("%d modules assigned, want all 15 of the demo catalog", len(rows))
 	}
-	scope, err := db.ScopeByID(ctx, res.ScopeID, postgres.Everything)
-	if err != nil {
-		t.Fatal(err)
-	}
-	scopeModules, err := db.ObjectModules(ctx, scope.ObjectID)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var ids []string
-	for _, m := range scopeModules {
+	for _, m := range scopeModules(t, db, res.ScopeID) {
 		ids = append(ids, m.ModuleID)
 	}
 	if !slices.Equal(ids, []string{"ISMS.1", "ORP.4", "CON.3", "OPS.1.1.3", "DER.2.1"}) {
@@ -199,6 +213,10 @@ func TestSeed(t *testing.T) {
 	}
 	if len(gaps) != wantGaps {
 		t.Errorf("%d modelling gaps, want %d", len(gaps), wantGaps)
+	}
+	scope, err := db.ScopeByID(ctx, res.ScopeID, postgres.Everything)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if scope.Objects != wantObjects || scope.Gaps != wantGaps || scope.Undetermined != 1 || scope.Cycles != 0 ||
 		scope.Approach != domain.ApproachStandard || scope.ISBName != "ISB Landesdatennetz (Demo)" {
@@ -607,14 +625,7 @@ func seededGuideline(t *testing.T, db *postgres.DB, res Result) {
 	}
 	// Every required module but NET.1.1 is on the scope object: gate G4
 	// has that one blocker.
-	scope, err := db.ScopeByID(ctx, res.ScopeID, postgres.Everything)
-	if err != nil {
-		t.Fatal(err)
-	}
-	assigned, err := db.ObjectModules(ctx, scope.ObjectID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	assigned := scopeModules(t, db, res.ScopeID)
 	var missing []string
 	for _, m := range domain.ScopeModules(g.RequiredModules) {
 		if !slices.ContainsFunc(assigned, func(a postgres.AssignedModule) bool { return a.ModuleID == m }) {
@@ -756,11 +767,8 @@ func TestSeedTwice(t *testing.T) {
 func TestSeedReusesDepartmentsAndSkipsTakenUsers(t *testing.T) {
 	t.Parallel()
 	db, acc := setup(t)
-	var root domain.Department
-	err := db.InTx(ctx, actor, func(tx *postgres.Tx) error {
-		var err error
-		root, err = tx.CreateDepartment(ctx, domain.DepartmentInput{Name: "Land", Code: "TH"})
-		return err
+	root, err := postgres.InTxValue(ctx, db, actor, func(tx *postgres.Tx) (domain.Department, error) {
+		return tx.CreateDepartment(ctx, domain.DepartmentInput{Name: "Land", Code: "TH"})
 	})
 	if err != nil {
 		t.Fatal(err)

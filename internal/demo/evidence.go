@@ -195,18 +195,11 @@ type evidenceCounts struct {
 func seedEvidence(ctx context.Context, db *postgres.DB, scopeID int64, objIDs map[string]int64, deptIDs map[string]int64,
 	today time.Time) (evidenceCounts, error) {
 	var n evidenceCounts
-	isb, err := demoActor(ctx, db, isbUser)
+	people, err := demoActors(ctx, db, isbUser, isbTLRZUser, auditorUser)
 	if err != nil {
 		return n, err
 	}
-	isbTLRZ, err := demoActor(ctx, db, isbTLRZUser)
-	if err != nil {
-		return n, err
-	}
-	auditor, err := demoActor(ctx, db, auditorUser)
-	if err != nil {
-		return n, err
-	}
+	isb, isbTLRZ, auditor := people[0], people[1], people[2]
 	targets, err := linkTargets(ctx, db, scopeID, objIDs)
 	if err != nil {
 		return n, err
@@ -319,6 +312,18 @@ func demoActor(ctx context.Context, db *postgres.DB, username string) (domain.Ac
 	}
 	id := u.ID
 	return domain.Actor{UserID: &id, Name: u.Username}, nil
+}
+
+// demoActors is demoActor for several people, in the order named.
+func demoActors(ctx context.Context, db *postgres.DB, usernames ...string) ([]domain.Actor, error) {
+	people := make([]domain.Actor, len(usernames))
+	for i, username := range usernames {
+		var err error
+		if people[i], err = demoActor(ctx, db, username); err != nil {
+			return nil, err
+		}
+	}
+	return people, nil
 }
 
 // linkTarget names an evidenceLink's target for lookup.

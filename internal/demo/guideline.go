@@ -148,25 +148,15 @@ type guidelineCounts struct {
 // certificate. evidence holds the IDs of the demo evidence by key.
 func seedGuideline(ctx context.Context, db *postgres.DB, scopeID int64, evidence map[string]int64, today time.Time) (guidelineCounts, error) {
 	var n guidelineCounts
-	isb, err := demoActor(ctx, db, isbUser)
+	people, err := demoActors(ctx, db, isbUser, managementUser, auditorUser)
 	if err != nil {
 		return n, err
 	}
-	management, err := demoActor(ctx, db, managementUser)
-	if err != nil {
-		return n, err
-	}
-	auditor, err := demoActor(ctx, db, auditorUser)
-	if err != nil {
-		return n, err
-	}
+	isb, management, auditor := people[0], people[1], people[2]
 
 	for _, v := range guidelineVersions(today) {
-		var draft domain.Guideline
-		err := db.InTx(ctx, isb, func(tx *postgres.Tx) error {
-			var err error
-			draft, err = tx.CreateGuidelineDraft(ctx, scopeID, v.in)
-			return err
+		draft, err := postgres.InTxValue(ctx, db, isb, func(tx *postgres.Tx) (domain.Guideline, error) {
+			return tx.CreateGuidelineDraft(ctx, scopeID, v.in)
 		})
 		if err != nil {
 			return n, fmt.Errorf("demo guideline draft: %w", err)

@@ -128,11 +128,8 @@ func seedHistory(ctx context.Context, db *postgres.DB, actor domain.Actor, scope
 			ids, paces = append(ids, id), append(paces, int64(pace))
 		}
 	}
-	var n int64
-	err := db.InTx(ctx, actor, func(tx *postgres.Tx) error {
-		var err error
-		n, err = tx.ExecSeed(ctx, historyInsert, scopeID, today.Format(time.DateOnly), pq.Array(ids), pq.Array(paces), scopePace, historyDays)
-		return err
+	n, err := postgres.InTxValue(ctx, db, actor, func(tx *postgres.Tx) (int64, error) {
+		return tx.ExecSeed(ctx, historyInsert, scopeID, today.Format(time.DateOnly), pq.Array(ids), pq.Array(paces), scopePace, historyDays)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("invented history: %w", err)

@@ -218,20 +218,8 @@ func seedPlusPlus(ctx context.Context, db *postgres.DB, actor domain.Actor, dept
 			return err
 		}
 		objIDs["scope"] = scope.ObjectID
-		for n, o := range plusPlusObjects {
-			dep, ok := deptIDs[o.dept]
-			if !ok {
-				return fmt.Errorf("demo object %s: unknown department %s", o.key, o.dept)
-			}
-			in := domain.ObjectInput{Type: o.typ, ObjectFields: domain.ObjectFields{Name: o.name, Description: o.description,
-				Responsible: o.responsible, Location: o.location, ExternalID: fmt.Sprintf("CMDB-PP-%04d", n+1),
-				Tags: append([]string{Tag}, o.tags...), NoSuitableModule: o.noModule}, DepartmentID: &dep}
-			created, err := tx.CreateObject(ctx, scope.ID, in, postgres.Everything)
-			if err != nil {
-				return fmt.Errorf("demo object %s: %w", o.key, err)
-			}
-			objIDs[o.key] = created.ID
-			res.Objects++
+		if res.Objects, err = createObjects(ctx, tx, scope.ID, plusPlusObjects, "CMDB-PP-%04d", deptIDs, objIDs); err != nil {
+			return err
 		}
 		for _, d := range plusPlusDependencies {
 			if err := tx.AddDependency(ctx, objIDs[d[0]], objIDs[d[1]], postgres.Everything); err != nil {
@@ -271,14 +259,11 @@ func seedPlusPlus(ctx context.Context, db *postgres.DB, actor domain.Actor, dept
 	}
 	res.ScopeID = scope.ID
 
-	isb, err := demoActor(ctx, db, isbTLRZUser)
+	people, err := demoActors(ctx, db, isbTLRZUser, managementUser)
 	if err != nil {
 		return res, err
 	}
-	management, err := demoActor(ctx, db, managementUser)
-	if err != nil {
-		return res, err
-	}
+	isb, management := people[0], people[1]
 	// The department's ISB is the scope's ISB; they raise a level into
 	// the package and enter the values known so far.
 	err = db.InTx(ctx, isb, func(tx *postgres.Tx) error {
@@ -438,11 +423,8 @@ func seedPlusPlusGuideline(ctx context.Context, db *postgres.DB, isb, management
 			{Title: "Informationssicherheitsbeauftragte/r (ISB)", Holder: "ISB Landesrechenzentrum (Demo)"},
 			{Title: "Verantwortliche/r für die Identitäts- und Zugriffsverwaltung", Holder: "Leitung IAM-Team TLRZ (Demo)"},
 		}}
-	var draft domain.Guideline
-	err := db.InTx(ctx, isb, func(tx *postgres.Tx) error {
-		var err error
-		draft, err = tx.CreateGuidelineDraft(ctx, scopeID, in)
-		return err
+	draft, err := postgres.InTxValue(ctx, db, isb, func(tx *postgres.Tx) (domain.Guideline, error) {
+		return tx.CreateGuidelineDraft(ctx, scopeID, in)
 	})
 	if err != nil {
 		return fmt.Errorf("Grundschutz++ demo guideline: %w", err)

@@ -28,11 +28,7 @@ const (
 // while the structure, the needs, the guideline and the plan pass.
 func TestSeedPlusPlus(t *testing.T) {
 	t.Parallel()
-	db, acc := setup(t)
-	res, err := Seed(ctx, db, acc, actor)
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, _, res := seeded(t)
 	pp := res.PlusPlus
 	if pp.ScopeID == 0 || pp.ScopeID == res.ScopeID || pp.Objects != wantPPObjects || pp.Entries != wantPPEntries ||
 		pp.ParamsSet != wantPPParamsSet || pp.Exceptions != 2 || pp.Components != wantPPComponents {

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -22,30 +23,17 @@ const (
 var Roles = []Role{RoleAdmin, RoleISB, RoleAuditor, RoleDepartmentHead, RoleManagement}
 
 // Valid reports whether r is a known role.
-func (r Role) Valid() bool {
-	for _, known := range Roles {
-		if r == known {
-			return true
-		}
-	}
-	return false
-}
+func (r Role) Valid() bool { return slices.Contains(Roles, r) }
 
 // Label is the German name shown in the UI.
-func (r Role) Label() string {
-	switch r {
-	case RoleAdmin:
-		return "Administration"
-	case RoleISB:
-		return "Informationssicherheitsbeauftragte/r (ISB)"
-	case RoleAuditor:
-		return "Auditor/in"
-	case RoleDepartmentHead:
-		return "Abteilungsleitung"
-	case RoleManagement:
-		return "Institutionsleitung"
-	}
-	return string(r)
+func (r Role) Label() string { return labelOf(roleLabels, r) }
+
+var roleLabels = map[Role]string{
+	RoleAdmin:          "Administration",
+	RoleISB:            "Informationssicherheitsbeauftragte/r (ISB)",
+	RoleAuditor:        "Auditor/in",
+	RoleDepartmentHead: "Abteilungsleitung",
+	RoleManagement:     "Institutionsleitung",
 }
 
 // Scope says whether a role may, must or must not be limited to a department.

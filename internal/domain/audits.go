@@ -25,30 +25,17 @@ const (
 var AuditKinds = []AuditKind{AuditInitial, AuditSurveillance1, AuditSurveillance2, AuditRecertification, AuditInternal}
 
 // Valid reports whether k is a known kind.
-func (k AuditKind) Valid() bool {
-	for _, x := range AuditKinds {
-		if k == x {
-			return true
-		}
-	}
-	return false
-}
+func (k AuditKind) Valid() bool { return slices.Contains(AuditKinds, k) }
 
 // Label is the German name.
-func (k AuditKind) Label() string {
-	switch k {
-	case AuditInitial:
-		return "Erstzertifizierungsaudit"
-	case AuditSurveillance1:
-		return "1. Überwachungsaudit"
-	case AuditSurveillance2:
-		return "2. Überwachungsaudit"
-	case AuditRecertification:
-		return "Re-Zertifizierungsaudit"
-	case AuditInternal:
-		return "internes Audit"
-	}
-	return string(k)
+func (k AuditKind) Label() string { return labelOf(auditKindLabels, k) }
+
+var auditKindLabels = map[AuditKind]string{
+	AuditInitial:         "Erstzertifizierungsaudit",
+	AuditSurveillance1:   "1. Überwachungsaudit",
+	AuditSurveillance2:   "2. Überwachungsaudit",
+	AuditRecertification: "Re-Zertifizierungsaudit",
+	AuditInternal:        "internes Audit",
 }
 
 // AuditState is how far an audit has come.
@@ -69,16 +56,12 @@ func (s AuditState) Valid() bool {
 }
 
 // Label is the German name.
-func (s AuditState) Label() string {
-	switch s {
-	case AuditPlanned:
-		return "geplant"
-	case AuditInProgress:
-		return "laufend"
-	case AuditCompleted:
-		return "abgeschlossen"
-	}
-	return string(s)
+func (s AuditState) Label() string { return labelOf(auditStateLabels, s) }
+
+var auditStateLabels = map[AuditState]string{
+	AuditPlanned:    "geplant",
+	AuditInProgress: "laufend",
+	AuditCompleted:  "abgeschlossen",
 }
 
 // Audit is an audit of a scope.
@@ -119,16 +102,12 @@ func (t SampleType) Valid() bool {
 }
 
 // Label is the German name.
-func (t SampleType) Label() string {
-	switch t {
-	case SampleModule:
-		return "Baustein"
-	case SampleObject:
-		return "Zielobjekt"
-	case SampleRequirement:
-		return "Anforderung"
-	}
-	return string(t)
+func (t SampleType) Label() string { return labelOf(sampleTypeLabels, t) }
+
+var sampleTypeLabels = map[SampleType]string{
+	SampleModule:      "Baustein",
+	SampleObject:      "Zielobjekt",
+	SampleRequirement: "Anforderung",
 }
 
 // SampleResult is the auditor's result for a sample item.
@@ -145,28 +124,16 @@ const (
 var SampleResults = []SampleResult{ResultOpen, ResultConforming, ResultNonconforming, ResultNotAssessable}
 
 // Valid reports whether r is a known result.
-func (r SampleResult) Valid() bool {
-	for _, x := range SampleResults {
-		if r == x {
-			return true
-		}
-	}
-	return false
-}
+func (r SampleResult) Valid() bool { return slices.Contains(SampleResults, r) }
 
 // Label is the German name.
-func (r SampleResult) Label() string {
-	switch r {
-	case ResultOpen:
-		return "noch nicht geprüft"
-	case ResultConforming:
-		return "konform"
-	case ResultNonconforming:
-		return "nicht konform"
-	case ResultNotAssessable:
-		return "nicht prüfbar"
-	}
-	return string(r)
+func (r SampleResult) Label() string { return labelOf(sampleResultLabels, r) }
+
+var sampleResultLabels = map[SampleResult]string{
+	ResultOpen:          "noch nicht geprüft",
+	ResultConforming:    "konform",
+	ResultNonconforming: "nicht konform",
+	ResultNotAssessable: "nicht prüfbar",
 }
 
 // SampleItem is one item of an audit's sample.
@@ -210,16 +177,12 @@ func (c FindingClass) Valid() bool {
 }
 
 // Label is the German name.
-func (c FindingClass) Label() string {
-	switch c {
-	case FindingRecommendation:
-		return "Empfehlung"
-	case FindingMinor:
-		return "geringfügige Abweichung"
-	case FindingMajor:
-		return "schwerwiegende Abweichung"
-	}
-	return string(c)
+func (c FindingClass) Label() string { return labelOf(findingClassLabels, c) }
+
+var findingClassLabels = map[FindingClass]string{
+	FindingRecommendation: "Empfehlung",
+	FindingMinor:          "geringfügige Abweichung",
+	FindingMajor:          "schwerwiegende Abweichung",
 }
 
 // FindingState is where a finding stands.
@@ -232,16 +195,12 @@ const (
 )
 
 // Label is the German name.
-func (s FindingState) Label() string {
-	switch s {
-	case FindingOpen:
-		return "offen"
-	case FindingActionSubmitted:
-		return "Korrekturmaßnahme eingereicht"
-	case FindingClosed:
-		return "geschlossen"
-	}
-	return string(s)
+func (s FindingState) Label() string { return labelOf(findingStateLabels, s) }
+
+var findingStateLabels = map[FindingState]string{
+	FindingOpen:            "offen",
+	FindingActionSubmitted: "Korrekturmaßnahme eingereicht",
+	FindingClosed:          "geschlossen",
 }
 
 // Finding is a Feststellung of an audit.
@@ -290,16 +249,12 @@ const (
 var Verdicts = []Verdict{VerdictPending, VerdictAccepted, VerdictRejected}
 
 // Label is the German name.
-func (v Verdict) Label() string {
-	switch v {
-	case VerdictPending:
-		return "wartet auf Prüfung"
-	case VerdictAccepted:
-		return "wirksam"
-	case VerdictRejected:
-		return "nicht ausreichend"
-	}
-	return string(v)
+func (v Verdict) Label() string { return labelOf(verdictLabels, v) }
+
+var verdictLabels = map[Verdict]string{
+	VerdictPending:  "wartet auf Prüfung",
+	VerdictAccepted: "wirksam",
+	VerdictRejected: "nicht ausreichend",
 }
 
 // CorrectiveAction is the ISB's answer to a finding.

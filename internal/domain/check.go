@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Status is the Umsetzungsstatus of a check entry.
 type Status string
@@ -17,30 +20,17 @@ const (
 var Statuses = []Status{StatusOpen, StatusYes, StatusPartial, StatusNo, StatusNotApplicable}
 
 // Valid reports whether s is a known status.
-func (s Status) Valid() bool {
-	for _, k := range Statuses {
-		if s == k {
-			return true
-		}
-	}
-	return false
-}
+func (s Status) Valid() bool { return slices.Contains(Statuses, s) }
 
 // Label is the German name.
-func (s Status) Label() string {
-	switch s {
-	case StatusOpen:
-		return "unbearbeitet"
-	case StatusYes:
-		return "ja"
-	case StatusPartial:
-		return "teilweise"
-	case StatusNo:
-		return "nein"
-	case StatusNotApplicable:
-		return "entbehrlich"
-	}
-	return string(s)
+func (s Status) Label() string { return labelOf(statusLabels, s) }
+
+var statusLabels = map[Status]string{
+	StatusOpen:          "unbearbeitet",
+	StatusYes:           "ja",
+	StatusPartial:       "teilweise",
+	StatusNo:            "nein",
+	StatusNotApplicable: "entbehrlich",
 }
 
 // NeedsJustification reports rule 3: entbehrlich, teilweise and nein must
@@ -145,16 +135,12 @@ var PlanStates = []PlanState{PlanPlanned, PlanInProgress, PlanDone}
 func (s PlanState) Valid() bool { return s == PlanPlanned || s == PlanInProgress || s == PlanDone }
 
 // Label is the German name.
-func (s PlanState) Label() string {
-	switch s {
-	case PlanPlanned:
-		return "geplant"
-	case PlanInProgress:
-		return "in Umsetzung"
-	case PlanDone:
-		return "erledigt"
-	}
-	return string(s)
+func (s PlanState) Label() string { return labelOf(planStateLabels, s) }
+
+var planStateLabels = map[PlanState]string{
+	PlanPlanned:    "geplant",
+	PlanInProgress: "in Umsetzung",
+	PlanDone:       "erledigt",
 }
 
 // PriorityLabel names a plan priority (1 high … 3 low).

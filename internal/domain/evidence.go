@@ -20,14 +20,7 @@ const (
 var ReviewStates = []ReviewState{ReviewSubmitted, ReviewAccepted, ReviewRejected, ReviewNeedsInfo}
 
 // Valid reports whether s is a known state.
-func (s ReviewState) Valid() bool {
-	for _, k := range ReviewStates {
-		if s == k {
-			return true
-		}
-	}
-	return false
-}
+func (s ReviewState) Valid() bool { return slices.Contains(ReviewStates, s) }
 
 // Decision reports whether a reviewer may decide s.
 func (s ReviewState) Decision() bool {
@@ -35,18 +28,13 @@ func (s ReviewState) Decision() bool {
 }
 
 // Label is the German name.
-func (s ReviewState) Label() string {
-	switch s {
-	case ReviewSubmitted:
-		return "eingereicht"
-	case ReviewAccepted:
-		return "akzeptiert"
-	case ReviewRejected:
-		return "abgelehnt"
-	case ReviewNeedsInfo:
-		return "Rückfrage"
-	}
-	return string(s)
+func (s ReviewState) Label() string { return labelOf(reviewStateLabels, s) }
+
+var reviewStateLabels = map[ReviewState]string{
+	ReviewSubmitted: "eingereicht",
+	ReviewAccepted:  "akzeptiert",
+	ReviewRejected:  "abgelehnt",
+	ReviewNeedsInfo: "Rückfrage",
 }
 
 // Evidence is a Nachweis: a file or a reference that proves an
@@ -255,28 +243,16 @@ const (
 var LinkTargets = []LinkTarget{LinkCheckEntry, LinkRiskAnalysis, LinkPlanItem, LinkFinding}
 
 // Valid reports whether t is a known kind of link.
-func (t LinkTarget) Valid() bool {
-	for _, k := range LinkTargets {
-		if t == k {
-			return true
-		}
-	}
-	return false
-}
+func (t LinkTarget) Valid() bool { return slices.Contains(LinkTargets, t) }
 
 // Label is the German name.
-func (t LinkTarget) Label() string {
-	switch t {
-	case LinkCheckEntry:
-		return "Anforderung im IT-Grundschutz-Check"
-	case LinkRiskAnalysis:
-		return "Risikoanalyse"
-	case LinkPlanItem:
-		return "Maßnahme des Realisierungsplans"
-	case LinkFinding:
-		return "Feststellung"
-	}
-	return string(t)
+func (t LinkTarget) Label() string { return labelOf(linkTargetLabels, t) }
+
+var linkTargetLabels = map[LinkTarget]string{
+	LinkCheckEntry:   "Anforderung im IT-Grundschutz-Check",
+	LinkRiskAnalysis: "Risikoanalyse",
+	LinkPlanItem:     "Maßnahme des Realisierungsplans",
+	LinkFinding:      "Feststellung",
 }
 
 // EvidenceLink ties an evidence item to what it proves.

@@ -19,19 +19,8 @@ const ExceptionJustificationMax = 4000
 // Validate trims the input and checks it against today: the end date must
 // lie after today, the justification be written out.
 func (in *ExceptionInput) Validate(today time.Time) (time.Time, []Violation) {
-	in.Justification = strings.TrimSpace(in.Justification)
-	var v []Violation
-	switch {
-	case in.Justification == "":
-		v = append(v, Violation{Pointer: "/justification", Detail: "must not be empty",
-			German: "Eine Ausnahme braucht eine Begründung."})
-	case TooLong(in.Justification, ExceptionJustificationMax):
-		v = append(v, Violation{Pointer: "/justification", Detail: "is longer than 4000 characters",
-			German: "Die Begründung darf höchstens 4.000 Zeichen lang sein."})
-	}
-	if tv, bad := TextViolation("/justification", in.Justification); bad {
-		v = append(v, tv)
-	}
+	v := requiredText("/justification", &in.Justification, ExceptionJustificationMax,
+		"Eine Ausnahme braucht eine Begründung.", "Die Begründung darf höchstens 4.000 Zeichen lang sein.")
 	until, err := time.Parse(time.DateOnly, strings.TrimSpace(in.ValidUntil))
 	switch {
 	case strings.TrimSpace(in.ValidUntil) == "":

@@ -17,16 +17,12 @@ const (
 var GuidelineStates = []GuidelineState{GuidelineDraft, GuidelineApproved, GuidelineSuperseded}
 
 // Label is the German name.
-func (s GuidelineState) Label() string {
-	switch s {
-	case GuidelineDraft:
-		return "Entwurf"
-	case GuidelineApproved:
-		return "in Kraft"
-	case GuidelineSuperseded:
-		return "abgelöst"
-	}
-	return string(s)
+func (s GuidelineState) Label() string { return labelOf(guidelineStateLabels, s) }
+
+var guidelineStateLabels = map[GuidelineState]string{
+	GuidelineDraft:      "Entwurf",
+	GuidelineApproved:   "in Kraft",
+	GuidelineSuperseded: "abgelöst",
 }
 
 // GuidelineRole is a role the guideline names and who holds it; a role

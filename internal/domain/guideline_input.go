@@ -204,14 +204,11 @@ const (
 var PolicyStates = []PolicyState{PolicyInForce, PolicyWithdrawn}
 
 // Label is the German name.
-func (s PolicyState) Label() string {
-	switch s {
-	case PolicyInForce:
-		return "in Kraft"
-	case PolicyWithdrawn:
-		return "zurückgezogen"
-	}
-	return string(s)
+func (s PolicyState) Label() string { return labelOf(policyStateLabels, s) }
+
+var policyStateLabels = map[PolicyState]string{
+	PolicyInForce:   "in Kraft",
+	PolicyWithdrawn: "zurückgezogen",
 }
 
 // Policy is a policy (Richtlinie) of reference document A.0: a document

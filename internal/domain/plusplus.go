@@ -85,20 +85,8 @@ type ParamValueInput struct {
 
 // Validate trims the value and refuses an empty or overlong one.
 func (in *ParamValueInput) Validate(pointer string) []Violation {
-	in.Value = strings.TrimSpace(in.Value)
-	var v []Violation
-	switch {
-	case in.Value == "":
-		v = append(v, Violation{Pointer: pointer + "/value", Detail: "must not be empty",
-			German: "Bitte einen Wert für den Parameter eintragen."})
-	case TooLong(in.Value, ParamValueMax):
-		v = append(v, Violation{Pointer: pointer + "/value", Detail: "is longer than 2000 characters",
-			German: "Ein Parameterwert darf höchstens 2.000 Zeichen lang sein."})
-	}
-	if tv, bad := TextViolation(pointer+"/value", in.Value); bad {
-		v = append(v, tv)
-	}
-	return v
+	return requiredText(pointer+"/value", &in.Value, ParamValueMax,
+		"Bitte einen Wert für den Parameter eintragen.", "Ein Parameterwert darf höchstens 2.000 Zeichen lang sein.")
 }
 
 // WithParams is the text with every parameter that has a value in values
@@ -143,23 +131,13 @@ const LevelRaiseReasonMax = 2000
 
 // Validate trims the input and refuses a missing requirement or reason.
 func (in *LevelRaiseInput) Validate() []Violation {
-	in.RequirementID, in.Reason = strings.TrimSpace(in.RequirementID), strings.TrimSpace(in.Reason)
+	in.RequirementID = strings.TrimSpace(in.RequirementID)
 	var v []Violation
 	if in.RequirementID == "" {
 		v = append(v, Violation{Pointer: "/requirement_id", Detail: "must not be empty", German: "Bitte die Anforderung angeben."})
 	}
-	switch {
-	case in.Reason == "":
-		v = append(v, Violation{Pointer: "/reason", Detail: "must not be empty",
-			German: "Bitte begründen, warum das Sicherheitsniveau angehoben wird."})
-	case TooLong(in.Reason, LevelRaiseReasonMax):
-		v = append(v, Violation{Pointer: "/reason", Detail: "is longer than 2000 characters",
-			German: "Die Begründung darf höchstens 2.000 Zeichen lang sein."})
-	}
-	if tv, bad := TextViolation("/reason", in.Reason); bad {
-		v = append(v, tv)
-	}
-	return v
+	return append(v, requiredText("/reason", &in.Reason, LevelRaiseReasonMax,
+		"Bitte begründen, warum das Sicherheitsniveau angehoben wird.", "Die Begründung darf höchstens 2.000 Zeichen lang sein.")...)
 }
 
 // LevelRaise is a raised requirement of a scope.

@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // GateID names a readiness gate (docs/readiness.md).
 type GateID string
@@ -23,40 +26,22 @@ var Gates = []GateID{GateGuideline, GateStructure, GateNeeds, GateModelling, Gat
 	GateAudit, GateCertificate}
 
 // Valid reports whether g is a known gate.
-func (g GateID) Valid() bool {
-	for _, x := range Gates {
-		if g == x {
-			return true
-		}
-	}
-	return false
-}
+func (g GateID) Valid() bool { return slices.Contains(Gates, g) }
 
 // Label is the German name of the gate.
-func (g GateID) Label() string {
-	switch g {
-	case GateGuideline:
-		return "Leitlinie"
-	case GateStructure:
-		return "Strukturanalyse (A.1)"
-	case GateNeeds:
-		return "Schutzbedarfsfeststellung (A.2)"
-	case GateModelling:
-		return "Modellierung (A.3)"
-	case GateCheck:
-		return "IT-Grundschutz-Check (A.4)"
-	case GateRisk:
-		return "Risikoanalyse (A.5)"
-	case GatePlan:
-		return "Realisierungsplan (A.6)"
-	case GateEvidence:
-		return "Nachweise"
-	case GateAudit:
-		return "Audit"
-	case GateCertificate:
-		return "Zertifikat"
-	}
-	return string(g)
+func (g GateID) Label() string { return labelOf(gateIDLabels, g) }
+
+var gateIDLabels = map[GateID]string{
+	GateGuideline:   "Leitlinie",
+	GateStructure:   "Strukturanalyse (A.1)",
+	GateNeeds:       "Schutzbedarfsfeststellung (A.2)",
+	GateModelling:   "Modellierung (A.3)",
+	GateCheck:       "IT-Grundschutz-Check (A.4)",
+	GateRisk:        "Risikoanalyse (A.5)",
+	GatePlan:        "Realisierungsplan (A.6)",
+	GateEvidence:    "Nachweise",
+	GateAudit:       "Audit",
+	GateCertificate: "Zertifikat",
 }
 
 // GateStatus is a gate's outcome.
@@ -74,16 +59,12 @@ const (
 var GateStatuses = []GateStatus{GatePass, GateFail, GateNotApplicable}
 
 // Label is the German name.
-func (s GateStatus) Label() string {
-	switch s {
-	case GatePass:
-		return "erfüllt"
-	case GateFail:
-		return "nicht erfüllt"
-	case GateNotApplicable:
-		return "entfällt"
-	}
-	return string(s)
+func (s GateStatus) Label() string { return labelOf(gateStatusLabels, s) }
+
+var gateStatusLabels = map[GateStatus]string{
+	GatePass:          "erfüllt",
+	GateFail:          "nicht erfüllt",
+	GateNotApplicable: "entfällt",
 }
 
 // Gate is one gate's result: how many items it looked at and how many

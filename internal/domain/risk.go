@@ -303,20 +303,14 @@ const (
 var RiskStates = []RiskState{RiskStateNone, RiskStateInProgress, RiskStateComplete, RiskStateAccepted, RiskStateVoid}
 
 // Label is the German name.
-func (s RiskState) Label() string {
-	switch s {
-	case RiskStateNone:
-		return "keine Risikoanalyse"
-	case RiskStateInProgress:
-		return "in Bearbeitung"
-	case RiskStateComplete:
-		return "vollständig, nicht akzeptiert"
-	case RiskStateAccepted:
-		return "akzeptiert"
-	case RiskStateVoid:
-		return "Akzeptanz ungültig"
-	}
-	return string(s)
+func (s RiskState) Label() string { return labelOf(riskStateLabels, s) }
+
+var riskStateLabels = map[RiskState]string{
+	RiskStateNone:       "keine Risikoanalyse",
+	RiskStateInProgress: "in Bearbeitung",
+	RiskStateComplete:   "vollständig, nicht akzeptiert",
+	RiskStateAccepted:   "akzeptiert",
+	RiskStateVoid:       "Akzeptanz ungültig",
 }
 
 // RiskReason says why an object needs a risk analysis (rule 4).
@@ -332,16 +326,12 @@ const (
 var AllRiskReasons = []RiskReason{ReasonHighNeed, ReasonNoSuitableModule, ReasonUntypicalEnvironment}
 
 // Label is the German name.
-func (r RiskReason) Label() string {
-	switch r {
-	case ReasonHighNeed:
-		return "hoher Schutzbedarf"
-	case ReasonNoSuitableModule:
-		return "kein passender Baustein"
-	case ReasonUntypicalEnvironment:
-		return "untypisches Einsatzumfeld"
-	}
-	return string(r)
+func (r RiskReason) Label() string { return labelOf(riskReasonLabels, r) }
+
+var riskReasonLabels = map[RiskReason]string{
+	ReasonHighNeed:             "hoher Schutzbedarf",
+	ReasonNoSuitableModule:     "kein passender Baustein",
+	ReasonUntypicalEnvironment: "untypisches Einsatzumfeld",
 }
 
 // RiskReasons lists why o needs a risk analysis; empty when it needs none.

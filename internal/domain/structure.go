@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -28,40 +29,22 @@ var ObjectTypes = []ObjectType{ObjectScope, ObjectProcess, ObjectApplication, Ob
 	ObjectDevice, ObjectNetwork, ObjectLink, ObjectRoom, ObjectBuilding}
 
 // Valid reports whether t is a known type.
-func (t ObjectType) Valid() bool {
-	for _, k := range ObjectTypes {
-		if t == k {
-			return true
-		}
-	}
-	return false
-}
+func (t ObjectType) Valid() bool { return slices.Contains(ObjectTypes, t) }
 
 // Label is the German name.
-func (t ObjectType) Label() string {
-	switch t {
-	case ObjectScope:
-		return "Informationsverbund"
-	case ObjectProcess:
-		return "Geschäftsprozess"
-	case ObjectApplication:
-		return "Anwendung"
-	case ObjectITSystem:
-		return "IT-System"
-	case ObjectICSSystem:
-		return "ICS-System"
-	case ObjectDevice:
-		return "Gerät"
-	case ObjectNetwork:
-		return "Netz"
-	case ObjectLink:
-		return "Kommunikationsverbindung"
-	case ObjectRoom:
-		return "Raum"
-	case ObjectBuilding:
-		return "Gebäude"
-	}
-	return string(t)
+func (t ObjectType) Label() string { return labelOf(objectTypeLabels, t) }
+
+var objectTypeLabels = map[ObjectType]string{
+	ObjectScope:       "Informationsverbund",
+	ObjectProcess:     "Geschäftsprozess",
+	ObjectApplication: "Anwendung",
+	ObjectITSystem:    "IT-System",
+	ObjectICSSystem:   "ICS-System",
+	ObjectDevice:      "Gerät",
+	ObjectNetwork:     "Netz",
+	ObjectLink:        "Kommunikationsverbindung",
+	ObjectRoom:        "Raum",
+	ObjectBuilding:    "Gebäude",
 }
 
 // Approach is the Vorgehensweise (Absicherung) of a scope.
@@ -82,16 +65,12 @@ func (a Approach) Valid() bool {
 }
 
 // Label is the German name.
-func (a Approach) Label() string {
-	switch a {
-	case ApproachBasic:
-		return "Basis-Absicherung"
-	case ApproachStandard:
-		return "Standard-Absicherung"
-	case ApproachCore:
-		return "Kern-Absicherung"
-	}
-	return string(a)
+func (a Approach) Label() string { return labelOf(approachLabels, a) }
+
+var approachLabels = map[Approach]string{
+	ApproachBasic:    "Basis-Absicherung",
+	ApproachStandard: "Standard-Absicherung",
+	ApproachCore:     "Kern-Absicherung",
 }
 
 // Need is a protection need (Schutzbedarf); 0 means not determined.

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -48,3 +49,21 @@ func TextViolation(pointer, s string) (Violation, bool) {
 // characters (Unicode code points), as JSON Schema's maxLength does, never
 // bytes: "ä" is one character in two bytes.
 func TooLong(s string, max int) bool { return utf8.RuneCountInString(s) > max }
+
+// requiredText trims the free text *s and returns its refusals at
+// pointer: empty (the German message empty), longer than max characters
+// (tooLong), or with a fault (TextViolation).
+func requiredText(pointer string, s *string, max int, empty, tooLong string) []Violation {
+	*s = strings.TrimSpace(*s)
+	var v []Violation
+	switch {
+	case *s == "":
+		v = append(v, Violation{Pointer: pointer, Detail: "must not be empty", German: empty})
+	case TooLong(*s, max):
+		v = append(v, Violation{Pointer: pointer, Detail: fmt.Sprintf("is longer than %d characters", max), German: tooLong})
+	}
+	if tv, bad := TextViolation(pointer, *s); bad {
+		v = append(v, tv)
+	}
+	return v
+}

@@ -54,3 +54,28 @@ func TestPasswordLengthCountsCharacters(t *testing.T) {
 		t.Errorf("%d characters accepted", MaxPasswordLength+1)
 	}
 }
+
+// TestRequiredText: one rule refuses a required free text, for every
+// input that has one (exception, parameter value, raised level).
+func TestRequiredText(t *testing.T) {
+	for _, c := range []struct {
+		in, want, detail string
+	}{
+		{"  Begründung \n", "Begründung", ""},
+		{" \t ", "", "must not be empty"},
+		{strings.Repeat("ä", 11), strings.Repeat("ä", 11), "is longer than 10 characters"},
+		{"a\x00b", "a\x00b", "contains the control character U+0000"},
+	} {
+		s := c.in
+		v := requiredText("/reason", &s, 10, "leer", "zu lang")
+		if s != c.want {
+			t.Errorf("%q trimmed to %q, want %q", c.in, s, c.want)
+		}
+		switch {
+		case c.detail == "" && len(v) > 0:
+			t.Errorf("%q refused: %+v", c.in, v)
+		case c.detail != "" && (len(v) != 1 || v[0].Detail != c.detail || v[0].Pointer != "/reason"):
+			t.Errorf("%q: %+v, want one refusal at /reason %q", c.in, v, c.detail)
+		}
+	}
+}

@@ -66,13 +66,8 @@ type errStop struct{ err error }
 func (e errStop) Error() string { return e.err.Error() }
 
 func (s *jsonScan) document() error {
-	t, err := s.dec.Token()
-	if err != nil {
-		return err
-	}
-	if t != json.Delim('{') {
-		s.docError("", "expected object, but got "+jsonKind(t))
-		if err := s.skip(t); err != nil {
+	if ok, err := s.opens('{', "", "object"); !ok {
+		if err != nil {
 			return err
 		}
 		return s.end()
@@ -107,13 +102,8 @@ func (s *jsonScan) document() error {
 
 // objects reads the array of objects and hands on each.
 func (s *jsonScan) objects() error {
-	t, err := s.dec.Token()
-	if err != nil {
+	if ok, err := s.opens('[', "objects", "array"); !ok {
 		return err
-	}
-	if t != json.Delim('[') {
-		s.docError("objects", "expected array, but got "+jsonKind(t))
-		return s.skip(t)
 	}
 	for i := 0; s.dec.More(); i++ {
 		if i == MaxRows {
@@ -132,8 +122,23 @@ func (s *jsonScan) objects() error {
 			return errStop{err}
 		}
 	}
-	_, err = s.dec.Token() // the closing "]"
+	_, err := s.dec.Token() // the closing "]"
 	return err
+}
+
+// opens reads the next token and reports whether it opens the value
+// wanted (delim, a kind of value); any other value is refused at col and
+// read past.
+func (s *jsonScan) opens(delim json.Delim, col, kind string) (bool, error) {
+	t, err := s.dec.Token()
+	if err != nil {
+		return false, err
+	}
+	if t == delim {
+		return true, nil
+	}
+	s.docError(col, "expected "+kind+", but got "+jsonKind(t))
+	return false, s.skip(t)
 }
 
 // record checks one object against the schema (wrapped in a document of

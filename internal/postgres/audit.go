@@ -148,16 +148,8 @@ func (db *DB) ListAudit(ctx context.Context, f domain.AuditFilter) ([]domain.Aud
 	if err := db.x.SelectContext(ctx, &recs, q, args...); err != nil {
 		return nil, 0, fmt.Errorf("list audit records: %w", err)
 	}
-	var next int64
-	if len(recs) > f.Limit {
-		recs = recs[:f.Limit]
-		next = recs[len(recs)-1].Seq
-	}
-	out := make([]domain.AuditRecord, len(recs))
-	for i, r := range recs {
-		out[i] = r.asDomain()
-	}
-	return out, next, nil
+	recs, next := keysetPage(recs, f.Limit, func(r auditRow) int64 { return r.Seq })
+	return asDomainAll(recs), next, nil
 }
 
 // auditRow scans the nullable JSON columns.
@@ -265,4 +257,15 @@ func (db *DB) RecordReportRead(ctx context.Context, actor domain.Actor, scopeID 
 	return db.InTx(ctx, actor, func(tx *Tx) error {
 		return tx.Record("report.read", "scope", scopeID, nil, what)
 	})
+}
+
+// recordChange reads a changed record again (read) and records the change
+// from before in the audit trail, each side as fields gives it; it
+// returns the record as read.
+func recordChange[T any](tx *Tx, action, resourceType string, id int64, fields func(T) map[string]any, before T, read func() (T, error)) (T, error) {
+	after, err := read()
+	if err != nil {
+		return after, err
+	}
+	return after, tx.Record(action, resourceType, id, fields(before), fields(after))
 }

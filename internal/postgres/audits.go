@@ -73,11 +73,7 @@ func (db *DB) ListAudits(ctx context.Context, scopeID int64) ([]domain.Audit, er
 	if err := db.x.SelectContext(ctx, &rows, auditSelect+` WHERE a.scope_id = $1 ORDER BY a.starts_on DESC, a.id DESC`, scopeID); err != nil {
 		return nil, fmt.Errorf("list audits: %w", err)
 	}
-	out := make([]domain.Audit, len(rows))
-	for i, r := range rows {
-		out[i] = r.asDomain()
-	}
-	return out, nil
+	return asDomainAll(rows), nil
 }
 
 // AuditByID returns one audit with its figures.
@@ -86,12 +82,7 @@ func (db *DB) AuditByID(ctx context.Context, id int64) (domain.Audit, error) {
 }
 
 func auditByID(ctx context.Context, q sqlx.QueryerContext, id int64) (domain.Audit, error) {
-	var r auditHead
-	err := sqlx.GetContext(ctx, q, &r, auditSelect+` WHERE a.id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Audit{}, errAuditNotFound(id)
-	}
-	return r.asDomain(), err
+	return getDomain[auditHead](ctx, q, errAuditNotFound(id), auditSelect+` WHERE a.id = $1`, id)
 }
 
 // auditFields is what the audit trail keeps of an audit.
@@ -164,11 +155,8 @@ func (tx *Tx) UpdateAudit(ctx context.Context, id int64, version int, ch domain.
 		id, string(in.Kind), in.Title, pq.Array(in.Auditors), in.StartsOn, in.EndsOn, in.ScopeNote, string(in.State)); err != nil {
 		return before, mapError(err)
 	}
-	after, err := auditByID(ctx, tx.x, id)
-	if err != nil {
-		return after, err
-	}
-	return after, tx.Record("audit.update", "audit", id, auditFields(before), auditFields(after))
+	return recordChange(tx, "audit.update", "audit", id, auditFields, before,
+		func() (domain.Audit, error) { return auditByID(ctx, tx.x, id) })
 }
 
 // auditLock is what a change of an audit's sample or findings needs of it.
@@ -268,25 +256,12 @@ func (db *DB) SampleItems(ctx context.Context, auditID int64, vis Visibility) ([
 		auditID, vis.arg()); err != nil {
 		return nil, fmt.Errorf("sample items: %w", err)
 	}
-	return sampleItems(rows), nil
-}
-
-func sampleItems(rows []sampleRow) []domain.SampleItem {
-	out := make([]domain.SampleItem, len(rows))
-	for i, r := range rows {
-		out[i] = r.asDomain()
-	}
-	return out
+	return asDomainAll(rows), nil
 }
 
 // SampleItemByID returns one visible sample item.
 func (db *DB) SampleItemByID(ctx context.Context, id int64, vis Visibility) (domain.SampleItem, error) {
-	var r sampleRow
-	err := db.x.GetContext(ctx, &r, sampleSelect+` WHERE s.id = $1 AND (o.id IS NULL OR `+visibleObject(2)+`)`, id, vis.arg())
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.SampleItem{}, errSampleNotFound(id)
-	}
-	return r.asDomain(), err
+	return getDomain[sampleRow](ctx, db.x, errSampleNotFound(id), sampleSelect+` WHERE s.id = $1 AND (o.id IS NULL OR `+visibleObject(2)+`)`, id, vis.arg())
 }
 
 // sampleFields is what the audit trail keeps of a sample item.
@@ -397,12 +372,7 @@ func (tx *Tx) sampleItem(ctx context.Context, id int64, lock bool) (domain.Sampl
 	if lock {
 		q += ` FOR UPDATE OF s`
 	}
-	var r sampleRow
-	err := tx.x.GetContext(ctx, &r, q, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.SampleItem{}, errSampleNotFound(id)
-	}
-	return r.asDomain(), err
+	return getDomain[sampleRow](ctx, tx.x, errSampleNotFound(id), q, id)
 }
 
 // DrawSample adds items drawn at random to an audit's sample: so many
@@ -457,7 +427,7 @@ func (tx *Tx) DrawSample(ctx context.Context, auditID int64, d domain.SampleDraw
 	if err := tx.x.SelectContext(ctx, &rows, sampleSelect+` WHERE s.id = ANY ($1)`+sampleOrder, pq.Array(ids)); err != nil {
 		return nil, seed, err
 	}
-	items := sampleItems(rows)
+	items := asDomainAll(rows)
 	drawn := make([]string, len(items))
 	for i, s := range items {
 		drawn[i] = string(s.Type) + " " + s.Label()
@@ -524,11 +494,8 @@ func (tx *Tx) RecordSampleResult(ctx context.Context, id int64, version int, ch 
 		id, string(next.Result), next.Note, tx.actor.Name); err != nil {
 		return before, mapError(err)
 	}
-	after, err := tx.sampleItem(ctx, id, false)
-	if err != nil {
-		return after, err
-	}
-	return after, tx.Record("audit.sample_result", "audit_sample", id, sampleFields(before), sampleFields(after))
+	return recordChange(tx, "audit.sample_result", "audit_sample", id, sampleFields, before,
+		func() (domain.SampleItem, error) { return tx.sampleItem(ctx, id, false) })
 }
 
 // findingRow scans a finding with its audit.
@@ -603,15 +570,8 @@ func (db *DB) ListFindings(ctx context.Context, f FindingFilter, vis Visibility)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list findings: %w", err)
 	}
-	var next int64
-	if len(rows) > f.Limit {
-		rows = rows[:f.Limit]
-		next = rows[len(rows)-1].ID
-	}
-	out := make([]domain.Finding, len(rows))
-	for i, r := range rows {
-		out[i] = r.asDomain()
-	}
+	rows, next := keysetPage(rows, f.Limit, func(r findingRow) int64 { return r.ID })
+	out := asDomainAll(rows)
 	return out, next, fillFindings(ctx, db.x, out, vis)
 }
 
@@ -821,11 +781,8 @@ func (tx *Tx) UpdateFinding(ctx context.Context, id int64, version int, ch domai
 			return before, err
 		}
 	}
-	after, err := findingByID(ctx, tx.x, id, Everything, false)
-	if err != nil {
-		return after, err
-	}
-	return after, tx.Record("finding.update", "finding", id, findingFields(before), findingFields(after))
+	return recordChange(tx, "finding.update", "finding", id, findingFields, before,
+		func() (domain.Finding, error) { return findingByID(ctx, tx.x, id, Everything, false) })
 }
 
 // SubmitCorrectiveAction records the ISB's corrective action for an open

@@ -18,18 +18,9 @@ import (
 func auditScope(t *testing.T) structure {
 	t.Helper()
 	s := newStructure(t)
-	if err := s.change(t, func(tx *postgres.Tx) error {
-		if _, err := tx.AssignModules(ctx, s.scope.ID, []int64{s.sv}, []string{"SYS.1.1", "SYS.1.5"}, postgres.Everything); err != nil {
-			return err
-		}
-		if _, err := tx.AssignModules(ctx, s.scope.ID, []int64{s.innSystem}, []string{"SYS.1.1"}, postgres.Everything); err != nil {
-			return err
-		}
-		_, err := tx.AssignModules(ctx, s.scope.ID, []int64{s.room}, []string{"INF.2"}, postgres.Everything)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	s.assign(t, s.sv, "SYS.1.1", "SYS.1.5")
+	s.assign(t, s.innSystem, "SYS.1.1")
+	s.assign(t, s.room, "INF.2")
 	return s
 }
 
@@ -92,11 +83,7 @@ func pointers(err error) []string {
 	if !errors.As(err, &de) {
 		return nil
 	}
-	var ps []string
-	for _, v := range de.Violations {
-		ps = append(ps, v.Pointer)
-	}
-	return ps
+	return mapped(de.Violations, func(v domain.Violation) string { return v.Pointer })
 }
 
 // TestSampleDrawIsDeterministic: the same seed on the same data draws the
@@ -189,11 +176,8 @@ func TestSampleByHand(t *testing.T) {
 	s := auditScope(t)
 	a := s.createAudit(t, "Erstzertifizierung")
 	add := func(in domain.SampleInput) (domain.SampleItem, error) {
-		var it domain.SampleItem
-		err := s.db.InTx(ctx, actor("pruefer"), func(tx *postgres.Tx) error {
-			var err error
-			it, err = tx.AddSampleItem(ctx, a.ID, in, postgres.Everything)
-			return err
+		it, err := postgres.InTxValue(ctx, s.db, actor("pruefer"), func(tx *postgres.Tx) (domain.SampleItem, error) {
+			return tx.AddSampleItem(ctx, a.ID, in, postgres.Everything)
 		})
 		return it, err
 	}
@@ -229,11 +213,8 @@ func TestSampleByHand(t *testing.T) {
 
 	// A result: If-Match on the item's version.
 	result := func(id int64, version int, r domain.SampleResult, note string) (domain.SampleItem, error) {
-		var it domain.SampleItem
-		err := s.db.InTx(ctx, actor("pruefer"), func(tx *postgres.Tx) error {
-			var err error
-			it, err = tx.RecordSampleResult(ctx, id, version, domain.SampleResultChange{Result: &r, Note: &note})
-			return err
+		it, err := postgres.InTxValue(ctx, s.db, actor("pruefer"), func(tx *postgres.Tx) (domain.SampleItem, error) {
+			return tx.RecordSampleResult(ctx, id, version, domain.SampleResultChange{Result: &r, Note: &note})
 		})
 		return it, err
 	}
@@ -375,11 +356,8 @@ func (s structure) shortID(t *testing.T, id int64) string {
 
 func (s structure) finding(t *testing.T, auditID int64, in domain.FindingInput) (domain.Finding, error) {
 	t.Helper()
-	var f domain.Finding
-	err := s.db.InTx(ctx, actor("pruefer"), func(tx *postgres.Tx) error {
-		var err error
-		f, err = tx.CreateFinding(ctx, auditID, in, postgres.Everything)
-		return err
+	f, err := postgres.InTxValue(ctx, s.db, actor("pruefer"), func(tx *postgres.Tx) (domain.Finding, error) {
+		return tx.CreateFinding(ctx, auditID, in, postgres.Everything)
 	})
 	return f, err
 }
@@ -465,20 +443,14 @@ func TestFindingLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	submit := func(who string, version int, text string) (domain.Finding, error) {
-		var out domain.Finding
-		err := s.db.InTx(ctx, actor(who), func(tx *postgres.Tx) error {
-			var err error
-			out, err = tx.SubmitCorrectiveAction(ctx, f.ID, version, domain.CorrectiveActionInput{Description: text})
-			return err
+		out, err := postgres.InTxValue(ctx, s.db, actor(who), func(tx *postgres.Tx) (domain.Finding, error) {
+			return tx.SubmitCorrectiveAction(ctx, f.ID, version, domain.CorrectiveActionInput{Description: text})
 		})
 		return out, err
 	}
 	verify := func(who string, version int, v domain.Verdict, comment string) (domain.Finding, error) {
-		var out domain.Finding
-		err := s.db.InTx(ctx, actor(who), func(tx *postgres.Tx) error {
-			var err error
-			out, err = tx.VerifyCorrectiveAction(ctx, f.ID, version, domain.VerificationInput{Verdict: v, Comment: comment})
-			return err
+		out, err := postgres.InTxValue(ctx, s.db, actor(who), func(tx *postgres.Tx) (domain.Finding, error) {
+			return tx.VerifyCorrectiveAction(ctx, f.ID, version, domain.VerificationInput{Verdict: v, Comment: comment})
 		})
 		return out, err
 	}
@@ -533,10 +505,7 @@ func TestFindingLifecycle(t *testing.T) {
 		t.Errorf("changing a closed finding: %v", err)
 	}
 	recs, _, err := s.db.ListAudit(ctx, domain.AuditFilter{ResourceType: "finding", ResourceID: fmt.Sprint(f.ID)})
-	var actions []string
-	for _, r := range recs {
-		actions = append(actions, r.Action)
-	}
+	actions := actionsOf(recs)
 	if want := []string{"finding.action_verify", "finding.action_submit", "finding.action_verify", "finding.action_submit", "finding.create"}; err != nil ||
 		!slices.Equal(actions, want) {
 		t.Errorf("audit trail: %v, want %v (%v)", actions, want, err)

@@ -90,22 +90,14 @@ func (db *DB) CatalogModules(ctx context.Context, catalogID int64, groupKey stri
 	err := db.x.SelectContext(ctx, &rows, moduleSelect+`
 		WHERE m.catalog_id = $1 AND ($2 = '' OR m.group_key = $2)
 		GROUP BY m.catalog_id, m.id ORDER BY m.ord`, catalogID, groupKey)
-	out := make([]ModuleSummary, len(rows))
-	for i, r := range rows {
-		out[i] = r.asDomain()
-	}
-	return out, err
+	return asDomainAll(rows), err
 }
 
 // CatalogModule returns one module.
 func (db *DB) CatalogModule(ctx context.Context, catalogID int64, moduleID string) (ModuleSummary, error) {
-	var r moduleRow
-	err := db.x.GetContext(ctx, &r, moduleSelect+`
+	notFound := domain.Errorf(domain.ErrNotFound, "catalog %d has no module %s", catalogID, moduleID).De("Diesen Baustein gibt es in dem Katalog nicht.")
+	return getDomain[moduleRow](ctx, db.x, notFound, moduleSelect+`
 		WHERE m.catalog_id = $1 AND m.id = $2 GROUP BY m.catalog_id, m.id`, catalogID, moduleID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return ModuleSummary{}, domain.Errorf(domain.ErrNotFound, "catalog %d has no module %s", catalogID, moduleID).De("Diesen Baustein gibt es in dem Katalog nicht.")
-	}
-	return r.asDomain(), err
 }
 
 type requirementRow struct {
@@ -144,11 +136,7 @@ func (db *DB) ModuleRequirements(ctx context.Context, catalogID int64, moduleID 
 	var rows []requirementRow
 	err := db.x.SelectContext(ctx, &rows, `SELECT `+requirementColumns+` FROM catalog_requirements r
 		WHERE r.catalog_id = $1 AND r.module_id = $2 ORDER BY r.ord`, catalogID, moduleID)
-	out := make([]domain.Requirement, len(rows))
-	for i, r := range rows {
-		out[i] = r.asDomain()
-	}
-	return out, err
+	return asDomainAll(rows), err
 }
 
 // RequirementDetail is a requirement with what its page shows.

@@ -46,12 +46,8 @@ func (db *DB) ListCatalogs(ctx context.Context) ([]CatalogSummary, error) {
 
 // CatalogByID returns one catalog with its counts.
 func (db *DB) CatalogByID(ctx context.Context, id int64) (CatalogSummary, error) {
-	var c CatalogSummary
-	err := db.x.GetContext(ctx, &c, catalogSummarySelect+` WHERE c.id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, domain.Errorf(domain.ErrNotFound, "no catalog %d", id).De("Diesen Katalog gibt es nicht.")
-	}
-	return c, err
+	notFound := domain.Errorf(domain.ErrNotFound, "no catalog %d", id).De("Diesen Katalog gibt es nicht.")
+	return getOne[CatalogSummary](ctx, db.x, notFound, catalogSummarySelect+` WHERE c.id = $1`, id)
 }
 
 // CatalogBySHA256 finds the catalog imported from a file with that hash,

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -275,16 +274,8 @@ func listEntries(ctx context.Context, q sqlx.QueryerContext, scopeID int64, f do
 	if err != nil {
 		return nil, 0, fmt.Errorf("list check entries: %w", err)
 	}
-	var next int64
-	if len(rows) > f.Limit {
-		rows = rows[:f.Limit]
-		next = rows[len(rows)-1].ID
-	}
-	out := make([]domain.CheckEntry, len(rows))
-	for i, r := range rows {
-		out[i] = r.asDomain()
-	}
-	return out, next, nil
+	rows, next := keysetPage(rows, f.Limit, func(r entryRow) int64 { return r.ID })
+	return asDomainAll(rows), next, nil
 }
 
 // entryConditions are the filters of ListEntries and CountEntries, with
@@ -337,12 +328,7 @@ func resolveDepartments(ctx context.Context, q sqlx.QueryerContext, departmentID
 
 // EntryByID returns one visible entry.
 func (db *DB) EntryByID(ctx context.Context, id int64, vis Visibility) (domain.CheckEntry, error) {
-	var r entryRow
-	err := db.x.GetContext(ctx, &r, entrySelect+` WHERE e.id = $1 AND `+visibleObject(2), id, vis.arg())
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.CheckEntry{}, errEntryNotFound(id)
-	}
-	return r.asDomain(), err
+	return getDomain[entryRow](ctx, db.x, errEntryNotFound(id), entrySelect+` WHERE e.id = $1 AND `+visibleObject(2), id, vis.arg())
 }
 
 func errEntryNotFound(id int64) error {

@@ -1,14 +1,13 @@
 package postgres_test
 
 import (
-	"database/sql"
-	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"ismsd/internal/domain"
 	"ismsd/internal/postgres"
+	"ismsd/internal/scaletest"
 )
 
 // millionEntries gives the structure's scope 10,000 objects with six
@@ -17,11 +16,7 @@ import (
 func millionEntries(b *testing.B, s structure) time.Duration {
 	b.Helper()
 	bigScope(b, s, 10000)
-	owner, err := sql.Open("postgres", s.ownerURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer owner.Close()
+	owner := openSQL(b, s.ownerURL)
 	// Six modules per object, by its type, from the demo catalog.
 	if _, err := owner.Exec(`
 		INSERT INTO object_modules (object_id, catalog_id, module_id)
@@ -70,11 +65,7 @@ func BenchmarkDeriveChecks(b *testing.B) {
 // responsible teams set and some reviews overdue.
 func checkResults(b *testing.B, s structure) {
 	b.Helper()
-	owner, err := sql.Open("postgres", s.ownerURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer owner.Close()
+	owner := openSQL(b, s.ownerURL)
 	for _, q := range []string{
 		`UPDATE objects SET department_id = (ARRAY[$1, $1, $1, $1, $1, $2, $2, $2, $3, NULL::bigint])[1 + id % 10]
 		 WHERE short_id LIKE 'B-%'`,
@@ -128,24 +119,16 @@ func BenchmarkCheckPage(b *testing.B) {
 		{ReviewOverdue: true, Today: today},
 		{Status: domain.StatusOpen, After: 500000},
 	}
-	var took []time.Duration
-	i := 0
 	// Every other round as a department head sees it: the finance
 	// ministry's subtree only.
 	views := []postgres.Visibility{postgres.Everything, {Departments: []int64{s.fin}}}
-	for b.Loop() {
+	scaletest.ReportPercentiles(b, func(i int) {
 		f := filters[i%len(filters)]
 		f.Limit = 50
-		start := time.Now()
 		if _, _, err := s.db.ListEntries(ctx, s.scope.ID, f, views[i/len(filters)%2]); err != nil {
 			b.Fatal(err)
 		}
-		took = append(took, time.Since(start))
-		i++
-	}
-	slices.Sort(took)
-	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50_ms")
-	b.ReportMetric(float64(took[len(took)*95/100].Microseconds())/1000, "p95_ms")
+	})
 
 	// Bulk: 10,000 entries to "ja" with a responsible person, all at once.
 	var items []postgres.EntryUpdate

@@ -73,9 +73,5 @@ func (db *DB) ModuleEntries(ctx context.Context, scopeID int64, moduleID, afterS
 	if err != nil {
 		return nil, "", fmt.Errorf("module entries: %w", err)
 	}
-	out := make([]domain.CheckEntry, len(rows))
-	for i, r := range rows {
-		out[i] = r.asDomain()
-	}
-	return out, next, nil
+	return asDomainAll(rows), next, nil
 }

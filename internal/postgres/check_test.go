@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -98,10 +97,7 @@ func (e checkEnv) active(t testing.TB, object int64) []string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ids []string
-	for _, x := range es {
-		ids = append(ids, x.RequirementID)
-	}
+	ids := mapped(es, func(x domain.CheckEntry) string { return x.RequirementID })
 	slices.Sort(ids)
 	return ids
 }
@@ -178,11 +174,7 @@ func TestElevatedRequirementThroughRiskAnalysisAndNeed(t *testing.T) {
 	e.assign(t, e.server, "TST.1")
 	raw := func(q string, args ...any) {
 		t.Helper()
-		owner, err := sql.Open("postgres", e.ownerURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer owner.Close()
+		owner := openSQL(t, e.ownerURL)
 		if _, err := owner.Exec(q, args...); err != nil {
 			t.Fatal(err)
 		}
@@ -350,10 +342,7 @@ func TestGroupEntriesCarryToMembers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var actions []string
-	for _, r := range recs {
-		actions = append(actions, r.Action)
-	}
+	actions := actionsOf(recs)
 	slices.Sort(actions)
 	if !slices.Equal(actions, []string{"check.update", "check.update", "check.update_by_group"}) {
 		t.Errorf("member history %v", actions)

@@ -55,12 +55,8 @@ func (db *DB) ListComponentDefinitions(ctx context.Context) ([]ComponentDefiniti
 
 // ComponentDefinitionByID returns one component definition with its counts.
 func (db *DB) ComponentDefinitionByID(ctx context.Context, id int64) (ComponentDefinitionSummary, error) {
-	var d ComponentDefinitionSummary
-	err := db.x.GetContext(ctx, &d, componentDefinitionSelect+` WHERE d.id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return d, domain.Errorf(domain.ErrNotFound, "no component definition %d", id).De("Diese Komponentendefinition gibt es nicht.")
-	}
-	return d, err
+	notFound := domain.Errorf(domain.ErrNotFound, "no component definition %d", id).De("Diese Komponentendefinition gibt es nicht.")
+	return getOne[ComponentDefinitionSummary](ctx, db.x, notFound, componentDefinitionSelect+` WHERE d.id = $1`, id)
 }
 
 // ComponentDefinitionBySHA256 finds the component definition imported from

@@ -67,9 +67,5 @@ func (db *DB) OpenFindings(ctx context.Context, scopeID int64, vis Visibility, l
 	if more {
 		rows = rows[:limit]
 	}
-	out := make([]domain.Finding, len(rows))
-	for i, r := range rows {
-		out[i] = r.asDomain()
-	}
-	return out, more, nil
+	return asDomainAll(rows), more, nil
 }

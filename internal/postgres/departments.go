@@ -50,12 +50,8 @@ func (db *DB) ListDepartments(ctx context.Context) ([]domain.Department, error) 
 
 // DepartmentByID returns one department.
 func (db *DB) DepartmentByID(ctx context.Context, id int64) (domain.Department, error) {
-	var d domain.Department
-	err := db.x.GetContext(ctx, &d, departmentsSelect+` WHERE id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return d, domain.Errorf(domain.ErrNotFound, "no department %d", id).De("Diese Organisationseinheit gibt es nicht.")
-	}
-	return d, err
+	notFound := domain.Errorf(domain.ErrNotFound, "no department %d", id).De("Diese Organisationseinheit gibt es nicht.")
+	return getOne[domain.Department](ctx, db.x, notFound, departmentsSelect+` WHERE id = $1`, id)
 }
 
 // CreateDepartment adds a department below ParentID (nil for a root).

@@ -156,16 +156,8 @@ func (db *DB) ListEvidence(ctx context.Context, scopeID int64, f domain.Evidence
 	if err != nil {
 		return nil, 0, fmt.Errorf("list evidence: %w", err)
 	}
-	var next int64
-	if len(rows) > f.Limit {
-		rows = rows[:f.Limit]
-		next = rows[len(rows)-1].ID
-	}
-	out := make([]domain.Evidence, len(rows))
-	for i, r := range rows {
-		out[i] = r.asDomain()
-	}
-	return out, next, nil
+	rows, next := keysetPage(rows, f.Limit, func(r evidenceRow) int64 { return r.ID })
+	return asDomainAll(rows), next, nil
 }
 
 // CountEvidence counts the visible items the filter selects by the review
@@ -344,14 +336,10 @@ func (tx *Tx) addVersion(ctx context.Context, evidenceID int64, number int, v do
 
 // EvidenceVersion returns version number of a visible evidence item.
 func (db *DB) EvidenceVersion(ctx context.Context, evidenceID int64, number int, vis Visibility) (domain.EvidenceVersion, error) {
-	var r versionRow
-	err := db.x.GetContext(ctx, &r, `SELECT `+versionColumns+` FROM evidence_versions v JOIN evidence ev ON ev.id = v.evidence_id
+	notFound := domain.Errorf(domain.ErrNotFound, "no version %d of evidence %d", number, evidenceID).
+		De("Diese Version des Nachweises gibt es nicht.")
+	return getDomain[versionRow](ctx, db.x, notFound, `SELECT `+versionColumns+` FROM evidence_versions v JOIN evidence ev ON ev.id = v.evidence_id
 		WHERE v.evidence_id = $1 AND v.number = $2 AND `+visibleEvidence(3), evidenceID, number, vis.arg())
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.EvidenceVersion{}, domain.Errorf(domain.ErrNotFound, "no version %d of evidence %d", number, evidenceID).
-			De("Diese Version des Nachweises gibt es nicht.")
-	}
-	return r.asDomain(), err
 }
 
 // OpenEvidence opens the content of a version of a visible evidence item.

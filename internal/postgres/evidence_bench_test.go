@@ -1,14 +1,12 @@
 package postgres_test
 
 import (
-	"database/sql"
-	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"ismsd/internal/domain"
 	"ismsd/internal/postgres"
+	"ismsd/internal/scaletest"
 )
 
 // BenchmarkReviewQueue pages through the review queue of a scope with
@@ -19,11 +17,7 @@ import (
 //	go test ./internal/postgres -run '^$' -bench ReviewQueue -benchtime 400x
 func BenchmarkReviewQueue(b *testing.B) {
 	s := newStructure(b)
-	owner, err := sql.Open("postgres", s.ownerURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer owner.Close()
+	owner := openSQL(b, s.ownerURL)
 	for _, q := range []string{
 		`INSERT INTO evidence (scope_id, department_id, title, description, created_by)
 		 SELECT $1, (ARRAY[$2, $3, $4]::bigint[])[1 + g % 3], 'Nachweis ' || g, 'Beschreibung ' || g, 'isa'
@@ -48,23 +42,15 @@ func BenchmarkReviewQueue(b *testing.B) {
 		}
 	}
 	views := []postgres.Visibility{postgres.Everything, {Departments: []int64{s.fin}}}
-	var took []time.Duration
 	var after int64
-	i := 0
-	for b.Loop() {
-		start := time.Now()
+	scaletest.ReportPercentiles(b, func(i int) {
 		page, next, err := s.db.ListEvidence(ctx, s.scope.ID, domain.EvidenceFilter{ReviewQueue: true, ReviewerID: 999999, After: after,
 			Limit: 50}, views[i%2])
-		took = append(took, time.Since(start))
 		if err != nil || len(page) == 0 || page[0].Current.State != domain.ReviewSubmitted {
 			b.Fatalf("queue page: %d items, %v", len(page), err)
 		}
 		if after = next; i%20 == 19 {
 			after = 0 // back to the start now and then, as readers do
 		}
-		i++
-	}
-	slices.Sort(took)
-	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50_ms")
-	b.ReportMetric(float64(took[len(took)*95/100].Microseconds())/1000, "p95_ms")
+	})
 }

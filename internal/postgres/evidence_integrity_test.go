@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"bytes"
-	"database/sql"
 	"errors"
 	"strings"
 	"testing"
@@ -40,11 +39,7 @@ func TestRehashedEvidenceIsRefused(t *testing.T) {
 		t.Fatalf("untouched evidence: %d versions, %v, %v", n, ms, err)
 	}
 
-	owner, err := sql.Open("postgres", e.ownerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := openSQL(t, e.ownerURL)
 	for _, stmt := range []string{
 		`UPDATE evidence_chunks SET data = overlay(data placing 'X'::bytea from 5 for 1) WHERE version_id = $1 AND seq = 1`,
 		`UPDATE evidence_chunks SET sha256 = sha256(data) WHERE version_id = $1`,

@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"bytes"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -44,13 +43,10 @@ func day(s string) time.Time {
 // upload stores a new evidence item as who, with content (nil: a reference).
 func (e evidenceEnv) upload(t *testing.T, who domain.Actor, title string, content io.Reader, vis postgres.Visibility) domain.Evidence {
 	t.Helper()
-	var ev domain.Evidence
-	err := e.db.InTx(ctx, who, func(tx *postgres.Tx) error {
-		var err error
-		ev, err = tx.CreateEvidence(ctx, e.scope.ID, domain.EvidenceInput{Title: title, DepartmentID: &e.tlrz},
+	ev, err := postgres.InTxValue(ctx, e.db, who, func(tx *postgres.Tx) (domain.Evidence, error) {
+		return tx.CreateEvidence(ctx, e.scope.ID, domain.EvidenceInput{Title: title, DepartmentID: &e.tlrz},
 			domain.VersionInput{EffectiveOn: day("2026-10-01"), FileName: "nachweis.pdf", ContentType: "application/pdf", Reference: "DOK-1"},
 			content, vis)
-		return err
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -59,11 +55,8 @@ func (e evidenceEnv) upload(t *testing.T, who domain.Actor, title string, conten
 }
 
 func (e evidenceEnv) review(who domain.Actor, ev domain.Evidence, decision domain.ReviewState, comment string) (domain.Evidence, error) {
-	var out domain.Evidence
-	err := e.db.InTx(ctx, who, func(tx *postgres.Tx) error {
-		var err error
-		out, err = tx.ReviewEvidence(ctx, ev.ID, ev.Version, domain.ReviewInput{Decision: decision, Comment: comment}, postgres.Everything)
-		return err
+	out, err := postgres.InTxValue(ctx, e.db, who, func(tx *postgres.Tx) (domain.Evidence, error) {
+		return tx.ReviewEvidence(ctx, ev.ID, ev.Version, domain.ReviewInput{Decision: decision, Comment: comment}, postgres.Everything)
 	})
 	return out, err
 }
@@ -137,11 +130,7 @@ func TestEvidenceUploadCutOffLeavesNothing(t *testing.T) {
 	if err == nil {
 		t.Fatal("a cut-off upload was stored")
 	}
-	owner, err := sql.Open("postgres", e.ownerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := openSQL(t, e.ownerURL)
 	var items, versions, chunks int
 	if err := owner.QueryRow(`SELECT (SELECT count(*) FROM evidence), (SELECT count(*) FROM evidence_versions),
 		(SELECT count(*) FROM evidence_chunks)`).Scan(&items, &versions, &chunks); err != nil {
@@ -157,11 +146,7 @@ func TestTamperedEvidenceIsNeverServed(t *testing.T) {
 	e := newEvidenceEnv(t)
 	content := bytes.Repeat([]byte("Protokoll der Notfallübung 2026. "), 100000) // about 3.3 MB: four chunks
 	ev := e.upload(t, e.isb, "Notfallübung", bytes.NewReader(content), postgres.Everything)
-	owner, err := sql.Open("postgres", e.ownerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := openSQL(t, e.ownerURL)
 	// One byte of the third chunk changed: the reader stops before it.
 	if _, err := owner.Exec(`UPDATE evidence_chunks SET data = overlay(data placing '\x00'::bytea from 10 for 1)
 		WHERE version_id = $1 AND seq = 2`, ev.Current.ID); err != nil {
@@ -251,11 +236,7 @@ func TestEvidenceReview(t *testing.T) {
 	}
 
 	// Accepted is immutable, even for the database's own role.
-	app, err := sql.Open("postgres", e.appURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
+	app := openSQL(t, e.appURL)
 	if _, err := app.Exec(`UPDATE evidence_versions SET valid_until = '2030-01-01' WHERE id = $1`, ev.Current.ID); err == nil {
 		t.Error("an accepted version was changed")
 	}
@@ -362,11 +343,7 @@ func TestEvidenceVisibilityLinksAndExpiry(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var titles []string
-		for _, x := range es {
-			titles = append(titles, x.Title)
-		}
-		return titles
+		return mapped(es, func(x domain.Evidence) string { return x.Title })
 	}
 	if got := list(domain.EvidenceFilter{ExpiringWithin: 30, Today: day("2026-11-22")}); len(got) != 1 || got[0] != "Wartungsvertrag" {
 		t.Errorf("expiring within 30 days: %v", got)

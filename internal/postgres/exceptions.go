@@ -43,12 +43,7 @@ func (db *DB) ExceptionByID(ctx context.Context, id int64, vis Visibility) (doma
 }
 
 func exceptionByID(ctx context.Context, q sqlx.QueryerContext, id int64, vis Visibility, lock string) (domain.Exception, error) {
-	var x domain.Exception
-	err := sqlx.GetContext(ctx, q, &x, exceptionSelect+` WHERE x.id = $1 AND `+visibleObject(2)+lock, id, vis.arg())
-	if errors.Is(err, sql.ErrNoRows) {
-		return x, errNoException(id)
-	}
-	return x, err
+	return getOne[domain.Exception](ctx, q, errNoException(id), exceptionSelect+` WHERE x.id = $1 AND `+visibleObject(2)+lock, id, vis.arg())
 }
 
 // EntryException returns the exception of a check entry the reader may
@@ -58,14 +53,10 @@ func (db *DB) EntryException(ctx context.Context, entryID int64, vis Visibility)
 	if _, err := db.EntryByID(ctx, entryID, vis); err != nil {
 		return domain.Exception{}, err
 	}
-	var x domain.Exception
-	err := db.x.GetContext(ctx, &x, exceptionSelect+` WHERE x.entry_id = $1
+	notFound := domain.Errorf(domain.ErrNotFound, "check entry %d has no exception", entryID).
+		De("Für diesen Eintrag gibt es keine Ausnahme.")
+	return getOne[domain.Exception](ctx, db.x, notFound, exceptionSelect+` WHERE x.entry_id = $1
 		ORDER BY x.revoked_at IS NULL DESC, x.authorised_at DESC, x.id DESC LIMIT 1`, entryID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return x, domain.Errorf(domain.ErrNotFound, "check entry %d has no exception", entryID).
-			De("Für diesen Eintrag gibt es keine Ausnahme.")
-	}
-	return x, err
 }
 
 // ListExceptions returns a page of a scope's exceptions the reader may
@@ -98,11 +89,7 @@ func (db *DB) ListExceptions(ctx context.Context, scopeID int64, f domain.Except
 	if err != nil {
 		return nil, 0, fmt.Errorf("list exceptions: %w", err)
 	}
-	var next int64
-	if len(rows) > f.Limit {
-		rows = rows[:f.Limit]
-		next = rows[len(rows)-1].ID
-	}
+	rows, next := keysetPage(rows, f.Limit, func(r domain.Exception) int64 { return r.ID })
 	return rows, next, nil
 }
 
@@ -194,11 +181,8 @@ func (tx *Tx) RevokeException(ctx context.Context, id int64, version int, sig do
 		UPDATE check_exceptions SET revoked_at = now(), revoked_by = $2, version = version + 1 WHERE id = $1`, id, by); err != nil {
 		return before, mapError(err)
 	}
-	after, err := exceptionByID(ctx, tx.x, id, Everything, "")
-	if err != nil {
-		return after, err
-	}
-	return after, tx.Record("exception.revoke", "check_exception", id, exceptionAudit(before), exceptionAudit(after))
+	return recordChange(tx, "exception.revoke", "check_exception", id, exceptionAudit, before,
+		func() (domain.Exception, error) { return exceptionByID(ctx, tx.x, id, Everything, "") })
 }
 
 // exceptionAudit is what the audit trail keeps of an exception.

@@ -115,31 +115,15 @@ func (p plusPlus) setStatus(t *testing.T, e domain.CheckEntry, status domain.Sta
 
 // authorise records an exception as management's account, on today.
 func (s structure) authorise(entryID int64, in domain.ExceptionInput, today time.Time, vis postgres.Visibility) (domain.Exception, error) {
-	signer, err := s.signer("Dr. Erika Muster")
-	if err != nil {
-		return domain.Exception{}, err
-	}
-	var x domain.Exception
-	err = s.db.InTx(ctx, signer, func(tx *postgres.Tx) error {
-		var err error
-		x, err = tx.CreateException(ctx, entryID, in, domain.Signature{UserID: *signer.UserID, On: today}, today, vis)
-		return err
+	return signed(s, "Dr. Erika Muster", today, func(tx *postgres.Tx, sig domain.Signature) (domain.Exception, error) {
+		return tx.CreateException(ctx, entryID, in, sig, today, vis)
 	})
-	return x, err
 }
 
 func (s structure) revoke(id int64, version int, today time.Time) (domain.Exception, error) {
-	signer, err := s.signer("Dr. Erika Muster")
-	if err != nil {
-		return domain.Exception{}, err
-	}
-	var x domain.Exception
-	err = s.db.InTx(ctx, signer, func(tx *postgres.Tx) error {
-		var err error
-		x, err = tx.RevokeException(ctx, id, version, domain.Signature{UserID: *signer.UserID, On: today}, today, postgres.Everything)
-		return err
+	return signed(s, "Dr. Erika Muster", today, func(tx *postgres.Tx, sig domain.Signature) (domain.Exception, error) {
+		return tx.RevokeException(ctx, id, version, sig, today, postgres.Everything)
 	})
-	return x, err
 }
 
 func until(today time.Time, days int) string { return today.AddDate(0, 0, days).Format(time.DateOnly) }
@@ -280,11 +264,7 @@ func TestExceptionListFilters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var out []int64
-		for _, x := range xs {
-			out = append(out, x.ID)
-		}
-		return out
+		return mapped(xs, func(x domain.Exception) int64 { return x.ID })
 	}
 	same := func(name string, got []int64, want ...int64) {
 		t.Helper()

@@ -312,11 +312,8 @@ func (tx *Tx) UpdateGuidelineDraft(ctx context.Context, id int64, version int, c
 		in.EvidenceCoverage, pq.Array(in.RequiredModules), roles, in.CatalogID); err != nil {
 		return before, mapError(err)
 	}
-	after, err := guidelineByID(ctx, tx.x, id, "")
-	if err != nil {
-		return after, err
-	}
-	return after, tx.Record("guideline.update", "guideline", id, guidelineFields(before), guidelineFields(after))
+	return recordChange(tx, "guideline.update", "guideline", id, guidelineFields, before,
+		func() (domain.Guideline, error) { return guidelineByID(ctx, tx.x, id, "") })
 }
 
 // DeleteGuidelineDraft discards a draft if it is still at version.
@@ -372,11 +369,8 @@ func (tx *Tx) ApproveGuideline(ctx context.Context, id int64, version int, sig d
 		WHERE id = $1`, id, by, sig.UserID, sig.On, in.ContentHash()); err != nil {
 		return draft, mapError(err)
 	}
-	after, err := guidelineByID(ctx, tx.x, id, "")
-	if err != nil {
-		return after, err
-	}
-	return after, tx.Record("guideline.approve", "guideline", id, guidelineFields(draft), guidelineFields(after))
+	return recordChange(tx, "guideline.approve", "guideline", id, guidelineFields, draft,
+		func() (domain.Guideline, error) { return guidelineByID(ctx, tx.x, id, "") })
 }
 
 // policyRow scans a policy of A.0 with the title of its evidence item.
@@ -423,11 +417,7 @@ func (db *DB) ListPolicies(ctx context.Context, scopeID int64, withdrawn bool) (
 		ORDER BY p.state, lower(p.title), p.id`, scopeID, withdrawn); err != nil {
 		return nil, fmt.Errorf("list policies: %w", err)
 	}
-	out := make([]domain.Policy, len(rows))
-	for i, r := range rows {
-		out[i] = r.asDomain()
-	}
-	return out, nil
+	return asDomainAll(rows), nil
 }
 
 // PolicyByID returns one policy.
@@ -436,12 +426,7 @@ func (db *DB) PolicyByID(ctx context.Context, id int64) (domain.Policy, error) {
 }
 
 func policyByID(ctx context.Context, q sqlx.QueryerContext, id int64, lock string) (domain.Policy, error) {
-	var r policyRow
-	err := sqlx.GetContext(ctx, q, &r, policySelect+` WHERE p.id = $1`+lock, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Policy{}, errPolicyNotFound(id)
-	}
-	return r.asDomain(), err
+	return getDomain[policyRow](ctx, q, errPolicyNotFound(id), policySelect+` WHERE p.id = $1`+lock, id)
 }
 
 // policyFields is what the audit trail keeps of a policy.
@@ -512,11 +497,8 @@ func (tx *Tx) UpdatePolicy(ctx context.Context, id int64, version int, ch domain
 		id, in.Title, in.EvidenceID, in.VersionLabel, in.ApprovedBy, in.ApprovedOn, in.ReviewMonths); err != nil {
 		return before, mapError(err)
 	}
-	after, err := policyByID(ctx, tx.x, id, "")
-	if err != nil {
-		return after, err
-	}
-	return after, tx.Record("policy.update", "policy", id, policyFields(before), policyFields(after))
+	return recordChange(tx, "policy.update", "policy", id, policyFields, before,
+		func() (domain.Policy, error) { return policyByID(ctx, tx.x, id, "") })
 }
 
 // WithdrawPolicy takes a policy out of force if it is still at version;
@@ -531,11 +513,8 @@ func (tx *Tx) WithdrawPolicy(ctx context.Context, id int64, version int) (domain
 		WHERE id = $1`, id, tx.actor.Name); err != nil {
 		return before, mapError(err)
 	}
-	after, err := policyByID(ctx, tx.x, id, "")
-	if err != nil {
-		return after, err
-	}
-	return after, tx.Record("policy.withdraw", "policy", id, policyFields(before), policyFields(after))
+	return recordChange(tx, "policy.withdraw", "policy", id, policyFields, before,
+		func() (domain.Policy, error) { return policyByID(ctx, tx.x, id, "") })
 }
 
 func errCertificateNotFound(id int64) error {
@@ -548,11 +527,7 @@ func (db *DB) ListCertificates(ctx context.Context, scopeID int64) ([]domain.Cer
 	if err := db.x.SelectContext(ctx, &rows, certificateSelect+` WHERE scope_id = $1 ORDER BY issued_on DESC, id DESC`, scopeID); err != nil {
 		return nil, fmt.Errorf("list certificates: %w", err)
 	}
-	out := make([]domain.Certificate, len(rows))
-	for i, r := range rows {
-		out[i] = r.asDomain()
-	}
-	return out, nil
+	return asDomainAll(rows), nil
 }
 
 // CertificateByID returns one certificate.
@@ -561,12 +536,7 @@ func (db *DB) CertificateByID(ctx context.Context, id int64) (domain.Certificate
 }
 
 func certificateByID(ctx context.Context, q sqlx.QueryerContext, id int64, lock string) (domain.Certificate, error) {
-	var r certificateRow
-	err := sqlx.GetContext(ctx, q, &r, certificateSelect+` WHERE id = $1`+lock, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Certificate{}, errCertificateNotFound(id)
-	}
-	return r.asDomain(), err
+	return getDomain[certificateRow](ctx, q, errCertificateNotFound(id), certificateSelect+` WHERE id = $1`+lock, id)
 }
 
 // certificateFields is what the audit trail keeps of a certificate.
@@ -633,11 +603,8 @@ func (tx *Tx) UpdateCertificate(ctx context.Context, id int64, version int, ch d
 	if err != nil {
 		return before, mapError(err)
 	}
-	after, err := certificateByID(ctx, tx.x, id, "")
-	if err != nil {
-		return after, err
-	}
-	return after, tx.Record("certificate.update", "certificate", id, certificateFields(before), certificateFields(after))
+	return recordChange(tx, "certificate.update", "certificate", id, certificateFields, before,
+		func() (domain.Certificate, error) { return certificateByID(ctx, tx.x, id, "") })
 }
 
 // DeleteCertificate removes a certificate entered by mistake if it is

@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"database/sql"
 	"errors"
 	"regexp"
 	"slices"
@@ -57,17 +56,22 @@ func (s structure) signer(by string) (domain.Actor, error) {
 // approve approves as the account of by, signed on on, with today a day
 // after it.
 func (s structure) approve(id int64, version int, by string, on time.Time) (domain.Guideline, error) {
+	return signed(s, by, on, func(tx *postgres.Tx, sig domain.Signature) (domain.Guideline, error) {
+		return tx.ApproveGuideline(ctx, id, version, sig, on.AddDate(0, 0, 1))
+	})
+}
+
+// signed runs fn in a transaction of the account of by (see signer), with
+// that account's signature on on.
+func signed[T any](s structure, by string, on time.Time, fn func(*postgres.Tx, domain.Signature) (T, error)) (T, error) {
 	signer, err := s.signer(by)
 	if err != nil {
-		return domain.Guideline{}, err
+		var none T
+		return none, err
 	}
-	var g domain.Guideline
-	err = s.db.InTx(ctx, signer, func(tx *postgres.Tx) error {
-		var err error
-		g, err = tx.ApproveGuideline(ctx, id, version, domain.Signature{UserID: *signer.UserID, On: on}, on.AddDate(0, 0, 1))
-		return err
+	return postgres.InTxValue(ctx, s.db, signer, func(tx *postgres.Tx) (T, error) {
+		return fn(tx, domain.Signature{UserID: *signer.UserID, On: on})
 	})
-	return g, err
 }
 
 // TestGuidelineDraftApprovalSupersedes: a draft is tidied (ISMS.1 first,
@@ -145,14 +149,11 @@ func TestGuidelineDraftApprovalSupersedes(t *testing.T) {
 		t.Errorf("deleting a superseded version: %v", err)
 	}
 
-	var actions []string
 	records, _, err := s.db.ListAudit(ctx, domain.AuditFilter{ResourceType: "guideline", Limit: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range records {
-		actions = append(actions, r.Action)
-	}
+	actions := actionsOf(records)
 	want := []string{"guideline.approve", "guideline.supersede", "guideline.create", "guideline.approve", "guideline.create"}
 	if !slices.Equal(actions, want) {
 		t.Errorf("audit trail %v, want %v", actions, want)
@@ -170,11 +171,7 @@ func TestApprovedGuidelineImmutableInSQL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := sql.Open("postgres", s.appURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
+	app := openSQL(t, s.appURL)
 	for _, stmt := range []string{
 		`UPDATE guidelines SET title = 'Gefälscht' WHERE id = $1`,
 		`UPDATE guidelines SET evidence_coverage = 10 WHERE id = $1`,

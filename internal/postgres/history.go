@@ -358,11 +358,7 @@ func (db *DB) ReadinessHistory(ctx context.Context, scopeID int64, vis Visibilit
 	if err := db.x.SelectContext(ctx, &found, q, args...); err != nil {
 		return nil, fmt.Errorf("readiness history: %w", err)
 	}
-	out := make([]domain.Snapshot, len(found))
-	for i, r := range found {
-		out[i] = r.asDomain()
-	}
-	return out, nil
+	return asDomainAll(found), nil
 }
 
 // DepartmentFigures are today's figures of one department's subtree, as

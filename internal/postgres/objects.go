@@ -156,11 +156,7 @@ func (db *DB) fillNeeds(ctx context.Context, objs []domain.Object, vis Visibilit
 	if len(objs) == 0 {
 		return nil
 	}
-	ids := make([]int64, len(objs))
-	index := map[int64]int{}
-	for i, o := range objs {
-		ids[i], index[o.ID] = o.ID, i
-	}
+	ids, index := objectIndex(objs)
 	var rows []struct {
 		ObjectID       int64          `db:"object_id"`
 		Objective      string         `db:"objective"`
@@ -200,13 +196,20 @@ func (db *DB) fillNeeds(ctx context.Context, objs []domain.Object, vis Visibilit
 	return nil
 }
 
-// fillModuleCounts counts the assigned modules of the objects in one query.
-func (db *DB) fillModuleCounts(ctx context.Context, objs []domain.Object) error {
+// objectIndex returns the IDs of the objects, for a query of them all,
+// and the place of each in objs by ID, to put what it finds in place.
+func objectIndex(objs []domain.Object) ([]int64, map[int64]int) {
 	ids := make([]int64, len(objs))
-	index := map[int64]int{}
+	index := make(map[int64]int, len(objs))
 	for i, o := range objs {
 		ids[i], index[o.ID] = o.ID, i
 	}
+	return ids, index
+}
+
+// fillModuleCounts counts the assigned modules of the objects in one query.
+func (db *DB) fillModuleCounts(ctx context.Context, objs []domain.Object) error {
+	ids, index := objectIndex(objs)
 	var counts []struct {
 		ObjectID int64 `db:"object_id"`
 		N        int   `db:"n"`
@@ -285,10 +288,7 @@ func (db *DB) ListObjects(ctx context.Context, scopeID int64, f domain.ObjectFil
 	if err := db.x.GetContext(ctx, &total, `SELECT count(*) FROM objects o WHERE `+where, args...); err != nil {
 		return nil, 0, fmt.Errorf("count objects: %w", err)
 	}
-	objs := make([]domain.Object, len(rows))
-	for i, r := range rows {
-		objs[i] = r.asDomain()
-	}
+	objs := asDomainAll(rows)
 	if err := db.fillModuleCounts(ctx, objs); err != nil {
 		return nil, 0, err
 	}
@@ -416,12 +416,7 @@ func (tx *Tx) createObject(ctx context.Context, scopeID int64, in domain.ObjectI
 
 // object reads an object inside the transaction (without needs).
 func (tx *Tx) object(ctx context.Context, id int64) (domain.Object, error) {
-	var r objectRow
-	err := tx.x.GetContext(ctx, &r, objectSelect+` FROM objects o LEFT JOIN departments d ON d.id = o.department_id WHERE o.id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Object{}, errObjectNotFound(id)
-	}
-	return r.asDomain(), err
+	return getDomain[objectRow](ctx, tx.x, errObjectNotFound(id), objectSelect+` FROM objects o LEFT JOIN departments d ON d.id = o.department_id WHERE o.id = $1`, id)
 }
 
 // lockObject reads an object for change if the writer may see it and it

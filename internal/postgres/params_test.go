@@ -81,21 +81,14 @@ func (e paramsEnv) list(t *testing.T, f domain.ParamFilter) postgres.ScopeParams
 }
 
 func (e paramsEnv) set(version int, ch postgres.ParamChange, vis postgres.Visibility) (postgres.ScopeParams, error) {
-	var out postgres.ScopeParams
-	err := e.db.InTx(ctx, actor("isb"), func(tx *postgres.Tx) error {
-		var err error
-		out, err = tx.SetParams(ctx, e.scope, version, ch, vis)
-		return err
+	out, err := postgres.InTxValue(ctx, e.db, actor("isb"), func(tx *postgres.Tx) (postgres.ScopeParams, error) {
+		return tx.SetParams(ctx, e.scope, version, ch, vis)
 	})
 	return out, err
 }
 
 func paramIDs(ps postgres.ScopeParams) []string {
-	var ids []string
-	for _, p := range ps.Items {
-		ids = append(ids, p.ParamID)
-	}
-	return ids
+	return mapped(ps.Items, func(p postgres.ScopeParam) string { return p.ParamID })
 }
 
 // The package's parameters are those of requirements with an active

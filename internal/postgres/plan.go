@@ -123,16 +123,8 @@ func listPlanItems(ctx context.Context, q sqlx.QueryerContext, scopeID int64, f 
 	if err != nil {
 		return nil, 0, fmt.Errorf("list plan items: %w", err)
 	}
-	var next int64
-	if len(rows) > f.Limit {
-		rows = rows[:f.Limit]
-		next = rows[len(rows)-1].ID
-	}
-	out := make([]domain.PlanItem, len(rows))
-	for i, r := range rows {
-		out[i] = r.asDomain()
-	}
-	return out, next, nil
+	rows, next := keysetPage(rows, f.Limit, func(r planRow) int64 { return r.ID })
+	return asDomainAll(rows), next, nil
 }
 
 // PlanGroup sums the open measures of one owner, department or due month.
@@ -176,12 +168,8 @@ func (db *DB) PlanSummary(ctx context.Context, scopeID int64, by string, today t
 
 // PlanItemByID returns one visible measure.
 func (db *DB) PlanItemByID(ctx context.Context, id int64, vis Visibility) (domain.PlanItem, error) {
-	var r planRow
-	err := db.x.GetContext(ctx, &r, planSelect+` WHERE p.id = $1 AND `+visibleObject(2), id, vis.arg())
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.PlanItem{}, domain.Errorf(domain.ErrNotFound, "no plan item %d", id).De("Diese Maßnahme gibt es nicht.")
-	}
-	return r.asDomain(), err
+	notFound := domain.Errorf(domain.ErrNotFound, "no plan item %d", id).De("Diese Maßnahme gibt es nicht.")
+	return getDomain[planRow](ctx, db.x, notFound, planSelect+` WHERE p.id = $1 AND `+visibleObject(2), id, vis.arg())
 }
 
 // lockPlanItem reads a measure the writer may see for a change at version.

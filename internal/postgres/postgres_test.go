@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"log/slog"
 	"strconv"
@@ -26,11 +25,8 @@ func actor(name string) domain.Actor {
 
 func createUser(t *testing.T, db *postgres.DB, name string) domain.User {
 	t.Helper()
-	var u domain.User
-	err := db.InTx(ctx, actor("test"), func(tx *postgres.Tx) error {
-		var err error
-		u, err = tx.CreateUser(ctx, postgres.NewUser{Username: name, PasswordHash: "x"})
-		return err
+	u, err := postgres.InTxValue(ctx, db, actor("test"), func(tx *postgres.Tx) (domain.User, error) {
+		return tx.CreateUser(ctx, postgres.NewUser{Username: name, PasswordHash: "x"})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -131,11 +127,7 @@ func TestServerRoleCannotAlterAuditTrail(t *testing.T) {
 	t.Parallel()
 	db, d := pgtest.Open(t)
 	createUser(t, db, "alice")
-	app, err := sql.Open("postgres", d.AppURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
+	app := openSQL(t, d.AppURL)
 	for _, stmt := range []string{
 		`UPDATE audit_log SET actor_name = 'mallory'`,
 		`DELETE FROM audit_log`,
@@ -150,11 +142,7 @@ func TestServerRoleCannotAlterAuditTrail(t *testing.T) {
 		t.Errorf("CanAlterAuditLog = %v, %v; want false", can, err)
 	}
 	// Even the owner is stopped by the trigger.
-	owner, err := sql.Open("postgres", d.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := openSQL(t, d.OwnerURL)
 	if _, err := owner.Exec(`DELETE FROM audit_log`); err == nil || !strings.Contains(err.Error(), "append-only") {
 		t.Errorf("owner delete: err = %v, want append-only", err)
 	}
@@ -166,13 +154,9 @@ func TestVerifyNamesFirstAlteredRecord(t *testing.T) {
 	for _, n := range []string{"alice", "bob", "carol", "dave"} {
 		createUser(t, db, n)
 	}
-	owner, err := sql.Open("postgres", d.OwnerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := openSQL(t, d.OwnerURL)
 	pgtest.Tamper(t, owner, `UPDATE audit_log SET after = '{"username":"mallory"}' WHERE seq = 3`)
-	_, err = db.VerifyAudit(ctx)
+	_, err := db.VerifyAudit(ctx)
 	var ce *domain.ChainError
 	if !errors.As(err, &ce) || ce.Seq != 3 {
 		t.Fatalf("verify after alteration: %v, want break at 3", err)
@@ -189,11 +173,8 @@ func TestSessionsExpireAndRevoke(t *testing.T) {
 	db, _ := pgtest.Open(t)
 	u := createUser(t, db, "alice")
 	hash := []byte("0123456789abcdef0123456789abcdef")
-	var s domain.Session
-	err := db.InTx(ctx, actor("alice"), func(tx *postgres.Tx) error {
-		var err error
-		s, err = tx.CreateSession(ctx, u.ID, hash, time.Now().Add(time.Hour), "127.0.0.1", "test")
-		return err
+	s, err := postgres.InTxValue(ctx, db, actor("alice"), func(tx *postgres.Tx) (domain.Session, error) {
+		return tx.CreateSession(ctx, u.ID, hash, time.Now().Add(time.Hour), "127.0.0.1", "test")
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -389,21 +388,11 @@ func (db *DB) readinessInput(ctx context.Context, scopeID int64, vis Visibility,
 	if in.departments, err = visibleDepartments(ctx, db, vis); err != nil {
 		return in, err
 	}
-	g, err := db.GuidelineInForce(ctx, scopeID)
-	switch {
-	case err == nil:
-		in.guideline = &g
-	case !errors.Is(err, domain.ErrNotFound):
+	if in.guideline, err = optional(db.GuidelineInForce(ctx, scopeID)); err != nil {
 		return in, err
 	}
-	c, err := db.CertificateOf(ctx, scopeID)
-	switch {
-	case err == nil:
-		in.certificate = &c
-	case !errors.Is(err, domain.ErrNotFound):
-		return in, err
-	}
-	return in, nil
+	in.certificate, err = optional(db.CertificateOf(ctx, scopeID))
+	return in, err
 }
 
 // readinessCounts are the figures of the aggregate statements.

@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"database/sql"
 	"slices"
 	"testing"
 	"time"
@@ -21,11 +20,7 @@ func BenchmarkReadiness(b *testing.B) {
 	s := newStructure(b)
 	millionEntries(b, s)
 	checkResults(b, s)
-	owner, err := sql.Open("postgres", s.ownerURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer owner.Close()
+	owner := openSQL(b, s.ownerURL)
 	today := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
 	median := func(f func()) time.Duration {
 		f()
@@ -58,6 +53,7 @@ func BenchmarkReadiness(b *testing.B) {
 		})
 		var r domain.Readiness
 		readiness := median(func() {
+			var err error
 			if r, err = s.db.Readiness(ctx, s.scope.ID, postgres.Everything, today); err != nil {
 				b.Fatal(err)
 			}

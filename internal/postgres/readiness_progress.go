@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -146,11 +145,8 @@ func (db *DB) LevelProgress(ctx context.Context, scopeID int64, vis Visibility, 
 	if err != nil {
 		return nil, err
 	}
-	var g *domain.Guideline
-	switch gl, err := db.GuidelineInForce(ctx, scopeID); {
-	case err == nil:
-		g = &gl
-	case !errors.Is(err, domain.ErrNotFound):
+	g, err := optional(db.GuidelineInForce(ctx, scopeID))
+	if err != nil {
 		return nil, err
 	}
 	return domain.LevelTargets(ps, g, today), nil

@@ -26,11 +26,7 @@ var readyToday = day("2026-06-15")
 func newReadyEnv(t *testing.T) readyEnv {
 	t.Helper()
 	s := newStructure(t)
-	owner, err := sql.Open("postgres", s.ownerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { owner.Close() })
+	owner := openSQL(t, s.ownerURL)
 	e := readyEnv{structure: s, owner: owner, today: readyToday}
 	e.exec(t, `UPDATE objects SET responsible = 'Team ' || short_id WHERE scope_id = $1 AND type <> 'scope'`, s.scope.ID)
 	e.exec(t, `UPDATE object_needs n SET own = 1, effective = 1, source = 'own' FROM objects o WHERE o.id = n.object_id AND o.scope_id = $1`, s.scope.ID)

@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"database/sql"
 	"io"
 	"runtime"
 	"testing"
@@ -22,11 +21,7 @@ func BenchmarkReportCheck(b *testing.B) {
 	s := newStructure(b)
 	millionEntries(b, s)
 	checkResults(b, s)
-	owner, err := sql.Open("postgres", s.ownerURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer owner.Close()
+	owner := openSQL(b, s.ownerURL)
 	var entries int
 	if err := owner.QueryRow(`SELECT count(*) FROM check_entries WHERE scope_id = $1 AND active`, s.scope.ID).Scan(&entries); err != nil {
 		b.Fatal(err)

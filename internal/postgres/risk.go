@@ -780,10 +780,7 @@ func (tx *Tx) linkedRequirements(ctx context.Context, catalogID int64, named []d
 		WHERE r.catalog_id = $1 AND r.id = ANY ($2) AND NOT r.withdrawn ORDER BY r.module_id, r.ord`, catalogID, pq.Array(ids)); err != nil {
 		return nil, err
 	}
-	found := make([]domain.LinkedRequirement, len(rows))
-	for i, r := range rows {
-		found[i] = r.asDomain()
-	}
+	found := asDomainAll(rows)
 	if len(found) != len(ids) {
 		var unknown []string
 		for _, id := range ids {
@@ -873,11 +870,7 @@ func (db *DB) RiskRequirementOptions(ctx context.Context, objectID int64) ([]dom
 		  AND EXISTS (SELECT 1 FROM object_modules om
 		              WHERE om.object_id IN (o.id, o.group_id) AND om.catalog_id = r.catalog_id AND om.module_id = r.module_id)
 		ORDER BY r.module_id, r.ord`, objectID)
-	out := make([]domain.LinkedRequirement, len(rows))
-	for i, r := range rows {
-		out[i] = r.asDomain()
-	}
-	return out, err
+	return asDomainAll(rows), err
 }
 
 // OpenEntry is a check entry a risk acceptance may cover.

@@ -18,10 +18,8 @@ import (
 func riskScope(t *testing.T) structure {
 	t.Helper()
 	s := newStructure(t)
+	s.assign(t, s.sv, "SYS.1.1")
 	err := s.change(t, func(tx *postgres.Tx) error {
-		if _, err := tx.AssignModules(ctx, s.scope.ID, []int64{s.sv}, []string{"SYS.1.1"}, postgres.Everything); err != nil {
-			return err
-		}
 		_, err := tx.SetNeeds(ctx, s.sv, 0, needs(domain.NeedHigh, domain.NeedNormal, domain.NeedNormal), postgres.Everything)
 		return err
 	})
@@ -121,19 +119,10 @@ func (s structure) accept(objectID int64, entries ...int64) (domain.RiskAcceptan
 	if err != nil {
 		return domain.RiskAcceptance{}, err
 	}
-	signer, err := s.signer("Dr. Erika Muster")
-	if err != nil {
-		return domain.RiskAcceptance{}, err
-	}
 	today := domain.Today(time.UTC)
-	var acc domain.RiskAcceptance
-	err = s.db.InTx(ctx, signer, func(tx *postgres.Tx) error {
-		var err error
-		acc, err = tx.Accept(ctx, objectID, a.Version, domain.AcceptInput{Signature: domain.Signature{UserID: *signer.UserID, On: today},
-			Today: today, EntryIDs: entries}, postgres.Everything)
-		return err
+	return signed(s, "Dr. Erika Muster", today, func(tx *postgres.Tx, sig domain.Signature) (domain.RiskAcceptance, error) {
+		return tx.Accept(ctx, objectID, a.Version, domain.AcceptInput{Signature: sig, Today: today, EntryIDs: entries}, postgres.Everything)
 	})
-	return acc, err
 }
 
 func (s structure) overviewRow(t *testing.T, objectID int64) postgres.RiskOverviewRow {
@@ -456,12 +445,7 @@ func TestAcceptanceVoidedByALaterChange(t *testing.T) {
 	acceptanceVoided(t, s, "abgedeckter Eintrag")
 
 	// A covered entry that leaves the check: its module is unassigned.
-	if err := s.change(t, func(tx *postgres.Tx) error {
-		_, err := tx.AssignModules(ctx, s.scope.ID, []int64{s.sv}, []string{"SYS.1.5"}, postgres.Everything)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	s.assign(t, s.sv, "SYS.1.5")
 	virtual := s.setEntry(t, s.sv, "SYS.1.5.A8", domain.StatusNo)
 	if _, err := s.accept(s.sv, virtual.ID); err != nil {
 		t.Fatal(err)

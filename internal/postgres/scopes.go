@@ -56,19 +56,15 @@ func (db *DB) ListScopes(ctx context.Context, vis Visibility) ([]ScopeSummary, e
 
 // ScopeByID returns one scope with its figures.
 func (db *DB) ScopeByID(ctx context.Context, id int64, vis Visibility) (ScopeSummary, error) {
-	var s ScopeSummary
-	err := db.x.GetContext(ctx, &s, scopeSummarySelect+` WHERE s.id = $2`, vis.arg(), id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return s, domain.Errorf(domain.ErrNotFound, "no scope %d", id).De("Diesen Informationsverbund gibt es nicht.")
-	}
-	return s, err
+	notFound := domain.Errorf(domain.ErrNotFound, "no scope %d", id).De("Diesen Informationsverbund gibt es nicht.")
+	return getOne[ScopeSummary](ctx, db.x, notFound, scopeSummarySelect+` WHERE s.id = $2`, vis.arg(), id)
 }
 
 // Scope returns one scope without its figures, for pages that only name
 // it (the figures cost a pass over the scope's objects).
 func (db *DB) Scope(ctx context.Context, id int64) (ScopeSummary, error) {
-	var s ScopeSummary
-	err := db.x.GetContext(ctx, &s, `
+	notFound := domain.Errorf(domain.ErrNotFound, "no scope %d", id).De("Diesen Informationsverbund gibt es nicht.")
+	return getOne[ScopeSummary](ctx, db.x, notFound, `
 		SELECT s.id, s.name, s.description, s.catalog_id, s.approach, s.isb_user_id, s.created_at, s.version,
 		       so.id AS object_id, c.title AS catalog_title, c.version AS catalog_version, c.method,
 		       coalesce(nullif(u.display_name, ''), u.username, '') AS isb_name
@@ -76,10 +72,6 @@ func (db *DB) Scope(ctx context.Context, id int64) (ScopeSummary, error) {
 		JOIN objects so ON so.scope_id = s.id AND so.type = 'scope'
 		LEFT JOIN users u ON u.id = s.isb_user_id
 		WHERE s.id = $1`, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return s, domain.Errorf(domain.ErrNotFound, "no scope %d", id).De("Diesen Informationsverbund gibt es nicht.")
-	}
-	return s, err
 }
 
 // CreateScope adds a scope and its own target object (for scope-wide

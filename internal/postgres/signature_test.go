@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"database/sql"
 	"errors"
 	"strings"
 	"testing"
@@ -29,11 +28,8 @@ func TestApprovalsAreSignedByTheActingAccount(t *testing.T) {
 	today := day("2026-06-15")
 	g := s.createDraft(t, guidelineDraft("Leitlinie"))
 	approve := func(as domain.Actor, sig domain.Signature) (domain.Guideline, error) {
-		var out domain.Guideline
-		err := s.db.InTx(ctx, as, func(tx *postgres.Tx) error {
-			var err error
-			out, err = tx.ApproveGuideline(ctx, g.ID, g.Version, sig, today)
-			return err
+		out, err := postgres.InTxValue(ctx, s.db, as, func(tx *postgres.Tx) (domain.Guideline, error) {
+			return tx.ApproveGuideline(ctx, g.ID, g.Version, sig, today)
 		})
 		return out, err
 	}
@@ -76,11 +72,7 @@ func TestNoApprovalInTheFutureInSQL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := sql.Open("postgres", s.appURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer app.Close()
+	app := openSQL(t, s.appURL)
 	hash := strings.Repeat("ab", 32)
 	for _, c := range []struct {
 		name, stmt string
@@ -118,12 +110,9 @@ func TestRiskAcceptanceOnTheOrganisationsDay(t *testing.T) {
 	}
 	orgToday := domain.Today(time.FixedZone("UTC+14", 14*3600))
 	accept := func(on, today time.Time) (domain.RiskAcceptance, error) {
-		var acc domain.RiskAcceptance
-		err := s.db.InTx(ctx, lea, func(tx *postgres.Tx) error {
-			var err error
-			acc, err = tx.Accept(ctx, s.sv, 0, domain.AcceptInput{Signature: domain.Signature{UserID: *lea.UserID, On: on}, Today: today},
+		acc, err := postgres.InTxValue(ctx, s.db, lea, func(tx *postgres.Tx) (domain.RiskAcceptance, error) {
+			return tx.Accept(ctx, s.sv, 0, domain.AcceptInput{Signature: domain.Signature{UserID: *lea.UserID, On: on}, Today: today},
 				postgres.Everything)
-			return err
 		})
 		return acc, err
 	}
@@ -147,11 +136,7 @@ func TestAcceptanceThatCannotBeReadIsAnError(t *testing.T) {
 	s := riskScope(t)
 	s.createAnalysis(t, s.sv)
 	s.assessAll(t, s.sv)
-	owner, err := sql.Open("postgres", s.ownerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer owner.Close()
+	owner := openSQL(t, s.ownerURL)
 	// A rule that makes every stored acceptance vanish at once.
 	if _, err := owner.Exec(`
 		CREATE FUNCTION vanish() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -164,12 +149,9 @@ func TestAcceptanceThatCannotBeReadIsAnError(t *testing.T) {
 		t.Fatal(err)
 	}
 	today := domain.Today(time.UTC)
-	var acc domain.RiskAcceptance
-	err = s.db.InTx(ctx, lea, func(tx *postgres.Tx) error {
-		var err error
-		acc, err = tx.Accept(ctx, s.sv, 0, domain.AcceptInput{Signature: domain.Signature{UserID: *lea.UserID, On: today}, Today: today},
+	acc, err := postgres.InTxValue(ctx, s.db, lea, func(tx *postgres.Tx) (domain.RiskAcceptance, error) {
+		return tx.Accept(ctx, s.sv, 0, domain.AcceptInput{Signature: domain.Signature{UserID: *lea.UserID, On: today}, Today: today},
 			postgres.Everything)
-		return err
 	})
 	if !errors.Is(err, domain.ErrNotFound) || acc.ID != 0 {
 		t.Errorf("Accept = %+v, %v; want ErrNotFound", acc, err)

@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"database/sql"
 	"testing"
 
 	"ismsd/internal/postgres"
@@ -14,11 +13,7 @@ import (
 // through the owner connection, in bulk, so the setup takes a moment only.
 func bigScope(b *testing.B, s structure, n int) {
 	b.Helper()
-	db, err := sql.Open("postgres", s.ownerURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
+	db := openSQL(b, s.ownerURL)
 	steps := []struct {
 		sql  string
 		args []any
@@ -56,11 +51,7 @@ func bigScope(b *testing.B, s structure, n int) {
 func BenchmarkRecomputeNeeds(b *testing.B) {
 	s := newStructure(b)
 	bigScope(b, s, 10000)
-	owner, err := sql.Open("postgres", s.ownerURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer owner.Close()
+	owner := openSQL(b, s.ownerURL)
 	var edges int
 	if err := owner.QueryRow(`SELECT count(*) FROM object_dependencies`).Scan(&edges); err != nil {
 		b.Fatal(err)

@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"database/sql"
 	"errors"
 	"strings"
 	"testing"
@@ -74,6 +75,17 @@ func newStructure(t testing.TB) structure {
 func (s structure) change(t testing.TB, fn func(tx *postgres.Tx) error) error {
 	t.Helper()
 	return s.db.InTx(ctx, actor("test"), fn)
+}
+
+// assign models the object with the modules.
+func (s structure) assign(t testing.TB, objectID int64, modules ...string) {
+	t.Helper()
+	if err := s.change(t, func(tx *postgres.Tx) error {
+		_, err := tx.AssignModules(ctx, s.scope.ID, []int64{objectID}, modules, postgres.Everything)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func needs(c, i, a domain.Need) [3]domain.NeedInput {
@@ -295,4 +307,31 @@ func TestModellingSuggestionsAndGaps(t *testing.T) {
 	if len(gaps) != 3 {
 		t.Errorf("%d gaps, want the process, application and room", len(gaps))
 	}
+}
+
+// openSQL opens a plain connection pool to the test database at url (the
+// owner's, to arrange what the store would refuse, or the runtime role's),
+// closed when the test ends.
+func openSQL(t testing.TB, url string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("postgres", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// mapped is the list of f of each of xs, nil for none.
+func mapped[T, F any](xs []T, f func(T) F) []F {
+	var out []F
+	for _, x := range xs {
+		out = append(out, f(x))
+	}
+	return out
+}
+
+// actionsOf lists the actions of audit records.
+func actionsOf(recs []domain.AuditRecord) []string {
+	return mapped(recs, func(r domain.AuditRecord) string { return r.Action })
 }

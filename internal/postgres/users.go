@@ -39,18 +39,18 @@ func (tx *Tx) CreateUser(ctx context.Context, n NewUser) (domain.User, error) {
 
 // UserByID returns one user.
 func (db *DB) UserByID(ctx context.Context, id int64) (domain.User, error) {
-	var u domain.User
-	err := db.x.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
-	if err != nil {
-		return u, mapError(err)
-	}
-	return u, nil
+	return db.userWhere(ctx, "id", id)
 }
 
 // UserByUsername returns one user by login name.
 func (db *DB) UserByUsername(ctx context.Context, username string) (domain.User, error) {
+	return db.userWhere(ctx, "username", username)
+}
+
+// userWhere returns the user whose column (a unique one) has the value.
+func (db *DB) userWhere(ctx context.Context, column string, value any) (domain.User, error) {
 	var u domain.User
-	err := db.x.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE username = $1`, username)
+	err := db.x.GetContext(ctx, &u, `SELECT `+userColumns+` FROM users WHERE `+column+` = $1`, value)
 	if err != nil {
 		return u, mapError(err)
 	}

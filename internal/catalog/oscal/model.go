@@ -34,24 +34,24 @@ type metadata struct {
 	OSCALVersion string `json:"oscal-version"`
 }
 
+// node is what a group and a control both carry.
+type node struct {
+	ID     string  `json:"id"`
+	Class  string  `json:"class"`
+	Title  string  `json:"title"`
+	Params []param `json:"params"`
+	Props  []prop  `json:"props"`
+	Parts  []part  `json:"parts"`
+}
+
 type group struct {
-	ID       string    `json:"id"`
-	Class    string    `json:"class"`
-	Title    string    `json:"title"`
-	Params   []param   `json:"params"`
-	Props    []prop    `json:"props"`
-	Parts    []part    `json:"parts"`
+	node
 	Groups   []group   `json:"groups"`
 	Controls []control `json:"controls"`
 }
 
 type control struct {
-	ID       string    `json:"id"`
-	Class    string    `json:"class"`
-	Title    string    `json:"title"`
-	Params   []param   `json:"params"`
-	Props    []prop    `json:"props"`
-	Parts    []part    `json:"parts"`
+	node
 	Controls []control `json:"controls"`
 }
 
