@@ -116,6 +116,9 @@ func (u *UI) importCatalog(c *gin.Context) error {
 			if res.Kind == catalog.KindOSCALComponents {
 				return u.redirect(c, componentDefinitionURL(res.Definition.ID), componentImportMessage(res))
 			}
+			if res.Kind == catalog.KindOSCALMappings {
+				return u.redirect(c, "/catalogs", mappingImportMessage(res))
+			}
 			return u.redirect(c, catalogURL(res.Catalog.ID), importMessage(res))
 		}
 	}
