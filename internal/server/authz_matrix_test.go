@@ -138,6 +138,7 @@ var expectedAccess = map[string][]string{
 	"GET /api/v1/mappings":     allRoles,
 	"GET /api/v1/mappings/:id": allRoles,
 	"GET /api/v1/catalogs/:id/requirements/:requirement/correspondences": allRoles,
+	"GET /mappings/:id": allRoles,
 }
 
 // TestAuthorizationMatrix sends a request to every registered route as

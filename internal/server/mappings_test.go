@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 
 	"ismsd/internal/catalog/catalogtest"
@@ -138,4 +139,36 @@ func TestMappingCollectionAPI(t *testing.T) {
 	if ks, _ := e.db.ListMappingCollections(context.Background()); len(ks) != 1 {
 		t.Errorf("%d mapping collections after refused uploads", len(ks))
 	}
+}
+
+// TestMappingPages: the form upload leads to the collection's page with its
+// counts and unresolved targets; the catalogs page lists the collection;
+// the requirement pages of both sides show their correspondences, linked
+// to each other.
+func TestMappingPages(t *testing.T) {
+	t.Parallel()
+	e := newTestEnv(t)
+	kernel := e.importShared(sharedKernel).Catalog.ID
+	annexCatalog := e.importShared(catalogtest.AnnexA).Catalog.ID
+	c := e.loggedIn("root", domain.Grant{Role: domain.RoleAdmin})
+
+	r := c.upload("/catalogs", nil, "ISO27001-AnnexA-to-GS++-mapping_collection.json",
+		bytes.NewReader(catalogtest.Read(t, catalogtest.AnnexAMapping)), nil)
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/mappings/") {
+		t.Fatalf("form upload: %d %s", r.status, firstLine(r.body))
+	}
+	mustContain(t, c.do("GET", r.header.Get("Location"), nil, nil), http.StatusOK, "Zuordnung (Mapping) importiert",
+		"ISO/IEC 27001:2022 Annex A to GS", "83 von 83 gefunden", "272 von 276 gefunden", "Nicht aufgelöste Ziele (4)",
+		"<code>BER.5.1.2</code>, <code>BER.6.8</code>, <code>DET.3.1.13</code>, <code>GEB.5.4</code>", "0 von 23 gefunden")
+	mustContain(t, c.do("GET", "/catalogs", nil, nil), http.StatusOK, "Zuordnungen (Mappings)",
+		"ISO/IEC 27001:2022 Annex A Catalog 2022.annex-a.1.0.0-qa-cleaned → BSI Stand der Technik Kernel")
+
+	page := func(catalog int64, req string) string {
+		return "/catalogs/" + strconv.FormatInt(catalog, 10) + "/requirements/" + req
+	}
+	mustContain(t, c.do("GET", page(kernel, "SENS.11.1"), nil, nil), http.StatusOK, "Entsprechungen", "Teil von",
+		`href="`+page(annexCatalog, "5.4")+`"`)
+	mustContain(t, c.do("GET", page(annexCatalog, "5.4"), nil, nil), http.StatusOK, "Entsprechungen", "Teil von",
+		`href="`+page(kernel, "SENS.11.1")+`"`, `href="`+page(kernel, "SENS.11.2")+`"`, "<code>GC.6.1.2</code> <span class=\"tag tag-warn\">nicht importiert</span>")
+	mustContain(t, c.do("GET", "/mappings/999", nil, nil), http.StatusNotFound, "Diese Zuordnung gibt es nicht.")
 }
