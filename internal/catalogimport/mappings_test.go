@@ -23,8 +23,8 @@ type mappingCounts struct {
 
 func countsOf(m postgres.MappingSummary, withTargets bool) mappingCounts {
 	c := mappingCounts{m.Maps, m.SourceRefs, m.SourceRequirements, m.SourcesResolved, m.Targets, m.TargetsResolved, nil}
-	if withTargets {
-		c.UnresolvedTargets = []string(m.UnresolvedTargets)
+	if withTargets { // the README lists them sorted, the import in file order
+		c.UnresolvedTargets = slices.Sorted(slices.Values(m.UnresolvedTargets))
 	}
 	return c
 }

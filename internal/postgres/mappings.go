@@ -145,7 +145,7 @@ func (tx *Tx) InsertMappingCollection(ctx context.Context, sourceName, sha strin
 // counts. References count distinct; a source "NET.1.1.A1-UA.2" is one
 // reference of the requirement NET.1.1.A1. Resolved counts the distinct
 // requirements found in the resolved catalog, the Unresolved lists name
-// the others (sorted).
+// the others (in file order).
 type MappingSummary struct {
 	ID                 int64          `db:"id" json:"id"`
 	CollectionID       int64          `db:"collection_id" json:"collection_id"`
@@ -184,14 +184,17 @@ func (m MappingSummary) Name() string {
 }
 
 // refCounts counts one side's references of mapping m against the catalog
-// that side resolves to (cat).
+// that side resolves to (cat), requirement by requirement; the unresolved
+// ones are listed in file order (by the first map, then the position in
+// it, that names them), as a reader of the file finds them.
 const refCounts = `
-	SELECT count(DISTINCT x.ref) AS refs, count(DISTINCT x.requirement_id) AS requirements,
-	       count(DISTINCT x.requirement_id) FILTER (WHERE r.id IS NOT NULL) AS resolved,
-	       coalesce(array_agg(DISTINCT x.requirement_id ORDER BY x.requirement_id) FILTER (WHERE r.id IS NULL), '{}') AS unresolved
-	FROM mapping_maps mm JOIN mapping_refs x ON x.map_id = mm.id AND x.side = $side
-	LEFT JOIN catalog_requirements r ON r.catalog_id = cat.catalog_id AND r.id = x.requirement_id
-	WHERE mm.mapping_id = m.id`
+	SELECT coalesce(sum(q.refs), 0) AS refs, count(*) AS requirements, count(*) FILTER (WHERE q.found) AS resolved,
+	       coalesce(array_agg(q.requirement_id ORDER BY q.first) FILTER (WHERE NOT q.found), '{}') AS unresolved
+	FROM (SELECT x.requirement_id, count(DISTINCT x.ref) AS refs, bool_or(r.id IS NOT NULL) AS found,
+	             min(mm.ord::bigint * 1000000 + x.ord) AS first
+	      FROM mapping_maps mm JOIN mapping_refs x ON x.map_id = mm.id AND x.side = $side
+	      LEFT JOIN catalog_requirements r ON r.catalog_id = cat.catalog_id AND r.id = x.requirement_id
+	      WHERE mm.mapping_id = m.id GROUP BY x.requirement_id) q`
 
 // CollectionMappings returns the mappings of a collection in file order
 // with their counts, resolved as the catalogs stand now.

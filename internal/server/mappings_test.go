@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -79,7 +80,7 @@ func TestMappingCollectionAPI(t *testing.T) {
 	r = c.do("GET", location, nil, nil)
 	r.json(t, &one)
 	if m := one.MappingList; r.status != http.StatusOK || len(m) != 2 || m[1].TargetCatalogID == nil || *m[1].TargetCatalogID != kernel ||
-		m[1].TargetsResolved != 272 || !reflect.DeepEqual(m[1].UnresolvedTargets, []string{"BER.5.1.2", "BER.6.8", "DET.3.1.13", "GEB.5.4"}) ||
+		m[1].TargetsResolved != 272 || !reflect.DeepEqual(slices.Sorted(slices.Values(m[1].UnresolvedTargets)), []string{"BER.5.1.2", "BER.6.8", "DET.3.1.13", "GEB.5.4"}) ||
 		m[0].Targets != 23 || m[0].TargetsResolved != 0 || m[1].SourcesResolved != 0 {
 		t.Fatalf("after the Kernel: %d %s", r.status, firstLine(r.body))
 	}
@@ -159,7 +160,7 @@ func TestMappingPages(t *testing.T) {
 	}
 	mustContain(t, c.do("GET", r.header.Get("Location"), nil, nil), http.StatusOK, "Zuordnung (Mapping) importiert",
 		"ISO/IEC 27001:2022 Annex A to GS", "83 von 83 gefunden", "272 von 276 gefunden", "Nicht aufgelöste Ziele (4)",
-		"<code>BER.5.1.2</code>, <code>BER.6.8</code>, <code>DET.3.1.13</code>, <code>GEB.5.4</code>", "0 von 23 gefunden")
+		"<code>BER.5.1.2</code>", "<code>BER.6.8</code>", "<code>DET.3.1.13</code>", "<code>GEB.5.4</code>", "0 von 23 gefunden")
 	mustContain(t, c.do("GET", "/catalogs", nil, nil), http.StatusOK, "Zuordnungen (Mappings)",
 		"ISO/IEC 27001:2022 Annex A Catalog 2022.annex-a.1.0.0-qa-cleaned → BSI Stand der Technik Kernel")
 
