@@ -52,6 +52,7 @@ func checkMappings(t *testing.T, when string, res Result, want []mappingCounts) 
 // catalog, when they resolve on read as ../shared/catalogs/README.md
 // counts, without importing the mappings anew.
 func TestImportMappingCollections(t *testing.T) {
+	t.Parallel()
 	itgs, annexA := catalogtest.Read(t, catalogtest.ITGSMapping), catalogtest.Read(t, catalogtest.AnnexAMapping)
 	db, im := newImporter(t)
 
@@ -111,6 +112,7 @@ func TestImportMappingCollections(t *testing.T) {
 // TestCorrespondences checks the correspondences of one Kompendium
 // requirement and of its Kernel targets against the file itself.
 func TestCorrespondences(t *testing.T) {
+	t.Parallel()
 	itgs := catalogtest.Read(t, catalogtest.ITGSMapping)
 	_, im := newImporter(t)
 	db := im.db
@@ -183,6 +185,7 @@ func TestCorrespondences(t *testing.T) {
 // TestImportMappingCollectionRefused: a malformed mapping collection is
 // refused with the JSON path, and nothing is stored.
 func TestImportMappingCollectionRefused(t *testing.T) {
+	t.Parallel()
 	db, im := newImporter(t)
 	bad := `{"mapping-collection":{"metadata":{"title":"T"},"mappings":[{"source-resource":{"href":"a"},"target-resource":{"href":"b"},
 		"maps":[{"relationship":"related-to","sources":[{"id-ref":"A"}],"targets":[{"id-ref":"B"}]}]}]}}`
