@@ -52,6 +52,8 @@ var enumSources = map[string][]string{
 	"catalog-requirement.json#/properties/level":                        codes(domain.Levels),
 	"catalog-upload.json#/properties/kind":                              codes(catalog.Kinds),
 	"catalog.json#/properties/kind":                                     codes(domain.CatalogKinds),
+	"correspondence.json#/properties/relationship":                      codes(domain.Relationships),
+	"correspondence.json#/properties/direction":                         {"to", "from"},
 	"check-bulk.json#/properties/items/items/properties/status":         codes(domain.Statuses),
 	"check-entry.json#/properties/level":                                codes(domain.Levels),
 	"check-entry.json#/properties/obligation":                           codes(domain.Obligations),

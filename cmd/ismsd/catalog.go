@@ -27,14 +27,15 @@ const catalogUsage = `catalog <subcommand> [flags]
 
 Subcommands:
   import FILE [--kind KIND]   import a Kompendium XML, its KRT workbook (.xlsx),
-                              an OSCAL catalog, profile or component
-                              definition (JSON)
+                              an OSCAL catalog, profile, component
+                              definition or mapping collection (JSON)
   list                        list the imported catalogs
   fetch [--url U --sha256 H]  download the Kompendium XML from its official
                               address, check its SHA-256, and import it
 
 KIND is one of kompendium-xml, krt-xlsx, oscal-catalog, oscal-profile,
-oscal-component-definition; without --kind it is recognised from the file. Importing a file again changes nothing.`
+oscal-component-definition, oscal-mapping-collection; without --kind it is
+recognised from the file. Importing a file again changes nothing.`
 
 func runCatalog(ctx context.Context, args []string, out io.Writer) error {
 	sub, err := subcommandOf(args, "Usage: ismsd "+catalogUsage, out)
@@ -42,7 +43,7 @@ func runCatalog(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	fs := newFlagSet("catalog "+sub, catalogUsage, out)
-	kind := fs.String("kind", "", "kind of the file (import): kompendium-xml, krt-xlsx, oscal-catalog, oscal-profile or oscal-component-definition")
+	kind := fs.String("kind", "", "kind of the file (import): kompendium-xml, krt-xlsx, oscal-catalog, oscal-profile, oscal-component-definition or oscal-mapping-collection")
 	positional, err := parseInterleaved(fs, args[1:])
 	if err != nil {
 		return err
@@ -146,6 +147,23 @@ func printImport(out io.Writer, res catalogimport.Result, took time.Duration) {
 			d.Components, d.Implemented, d.Resolved)
 		if len(res.Unresolved) > 0 {
 			fmt.Fprintf(out, "  unresolved: %s\n", strings.Join(res.Unresolved, ", "))
+		}
+	case res.Kind == catalog.KindOSCALMappings:
+		k := res.Collection
+		if res.Unchanged {
+			fmt.Fprintf(out, "unchanged: this file was imported before (mapping collection %d: %s)\n", k.ID, k.Title)
+		} else {
+			fmt.Fprintf(out, "imported mapping collection %d: %s %s\n", k.ID, k.Title, k.Version)
+		}
+		for _, m := range res.Mappings {
+			fmt.Fprintf(out, "  %s: %d maps over %d sources of %d requirements (%d resolve), %d targets (%d resolve)\n",
+				m.Name(), m.Maps, m.SourceRefs, m.SourceRequirements, m.SourcesResolved, m.Targets, m.TargetsResolved)
+			if len(m.UnresolvedSources) > 0 {
+				fmt.Fprintf(out, "    unresolved sources: %s\n", strings.Join(m.UnresolvedSources, ", "))
+			}
+			if len(m.UnresolvedTargets) > 0 {
+				fmt.Fprintf(out, "    unresolved targets: %s\n", strings.Join(m.UnresolvedTargets, ", "))
+			}
 		}
 	case res.Unchanged:
 		fmt.Fprintf(out, "unchanged: this file was imported before (catalog %d: %s %s)\n", c.ID, c.Title, c.Version)

@@ -22,6 +22,7 @@ import (
 	"github.com/lib/pq"
 
 	"ismsd/internal/account"
+	"ismsd/internal/catalog/catalogtest"
 	"ismsd/internal/config"
 	"ismsd/internal/postgres"
 	"ismsd/internal/postgres/pgtest"
@@ -669,4 +670,20 @@ func TestCatalogImportComponentDefinition(t *testing.T) {
 		"unresolved: _9d0c6f9e-1111-4222-8333-444455556666, ROOT.1")
 	r = mustRun(t, 0, "catalog", "import", file)
 	wantContains(t, r, "stdout", r.stdout, "unchanged")
+}
+
+// TestCatalogImportMappingCollection: the CLI imports the BSI's Annex A →
+// Grundschutz++ mapping through the catalog import and reports each
+// mapping's counts and unresolved references; the same file again changes
+// nothing.
+func TestCatalogImportMappingCollection(t *testing.T) {
+	useDatabase(t)
+	catalogtest.Read(t, catalogtest.AnnexAMapping) // skips without the shared files
+	file := catalogtest.Path(catalogtest.AnnexAMapping)
+	r := mustRun(t, 0, "catalog", "import", file)
+	wantContains(t, r, "stdout", r.stdout, "imported mapping collection", "ISO/IEC 27001:2022 Annex A to GS++ Mapping",
+		"ISO27001-AnnexA-catalog.json → BSI-Stand-der-Technik-Kernel-catalog.json: 83 maps over 83 sources of 83 requirements (0 resolve), 276 targets (0 resolve)",
+		"unresolved sources: 5.1, 5.2, 5.3, 5.4, 5.5,", "unresolved targets: GC.6.1.3, GC.6.1.4, GC.9.1, PERF.7.1,")
+	r = mustRun(t, 0, "catalog", "import", file)
+	wantContains(t, r, "stdout", r.stdout, "unchanged: this file was imported before (mapping collection")
 }

@@ -5,6 +5,7 @@ package catalog
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -24,10 +25,14 @@ const (
 	// the Grundschutz++ implementation layer; it is stored beside the
 	// catalogs, not as one.
 	KindOSCALComponents Kind = "oscal-component-definition"
+	// KindOSCALMappings is an OSCAL 1.x mapping collection (JSON): how the
+	// controls of one catalog correspond to those of another; it is stored
+	// beside the catalogs, not as one.
+	KindOSCALMappings Kind = "oscal-mapping-collection"
 )
 
 // Kinds lists the kinds in the order help texts name them.
-var Kinds = []Kind{KindKompendiumXML, KindKRT, KindOSCALCatalog, KindOSCALProfile, KindOSCALComponents}
+var Kinds = []Kind{KindKompendiumXML, KindKRT, KindOSCALCatalog, KindOSCALProfile, KindOSCALComponents, KindOSCALMappings}
 
 // ParseKind checks a kind given by the user.
 func ParseKind(s string) (Kind, error) {
@@ -36,7 +41,7 @@ func ParseKind(s string) (Kind, error) {
 			return k, nil
 		}
 	}
-	return "", fmt.Errorf("unknown kind %q; want one of kompendium-xml, krt-xlsx, oscal-catalog, oscal-profile, oscal-component-definition", s)
+	return "", fmt.Errorf("unknown kind %q; want one of kompendium-xml, krt-xlsx, oscal-catalog, oscal-profile, oscal-component-definition, oscal-mapping-collection", s)
 }
 
 // DefaultMaxSize bounds catalog files unless configured otherwise; the
@@ -95,6 +100,27 @@ func Errorf(where, format string, args ...any) *Error {
 	return &Error{Where: where, Reason: fmt.Sprintf(format, args...)}
 }
 
+// afterSchema returns what follows the "$schema" member at the start of
+// rest (`"$schema": "…",`): the next key, or rest itself when the member is
+// not a plain string followed by a comma.
+func afterSchema(rest []byte) []byte {
+	value, ok := bytes.CutPrefix(bytes.TrimLeft(rest[len(`"$schema"`):], " \t\r\n"), []byte(":"))
+	if !ok {
+		return rest
+	}
+	value = bytes.TrimLeft(value, " \t\r\n")
+	dec := json.NewDecoder(bytes.NewReader(value))
+	var s string
+	if dec.Decode(&s) != nil {
+		return rest
+	}
+	tail, ok := bytes.CutPrefix(bytes.TrimLeft(value[dec.InputOffset():], " \t\r\n"), []byte(","))
+	if !ok {
+		return rest
+	}
+	return bytes.TrimLeft(tail, " \t\r\n")
+}
+
 // Detect tells the kind of a file from its first bytes (at least 4 KiB
 // when the file is that long).
 func Detect(head []byte) (Kind, error) {
@@ -108,8 +134,12 @@ func Detect(head []byte) (Kind, error) {
 		}
 		return "", Errorf("", "an XML file, but not DocBook: not an IT-Grundschutz-Kompendium")
 	case bytes.HasPrefix(trimmed, []byte("{")):
-		// The root object's first key names the OSCAL model.
+		// The root object's first key names the OSCAL model; a "$schema"
+		// key before it (the BSI's mapping files have one) is passed over.
 		rest := bytes.TrimLeft(trimmed[1:], " \t\r\n")
+		if bytes.HasPrefix(rest, []byte(`"$schema"`)) {
+			rest = afterSchema(rest)
+		}
 		switch {
 		case bytes.HasPrefix(rest, []byte(`"catalog"`)):
 			return KindOSCALCatalog, nil
@@ -117,8 +147,10 @@ func Detect(head []byte) (Kind, error) {
 			return KindOSCALProfile, nil
 		case bytes.HasPrefix(rest, []byte(`"component-definition"`)):
 			return KindOSCALComponents, nil
+		case bytes.HasPrefix(rest, []byte(`"mapping-collection"`)):
+			return KindOSCALMappings, nil
 		}
-		return "", Errorf("", "a JSON file, but neither an OSCAL catalog, profile nor component definition (the root must hold \"catalog\", \"profile\" or \"component-definition\")")
+		return "", Errorf("", "a JSON file, but neither an OSCAL catalog, profile, component definition nor mapping collection (the root must hold \"catalog\", \"profile\", \"component-definition\" or \"mapping-collection\")")
 	}
 	return "", Errorf("", "unknown file format: neither Kompendium XML, a KRT workbook (.xlsx) nor OSCAL JSON")
 }

@@ -15,13 +15,15 @@ func TestDetect(t *testing.T) {
 		` { "catalog": {"uuid": "x"} }`: KindOSCALCatalog,
 		"{\n  \"profile\": {}}":         KindOSCALProfile,
 		`{"component-definition": {}}`:  KindOSCALComponents,
+		`{"mapping-collection": {}}`:    KindOSCALMappings,
+		"{\n \"$schema\" : \"https://x/oscal_mapping_schema.json\",\n \"mapping-collection\": {}}": KindOSCALMappings,
 	}
 	for head, want := range cases {
 		if got, err := Detect([]byte(head)); err != nil || got != want {
 			t.Errorf("Detect(%q) = %q, %v; want %q", head, got, err, want)
 		}
 	}
-	for _, head := range []string{"", "hello", "<html><body>", `{"assessment-plan": {}}`, "%PDF-1.7"} {
+	for _, head := range []string{"", "hello", "<html><body>", `{"assessment-plan": {}}`, "%PDF-1.7", `{"$schema": 1, "catalog": {}}`, `{"$schema": "x" "catalog": {}}`, `{"$schema": "x", "plan": {}}`} {
 		if k, err := Detect([]byte(head)); err == nil {
 			t.Errorf("Detect(%q) = %q, want an error", head, k)
 		}

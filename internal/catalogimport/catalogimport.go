@@ -75,6 +75,12 @@ type Result struct {
 	// resolves (as written in the file, in file order).
 	Definition postgres.ComponentDefinitionSummary
 	Unresolved []string
+
+	// A mapping collection is stored beside the catalogs too: Collection
+	// holds it, Mappings each mapping with its counts and the references
+	// no imported catalog resolves today.
+	Collection postgres.MappingCollectionSummary
+	Mappings   []postgres.MappingSummary
 }
 
 // Import reads, checks and stores one file.
@@ -97,6 +103,9 @@ func (im *Importer) Import(ctx context.Context, actor domain.Actor, req Request)
 	name := path.Base(strings.ReplaceAll(req.Name, "\\", "/"))
 	if kind == catalog.KindOSCALComponents {
 		return im.importComponents(ctx, actor, name, data, res, progress)
+	}
+	if kind == catalog.KindOSCALMappings {
+		return im.importMappings(ctx, actor, name, data, res, progress)
 	}
 	if c, found, err := im.db.CatalogBySHA256(ctx, sum); err != nil {
 		return res, err
@@ -216,6 +225,37 @@ func (im *Importer) importComponents(ctx context.Context, actor domain.Actor, na
 		}
 	}
 	return res, nil
+}
+
+// importMappings stores a mapping collection, once, and reports how its
+// references resolve against the imported catalogs.
+func (im *Importer) importMappings(ctx context.Context, actor domain.Actor, name string, data []byte, res Result, progress Progress) (Result, error) {
+	k, found, err := im.db.MappingCollectionBySHA256(ctx, res.SHA256)
+	if err != nil {
+		return res, err
+	}
+	if !found {
+		progress(PhaseParse, 0)
+		content, err := oscal.ParseMappingCollection(bytes.NewReader(data))
+		if err != nil {
+			return res, err
+		}
+		progress(PhaseStore, 0)
+		var id int64
+		err = im.db.InTx(ctx, actor, func(tx *postgres.Tx) error {
+			id, err = tx.InsertMappingCollection(ctx, name, res.SHA256, content)
+			return err
+		})
+		if err != nil {
+			return res, err
+		}
+		if k, err = im.db.MappingCollectionByID(ctx, id); err != nil {
+			return res, err
+		}
+	}
+	res.Collection, res.Unchanged = k, found
+	res.Mappings, err = im.db.CollectionMappings(ctx, k.ID)
+	return res, err
 }
 
 // importKRT attaches cross-reference tables to the Kompendium edition

@@ -69,6 +69,7 @@ func (a *API) Routes() []route.Route {
 	rs = append(rs, a.auditRoutes()...)
 	rs = append(rs, a.catalogRoutes()...)
 	rs = append(rs, a.componentRoutes()...)
+	rs = append(rs, a.mappingRoutes()...)
 	rs = append(rs, a.objectComponentRoutes()...)
 	rs = append(rs, a.structureRoutes()...)
 	rs = append(rs, a.riskRoutes()...)

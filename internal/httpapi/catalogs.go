@@ -263,6 +263,8 @@ type importResponse struct {
 
 	ComponentDefinition *componentDefinitionResponse `json:"component_definition,omitempty"`
 	Unresolved          []string                     `json:"unresolved,omitempty"`
+
+	MappingCollection *mappingCollectionResponse `json:"mapping_collection,omitempty"`
 }
 
 // importCatalog streams the multipart part "file" into the importer.
@@ -322,6 +324,9 @@ func (a *API) runImport(c *gin.Context, req catalogimport.Request) error {
 	}
 	if res.Kind == catalog.KindOSCALComponents {
 		return a.componentImportAnswer(c, res)
+	}
+	if res.Kind == catalog.KindOSCALMappings {
+		return a.mappingImportAnswer(c, res)
 	}
 	summary, err := a.DB.CatalogByID(c.Request.Context(), res.Catalog.ID)
 	if err != nil {

@@ -133,6 +133,12 @@ var expectedAccess = map[string][]string{
 	"GET /scopes/:id/export":                             allRoles,
 	"GET /import-template":                               allRoles,
 	"GET /audit":                                         {"admin", "auditor", "management"},
+
+	// Mapping collections are read like catalogs.
+	"GET /api/v1/mappings":     allRoles,
+	"GET /api/v1/mappings/:id": allRoles,
+	"GET /api/v1/catalogs/:id/requirements/:requirement/correspondences": allRoles,
+	"GET /mappings/:id": allRoles,
 }
 
 // TestAuthorizationMatrix sends a request to every registered route as

@@ -319,6 +319,11 @@ var crossDeptCases = map[string][]crossDeptCase{
 	"GET /scopes/:id/reports/:report":      {{path: "/scopes/{{scope}}/reports/a4.csv"}},
 	"GET /scopes/:id/dashboard":            {{path: "/scopes/{{scope}}/dashboard"}},
 	"GET /scopes/:id/dashboard/department": {{path: "/scopes/{{scope}}/dashboard/department"}},
+
+	// Mapping collections belong to no department.
+	"GET /api/v1/mappings/:id": nil,
+	"GET /api/v1/catalogs/:id/requirements/:requirement/correspondences": nil,
+	"GET /mappings/:id": nil,
 }
 
 // crossDeptCase is one way to call a route.

@@ -185,6 +185,7 @@ func sweepParams(t *testing.T, e *testEnv, userID int64) func(string) string {
 		"certificates":          first(`SELECT min(id) FROM certificates`),
 		"exceptions":            "999999", // the demo network's scope follows the Kompendium: no exceptions
 		"component-definitions": "999999",
+		"mappings":              "999999",
 	}
 	fixed := map[string]string{":grant": "999999", ":session": "999999", ":target": first(`SELECT max(id) FROM objects`),
 		":module": "ISMS.1", ":requirement": "ISMS.1.A1", ":file": "999999", ":number": "1", ":link_type": "check_entry",

@@ -85,6 +85,8 @@ var actionLabels = map[string]string{
 
 	"component_definition.import": "Komponentendefinition importiert",
 
+	"mapping_collection.import": "Zuordnung (Mapping) importiert",
+
 	"scope.create":       "Informationsverbund angelegt",
 	"scope.update":       "Informationsverbund geändert",
 	"object.create":      "Zielobjekt angelegt",

@@ -35,6 +35,7 @@ func (u *UI) catalogRoutes() []route.Route {
 type catalogsPage struct {
 	Catalogs    []postgres.CatalogSummary
 	Definitions []postgres.ComponentDefinitionSummary
+	Mappings    []mappingCollection
 	CanImport   bool
 	Kinds       []catalog.Kind
 	Message     string
@@ -48,8 +49,12 @@ func (u *UI) catalogsData(c *gin.Context) (catalogsPage, error) {
 		return catalogsPage{}, err
 	}
 	ds, err := u.DB.ListComponentDefinitions(c.Request.Context())
+	if err != nil {
+		return catalogsPage{}, err
+	}
+	ms, err := u.mappingCollections(c)
 	p, _ := route.Principal(c)
-	return catalogsPage{Catalogs: cs, Definitions: ds, Kinds: catalog.Kinds,
+	return catalogsPage{Catalogs: cs, Definitions: ds, Mappings: ms, Kinds: catalog.Kinds,
 		CanImport: u.Authz.Decide(p.User.ID, authz.Require(authz.ResourceCatalogs, authz.ActionWrite)).Allowed}, err
 }
 
@@ -115,6 +120,9 @@ func (u *UI) importCatalog(c *gin.Context) error {
 			}
 			if res.Kind == catalog.KindOSCALComponents {
 				return u.redirect(c, componentDefinitionURL(res.Definition.ID), componentImportMessage(res))
+			}
+			if res.Kind == catalog.KindOSCALMappings {
+				return u.redirect(c, mappingCollectionURL(res.Collection.ID), mappingImportMessage(res))
 			}
 			return u.redirect(c, catalogURL(res.Catalog.ID), importMessage(res))
 		}
@@ -213,8 +221,9 @@ func (u *UI) modulePage(c *gin.Context) error {
 }
 
 type requirementPage struct {
-	Catalog     postgres.CatalogSummary
-	Requirement postgres.RequirementDetail
+	Catalog         postgres.CatalogSummary
+	Requirement     postgres.RequirementDetail
+	Correspondences []postgres.Correspondence // through the imported mapping collections, both ways
 }
 
 func (u *UI) requirementPage(c *gin.Context) error {
@@ -227,7 +236,11 @@ func (u *UI) requirementPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return u.render(c, http.StatusOK, "requirement", r.ID+" "+r.Title, requirementPage{Catalog: cat, Requirement: r})
+	cs, err := u.DB.Correspondences(ctx, id, r.ID)
+	if err != nil {
+		return err
+	}
+	return u.render(c, http.StatusOK, "requirement", r.ID+" "+r.Title, requirementPage{Catalog: cat, Requirement: r, Correspondences: cs})
 }
 
 type threatsPage struct {

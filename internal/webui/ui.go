@@ -132,6 +132,7 @@ func (u *UI) Routes() []route.Route {
 	rs = append(rs, u.reportRoutes()...)
 	rs = append(rs, u.dashboardRoutes()...)
 	rs = append(rs, u.componentRoutes()...)
+	rs = append(rs, u.mappingRoutes()...)
 	rs = append(rs, u.objectComponentRoutes()...)
 	return append(rs, u.catalogRoutes()...)
 }

@@ -23,6 +23,10 @@ const (
 	Components    = "grundschutz-plus-plus/components/" // the component definitions' folder
 	Keycloak      = Components + "Keycloak-component_definition.json"
 	PasswordRules = Components + "Passwortrichtlinie-component_definition.json"
+	AnnexA        = "grundschutz-plus-plus/iso27001/ISO27001-AnnexA-catalog.json"
+	Mappings      = "grundschutz-plus-plus/mappings/" // the mapping collections' folder
+	ITGSMapping   = Mappings + "ITGS-to-GS++-mapping_collection.json"
+	AnnexAMapping = Mappings + "ISO27001-AnnexA-to-GS++-mapping_collection.json"
 )
 
 // Path is where a shared catalog file is: ../shared/catalogs from the
