@@ -71,7 +71,7 @@ func (u *UI) componentDefinitionPage(c *gin.Context) error {
 			}
 		}
 	}
-	return u.render(c, http.StatusOK, "component_definition", d.Name+" – Komponentendefinition", p)
+	return u.render(c, http.StatusOK, "catalog_components", d.Name+" – Komponentendefinition", p)
 }
 
 // componentChoices are the imported components not yet assigned.

@@ -78,5 +78,5 @@ func (u *UI) mappingCollectionPage(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	return u.render(c, http.StatusOK, "mapping_collection", k.Title+" – Zuordnung", mappingCollection{k, ms})
+	return u.render(c, http.StatusOK, "catalog_mappings", k.Title+" – Zuordnung", mappingCollection{k, ms})
 }
