@@ -42,7 +42,7 @@ func (tx *Tx) DeriveChecks(ctx context.Context, scopeID int64, objectIDs []int64
 			WHERE o.scope_id = $1 AND ($2::bigint[] IS NULL OR o.id = ANY ($2) OR o.group_id = ANY ($2))
 		),
 		scope AS (
-			SELECT s.approach, c.method = 'grundschutz_pp' AS pp
+			SELECT s.approach, s.catalog_id, c.method = 'grundschutz_pp' AS pp
 			FROM scopes s JOIN catalogs c ON c.id = s.catalog_id WHERE s.id = $1
 		),
 		-- An object is modelled by its own modules and by its group's. In a
@@ -57,8 +57,8 @@ func (tx *Tx) DeriveChecks(ctx context.Context, scopeID int64, objectIDs []int64
 			UNION
 			SELECT t.id, t.model_id, t.member, m.catalog_id, m.id
 			FROM target t JOIN objects o ON o.id = t.id AND o.type = 'scope'
-			JOIN scopes s ON s.id = $1 JOIN catalog_modules m ON m.catalog_id = s.catalog_id
-			WHERE (SELECT pp FROM scope)
+			CROSS JOIN scope s JOIN catalog_modules m ON m.catalog_id = s.catalog_id
+			WHERE s.pp
 		),
 		-- Each object meets a module once in modelled and a requirement
 		-- belongs to one module, so wanted has no duplicates to remove.

@@ -290,7 +290,8 @@ const scopeModules = `
 
 // paramRequirements are the requirements of a Grundschutz++ scope's
 // package (an active entry on any object) whose statement inserts a
-// parameter; paramsUnset those of them with a parameter that has neither
+// parameter; paramsUnset those of them with a parameter (unsetParamsOf)
+// that has neither
 // the scope's value nor a preset: not yet modelled (Methodik STM.5.1).
 const (
 	paramRequirements = `
@@ -298,9 +299,10 @@ const (
 	WHERE r.catalog_id = (SELECT catalog_id FROM scopes WHERE id = @scope)
 	  AND r.id IN (SELECT p.requirement_id FROM catalog_requirement_params p WHERE p.catalog_id = r.catalog_id)
 	  AND EXISTS (SELECT 1 FROM check_entries e WHERE e.scope_id = @scope AND e.requirement_id = r.id AND e.active)`
-	paramsUnset = `EXISTS (SELECT 1 FROM catalog_requirement_params p
+	unsetParamsOf = `FROM catalog_requirement_params p
 	WHERE p.catalog_id = r.catalog_id AND p.requirement_id = r.id AND p.preset = ''
-	  AND NOT EXISTS (SELECT 1 FROM scope_params v WHERE v.scope_id = @scope AND v.param_id = p.param_id))`
+	  AND NOT EXISTS (SELECT 1 FROM scope_params v WHERE v.scope_id = @scope AND v.param_id = p.param_id)`
+	paramsUnset = `EXISTS (SELECT 1 ` + unsetParamsOf + `)`
 )
 
 // otherCounts counts the small sources in one statement.
@@ -323,9 +325,7 @@ var (
 		ORDER BY m.ord LIMIT @limit`
 	paramList = `
 		SELECT r.ord AS sort, 0::bigint AS id, r.id || ' ' || r.title AS label,
-		       (SELECT string_agg(p.label, '; ' ORDER BY p.ord) FROM catalog_requirement_params p
-		        WHERE p.catalog_id = r.catalog_id AND p.requirement_id = r.id AND p.preset = ''
-		          AND NOT EXISTS (SELECT 1 FROM scope_params v WHERE v.scope_id = @scope AND v.param_id = p.param_id)) AS aux,
+		       (SELECT string_agg(p.label, '; ' ORDER BY p.ord) ` + unsetParamsOf + `) AS aux,
 		       NULL::bigint AS department_id, NULL::text AS department_name, NULL::bigint AS aux_id, r.id AS requirement_id
 		` + paramRequirements + ` AND ` + paramsUnset + ` AND r.ord > @after
 		ORDER BY r.ord LIMIT @limit`
