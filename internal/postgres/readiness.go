@@ -291,8 +291,8 @@ const scopeModules = `
 // paramRequirements are the requirements of a Grundschutz++ scope's
 // package (an active entry on any object) whose statement inserts a
 // parameter; paramsUnset those of them with a parameter (unsetParamsOf)
-// that has neither
-// the scope's value nor a preset: not yet modelled (Methodik STM.5.1).
+// that has neither the scope's value nor a preset: not yet modelled
+// (Methodik STM.5.1).
 const (
 	paramRequirements = `
 	FROM catalog_requirements r
